@@ -1,0 +1,85 @@
+// hwsim: the command-line front end. Dispatches to the subcommands listed in
+// commands.cpp; every hwsim::Error becomes one line on stderr and exit code 1.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "apps/hwsim/commands.hpp"
+#include "apps/hwsim/version.hpp"
+#include "models/spec/error.hpp"
+#include "sim/config/gpu_loader.hpp"
+
+namespace {
+
+void print_overview(const std::vector<hwsim::cli::Command>& commands) {
+  fmt::print("hwsim {}: a cycle-approximate simulator of H800-class GPUs and of the hardware\n"
+             "recommendations of the DeepSeek-V3 report.\n\nusage: hwsim COMMAND [options]\n\ncommands:\n",
+             hwsim::kVersion);
+  for (const auto& c : commands) fmt::print("  {:<14} {}\n", c.name, c.summary);
+  fmt::print("\n`hwsim COMMAND --help` describes a command; `hwsim --version` prints the version.\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const auto commands = hwsim::cli::all_commands();
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      print_overview(commands);
+      return args.empty() ? 2 : 0;
+    }
+    if (args[0] == "--version") {
+      fmt::print("hwsim {} (git {})\n", hwsim::kVersion, hwsim::kGitHash);
+      return 0;
+    }
+    // Longest match first: "gpus show" before "gpus".
+    const hwsim::cli::Command* cmd = nullptr;
+    size_t words = 0;
+    for (const auto& c : commands) {
+      std::vector<std::string> parts;
+      for (size_t s = 0, e; s <= c.name.size(); s = e + 1) {
+        e = c.name.find(' ', s);
+        if (e == std::string::npos) e = c.name.size();
+        parts.push_back(c.name.substr(s, e - s));
+      }
+      if (parts.size() <= args.size() && parts.size() > words &&
+          std::equal(parts.begin(), parts.end(), args.begin())) {
+        cmd = &c;
+        words = parts.size();
+      }
+    }
+    if (cmd == nullptr) {
+      std::vector<std::string> names;
+      for (const auto& c : commands) names.push_back(c.name);
+      std::string attempt = args[0];
+      if (args.size() > 1 && !args[1].starts_with("-")) attempt += " " + args[1];
+      std::string hint = hwsim::closest_match(attempt, names);
+      if (hint.empty()) hint = hwsim::closest_match(args[0], names);
+      for (const auto& n : names) {  // "hwsim gpus" alone: list the group's commands
+        if (n.starts_with(args[0] + " ") && hint.empty()) hint = n;
+      }
+      throw hwsim::Error(fmt::format("unknown command '{}'{}; `hwsim --help` lists the commands", attempt,
+                                     hint.empty() ? "" : fmt::format(" (did you mean 'hwsim {}'?)", hint)));
+    }
+    std::vector<std::string> rest(args.begin() + static_cast<long>(words), args.end());
+    for (const auto& r : rest) {
+      if (r == "--help" || r == "-h") {
+        fmt::print("{}", hwsim::cli::help_text(*cmd));
+        return 0;
+      }
+    }
+    const hwsim::cli::Args parsed = hwsim::cli::parse(*cmd, rest);
+    return cmd->run(parsed);
+  } catch (const hwsim::Error& e) {
+    std::cout.flush();
+    fmt::print(stderr, "hwsim: error: {}\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::cout.flush();
+    fmt::print(stderr, "hwsim: internal error: {}\n", e.what());
+    return 3;
+  }
+}

@@ -1,0 +1,13 @@
+#pragma once
+// Writes a whole file or nothing: the text goes to a temporary file beside the
+// target, which is renamed over it once complete. A crash or an error never
+// leaves a half-written result behind.
+#include <filesystem>
+#include <string_view>
+
+namespace hwsim {
+
+// Creates parent folders as needed; throws hwsim::Error naming the path.
+void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+}  // namespace hwsim

@@ -1,0 +1,237 @@
+#include "models/spec/hardware_spec.hpp"
+
+#include <array>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "models/spec/error.hpp"
+
+namespace hwsim {
+namespace {
+
+using enum ValueKind;
+using enum Rule;
+
+// The GPU description's keys. docs/hardware.md explains each with its sources;
+// tests/models/spec checks that the two agree.
+constexpr std::array kSchema = {
+    ParamDef{"clock.sm_max_MHz", kNumber, kPositive, "maximum (boost) SM clock"},
+    ParamDef{"clock.sm_MHz", kNumber, kPositive, "SM clock the simulation runs at"},
+    ParamDef{"clock.mem_MHz", kNumber, kPositive, "HBM clock reported by the driver"},
+
+    ParamDef{"sm.count", kInteger, kPositive, "streaming multiprocessors enabled"},
+    ParamDef{"sm.gpcs", kInteger, kPositive, "graphics processing clusters"},
+    ParamDef{"sm.sms_per_gpc", kNumberList, kPositive, "SMs in each GPC (clusters are placed within one GPC)"},
+    ParamDef{"sm.subpartitions", kInteger, kPositive, "sub-partitions (warp schedulers, tensor cores) per SM"},
+    ParamDef{"sm.max_threads", kInteger, kPositive, "resident threads per SM"},
+    ParamDef{"sm.max_warps", kInteger, kPositive, "resident warps per SM"},
+    ParamDef{"sm.max_ctas", kInteger, kPositive, "resident thread blocks per SM"},
+    ParamDef{"sm.max_cluster_size", kInteger, kPositive, "portable maximum thread-block cluster size"},
+    ParamDef{"sm.registers", kInteger, kPositive, "32-bit registers per SM"},
+    ParamDef{"sm.max_registers_per_thread", kInteger, kPositive, "registers one thread may hold"},
+    ParamDef{"sm.register_alloc_unit", kInteger, kPositive, "register allocation granule per warp"},
+    ParamDef{"sm.smem_capacity_bytes", kInteger, kPositive, "shared memory per SM available to CTAs"},
+    ParamDef{"sm.smem_per_block_max_bytes", kInteger, kPositive, "largest opt-in shared memory of one CTA"},
+    ParamDef{"sm.smem_reserved_per_block_bytes", kInteger, kNonNegative, "shared memory the system reserves per CTA"},
+    ParamDef{"sm.smem_bytes_per_clk", kNumber, kPositive, "shared-memory bandwidth per SM"},
+    ParamDef{"sm.smem_latency_cycles", kNumber, kPositive, "shared-memory load latency"},
+    ParamDef{"sm.l1_hit_latency_cycles", kNumber, kPositive, "L1 hit latency"},
+
+    ParamDef{"tensor_core.fp8_flop_per_clk", kNumber, kPositive, "dense FP8 MMA FLOP per clock per SM"},
+    ParamDef{"tensor_core.bf16_flop_per_clk", kNumber, kPositive, "dense BF16 MMA FLOP per clock per SM"},
+    ParamDef{"tensor_core.fp16_flop_per_clk", kNumber, kPositive, "dense FP16 MMA FLOP per clock per SM"},
+    ParamDef{"tensor_core.tf32_flop_per_clk", kNumber, kPositive, "dense TF32 MMA FLOP per clock per SM"},
+    ParamDef{"tensor_core.int8_op_per_clk", kNumber, kPositive, "dense INT8 MMA operations per clock per SM"},
+    ParamDef{"tensor_core.wgmma_latency_cycles", kNumber, kPositive, "latency of the largest wgmma (m64n256)"},
+    ParamDef{"tensor_core.wgmma_min_latency_cycles", kNumber, kPositive, "latency floor of a small wgmma"},
+
+    ParamDef{"cuda_core.fp32_flop_per_clk", kNumber, kPositive, "FP32 FLOP per clock per SM (FMA = 2)"},
+    ParamDef{"cuda_core.int32_op_per_clk", kNumber, kPositive, "INT32 operations per clock per SM"},
+    ParamDef{"cuda_core.sfu_op_per_clk", kNumber, kPositive, "special-function operations per clock per SM"},
+    ParamDef{"cuda_core.fp32_latency_cycles", kNumber, kPositive, "dependent FP32 instruction latency"},
+    ParamDef{"cuda_core.ldst_op_per_clk", kNumber, kPositive, "load/store lanes per clock per SM"},
+
+    ParamDef{"tma.issue_cycles", kNumber, kPositive, "cycles to issue one TMA box"},
+    ParamDef{"tma.extra_latency_cycles", kNumber, kNonNegative, "TMA latency beyond a plain global load"},
+    ParamDef{"tma.max_inflight_per_sm", kInteger, kPositive, "TMA boxes in flight per SM"},
+    ParamDef{"tma.bytes_per_clk", kNumber, kPositive, "TMA fill bandwidth per SM into shared memory"},
+
+    ParamDef{"l2.size_bytes", kInteger, kPositive, "L2 capacity"},
+    ParamDef{"l2.partitions", kInteger, kPositive, "L2 partitions"},
+    ParamDef{"l2.slices", kInteger, kPositive, "address-hashed L2 slices"},
+    ParamDef{"l2.line_bytes", kInteger, kPositive, "L2 line"},
+    ParamDef{"l2.sector_bytes", kInteger, kPositive, "L2 sector (smallest transfer)"},
+    ParamDef{"l2.bytes_per_clk", kNumber, kPositive, "aggregate L2 bandwidth per SM clock"},
+    ParamDef{"l2.hit_latency_cycles", kNumber, kPositive, "L2 hit latency, near partition"},
+    ParamDef{"l2.far_extra_latency_cycles", kNumber, kNonNegative, "extra latency of a hit in the far partition"},
+
+    ParamDef{"hbm.capacity_GB", kNumber, kPositive, "HBM capacity"},
+    ParamDef{"hbm.stacks", kInteger, kPositive, "HBM stacks"},
+    ParamDef{"hbm.channels", kInteger, kPositive, "independent HBM channels"},
+    ParamDef{"hbm.bus_width_bits", kInteger, kPositive, "total memory bus width"},
+    ParamDef{"hbm.bandwidth_GBps", kNumber, kPositive, "peak HBM bandwidth (datasheet)"},
+    ParamDef{"hbm.read_efficiency_fraction", kNumber, kFraction, "sustained fraction of peak, streaming reads"},
+    ParamDef{"hbm.write_efficiency_fraction", kNumber, kFraction, "sustained fraction of peak, streaming writes"},
+    ParamDef{"hbm.copy_efficiency_fraction", kNumber, kFraction, "sustained fraction of peak, 1:1 read/write"},
+    ParamDef{"hbm.latency_ns", kNumber, kPositive, "load latency of an L2 miss"},
+
+    ParamDef{"nvlink.version", kInteger, kPositive, "NVLink generation"},
+    ParamDef{"nvlink.links", kInteger, kPositive, "NVLink links per GPU"},
+    ParamDef{"nvlink.link_unidir_GBps", kNumber, kPositive, "one link, one direction"},
+    ParamDef{"nvlink.nominal_bidir_GBps", kNumber, kPositive, "nominal total, both directions"},
+    ParamDef{"nvlink.achieved_unidir_GBps", kNumber, kPositive, "achieved by software, one direction"},
+    ParamDef{"nvlink.latency_us", kNumber, kPositive, "small-message end-to-end latency"},
+
+    ParamDef{"pcie.gen", kInteger, kPositive, "PCIe generation"},
+    ParamDef{"pcie.lanes", kInteger, kPositive, "PCIe lanes"},
+    ParamDef{"pcie.unidir_GBps", kNumber, kPositive, "PCIe bandwidth, one direction"},
+
+    ParamDef{"nic.per_gpu", kInteger, kNonNegative, "scale-out NICs per GPU"},
+    ParamDef{"nic.line_rate_Gbps", kNumber, kPositive, "NIC line rate"},
+    ParamDef{"nic.effective_GBps", kNumber, kPositive, "NIC bandwidth software reaches"},
+    ParamDef{"nic.latency_us", kNumber, kPositive, "small-message end-to-end latency"},
+
+    ParamDef{"launch.overhead_us", kNumber, kNonNegative, "gap between back-to-back kernels on a stream"},
+    ParamDef{"power.tdp_W", kNumber, kPositive, "board power limit"},
+};
+
+int as_int(const ParamTable& t, const char* key) { return static_cast<int>(t.integer(key)); }
+
+}  // namespace
+
+std::span<const ParamDef> gpu_param_schema() { return kSchema; }
+
+std::string_view rule_text(Rule r) {
+  switch (r) {
+    case kAny: return "any value";
+    case kPositive: return "must be > 0";
+    case kNonNegative: return "must be >= 0";
+    case kFraction: return "must be in (0, 1]";
+  }
+  return "?";
+}
+
+std::string_view to_string(DataType t) {
+  switch (t) {
+    case DataType::kFp8E4M3: return "fp8_e4m3";
+    case DataType::kFp8E5M2: return "fp8_e5m2";
+    case DataType::kBf16: return "bf16";
+    case DataType::kFp16: return "fp16";
+    case DataType::kTf32: return "tf32";
+    case DataType::kFp32: return "fp32";
+    case DataType::kInt8: return "int8";
+  }
+  return "?";
+}
+
+DataType parse_data_type(std::string_view s, const std::string& where) {
+  for (DataType t : {DataType::kFp8E4M3, DataType::kFp8E5M2, DataType::kBf16, DataType::kFp16,
+                     DataType::kTf32, DataType::kFp32, DataType::kInt8}) {
+    if (to_string(t) == s) return t;
+  }
+  throw Error(where + ": unknown data type '" + std::string(s) +
+              "'; expected one of fp8_e4m3, fp8_e5m2, bf16, fp16, tf32, fp32, int8");
+}
+
+int bytes_of(DataType t) {
+  switch (t) {
+    case DataType::kFp8E4M3:
+    case DataType::kFp8E5M2:
+    case DataType::kInt8: return 1;
+    case DataType::kBf16:
+    case DataType::kFp16: return 2;
+    case DataType::kTf32:
+    case DataType::kFp32: return 4;
+  }
+  return 0;
+}
+
+double TensorCoreParams::flop_per_clk(DataType t) const {
+  switch (t) {
+    case DataType::kFp8E4M3:
+    case DataType::kFp8E5M2: return fp8_flop_per_clk;
+    case DataType::kBf16: return bf16_flop_per_clk;
+    case DataType::kFp16: return fp16_flop_per_clk;
+    case DataType::kTf32: return tf32_flop_per_clk;
+    case DataType::kInt8: return int8_op_per_clk;
+    case DataType::kFp32: break;
+  }
+  throw Error("tensor cores have no " + std::string(to_string(t)) + " MMA");
+}
+
+double HardwareSpec::peak_flops(DataType t) const {
+  return tensor_core.flop_per_clk(t) * sm.count * sm_clock_hz();
+}
+
+HardwareSpec HardwareSpec::from_params(std::string name, std::string display_name,
+                                       std::vector<std::string> chain, ParamTable p) {
+  HardwareSpec s;
+  s.name = std::move(name);
+  s.display_name = std::move(display_name);
+  s.inherits_chain = std::move(chain);
+
+  s.clock = {p.number("clock.sm_max_MHz"), p.number("clock.sm_MHz"), p.number("clock.mem_MHz")};
+
+  s.sm.count = as_int(p, "sm.count");
+  s.sm.gpcs = as_int(p, "sm.gpcs");
+  for (double d : p.numbers("sm.sms_per_gpc")) s.sm.sms_per_gpc.push_back(static_cast<int>(d));
+  s.sm.subpartitions = as_int(p, "sm.subpartitions");
+  s.sm.max_threads = as_int(p, "sm.max_threads");
+  s.sm.max_warps = as_int(p, "sm.max_warps");
+  s.sm.max_ctas = as_int(p, "sm.max_ctas");
+  s.sm.max_cluster_size = as_int(p, "sm.max_cluster_size");
+  s.sm.registers = as_int(p, "sm.registers");
+  s.sm.max_registers_per_thread = as_int(p, "sm.max_registers_per_thread");
+  s.sm.register_alloc_unit = as_int(p, "sm.register_alloc_unit");
+  s.sm.smem_capacity_bytes = p.integer("sm.smem_capacity_bytes");
+  s.sm.smem_per_block_max_bytes = p.integer("sm.smem_per_block_max_bytes");
+  s.sm.smem_reserved_per_block_bytes = p.integer("sm.smem_reserved_per_block_bytes");
+  s.sm.smem_bytes_per_clk = p.number("sm.smem_bytes_per_clk");
+  s.sm.smem_latency_cycles = p.number("sm.smem_latency_cycles");
+  s.sm.l1_hit_latency_cycles = p.number("sm.l1_hit_latency_cycles");
+
+  s.tensor_core = {p.number("tensor_core.fp8_flop_per_clk"),  p.number("tensor_core.bf16_flop_per_clk"),
+                   p.number("tensor_core.fp16_flop_per_clk"), p.number("tensor_core.tf32_flop_per_clk"),
+                   p.number("tensor_core.int8_op_per_clk"),   p.number("tensor_core.wgmma_latency_cycles"),
+                   p.number("tensor_core.wgmma_min_latency_cycles")};
+  s.cuda_core = {p.number("cuda_core.fp32_flop_per_clk"), p.number("cuda_core.int32_op_per_clk"),
+                 p.number("cuda_core.sfu_op_per_clk"), p.number("cuda_core.fp32_latency_cycles"),
+                 p.number("cuda_core.ldst_op_per_clk")};
+  s.tma = {p.number("tma.issue_cycles"), p.number("tma.extra_latency_cycles"),
+           as_int(p, "tma.max_inflight_per_sm"), p.number("tma.bytes_per_clk")};
+  s.l2 = {p.integer("l2.size_bytes"), as_int(p, "l2.partitions"), as_int(p, "l2.slices"),
+          as_int(p, "l2.line_bytes"), as_int(p, "l2.sector_bytes"), p.number("l2.bytes_per_clk"),
+          p.number("l2.hit_latency_cycles"), p.number("l2.far_extra_latency_cycles")};
+  s.hbm = {p.number("hbm.capacity_GB"), as_int(p, "hbm.stacks"), as_int(p, "hbm.channels"),
+           as_int(p, "hbm.bus_width_bits"), p.number("hbm.bandwidth_GBps"),
+           p.number("hbm.read_efficiency_fraction"), p.number("hbm.write_efficiency_fraction"),
+           p.number("hbm.copy_efficiency_fraction"), p.number("hbm.latency_ns")};
+  s.nvlink = {as_int(p, "nvlink.version"), as_int(p, "nvlink.links"), p.number("nvlink.link_unidir_GBps"),
+              p.number("nvlink.nominal_bidir_GBps"), p.number("nvlink.achieved_unidir_GBps"),
+              p.number("nvlink.latency_us")};
+  s.pcie = {as_int(p, "pcie.gen"), as_int(p, "pcie.lanes"), p.number("pcie.unidir_GBps")};
+  s.nic = {as_int(p, "nic.per_gpu"), p.number("nic.line_rate_Gbps"), p.number("nic.effective_GBps"),
+           p.number("nic.latency_us")};
+  s.launch = {p.number("launch.overhead_us")};
+  s.power = {p.number("power.tdp_W")};
+
+  // Cross-parameter rules: checked here so every loader path gets them.
+  const int gpc_sum = std::accumulate(s.sm.sms_per_gpc.begin(), s.sm.sms_per_gpc.end(), 0);
+  if (static_cast<int>(s.sm.sms_per_gpc.size()) != s.sm.gpcs || gpc_sum != s.sm.count) {
+    throw Error(fmt::format("{}: sm.sms_per_gpc must list sm.gpcs = {} entries summing to sm.count = {}; "
+                            "it lists {} summing to {}",
+                            s.name, s.sm.gpcs, s.sm.count, s.sm.sms_per_gpc.size(), gpc_sum));
+  }
+  if (s.clock.sm_MHz > s.clock.sm_max_MHz) {
+    throw Error(fmt::format("{}: clock.sm_MHz = {} must not exceed clock.sm_max_MHz = {}", s.name,
+                            s.clock.sm_MHz, s.clock.sm_max_MHz));
+  }
+  if (s.sm.smem_per_block_max_bytes > s.sm.smem_capacity_bytes) {
+    throw Error(s.name + ": sm.smem_per_block_max_bytes must not exceed sm.smem_capacity_bytes");
+  }
+  s.params = std::move(p);
+  return s;
+}
+
+}  // namespace hwsim

@@ -1,0 +1,170 @@
+#pragma once
+// HardwareSpec: the typed, immutable description of one GPU, built once from
+// a resolved ParamTable (sim/config loads the YAML presets in models/gpus/).
+// Component models take the section they need by const reference; nothing
+// reads the YAML tree later (STYLE.md, "Typed, immutable parameter structs").
+//
+// Contract: every field is set from a key of gpu_param_schema(); all keys are
+// required (no silent defaults) and checked against their rule on load.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/spec/param_table.hpp"
+
+namespace hwsim {
+
+enum class ValueKind { kNumber, kInteger, kText, kFlag, kNumberList };
+enum class Rule { kAny, kPositive, kNonNegative, kFraction /* in (0, 1] */ };
+
+struct ParamDef {
+  std::string_view key;          // dotted, unit suffix at the end ("hbm.bandwidth_GBps")
+  ValueKind kind;
+  Rule rule;
+  std::string_view description;  // one line; docs/hardware.md explains more
+};
+
+// All keys of a GPU description, in documentation order.
+std::span<const ParamDef> gpu_param_schema();
+std::string_view rule_text(Rule r);
+
+enum class DataType { kFp8E4M3, kFp8E5M2, kBf16, kFp16, kTf32, kFp32, kInt8 };
+std::string_view to_string(DataType t);
+DataType parse_data_type(std::string_view s, const std::string& where);  // throws naming `where`
+int bytes_of(DataType t);
+
+struct ClockParams {
+  double sm_max_MHz;      // boost clock
+  double sm_MHz;          // clock the simulation runs the SMs at
+  double mem_MHz;         // HBM clock as reported by the driver
+};
+
+struct SmParams {
+  int count;
+  int gpcs;
+  std::vector<int> sms_per_gpc;       // sums to count
+  int subpartitions;                  // per SM (warp schedulers)
+  int max_threads;
+  int max_warps;
+  int max_ctas;
+  int max_cluster_size;               // portable maximum
+  int registers;                      // 32-bit registers per SM
+  int max_registers_per_thread;
+  int register_alloc_unit;            // registers per warp allocation granule
+  std::int64_t smem_capacity_bytes;   // per SM, usable by CTAs
+  std::int64_t smem_per_block_max_bytes;
+  std::int64_t smem_reserved_per_block_bytes;
+  double smem_bytes_per_clk;          // shared-memory bandwidth per SM
+  double smem_latency_cycles;
+  double l1_hit_latency_cycles;
+};
+
+struct TensorCoreParams {
+  // Dense MMA rates per SM per SM clock (all four sub-partition tensor cores).
+  double fp8_flop_per_clk;
+  double bf16_flop_per_clk;
+  double fp16_flop_per_clk;
+  double tf32_flop_per_clk;
+  double int8_op_per_clk;
+  double wgmma_latency_cycles;        // issue-to-result latency of m64n256k16 BF16 / k32 FP8
+  double wgmma_min_latency_cycles;    // latency floor for small N
+  double flop_per_clk(DataType t) const;
+};
+
+struct CudaCoreParams {
+  double fp32_flop_per_clk;           // per SM (FMA = 2 FLOP)
+  double int32_op_per_clk;
+  double sfu_op_per_clk;
+  double fp32_latency_cycles;
+  double ldst_op_per_clk;             // per SM load/store instructions' lanes per clock
+};
+
+struct TmaParams {
+  double issue_cycles;                // per box issued by one thread
+  double extra_latency_cycles;        // beyond a plain global load
+  int max_inflight_per_sm;            // boxes in flight per SM
+  double bytes_per_clk;               // per SM, into shared memory
+};
+
+struct L2Params {
+  std::int64_t size_bytes;
+  int partitions;
+  int slices;
+  int line_bytes;
+  int sector_bytes;
+  double bytes_per_clk;               // aggregate, at the SM clock
+  double hit_latency_cycles;          // near partition
+  double far_extra_latency_cycles;    // added for the far partition
+};
+
+struct HbmParams {
+  double capacity_GB;
+  int stacks;
+  int channels;
+  int bus_width_bits;
+  double bandwidth_GBps;              // datasheet peak
+  double read_efficiency;             // sustained fraction of peak for streaming reads
+  double write_efficiency;            // ... for streaming writes
+  double copy_efficiency;             // ... for a 50/50 read/write mix
+  double latency_ns;                  // load-to-use beyond an L2 miss
+};
+
+struct NvlinkParams {
+  int version;
+  int links;
+  double link_unidir_GBps;
+  double nominal_bidir_GBps;          // datasheet total, both directions
+  double achieved_unidir_GBps;        // what software reaches one way
+  double latency_us;
+};
+
+struct PcieParams {
+  int gen;
+  int lanes;
+  double unidir_GBps;
+};
+
+struct NicParams {
+  int per_gpu;
+  double line_rate_Gbps;
+  double effective_GBps;
+  double latency_us;
+};
+
+struct LaunchParams {
+  double overhead_us;                 // back-to-back kernel launch gap on a stream
+};
+
+struct PowerParams {
+  double tdp_W;
+};
+
+struct HardwareSpec {
+  std::string name;          // preset name, e.g. "h800-sxm"
+  std::string display_name;
+  std::vector<std::string> inherits_chain;  // this preset first, then its ancestors
+  ClockParams clock;
+  SmParams sm;
+  TensorCoreParams tensor_core;
+  CudaCoreParams cuda_core;
+  TmaParams tma;
+  L2Params l2;
+  HbmParams hbm;
+  NvlinkParams nvlink;
+  PcieParams pcie;
+  NicParams nic;
+  LaunchParams launch;
+  PowerParams power;
+  ParamTable params;         // the resolved table it came from (with sources)
+
+  static HardwareSpec from_params(std::string name, std::string display_name,
+                                  std::vector<std::string> chain, ParamTable params);
+
+  double sm_clock_hz() const { return clock.sm_MHz * 1e6; }
+  double peak_flops(DataType t) const;  // dense FLOP/s over all SMs at clock.sm_MHz
+  double hbm_bytes_per_s() const { return hbm.bandwidth_GBps * 1e9; }
+};
+
+}  // namespace hwsim

@@ -1,0 +1,121 @@
+// Bad GPU descriptions and overrides must fail with one precise message that
+// names the file (and line) or the --set, the key, and the rule broken.
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "models/spec/error.hpp"
+#include "sim/config/gpu_loader.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A scratch folder holding the files of one case.
+struct Scratch {
+  fs::path dir;
+  Scratch() {
+    dir = fs::temp_directory_path() / ("hwsim_cfg_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++));
+    fs::create_directories(dir);
+  }
+  ~Scratch() { fs::remove_all(dir); }
+  static int& counter() {
+    static int c = 0;
+    return c;
+  }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir / name) << text;
+    return (dir / name).string();
+  }
+};
+
+std::string error_of(const std::string& gpu, const std::vector<std::string>& sets = {}) {
+  try {
+    hwsim::load_gpu(gpu, sets);
+  } catch (const hwsim::Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+struct Case {
+  const char* what;
+  const char* file;       // YAML text of child.yaml (inherits h100-sxm unless it says otherwise)
+  std::vector<std::string> sets;
+  const char* expected;   // exact message, "{}" stands for the scratch folder
+};
+
+}  // namespace
+
+TEST_CASE("bad GPU descriptions give exact, located errors") {
+  const std::vector<Case> cases = {
+      {"unknown key with a did-you-mean", "name: c\ninherits: h100-sxm\nparams:\n  hbm:\n    bandwith_GBps: {value: 1, source: x}\n", {},
+       "{}/c.yaml:5: unknown key 'hbm.bandwith_GBps'; did you mean 'hbm.bandwidth_GBps'?"},
+      {"missing key in a base file", "name: c\nparams:\n  sm:\n    count: {value: 132, source: x}\n", {},
+       "c: missing key 'clock.sm_max_MHz' (maximum (boost) SM clock); add it to the file or to a preset it inherits"},
+      {"wrong type", "name: c\ninherits: h100-sxm\nparams:\n  sm:\n    count: {value: many, source: x}\n", {},
+       "{}/c.yaml:5: sm.count must be a whole number, got 'many'"},
+      {"fraction where a whole number is required", "name: c\ninherits: h100-sxm\nparams:\n  sm:\n    count: {value: 13.5, source: x}\n", {},
+       "{}/c.yaml:5: sm.count must be a whole number, got 13.5"},
+      {"negative where positive is required", "name: c\ninherits: h100-sxm\nparams:\n  l2:\n    size_bytes: {value: -5, source: x}\n", {},
+       "{}/c.yaml:5: l2.size_bytes = -5 must be > 0"},
+      {"zero where positive is required", "name: c\ninherits: h100-sxm\nparams:\n  clock:\n    sm_MHz: {value: 0, source: x}\n", {},
+       "{}/c.yaml:5: clock.sm_MHz = 0 must be > 0"},
+      {"efficiency above one", "name: c\ninherits: h100-sxm\nparams:\n  hbm:\n    read_efficiency_fraction: {value: 1.2, source: x}\n", {},
+       "{}/c.yaml:5: hbm.read_efficiency_fraction = 1.2 must be in (0, 1]"},
+      {"unit-less number where a unit is required", "name: c\ninherits: h100-sxm\nparams:\n  hbm:\n    bandwidth: {value: 3350, source: x}\n", {},
+       "{}/c.yaml:5: hbm.bandwidth = 3350 has no unit; write hbm.bandwidth_GBps: 3350 or hbm.bandwidth: \"3350 GB/s\""},
+      {"unit of the wrong dimension", "name: c\ninherits: h100-sxm\nparams:\n  hbm:\n    bandwidth: {value: \"3 GHz\", source: x}\n", {},
+       "{}/c.yaml:5: hbm.bandwidth: unit 'GHz' is a frequency, expected a bandwidth"},
+      {"number without a source", "name: c\ninherits: h100-sxm\nparams:\n  sm:\n    count: {value: 132}\n", {},
+       "{}/c.yaml:5: sm.count has no source; every number needs 'source:' (datasheet, paper, derived, measured: <record id>, or assumption)"},
+      {"bare number without a source", "name: c\ninherits: h100-sxm\nparams:\n  sm:\n    count: 132\n", {},
+       "{}/c.yaml:5: sm.count has no source; write count: {value: 132, source: \"...\"}"},
+      {"malformed YAML with line", "name: c\ninherits: h100-sxm\nparams:\n  sm: {count: [1, 2\n", {},
+       "{}/c.yaml:5:1: malformed YAML: end of sequence flow not found"},
+      {"inheritance cycle", "name: c\ninherits: d\nparams: {}\n", {},
+       "{}/c.yaml: inheritance cycle: c -> d -> c"},
+      {"unreadable parent", "name: c\ninherits: ./nowhere.yaml\nparams: {}\n", {},
+       "cannot read GPU description '{}/./nowhere.yaml': no such file"},
+      {"unknown parent preset", "name: c\ninherits: h10-sxm\nparams: {}\n", {},
+       "unknown GPU 'h10-sxm' (did you mean 'h100-sxm'?); known presets: h100-sxm, h200-sxm, h800-sxm (or give a path to a .yaml file)"},
+      {"unknown top-level key", "name: c\ninherit: h100-sxm\nparams: {}\n", {},
+       "{}/c.yaml:2: unknown top-level key 'inherit'; did you mean 'inherits'?"},
+      {"GPC list that does not sum to the SM count", "name: c\ninherits: h100-sxm\nparams:\n  sm:\n    count: {value: 130, source: x}\n", {},
+       "c: sm.sms_per_gpc must list sm.gpcs = 8 entries summing to sm.count = 130; it lists 8 summing to 132"},
+      {"--set negative bandwidth", "name: c\ninherits: h100-sxm\nparams: {}\n", {"hbm.bandwidth_GBps=-1"},
+       "--set hbm.bandwidth_GBps: hbm.bandwidth_GBps = -1 must be > 0"},
+      {"--set unknown key", "name: c\ninherits: h100-sxm\nparams: {}\n", {"l2.sise_bytes=1"},
+       "--set l2.sise_bytes: unknown key 'l2.sise_bytes'; did you mean 'l2.size_bytes'?"},
+      {"--set without '='", "name: c\ninherits: h100-sxm\nparams: {}\n", {"sm.count"},
+       "--set 'sm.count': expected key=value, e.g. --set hbm.bandwidth_GBps=4800"},
+      {"--set text for a number", "name: c\ninherits: h100-sxm\nparams: {}\n", {"sm.count=lots"},
+       "--set sm.count: sm.count must be a whole number, got 'lots'"},
+      {"--set value without unit", "name: c\ninherits: h100-sxm\nparams: {}\n", {"hbm.bandwidth=4800"},
+       "--set hbm.bandwidth: hbm.bandwidth = 4800 has no unit; write hbm.bandwidth_GBps: 4800 or hbm.bandwidth: \"4800 GB/s\""},
+  };
+  for (const Case& c : cases) {
+    SECTION(c.what) {
+      Scratch s;
+      const std::string path = s.write("c.yaml", c.file);
+      s.write("d.yaml", "name: d\ninherits: c\nparams: {}\n");
+      std::string expected = c.expected;
+      if (auto pos = expected.find("{}"); pos != std::string::npos) expected.replace(pos, 2, s.dir.string());
+      CHECK(error_of(path, c.sets) == expected);
+    }
+  }
+}
+
+TEST_CASE("unknown preset names get a did-you-mean") {
+  CHECK(error_of("h800") ==
+        "unknown GPU 'h800' (did you mean 'h800-sxm'?); known presets: h100-sxm, h200-sxm, h800-sxm (or give a path to a .yaml file)");
+}
+
+TEST_CASE("a quantity with its unit in the value is converted to the key's unit") {
+  const auto spec = hwsim::load_gpu("h100-sxm", {"hbm.bandwidth=4.8 TB/s", "l2.size=60 MiB"});
+  CHECK(spec.hbm.bandwidth_GBps == Approx(4800.0));
+  CHECK(spec.l2.size_bytes == 60 * 1024 * 1024);
+}
