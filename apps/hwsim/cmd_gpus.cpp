@@ -64,7 +64,8 @@ Command gpus_show_command() {
     for (const ParamDef& d : gpu_param_schema()) {
       const Param& p = spec.params.at(std::string(d.key));
       auto unit = unit_of_key(d.key);
-      const std::string value = to_string(p.value) + (unit && !unit->display.empty() ? " " + std::string(unit->display) : "");
+      std::string value = to_string(p.value);
+      if (unit && !unit->display.empty()) value.append(" ").append(unit->display);
       if (sources) {
         fmt::print("  {:<36} {:>22}  [{}] {}\n", d.key, value, p.origin, p.source);
       } else {

@@ -1,0 +1,166 @@
+// hwsim predict: simulate every record of a JSON Lines file and write it back
+// with "predicted". hwsim validate: score predictions against the committed
+// measurements, per GPU and kernel class, and optionally a what-if pair.
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "apps/hwsim/commands.hpp"
+#include "apps/hwsim/predictors.hpp"
+#include "models/io/atomic_file.hpp"
+#include "models/spec/error.hpp"
+#include "validate/compare/validation.hpp"
+
+namespace hwsim::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+Option model_option() {
+  return {"model", "NAME", fmt::format("timing model: {}", fmt::join(predictor_names(), ", ")),
+          predictor_names().front()};
+}
+
+Option jobs_option() { return {"jobs", "N", "GPUs simulated at once, one process each", "2"}; }
+
+// Replaces the text between "<!-- BEGIN name -->" and "<!-- END name -->" in
+// `doc` (both markers must exist) and writes it back atomically.
+void update_doc_section(const fs::path& doc, const std::string& name, const std::string& body) {
+  std::ifstream in(doc);
+  if (!in) throw Error(fmt::format("--update-doc {}: cannot read the file", doc.string()));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  const std::string begin = "<!-- BEGIN " + name + " -->", end = "<!-- END " + name + " -->";
+  const auto b = text.find(begin), e = text.find(end);
+  if (b == std::string::npos || e == std::string::npos || e < b) {
+    throw Error(fmt::format("--update-doc {}: markers '{}' and '{}' not found", doc.string(), begin, end));
+  }
+  text.replace(b + begin.size(), e - b - begin.size(), "\n" + body + "\n");
+  write_file_atomic(doc, text);
+}
+
+}  // namespace
+
+Command predict_command() {
+  Command c;
+  c.name = "predict";
+  c.summary = "simulate every record of a .jsonl file and write it back with its prediction";
+  c.description =
+      "Reads measurement records (JSON Lines, the validation record schema), simulates each record's kernel on its\n"
+      "GPU, and writes every record back unchanged plus \"predicted\": {\"time_us\": x}, or \"error\": \"...\" when\n"
+      "the model cannot run it. Exits non-zero only for malformed input, naming the file and line.";
+  c.options = {{"in", "FILE", "records to predict (.jsonl)", ""},
+               {"out", "FILE", "where to write the records with predictions (.jsonl)", ""},
+               model_option(), set_option(), jobs_option()};
+  c.run = [](const Args& a) {
+    const std::vector<Record> records = read_records(a.get("in"));
+    PredictOptions opt{a.all("set"), static_cast<int>(a.integer("jobs"))};
+    const auto predictions = predict_records(records, predictor_factory(a.get("model")), opt);
+    std::string out;
+    int failed = 0;
+    for (size_t i = 0; i < records.size(); ++i) {
+      nlohmann::json r = records[i].raw;
+      if (predictions[i].time_us) {
+        r["predicted"] = {{"time_us", *predictions[i].time_us}, {"model", a.get("model")}};
+      } else {
+        r["error"] = predictions[i].error;
+        ++failed;
+      }
+      out += r.dump() + "\n";
+    }
+    write_file_atomic(a.get("out"), out);
+    fmt::print("predicted {} of {} records with the {} model -> {}\n", records.size() - failed, records.size(),
+               a.get("model"), a.get("out"));
+    return 0;
+  };
+  return c;
+}
+
+Command validate_command() {
+  Command c;
+  c.name = "validate";
+  c.summary = "score the model against the committed measurements of real GPUs";
+  c.description =
+      "Simulates every measured kernel under --data (one process per GPU) and reports, on validation records only,\n"
+      "the median and mean absolute percentage error, the maximum, Pearson r and the counts within 5/10/20%, per\n"
+      "kernel class and overall. --whatif BASE:TARGET compares the predicted speed-up of each kernel measured on both\n"
+      "GPUs with the measured one. The --max-* options turn the run into a gate that exits 1 when a bound is broken.";
+  c.options = {{"data", "DIR", "folder of measured records (*.jsonl, one folder per GPU)", "validate/data"},
+               model_option(),
+               {"gpu", "NAME", "score only this GPU's records", ""},
+               {"whatif", "BASE:TARGET", "also compare predicted and measured speed-ups, e.g. h100-sxm:h200-sxm", ""},
+               {"out", "FILE", "write the results as JSON (for reports)", ""},
+               {"update-doc", "FILE", "rewrite the marked sections of a Markdown file with the tables", ""},
+               {"max-median-error", "PCT", "gate: overall median |error| of each GPU must not exceed PCT", ""},
+               {"max-class-error", "PCT", "gate: every class's median |error| must not exceed PCT", ""},
+               {"max-speedup-error", "PCT", "gate: every class's what-if speed-up error must not exceed PCT", ""},
+               set_option(),
+               jobs_option()};
+  c.run = [](const Args& a) {
+    std::vector<Record> records = read_record_tree(a.get("data"));
+    if (auto only = a.maybe("gpu")) {
+      std::erase_if(records, [&](const Record& r) { return r.gpu != *only; });
+      if (records.empty()) throw Error(fmt::format("--gpu {}: no records of that GPU under {}", *only, a.get("data")));
+    }
+    std::optional<std::pair<std::string, std::string>> whatif;
+    if (auto w = a.maybe("whatif")) {
+      const auto colon = w->find(':');
+      if (colon == std::string::npos || colon == 0 || colon + 1 == w->size()) {
+        throw Error(fmt::format("--whatif {}: expected BASE:TARGET, e.g. h100-sxm:h200-sxm", *w));
+      }
+      whatif = {w->substr(0, colon), w->substr(colon + 1)};
+    }
+    PredictOptions opt{a.all("set"), static_cast<int>(a.integer("jobs"))};
+    const auto predictions = predict_records(records, predictor_factory(a.get("model")), opt);
+
+    std::set<std::string> gpus;
+    for (const auto& r : records) gpus.insert(r.gpu);
+    nlohmann::json out = {{"model", a.get("model")}, {"data", a.get("data")}, {"gpus", nlohmann::json::array()}};
+    std::vector<std::string> breaches;
+    for (const auto& gpu : gpus) {
+      const GpuValidation v = score_gpu(gpu, records, predictions);
+      fmt::print("{}\n", render_table(v));
+      for (const auto& [id, why] : v.not_modelled) fmt::print("  not modelled: {}: {}\n", id, why);
+      out["gpus"].push_back(to_json(v));
+      if (auto doc = a.maybe("update-doc")) update_doc_section(*doc, "validation " + gpu, render_markdown(v));
+      if (auto lim = a.maybe("max-median-error"); lim && v.overall.count > 0 && v.overall.median_abs_pct > std::stod(*lim)) {
+        breaches.push_back(fmt::format("{} overall median |error| {:.1f}% > {}%", gpu, v.overall.median_abs_pct, *lim));
+      }
+      if (auto lim = a.maybe("max-class-error")) {
+        for (const auto& [cls, s] : v.classes) {
+          if (s.median_abs_pct > std::stod(*lim)) {
+            breaches.push_back(fmt::format("{} class {} median |error| {:.1f}% > {}%", gpu, cls, s.median_abs_pct, *lim));
+          }
+        }
+      }
+    }
+    if (whatif) {
+      const WhatIfComparison w = compare_whatif(whatif->first, whatif->second, records, predictions);
+      fmt::print("{}\n", render_table(w));
+      out["whatif"] = to_json(w);
+      if (auto doc = a.maybe("update-doc")) {
+        update_doc_section(*doc, "whatif " + whatif->first + ":" + whatif->second, render_markdown(w));
+      }
+      if (w.rows.size() <= 1) breaches.push_back("what-if: no kernel was measured on both GPUs");
+      if (auto lim = a.maybe("max-speedup-error")) {
+        for (const auto& r : w.rows) {
+          if (r.error_pct > std::stod(*lim)) {
+            breaches.push_back(fmt::format("what-if class {} speed-up error {:.1f}% > {}%", r.kernel_class, r.error_pct, *lim));
+          }
+        }
+      }
+    }
+    if (auto file = a.maybe("out")) write_file_atomic(*file, out.dump(2) + "\n");
+    if (!breaches.empty()) {
+      throw Error(fmt::format("validation gate failed: {}", fmt::join(breaches, "; ")));
+    }
+    return 0;
+  };
+  return c;
+}
+
+}  // namespace hwsim::cli

@@ -1,0 +1,119 @@
+#include "validate/compare/records.hpp"
+
+#include <algorithm>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "models/spec/error.hpp"
+
+namespace hwsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+const nlohmann::json& require(const nlohmann::json& obj, const char* key, const std::string& where) {
+  if (!obj.contains(key)) throw Error(fmt::format("{}: missing field '{}'", where, key));
+  return obj.at(key);
+}
+
+std::string require_string(const nlohmann::json& obj, const char* key, const std::string& where) {
+  const auto& v = require(obj, key, where);
+  if (!v.is_string() || v.get<std::string>().empty()) {
+    throw Error(fmt::format("{}: field '{}' must be a non-empty string", where, key));
+  }
+  return v.get<std::string>();
+}
+
+double require_positive(const nlohmann::json& obj, const char* key, const std::string& where) {
+  const auto& v = require(obj, key, where);
+  if (!v.is_number() || v.get<double>() <= 0) {
+    throw Error(fmt::format("{}: field 'measured.{}' must be a number > 0", where, key));
+  }
+  return v.get<double>();
+}
+
+}  // namespace
+
+std::vector<Record> read_records(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) throw Error(fmt::format("cannot read records file '{}'", file.string()));
+  std::vector<Record> out;
+  std::string text;
+  int line = 0;
+  while (std::getline(in, text)) {
+    ++line;
+    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::string where = fmt::format("{}:{}", file.string(), line);
+    Record r;
+    r.file = file.string();
+    r.line = line;
+    try {
+      r.raw = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw Error(fmt::format("{}: malformed JSON: {}", where, e.what()));
+    }
+    if (!r.raw.is_object()) throw Error(where + ": a record must be a JSON object");
+    r.id = require_string(r.raw, "id", where);
+    r.gpu = require_string(r.raw, "gpu", where);
+    r.kernel = require_string(r.raw, "kernel", where);
+    r.role = require_string(r.raw, "role", where);
+    if (r.role != "calibration" && r.role != "validation") {
+      throw Error(fmt::format("{}: field 'role' must be 'calibration' or 'validation', got '{}'", where, r.role));
+    }
+    r.params = require(r.raw, "params", where);
+    if (!r.params.is_object()) throw Error(where + ": field 'params' must be an object");
+    if (r.raw.contains("unsupported")) {
+      r.unsupported = r.raw["unsupported"].is_string() ? r.raw["unsupported"].get<std::string>() : "unsupported";
+    } else {
+      const auto& m = require(r.raw, "measured", where);
+      if (!m.is_object()) throw Error(where + ": field 'measured' must be an object");
+      MeasuredTime t;
+      t.median_us = require_positive(m, "time_us_median", where);
+      t.min_us = m.value("time_us_min", t.median_us);
+      t.max_us = m.value("time_us_max", t.median_us);
+      t.reps = m.value("reps", 0);
+      if (t.min_us > t.median_us || t.median_us > t.max_us) {
+        throw Error(where + ": measured times must satisfy time_us_min <= time_us_median <= time_us_max");
+      }
+      r.measured = t;
+    }
+    if (r.raw.contains("provenance") && r.raw["provenance"].is_object()) {
+      const auto& p = r.raw["provenance"];
+      if (p.contains("sm_clock_mhz") && p["sm_clock_mhz"].is_number()) r.sm_clock_mhz = p["sm_clock_mhz"];
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<Record> read_record_tree(const fs::path& dir) {
+  if (!fs::is_directory(dir)) throw Error(fmt::format("records folder '{}' does not exist", dir.string()));
+  std::vector<fs::path> files;
+  for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) {
+    if (it->is_directory() && it->path().filename() == "numerics") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file() && it->path().extension() == ".jsonl") files.push_back(it->path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<Record> all;
+  for (const auto& f : files) {
+    auto recs = read_records(f);
+    all.insert(all.end(), std::make_move_iterator(recs.begin()), std::make_move_iterator(recs.end()));
+  }
+  return all;
+}
+
+std::string kernel_class(const std::string& kernel, const nlohmann::json& params) {
+  if (kernel != "gemm") return kernel;
+  const std::string a = params.value("a_dtype", "");
+  const std::string scaling = params.value("scaling", "none");
+  if (a.starts_with("fp8")) return scaling == "block_1x128_128x128" ? "gemm_fp8_block" : "gemm_fp8_per_tensor";
+  return "gemm_" + a;
+}
+
+std::string shape_key(const Record& r) { return r.kernel + " " + r.params.dump(); }
+
+}  // namespace hwsim

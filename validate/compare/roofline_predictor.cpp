@@ -1,0 +1,100 @@
+#include "validate/compare/roofline_predictor.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "models/spec/error.hpp"
+
+namespace hwsim {
+namespace {
+
+double positive(const nlohmann::json& p, const char* key, const std::string& kernel) {
+  if (!p.contains(key) || !p[key].is_number() || p[key].get<double>() <= 0) {
+    throw Error(fmt::format("kernel {}: parameter '{}' must be a number > 0", kernel, key));
+  }
+  return p[key].get<double>();
+}
+
+DataType dtype(const nlohmann::json& p, const char* key, const std::string& kernel) {
+  if (!p.contains(key) || !p[key].is_string()) {
+    throw Error(fmt::format("kernel {}: parameter '{}' must be a data type such as bf16 or fp8_e4m3", kernel, key));
+  }
+  return parse_data_type(p[key].get<std::string>(), fmt::format("kernel {}: parameter '{}'", kernel, key));
+}
+
+class RooflinePredictor final : public KernelPredictor {
+ public:
+  explicit RooflinePredictor(const HardwareSpec& spec) : spec_(spec) {}
+
+  Prediction predict(const std::string& kernel, const nlohmann::json& params) override {
+    const KernelWork w = kernel_work(kernel, params);
+    const double compute_rate = w.tensor ? spec_.peak_flops(w.mma_type)
+                                         : spec_.cuda_core.fp32_flop_per_clk * spec_.sm.count * spec_.sm_clock_hz();
+    // Reads and writes mixed in proportion, each at its sustained efficiency.
+    const double hbm = spec_.hbm_bytes_per_s();
+    const double mem_s = w.read_bytes / (hbm * spec_.hbm.read_efficiency) +
+                         w.write_bytes / (hbm * spec_.hbm.write_efficiency);
+    const double s = std::max(w.flops / compute_rate, mem_s);
+    return {s * 1e6 + spec_.launch.overhead_us, ""};
+  }
+
+ private:
+  HardwareSpec spec_;
+};
+
+}  // namespace
+
+KernelWork kernel_work(const std::string& kernel, const nlohmann::json& p) {
+  KernelWork w;
+  if (kernel == "gemm") {
+    const double m = positive(p, "m", kernel), n = positive(p, "n", kernel), k = positive(p, "k", kernel);
+    const DataType a = dtype(p, "a_dtype", kernel), b = dtype(p, "b_dtype", kernel), o = dtype(p, "out_dtype", kernel);
+    w.flops = 2 * m * n * k;
+    w.tensor = true;
+    w.mma_type = a;
+    w.read_bytes = m * k * bytes_of(a) + n * k * bytes_of(b);
+    if (p.value("scaling", "none") == "block_1x128_128x128") w.read_bytes += (m * k / 128 + n * k / 16384) * 4;
+    w.write_bytes = m * n * bytes_of(o);
+  } else if (kernel == "memcpy" || kernel == "read" || kernel == "write") {
+    const double bytes = positive(p, "bytes", kernel);
+    w.read_bytes = kernel == "write" ? 0 : bytes;
+    w.write_bytes = kernel == "read" ? 0 : bytes;
+  } else if (kernel == "quant_1x128" || kernel == "quant_128x128") {
+    const double rows = positive(p, kernel == "quant_1x128" ? "m" : "n", kernel), k = positive(p, "k", kernel);
+    w.read_bytes = rows * k * 2;
+    w.write_bytes = rows * k + rows * k / (kernel == "quant_1x128" ? 128 : 16384) * 4;
+    w.flops = rows * k * 3;  // |x| max, scale, convert
+  } else if (kernel == "transpose_requant") {
+    const double m = positive(p, "m", kernel), k = positive(p, "k", kernel);
+    w.read_bytes = m * k + m * k / 128 * 4;
+    w.write_bytes = m * k + m * k / 128 * 4;
+    w.flops = m * k * 4;
+  } else if (kernel == "transpose") {
+    const double m = positive(p, "m", kernel), k = positive(p, "k", kernel);
+    const int b = bytes_of(dtype(p, "dtype", kernel));
+    w.read_bytes = m * k * b;
+    w.write_bytes = m * k * b;
+  } else if (kernel == "swiglu") {
+    const double m = positive(p, "m", kernel), n = positive(p, "n", kernel);
+    w.read_bytes = m * 2 * n * 2;
+    w.write_bytes = m * n * 2;
+    w.flops = m * n * 8;
+  } else if (kernel == "rmsnorm") {
+    const double m = positive(p, "m", kernel), n = positive(p, "n", kernel);
+    w.read_bytes = m * n * 2 + n * 2;
+    w.write_bytes = m * n * 2;
+    w.flops = m * n * 4;
+  } else {
+    throw Error(fmt::format("unknown kernel '{}'; the roofline model knows gemm, memcpy, read, write, quant_1x128, "
+                            "quant_128x128, transpose_requant, transpose, swiglu, rmsnorm",
+                            kernel));
+  }
+  return w;
+}
+
+std::unique_ptr<KernelPredictor> make_roofline_predictor(const HardwareSpec& spec) {
+  return std::make_unique<RooflinePredictor>(spec);
+}
+
+}  // namespace hwsim
