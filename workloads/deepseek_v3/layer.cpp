@@ -1,0 +1,225 @@
+#include "workloads/deepseek_v3/layer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "models/spec/error.hpp"
+
+namespace hwsim::deepseek_v3 {
+namespace {
+
+// DeepGEMM's contiguous grouped layout aligns each expert's rows to its
+// BLOCK_M of 128 (REFERENCE C2); the padding rows are computed too.
+constexpr int kGroupAlignRows = 128;
+
+nlohmann::json fp8_gemm(int m, int n, int k, const char* out) {
+  return {{"m", m}, {"n", n}, {"k", k}, {"a_dtype", "fp8_e4m3"}, {"b_dtype", "fp8_e4m3"}, {"out_dtype", out},
+          {"scaling", "block_1x128_128x128"}, {"fast_accum", false}};
+}
+
+// A linear layer y[m,n] = x[m,k] W[n,k]^T of the FP8 recipe (V3 3.3): its
+// forward GEMM and, in the backward, the quantization of dy, the Dgrad GEMM,
+// the transposed 128x1 re-quantizations of dy and x, and the Wgrad GEMM.
+struct Linear {
+  std::string name;
+  int m, n, k;
+  int count;
+  std::string stands_for;
+};
+
+class Builder {
+ public:
+  void add(std::string name, Phase phase, std::string kind, nlohmann::json params, int count,
+           std::string stands_for) {
+    out_.push_back({std::move(name), phase, std::move(kind), std::move(params), count, std::move(stands_for)});
+  }
+  void forward(const Linear& l) {
+    add("fwd." + l.name, Phase::kForward, "gemm", fp8_gemm(l.m, l.n, l.k, "bf16"), l.count,
+        "DeepGEMM FP8 GEMM, 1x128/128x128 scales, BF16 out: " + l.stands_for);
+  }
+  void backward(const Linear& l) {
+    add("bwd.quant_dy." + l.name, Phase::kBackwardInput, "quant_1x128", {{"m", l.m}, {"k", l.n}}, l.count,
+        "1x128 FP8 quantization of the output gradient");
+    add("bwd.dgrad." + l.name, Phase::kBackwardInput, "gemm", fp8_gemm(l.m, l.k, l.n, "bf16"), l.count,
+        "DeepGEMM FP8 Dgrad: dx = dy W (W's 128x128 blocks transpose for free)");
+    add("bwd.requant_dy_t." + l.name, Phase::kBackwardWeight, "transpose_requant", {{"m", l.m}, {"k", l.n}},
+        l.count, "dequantize, transpose and re-quantize dy into 128x1 tiles (V3 3.5.2)");
+    add("bwd.requant_x_t." + l.name, Phase::kBackwardWeight, "transpose_requant", {{"m", l.m}, {"k", l.k}},
+        l.count, "dequantize, transpose and re-quantize the cached FP8 input into 128x1 tiles (V3 3.5.2)");
+    add("bwd.wgrad." + l.name, Phase::kBackwardWeight, "gemm", fp8_gemm(l.n, l.k, l.m, "fp32"), l.count,
+        "DeepGEMM FP8 Wgrad: dW = dy^T x, FP32 out for gradient accumulation (V3 3.3.1)");
+  }
+  std::vector<LayerKernel> take() { return std::move(out_); }
+
+ private:
+  std::vector<LayerKernel> out_;
+};
+
+std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+int align_up(int v, int a) { return (v + a - 1) / a * a; }
+
+}  // namespace
+
+std::string to_string(Phase p) {
+  switch (p) {
+    case Phase::kForward: return "forward";
+    case Phase::kBackwardInput: return "backward_input";
+    case Phase::kBackwardWeight: return "backward_weight";
+  }
+  return "?";
+}
+
+std::vector<int> local_expert_tokens(const ModelShape& s, const LayerOptions& o) {
+  if (o.tokens_per_gpu <= 0) throw Error(fmt::format("--tokens {}: must be > 0", o.tokens_per_gpu));
+  if (o.ep <= 0 || s.routed_experts % o.ep != 0) {
+    throw Error(fmt::format("expert parallelism {} must divide the {} routed experts", o.ep, s.routed_experts));
+  }
+  const int local = s.routed_experts / o.ep;
+  // Every GPU of the EP group holds tokens_per_gpu tokens, each routed to
+  // experts_per_token experts: the mean load per expert.
+  const double mean = static_cast<double>(o.tokens_per_gpu) * o.ep * s.experts_per_token / s.routed_experts;
+  std::vector<double> load(static_cast<size_t>(s.routed_experts), mean);
+  if (o.routing == "skewed") {
+    // Lognormal loads (Box-Muller on a seeded splitmix64), renormalised to the
+    // same total; this GPU hosts the most loaded group of `local` experts.
+    std::uint64_t state = o.seed;
+    double total = 0;
+    for (auto& l : load) {
+      const double u1 = (static_cast<double>(splitmix64(state) >> 11) + 0.5) / 9007199254740992.0;
+      const double u2 = (static_cast<double>(splitmix64(state) >> 11) + 0.5) / 9007199254740992.0;
+      const double z = std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
+      l = std::exp(o.skew_sigma * z);
+      total += l;
+    }
+    for (auto& l : load) l *= mean * s.routed_experts / total;
+    int best = 0;
+    double best_sum = -1;
+    for (int g = 0; g < o.ep; ++g) {
+      const double sum = std::accumulate(load.begin() + g * local, load.begin() + (g + 1) * local, 0.0);
+      if (sum > best_sum) {
+        best_sum = sum;
+        best = g;
+      }
+    }
+    std::rotate(load.begin(), load.begin() + best * local, load.end());
+  } else if (o.routing != "balanced") {
+    throw Error(fmt::format("--routing {}: expected balanced or skewed", o.routing));
+  }
+  std::vector<int> tokens;
+  for (int e = 0; e < local; ++e) tokens.push_back(static_cast<int>(std::lround(load[static_cast<size_t>(e)])));
+  return tokens;
+}
+
+std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptions& o) {
+  const int t = o.tokens_per_gpu;
+  const int h = s.hidden;
+  const int qk_head = s.qk_nope_head_dim + s.qk_rope_head_dim;
+  const int kv_a_out = s.kv_lora_rank + s.qk_rope_head_dim;
+  const int attn_out = s.heads * s.v_head_dim;
+  const int expert_up = 2 * s.moe_intermediate;  // gate and up projections fused
+
+  // Local experts with equal (aligned) token counts share one entry.
+  std::map<int, int> expert_rows;  // aligned rows -> experts
+  int routed_rows = 0;
+  for (int tokens : local_expert_tokens(s, o)) {
+    const int rows = align_up(std::max(tokens, 1), kGroupAlignRows);
+    ++expert_rows[rows];
+    routed_rows += rows;
+  }
+
+  std::vector<Linear> attention_linears = {
+      {"q_kv_a_proj", t, s.q_lora_rank + kv_a_out, h, 1, "MLA q_a and kv_a projections, fused"},
+      {"q_b_proj", t, s.heads * qk_head, s.q_lora_rank, 1, "MLA q_b projection"},
+      {"kv_b_proj", t, s.heads * (s.qk_nope_head_dim + s.v_head_dim), s.kv_lora_rank, 1, "MLA kv_b projection"},
+      {"o_proj", t, h, attn_out, 1, "attention output projection"},
+  };
+  std::vector<Linear> expert_linears;
+  for (const auto& [rows, experts] : expert_rows) {
+    expert_linears.push_back({fmt::format("expert_up.m{}", rows), rows, expert_up, h, experts,
+                              "routed expert gate+up projection (contiguous grouped GEMM group)"});
+    expert_linears.push_back({fmt::format("expert_down.m{}", rows), rows, h, s.moe_intermediate, experts,
+                              "routed expert down projection (contiguous grouped GEMM group)"});
+  }
+  const Linear shared_up{"shared_up", t, expert_up * s.shared_experts, h, 1, "shared expert gate+up projection"};
+  const Linear shared_down{"shared_down", t, h, s.moe_intermediate * s.shared_experts, 1,
+                           "shared expert down projection"};
+
+  const nlohmann::json attention = {{"seq", t}, {"heads", s.heads}, {"qk_dim", qk_head}, {"v_dim", s.v_head_dim},
+                                    {"causal", true}};
+  Builder b;
+  // ---- forward
+  b.add("fwd.attn_norm", Phase::kForward, "rmsnorm", {{"m", t}, {"n", h}}, 1, "RMSNorm before attention");
+  b.add("fwd.attn_norm_quant", Phase::kForward, "quant_1x128", {{"m", t}, {"k", h}}, 1, "1x128 FP8 cast for q/kv_a");
+  b.forward(attention_linears[0]);
+  b.add("fwd.q_a_norm", Phase::kForward, "rmsnorm", {{"m", t}, {"n", s.q_lora_rank}}, 1, "MLA q_a RMSNorm");
+  b.add("fwd.kv_a_norm", Phase::kForward, "rmsnorm", {{"m", t}, {"n", s.kv_lora_rank}}, 1, "MLA kv_a RMSNorm");
+  b.add("fwd.q_b_quant", Phase::kForward, "quant_1x128", {{"m", t}, {"k", s.q_lora_rank}}, 1, "1x128 FP8 cast for q_b");
+  b.add("fwd.kv_b_quant", Phase::kForward, "quant_1x128", {{"m", t}, {"k", s.kv_lora_rank}}, 1, "1x128 FP8 cast for kv_b");
+  b.forward(attention_linears[1]);
+  b.forward(attention_linears[2]);
+  b.add("fwd.attention", Phase::kForward, "attention", [&] { auto a = attention; a["pass"] = "fwd"; return a; }(), 1,
+        "BF16 FlashAttention-style MLA core (kept in BF16, V3 3.3.1)");
+  b.add("fwd.o_quant", Phase::kForward, "quant_1x128", {{"m", t}, {"k", attn_out}}, 1, "1x128 FP8 cast for o_proj");
+  b.forward(attention_linears[3]);
+  b.add("fwd.mlp_norm", Phase::kForward, "rmsnorm", {{"m", t}, {"n", h}}, 1, "RMSNorm before the MoE");
+  b.add("fwd.mlp_norm_quant", Phase::kForward, "quant_1x128", {{"m", t}, {"k", h}}, 1,
+        "1x128 FP8 cast before dispatch (FP8 all-to-all, V3 3.3.3)");
+  b.add("fwd.router", Phase::kForward, "gemm",
+        {{"m", t}, {"n", s.routed_experts}, {"k", h}, {"a_dtype", "bf16"}, {"b_dtype", "bf16"}, {"out_dtype", "fp32"},
+         {"scaling", "none"}, {"fast_accum", false}},
+        1, "MoE gating GEMM, kept in BF16 (V3 3.3.1)");
+  for (size_t i = 0; i < expert_linears.size(); i += 2) b.forward(expert_linears[i]);
+  b.add("fwd.expert_swiglu", Phase::kForward, "swiglu", {{"m", routed_rows}, {"n", s.moe_intermediate}}, 1,
+        "SwiGLU of the routed experts");
+  b.add("fwd.expert_swiglu_quant", Phase::kForward, "quant_1x128", {{"m", routed_rows}, {"k", s.moe_intermediate}}, 1,
+        "1x128 FP8 cast for the expert down projection");
+  for (size_t i = 1; i < expert_linears.size(); i += 2) b.forward(expert_linears[i]);
+  b.forward(shared_up);
+  b.add("fwd.shared_swiglu", Phase::kForward, "swiglu", {{"m", t}, {"n", s.moe_intermediate}}, 1, "SwiGLU, shared expert");
+  b.add("fwd.shared_swiglu_quant", Phase::kForward, "quant_1x128", {{"m", t}, {"k", s.moe_intermediate}}, 1,
+        "1x128 FP8 cast for the shared down projection");
+  b.forward(shared_down);
+
+  // ---- backward, in reverse order of the forward
+  b.backward(shared_down);
+  b.add("bwd.shared_swiglu", Phase::kBackwardInput, "swiglu", {{"m", t}, {"n", s.moe_intermediate}}, 2,
+        "SwiGLU recompute from its cached FP8 input and its gradient (V3 3.3.3), two elementwise passes");
+  b.backward(shared_up);
+  for (size_t i = expert_linears.size(); i >= 2; i -= 2) b.backward(expert_linears[i - 1]);
+  b.add("bwd.expert_swiglu", Phase::kBackwardInput, "swiglu", {{"m", routed_rows}, {"n", s.moe_intermediate}}, 2,
+        "SwiGLU recompute and gradient of the routed experts, two elementwise passes");
+  for (size_t i = expert_linears.size(); i >= 2; i -= 2) b.backward(expert_linears[i - 2]);
+  b.add("bwd.router_dgrad", Phase::kBackwardInput, "gemm",
+        {{"m", t}, {"n", h}, {"k", s.routed_experts}, {"a_dtype", "bf16"}, {"b_dtype", "bf16"}, {"out_dtype", "bf16"},
+         {"scaling", "none"}, {"fast_accum", false}},
+        1, "gating Dgrad in BF16");
+  b.add("bwd.mlp_norm", Phase::kBackwardInput, "rmsnorm", {{"m", t}, {"n", h}}, 2,
+        "RMSNorm recompute (V3 3.2.3) and its gradient, two passes");
+  b.backward(attention_linears[3]);
+  b.add("bwd.attention", Phase::kBackwardInput, "attention", [&] { auto a = attention; a["pass"] = "bwd"; return a; }(),
+        1, "BF16 FlashAttention-style MLA backward");
+  b.backward(attention_linears[2]);
+  b.backward(attention_linears[1]);
+  b.add("bwd.q_kv_a_norm", Phase::kBackwardInput, "rmsnorm", {{"m", t}, {"n", s.q_lora_rank + s.kv_lora_rank}}, 2,
+        "MLA RMSNorm recompute and gradient");
+  b.backward(attention_linears[0]);
+  b.add("bwd.attn_norm", Phase::kBackwardInput, "rmsnorm", {{"m", t}, {"n", h}}, 2,
+        "RMSNorm recompute and its gradient, two passes");
+  b.add("bwd.router_wgrad", Phase::kBackwardWeight, "gemm",
+        {{"m", s.routed_experts}, {"n", h}, {"k", t}, {"a_dtype", "bf16"}, {"b_dtype", "bf16"}, {"out_dtype", "fp32"},
+         {"scaling", "none"}, {"fast_accum", false}},
+        1, "gating Wgrad in BF16");
+  return b.take();
+}
+
+}  // namespace hwsim::deepseek_v3
