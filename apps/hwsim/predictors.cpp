@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "models/spec/error.hpp"
-#include "validate/compare/roofline_predictor.hpp"
+#include "workloads/roofline/roofline_predictor.hpp"
 
 namespace hwsim::cli {
 

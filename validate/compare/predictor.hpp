@@ -12,22 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include "models/spec/hardware_spec.hpp"
+#include "sim/kernel_predictor.hpp"
 #include "validate/compare/records.hpp"
 
 namespace hwsim {
-
-struct Prediction {
-  std::optional<double> time_us;  // absent when the model cannot run the kernel
-  std::string error;              // why, when time_us is absent
-};
-
-// Contract: constructed once per process for one GPU; predict() may be called
-// many times and each call is independent of the ones before it.
-class KernelPredictor {
- public:
-  virtual ~KernelPredictor() = default;
-  virtual Prediction predict(const std::string& kernel, const nlohmann::json& params) = 0;
-};
 
 using PredictorFactory = std::function<std::unique_ptr<KernelPredictor>(const HardwareSpec&)>;
 

@@ -5,7 +5,7 @@
 
 #include "models/spec/error.hpp"
 #include "validate/compare/predictor.hpp"
-#include "validate/compare/roofline_predictor.hpp"
+#include "workloads/roofline/roofline_predictor.hpp"
 #include "validate/compare/validation.hpp"
 #include "sim/config/gpu_loader.hpp"
 

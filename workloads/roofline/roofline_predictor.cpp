@@ -1,4 +1,4 @@
-#include "validate/compare/roofline_predictor.hpp"
+#include "workloads/roofline/roofline_predictor.hpp"
 
 #include <algorithm>
 

@@ -5,7 +5,8 @@
 // the yardstick the cycle-approximate simulator must beat (`--model roofline`).
 #include <memory>
 
-#include "validate/compare/predictor.hpp"
+#include "models/spec/hardware_spec.hpp"
+#include "sim/kernel_predictor.hpp"
 
 namespace hwsim {
 

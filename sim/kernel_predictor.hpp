@@ -1,0 +1,26 @@
+#pragma once
+// The interface every timing model offers to the layers above it (workloads,
+// studies, validation): the time of one kernel launch, given by the record
+// schema's kernel kind and params. The cycle-approximate simulator and the
+// roofline baseline both implement it.
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace hwsim {
+
+struct Prediction {
+  std::optional<double> time_us;  // absent when the model cannot run the kernel
+  std::string error;              // why, when time_us is absent
+};
+
+// Contract: constructed once per process for one GPU; predict() may be called
+// many times and each call is independent of the ones before it.
+class KernelPredictor {
+ public:
+  virtual ~KernelPredictor() = default;
+  virtual Prediction predict(const std::string& kernel, const nlohmann::json& params) = 0;
+};
+
+}  // namespace hwsim
