@@ -1,0 +1,46 @@
+// Batches run in child processes, one configuration each; identical kernels
+// are simulated once per batch; overrides reach the configuration.
+#include <catch2/catch.hpp>
+
+#include "sim/batch_runner.hpp"
+
+using namespace hwsim;
+
+namespace {
+
+// Answers with the number of predictions made so far in this process (so a
+// cached kernel repeats an earlier answer) plus the configured SM clock.
+class Counter final : public KernelPredictor {
+ public:
+  explicit Counter(double clock) : clock_(clock) {}
+  Prediction predict(const std::string& kind, const nlohmann::json&) override {
+    if (kind == "boom") throw std::runtime_error("cannot model boom");
+    return {clock_ + static_cast<double>(++calls_), ""};
+  }
+
+ private:
+  double clock_;
+  int calls_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("batches run per configuration with identical kernels simulated once") {
+  PredictorFactory factory = [](const HardwareSpec& s) { return std::make_unique<Counter>(s.clock.sm_MHz); };
+  const nlohmann::json a = {{"bytes", 1}}, b = {{"bytes", 2}};
+  std::vector<ConfigBatch> batches = {
+      {"h100-sxm", {}, {{"read", a}, {"read", b}, {"read", a}, {"boom", a}}},
+      {"h800-sxm", {"clock.sm_MHz=1000"}, {{"read", b}}},
+      {"no-such-gpu", {}, {{"read", a}}},
+  };
+  const auto r = run_batches(batches, factory, 2);
+  REQUIRE(r.size() == 3);
+  REQUIRE(r[0].size() == 4);
+  CHECK(*r[0][0].time_us == 1981);
+  CHECK(*r[0][1].time_us == 1982);
+  CHECK(*r[0][2].time_us == 1981);  // cached: same answer as the first
+  CHECK_FALSE(r[0][3].time_us);
+  CHECK(r[0][3].error == "cannot model boom");
+  CHECK(*r[1][0].time_us == 1001);  // a fresh process with the override
+  CHECK(r[2][0].error.starts_with("unknown GPU 'no-such-gpu'"));
+}
