@@ -45,6 +45,10 @@ constexpr std::array kSchema = {
     ParamDef{"tensor_core.int8_op_per_clk", kNumber, kPositive, "dense INT8 MMA operations per clock per SM"},
     ParamDef{"tensor_core.wgmma_latency_cycles", kNumber, kPositive, "latency of the largest wgmma (m64n256)"},
     ParamDef{"tensor_core.wgmma_min_latency_cycles", kNumber, kPositive, "latency floor of a small wgmma"},
+    ParamDef{"tensor_core.fp8_accum_fraction_bits", kInteger, kPositive, "fraction bits the FP8 MMA accumulator keeps"},
+    ParamDef{"tensor_core.group_scaled_mma", kFlag, kAny, "MMA applies per-group (1x128 / 128x128) scales itself"},
+    ParamDef{"tensor_core.group_scale_cycles", kNumber, kNonNegative, "tensor-pipe cycles per wgmma to apply group scales"},
+    ParamDef{"tensor_core.transposed_fp8_operands", kFlag, kAny, "wgmma reads FP8 operands MN-major (transposed) from shared memory"},
 
     ParamDef{"cuda_core.fp32_flop_per_clk", kNumber, kPositive, "FP32 FLOP per clock per SM (FMA = 2)"},
     ParamDef{"cuda_core.int32_op_per_clk", kNumber, kPositive, "INT32 operations per clock per SM"},
@@ -56,6 +60,7 @@ constexpr std::array kSchema = {
     ParamDef{"tma.extra_latency_cycles", kNumber, kNonNegative, "TMA latency beyond a plain global load"},
     ParamDef{"tma.max_inflight_per_sm", kInteger, kPositive, "TMA boxes in flight per SM"},
     ParamDef{"tma.bytes_per_clk", kNumber, kPositive, "TMA fill bandwidth per SM into shared memory"},
+    ParamDef{"tma.fp8_cast_bytes_per_clk", kNumber, kNonNegative, "BF16 input bytes per clock the TMA casts to FP8 + 1x128 scales (0: no cast)"},
 
     ParamDef{"l2.size_bytes", kInteger, kPositive, "L2 capacity"},
     ParamDef{"l2.partitions", kInteger, kPositive, "L2 partitions"},
@@ -75,6 +80,8 @@ constexpr std::array kSchema = {
     ParamDef{"hbm.write_efficiency_fraction", kNumber, kFraction, "sustained fraction of peak, streaming writes"},
     ParamDef{"hbm.copy_efficiency_fraction", kNumber, kFraction, "sustained fraction of peak, 1:1 read/write"},
     ParamDef{"hbm.latency_ns", kNumber, kPositive, "load latency of an L2 miss"},
+    ParamDef{"hbm.near_memory_cast_GBps", kNumber, kNonNegative, "BF16 bytes per second logic beside HBM casts to FP8 on read (0: none)"},
+    ParamDef{"hbm.internal_bandwidth_GBps", kNumber, kPositive, "bandwidth inside the stacks, available to near-memory logic"},
 
     ParamDef{"nvlink.version", kInteger, kPositive, "NVLink generation"},
     ParamDef{"nvlink.links", kInteger, kPositive, "NVLink links per GPU"},
@@ -213,6 +220,13 @@ HardwareSpec HardwareSpec::from_params(std::string name, std::string display_nam
   s.pcie = {as_int(p, "pcie.gen"), as_int(p, "pcie.lanes"), p.number("pcie.unidir_GBps")};
   s.nic = {as_int(p, "nic.per_gpu"), p.number("nic.line_rate_Gbps"), p.number("nic.effective_GBps"),
            p.number("nic.latency_us")};
+  s.tensor_core.fp8_accum_fraction_bits = as_int(p, "tensor_core.fp8_accum_fraction_bits");
+  s.tensor_core.group_scaled_mma = p.flag("tensor_core.group_scaled_mma");
+  s.tensor_core.group_scale_cycles = p.number("tensor_core.group_scale_cycles");
+  s.tensor_core.transposed_fp8_operands = p.flag("tensor_core.transposed_fp8_operands");
+  s.tma.fp8_cast_bytes_per_clk = p.number("tma.fp8_cast_bytes_per_clk");
+  s.hbm.near_memory_cast_GBps = p.number("hbm.near_memory_cast_GBps");
+  s.hbm.internal_bandwidth_GBps = p.number("hbm.internal_bandwidth_GBps");
   s.launch = {p.number("launch.overhead_us")};
   s.power = {p.number("power.tdp_W")};
 

@@ -70,6 +70,11 @@ struct TensorCoreParams {
   double int8_op_per_clk;
   double wgmma_latency_cycles;        // issue-to-result latency of m64n256k16 BF16 / k32 FP8
   double wgmma_min_latency_cycles;    // latency floor for small N
+  // FP8 numerics and the features the DeepSeek-V3 proposals add (hw_proposals/).
+  int fp8_accum_fraction_bits = 0;    // Hopper: 13 (FP22 accumulator)
+  bool group_scaled_mma = false;      // scales applied inside the MMA: no CUDA-core promotion
+  double group_scale_cycles = 0;      // tensor-pipe cycles per wgmma to apply them
+  bool transposed_fp8_operands = false;  // MN-major FP8 operands read from shared memory
   double flop_per_clk(DataType t) const;
 };
 
@@ -86,6 +91,7 @@ struct TmaParams {
   double extra_latency_cycles;        // beyond a plain global load
   int max_inflight_per_sm;            // boxes in flight per SM
   double bytes_per_clk;               // per SM, into shared memory
+  double fp8_cast_bytes_per_clk = 0;  // BF16 bytes cast to FP8 per clock per SM (0: TMA cannot cast)
 };
 
 struct L2Params {
@@ -109,6 +115,8 @@ struct HbmParams {
   double write_efficiency;            // ... for streaming writes
   double copy_efficiency;             // ... for a 50/50 read/write mix
   double latency_ns;                  // load-to-use beyond an L2 miss
+  double near_memory_cast_GBps = 0;   // BF16 bytes/s cast to FP8 beside the HBM (0: none)
+  double internal_bandwidth_GBps = 0; // inside the stacks, for near-memory logic
 };
 
 struct NvlinkParams {

@@ -47,6 +47,8 @@ TEST_CASE("docs/hardware.md explains every key") {
   const std::string doc = ss.str();
   for (const auto& d : hwsim::gpu_param_schema()) {
     INFO(d.key);
-    CHECK(doc.find("`" + std::string(d.key) + "`") != std::string::npos);
+    std::string quoted = "`";
+    quoted.append(d.key).append("`");
+    CHECK(doc.find(quoted) != std::string::npos);
   }
 }
