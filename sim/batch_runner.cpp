@@ -25,7 +25,7 @@ void run_child(const ConfigBatch& batch, const PredictorFactory& factory, const 
   std::unique_ptr<KernelPredictor> predictor;
   std::string load_error;
   try {
-    predictor = factory(load_gpu(batch.gpu, batch.overrides));
+    predictor = factory(load_gpu(batch.gpu, batch.overrides, batch.overlays));
   } catch (const std::exception& e) {
     load_error = e.what();
   }

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/spec/hardware_spec.hpp"
+#include "sim/config/gpu_loader.hpp"
 #include "sim/kernel_predictor.hpp"
 
 namespace hwsim {
@@ -26,6 +27,7 @@ struct ConfigBatch {
   std::string gpu;                     // preset name or .yaml path
   std::vector<std::string> overrides;  // "key=value", as --set
   std::vector<KernelRequest> kernels;
+  std::vector<ConfigOverlay> overlays = {};  // spec deltas, applied before the overrides
 };
 
 // One Prediction per kernel of every batch, in order. A configuration that

@@ -200,6 +200,28 @@ void flatten(const YAML::Node& node, const std::string& prefix, const Document& 
   }
 }
 
+void parse_document(Document& doc, const std::string& text) {
+  try {
+    doc.root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw Error(fmt::format("{}:{}:{}: malformed YAML: {}", doc.label, e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
+  if (!doc.root.IsMap()) throw Error(doc.label + ": a GPU description must be a YAML map with name and params");
+  for (const auto& kv : doc.root) {
+    const std::string k = kv.first.as<std::string>();
+    static const std::vector<std::string> kTop = {"name", "display_name", "inherits", "params"};
+    if (std::find(kTop.begin(), kTop.end(), k) == kTop.end()) {
+      const std::string hint = closest_match(k, kTop);
+      throw Error(fmt::format("{}: unknown top-level key '{}'{}", at_line(doc.label, kv.first), k,
+                              hint.empty() ? "; expected name, display_name, inherits, params"
+                                           : fmt::format("; did you mean '{}'?", hint)));
+    }
+  }
+  for (const char* k : {"name", "params"}) {
+    if (!doc.root[k]) throw Error(fmt::format("{}: missing top-level key '{}'", doc.label, k));
+  }
+}
+
 Document read_document(std::string_view name_or_path, const fs::path& relative_to) {
   const std::string s(name_or_path);
   const bool is_path = s.find('/') != std::string::npos || s.ends_with(".yaml") || s.ends_with(".yml");
@@ -239,25 +261,7 @@ Document read_document(std::string_view name_or_path, const fs::path& relative_t
                               fmt::join(names, ", ")));
     }
   }
-  try {
-    doc.root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw Error(fmt::format("{}:{}:{}: malformed YAML: {}", doc.label, e.mark.line + 1, e.mark.column + 1, e.msg));
-  }
-  if (!doc.root.IsMap()) throw Error(doc.label + ": a GPU description must be a YAML map with name and params");
-  for (const auto& kv : doc.root) {
-    const std::string k = kv.first.as<std::string>();
-    static const std::vector<std::string> kTop = {"name", "display_name", "inherits", "params"};
-    if (std::find(kTop.begin(), kTop.end(), k) == kTop.end()) {
-      const std::string hint = closest_match(k, kTop);
-      throw Error(fmt::format("{}: unknown top-level key '{}'{}", at_line(doc.label, kv.first), k,
-                              hint.empty() ? "; expected name, display_name, inherits, params"
-                                           : fmt::format("; did you mean '{}'?", hint)));
-    }
-  }
-  for (const char* k : {"name", "params"}) {
-    if (!doc.root[k]) throw Error(fmt::format("{}: missing top-level key '{}'", doc.label, k));
-  }
+  parse_document(doc, text);
   return doc;
 }
 
@@ -331,9 +335,19 @@ std::vector<PresetInfo> list_gpu_presets() {
   return out;
 }
 
-HardwareSpec load_gpu(std::string_view name_or_path, const std::vector<std::string>& overrides) {
+HardwareSpec load_gpu(std::string_view name_or_path, const std::vector<std::string>& overrides,
+                      const std::vector<ConfigOverlay>& overlays) {
   std::vector<std::string> visiting;
   Resolved r = resolve(name_or_path, fs::path(), visiting);
+  for (const ConfigOverlay& o : overlays) {
+    Document doc;
+    doc.label = o.label;
+    parse_document(doc, o.yaml);
+    if (doc.root["inherits"]) throw Error(o.label + ": an overlay cannot inherit; it applies to the GPU it is given");
+    ParamTable own;
+    flatten(doc.root["params"], "", doc, own);
+    for (const auto& [k, p] : own.all()) r.table.set(k, p);
+  }
   for (const std::string& o : overrides) {
     const auto eq = o.find('=');
     if (eq == std::string::npos || eq == 0) {

@@ -22,10 +22,19 @@ struct PresetInfo {
 // The presets compiled into the binary, sorted by name.
 std::vector<PresetInfo> list_gpu_presets();
 
+// A YAML text layered over a resolved GPU, e.g. a hardware proposal's spec
+// delta: `name:` and `params:` with {value, source} leaves, no `inherits:`.
+struct ConfigOverlay {
+  std::string label;  // shown in messages and in each key's set_at, e.g. "hw_proposals/x/spec_delta.yaml"
+  std::string yaml;
+};
+
 // `name_or_path` is a preset name ("h800-sxm") or a path to a .yaml file (it
 // contains '/' or ends in ".yaml"); a file may inherit from a sibling file or
 // from a preset. `overrides` are "key=value" texts as given to --set.
-HardwareSpec load_gpu(std::string_view name_or_path, const std::vector<std::string>& overrides = {});
+// Overlays apply after the inheritance chain and before the overrides.
+HardwareSpec load_gpu(std::string_view name_or_path, const std::vector<std::string>& overrides = {},
+                      const std::vector<ConfigOverlay>& overlays = {});
 
 // The fully resolved description (every key with value, unit, source and
 // where it was set) that is written next to every result.

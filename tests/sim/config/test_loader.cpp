@@ -61,3 +61,15 @@ TEST_CASE("resolution is deterministic") {
   CHECK(hwsim::resolved_config_json(load_gpu("h800-sxm")).dump() ==
         hwsim::resolved_config_json(load_gpu("h800-sxm")).dump());
 }
+
+TEST_CASE("an overlay changes keys with its own sources, before the overrides") {
+  const hwsim::ConfigOverlay delta{"delta.yaml",
+                                   "name: delta\nparams:\n  tma:\n    fp8_cast_bytes_per_clk: {value: 64, source: "
+                                   "\"assumption: test\"}\n"};
+  const auto spec = load_gpu("h800-sxm", {}, {delta});
+  CHECK(spec.tma.fp8_cast_bytes_per_clk == 64);
+  CHECK(spec.params.at("tma.fp8_cast_bytes_per_clk").origin == "delta.yaml:4");
+  CHECK(load_gpu("h800-sxm", {"tma.fp8_cast_bytes_per_clk=32"}, {delta}).tma.fp8_cast_bytes_per_clk == 32);
+  const hwsim::ConfigOverlay bad{"bad.yaml", "name: bad\nparams:\n  tma:\n    fp8_cast_bytes_per_clk: {value: -1, source: x}\n"};
+  CHECK_THROWS_WITH(load_gpu("h800-sxm", {}, {bad}), "bad.yaml:4: tma.fp8_cast_bytes_per_clk = -1 must be >= 0");
+}
