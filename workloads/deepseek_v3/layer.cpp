@@ -37,6 +37,14 @@ class Builder {
            std::string stands_for) {
     out_.push_back({std::move(name), phase, std::move(kind), std::move(params), count, std::move(stands_for)});
   }
+  // A 1x128 quantization of `producer`'s BF16 output feeding linear `l`'s
+  // forward GEMM and, in the backward, the re-quantization of l's input.
+  void quant_for(std::string name, const std::string& producer, const Linear& l, int rows, int cols,
+                 std::string stands_for) {
+    add(std::move(name), Phase::kForward, "quant_1x128", {{"m", rows}, {"k", cols}}, 1, std::move(stands_for));
+    out_.back().producer = producer;
+    out_.back().consumers = {"fwd." + l.name, "bwd.requant_x_t." + l.name};
+  }
   void forward(const Linear& l) {
     add("fwd." + l.name, Phase::kForward, "gemm", fp8_gemm(l.m, l.n, l.k, "bf16"), l.count,
         "DeepGEMM FP8 GEMM, 1x128/128x128 scales, BF16 out: " + l.stands_for);
@@ -44,19 +52,27 @@ class Builder {
   void backward(const Linear& l) {
     add("bwd.quant_dy." + l.name, Phase::kBackwardInput, "quant_1x128", {{"m", l.m}, {"k", l.n}}, l.count,
         "1x128 FP8 quantization of the output gradient");
+    out_.back().producer = last_backward_producer_;
+    out_.back().consumers = {"bwd.dgrad." + l.name, "bwd.requant_dy_t." + l.name};
     add("bwd.dgrad." + l.name, Phase::kBackwardInput, "gemm", fp8_gemm(l.m, l.k, l.n, "bf16"), l.count,
         "DeepGEMM FP8 Dgrad: dx = dy W (W's 128x128 blocks transpose for free)");
     add("bwd.requant_dy_t." + l.name, Phase::kBackwardWeight, "transpose_requant", {{"m", l.m}, {"k", l.n}},
         l.count, "dequantize, transpose and re-quantize dy into 128x1 tiles (V3 3.5.2)");
+    out_.back().consumers = {"bwd.wgrad." + l.name};
     add("bwd.requant_x_t." + l.name, Phase::kBackwardWeight, "transpose_requant", {{"m", l.m}, {"k", l.k}},
         l.count, "dequantize, transpose and re-quantize the cached FP8 input into 128x1 tiles (V3 3.5.2)");
+    out_.back().consumers = {"bwd.wgrad." + l.name};
     add("bwd.wgrad." + l.name, Phase::kBackwardWeight, "gemm", fp8_gemm(l.n, l.k, l.m, "fp32"), l.count,
         "DeepGEMM FP8 Wgrad: dW = dy^T x, FP32 out for gradient accumulation (V3 3.3.1)");
   }
+  // The kernel whose BF16 output the next backward quantization reads.
+  void set_backward_producer(std::string name) { last_backward_producer_ = std::move(name); }
+  LayerKernel& last() { return out_.back(); }
   std::vector<LayerKernel> take() { return std::move(out_); }
 
  private:
   std::vector<LayerKernel> out_;
+  std::string last_backward_producer_;
 };
 
 std::uint64_t splitmix64(std::uint64_t& state) {
@@ -159,21 +175,23 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
   Builder b;
   // ---- forward
   b.add("fwd.attn_norm", Phase::kForward, "rmsnorm", {{"m", t}, {"n", h}}, 1, "RMSNorm before attention");
-  b.add("fwd.attn_norm_quant", Phase::kForward, "quant_1x128", {{"m", t}, {"k", h}}, 1, "1x128 FP8 cast for q/kv_a");
+  b.quant_for("fwd.attn_norm_quant", "fwd.attn_norm", attention_linears[0], t, h, "1x128 FP8 cast for q/kv_a");
   b.forward(attention_linears[0]);
   b.add("fwd.q_a_norm", Phase::kForward, "rmsnorm", {{"m", t}, {"n", s.q_lora_rank}}, 1, "MLA q_a RMSNorm");
   b.add("fwd.kv_a_norm", Phase::kForward, "rmsnorm", {{"m", t}, {"n", s.kv_lora_rank}}, 1, "MLA kv_a RMSNorm");
-  b.add("fwd.q_b_quant", Phase::kForward, "quant_1x128", {{"m", t}, {"k", s.q_lora_rank}}, 1, "1x128 FP8 cast for q_b");
-  b.add("fwd.kv_b_quant", Phase::kForward, "quant_1x128", {{"m", t}, {"k", s.kv_lora_rank}}, 1, "1x128 FP8 cast for kv_b");
+  b.quant_for("fwd.q_b_quant", "fwd.q_a_norm", attention_linears[1], t, s.q_lora_rank, "1x128 FP8 cast for q_b");
+  b.quant_for("fwd.kv_b_quant", "fwd.kv_a_norm", attention_linears[2], t, s.kv_lora_rank, "1x128 FP8 cast for kv_b");
   b.forward(attention_linears[1]);
   b.forward(attention_linears[2]);
   b.add("fwd.attention", Phase::kForward, "attention", [&] { auto a = attention; a["pass"] = "fwd"; return a; }(), 1,
         "BF16 FlashAttention-style MLA core (kept in BF16, V3 3.3.1)");
-  b.add("fwd.o_quant", Phase::kForward, "quant_1x128", {{"m", t}, {"k", attn_out}}, 1, "1x128 FP8 cast for o_proj");
+  b.quant_for("fwd.o_quant", "fwd.attention", attention_linears[3], t, attn_out, "1x128 FP8 cast for o_proj");
   b.forward(attention_linears[3]);
   b.add("fwd.mlp_norm", Phase::kForward, "rmsnorm", {{"m", t}, {"n", h}}, 1, "RMSNorm before the MoE");
   b.add("fwd.mlp_norm_quant", Phase::kForward, "quant_1x128", {{"m", t}, {"k", h}}, 1,
         "1x128 FP8 cast before dispatch (FP8 all-to-all, V3 3.3.3)");
+  b.last().producer = "fwd.mlp_norm";
+  b.last().consumers = {"dispatch"};  // the all-to-all sends FP8; the experts read what arrives
   b.add("fwd.router", Phase::kForward, "gemm",
         {{"m", t}, {"n", s.routed_experts}, {"k", h}, {"a_dtype", "bf16"}, {"b_dtype", "bf16"}, {"out_dtype", "fp32"},
          {"scaling", "none"}, {"fast_accum", false}},
@@ -183,21 +201,30 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
         "SwiGLU of the routed experts");
   b.add("fwd.expert_swiglu_quant", Phase::kForward, "quant_1x128", {{"m", routed_rows}, {"k", s.moe_intermediate}}, 1,
         "1x128 FP8 cast for the expert down projection");
+  b.last().producer = "fwd.expert_swiglu";
+  for (size_t i = 1; i < expert_linears.size(); i += 2) {
+    b.last().consumers.push_back("fwd." + expert_linears[i].name);
+    b.last().consumers.push_back("bwd.requant_x_t." + expert_linears[i].name);
+  }
   for (size_t i = 1; i < expert_linears.size(); i += 2) b.forward(expert_linears[i]);
   b.forward(shared_up);
   b.add("fwd.shared_swiglu", Phase::kForward, "swiglu", {{"m", t}, {"n", s.moe_intermediate}}, 1, "SwiGLU, shared expert");
-  b.add("fwd.shared_swiglu_quant", Phase::kForward, "quant_1x128", {{"m", t}, {"k", s.moe_intermediate}}, 1,
-        "1x128 FP8 cast for the shared down projection");
+  b.quant_for("fwd.shared_swiglu_quant", "fwd.shared_swiglu", shared_down, t, s.moe_intermediate,
+              "1x128 FP8 cast for the shared down projection");
   b.forward(shared_down);
 
   // ---- backward, in reverse order of the forward
+  b.set_backward_producer("combine");  // the gradient arrives through the combine's backward
   b.backward(shared_down);
   b.add("bwd.shared_swiglu", Phase::kBackwardInput, "swiglu", {{"m", t}, {"n", s.moe_intermediate}}, 2,
         "SwiGLU recompute from its cached FP8 input and its gradient (V3 3.3.3), two elementwise passes");
+  b.set_backward_producer("bwd.shared_swiglu");
   b.backward(shared_up);
+  b.set_backward_producer("combine");
   for (size_t i = expert_linears.size(); i >= 2; i -= 2) b.backward(expert_linears[i - 1]);
   b.add("bwd.expert_swiglu", Phase::kBackwardInput, "swiglu", {{"m", routed_rows}, {"n", s.moe_intermediate}}, 2,
         "SwiGLU recompute and gradient of the routed experts, two elementwise passes");
+  b.set_backward_producer("bwd.expert_swiglu");
   for (size_t i = expert_linears.size(); i >= 2; i -= 2) b.backward(expert_linears[i - 2]);
   b.add("bwd.router_dgrad", Phase::kBackwardInput, "gemm",
         {{"m", t}, {"n", h}, {"k", s.routed_experts}, {"a_dtype", "bf16"}, {"b_dtype", "bf16"}, {"out_dtype", "bf16"},
@@ -205,13 +232,16 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
         1, "gating Dgrad in BF16");
   b.add("bwd.mlp_norm", Phase::kBackwardInput, "rmsnorm", {{"m", t}, {"n", h}}, 2,
         "RMSNorm recompute (V3 3.2.3) and its gradient, two passes");
+  b.set_backward_producer("bwd.mlp_norm");
   b.backward(attention_linears[3]);
   b.add("bwd.attention", Phase::kBackwardInput, "attention", [&] { auto a = attention; a["pass"] = "bwd"; return a; }(),
         1, "BF16 FlashAttention-style MLA backward");
+  b.set_backward_producer("bwd.attention");
   b.backward(attention_linears[2]);
   b.backward(attention_linears[1]);
   b.add("bwd.q_kv_a_norm", Phase::kBackwardInput, "rmsnorm", {{"m", t}, {"n", s.q_lora_rank + s.kv_lora_rank}}, 2,
         "MLA RMSNorm recompute and gradient");
+  b.set_backward_producer("bwd.q_kv_a_norm");
   b.backward(attention_linears[0]);
   b.add("bwd.attn_norm", Phase::kBackwardInput, "rmsnorm", {{"m", t}, {"n", h}}, 2,
         "RMSNorm recompute and its gradient, two passes");

@@ -32,6 +32,12 @@ struct LayerKernel {
   nlohmann::json params;   // record-schema params
   int count = 1;           // identical launches (e.g. balanced experts)
   std::string stands_for;  // the real kernel it represents
+  // Data flow of the FP8 recipe, for the proposals' rewrites: a quantization
+  // kernel's `producer` wrote its BF16 input; its `consumers` read its FP8
+  // output (the GEMM whose operand A it is, then the transposed re-quantization
+  // that serves the weight gradient).
+  std::string producer = {};
+  std::vector<std::string> consumers = {};
 };
 
 struct LayerOptions {

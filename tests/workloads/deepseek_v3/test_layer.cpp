@@ -2,6 +2,8 @@
 // recipe: its GEMM FLOPs equal twice the active linear parameters per token,
 // the backward does twice the forward's GEMM work, and every FP8 GEMM input
 // has a quantization producer.
+#include <set>
+
 #include <catch2/catch.hpp>
 
 #include "models/spec/error.hpp"
@@ -84,4 +86,21 @@ TEST_CASE("every FP8 GEMM operand has a quantization producer of the right shape
   CHECK(requants == 2 * wgrads);  // dy^T and x^T for every Wgrad
   CHECK(fwd_quants >= 7);         // norms, q_b, kv_b, o, dispatch, two SwiGLU outputs
   CHECK(fwd_gemms == 4 + 4 + 4 + 2);
+}
+
+TEST_CASE("the data-flow links name kernels of the layer") {
+  const auto ks = moe_layer_kernels(published_shape(), LayerOptions{});
+  std::set<std::string> names;
+  for (const auto& k : ks) CHECK(names.insert(k.name).second);  // names are unique
+  int linked = 0;
+  for (const auto& k : ks) {
+    if (k.kind == "quant_1x128") CHECK_FALSE(k.producer.empty());
+    for (const auto& c : k.consumers) {
+      INFO(k.name << " -> " << c);
+      CHECK((names.count(c) == 1 || c == "dispatch"));
+      ++linked;
+    }
+    if (!k.producer.empty()) CHECK((names.count(k.producer) == 1 || k.producer == "combine"));
+  }
+  CHECK(linked > 30);
 }
