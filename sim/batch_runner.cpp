@@ -43,6 +43,7 @@ void run_child(const ConfigBatch& batch, const PredictorFactory& factory, const 
           const Prediction p = predictor->predict(k.kind, k.params);
           if (p.time_us) r["time_us"] = *p.time_us;
           else r["error"] = p.error.empty() ? "the model gave no time" : p.error;
+          if (!p.detail.empty()) r["detail"] = p.detail;
         } catch (const std::exception& e) {
           r["error"] = e.what();
         }
@@ -88,6 +89,7 @@ std::vector<std::vector<Prediction>> run_batches(const std::vector<ConfigBatch>&
     for (size_t i = 0; i < preds.size(); ++i) {
       if (parsed[i].contains("time_us")) preds[i].time_us = parsed[i]["time_us"].get<double>();
       else preds[i].error = parsed[i]["error"].get<std::string>();
+      if (parsed[i].contains("detail")) preds[i].detail = parsed[i]["detail"];
     }
   };
   for (size_t b = 0; b < batches.size(); ++b) {

@@ -13,6 +13,9 @@ namespace hwsim {
 struct Prediction {
   std::optional<double> time_us;  // absent when the model cannot run the kernel
   std::string error;              // why, when time_us is absent
+  // Optional statistics for reports: "flops", "hbm_bytes", "tensor_busy"
+  // (fraction), and whatever else the model knows (the simulator's KernelResult).
+  nlohmann::json detail = nlohmann::json::object();
 };
 
 // Contract: constructed once per process for one GPU; predict() may be called

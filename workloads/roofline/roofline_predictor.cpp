@@ -29,15 +29,45 @@ class RooflinePredictor final : public KernelPredictor {
 
   Prediction predict(const std::string& kernel, const nlohmann::json& params) override {
     const KernelWork w = kernel_work(kernel, params);
+    require_features(w, kernel);
     const double compute_rate = w.tensor ? spec_.peak_flops(w.mma_type)
                                          : spec_.cuda_core.fp32_flop_per_clk * spec_.sm.count * spec_.sm_clock_hz();
     // Reads and writes mixed in proportion, each at its sustained efficiency.
     const double hbm = spec_.hbm_bytes_per_s();
     const double mem_s = w.read_bytes / (hbm * spec_.hbm.read_efficiency) +
                          w.write_bytes / (hbm * spec_.hbm.write_efficiency);
-    const double s = std::max(w.flops / compute_rate, mem_s);
-    return {s * 1e6 + spec_.launch.overhead_us, ""};
+    double s = std::max(w.flops / compute_rate, mem_s);
+    if (w.tma_cast_bytes > 0) {
+      s = std::max(s, w.tma_cast_bytes / (spec_.tma.fp8_cast_bytes_per_clk * spec_.sm.count * spec_.sm_clock_hz()));
+    }
+    if (w.near_memory_bytes > 0) {
+      const double rate = std::min(spec_.hbm.near_memory_cast_GBps, spec_.hbm.internal_bandwidth_GBps) * 1e9;
+      s = std::max(s, w.near_memory_bytes / rate);
+    }
+    const double flops_s = w.flops / compute_rate;
+    return {s * 1e6 + spec_.launch.overhead_us, "",
+            {{"flops", w.flops},
+             {"hbm_bytes", w.read_bytes + w.write_bytes},
+             {"tensor_busy", w.tensor && s > 0 ? flops_s / (s + spec_.launch.overhead_us * 1e-6) : 0.0}}};
   }
+
+ private:
+  // A kernel that asks for a feature this GPU lacks is an error, not a
+  // silent baseline: the proposal's spec delta must come with its rewrite.
+  void require_features(const KernelWork& w, const std::string& kernel) const {
+    auto need = [&](bool ok, const char* feature, const char* key) {
+      if (!ok) {
+        throw Error(fmt::format("kernel {} asks for {}, which {} lacks ({}); apply the proposal's spec delta",
+                                kernel, feature, spec_.name, key));
+      }
+    };
+    if (w.tma_cast_bytes > 0) need(spec_.tma.fp8_cast_bytes_per_clk > 0, "a TMA FP8 cast", "tma.fp8_cast_bytes_per_clk = 0");
+    if (w.near_memory_bytes > 0) need(spec_.hbm.near_memory_cast_GBps > 0, "a near-memory FP8 cast", "hbm.near_memory_cast_GBps = 0");
+    if (w.group_scaled) need(spec_.tensor_core.group_scaled_mma, "group-scaled MMA", "tensor_core.group_scaled_mma = false");
+    if (w.transposed_operands) need(spec_.tensor_core.transposed_fp8_operands, "transposed FP8 operands", "tensor_core.transposed_fp8_operands = false");
+  }
+
+ public:
 
  private:
   HardwareSpec spec_;
@@ -53,9 +83,33 @@ KernelWork kernel_work(const std::string& kernel, const nlohmann::json& p) {
     w.flops = 2 * m * n * k;
     w.tensor = true;
     w.mma_type = a;
-    w.read_bytes = m * k * bytes_of(a) + n * k * bytes_of(b);
-    if (p.value("scaling", "none") == "block_1x128_128x128") w.read_bytes += (m * k / 128 + n * k / 16384) * 4;
+    const bool block = p.value("scaling", "none") == "block_1x128_128x128";
+    const double a_scales = block ? m * k / 128 * 4 : 0;
+    w.read_bytes = m * k * bytes_of(a) + a_scales + n * k * bytes_of(b) + (block ? n * k / 16384 * 4 : 0);
     w.write_bytes = m * n * bytes_of(o);
+    const std::string a_source = p.value("a_source", "fp8");
+    if (a_source == "bf16_tma_cast") {
+      w.read_bytes += m * k * (2 - bytes_of(a)) - a_scales;  // BF16 A instead of FP8 + scales
+      w.tma_cast_bytes = m * k * 2;
+    } else if (a_source == "bf16_near_memory_cast") {
+      w.near_memory_bytes = m * k * 2;  // off-chip traffic stays FP8 + scales
+    } else if (a_source != "fp8") {
+      throw Error(fmt::format("kernel gemm: parameter 'a_source' must be fp8, bf16_tma_cast or bf16_near_memory_cast, got '{}'", a_source));
+    }
+    if (p.value("write_a_fp8_copy", false)) w.write_bytes += m * k + m * k / 128 * 4;
+    const std::string promotion = p.value("promotion", "cuda_core");
+    if (promotion != "cuda_core" && promotion != "tensor_core") {
+      throw Error(fmt::format("kernel gemm: parameter 'promotion' must be cuda_core or tensor_core, got '{}'", promotion));
+    }
+    w.group_scaled = promotion == "tensor_core";
+    const std::string major = p.value("operand_major", "k");
+    if (major != "k" && major != "mn") {
+      throw Error(fmt::format("kernel gemm: parameter 'operand_major' must be k or mn, got '{}'", major));
+    }
+    if (major == "mn") {
+      w.transposed_operands = true;
+      w.tma_cast_bytes = m * k + n * k;  // the TMA re-scales both operands to 128x1 tiles
+    }
   } else if (kernel == "memcpy" || kernel == "read" || kernel == "write") {
     const double bytes = positive(p, "bytes", kernel);
     w.read_bytes = kernel == "write" ? 0 : bytes;
@@ -68,6 +122,7 @@ KernelWork kernel_work(const std::string& kernel, const nlohmann::json& p) {
   } else if (kernel == "transpose_requant") {
     const double m = positive(p, "m", kernel), k = positive(p, "k", kernel);
     w.read_bytes = m * k + m * k / 128 * 4;
+    if (p.value("input_source", "fp8") == "bf16_near_memory_cast") w.near_memory_bytes = m * k * 2;
     w.write_bytes = m * k + m * k / 128 * 4;
     w.flops = m * k * 4;
   } else if (kernel == "transpose") {
@@ -83,11 +138,30 @@ KernelWork kernel_work(const std::string& kernel, const nlohmann::json& p) {
   } else if (kernel == "rmsnorm") {
     const double m = positive(p, "m", kernel), n = positive(p, "n", kernel);
     w.read_bytes = m * n * 2 + n * 2;
-    w.write_bytes = m * n * 2;
+    const std::string out = p.value("out_dtype", "bf16");
+    const double fp8_out = m * n + m * n / 128 * 4;
+    if (out == "bf16") w.write_bytes = m * n * 2;
+    else if (out == "fp8_e4m3") w.write_bytes = fp8_out;
+    else if (out == "bf16_and_fp8_e4m3") w.write_bytes = m * n * 2 + fp8_out;
+    else throw Error(fmt::format("kernel rmsnorm: parameter 'out_dtype' must be bf16, fp8_e4m3 or bf16_and_fp8_e4m3, got '{}'", out));
     w.flops = m * n * 4;
+  } else if (kernel == "attention") {
+    // FlashAttention-style: Q, K, V read and O written once (backward: also
+    // dO, O and the log-sum-exp read, dQ, dK, dV written); FLOPs of the two
+    // matrix products, halved when causal, 2.5x in the backward.
+    const double s = positive(p, "seq", kernel), h = positive(p, "heads", kernel);
+    const double dqk = positive(p, "qk_dim", kernel), dv = positive(p, "v_dim", kernel);
+    const bool bwd = p.value("pass", "fwd") == "bwd";
+    const double causal = p.value("causal", true) ? 0.5 : 1.0;
+    w.flops = 2 * s * s * h * (dqk + dv) * causal * (bwd ? 2.5 : 1.0);
+    w.tensor = true;
+    w.mma_type = DataType::kBf16;
+    const double qkvo = s * h * (2 * dqk + 2 * dv) * 2;
+    w.read_bytes = bwd ? qkvo + s * h * dv * 2 : s * h * (2 * dqk + dv) * 2;
+    w.write_bytes = bwd ? s * h * (2 * dqk + dv) * 2 : s * h * dv * 2;
   } else {
     throw Error(fmt::format("unknown kernel '{}'; the roofline model knows gemm, memcpy, read, write, quant_1x128, "
-                            "quant_128x128, transpose_requant, transpose, swiglu, rmsnorm",
+                            "quant_128x128, transpose_requant, transpose, swiglu, rmsnorm, attention",
                             kernel));
   }
   return w;

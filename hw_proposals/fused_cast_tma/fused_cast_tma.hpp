@@ -1,0 +1,10 @@
+#pragma once
+#include "hw_proposals/proposal.hpp"
+
+namespace hwsim::proposals {
+
+// The rewrite, shared with the combined proposal.
+void apply_fused_cast(std::vector<StudyKernel>& kernels);
+std::unique_ptr<Proposal> make_fused_cast_tma();
+
+}  // namespace hwsim::proposals

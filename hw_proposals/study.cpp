@@ -1,0 +1,254 @@
+#include "hw_proposals/study.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "models/spec/error.hpp"
+
+namespace hwsim::proposals {
+namespace {
+
+using deepseek_v3::LayerKernel;
+using nlohmann::json;
+
+struct Timed {
+  double time_us = 0;
+  json detail = json::object();
+  std::string error;
+};
+
+json kernel_json(const StudyKernel& k, const Timed& t) {
+  json j = {{"name", k.kernel.name},
+            {"phase", deepseek_v3::to_string(k.kernel.phase)},
+            {"kind", k.kernel.kind},
+            {"params", k.kernel.params},
+            {"count", k.kernel.count},
+            {"time_us", k.change == Change::kRemoved ? 0.0 : t.time_us},
+            {"flops", k.change == Change::kRemoved ? 0.0 : t.detail.value("flops", 0.0)},
+            {"hbm_bytes", k.change == Change::kRemoved ? 0.0 : t.detail.value("hbm_bytes", 0.0)},
+            {"tensor_busy", k.change == Change::kRemoved ? 0.0 : t.detail.value("tensor_busy", 0.0)},
+            {"change", to_string(k.change)},
+            {"stands_for", k.kernel.stands_for}};
+  if (!k.why.empty()) j["why"] = k.why;
+  if (!t.error.empty()) j["error"] = t.error;
+  return j;
+}
+
+json totals(const json& kernels) {
+  json phases = {{"forward", 0.0}, {"backward_input", 0.0}, {"backward_weight", 0.0}};
+  double total = 0, hbm = 0;
+  for (const auto& k : kernels) {
+    const double t = k["time_us"].get<double>() * k["count"].get<int>();
+    total += t;
+    hbm += k["hbm_bytes"].get<double>() * k["count"].get<int>();
+    phases[k["phase"].get<std::string>()] = phases[k["phase"].get<std::string>()].get<double>() + t;
+  }
+  return {{"total_us", total}, {"phases", phases}, {"hbm_bytes", hbm}};
+}
+
+// One configuration to simulate: the kernels a proposal rewrote, on the GPU
+// with its spec delta and maybe one swept parameter.
+struct Variant {
+  std::vector<StudyKernel> kernels;  // the full list, baseline times for the unchanged ones
+  std::vector<size_t> simulated;     // indices of the rewritten kernels
+  size_t batch = 0;
+};
+
+Variant make_variant(const Proposal& p, const std::vector<LayerKernel>& layer, const StudyOptions& o,
+                     std::vector<std::string> extra, std::vector<ConfigBatch>& batches) {
+  Variant v;
+  v.kernels = as_study(layer);
+  p.rewrite(v.kernels);
+  ConfigBatch b{o.gpu, o.overrides, {}, p.spec_delta()};
+  b.overrides.insert(b.overrides.end(), extra.begin(), extra.end());
+  for (size_t i = 0; i < v.kernels.size(); ++i) {
+    if (v.kernels[i].change == Change::kRewritten) {
+      v.simulated.push_back(i);
+      b.kernels.push_back({v.kernels[i].kernel.kind, v.kernels[i].kernel.params});
+    }
+  }
+  v.batch = batches.size();
+  batches.push_back(std::move(b));
+  return v;
+}
+
+json variant_kernels(const Variant& v, const std::vector<Timed>& base, const std::vector<Prediction>& preds) {
+  json out = json::array();
+  size_t next = 0;
+  for (size_t i = 0; i < v.kernels.size(); ++i) {
+    Timed t = base[i];
+    if (next < v.simulated.size() && v.simulated[next] == i) {
+      const Prediction& p = preds[next++];
+      t = {p.time_us.value_or(0.0), p.detail, p.time_us ? "" : p.error};
+    }
+    out.push_back(kernel_json(v.kernels[i], t));
+  }
+  return out;
+}
+
+}  // namespace
+
+json run_study(const StudyOptions& o, const PredictorFactory& factory) {
+  const auto layer = deepseek_v3::moe_layer_kernels(deepseek_v3::published_shape(), o.layer);
+  std::vector<std::unique_ptr<Proposal>> chosen;
+  if (o.proposals.empty()) {
+    chosen = all_proposals();
+  } else {
+    for (const auto& n : o.proposals) chosen.push_back(find_proposal(n));
+  }
+
+  std::vector<ConfigBatch> batches;
+  ConfigBatch base_batch{o.gpu, o.overrides, {}, {}};
+  for (const auto& k : layer) base_batch.kernels.push_back({k.kind, k.params});
+  batches.push_back(base_batch);
+  struct Planned {
+    const Proposal* proposal;
+    Variant main;
+    std::vector<std::pair<SensitivityParam, std::vector<Variant>>> sweeps;
+  };
+  std::vector<Planned> plan;
+  for (const auto& p : chosen) {
+    Planned pl{p.get(), make_variant(*p, layer, o, {}, batches), {}};
+    if (o.sensitivity) {
+      for (const auto& param : p->sensitivity()) {
+        std::vector<Variant> points;
+        for (double value : param.values) {
+          points.push_back(make_variant(*p, layer, o, {fmt::format("{}={}", param.key, value)}, batches));
+        }
+        pl.sweeps.emplace_back(param, std::move(points));
+      }
+    }
+    plan.push_back(std::move(pl));
+  }
+
+  const auto results = run_batches(batches, factory, o.jobs);
+  std::vector<Timed> base(layer.size());
+  for (size_t i = 0; i < layer.size(); ++i) {
+    const Prediction& p = results[0][i];
+    if (!p.time_us) throw Error(fmt::format("baseline kernel {} ({}): {}", layer[i].name, layer[i].kind, p.error));
+    base[i] = {*p.time_us, p.detail, ""};
+  }
+  json base_kernels = json::array();
+  for (size_t i = 0; i < layer.size(); ++i) base_kernels.push_back(kernel_json({layer[i], Change::kUnchanged, ""}, base[i]));
+  json baseline = totals(base_kernels);
+  baseline["kernels"] = base_kernels;
+  const double base_total = baseline["total_us"];
+
+  json proposals = json::array();
+  for (const auto& pl : plan) {
+    json kernels = variant_kernels(pl.main, base, results[pl.main.batch]);
+    json t = totals(kernels);
+    json contributors = json::array();
+    std::vector<std::pair<double, size_t>> saved;
+    for (size_t i = 0; i < kernels.size(); ++i) {
+      const double s = (base_kernels[i]["time_us"].get<double>() - kernels[i]["time_us"].get<double>()) *
+                       kernels[i]["count"].get<int>();
+      if (kernels[i]["change"] != "unchanged") saved.emplace_back(s, i);
+    }
+    std::stable_sort(saved.begin(), saved.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (size_t j = 0; j < saved.size() && j < 6; ++j) {
+      contributors.push_back({{"name", kernels[saved[j].second]["name"]}, {"saved_us", saved[j].first},
+                              {"change", kernels[saved[j].second]["change"]}});
+    }
+    json sens = json::array();
+    for (const auto& [param, points] : pl.sweeps) {
+      json pts = json::array();
+      for (size_t j = 0; j < points.size(); ++j) {
+        const json pt = totals(variant_kernels(points[j], base, results[points[j].batch]));
+        pts.push_back({{"value", param.values[j]}, {"total_us", pt["total_us"]},
+                       {"speedup", base_total / pt["total_us"].get<double>()}});
+      }
+      sens.push_back({{"parameter", param.key}, {"unit", param.unit}, {"description", param.description},
+                      {"points", pts}});
+    }
+    int failed = 0;
+    for (const auto& k : kernels) failed += k.contains("error");
+    proposals.push_back({{"name", pl.proposal->name()},
+                         {"title", pl.proposal->title()},
+                         {"summary", pl.proposal->summary()},
+                         {"total_us", t["total_us"]},
+                         {"speedup", base_total / t["total_us"].get<double>()},
+                         {"hbm_bytes_saved", baseline["hbm_bytes"].get<double>() - t["hbm_bytes"].get<double>()},
+                         {"phases", t["phases"]},
+                         {"kernels", kernels},
+                         {"top_contributors", contributors},
+                         {"sensitivity", sens},
+                         {"kernels_not_modelled", failed}});
+  }
+  const HardwareSpec spec = load_gpu(o.gpu, o.overrides);
+  return {{"kind", "hwsim_study"},
+          {"gpu", spec.name},
+          {"gpu_display_name", spec.display_name},
+          {"model", o.model_name},
+          {"workload",
+           {{"name", "deepseek-v3-layer"}, {"tokens_per_gpu", o.layer.tokens_per_gpu}, {"routing", o.layer.routing},
+            {"ep", o.layer.ep}, {"seed", o.layer.seed}}},
+          {"baseline", baseline},
+          {"proposals", proposals},
+          {"config", resolved_config_json(spec)}};
+}
+
+std::string study_csv(const json& study) {
+  std::string out = "configuration,kernel,phase,stat,value,unit\n";
+  auto rows = [&](const std::string& config, const json& kernels) {
+    for (const auto& k : kernels) {
+      const std::string prefix = fmt::format("{},{},{},", config, k["name"].get<std::string>(), k["phase"].get<std::string>());
+      out += prefix + fmt::format("time_us,{},us\n", k["time_us"].get<double>());
+      out += prefix + fmt::format("count,{},launches\n", k["count"].get<int>());
+      out += prefix + fmt::format("hbm_bytes,{},B\n", k["hbm_bytes"].get<double>());
+      out += prefix + fmt::format("flops,{},FLOP\n", k["flops"].get<double>());
+    }
+  };
+  rows("baseline", study["baseline"]["kernels"]);
+  for (const auto& p : study["proposals"]) rows(p["name"].get<std::string>(), p["kernels"]);
+  for (const auto& p : study["proposals"]) {
+    out += fmt::format("{},layer,all,total_us,{},us\n", p["name"].get<std::string>(), p["total_us"].get<double>());
+    out += fmt::format("{},layer,all,speedup,{},x\n", p["name"].get<std::string>(), p["speedup"].get<double>());
+  }
+  out += fmt::format("baseline,layer,all,total_us,{},us\n", study["baseline"]["total_us"].get<double>());
+  return out;
+}
+
+std::string study_markdown(const json& study) {
+  const json& base = study["baseline"];
+  std::string out = fmt::format(
+      "# What-if study: DeepSeek-V3 MoE layer on {}\n\n"
+      "One MoE transformer layer's FP8 training kernels (forward, backward-for-input, backward-for-weights) for {} "
+      "tokens per GPU under EP{} ({} routing), timed by the `{}` model. Baseline: **{:.1f} us** per layer "
+      "(forward {:.1f}, backward-input {:.1f}, backward-weight {:.1f}).\n\n"
+      "| proposal | layer time (us) | speed-up | HBM bytes saved | where the time goes |\n|---|---|---|---|---|\n",
+      study["gpu_display_name"].get<std::string>(), study["workload"]["tokens_per_gpu"].get<int>(),
+      study["workload"]["ep"].get<int>(), study["workload"]["routing"].get<std::string>(),
+      study["model"].get<std::string>(), base["total_us"].get<double>(), base["phases"]["forward"].get<double>(),
+      base["phases"]["backward_input"].get<double>(), base["phases"]["backward_weight"].get<double>());
+  for (const auto& p : study["proposals"]) {
+    std::vector<std::string> why;
+    for (const auto& c : p["top_contributors"]) {
+      if (c["saved_us"].get<double>() <= 0.05) continue;
+      if (why.size() == 3) break;
+      why.push_back(fmt::format("{} {} ({:+.1f} us)", c["name"].get<std::string>(), c["change"].get<std::string>(),
+                                -c["saved_us"].get<double>()));
+    }
+    out += fmt::format("| {} | {:.1f} | {:.3f}x | {:.2f} GB | {} |\n", p["title"].get<std::string>(),
+                       p["total_us"].get<double>(), p["speedup"].get<double>(),
+                       p["hbm_bytes_saved"].get<double>() / 1e9,
+                       why.empty() ? std::string("no kernel gets faster") : fmt::format("{}", fmt::join(why, "; ")));
+  }
+  out += "\n## Sensitivity\n\n";
+  for (const auto& p : study["proposals"]) {
+    for (const auto& s : p["sensitivity"]) {
+      std::vector<std::string> pts;
+      for (const auto& pt : s["points"]) {
+        pts.push_back(fmt::format("{} {} -> {:.3f}x", pt["value"].get<double>(), s["unit"].get<std::string>(),
+                                  pt["speedup"].get<double>()));
+      }
+      out += fmt::format("- **{}**, `{}` ({}): {}\n", p["title"].get<std::string>(), s["parameter"].get<std::string>(),
+                         s["description"].get<std::string>(), fmt::join(pts, ", "));
+    }
+  }
+  return out;
+}
+
+}  // namespace hwsim::proposals
