@@ -1,5 +1,6 @@
 #include "models/numerics/accumulator.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <string>
@@ -101,8 +102,59 @@ E4M3ProductTable::E4M3ProductTable() {
 TensorCoreAccumulator::TensorCoreAccumulator(const AccumulatorParams& params, const E4M3ProductTable& products)
     : params_(params), products_(products) {}
 
+// The Hopper rule's hot path (alignment by e_a + e_b, truncation toward zero,
+// accumulator aligned with the products), in 64-bit integers. A product is
+// sig * 2^exp with exp <= e_a + e_b - 6 (significands 8..15 carry 3 fraction
+// bits each), so relative to lsb = emax - F it needs a left shift of at most
+// F - 6 <= 24: pre-shifting by 24 turns every alignment into one right shift.
+ExactValue TensorCoreAccumulator::step_truncating(ExactValue c, std::span<const uint8_t> a,
+                                                  std::span<const uint8_t> b) const {
+  const int fraction_bits = params_.fraction_bits;
+  int16_t sig[64];
+  int8_t exp[64];
+  int emax = kNoExponent;
+  const size_t n = a.size();
+  for (size_t i = 0; i < n; ++i) {
+    const E4M3ProductTable::Product& t = products_(a[i], b[i]);
+    sig[i] = t.sig;
+    exp[i] = t.exp;
+    emax = t.input_exp > emax ? t.input_exp : emax;
+  }
+  const int c_exp = c.sig == 0 ? kNoExponent : c.exp + 63 - std::countl_zero(uint64_t(std::llabs(c.sig)));
+  if (c_exp > emax) emax = c_exp;
+  if (emax == kNoExponent) return c;
+  const int lsb = emax - fraction_bits;
+  int64_t sum = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t neg = sig[i] < 0 ? -1 : 0;
+    const int64_t mag = (int64_t(sig[i]) ^ neg) - neg;
+    const int shift = std::clamp(lsb - exp[i] + 24, 0, 63);
+    const int64_t cut = (mag << 24) >> shift;
+    sum += (cut ^ neg) - neg;
+  }
+  if (c.sig != 0) {
+    const int s = lsb - c.exp;
+    const int64_t mag = std::llabs(c.sig);
+    const int64_t cut = s <= 0 ? mag << -s : (s > 62 ? 0 : mag >> s);
+    sum += c.sig < 0 ? -cut : cut;
+  }
+  if (sum == 0) return {0, 0};
+  // Normalise and truncate to F + 1 significant bits (toward zero, or as set).
+  const uint64_t m = uint64_t(sum < 0 ? -sum : sum);
+  const int len = 64 - std::countl_zero(m);
+  const int bits = fraction_bits + 1;
+  if (len <= bits) return {sum, lsb};
+  if (params_.normalize_rounding != Rounding::toward_zero) return round_to_bits(sum, lsb, bits, params_.normalize_rounding);
+  const int64_t q = int64_t(m >> (len - bits));
+  return {sum < 0 ? -q : q, lsb + len - bits};
+}
+
 ExactValue TensorCoreAccumulator::step(ExactValue c, std::span<const uint8_t> a, std::span<const uint8_t> b) const {
   const AccumulatorParams& p = params_;
+  if (p.alignment_rounding == Rounding::toward_zero && p.accumulator_in_alignment &&
+      p.alignment_exponent == AlignmentExponent::sum_of_inputs && p.fraction_bits <= 30 && a.size() <= 64) {
+    return step_truncating(c, a, b);
+  }
   const bool by_inputs = p.alignment_exponent == AlignmentExponent::sum_of_inputs;
   int emax = kNoExponent;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -115,9 +167,24 @@ ExactValue TensorCoreAccumulator::step(ExactValue c, std::span<const uint8_t> a,
   if (emax == kNoExponent) return c;  // all products zero and (c zero or not aligned)
   const int lsb = emax - p.fraction_bits;
   Int128 sum = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const E4M3ProductTable::Product& t = products_(a[i], b[i]);
-    if (t.sig != 0) sum += shift_to(t.sig, t.exp, lsb, p.alignment_rounding);
+  if (p.alignment_rounding == Rounding::toward_zero && p.fraction_bits <= 40) {
+    // Hot path (the Hopper rule): products have at most 8 significant bits
+    // and lie at or below 2^(emax+1), so each aligned term is below 2^(F+2)
+    // and 64-bit sums are exact. Truncation toward zero acts on magnitudes.
+    int64_t sum64 = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+      const E4M3ProductTable::Product& t = products_(a[i], b[i]);
+      const int s = lsb - t.exp;
+      const int64_t mag = t.sig < 0 ? -int64_t(t.sig) : int64_t(t.sig);
+      const int64_t cut = s <= 0 ? mag << -s : (s > 62 ? 0 : mag >> s);
+      sum64 += t.sig < 0 ? -cut : cut;
+    }
+    sum = sum64;
+  } else {
+    for (size_t i = 0; i < a.size(); ++i) {
+      const E4M3ProductTable::Product& t = products_(a[i], b[i]);
+      if (t.sig != 0) sum += shift_to(t.sig, t.exp, lsb, p.alignment_rounding);
+    }
   }
   const int bits = p.fraction_bits + 1;
   if (p.accumulator_in_alignment) {

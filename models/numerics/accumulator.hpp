@@ -88,6 +88,7 @@ class TensorCoreAccumulator {
   const AccumulatorParams& params() const { return params_; }
 
  private:
+  ExactValue step_truncating(ExactValue c, std::span<const uint8_t> a, std::span<const uint8_t> b) const;
   AccumulatorParams params_;
   const E4M3ProductTable& products_;
 };
