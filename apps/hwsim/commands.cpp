@@ -6,6 +6,11 @@ std::vector<Command> all_commands() {
   return {
       gpus_list_command(),
       gpus_show_command(),
+      numerics_gemm_command(),
+      numerics_error_command(),
+      numerics_check_command(),
+      numerics_evidence_command(),
+      numerics_bench_command(),
   };
 }
 

@@ -12,5 +12,10 @@ std::vector<Command> all_commands();
 // Factories, one per file.
 Command gpus_list_command();
 Command gpus_show_command();
+Command numerics_gemm_command();
+Command numerics_error_command();
+Command numerics_check_command();
+Command numerics_evidence_command();
+Command numerics_bench_command();
 
 }  // namespace hwsim::cli

@@ -3,14 +3,20 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <set>
 #include <string>
 
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 #include "models/numerics/formats.hpp"
+#include "models/spec/embedded_file.hpp"
 #include "models/spec/error.hpp"
 
 namespace hwsim::numerics {
+
+std::span<const EmbeddedFile> embedded_accumulator_presets();  // generated (cmake/EmbedFiles.cmake)
+
 namespace {
 
 constexpr int kNoExponent = -128;
@@ -220,23 +226,69 @@ ExactValue TensorCoreAccumulator::chain(ExactValue c, std::span<const uint8_t> a
   return c;
 }
 
+namespace {
+
+// The presets' values and sources live in accumulators.yaml, compiled in.
+const YAML::Node& presets_yaml() {
+  static const YAML::Node root = [] {
+    for (const EmbeddedFile& f : embedded_accumulator_presets())
+      if (f.name == "accumulators.yaml") return YAML::Load(std::string(f.text));
+    throw Error("accumulators.yaml is not compiled in");
+  }();
+  return root;
+}
+
+Rounding rounding_by_name(const std::string& v, const std::string& where) {
+  if (v == "toward_zero") return Rounding::toward_zero;
+  if (v == "toward_neg_inf") return Rounding::toward_neg_inf;
+  if (v == "nearest_even") return Rounding::nearest_even;
+  throw Error(where + ": '" + v + "' is not toward_zero, toward_neg_inf or nearest_even");
+}
+
+AccumulatorPreset load_preset(const std::string& name) {
+  const YAML::Node node = presets_yaml()[name];
+  if (!node) throw Error("accumulators.yaml: no preset '" + name + "'");
+  const std::string where = "accumulators.yaml: " + name;
+  AccumulatorPreset preset;
+  AccumulatorParams& p = preset.params;
+  p.name = name;
+  const std::set<std::string> known = {"description", "group_size", "fraction_bits", "alignment_rounding",
+                                       "normalize_rounding", "alignment_exponent", "accumulator_in_alignment",
+                                       "cublaslt_promote_every"};
+  for (const auto& kv : node) {
+    const std::string key = kv.first.as<std::string>();
+    if (!known.count(key)) throw Error(where + ": unknown key '" + key + "'");
+    if (key == "description") continue;
+    const YAML::Node v = kv.second["value"];
+    if (!v || !kv.second["source"]) throw Error(where + "." + key + ": expected {value, source}");
+    preset.sources[key] = kv.second["source"].as<std::string>();
+    try {
+      if (key == "group_size") p.group_size = v.as<int>();
+      if (key == "fraction_bits") p.fraction_bits = v.as<int>();
+      if (key == "alignment_rounding") p.alignment_rounding = rounding_by_name(v.as<std::string>(), where + "." + key);
+      if (key == "normalize_rounding") p.normalize_rounding = rounding_by_name(v.as<std::string>(), where + "." + key);
+      if (key == "accumulator_in_alignment") p.accumulator_in_alignment = v.as<bool>();
+      if (key == "cublaslt_promote_every") preset.cublaslt_promote_every = v.as<int>();
+      if (key == "alignment_exponent") {
+        const std::string e = v.as<std::string>();
+        if (e != "product" && e != "sum_of_inputs") throw Error(where + "." + key + ": expected product or sum_of_inputs");
+        p.alignment_exponent = e == "product" ? AlignmentExponent::product : AlignmentExponent::sum_of_inputs;
+      }
+    } catch (const YAML::Exception& e) {
+      throw Error(where + "." + key + ": " + e.what());
+    }
+  }
+  if (p.group_size < 1 || p.group_size > 1024) throw Error(where + ".group_size: must be in 1..1024");
+  if (p.fraction_bits < 4 || p.fraction_bits > 40) throw Error(where + ".fraction_bits: must be in 4..40");
+  return preset;
+}
+
+}  // namespace
+
+AccumulatorPreset accumulator_preset_with_sources(std::string_view name) { return load_preset(std::string(name)); }
+
 AccumulatorParams accumulator_preset(std::string_view spec) {
-  AccumulatorParams p;
-  if (spec == "hopper") {
-    p.name = "hopper";
-    return p;  // the defaults are the measured rule (docs/numerics.md)
-  }
-  if (spec == "fp32_exact") {
-    // Each product added to an FP32 accumulator with one correct rounding:
-    // groups of one, exact alignment, round to nearest even at 24 bits.
-    p.name = "fp32_exact";
-    p.group_size = 1;
-    p.fraction_bits = 23;
-    p.alignment_rounding = Rounding::nearest_even;
-    p.normalize_rounding = Rounding::nearest_even;
-    p.accumulator_in_alignment = false;
-    return p;
-  }
+  if (spec == "hopper" || spec == "fp32_exact") return load_preset(std::string(spec)).params;
   if (spec.rfind("bits=", 0) == 0) {
     const std::string n(spec.substr(5));
     int bits = 0;
@@ -249,6 +301,8 @@ AccumulatorParams accumulator_preset(std::string_view spec) {
     }
     if (bits < 4 || bits > 40)
       throw Error("--accumulator " + std::string(spec) + ": N must be in 4..40 (fraction bits kept)");
+    // The report's proposal (V3 §3.5.2): Hopper's structure with a wider accumulator.
+    AccumulatorParams p = load_preset("hopper").params;
     p.name = "bits=" + n;
     p.fraction_bits = bits;
     return p;

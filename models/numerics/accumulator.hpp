@@ -19,6 +19,8 @@
 // Contract: inputs are E4M3 codes (NaN codes are rejected by the callers);
 // the result of a chain is exactly representable in FP32.
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -36,15 +38,25 @@ enum class AlignmentExponent {
   sum_of_inputs  // e_a + e_b: the product's significand kept in [1, 4) (Khattak & Mikaitis)
 };
 
+// Defaults describe no hardware (sequential FP32-like); the hardware rules
+// come from the presets in accumulators.yaml, each value with its source.
 struct AccumulatorParams {
   std::string name = "custom";
-  int group_size = 32;          // products fused per step
-  int fraction_bits = 13;       // bits kept below the leading bit of the aligned sum
-  Rounding alignment_rounding = Rounding::toward_zero;
-  Rounding normalize_rounding = Rounding::toward_zero;
-  AlignmentExponent alignment_exponent = AlignmentExponent::sum_of_inputs;
-  bool accumulator_in_alignment = true;
+  int group_size = 1;           // products fused per step
+  int fraction_bits = 23;       // bits kept below the leading bit of the aligned sum
+  Rounding alignment_rounding = Rounding::nearest_even;
+  Rounding normalize_rounding = Rounding::nearest_even;
+  AlignmentExponent alignment_exponent = AlignmentExponent::product;
+  bool accumulator_in_alignment = false;
 };
+
+// A preset with the source of each parameter (accumulators.yaml).
+struct AccumulatorPreset {
+  AccumulatorParams params;
+  std::optional<int> cublaslt_promote_every;  // measured promotion interval of cuBLASLt without fast accumulation
+  std::map<std::string, std::string> sources;
+};
+AccumulatorPreset accumulator_preset_with_sources(std::string_view name);
 
 // Presets: "hopper" (measured, docs/numerics.md), "fp32_exact", and
 // "bits=N" (Hopper's structure with N fraction bits, the report's proposal of
