@@ -9,6 +9,11 @@ std::vector<Command> all_commands() {
       predict_command(),
       validate_command(),
       study_command(),
+      numerics_gemm_command(),
+      numerics_error_command(),
+      numerics_check_command(),
+      numerics_evidence_command(),
+      numerics_bench_command(),
   };
 }
 

@@ -15,5 +15,10 @@ Command gpus_show_command();
 Command predict_command();
 Command validate_command();
 Command study_command();
+Command numerics_gemm_command();
+Command numerics_error_command();
+Command numerics_check_command();
+Command numerics_evidence_command();
+Command numerics_bench_command();
 
 }  // namespace hwsim::cli
