@@ -159,7 +159,7 @@ BenchContext::BenchContext(RunOptions options) : options_(std::move(options)) {
   if (!partial_) throw BenchError("cannot open output file " + options_.out_path + ".partial");
   flush_bytes_ = 3 * l2_bytes();
   HWB_CUDA(cudaMalloc(&flush_buffer_, flush_bytes_));
-  HWB_CUDA(cudaMalloc(&flush_sink_, sizeof(unsigned long long)));
+  HWB_CUDA(cudaMalloc(&flush_sink_, stream_read_partials(sm_count()) * sizeof(unsigned)));
   fill_random_f32(static_cast<float*>(flush_buffer_), flush_bytes_ / 4, 0xf1u, -1.f, 1.f, stream_);
   HWB_CUDA(cudaStreamSynchronize(stream_));
 }

@@ -140,7 +140,7 @@ class BenchContext {
   std::unique_ptr<ClockMonitor> clocks_;
   void* flush_buffer_ = nullptr;
   size_t flush_bytes_ = 0;
-  unsigned long long* flush_sink_ = nullptr;
+  unsigned* flush_sink_ = nullptr;
   cudaEvent_t start_ = nullptr;
   cudaEvent_t stop_ = nullptr;
   std::string driver_;
@@ -164,9 +164,11 @@ void poison(void* data, size_t bytes, cudaStream_t stream);
 
 // Streaming kernels (stream_kernels_sm90.cu): 16-byte accesses, grid-stride,
 // 4 independent accesses in flight per thread. `bytes` must be a multiple of 16.
-// read: sums the data into *sink so the loads cannot be optimised away.
-void launch_stream_read(const void* data, size_t bytes, unsigned long long* sink, int sm_count,
-                        cudaStream_t stream);
+// read: reduces the data (sum over vectors of the XOR of their four words,
+// mod 2^32) into one partial per CTA, so the loads cannot be optimised away;
+// `partials` holds stream_read_partials(sm_count) entries.
+size_t stream_read_partials(int sm_count);
+void launch_stream_read(const void* data, size_t bytes, unsigned* partials, int sm_count, cudaStream_t stream);
 void launch_stream_write(void* data, size_t bytes, int sm_count, cudaStream_t stream);
 void launch_stream_copy(void* dst, const void* src, size_t bytes, int sm_count, cudaStream_t stream);
 

@@ -83,9 +83,10 @@ __global__ void __launch_bounds__(256) swiglu_kernel(const uint4* __restrict__ x
   out[i] = make_uint4(o[0], o[1], o[2], o[3]);
 }
 
-// ---- RMSNorm: one CTA of 128 threads per row; each thread holds up to
-// kMaxVec 16-byte vectors of the row in registers (n <= 8192), so the row is
-// read once: sum of squares -> block reduction -> y = x * rsqrt(mean + eps) * w.
+// ---- RMSNorm: one CTA per row, min(128, n/8 rounded up to a warp) threads;
+// each thread holds up to kMaxVec 16-byte vectors of the row in registers
+// (n <= 8192), so the row is read once: sum of squares -> block reduction ->
+// y = x * rsqrt(mean + eps) * w.
 constexpr int kNormThreads = 128;
 constexpr int kMaxVec = 8;
 constexpr float kEps = 1e-6f;
@@ -98,7 +99,7 @@ __global__ void __launch_bounds__(kNormThreads) rmsnorm_kernel(const uint4* __re
   float ss = 0.f;
 #pragma unroll
   for (int j = 0; j < kMaxVec; ++j) {
-    const int c = threadIdx.x + j * kNormThreads;
+    const int c = threadIdx.x + j * blockDim.x;
     if (c < nv) {
       v[j] = xr[c];
       const uint32_t a[4] = {v[j].x, v[j].y, v[j].z, v[j].w};
@@ -111,12 +112,11 @@ __global__ void __launch_bounds__(kNormThreads) rmsnorm_kernel(const uint4* __re
   if ((threadIdx.x & 31) == 0) partial[threadIdx.x >> 5] = ss;
   __syncthreads();
   float total = 0.f;
-#pragma unroll
-  for (int i = 0; i < kNormThreads / 32; ++i) total += partial[i];
+  for (int i = 0; i < static_cast<int>(blockDim.x / 32); ++i) total += partial[i];
   const float rstd = rsqrtf(total / n + kEps);
 #pragma unroll
   for (int j = 0; j < kMaxVec; ++j) {
-    const int c = threadIdx.x + j * kNormThreads;
+    const int c = threadIdx.x + j * blockDim.x;
     if (c < nv) {
       const uint4 wv = w[c];
       const uint32_t a[4] = {v[j].x, v[j].y, v[j].z, v[j].w}, b[4] = {wv.x, wv.y, wv.z, wv.w};
@@ -218,13 +218,14 @@ void bench_swiglu(BenchContext& ctx, int m, int n, bool check) {
 }
 
 void bench_rmsnorm(BenchContext& ctx, int m, int n, bool check) {
-  if (n % 8 != 0 || n / 8 > kMaxVec * kNormThreads) throw BenchError("rmsnorm: n must be a multiple of 8 and <= 8192, got " + std::to_string(n));
+  if (n % 8 != 0 || n / 8 > kMaxVec * kNormThreads || n < 256) throw BenchError("rmsnorm: n must be a multiple of 8 in [256, 8192], got " + std::to_string(n));
   const size_t count = size_t(m) * n;
   DeviceBuffer x(count * 2), w(size_t(n) * 2), y(count * 2);
   fill_random_bf16(x.as<uint16_t>(), count, 63 + m + n, ctx.stream());
   fill_random_bf16(w.as<uint16_t>(), n, 64 + n, ctx.stream());
+  const unsigned threads = static_cast<unsigned>(std::min(kNormThreads, (n / 8 + 31) / 32 * 32));
   auto fn = [&] {
-    rmsnorm_kernel<<<static_cast<unsigned>(m), kNormThreads, 0, ctx.stream()>>>(x.as<const uint4>(), w.as<const uint4>(), y.as<uint4>(), n);
+    rmsnorm_kernel<<<static_cast<unsigned>(m), threads, 0, ctx.stream()>>>(x.as<const uint4>(), w.as<const uint4>(), y.as<uint4>(), n);
   };
   if (check) {
     poison(y.p, count * 2, ctx.stream());
@@ -252,22 +253,25 @@ void bench_rmsnorm(BenchContext& ctx, int m, int n, bool check) {
 // Device copy, streaming read and streaming write at a given size; the copy
 // is checked byte for byte, the read's reduction and the write's pattern too.
 void bench_stream(BenchContext& ctx, size_t bytes, bool check) {
-  DeviceBuffer a(bytes), b(bytes), sink(sizeof(unsigned long long));
+  const size_t parts = stream_read_partials(ctx.sm_count());
+  DeviceBuffer a(bytes), b(bytes), sink(parts * sizeof(unsigned));
   fill_random_f32(a.as<float>(), bytes / 4, 65 + bytes, -1.f, 1.f, ctx.stream());
   const int sms = ctx.sm_count();
   if (check) {
     poison(b.p, bytes, ctx.stream());
     launch_stream_copy(b.p, a.p, bytes, sms, ctx.stream());
     HWB_LAUNCHED();
-    HWB_CUDA(cudaMemsetAsync(sink.p, 0, 8, ctx.stream()));
-    launch_stream_read(a.p, bytes, sink.as<unsigned long long>(), sms, ctx.stream());
+    HWB_CUDA(cudaMemsetAsync(sink.p, 0, parts * sizeof(unsigned), ctx.stream()));
+    launch_stream_read(a.p, bytes, sink.as<unsigned>(), sms, ctx.stream());
     HWB_LAUNCHED();
     HWB_CUDA(cudaStreamSynchronize(ctx.stream()));
     const auto ha = download<uint32_t>(a.p, bytes / 4);
     if (download<uint32_t>(b.p, bytes / 4) != ha) throw BenchError("memcpy: destination differs from source");
     uint32_t acc = 0;  // the kernel's reduction, mod 2^32
     for (size_t i = 0; i < ha.size(); i += 4) acc += ha[i] ^ ha[i + 1] ^ ha[i + 2] ^ ha[i + 3];
-    if (static_cast<uint32_t>(download<unsigned long long>(sink.p, 1)[0]) != acc) throw BenchError("read: reduction differs from the CPU sum");
+    uint32_t got = 0;
+    for (const uint32_t part : download<uint32_t>(sink.p, parts)) got += part;
+    if (got != acc) throw BenchError("read: reduction differs from the CPU sum");
     poison(b.p, bytes, ctx.stream());
     launch_stream_write(b.p, bytes, sms, ctx.stream());
     HWB_LAUNCHED();
@@ -284,7 +288,7 @@ void bench_stream(BenchContext& ctx, size_t bytes, bool check) {
     emit(ctx, "memcpy/" + sz, "memcpy", params, t, 2.0 * bytes, check);
   }
   {
-    const Timing t = ctx.time([&] { launch_stream_read(a.p, bytes, sink.as<unsigned long long>(), sms, ctx.stream()); }, ctx.reps(), true);
+    const Timing t = ctx.time([&] { launch_stream_read(a.p, bytes, sink.as<unsigned>(), sms, ctx.stream()); }, ctx.reps(), true);
     emit(ctx, "read/" + sz, "read", params, t, double(bytes), check);
   }
   {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <limits>
 #include <string>
 
 #include "bench_context.hpp"
@@ -24,7 +25,34 @@ constexpr const char* kUsage =
     "               mark every record role validation (for GPUs whose data may\n"
     "               never calibrate the model, e.g. the H200)\n"
     "  --quick      few shapes and repetitions (a smoke test)\n"
+    "  --self-test  check the JSON writer and exit (needs no GPU)\n"
     "  --help       print this and exit (needs no GPU)\n";
+
+// Checks the hand-written JSON writer (escaping, number formatting, key
+// order) so that a record a parser would reject cannot go unnoticed.
+int self_test() {
+  using hwbench::Json;
+  int failures = 0;
+  auto expect = [&](const std::string& got, const std::string& want) {
+    if (got != want) {
+      std::fprintf(stderr, "self-test: got %s, want %s\n", got.c_str(), want.c_str());
+      ++failures;
+    }
+  };
+  expect(Json::quote("a\"b\\c\n\t\x01"), "\"a\\\"b\\\\c\\n\\t\\u0001\"");
+  expect(Json::number(3.0), "3");
+  expect(Json::number(0.125), "0.125");
+  expect(Json::number(1.0 / 3.0), "0.333333");
+  expect(Json::number(std::numeric_limits<double>::infinity()), "null");
+  Json inner;
+  inner.add("m", 4096).add("fast_accum", true);
+  Json outer;
+  outer.add("id", "h100-sxm/gemm/x").add("params", inner).add("t", 1.5).add("unsigned", uint64_t(1) << 40);
+  expect(outer.str(), "{\"id\": \"h100-sxm/gemm/x\", \"params\": {\"m\": 4096, \"fast_accum\": true}, \"t\": 1.5, \"unsigned\": 1099511627776}");
+  if (failures != 0) return 1;
+  std::puts("hwbench: self-test passed");
+  return 0;
+}
 
 int fail(const std::string& msg) {
   std::fprintf(stderr, "hwbench: error: %s\n", msg.c_str());
@@ -51,6 +79,8 @@ int main(int argc, char** argv) {
       if (a == "--help" || a == "-h") {
         std::fputs(kUsage, stdout);
         return 0;
+      } else if (a == "--self-test") {
+        return self_test();
       } else if (a == "--suite") {
         opt.suite = value("--suite");
       } else if (a == "--gpu-name") {

@@ -3,8 +3,10 @@
 // (quant_128x128) and the transposed re-quantization of 1x128-scaled FP8
 // activations into 128x1-scaled FP8 (transpose_requant), each checked against
 // a CPU reference before it is timed. Scale = amax / 448 (E4M3's largest
-// finite value); an all-zero group gets scale 1. Designs:
-// validate/kernels/README.md.
+// finite value) and q = x * (448 / amax), one division per group, as in
+// DeepSeek's public reference casts (DeepGEMM's per_token_cast_to_fp8); an
+// all-zero group gets scale 1. Conversions go two values per instruction
+// (cvt ... e4m3x2 / f16x2). Designs: validate/kernels/README.md.
 #include <cuda_bf16.h>
 #include <cuda_fp8.h>
 
@@ -21,12 +23,26 @@ namespace {
 constexpr float kE4m3Max = 448.f;
 
 __device__ __forceinline__ float group_scale(float amax) { return amax > 0.f ? amax / kE4m3Max : 1.f; }
-__device__ __forceinline__ uint32_t to_e4m3(float v) {
-  return static_cast<uint32_t>(__nv_cvt_float_to_fp8(v, __NV_SATFINITE, __NV_E4M3));
+__device__ __forceinline__ float group_inverse(float amax) { return amax > 0.f ? kE4m3Max / amax : 1.f; }
+// Two floats -> two E4M3 bytes (lo in the low byte), round to nearest, saturating.
+__device__ __forceinline__ uint32_t to_e4m3x2(float lo, float hi) {
+  return static_cast<uint32_t>(__nv_cvt_float2_to_fp8x2(make_float2(lo, hi), __NV_SATFINITE, __NV_E4M3));
 }
-__device__ __forceinline__ float from_e4m3(uint32_t byte) {
-  const __half_raw h = __nv_cvt_fp8_to_halfraw(static_cast<__nv_fp8_storage_t>(byte), __NV_E4M3);
-  return __half2float(__half(h));
+// Two E4M3 bytes (low 16 bits) -> two floats (exact, through half).
+__device__ __forceinline__ float2 from_e4m3x2(uint32_t two) {
+  const __half2_raw h = __nv_cvt_fp8x2_to_halfraw2(static_cast<__nv_fp8x2_storage_t>(two & 0xFFFF), __NV_E4M3);
+  return __half22float2(__half2(h));
+}
+__device__ __forceinline__ void from_e4m3x4(uint32_t word, float* f) {
+  const float2 a = from_e4m3x2(word), b = from_e4m3x2(word >> 16);
+  f[0] = a.x;
+  f[1] = a.y;
+  f[2] = b.x;
+  f[3] = b.y;
+}
+__device__ __forceinline__ uint2 quantize8(const float* f, float inv) {
+  return make_uint2(to_e4m3x2(f[0] * inv, f[1] * inv) | (to_e4m3x2(f[2] * inv, f[3] * inv) << 16),
+                    to_e4m3x2(f[4] * inv, f[5] * inv) | (to_e4m3x2(f[6] * inv, f[7] * inv) << 16));
 }
 __device__ __forceinline__ void unpack_bf16x8(const uint4& v, float* f) {
   const uint32_t w[4] = {v.x, v.y, v.z, v.w};
@@ -51,14 +67,8 @@ __global__ void __launch_bounds__(256) quant_1x128_kernel(const uint4* __restric
 #pragma unroll
   for (int off = 8; off > 0; off >>= 1) amax = fmaxf(amax, __shfl_xor_sync(0xffffffffu, amax, off));
   if (!live) return;
-  const float s = group_scale(amax);
-  uint32_t lo = 0, hi = 0;
-#pragma unroll
-  for (int j = 0; j < 4; ++j) lo |= to_e4m3(f[j] / s) << (8 * j);
-#pragma unroll
-  for (int j = 0; j < 4; ++j) hi |= to_e4m3(f[4 + j] / s) << (8 * j);
-  q[i] = make_uint2(lo, hi);
-  if ((threadIdx.x & 15) == 0) scales[i / 16] = s;
+  q[i] = quantize8(f, group_inverse(amax));
+  if ((threadIdx.x & 15) == 0) scales[i / 16] = group_scale(amax);
 }
 
 // ---- quant_128x128: one CTA (256 threads) per 128x128 tile; each thread
@@ -86,17 +96,10 @@ __global__ void __launch_bounds__(256) quant_128x128_kernel(const uint4* __restr
   amax = warp_amax[0];
 #pragma unroll
   for (int i = 1; i < 8; ++i) amax = fmaxf(amax, warp_amax[i]);
-  const float s = group_scale(amax);
+  const float inv = group_inverse(amax);
 #pragma unroll
-  for (int j = 0; j < 8; ++j) {
-    uint32_t lo = 0, hi = 0;
-#pragma unroll
-    for (int e = 0; e < 4; ++e) lo |= to_e4m3(f[j][e] / s) << (8 * e);
-#pragma unroll
-    for (int e = 0; e < 4; ++e) hi |= to_e4m3(f[j][4 + e] / s) << (8 * e);
-    q[(base_row + row0 + 16 * j) * kv + base_col + col_vec] = make_uint2(lo, hi);
-  }
-  if (threadIdx.x == 0) scales[size_t(blockIdx.y) * (k / 128) + blockIdx.x] = s;
+  for (int j = 0; j < 8; ++j) q[(base_row + row0 + 16 * j) * kv + base_col + col_vec] = quantize8(f[j], inv);
+  if (threadIdx.x == 0) scales[size_t(blockIdx.y) * (k / 128) + blockIdx.x] = group_scale(amax);
 }
 
 // ---- transpose_requant: one CTA (256 threads) per 128(m) x 128(k) tile.
@@ -133,33 +136,35 @@ __global__ void __launch_bounds__(256) transpose_requant_kernel(const uint8_t* _
 #pragma unroll 4
   for (int r = 0; r < 16; ++r) {
     const int row = 16 * w + r;
-    const uint32_t word = *reinterpret_cast<const uint32_t*>(&tile_in[row][4 * lane]);
+    float v[4];
+    from_e4m3x4(*reinterpret_cast<const uint32_t*>(&tile_in[row][4 * lane]), v);
     const float rs = row_scale[row];
 #pragma unroll
-    for (int c = 0; c < 4; ++c) cmax[c] = fmaxf(cmax[c], fabsf(from_e4m3((word >> (8 * c)) & 0xFF) * rs));
+    for (int c = 0; c < 4; ++c) cmax[c] = fmaxf(cmax[c], fabsf(v[c] * rs));
   }
 #pragma unroll
   for (int c = 0; c < 4; ++c) red[w][4 * lane + c] = cmax[c];
   __syncthreads();
-  float col_scale[4];
+  float col_inv[4];
 #pragma unroll
   for (int c = 0; c < 4; ++c) {
     float a = red[0][4 * lane + c];
 #pragma unroll
     for (int i = 1; i < 8; ++i) a = fmaxf(a, red[i][4 * lane + c]);
-    col_scale[c] = group_scale(a);
-    if (w == 0) s_out[size_t(k0 + 4 * lane + c) * (m / 128) + blockIdx.y] = col_scale[c];
+    col_inv[c] = group_inverse(a);
+    if (w == 0) s_out[size_t(k0 + 4 * lane + c) * (m / 128) + blockIdx.y] = group_scale(a);
   }
   uint32_t packed[4][4] = {};
 #pragma unroll
-  for (int r = 0; r < 16; ++r) {
+  for (int r = 0; r < 16; r += 2) {  // two rows at a time: one e4m3x2 conversion per column
     const int row = 16 * w + r;
-    const uint32_t word = *reinterpret_cast<const uint32_t*>(&tile_in[row][4 * lane]);
-    const float rs = row_scale[row];
+    float v0[4], v1[4];
+    from_e4m3x4(*reinterpret_cast<const uint32_t*>(&tile_in[row][4 * lane]), v0);
+    from_e4m3x4(*reinterpret_cast<const uint32_t*>(&tile_in[row + 1][4 * lane]), v1);
+    const float rs0 = row_scale[row], rs1 = row_scale[row + 1];
 #pragma unroll
     for (int c = 0; c < 4; ++c) {
-      const float v = from_e4m3((word >> (8 * c)) & 0xFF) * rs;
-      packed[c][r >> 2] |= to_e4m3(v / col_scale[c]) << (8 * (r & 3));
+      packed[c][r >> 2] |= to_e4m3x2(v0[c] * rs0 * col_inv[c], v1[c] * rs1 * col_inv[c]) << (8 * (r & 3));
     }
   }
 #pragma unroll
@@ -181,6 +186,7 @@ __global__ void __launch_bounds__(256) transpose_requant_kernel(const uint8_t* _
 
 // ---------------------------------------------------------------- CPU references
 float ref_scale(float amax) { return amax > 0.f ? amax / kE4m3Max : 1.f; }
+float ref_inverse(float amax) { return amax > 0.f ? kE4m3Max / amax : 1.f; }
 
 // Compares FP8 codes and scales; exact agreement is expected (same IEEE
 // operations on both sides). Throws with a count of mismatches otherwise.
@@ -204,7 +210,8 @@ void check_quant_1x128(const std::vector<uint16_t>& x, int m, int k, const std::
     float amax = 0.f;
     for (int e = 0; e < 128; ++e) amax = std::max(amax, std::fabs(host_bf16_to_float(x[g * 128 + e])));
     rs[g] = ref_scale(amax);
-    for (int e = 0; e < 128; ++e) rq[g * 128 + e] = host_float_to_e4m3(host_bf16_to_float(x[g * 128 + e]) / rs[g]);
+    const float inv = ref_inverse(amax);
+    for (int e = 0; e < 128; ++e) rq[g * 128 + e] = host_float_to_e4m3(host_bf16_to_float(x[g * 128 + e]) * inv);
   }
   expect_equal("quant_1x128", q, rq, s, rs);
 }
@@ -219,12 +226,12 @@ void check_quant_128x128(const std::vector<uint16_t>& wt, int n, int k, const st
       for (int r = 0; r < 128; ++r)
         for (int c = 0; c < 128; ++c)
           amax = std::max(amax, std::fabs(host_bf16_to_float(wt[size_t(bn * 128 + r) * k + bk * 128 + c])));
-      const float sc = ref_scale(amax);
-      rs[size_t(bn) * (k / 128) + bk] = sc;
+      rs[size_t(bn) * (k / 128) + bk] = ref_scale(amax);
+      const float inv = ref_inverse(amax);
       for (int r = 0; r < 128; ++r)
         for (int c = 0; c < 128; ++c) {
           const size_t i = size_t(bn * 128 + r) * k + bk * 128 + c;
-          rq[i] = host_float_to_e4m3(host_bf16_to_float(wt[i]) / sc);
+          rq[i] = host_float_to_e4m3(host_bf16_to_float(wt[i]) * inv);
         }
     }
   }
@@ -240,11 +247,11 @@ void check_transpose_requant(const std::vector<uint8_t>& qi, const std::vector<f
       float amax = 0.f;
       for (int r = bm * 128; r < bm * 128 + 128; ++r)
         amax = std::max(amax, std::fabs(host_e4m3_to_float(qi[size_t(r) * k + col]) * si[size_t(r) * (k / 128) + col / 128]));
-      const float sc = ref_scale(amax);
-      rs[size_t(col) * (m / 128) + bm] = sc;
+      rs[size_t(col) * (m / 128) + bm] = ref_scale(amax);
+      const float inv = ref_inverse(amax);
       for (int r = bm * 128; r < bm * 128 + 128; ++r) {
         const float v = host_e4m3_to_float(qi[size_t(r) * k + col]) * si[size_t(r) * (k / 128) + col / 128];
-        rq[size_t(col) * m + r] = host_float_to_e4m3(v / sc);
+        rq[size_t(col) * m + r] = host_float_to_e4m3(v * inv);
       }
     }
   }

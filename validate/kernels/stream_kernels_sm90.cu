@@ -12,8 +12,20 @@ namespace {
 constexpr int kThreads = 256;
 constexpr int kCtasPerSm = 8;
 
+__device__ __forceinline__ void block_sum_store(unsigned acc, unsigned* partials) {
+  __shared__ unsigned warp_sums[kThreads / 32];
+  acc = __reduce_add_sync(0xffffffffu, acc);
+  if ((threadIdx.x & 31) == 0) warp_sums[threadIdx.x >> 5] = acc;
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    unsigned total = 0;
+    for (int i = 0; i < kThreads / 32; ++i) total += warp_sums[i];
+    partials[blockIdx.x] = total;
+  }
+}
+
 __global__ void __launch_bounds__(kThreads) read_kernel(const int4* __restrict__ p, size_t n,
-                                                        unsigned long long* sink) {
+                                                        unsigned* __restrict__ partials) {
   const size_t stride = size_t(gridDim.x) * blockDim.x;
   size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x;
   unsigned acc = 0;
@@ -29,9 +41,9 @@ __global__ void __launch_bounds__(kThreads) read_kernel(const int4* __restrict__
     const int4 a = p[i];
     acc += a.x ^ a.y ^ a.z ^ a.w;
   }
-  // The reduction's result is stored, so no load can be dropped; one atomic per warp.
-  acc = __reduce_add_sync(0xffffffffu, acc);
-  if ((threadIdx.x & 31) == 0) atomicAdd(sink, static_cast<unsigned long long>(acc));
+  // The reduction's result is stored (one partial per CTA, no atomics on a
+  // shared address), so no load can be dropped.
+  block_sum_store(acc, partials);
 }
 
 __global__ void __launch_bounds__(kThreads) write_kernel(int4* __restrict__ p, size_t n) {
@@ -77,11 +89,12 @@ void require_vectors(size_t bytes) {
 
 }  // namespace
 
-void launch_stream_read(const void* data, size_t bytes, unsigned long long* sink, int sm_count,
-                        cudaStream_t stream) {
+size_t stream_read_partials(int sm_count) { return size_t(sm_count) * kCtasPerSm; }
+
+void launch_stream_read(const void* data, size_t bytes, unsigned* partials, int sm_count, cudaStream_t stream) {
   require_vectors(bytes);
   const size_t n = bytes / 16;
-  read_kernel<<<grid_for(n, sm_count), kThreads, 0, stream>>>(static_cast<const int4*>(data), n, sink);
+  read_kernel<<<grid_for(n, sm_count), kThreads, 0, stream>>>(static_cast<const int4*>(data), n, partials);
 }
 
 void launch_stream_write(void* data, size_t bytes, int sm_count, cudaStream_t stream) {

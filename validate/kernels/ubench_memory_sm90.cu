@@ -17,7 +17,7 @@ namespace {
 // Each thread re-reads the same vectors every pass, so loads bypass L1
 // (ld.global.cg) to measure the L2 rather than the L1.
 __global__ void __launch_bounds__(256) l2_read_kernel(const int4* __restrict__ p, size_t n, int passes,
-                                                      unsigned long long* sink) {
+                                                      unsigned* __restrict__ partials) {
   const size_t stride = size_t(gridDim.x) * blockDim.x;
   unsigned acc = 0;
   for (int pass = 0; pass < passes; ++pass) {
@@ -35,8 +35,9 @@ __global__ void __launch_bounds__(256) l2_read_kernel(const int4* __restrict__ p
       acc += a.x ^ a.y ^ a.z ^ a.w;
     }
   }
+  // One partial per warp: stored, never atomically combined on one address.
   acc = __reduce_add_sync(0xffffffffu, acc);
-  if ((threadIdx.x & 31) == 0) atomicAdd(sink, static_cast<unsigned long long>(acc));
+  if ((threadIdx.x & 31) == 0) partials[(blockIdx.x * blockDim.x + threadIdx.x) >> 5] = acc;
 }
 
 // ---------------------------------------------------------------- latency
@@ -106,10 +107,10 @@ void hbm(BenchContext& ctx) {
   const size_t bytes = ctx.quick() ? (size_t(1) << 30) : (size_t(2) << 30);
   void* a = nullptr;
   void* b = nullptr;
-  unsigned long long* sink = nullptr;
+  unsigned* sink = nullptr;
   HWB_CUDA(cudaMalloc(&a, bytes));
   HWB_CUDA(cudaMalloc(&b, bytes));
-  HWB_CUDA(cudaMalloc(&sink, sizeof *sink));
+  HWB_CUDA(cudaMalloc(&sink, stream_read_partials(ctx.sm_count()) * sizeof *sink));
   fill_random_f32(static_cast<float*>(a), bytes / 4, 11, -1.f, 1.f, ctx.stream());
   fill_random_f32(static_cast<float*>(b), bytes / 4, 12, -1.f, 1.f, ctx.stream());
   const int sms = ctx.sm_count();
@@ -147,16 +148,16 @@ void l2(BenchContext& ctx) {
   std::vector<size_t> sizes = {size_t(4) << 20, l2b / 4, l2b / 2};
   if (ctx.quick()) sizes = {l2b / 4};
   void* a = nullptr;
-  unsigned long long* sink = nullptr;
+  unsigned* sink = nullptr;
+  const unsigned grid = static_cast<unsigned>(ctx.sm_count() * 8);
   HWB_CUDA(cudaMalloc(&a, sizes.back()));
-  HWB_CUDA(cudaMalloc(&sink, sizeof *sink));
+  HWB_CUDA(cudaMalloc(&sink, size_t(grid) * 256 / 32 * sizeof *sink));
   fill_random_f32(static_cast<float*>(a), sizes.back() / 4, 13, -1.f, 1.f, ctx.stream());
   for (size_t raw : sizes) {
     const size_t bytes = raw / 4096 * 4096;
     // About 1 GiB read per launch so the launch's own overhead is negligible.
     const int passes = static_cast<int>(std::max<size_t>(8, (size_t(1) << 30) / bytes));
     const size_t n = bytes / 16;
-    const unsigned grid = static_cast<unsigned>(ctx.sm_count() * 8);
     auto fn = [&] { l2_read_kernel<<<grid, 256, 0, ctx.stream()>>>(static_cast<const int4*>(a), n, passes, sink); };
     const Timing t = ctx.time(fn, ctx.reps(), false, 3);  // warm-up loads the footprint into L2
     Json params;
