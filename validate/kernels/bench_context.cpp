@@ -13,9 +13,8 @@ namespace hwbench {
 
 void check_cuda(cudaError_t status, const char* expr, const char* file, int line) {
   if (status != cudaSuccess) {
-    throw BenchError(std::string("CUDA error ") + cudaGetErrorName(status) + " (" +
-                     cudaGetErrorString(status) + ") in " + expr + " at " + file + ":" +
-                     std::to_string(line));
+    throw BenchError(std::string("CUDA error ") + cudaGetErrorName(status) + " (" + cudaGetErrorString(status) +
+                     ") in " + expr + " at " + file + ":" + std::to_string(line));
   }
 }
 
@@ -24,11 +23,21 @@ std::string Json::quote(const std::string& s) {
   std::string out = "\"";
   for (const char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -58,12 +67,36 @@ void Json::key(const std::string& k) {
   if (!body_.empty()) body_ += ", ";
   body_ += quote(k) + ": ";
 }
-Json& Json::add(const std::string& k, const std::string& value) { key(k); body_ += quote(value); return *this; }
-Json& Json::add(const std::string& k, double value) { key(k); body_ += number(value); return *this; }
-Json& Json::add_int(const std::string& k, int64_t value) { key(k); body_ += std::to_string(value); return *this; }
-Json& Json::add(const std::string& k, bool value) { key(k); body_ += value ? "true" : "false"; return *this; }
-Json& Json::add(const std::string& k, const Json& object) { key(k); body_ += object.str(); return *this; }
-Json& Json::add_raw(const std::string& k, const std::string& raw) { key(k); body_ += raw; return *this; }
+Json& Json::add(const std::string& k, const std::string& value) {
+  key(k);
+  body_ += quote(value);
+  return *this;
+}
+Json& Json::add(const std::string& k, double value) {
+  key(k);
+  body_ += number(value);
+  return *this;
+}
+Json& Json::add_int(const std::string& k, int64_t value) {
+  key(k);
+  body_ += std::to_string(value);
+  return *this;
+}
+Json& Json::add(const std::string& k, bool value) {
+  key(k);
+  body_ += value ? "true" : "false";
+  return *this;
+}
+Json& Json::add(const std::string& k, const Json& object) {
+  key(k);
+  body_ += object.str();
+  return *this;
+}
+Json& Json::add_raw(const std::string& k, const std::string& raw) {
+  key(k);
+  body_ += raw;
+  return *this;
+}
 
 // ---- ClockMonitor ----
 // The few NVML entry points we need, declared here because nvml.h ships with
@@ -136,9 +169,8 @@ BenchContext::BenchContext(RunOptions options) : options_(std::move(options)) {
   HWB_CUDA(cudaGetDevice(&device));
   HWB_CUDA(cudaGetDeviceProperties(&prop_, device));
   if (prop_.major != 9) {
-    throw BenchError(std::string("hwbench needs a Hopper GPU (compute capability 9.x); found ") +
-                     prop_.name + " with " + std::to_string(prop_.major) + "." +
-                     std::to_string(prop_.minor));
+    throw BenchError(std::string("hwbench needs a Hopper GPU (compute capability 9.x); found ") + prop_.name +
+                     " with " + std::to_string(prop_.major) + "." + std::to_string(prop_.minor));
   }
   HWB_CUDA(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
   HWB_CUDA(cudaEventCreate(&start_));
@@ -148,8 +180,7 @@ BenchContext::BenchContext(RunOptions options) : options_(std::move(options)) {
   int rt = 0;
   HWB_CUDA(cudaDriverGetVersion(&drv));
   HWB_CUDA(cudaRuntimeGetVersion(&rt));
-  driver_ = clocks_->driver_version().empty() ? "cuda-driver-api " + version_string(drv)
-                                              : clocks_->driver_version();
+  driver_ = clocks_->driver_version().empty() ? "cuda-driver-api " + version_string(drv) : clocks_->driver_version();
   cuda_version_ = version_string(rt);
   const std::time_t now = std::time(nullptr);
   char buf[32];
@@ -172,9 +203,7 @@ BenchContext::~BenchContext() {
   cudaStreamDestroy(stream_);
 }
 
-void BenchContext::flush_l2() {
-  launch_stream_read(flush_buffer_, flush_bytes_, flush_sink_, sm_count(), stream_);
-}
+void BenchContext::flush_l2() { launch_stream_read(flush_buffer_, flush_bytes_, flush_sink_, sm_count(), stream_); }
 
 Timing BenchContext::time(const std::function<void()>& launch, int reps, bool flush, int warmup) {
   for (int i = 0; i < warmup; ++i) {
@@ -212,11 +241,9 @@ Timing BenchContext::time(const std::function<void()>& launch, int reps, bool fl
   return t;
 }
 
-void BenchContext::record(const std::string& id, const std::string& kernel, const Json& params,
-                          const Timing* measured, const std::string& implementation,
-                          const std::string& role, const Json& derived,
-                          const std::string& implementation_detail,
-                          const std::string& unsupported_reason) {
+void BenchContext::record(const std::string& id, const std::string& kernel, const Json& params, const Timing* measured,
+                          const std::string& implementation, const std::string& role, const Json& derived,
+                          const std::string& implementation_detail, const std::string& unsupported_reason) {
   Json rec;
   rec.add("id", id).add("gpu", options_.gpu_name).add("kernel", kernel).add("params", params);
   double sm_clock = 0;
@@ -233,8 +260,7 @@ void BenchContext::record(const std::string& id, const std::string& kernel, cons
   } else {
     rec.add("unsupported", unsupported_reason);
   }
-  rec.add("implementation", implementation)
-      .add("role", options_.role_override.empty() ? role : options_.role_override);
+  rec.add("implementation", implementation).add("role", options_.role_override.empty() ? role : options_.role_override);
   if (!derived.empty()) rec.add("derived", derived);
   if (!implementation_detail.empty()) rec.add("implementation_detail", implementation_detail);
   Json prov;

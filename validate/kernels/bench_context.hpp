@@ -88,7 +88,7 @@ struct RunOptions {
   std::string out_path;
   bool quick = false;
   std::string role_override;  // "validation" forces every record's role (H200 data)
-  std::string command;   // the command line, for provenance
+  std::string command;        // the command line, for provenance
 };
 
 class BenchContext {
@@ -118,10 +118,9 @@ class BenchContext {
 
   // Appends one JSON Lines record. `measured` null => the kernel is recorded
   // as unsupported with `unsupported_reason`.
-  void record(const std::string& id, const std::string& kernel, const Json& params,
-              const Timing* measured, const std::string& implementation, const std::string& role,
-              const Json& derived, const std::string& implementation_detail = "",
-              const std::string& unsupported_reason = "");
+  void record(const std::string& id, const std::string& kernel, const Json& params, const Timing* measured,
+              const std::string& implementation, const std::string& role, const Json& derived,
+              const std::string& implementation_detail = "", const std::string& unsupported_reason = "");
   // Records are appended to "<out>.partial" as they are taken (a crash keeps
   // what was measured); finish() renames it onto the output path.
   void finish();
@@ -176,12 +175,12 @@ void launch_stream_copy(void* dst, const void* src, size_t bytes, int sm_count, 
 float random_unit(uint64_t seed, uint64_t index);
 
 // Suites (one file each).
-void run_memory_ubench(BenchContext& ctx);    // ubench_hbm, ubench_l2, ubench_latency, ubench_smem
-void run_tma_ubench(BenchContext& ctx);       // ubench_tma
-void run_wgmma_ubench(BenchContext& ctx);     // ubench_wgmma
-void run_core_ubench(BenchContext& ctx);      // ubench_ffma, ubench_launch, ubench_gpc
-void run_gemm_validation(BenchContext& ctx);  // gemm (cuBLASLt)
-void run_quant_validation(BenchContext& ctx); // quant_1x128, quant_128x128, transpose_requant
+void run_memory_ubench(BenchContext& ctx);           // ubench_hbm, ubench_l2, ubench_latency, ubench_smem
+void run_tma_ubench(BenchContext& ctx);              // ubench_tma
+void run_wgmma_ubench(BenchContext& ctx);            // ubench_wgmma
+void run_core_ubench(BenchContext& ctx);             // ubench_ffma, ubench_launch, ubench_gpc
+void run_gemm_validation(BenchContext& ctx);         // gemm (cuBLASLt)
+void run_quant_validation(BenchContext& ctx);        // quant_1x128, quant_128x128, transpose_requant
 void run_elementwise_validation(BenchContext& ctx);  // transpose, swiglu, rmsnorm, memcpy, read, write
 
 }  // namespace hwbench

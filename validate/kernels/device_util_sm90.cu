@@ -16,15 +16,13 @@ unsigned fill_blocks(size_t count) {
 }
 
 __global__ void fill_bf16_kernel(uint16_t* data, size_t count, uint64_t seed) {
-  for (size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x; i < count;
-       i += size_t(gridDim.x) * blockDim.x) {
+  for (size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x; i < count; i += size_t(gridDim.x) * blockDim.x) {
     data[i] = __bfloat16_as_ushort(__float2bfloat16_rn(random_unit_value(seed, i)));
   }
 }
 
 __global__ void fill_e4m3_kernel(uint8_t* data, size_t count, uint64_t seed) {
-  for (size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x; i < count;
-       i += size_t(gridDim.x) * blockDim.x) {
+  for (size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x; i < count; i += size_t(gridDim.x) * blockDim.x) {
     // Scaled by 16 so the values use the E4M3 range rather than only its
     // subnormals; |x| in [0.25, 16] stays finite and non-zero.
     data[i] = __nv_cvt_float_to_fp8(16.0f * random_unit_value(seed, i), __NV_SATFINITE, __NV_E4M3);
@@ -32,8 +30,7 @@ __global__ void fill_e4m3_kernel(uint8_t* data, size_t count, uint64_t seed) {
 }
 
 __global__ void fill_f32_kernel(float* data, size_t count, uint64_t seed, float lo, float hi) {
-  for (size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x; i < count;
-       i += size_t(gridDim.x) * blockDim.x) {
+  for (size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x; i < count; i += size_t(gridDim.x) * blockDim.x) {
     const float u = 0.5f * (random_unit_value(seed, i) + 1.0f);
     data[i] = lo + u * (hi - lo);
   }

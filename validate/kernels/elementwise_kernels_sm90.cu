@@ -29,8 +29,8 @@ __device__ __forceinline__ uint32_t pack_bf16(float lo, float hi) {
 // four 4-byte shared loads and writes them as one 16-byte vector.
 constexpr int kTile = 64;
 constexpr int kPitch = kTile + 2;
-__global__ void __launch_bounds__(256) transpose_bf16_kernel(const uint16_t* __restrict__ x, uint16_t* __restrict__ y,
-                                                             int m, int k) {
+__global__ void __launch_bounds__(256)
+    transpose_bf16_kernel(const uint16_t* __restrict__ x, uint16_t* __restrict__ y, int m, int k) {
   __shared__ __align__(16) uint16_t tile[kTile][kPitch];
   const int m0 = blockIdx.y * kTile, k0 = blockIdx.x * kTile;
   uint4 v[2];
@@ -63,8 +63,8 @@ __global__ void __launch_bounds__(256) transpose_bf16_kernel(const uint16_t* __r
 
 // ---- SwiGLU: out[r, c] = silu(x[r, c]) * x[r, n + c]; one thread per 8
 // outputs: two 16-byte loads (gate, up), one 16-byte store; grid covers all.
-__global__ void __launch_bounds__(256) swiglu_kernel(const uint4* __restrict__ x, uint4* __restrict__ out, int n,
-                                                     size_t vectors) {
+__global__ void __launch_bounds__(256)
+    swiglu_kernel(const uint4* __restrict__ x, uint4* __restrict__ out, int n, size_t vectors) {
   const size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x;
   if (i >= vectors) return;
   const size_t nv = size_t(n) / 8;
@@ -90,8 +90,8 @@ __global__ void __launch_bounds__(256) swiglu_kernel(const uint4* __restrict__ x
 constexpr int kNormThreads = 128;
 constexpr int kMaxVec = 8;
 constexpr float kEps = 1e-6f;
-__global__ void __launch_bounds__(kNormThreads) rmsnorm_kernel(const uint4* __restrict__ x, const uint4* __restrict__ w,
-                                                               uint4* __restrict__ y, int n) {
+__global__ void __launch_bounds__(kNormThreads)
+    rmsnorm_kernel(const uint4* __restrict__ x, const uint4* __restrict__ w, uint4* __restrict__ y, int n) {
   __shared__ float partial[kNormThreads / 32];
   const int nv = n / 8;
   const uint4* xr = x + size_t(blockIdx.x) * nv;
@@ -155,7 +155,9 @@ struct DeviceBuffer {
   DeviceBuffer(const DeviceBuffer&) = delete;
   DeviceBuffer& operator=(const DeviceBuffer&) = delete;
   template <typename T>
-  T* as() const { return static_cast<T*>(p); }
+  T* as() const {
+    return static_cast<T*>(p);
+  }
 };
 
 void emit(BenchContext& ctx, const std::string& id, const char* kernel, const Json& params, const Timing& t,
@@ -181,12 +183,14 @@ void bench_transpose(BenchContext& ctx, int m, int k, bool check) {
     const auto hy = download<uint16_t>(y.p, count);
     for (int r = 0; r < m; ++r)
       for (int c = 0; c < k; ++c)
-        if (hy[size_t(c) * m + r] != hx[size_t(r) * k + c]) throw BenchError("transpose: mismatch at m=" + std::to_string(r) + " k=" + std::to_string(c));
+        if (hy[size_t(c) * m + r] != hx[size_t(r) * k + c])
+          throw BenchError("transpose: mismatch at m=" + std::to_string(r) + " k=" + std::to_string(c));
   }
   const Timing t = ctx.time(fn, ctx.reps(), true);
   Json params;
   params.add("m", m).add("k", k).add("dtype", "bf16");
-  emit(ctx, "transpose/bf16/m" + std::to_string(m) + "_k" + std::to_string(k), "transpose", params, t, count * 4.0, check);
+  emit(ctx, "transpose/bf16/m" + std::to_string(m) + "_k" + std::to_string(k), "transpose", params, t, count * 4.0,
+       check);
 }
 
 void bench_swiglu(BenchContext& ctx, int m, int n, bool check) {
@@ -218,14 +222,16 @@ void bench_swiglu(BenchContext& ctx, int m, int n, bool check) {
 }
 
 void bench_rmsnorm(BenchContext& ctx, int m, int n, bool check) {
-  if (n % 8 != 0 || n / 8 > kMaxVec * kNormThreads || n < 256) throw BenchError("rmsnorm: n must be a multiple of 8 in [256, 8192], got " + std::to_string(n));
+  if (n % 8 != 0 || n / 8 > kMaxVec * kNormThreads || n < 256)
+    throw BenchError("rmsnorm: n must be a multiple of 8 in [256, 8192], got " + std::to_string(n));
   const size_t count = size_t(m) * n;
   DeviceBuffer x(count * 2), w(size_t(n) * 2), y(count * 2);
   fill_random_bf16(x.as<uint16_t>(), count, 63 + m + n, ctx.stream());
   fill_random_bf16(w.as<uint16_t>(), n, 64 + n, ctx.stream());
   const unsigned threads = static_cast<unsigned>(std::min(kNormThreads, (n / 8 + 31) / 32 * 32));
   auto fn = [&] {
-    rmsnorm_kernel<<<static_cast<unsigned>(m), threads, 0, ctx.stream()>>>(x.as<const uint4>(), w.as<const uint4>(), y.as<uint4>(), n);
+    rmsnorm_kernel<<<static_cast<unsigned>(m), threads, 0, ctx.stream()>>>(x.as<const uint4>(), w.as<const uint4>(),
+                                                                           y.as<uint4>(), n);
   };
   if (check) {
     poison(y.p, count * 2, ctx.stream());
@@ -247,7 +253,8 @@ void bench_rmsnorm(BenchContext& ctx, int m, int n, bool check) {
   const Timing t = ctx.time(fn, ctx.reps(), true);
   Json params;
   params.add("m", m).add("n", n);
-  emit(ctx, "rmsnorm/m" + std::to_string(m) + "_n" + std::to_string(n), "rmsnorm", params, t, count * 4.0 + n * 2.0, check);
+  emit(ctx, "rmsnorm/m" + std::to_string(m) + "_n" + std::to_string(n), "rmsnorm", params, t, count * 4.0 + n * 2.0,
+       check);
 }
 
 // Device copy, streaming read and streaming write at a given size; the copy
@@ -288,7 +295,8 @@ void bench_stream(BenchContext& ctx, size_t bytes, bool check) {
     emit(ctx, "memcpy/" + sz, "memcpy", params, t, 2.0 * bytes, check);
   }
   {
-    const Timing t = ctx.time([&] { launch_stream_read(a.p, bytes, sink.as<unsigned>(), sms, ctx.stream()); }, ctx.reps(), true);
+    const Timing t =
+        ctx.time([&] { launch_stream_read(a.p, bytes, sink.as<unsigned>(), sms, ctx.stream()); }, ctx.reps(), true);
     emit(ctx, "read/" + sz, "read", params, t, double(bytes), check);
   }
   {
@@ -300,8 +308,8 @@ void bench_stream(BenchContext& ctx, size_t bytes, bool check) {
 }  // namespace
 
 void run_elementwise_validation(BenchContext& ctx) {
-  const std::vector<int> tokens = ctx.quick() ? std::vector<int>{512, 4096}
-                                              : std::vector<int>{128, 512, 1024, 2048, 4096, 8192, 16384};
+  const std::vector<int> tokens =
+      ctx.quick() ? std::vector<int>{512, 4096} : std::vector<int>{128, 512, 1024, 2048, 4096, 8192, 16384};
   // DeepSeek-V3: hidden 7168, expert intermediate 2048 (config.json); the
   // 128- and 512-token sizes fit in L2 (they are still timed cold).
   for (int k : {7168, 2048}) {
@@ -312,8 +320,8 @@ void run_elementwise_validation(BenchContext& ctx) {
   for (int n : {7168, 1536, 512}) {
     for (int m : tokens) bench_rmsnorm(ctx, m, n, m == 512);
   }
-  std::vector<size_t> sizes = {size_t(2) << 20, size_t(8) << 20, size_t(32) << 20, size_t(128) << 20,
-                               size_t(512) << 20, size_t(2) << 30};
+  std::vector<size_t> sizes = {size_t(2) << 20,   size_t(8) << 20,   size_t(32) << 20,
+                               size_t(128) << 20, size_t(512) << 20, size_t(2) << 30};
   if (ctx.quick()) sizes = {size_t(8) << 20, size_t(256) << 20};
   for (size_t b : sizes) bench_stream(ctx, b, b == sizes.front());
   ctx.note("elementwise kernels: CPU reference checks passed");

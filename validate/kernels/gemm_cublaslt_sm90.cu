@@ -28,7 +28,7 @@ void check_blas(cublasStatus_t s, const char* expr, int line) {
 #define HWB_BLAS(expr) check_blas((expr), #expr, __LINE__)
 
 struct Variant {
-  const char* tag;      // id component
+  const char* tag;  // id component
   bool fp8;
   const char* scaling;  // none | per_tensor | block_1x128_128x128
   bool fast_accum;
@@ -44,9 +44,9 @@ constexpr Variant kVariants[] = {
 constexpr size_t kWorkspace = size_t(32) << 20;
 
 struct Buffers {
-  void* a = nullptr;      // our A [m,k]
-  void* b = nullptr;      // our B [n,k]
-  void* d = nullptr;      // our C [m,n] bf16
+  void* a = nullptr;  // our A [m,k]
+  void* b = nullptr;  // our B [n,k]
+  void* d = nullptr;  // our C [m,n] bf16
   float* scale_a = nullptr;
   float* scale_b = nullptr;
   void* workspace = nullptr;
@@ -74,8 +74,8 @@ float e4m3_to_float(uint8_t v) {
 std::string algo_detail(const cublasLtMatmulHeuristicResult_t& h) {
   auto get = [&](cublasLtMatmulAlgoConfigAttributes_t attr) -> long long {
     size_t size = 0;
-    if (cublasLtMatmulAlgoConfigGetAttribute(&h.algo, attr, nullptr, 0, &size) != CUBLAS_STATUS_SUCCESS ||
-        size == 0 || size > 8) {
+    if (cublasLtMatmulAlgoConfigGetAttribute(&h.algo, attr, nullptr, 0, &size) != CUBLAS_STATUS_SUCCESS || size == 0 ||
+        size > 8) {
       return -1;
     }
     uint64_t v = 0;
@@ -105,8 +105,8 @@ std::string spot_check(const Buffers& buf, const Variant& v, int m, int n, int k
     HWB_CUDA(cudaMemcpy(sb.data(), buf.scale_b, sb.size() * 4, cudaMemcpyDeviceToHost));
   }
   const size_t esz = v.fp8 ? 1 : 2;
-  const int probes[][2] = {{0, 0}, {m - 1, n - 1}, {m / 3, n / 2}, {m / 2 + 7, n / 5 + 3}, {1, n - 130},
-                           {m - 129, 5}, {m / 7, n / 3 + 1}, {m / 5 + 11, 129}};
+  const int probes[][2] = {{0, 0},       {m - 1, n - 1}, {m / 3, n / 2},     {m / 2 + 7, n / 5 + 3},
+                           {1, n - 130}, {m - 129, 5},   {m / 7, n / 3 + 1}, {m / 5 + 11, 129}};
   std::vector<unsigned char> arow(size_t(k) * esz), brow(size_t(k) * esz);
   // Layout hypotheses: bit 0 = A scales m-major (index kb*m + row) vs k-major;
   // bit 1 = B scales n-block-major (kb*nb + nblk) vs k-block-major.
@@ -120,8 +120,8 @@ std::string spot_check(const Buffers& buf, const Variant& v, int m, int n, int k
     HWB_CUDA(cudaMemcpy(brow.data(), static_cast<const unsigned char*>(buf.b) + size_t(col) * k * esz, brow.size(),
                         cudaMemcpyDeviceToHost));
     uint16_t out_bits = 0;
-    HWB_CUDA(cudaMemcpy(&out_bits, static_cast<const uint16_t*>(buf.d) + size_t(row) * n + col, 2,
-                        cudaMemcpyDeviceToHost));
+    HWB_CUDA(
+        cudaMemcpy(&out_bits, static_cast<const uint16_t*>(buf.d) + size_t(row) * n + col, 2, cudaMemcpyDeviceToHost));
     const double out = bf16_to_float(out_bits);
     for (int h = 0; h < 4; ++h) {
       if (!(ok_mask & (1 << h))) continue;
@@ -172,8 +172,13 @@ void run_shape(BenchContext& ctx, cublasLtHandle_t lt, Buffers& buf, const Varia
   const std::string id = ctx.id_prefix() + "gemm/" + v.tag + "/m" + std::to_string(m) + "_n" + std::to_string(n) +
                          "_k" + std::to_string(k);
   Json params;
-  params.add("m", m).add("n", n).add("k", k).add("a_dtype", v.fp8 ? "fp8_e4m3" : "bf16")
-      .add("b_dtype", v.fp8 ? "fp8_e4m3" : "bf16").add("out_dtype", "bf16").add("scaling", v.scaling)
+  params.add("m", m)
+      .add("n", n)
+      .add("k", k)
+      .add("a_dtype", v.fp8 ? "fp8_e4m3" : "bf16")
+      .add("b_dtype", v.fp8 ? "fp8_e4m3" : "bf16")
+      .add("out_dtype", "bf16")
+      .add("scaling", v.scaling)
       .add("fast_accum", v.fast_accum);
   const cudaDataType_t in_t = v.fp8 ? CUDA_R_8F_E4M3 : CUDA_R_16BF;
   const size_t esz = v.fp8 ? 1 : 2;
@@ -236,7 +241,8 @@ void run_shape(BenchContext& ctx, cublasLtHandle_t lt, Buffers& buf, const Varia
     // A first call can still refuse the configuration: record that, do not abort.
     const cublasStatus_t st = cublasLtMatmul(lt, op, &alpha, buf.b, la, buf.a, lb, &beta, buf.d, lc, buf.d, lc,
                                              &heur.algo, buf.workspace, kWorkspace, ctx.stream());
-    if (st != CUBLAS_STATUS_SUCCESS) reason = "cublasLtMatmul failed with status " + std::to_string(static_cast<int>(st));
+    if (st != CUBLAS_STATUS_SUCCESS)
+      reason = "cublasLtMatmul failed with status " + std::to_string(static_cast<int>(st));
   }
   if (!reason.empty()) {
     ctx.record(id, "gemm", params, nullptr, "cublasLt", "validation", Json(), "", reason);
@@ -267,8 +273,8 @@ void run_shape(BenchContext& ctx, cublasLtHandle_t lt, Buffers& buf, const Varia
     if (m == n && n == k) {
       char line[160];
       std::snprintf(line, sizeof line, "%-52s %.0f TFLOP/s (%.0f MHz)",
-                    ("gemm " + std::string(v.tag) + " " + std::to_string(m) + "^3").c_str(), flops / (t.median_us * 1e6),
-                    t.sm_clock_mhz);
+                    ("gemm " + std::string(v.tag) + " " + std::to_string(m) + "^3").c_str(),
+                    flops / (t.median_us * 1e6), t.sm_clock_mhz);
       ctx.note(line);
     }
   }
@@ -288,11 +294,13 @@ void run_gemm_validation(BenchContext& ctx) {
   std::vector<Shape> shapes;
   // DeepSeek-V3 projections and expert GEMMs (N x K), 1K-16K tokens.
   const int nk[][2] = {{2112, 7168}, {24576, 1536}, {32768, 512}, {7168, 16384}, {4096, 7168}, {7168, 2048}};
-  const std::vector<int> ms = ctx.quick() ? std::vector<int>{1024, 4096} : std::vector<int>{1024, 2048, 4096, 8192, 16384};
+  const std::vector<int> ms =
+      ctx.quick() ? std::vector<int>{1024, 4096} : std::vector<int>{1024, 2048, 4096, 8192, 16384};
   for (const auto& p : nk) {
     for (int m : ms) shapes.push_back({m, p[0], p[1]});
   }
-  const std::vector<int> squares = ctx.quick() ? std::vector<int>{1024, 4096} : std::vector<int>{1024, 2048, 4096, 8192, 16384};
+  const std::vector<int> squares =
+      ctx.quick() ? std::vector<int>{1024, 4096} : std::vector<int>{1024, 2048, 4096, 8192, 16384};
   for (int s : squares) shapes.push_back({s, s, s});
 
   Buffers buf;

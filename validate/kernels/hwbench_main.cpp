@@ -48,7 +48,9 @@ int self_test() {
   inner.add("m", 4096).add("fast_accum", true);
   Json outer;
   outer.add("id", "h100-sxm/gemm/x").add("params", inner).add("t", 1.5).add("unsigned", uint64_t(1) << 40);
-  expect(outer.str(), "{\"id\": \"h100-sxm/gemm/x\", \"params\": {\"m\": 4096, \"fast_accum\": true}, \"t\": 1.5, \"unsigned\": 1099511627776}");
+  expect(outer.str(),
+         "{\"id\": \"h100-sxm/gemm/x\", \"params\": {\"m\": 4096, \"fast_accum\": true}, \"t\": 1.5, \"unsigned\": "
+         "1099511627776}");
   if (failures != 0) return 1;
   std::puts("hwbench: self-test passed");
   return 0;
@@ -109,8 +111,8 @@ int main(int argc, char** argv) {
 
   try {
     hwbench::BenchContext ctx(opt);
-    std::printf("hwbench: %s, %d SMs, L2 %zu MiB, suite %s%s\n", ctx.prop().name, ctx.sm_count(),
-                ctx.l2_bytes() >> 20, opt.suite.c_str(), opt.quick ? " (quick)" : "");
+    std::printf("hwbench: %s, %d SMs, L2 %zu MiB, suite %s%s\n", ctx.prop().name, ctx.sm_count(), ctx.l2_bytes() >> 20,
+                opt.suite.c_str(), opt.quick ? " (quick)" : "");
     std::fflush(stdout);
     struct Suite {
       const char* name;

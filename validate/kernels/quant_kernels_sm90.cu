@@ -55,8 +55,8 @@ __device__ __forceinline__ void unpack_bf16x8(const uint4& v, float* f) {
 
 // ---- quant_1x128: one thread per 16-byte vector (8 bf16); 16 consecutive
 // lanes hold one 128-element group and reduce its amax with shuffles.
-__global__ void __launch_bounds__(256) quant_1x128_kernel(const uint4* __restrict__ x, uint2* __restrict__ q,
-                                                          float* __restrict__ scales, size_t vectors) {
+__global__ void __launch_bounds__(256)
+    quant_1x128_kernel(const uint4* __restrict__ x, uint2* __restrict__ q, float* __restrict__ scales, size_t vectors) {
   const size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x;
   const bool live = i < vectors;  // vectors is a multiple of 16, so groups never straddle
   float f[8] = {};
@@ -73,8 +73,8 @@ __global__ void __launch_bounds__(256) quant_1x128_kernel(const uint4* __restric
 
 // ---- quant_128x128: one CTA (256 threads) per 128x128 tile; each thread
 // keeps 8 vectors (64 values) in registers, so memory is read once.
-__global__ void __launch_bounds__(256) quant_128x128_kernel(const uint4* __restrict__ w, uint2* __restrict__ q,
-                                                            float* __restrict__ scales, int k) {
+__global__ void __launch_bounds__(256)
+    quant_128x128_kernel(const uint4* __restrict__ w, uint2* __restrict__ q, float* __restrict__ scales, int k) {
   __shared__ float warp_amax[8];
   const int col_vec = threadIdx.x & 15;  // 16 vectors of 8 across the 128 columns
   const int row0 = threadIdx.x >> 4;     // rows row0 + 16 j
@@ -111,10 +111,9 @@ __global__ void __launch_bounds__(256) quant_128x128_kernel(const uint4* __restr
 //    bytes and writes them into a [k][m] shared tile with an XOR swizzle of
 //    the 16-byte slot (bank-conflict free);
 // 4. coalesced 16-byte stores of the transposed tile.
-__global__ void __launch_bounds__(256) transpose_requant_kernel(const uint8_t* __restrict__ q_in,
-                                                                const float* __restrict__ s_in,
-                                                                uint8_t* __restrict__ q_out,
-                                                                float* __restrict__ s_out, int m, int k) {
+__global__ void __launch_bounds__(256)
+    transpose_requant_kernel(const uint8_t* __restrict__ q_in, const float* __restrict__ s_in,
+                             uint8_t* __restrict__ q_out, float* __restrict__ s_out, int m, int k) {
   __shared__ __align__(16) uint8_t tile_in[128][128];
   __shared__ __align__(16) uint8_t tile_out[128][128];
   __shared__ float row_scale[128];
@@ -246,7 +245,8 @@ void check_transpose_requant(const std::vector<uint8_t>& qi, const std::vector<f
     for (int bm = 0; bm < m / 128; ++bm) {
       float amax = 0.f;
       for (int r = bm * 128; r < bm * 128 + 128; ++r)
-        amax = std::max(amax, std::fabs(host_e4m3_to_float(qi[size_t(r) * k + col]) * si[size_t(r) * (k / 128) + col / 128]));
+        amax = std::max(amax,
+                        std::fabs(host_e4m3_to_float(qi[size_t(r) * k + col]) * si[size_t(r) * (k / 128) + col / 128]));
       rs[size_t(col) * (m / 128) + bm] = ref_scale(amax);
       const float inv = ref_inverse(amax);
       for (int r = bm * 128; r < bm * 128 + 128; ++r) {
@@ -275,7 +275,8 @@ void bench_quant_1x128(BenchContext& ctx, int m, int k, bool check) {
   const size_t vectors = count / 8;
   const unsigned grid = static_cast<unsigned>((vectors + 255) / 256);
   auto fn = [&] {
-    quant_1x128_kernel<<<grid, 256, 0, ctx.stream()>>>(reinterpret_cast<const uint4*>(x), reinterpret_cast<uint2*>(q), s, vectors);
+    quant_1x128_kernel<<<grid, 256, 0, ctx.stream()>>>(reinterpret_cast<const uint4*>(x), reinterpret_cast<uint2*>(q),
+                                                       s, vectors);
   };
   if (check) {
     poison(q, count, ctx.stream());
@@ -310,7 +311,8 @@ void bench_quant_128x128(BenchContext& ctx, int n, int k, bool check) {
   fill_random_bf16(w, count, 52 + n + k, ctx.stream());
   const dim3 grid(static_cast<unsigned>(k / 128), static_cast<unsigned>(n / 128));
   auto fn = [&] {
-    quant_128x128_kernel<<<grid, 256, 0, ctx.stream()>>>(reinterpret_cast<const uint4*>(w), reinterpret_cast<uint2*>(q), s, k);
+    quant_128x128_kernel<<<grid, 256, 0, ctx.stream()>>>(reinterpret_cast<const uint4*>(w), reinterpret_cast<uint2*>(q),
+                                                         s, k);
   };
   if (check) {
     poison(q, count, ctx.stream());
@@ -373,13 +375,14 @@ void bench_transpose_requant(BenchContext& ctx, int m, int k, bool check) {
 }  // namespace
 
 void run_quant_validation(BenchContext& ctx) {
-  const std::vector<int> tokens = ctx.quick() ? std::vector<int>{512, 4096}
-                                              : std::vector<int>{128, 512, 1024, 2048, 4096, 8192, 16384};
+  const std::vector<int> tokens =
+      ctx.quick() ? std::vector<int>{512, 4096} : std::vector<int>{128, 512, 1024, 2048, 4096, 8192, 16384};
   for (int k : {7168, 2048}) {
     for (int m : tokens) bench_quant_1x128(ctx, m, k, m == 512);
   }
   // Weight shapes (N x K) of DeepSeek-V3's projections and experts, plus one that fits in L2.
-  const int weights[][2] = {{512, 7168}, {2048, 7168}, {7168, 2048}, {2112, 7168}, {4096, 7168}, {7168, 16384}, {24576, 1536}, {32768, 512}};
+  const int weights[][2] = {{512, 7168},  {2048, 7168},  {7168, 2048},  {2112, 7168},
+                            {4096, 7168}, {7168, 16384}, {24576, 1536}, {32768, 512}};
   bool first = true;
   for (const auto& w : weights) {
     if (ctx.quick() && !first) break;

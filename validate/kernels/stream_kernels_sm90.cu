@@ -24,8 +24,8 @@ __device__ __forceinline__ void block_sum_store(unsigned acc, unsigned* partials
   }
 }
 
-__global__ void __launch_bounds__(kThreads) read_kernel(const int4* __restrict__ p, size_t n,
-                                                        unsigned* __restrict__ partials) {
+__global__ void __launch_bounds__(kThreads)
+    read_kernel(const int4* __restrict__ p, size_t n, unsigned* __restrict__ partials) {
   const size_t stride = size_t(gridDim.x) * blockDim.x;
   size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x;
   unsigned acc = 0;
@@ -34,8 +34,7 @@ __global__ void __launch_bounds__(kThreads) read_kernel(const int4* __restrict__
     const int4 b = p[i + stride];
     const int4 c = p[i + 2 * stride];
     const int4 d = p[i + 3 * stride];
-    acc += (a.x ^ a.y ^ a.z ^ a.w) + (b.x ^ b.y ^ b.z ^ b.w) + (c.x ^ c.y ^ c.z ^ c.w) +
-           (d.x ^ d.y ^ d.z ^ d.w);
+    acc += (a.x ^ a.y ^ a.z ^ a.w) + (b.x ^ b.y ^ b.z ^ b.w) + (c.x ^ c.y ^ c.z ^ c.w) + (d.x ^ d.y ^ d.z ^ d.w);
   }
   for (; i < n; i += stride) {
     const int4 a = p[i];
@@ -60,8 +59,8 @@ __global__ void __launch_bounds__(kThreads) write_kernel(int4* __restrict__ p, s
   for (; i < n; i += stride) p[i] = val;
 }
 
-__global__ void __launch_bounds__(kThreads) copy_kernel(int4* __restrict__ dst,
-                                                        const int4* __restrict__ src, size_t n) {
+__global__ void __launch_bounds__(kThreads)
+    copy_kernel(int4* __restrict__ dst, const int4* __restrict__ src, size_t n) {
   const size_t stride = size_t(gridDim.x) * blockDim.x;
   size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x;
   for (; i + 3 * stride < n; i += 4 * stride) {
@@ -106,8 +105,8 @@ void launch_stream_write(void* data, size_t bytes, int sm_count, cudaStream_t st
 void launch_stream_copy(void* dst, const void* src, size_t bytes, int sm_count, cudaStream_t stream) {
   require_vectors(bytes);
   const size_t n = bytes / 16;
-  copy_kernel<<<grid_for(n, sm_count), kThreads, 0, stream>>>(static_cast<int4*>(dst),
-                                                               static_cast<const int4*>(src), n);
+  copy_kernel<<<grid_for(n, sm_count), kThreads, 0, stream>>>(static_cast<int4*>(dst), static_cast<const int4*>(src),
+                                                              n);
 }
 
 }  // namespace hwbench

@@ -77,10 +77,11 @@ void launch(BenchContext& ctx) {
     params.add("mode", "back_to_back").add("kernels", n).add("grid", 1).add("block", 32);
     Json d;
     d.add("us_per_kernel", t.median_us / n);
-    ctx.record(ctx.id_prefix() + "ubench_launch/back_to_back", "ubench_launch", params, &t, "hwbench",
-               "calibration", d);
+    ctx.record(ctx.id_prefix() + "ubench_launch/back_to_back", "ubench_launch", params, &t, "hwbench", "calibration",
+               d);
     char line[160];
-    std::snprintf(line, sizeof line, "%-52s %.2f us", "launch, back-to-back empty kernels (per kernel)", t.median_us / n);
+    std::snprintf(line, sizeof line, "%-52s %.2f us", "launch, back-to-back empty kernels (per kernel)",
+                  t.median_us / n);
     ctx.note(line);
   }
   {
@@ -102,10 +103,12 @@ void launch(BenchContext& ctx) {
     Json params;
     params.add("mode", "dependent_gap").add("pairs", pairs).add("grid", 1).add("block", 32);
     Json d;
-    d.add("gap_ns_median", gaps[gaps.size() / 2]).add("gap_ns_min", gaps.front()).add("gap_ns_max", gaps.back())
+    d.add("gap_ns_median", gaps[gaps.size() / 2])
+        .add("gap_ns_min", gaps.front())
+        .add("gap_ns_max", gaps.back())
         .add("us_per_kernel_batch", t.median_us / (2 * pairs));
-    ctx.record(ctx.id_prefix() + "ubench_launch/dependent_gap", "ubench_launch", params, &t, "hwbench",
-               "calibration", d);
+    ctx.record(ctx.id_prefix() + "ubench_launch/dependent_gap", "ubench_launch", params, &t, "hwbench", "calibration",
+               d);
     char line[160];
     std::snprintf(line, sizeof line, "%-52s %.0f ns", "gap end-of-kernel to start-of-next (globaltimer)",
                   gaps[gaps.size() / 2]);
@@ -152,7 +155,8 @@ std::string int_array(const std::vector<int>& v) {
 }
 
 void gpc(BenchContext& ctx) {
-  HWB_CUDA(cudaFuncSetAttribute(cluster_probe_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(kProbeSmem)));
+  HWB_CUDA(cudaFuncSetAttribute(cluster_probe_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                static_cast<int>(kProbeSmem)));
   HWB_CUDA(cudaFuncSetAttribute(cluster_probe_kernel, cudaFuncAttributeNonPortableClusterSizeAllowed, 1));
   const int sms = ctx.sm_count();
   unsigned* out = nullptr;
@@ -212,7 +216,9 @@ void gpc(BenchContext& ctx) {
     std::sort(sm_list.begin(), sm_list.end());
     const int distinct = static_cast<int>(std::unique(sm_list.begin(), sm_list.end()) - sm_list.begin());
     Json d;
-    d.add("max_active_clusters", clusters).add("ctas_resident", clusters * c).add("distinct_sms", distinct)
+    d.add("max_active_clusters", clusters)
+        .add("ctas_resident", clusters * c)
+        .add("distinct_sms", distinct)
         .add("nsmid", nsmid);
     ctx.record(ctx.id_prefix() + "ubench_gpc/cluster" + std::to_string(c), "ubench_gpc", params, &t, "hwbench",
                "calibration", d);
@@ -242,8 +248,11 @@ void gpc(BenchContext& ctx) {
   Json params;
   params.add("cluster_sizes", "1-16").add("method", "union of SMs sharing a cluster");
   Json d;
-  d.add("sm_count", sms).add("nsmid", nsmid).add("groups_inferred", static_cast<int>(groups.size()))
-      .add_raw("group_sizes_sorted", int_array(sorted_sizes)).add_raw("groups", members);
+  d.add("sm_count", sms)
+      .add("nsmid", nsmid)
+      .add("groups_inferred", static_cast<int>(groups.size()))
+      .add_raw("group_sizes_sorted", int_array(sorted_sizes))
+      .add_raw("groups", members);
   ctx.record(ctx.id_prefix() + "ubench_gpc/structure", "ubench_gpc", params, &last, "hwbench", "calibration", d);
   char line[200];
   std::snprintf(line, sizeof line, "%-52s %zu groups, sizes %s", "GPC groups inferred from clusters", groups.size(),

@@ -16,8 +16,8 @@ namespace {
 // ---------------------------------------------------------------- L2 read
 // Each thread re-reads the same vectors every pass, so loads bypass L1
 // (ld.global.cg) to measure the L2 rather than the L1.
-__global__ void __launch_bounds__(256) l2_read_kernel(const int4* __restrict__ p, size_t n, int passes,
-                                                      unsigned* __restrict__ partials) {
+__global__ void __launch_bounds__(256)
+    l2_read_kernel(const int4* __restrict__ p, size_t n, int passes, unsigned* __restrict__ partials) {
   const size_t stride = size_t(gridDim.x) * blockDim.x;
   unsigned acc = 0;
   for (int pass = 0; pass < passes; ++pass) {
@@ -27,8 +27,7 @@ __global__ void __launch_bounds__(256) l2_read_kernel(const int4* __restrict__ p
       const int4 b = __ldcg(p + i + stride);
       const int4 c = __ldcg(p + i + 2 * stride);
       const int4 d = __ldcg(p + i + 3 * stride);
-      acc += (a.x ^ a.y ^ a.z ^ a.w) + (b.x ^ b.y ^ b.z ^ b.w) + (c.x ^ c.y ^ c.z ^ c.w) +
-             (d.x ^ d.y ^ d.z ^ d.w);
+      acc += (a.x ^ a.y ^ a.z ^ a.w) + (b.x ^ b.y ^ b.z ^ b.w) + (c.x ^ c.y ^ c.z ^ c.w) + (d.x ^ d.y ^ d.z ^ d.w);
     }
     for (; i < n; i += stride) {
       const int4 a = __ldcg(p + i);
@@ -128,14 +127,17 @@ void hbm(BenchContext& ctx) {
   for (const Op& op : ops) {
     const Timing t = ctx.time(op.fn, ctx.reps(), true);
     Json params;
-    params.add("op", op.name).add("bytes", bytes).add("threads_per_cta", 256).add("ctas_per_sm", 8)
+    params.add("op", op.name)
+        .add("bytes", bytes)
+        .add("threads_per_cta", 256)
+        .add("ctas_per_sm", 8)
         .add("bytes_per_access", 16);
     Json d = gbps(op.moved, t);
-    ctx.record(ctx.id_prefix() + "ubench_hbm/" + op.name + "/bytes" + std::to_string(bytes), "ubench_hbm",
-               params, &t, "hwbench", "calibration", d);
+    ctx.record(ctx.id_prefix() + "ubench_hbm/" + op.name + "/bytes" + std::to_string(bytes), "ubench_hbm", params, &t,
+               "hwbench", "calibration", d);
     char line[160];
-    std::snprintf(line, sizeof line, "%-52s %.0f GB/s", (std::string("HBM ") + op.name + " (bytes moved / time)").c_str(),
-                  op.moved / (t.median_us * 1e3));
+    std::snprintf(line, sizeof line, "%-52s %.0f GB/s",
+                  (std::string("HBM ") + op.name + " (bytes moved / time)").c_str(), op.moved / (t.median_us * 1e3));
     ctx.note(line);
   }
   HWB_CUDA(cudaFree(a));
@@ -162,10 +164,11 @@ void l2(BenchContext& ctx) {
     const Timing t = ctx.time(fn, ctx.reps(), false, 3);  // warm-up loads the footprint into L2
     Json params;
     params.add("op", "read").add("footprint_bytes", bytes).add("passes", passes).add("load", "ld.global.cg");
-    ctx.record(ctx.id_prefix() + "ubench_l2/read/footprint" + std::to_string(bytes), "ubench_l2", params, &t,
-               "hwbench", "calibration", gbps(double(bytes) * passes, t));
+    ctx.record(ctx.id_prefix() + "ubench_l2/read/footprint" + std::to_string(bytes), "ubench_l2", params, &t, "hwbench",
+               "calibration", gbps(double(bytes) * passes, t));
     char line[160];
-    std::snprintf(line, sizeof line, "%-52s %.0f GB/s", ("L2 read, footprint " + std::to_string(bytes >> 20) + " MiB").c_str(),
+    std::snprintf(line, sizeof line, "%-52s %.0f GB/s",
+                  ("L2 read, footprint " + std::to_string(bytes >> 20) + " MiB").c_str(),
                   double(bytes) * passes / (t.median_us * 1e3));
     ctx.note(line);
   }
@@ -223,12 +226,16 @@ void latency(BenchContext& ctx) {
     const double cycles = double(res[1]) / steps;
     const double ns = double(res[2]) / steps;
     Json params;
-    params.add("level", lv.name).add("footprint_bytes", lv.footprint).add("stride_bytes", lv.stride)
-        .add("steps", steps).add("warm_steps", warm).add("load", lv.l1 ? "ld.global.ca" : "ld.global.cg");
+    params.add("level", lv.name)
+        .add("footprint_bytes", lv.footprint)
+        .add("stride_bytes", lv.stride)
+        .add("steps", steps)
+        .add("warm_steps", warm)
+        .add("load", lv.l1 ? "ld.global.ca" : "ld.global.cg");
     Json d;
     d.add("cycles_per_load", cycles).add("ns_per_load_globaltimer", ns);
-    ctx.record(ctx.id_prefix() + "ubench_latency/" + lv.name, "ubench_latency", params, &t, "hwbench",
-               "calibration", d);
+    ctx.record(ctx.id_prefix() + "ubench_latency/" + lv.name, "ubench_latency", params, &t, "hwbench", "calibration",
+               d);
     char line[160];
     std::snprintf(line, sizeof line, "%-52s %.1f cycles (%.1f ns)", (std::string("load latency ") + lv.name).c_str(),
                   cycles, ns);
@@ -248,8 +255,11 @@ void smem(BenchContext& ctx) {
   const Timing t = ctx.time(fn, ctx.reps(), false);
   const double bytes = double(grid) * kSmemThreads * iters * 16.0;
   Json params;
-  params.add("op", "read").add("bytes_per_access", 16).add("iters_per_thread", iters)
-      .add("threads_per_cta", kSmemThreads).add("ctas", grid);
+  params.add("op", "read")
+      .add("bytes_per_access", 16)
+      .add("iters_per_thread", iters)
+      .add("threads_per_cta", kSmemThreads)
+      .add("ctas", grid);
   Json d = gbps(bytes, t);
   const double clk = t.sm_clock_mhz > 0 ? t.sm_clock_mhz * 1e6 : 0.0;
   d.add("bytes_per_clk_per_sm", clk > 0 ? bytes / (t.median_us * 1e-6 * clk * ctx.sm_count()) : 0.0);

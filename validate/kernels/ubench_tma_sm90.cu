@@ -47,19 +47,22 @@ __global__ void tma_throughput_kernel(const __grid_constant__ CUtensorMap tmap, 
                                       int box_rows, int passes, unsigned* sink) {
   extern __shared__ __align__(1024) unsigned char smem_raw[];
   // 128B swizzle needs 1024-byte aligned destinations.
-  unsigned char* smem = reinterpret_cast<unsigned char*>((reinterpret_cast<uintptr_t>(smem_raw) + 1023) & ~uintptr_t(1023));
+  unsigned char* smem =
+      reinterpret_cast<unsigned char*>((reinterpret_cast<uintptr_t>(smem_raw) + 1023) & ~uintptr_t(1023));
   __shared__ uint64_t bars[kStages];
   if (threadIdx.x != 0) return;
   const uint32_t box_bytes = kBoxInner * 2 * box_rows;
   for (int s = 0; s < kStages; ++s) mbarrier_init(&bars[s], 1);
   fence_barrier_init();
-  const int per_cta = (tiles_total - static_cast<int>(blockIdx.x) + static_cast<int>(gridDim.x) - 1) / static_cast<int>(gridDim.x);
+  const int per_cta =
+      (tiles_total - static_cast<int>(blockIdx.x) + static_cast<int>(gridDim.x) - 1) / static_cast<int>(gridDim.x);
   const int total = per_cta * passes;
   auto issue = [&](int it) {
     const int tile = static_cast<int>(blockIdx.x) + (it % per_cta) * static_cast<int>(gridDim.x);
     const int s = it % kStages;
     mbarrier_arrive_expect_tx(&bars[s], box_bytes);
-    tma_load_2d(smem + size_t(s) * box_bytes, &tmap, (tile % tiles_x) * kBoxInner, (tile / tiles_x) * box_rows, &bars[s]);
+    tma_load_2d(smem + size_t(s) * box_bytes, &tmap, (tile % tiles_x) * kBoxInner, (tile / tiles_x) * box_rows,
+                &bars[s]);
   };
   for (int it = 0; it < kStages && it < total; ++it) issue(it);
   unsigned acc = 0;
@@ -78,7 +81,8 @@ __global__ void tma_throughput_kernel(const __grid_constant__ CUtensorMap tmap, 
 __global__ void tma_latency_kernel(const __grid_constant__ CUtensorMap tmap, int tiles_x, int box_rows, int loads,
                                    bool distinct, unsigned long long* out) {
   extern __shared__ __align__(1024) unsigned char smem_raw[];
-  unsigned char* smem = reinterpret_cast<unsigned char*>((reinterpret_cast<uintptr_t>(smem_raw) + 1023) & ~uintptr_t(1023));
+  unsigned char* smem =
+      reinterpret_cast<unsigned char*>((reinterpret_cast<uintptr_t>(smem_raw) + 1023) & ~uintptr_t(1023));
   __shared__ uint64_t bar;
   if (threadIdx.x != 0) return;
   const uint32_t box_bytes = kBoxInner * 2 * box_rows;
@@ -114,15 +118,25 @@ void throughput(BenchContext& ctx, const char* source, size_t bytes, int box_row
   const int passes = in_l2 ? std::max(4, static_cast<int>((size_t(1) << 30) / (rows * kCols * 2))) : 1;
   const size_t box_bytes = size_t(kBoxInner) * 2 * box_rows;
   const size_t smem = kStages * box_bytes + 1024;
-  HWB_CUDA(cudaFuncSetAttribute(tma_throughput_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
+  HWB_CUDA(
+      cudaFuncSetAttribute(tma_throughput_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
   const unsigned grid = static_cast<unsigned>(ctx.sm_count() * ctas_per_sm);
-  auto fn = [&] { tma_throughput_kernel<<<grid, 32, smem, ctx.stream()>>>(map, tiles_x, tiles, box_rows, passes, sink); };
+  auto fn = [&] {
+    tma_throughput_kernel<<<grid, 32, smem, ctx.stream()>>>(map, tiles_x, tiles, box_rows, passes, sink);
+  };
   const Timing t = ctx.time(fn, ctx.reps(), !in_l2, in_l2 ? 3 : 2);
   const double moved = double(rows) * kCols * 2 * passes;
   Json params;
-  params.add("op", "load_throughput").add("source", source).add("box_inner_bytes", kBoxInner * 2)
-      .add("box_rows", box_rows).add("box_bytes", box_bytes).add("stages", kStages).add("ctas", grid)
-      .add("swizzle", "128B").add("tensor_bytes", rows * kCols * 2).add("passes", passes);
+  params.add("op", "load_throughput")
+      .add("source", source)
+      .add("box_inner_bytes", kBoxInner * 2)
+      .add("box_rows", box_rows)
+      .add("box_bytes", box_bytes)
+      .add("stages", kStages)
+      .add("ctas", grid)
+      .add("swizzle", "128B")
+      .add("tensor_bytes", rows * kCols * 2)
+      .add("passes", passes);
   Json d;
   d.add("bytes_moved", moved).add("GBps", moved / (t.median_us * 1e3));
   ctx.record(ctx.id_prefix() + "ubench_tma/throughput_" + source + "/box128x" + std::to_string(box_rows) + "_ctas" +
@@ -131,7 +145,8 @@ void throughput(BenchContext& ctx, const char* source, size_t bytes, int box_row
   char line[160];
   std::snprintf(line, sizeof line, "%-52s %.0f GB/s",
                 ("TMA load " + std::string(source) + ", box 128Bx" + std::to_string(box_rows) + ", " +
-                 std::to_string(ctas_per_sm) + " CTA/SM").c_str(),
+                 std::to_string(ctas_per_sm) + " CTA/SM")
+                    .c_str(),
                 moved / (t.median_us * 1e3));
   ctx.note(line);
   HWB_CUDA(cudaFree(buf));
@@ -150,7 +165,8 @@ void latency(BenchContext& ctx, bool distinct, int box_rows) {
   const int loads = ctx.quick() ? 256 : 2048;
   const size_t box_bytes = size_t(kBoxInner) * 2 * box_rows;
   const size_t smem = box_bytes + 1024;
-  HWB_CUDA(cudaFuncSetAttribute(tma_latency_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
+  HWB_CUDA(
+      cudaFuncSetAttribute(tma_latency_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
   auto fn = [&] { tma_latency_kernel<<<1, 32, smem, ctx.stream()>>>(map, tiles_x, box_rows, loads, distinct, out); };
   const Timing t = ctx.time(fn, ctx.quick() ? 3 : 21, distinct, 1);
   unsigned long long res[2];
@@ -159,8 +175,13 @@ void latency(BenchContext& ctx, bool distinct, int box_rows) {
   const double cycles = double(res[0]) / counted;
   const char* source = distinct ? "hbm" : "l2";
   Json params;
-  params.add("op", "load_latency").add("source", source).add("box_inner_bytes", kBoxInner * 2)
-      .add("box_rows", box_rows).add("box_bytes", box_bytes).add("loads", counted).add("swizzle", "128B");
+  params.add("op", "load_latency")
+      .add("source", source)
+      .add("box_inner_bytes", kBoxInner * 2)
+      .add("box_rows", box_rows)
+      .add("box_bytes", box_bytes)
+      .add("loads", counted)
+      .add("swizzle", "128B");
   Json d;
   d.add("cycles_per_load", cycles);
   if (t.sm_clock_mhz > 0) d.add("ns_per_load", cycles / t.sm_clock_mhz * 1e3);

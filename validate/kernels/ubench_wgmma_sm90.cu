@@ -53,8 +53,10 @@ __device__ void stage_operands(unsigned char* a, unsigned char* b, const int4* s
   int4* dst_a = reinterpret_cast<int4*>(a);
   int4* dst_b = reinterpret_cast<int4*>(b);
   for (int i = threadIdx.x; i < kBytes / 16; i += blockDim.x) {
-    if (i < 64 * kRowBytes / 16) dst_a[i] = src[i];
-    else dst_b[i - 64 * kRowBytes / 16] = src[i];
+    if (i < 64 * kRowBytes / 16)
+      dst_a[i] = src[i];
+    else
+      dst_b[i - 64 * kRowBytes / 16] = src[i];
   }
   asm volatile("fence.proxy.async.shared::cta;" ::: "memory");
   __syncthreads();
@@ -86,8 +88,8 @@ __global__ void __launch_bounds__(256, 1) wgmma_throughput_kernel(const int4* sr
 
 // One warpgroup, one wgmma at a time: issue, commit, wait; clock64 per op.
 template <int N, bool kFp8>
-__global__ void __launch_bounds__(128, 1) wgmma_latency_kernel(const int4* src, int iters, float* sink,
-                                                                 unsigned long long* cycles) {
+__global__ void __launch_bounds__(128, 1)
+    wgmma_latency_kernel(const int4* src, int iters, float* sink, unsigned long long* cycles) {
   __shared__ __align__(128) unsigned char a[64 * kRowBytes];
   __shared__ __align__(128) unsigned char b[N * kRowBytes];
   stage_operands<N>(a, b, src);
@@ -126,8 +128,15 @@ void bench_shape(BenchContext& ctx, const int4* src, float* sink, unsigned long 
     const Timing t = ctx.time(fn, ctx.reps(), false);
     const double flops = flops_per_op * iters * warpgroups * grid;
     Json params;
-    params.add("op", "throughput").add("dtype", dtype).add("shape", shape).add("m", 64).add("n", N).add("k", k)
-        .add("warpgroups_per_cta", warpgroups).add("ctas", grid).add("wgmma_per_warpgroup", iters)
+    params.add("op", "throughput")
+        .add("dtype", dtype)
+        .add("shape", shape)
+        .add("m", 64)
+        .add("n", N)
+        .add("k", k)
+        .add("warpgroups_per_cta", warpgroups)
+        .add("ctas", grid)
+        .add("wgmma_per_warpgroup", iters)
         .add("operands", "smem_smem");
     Json d;
     d.add("flops", flops).add("TFLOPs", flops / (t.median_us * 1e6));
@@ -149,8 +158,14 @@ void bench_shape(BenchContext& ctx, const int4* src, float* sink, unsigned long 
     HWB_CUDA(cudaMemcpy(&c, cycles, sizeof c, cudaMemcpyDeviceToHost));
     const double per_op = double(c) / iters;
     Json params;
-    params.add("op", "latency").add("dtype", dtype).add("shape", shape).add("m", 64).add("n", N).add("k", k)
-        .add("wgmma_issued", iters).add("operands", "smem_smem");
+    params.add("op", "latency")
+        .add("dtype", dtype)
+        .add("shape", shape)
+        .add("m", 64)
+        .add("n", N)
+        .add("k", k)
+        .add("wgmma_issued", iters)
+        .add("operands", "smem_smem");
     Json d;
     d.add("cycles_per_wgmma", per_op);
     ctx.record(ctx.id_prefix() + "ubench_wgmma/latency/" + dtype + "_" + shape, "ubench_wgmma", params, &t, "hwbench",
