@@ -150,7 +150,7 @@ class BenchContext {
   std::vector<std::string> summary_;
 };
 
-// Device-side helpers shared by the suites (defined in device_util_sm90.cu).
+// Device-side utilities shared by the suites (defined in device_util_sm90.cu).
 // Fills `count` bf16 values (as uint16 bits) with seeded uniform values in
 // [-1, -1/64] U [1/64, 1]: random and never zero.
 void fill_random_bf16(uint16_t* data, size_t count, uint64_t seed, cudaStream_t stream);

@@ -1,4 +1,4 @@
-// CPU-side helpers for the reference checks inside hwbench: bit-exact
+// CPU-side functions for the reference checks inside hwbench: bit-exact
 // BF16/E4M3 conversions and device-to-host copies.
 #pragma once
 #include <cuda_fp8.h>

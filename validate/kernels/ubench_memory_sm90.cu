@@ -95,7 +95,7 @@ __global__ void __launch_bounds__(kSmemThreads) smem_read_kernel(int iters, unsi
   if (acc == 0x9e3779b9u) sink[0] = acc;  // practically never true; keeps the loads
 }
 
-// ---------------------------------------------------------------- helpers
+// ---------------------------------------------------------------- record emitters
 Json gbps(double bytes, const Timing& t) {
   Json d;
   d.add("bytes_moved", bytes).add("GBps", bytes / (t.median_us * 1e3)).add("GBps_best", bytes / (t.min_us * 1e3));
