@@ -1,0 +1,290 @@
+// BenchContext, Json and ClockMonitor: see bench_context.hpp.
+#include "bench_context.hpp"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+
+namespace hwbench {
+
+void check_cuda(cudaError_t status, const char* expr, const char* file, int line) {
+  if (status != cudaSuccess) {
+    throw BenchError(std::string("CUDA error ") + cudaGetErrorName(status) + " (" + cudaGetErrorString(status) +
+                     ") in " + expr + " at " + file + ":" + std::to_string(line));
+  }
+}
+
+// ---- Json ----
+std::string Json::quote(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string Json::number(double v) {
+  if (!std::isfinite(v)) return "null";
+  char buf[64];
+  // Integers print without a fraction; everything else keeps 6 significant digits.
+  if (v == std::floor(v) && std::fabs(v) < 1e15) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+  }
+  return buf;
+}
+
+void Json::key(const std::string& k) {
+  if (!body_.empty()) body_ += ", ";
+  body_ += quote(k) + ": ";
+}
+Json& Json::add(const std::string& k, const std::string& value) {
+  key(k);
+  body_ += quote(value);
+  return *this;
+}
+Json& Json::add(const std::string& k, double value) {
+  key(k);
+  body_ += number(value);
+  return *this;
+}
+Json& Json::add_int(const std::string& k, int64_t value) {
+  key(k);
+  body_ += std::to_string(value);
+  return *this;
+}
+Json& Json::add(const std::string& k, bool value) {
+  key(k);
+  body_ += value ? "true" : "false";
+  return *this;
+}
+Json& Json::add(const std::string& k, const Json& object) {
+  key(k);
+  body_ += object.str();
+  return *this;
+}
+Json& Json::add_raw(const std::string& k, const std::string& raw) {
+  key(k);
+  body_ += raw;
+  return *this;
+}
+
+// ---- ClockMonitor ----
+// The few NVML entry points we need, declared here because nvml.h ships with
+// the driver's development package, not the CUDA Toolkit. Signatures follow
+// the NVML API reference (nvmlInit_v2, nvmlDeviceGetHandleByPciBusId_v2,
+// nvmlDeviceGetClockInfo, nvmlSystemGetDriverVersion); NVML_CLOCK_SM = 1,
+// NVML_CLOCK_MEM = 2; NVML_SUCCESS = 0.
+namespace {
+using NvmlInit = int (*)();
+using NvmlHandleByBus = int (*)(const char*, void**);
+using NvmlClockInfo = int (*)(void*, int, unsigned*);
+using NvmlDriverVersion = int (*)(char*, unsigned);
+constexpr int kNvmlClockSm = 1;
+constexpr int kNvmlClockMem = 2;
+}  // namespace
+
+ClockMonitor::ClockMonitor(int cuda_device) {
+  lib_ = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (lib_ == nullptr) return;
+  auto init = reinterpret_cast<NvmlInit>(dlsym(lib_, "nvmlInit_v2"));
+  auto by_bus = reinterpret_cast<NvmlHandleByBus>(dlsym(lib_, "nvmlDeviceGetHandleByPciBusId_v2"));
+  auto drv = reinterpret_cast<NvmlDriverVersion>(dlsym(lib_, "nvmlSystemGetDriverVersion"));
+  get_clock_ = dlsym(lib_, "nvmlDeviceGetClockInfo");
+  if (init == nullptr || by_bus == nullptr || get_clock_ == nullptr || init() != 0) return;
+  // Match the CUDA device to the NVML device by PCI bus id: NVML's indices
+  // need not follow CUDA_VISIBLE_DEVICES.
+  char bus[64] = {};
+  if (cudaDeviceGetPCIBusId(bus, sizeof bus, cuda_device) != cudaSuccess) return;
+  void* dev = nullptr;
+  if (by_bus(bus, &dev) != 0) return;
+  device_ = dev;
+  char version[96] = {};
+  if (drv != nullptr && drv(version, sizeof version) == 0) driver_ = version;
+}
+
+ClockMonitor::~ClockMonitor() {
+  // nvmlShutdown is optional at exit; the library stays loaded until then.
+}
+
+unsigned ClockMonitor::sm_clock_mhz() const {
+  unsigned mhz = 0;
+  if (device_ == nullptr) return 0;
+  if (reinterpret_cast<NvmlClockInfo>(get_clock_)(device_, kNvmlClockSm, &mhz) != 0) return 0;
+  return mhz;
+}
+
+unsigned ClockMonitor::mem_clock_mhz() const {
+  unsigned mhz = 0;
+  if (device_ == nullptr) return 0;
+  if (reinterpret_cast<NvmlClockInfo>(get_clock_)(device_, kNvmlClockMem, &mhz) != 0) return 0;
+  return mhz;
+}
+
+// ---- BenchContext ----
+namespace {
+double median_of(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+std::string version_string(int v) {  // CUDA encodes 13.0 as 13000
+  return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
+}
+}  // namespace
+
+BenchContext::BenchContext(RunOptions options) : options_(std::move(options)) {
+  int device = 0;
+  HWB_CUDA(cudaGetDevice(&device));
+  HWB_CUDA(cudaGetDeviceProperties(&prop_, device));
+  if (prop_.major != 9) {
+    throw BenchError(std::string("hwbench needs a Hopper GPU (compute capability 9.x); found ") + prop_.name +
+                     " with " + std::to_string(prop_.major) + "." + std::to_string(prop_.minor));
+  }
+  HWB_CUDA(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+  HWB_CUDA(cudaEventCreate(&start_));
+  HWB_CUDA(cudaEventCreate(&stop_));
+  clocks_ = std::make_unique<ClockMonitor>(device);
+  int drv = 0;
+  int rt = 0;
+  HWB_CUDA(cudaDriverGetVersion(&drv));
+  HWB_CUDA(cudaRuntimeGetVersion(&rt));
+  driver_ = clocks_->driver_version().empty() ? "cuda-driver-api " + version_string(drv) : clocks_->driver_version();
+  cuda_version_ = version_string(rt);
+  const std::time_t now = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  date_ = buf;
+  partial_.open(options_.out_path + ".partial", std::ios::binary | std::ios::trunc);
+  if (!partial_) throw BenchError("cannot open output file " + options_.out_path + ".partial");
+  flush_bytes_ = 3 * l2_bytes();
+  HWB_CUDA(cudaMalloc(&flush_buffer_, flush_bytes_));
+  HWB_CUDA(cudaMalloc(&flush_sink_, stream_read_partials(sm_count()) * sizeof(unsigned)));
+  fill_random_f32(static_cast<float*>(flush_buffer_), flush_bytes_ / 4, 0xf1u, -1.f, 1.f, stream_);
+  HWB_CUDA(cudaStreamSynchronize(stream_));
+}
+
+BenchContext::~BenchContext() {
+  cudaFree(flush_buffer_);
+  cudaFree(flush_sink_);
+  cudaEventDestroy(start_);
+  cudaEventDestroy(stop_);
+  cudaStreamDestroy(stream_);
+}
+
+void BenchContext::flush_l2() { launch_stream_read(flush_buffer_, flush_bytes_, flush_sink_, sm_count(), stream_); }
+
+Timing BenchContext::time(const std::function<void()>& launch, int reps, bool flush, int warmup) {
+  for (int i = 0; i < warmup; ++i) {
+    launch();
+    HWB_LAUNCHED();
+  }
+  HWB_CUDA(cudaStreamSynchronize(stream_));
+  std::vector<double> times;
+  std::vector<double> sm;
+  std::vector<double> mem;
+  for (int i = 0; i < reps; ++i) {
+    if (flush) flush_l2();
+    HWB_CUDA(cudaEventRecord(start_, stream_));
+    launch();
+    HWB_LAUNCHED();
+    HWB_CUDA(cudaEventRecord(stop_, stream_));
+    HWB_CUDA(cudaEventSynchronize(stop_));
+    float ms = 0;
+    HWB_CUDA(cudaEventElapsedTime(&ms, start_, stop_));
+    times.push_back(1000.0 * ms);
+    // Sampled right after the kernel: the clock it ran at, give or take the
+    // few microseconds the governor takes to move.
+    if (clocks_->available()) {
+      sm.push_back(clocks_->sm_clock_mhz());
+      mem.push_back(clocks_->mem_clock_mhz());
+    }
+  }
+  Timing t;
+  t.reps = reps;
+  t.median_us = median_of(times);
+  t.min_us = *std::min_element(times.begin(), times.end());
+  t.max_us = *std::max_element(times.begin(), times.end());
+  t.sm_clock_mhz = median_of(sm);
+  t.mem_clock_mhz = median_of(mem);
+  return t;
+}
+
+void BenchContext::record(const std::string& id, const std::string& kernel, const Json& params, const Timing* measured,
+                          const std::string& implementation, const std::string& role, const Json& derived,
+                          const std::string& implementation_detail, const std::string& unsupported_reason) {
+  Json rec;
+  rec.add("id", id).add("gpu", options_.gpu_name).add("kernel", kernel).add("params", params);
+  double sm_clock = 0;
+  double mem_clock = 0;
+  if (measured != nullptr) {
+    Json m;
+    m.add("time_us_median", measured->median_us)
+        .add("time_us_min", measured->min_us)
+        .add("time_us_max", measured->max_us)
+        .add("reps", measured->reps);
+    rec.add("measured", m);
+    sm_clock = measured->sm_clock_mhz;
+    mem_clock = measured->mem_clock_mhz;
+  } else {
+    rec.add("unsupported", unsupported_reason);
+  }
+  rec.add("implementation", implementation).add("role", options_.role_override.empty() ? role : options_.role_override);
+  if (!derived.empty()) rec.add("derived", derived);
+  if (!implementation_detail.empty()) rec.add("implementation_detail", implementation_detail);
+  Json prov;
+  prov.add("gpu_name", std::string(prop_.name))
+      .add("driver", driver_)
+      .add("cuda", cuda_version_)
+      .add("sm_clock_mhz", sm_clock)
+      .add("mem_clock_mhz", mem_clock)
+      .add("date", date_)
+      .add("command", options_.command);
+  rec.add("provenance", prov);
+  records_.push_back(rec.str());
+  partial_ << records_.back() << "\n";
+  partial_.flush();
+  if (!partial_) throw BenchError("failed writing " + options_.out_path + ".partial");
+}
+
+void BenchContext::finish() {
+  partial_.close();
+  if (!partial_) throw BenchError("failed writing output file " + options_.out_path + ".partial");
+  const std::string tmp = options_.out_path + ".partial";
+  if (std::rename(tmp.c_str(), options_.out_path.c_str()) != 0) {
+    throw BenchError("cannot rename " + tmp + " to " + options_.out_path);
+  }
+}
+
+}  // namespace hwbench

@@ -1,0 +1,340 @@
+// Validation GEMMs through cuBLASLt (kernel kind "gemm"): C[m,n] = A[m,k] B[n,k]^T
+// with both operands K-major and BF16 output, for BF16, FP8 E4M3 with
+// per-tensor scales (fast accumulation on and off) and FP8 with 1x128 (A) /
+// 128x128 (B) block scales. In cuBLASLt's column-major terms this is the TN
+// case with the operands swapped: D'[n,m] = op(B')^T op(A') where cuBLAS "A"
+// is our B (k x n, transposed) and cuBLAS "B" is our A (k x m). FP8 on Hopper
+// requires exactly this TN layout.
+#include <cublasLt.h>
+#include <cuda_bf16.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "bench_context.hpp"
+
+namespace hwbench {
+namespace {
+
+void check_blas(cublasStatus_t s, const char* expr, int line) {
+  if (s != CUBLAS_STATUS_SUCCESS) {
+    throw BenchError(std::string("cuBLASLt error ") + std::to_string(static_cast<int>(s)) + " in " + expr +
+                     " at gemm_cublaslt_sm90.cu:" + std::to_string(line));
+  }
+}
+#define HWB_BLAS(expr) check_blas((expr), #expr, __LINE__)
+
+struct Variant {
+  const char* tag;  // id component
+  bool fp8;
+  const char* scaling;  // none | per_tensor | block_1x128_128x128
+  bool fast_accum;
+};
+
+constexpr Variant kVariants[] = {
+    {"bf16", false, "none", false},
+    {"fp8_pt_fast", true, "per_tensor", true},
+    {"fp8_pt", true, "per_tensor", false},
+    {"fp8_blk", true, "block_1x128_128x128", false},
+};
+
+constexpr size_t kWorkspace = size_t(32) << 20;
+
+struct Buffers {
+  void* a = nullptr;  // our A [m,k]
+  void* b = nullptr;  // our B [n,k]
+  void* d = nullptr;  // our C [m,n] bf16
+  float* scale_a = nullptr;
+  float* scale_b = nullptr;
+  void* workspace = nullptr;
+  size_t a_bytes = 0, b_bytes = 0, d_bytes = 0, sa_count = 0, sb_count = 0;
+};
+
+size_t cdiv(size_t a, size_t b) { return (a + b - 1) / b; }
+
+float bf16_to_float(uint16_t h) {
+  uint32_t u = uint32_t(h) << 16;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+float e4m3_to_float(uint8_t v) {
+  const int sign = v >> 7;
+  const int e = (v >> 3) & 0xF;
+  const int m = v & 7;
+  float mag = e == 0 ? std::ldexp(float(m) / 8.f, -6) : std::ldexp(1.f + float(m) / 8.f, e - 7);
+  if (e == 15 && m == 7) mag = NAN;
+  return sign ? -mag : mag;
+}
+
+std::string algo_detail(const cublasLtMatmulHeuristicResult_t& h) {
+  auto get = [&](cublasLtMatmulAlgoConfigAttributes_t attr) -> long long {
+    size_t size = 0;
+    if (cublasLtMatmulAlgoConfigGetAttribute(&h.algo, attr, nullptr, 0, &size) != CUBLAS_STATUS_SUCCESS || size == 0 ||
+        size > 8) {
+      return -1;
+    }
+    uint64_t v = 0;
+    if (cublasLtMatmulAlgoConfigGetAttribute(&h.algo, attr, &v, size, &size) != CUBLAS_STATUS_SUCCESS) return -1;
+    return static_cast<long long>(v);
+  };
+  return "algo_id=" + std::to_string(get(CUBLASLT_ALGO_CONFIG_ID)) +
+         " tile_id=" + std::to_string(get(CUBLASLT_ALGO_CONFIG_TILE_ID)) +
+         " stages_id=" + std::to_string(get(CUBLASLT_ALGO_CONFIG_STAGES_ID)) +
+         " splitk=" + std::to_string(get(CUBLASLT_ALGO_CONFIG_SPLITK_NUM)) +
+         " cluster_shape_id=" + std::to_string(get(CUBLASLT_ALGO_CONFIG_CLUSTER_SHAPE_ID)) +
+         " waves=" + Json::number(h.wavesCount) + " (ids are cublasLt.h enum values)";
+}
+
+// Recomputes a few output elements on the CPU and reports how the block
+// scales were laid out: cuBLASLt's documentation leaves the order of the
+// scale tensors implicit, so all four orders are tried and the one that
+// matches is recorded. Throws when none matches (the GEMM is wrong).
+std::string spot_check(const Buffers& buf, const Variant& v, int m, int n, int k, cudaStream_t stream) {
+  HWB_CUDA(cudaStreamSynchronize(stream));
+  const int kb = static_cast<int>(cdiv(k, 128));
+  const int mb_rows = m;  // 1x128 scales of A: m x kb
+  const int nb = static_cast<int>(cdiv(n, 128));
+  std::vector<float> sa(buf.sa_count), sb(buf.sb_count);
+  if (v.fp8) {
+    HWB_CUDA(cudaMemcpy(sa.data(), buf.scale_a, sa.size() * 4, cudaMemcpyDeviceToHost));
+    HWB_CUDA(cudaMemcpy(sb.data(), buf.scale_b, sb.size() * 4, cudaMemcpyDeviceToHost));
+  }
+  const size_t esz = v.fp8 ? 1 : 2;
+  const int probes[][2] = {{0, 0},       {m - 1, n - 1}, {m / 3, n / 2},     {m / 2 + 7, n / 5 + 3},
+                           {1, n - 130}, {m - 129, 5},   {m / 7, n / 3 + 1}, {m / 5 + 11, 129}};
+  std::vector<unsigned char> arow(size_t(k) * esz), brow(size_t(k) * esz);
+  // Layout hypotheses: bit 0 = A scales m-major (index kb*m + row) vs k-major;
+  // bit 1 = B scales n-block-major (kb*nb + nblk) vs k-block-major.
+  int ok_mask = 0xF;
+  double worst = 0;
+  for (const auto& p : probes) {
+    const int row = std::clamp(p[0], 0, m - 1);
+    const int col = std::clamp(p[1], 0, n - 1);
+    HWB_CUDA(cudaMemcpy(arow.data(), static_cast<const unsigned char*>(buf.a) + size_t(row) * k * esz, arow.size(),
+                        cudaMemcpyDeviceToHost));
+    HWB_CUDA(cudaMemcpy(brow.data(), static_cast<const unsigned char*>(buf.b) + size_t(col) * k * esz, brow.size(),
+                        cudaMemcpyDeviceToHost));
+    uint16_t out_bits = 0;
+    HWB_CUDA(
+        cudaMemcpy(&out_bits, static_cast<const uint16_t*>(buf.d) + size_t(row) * n + col, 2, cudaMemcpyDeviceToHost));
+    const double out = bf16_to_float(out_bits);
+    for (int h = 0; h < 4; ++h) {
+      if (!(ok_mask & (1 << h))) continue;
+      double ref = 0, norm = 0;
+      for (int kk = 0; kk < k; ++kk) {
+        double x, y;
+        if (v.fp8) {
+          x = e4m3_to_float(arow[kk]);
+          y = e4m3_to_float(brow[kk]);
+        } else {
+          x = bf16_to_float(reinterpret_cast<const uint16_t*>(arow.data())[kk]);
+          y = bf16_to_float(reinterpret_cast<const uint16_t*>(brow.data())[kk]);
+        }
+        double s = 1.0;
+        if (std::string(v.scaling) == "per_tensor") {
+          s = double(sa[0]) * sb[0];
+        } else if (std::string(v.scaling) == "block_1x128_128x128") {
+          const int kblk = kk / 128;
+          const size_t ia = (h & 1) ? size_t(kblk) * mb_rows + row : size_t(row) * kb + kblk;
+          const size_t ib = (h & 2) ? size_t(kblk) * nb + col / 128 : size_t(col / 128) * kb + kblk;
+          s = double(sa[ia]) * sb[ib];
+        }
+        ref += x * y * s;
+        norm += std::fabs(x * y * s);
+      }
+      const double err = std::fabs(out - ref);
+      worst = std::max(worst, err / (norm + 1e-30));
+      if (!(err <= 0.02 * std::fabs(ref) + 2e-3 * norm) || !std::isfinite(out)) ok_mask &= ~(1 << h);
+    }
+    if (std::string(v.scaling) != "block_1x128_128x128") ok_mask &= 1;  // hypotheses coincide
+  }
+  if (ok_mask == 0) {
+    throw BenchError(std::string("gemm ") + v.tag + " m" + std::to_string(m) + " n" + std::to_string(n) + " k" +
+                     std::to_string(k) + ": cuBLASLt output does not match the CPU reference (worst error/norm " +
+                     Json::number(worst) + ")");
+  }
+  std::string s = "check=pass(8 elements vs CPU)";
+  if (std::string(v.scaling) == "block_1x128_128x128") {
+    s += (ok_mask & 1) ? " a_scales=m_major" : " a_scales=k_major";
+    s += (ok_mask & 2) ? " b_scales=n_block_major" : " b_scales=k_block_major";
+    if (ok_mask != 1 && ok_mask != 2 && ok_mask != 4 && ok_mask != 8) s += "(ambiguous)";
+  }
+  return s;
+}
+
+void run_shape(BenchContext& ctx, cublasLtHandle_t lt, Buffers& buf, const Variant& v, int m, int n, int k,
+               bool check) {
+  const std::string id = ctx.id_prefix() + "gemm/" + v.tag + "/m" + std::to_string(m) + "_n" + std::to_string(n) +
+                         "_k" + std::to_string(k);
+  Json params;
+  params.add("m", m)
+      .add("n", n)
+      .add("k", k)
+      .add("a_dtype", v.fp8 ? "fp8_e4m3" : "bf16")
+      .add("b_dtype", v.fp8 ? "fp8_e4m3" : "bf16")
+      .add("out_dtype", "bf16")
+      .add("scaling", v.scaling)
+      .add("fast_accum", v.fast_accum);
+  const cudaDataType_t in_t = v.fp8 ? CUDA_R_8F_E4M3 : CUDA_R_16BF;
+  const size_t esz = v.fp8 ? 1 : 2;
+  if (v.fp8) {
+    fill_random_e4m3(static_cast<uint8_t*>(buf.a), size_t(m) * k, 41 + m, ctx.stream());
+    fill_random_e4m3(static_cast<uint8_t*>(buf.b), size_t(n) * k, 42 + n, ctx.stream());
+  } else {
+    fill_random_bf16(static_cast<uint16_t*>(buf.a), size_t(m) * k, 43 + m, ctx.stream());
+    fill_random_bf16(static_cast<uint16_t*>(buf.b), size_t(n) * k, 44 + n, ctx.stream());
+  }
+  (void)esz;
+  cublasLtMatmulDesc_t op = nullptr;
+  cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr;
+  cublasLtMatmulPreference_t pref = nullptr;
+  HWB_BLAS(cublasLtMatmulDescCreate(&op, CUBLAS_COMPUTE_32F, CUDA_R_32F));
+  const cublasOperation_t ta = CUBLAS_OP_T, tb = CUBLAS_OP_N;
+  HWB_BLAS(cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &ta, sizeof ta));
+  HWB_BLAS(cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSB, &tb, sizeof tb));
+  if (v.fp8) {
+    // cuBLAS "A" is our B (weights), cuBLAS "B" is our A (activations).
+    const bool block = std::string(v.scaling) == "block_1x128_128x128";
+    const size_t sa = block ? size_t(m) * cdiv(k, 128) : 1;
+    const size_t sb = block ? cdiv(n, 128) * cdiv(k, 128) : 1;
+    buf.sa_count = sa;
+    buf.sb_count = sb;
+    fill_random_f32(buf.scale_a, sa, 45, 0.1f, 2.0f, ctx.stream());
+    fill_random_f32(buf.scale_b, sb, 46, 0.1f, 2.0f, ctx.stream());
+    HWB_BLAS(cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER, &buf.scale_b, sizeof(float*)));
+    HWB_BLAS(cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER, &buf.scale_a, sizeof(float*)));
+    if (block) {
+      const int32_t mode_w = CUBLASLT_MATMUL_MATRIX_SCALE_BLK128x128_32F;
+      const int32_t mode_x = CUBLASLT_MATMUL_MATRIX_SCALE_VEC128_32F;
+      HWB_BLAS(cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_A_SCALE_MODE, &mode_w, sizeof mode_w));
+      HWB_BLAS(cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_B_SCALE_MODE, &mode_x, sizeof mode_x));
+    } else {
+      const int8_t fast = v.fast_accum ? 1 : 0;
+      HWB_BLAS(cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_FAST_ACCUM, &fast, sizeof fast));
+    }
+  }
+  HWB_BLAS(cublasLtMatrixLayoutCreate(&la, in_t, k, n, k));
+  HWB_BLAS(cublasLtMatrixLayoutCreate(&lb, in_t, k, m, k));
+  HWB_BLAS(cublasLtMatrixLayoutCreate(&lc, CUDA_R_16BF, n, m, n));
+  HWB_BLAS(cublasLtMatmulPreferenceCreate(&pref));
+  const uint64_t ws = kWorkspace;
+  HWB_BLAS(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof ws));
+  cublasLtMatmulHeuristicResult_t heur{};
+  int returned = 0;
+  const cublasStatus_t hs = cublasLtMatmulAlgoGetHeuristic(lt, op, la, lb, lc, lc, pref, 1, &heur, &returned);
+  std::string reason;
+  if (hs != CUBLAS_STATUS_SUCCESS || returned == 0) {
+    reason = "cublasLtMatmulAlgoGetHeuristic returned no algorithm (status " + std::to_string(static_cast<int>(hs)) +
+             ") for scaling " + v.scaling + " on this GPU/cuBLASLt";
+  }
+  const float alpha = 1.f, beta = 0.f;
+  auto fn = [&] {
+    HWB_BLAS(cublasLtMatmul(lt, op, &alpha, buf.b, la, buf.a, lb, &beta, buf.d, lc, buf.d, lc, &heur.algo,
+                            buf.workspace, kWorkspace, ctx.stream()));
+  };
+  if (reason.empty()) {
+    // A first call can still refuse the configuration: record that, do not abort.
+    const cublasStatus_t st = cublasLtMatmul(lt, op, &alpha, buf.b, la, buf.a, lb, &beta, buf.d, lc, buf.d, lc,
+                                             &heur.algo, buf.workspace, kWorkspace, ctx.stream());
+    if (st != CUBLAS_STATUS_SUCCESS)
+      reason = "cublasLtMatmul failed with status " + std::to_string(static_cast<int>(st));
+  }
+  if (!reason.empty()) {
+    ctx.record(id, "gemm", params, nullptr, "cublasLt", "validation", Json(), "", reason);
+    ctx.note("gemm " + std::string(v.tag) + " m" + std::to_string(m) + " n" + std::to_string(n) + " k" +
+             std::to_string(k) + ": unsupported");
+  } else {
+    std::string detail = algo_detail(heur);
+    if (check) {
+      poison(buf.d, size_t(m) * n * 2, ctx.stream());
+      fn();
+      if (std::string(v.scaling) == "block_1x128_128x128") {
+        // A mismatch here may be our guess of the scale layout rather than
+        // cuBLASLt: record it with the time instead of stopping the run.
+        try {
+          detail += "; " + spot_check(buf, v, m, n, k, ctx.stream());
+        } catch (const BenchError& e) {
+          detail += std::string("; check=FAIL: ") + e.what();
+        }
+      } else {
+        detail += "; " + spot_check(buf, v, m, n, k, ctx.stream());
+      }
+    }
+    const Timing t = ctx.time(fn, ctx.reps(), true);
+    const double flops = 2.0 * m * n * double(k);
+    Json d;
+    d.add("TFLOPs", flops / (t.median_us * 1e6));
+    ctx.record(id, "gemm", params, &t, "cublasLt", "validation", d, detail);
+    if (m == n && n == k) {
+      char line[160];
+      std::snprintf(line, sizeof line, "%-52s %.0f TFLOP/s (%.0f MHz)",
+                    ("gemm " + std::string(v.tag) + " " + std::to_string(m) + "^3").c_str(),
+                    flops / (t.median_us * 1e6), t.sm_clock_mhz);
+      ctx.note(line);
+    }
+  }
+  cublasLtMatmulPreferenceDestroy(pref);
+  cublasLtMatrixLayoutDestroy(la);
+  cublasLtMatrixLayoutDestroy(lb);
+  cublasLtMatrixLayoutDestroy(lc);
+  cublasLtMatmulDescDestroy(op);
+}
+
+}  // namespace
+
+void run_gemm_validation(BenchContext& ctx) {
+  struct Shape {
+    int m, n, k;
+  };
+  std::vector<Shape> shapes;
+  // DeepSeek-V3 projections and expert GEMMs (N x K), 1K-16K tokens.
+  const int nk[][2] = {{2112, 7168}, {24576, 1536}, {32768, 512}, {7168, 16384}, {4096, 7168}, {7168, 2048}};
+  const std::vector<int> ms =
+      ctx.quick() ? std::vector<int>{1024, 4096} : std::vector<int>{1024, 2048, 4096, 8192, 16384};
+  for (const auto& p : nk) {
+    for (int m : ms) shapes.push_back({m, p[0], p[1]});
+  }
+  const std::vector<int> squares =
+      ctx.quick() ? std::vector<int>{1024, 4096} : std::vector<int>{1024, 2048, 4096, 8192, 16384};
+  for (int s : squares) shapes.push_back({s, s, s});
+
+  Buffers buf;
+  size_t a_max = 0, b_max = 0, d_max = 0, sa_max = 0, sb_max = 0;
+  for (const Shape& s : shapes) {
+    a_max = std::max(a_max, size_t(s.m) * s.k * 2);
+    b_max = std::max(b_max, size_t(s.n) * s.k * 2);
+    d_max = std::max(d_max, size_t(s.m) * s.n * 2);
+    sa_max = std::max(sa_max, size_t(s.m) * cdiv(s.k, 128));
+    sb_max = std::max(sb_max, cdiv(s.n, 128) * cdiv(s.k, 128));
+  }
+  HWB_CUDA(cudaMalloc(&buf.a, a_max));
+  HWB_CUDA(cudaMalloc(&buf.b, b_max));
+  HWB_CUDA(cudaMalloc(&buf.d, d_max));
+  HWB_CUDA(cudaMalloc(&buf.scale_a, sa_max * 4));
+  HWB_CUDA(cudaMalloc(&buf.scale_b, sb_max * 4));
+  HWB_CUDA(cudaMalloc(&buf.workspace, kWorkspace));
+  cublasLtHandle_t lt = nullptr;
+  HWB_BLAS(cublasLtCreate(&lt));
+  for (const Variant& v : kVariants) {
+    bool checked = false;
+    for (const Shape& s : shapes) {
+      // One CPU spot check per variant (the first shape), before timing.
+      run_shape(ctx, lt, buf, v, s.m, s.n, s.k, !checked);
+      checked = true;
+    }
+  }
+  cublasLtDestroy(lt);
+  HWB_CUDA(cudaFree(buf.a));
+  HWB_CUDA(cudaFree(buf.b));
+  HWB_CUDA(cudaFree(buf.d));
+  HWB_CUDA(cudaFree(buf.scale_a));
+  HWB_CUDA(cudaFree(buf.scale_b));
+  HWB_CUDA(cudaFree(buf.workspace));
+}
+
+}  // namespace hwbench
