@@ -6,6 +6,8 @@ std::vector<Command> all_commands() {
   return {
       gpus_list_command(),
       gpus_show_command(),
+      run_command(),
+      bench_command(),
   };
 }
 

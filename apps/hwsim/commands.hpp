@@ -12,5 +12,7 @@ std::vector<Command> all_commands();
 // Factories, one per file.
 Command gpus_list_command();
 Command gpus_show_command();
+Command run_command();
+Command bench_command();
 
 }  // namespace hwsim::cli

@@ -1,0 +1,87 @@
+#include "sim/gpu/memory_system.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace hwsim::sim {
+namespace {
+// The HBM read/write mix is averaged over this much traffic: a few MB is many
+// bus turnarounds yet short against any kernel that is HBM-bound (modelling
+// choice, docs/engine.md).
+constexpr double kHbmMixWindowBytes = 4.0 * 1024 * 1024;
+}  // namespace
+
+MemorySystem::MemorySystem(const HardwareSpec& spec, const ClockDomain& clk, std::int64_t chunk_bytes, TraceWriter* trace)
+    : chunk_bytes_(chunk_bytes),
+      spec_l2_partitions_(spec.l2.partitions),
+      l2_(L2Geometry{spec.l2.size_bytes, spec.l2.slices, spec.l2.partitions, chunk_bytes}),
+      hbm_(spec.hbm, kHbmMixWindowBytes),
+      channel_peak_per_tick_(spec.hbm.bandwidth_GBps * 1e9 / 1e12 / spec.hbm.channels),
+      hit_latency_(clk.ticks_for(spec.l2.hit_latency_cycles)),
+      far_extra_(clk.ticks_for(spec.l2.far_extra_latency_cycles)),
+      hbm_latency_(static_cast<Tick>(spec.hbm.latency_ns * 1000.0 + 0.5)),
+      trace_(trace) {
+  const double slice_rate = clk.per_tick(spec.l2.bytes_per_clk / spec.l2.slices);
+  slices_.assign(static_cast<size_t>(spec.l2.slices), BandwidthServer(slice_rate, 0));
+  channels_.assign(static_cast<size_t>(spec.hbm.channels), BandwidthServer(1.0, 0));
+  if (trace_) {
+    for (int s = 0; s < spec.l2.slices; ++s) slice_tracks_.push_back(trace_->track(fmt::format("L2 slice {:02}", s)));
+    for (int c = 0; c < spec.hbm.channels; ++c) channel_tracks_.push_back(trace_->track(fmt::format("HBM channel {:02}", c)));
+  }
+}
+
+BandwidthServer::Grant MemorySystem::slice_grant(Tick now, int slice, std::int64_t bytes, LaunchStats& st) {
+  const auto g = slices_[static_cast<size_t>(slice)].request(now, static_cast<double>(bytes));
+  st.l2_busy += g.end - g.start;
+  if (trace_) trace_->span(slice_tracks_[static_cast<size_t>(slice)], "L2", g.start, g.end);
+  return g;
+}
+
+Tick MemorySystem::hbm_transfer(Tick now, std::uint64_t key, std::int64_t bytes, bool write, LaunchStats& st) {
+  const int ch = hbm_.channel_of(key);
+  const double eff = hbm_.record(bytes, write);
+  // Service time in ticks at the channel's sustained rate for the current mix.
+  const double ticks = static_cast<double>(bytes) / (channel_peak_per_tick_ * eff);
+  const auto g = channels_[static_cast<size_t>(ch)].request(now, ticks);
+  st.hbm_busy += g.end - g.start;
+  (write ? st.hbm_write : st.hbm_read) += bytes;
+  if (trace_) trace_->span(channel_tracks_[static_cast<size_t>(ch)], write ? "write" : "read", g.start, g.end);
+  return g.end;
+}
+
+Tick MemorySystem::read(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st) {
+  const int slice = l2_.slice_of(key);
+  const Tick lat = hit_latency_ + (l2_.partition_of_slice(slice) != partition ? far_extra_ : 0);
+  const auto g = slice_grant(now, slice, bytes, st);
+  st.l2_read += bytes;
+  const L2Cache::Access a = l2_.access(key, bytes, false, kTickNever);
+  if (a.hit) {
+    st.l2_read_hit += bytes;
+    return std::max(g.end, a.ready) + lat;
+  }
+  // A dirty victim must drain to HBM before its space takes the new data:
+  // this is the back-pressure that makes write streams HBM-bound.
+  const Tick drained = a.victim && a.victim->dirty ? hbm_transfer(now, a.victim->key, a.victim->bytes, true, st) : now;
+  const Tick filled = std::max(drained, hbm_transfer(now, key, bytes, false, st)) + hbm_latency_;
+  l2_.set_ready(key, filled);
+  return std::max(g.end, filled) + lat;
+}
+
+Tick MemorySystem::write(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st) {
+  const int slice = l2_.slice_of(key);
+  const Tick lat = hit_latency_ + (l2_.partition_of_slice(slice) != partition ? far_extra_ : 0);
+  const auto g = slice_grant(now, slice, bytes, st);
+  st.l2_write += bytes;
+  const L2Cache::Access a = l2_.access(key, bytes, true, g.end);
+  const Tick drained = a.victim && a.victim->dirty ? hbm_transfer(now, a.victim->key, a.victim->bytes, true, st) : now;
+  return std::max(g.end, drained) + lat;
+}
+
+void MemorySystem::flush(LaunchStats* st) {
+  const std::int64_t dirty = l2_.flush();
+  if (st) st->hbm_write += dirty;
+  hbm_.reset();
+}
+
+}  // namespace hwsim::sim
