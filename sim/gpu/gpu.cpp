@@ -398,6 +398,7 @@ void Gpu::Impl::run_stream(Gpu& gpu, const StreamLaunch& s, std::vector<LaunchSt
       sc_core::sc_spawn([&gpu, &L, sms] { Impl::run_slot(gpu, L, sms); }, nullptr, &o);
     }
     while (L.slots_running > 0) sc_core::wait(L.done_ev);
+    wait_until(st.hbm_drain);
     st.end = now();
     if (flush_each) gpu.memory_->flush(&st);
   }

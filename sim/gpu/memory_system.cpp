@@ -73,9 +73,13 @@ Tick MemorySystem::write(Tick now, int partition, std::uint64_t key, std::int64_
   const Tick lat = hit_latency_ + (l2_.partition_of_slice(slice) != partition ? far_extra_ : 0);
   const auto g = slice_grant(now, slice, bytes, st);
   st.l2_write += bytes;
-  const L2Cache::Access a = l2_.access(key, bytes, true, g.end);
-  const Tick drained = a.victim && a.victim->dirty ? hbm_transfer(now, a.victim->key, a.victim->bytes, true, st) : now;
-  return std::max(g.end, drained) + lat;
+  // Write-through: the data stays in L2 (clean, so later reads hit) and its
+  // write to HBM is queued at once. The launch ends when its HBM writes have
+  // drained, so no kernel finishes faster than its output can reach memory
+  // (a measurement loop pays that write-back anyway; docs/engine.md).
+  (void)l2_.access(key, bytes, false, g.end);
+  st.hbm_drain = std::max(st.hbm_drain, hbm_transfer(now, key, bytes, true, st));
+  return g.end + lat;
 }
 
 void MemorySystem::flush(LaunchStats* st) {

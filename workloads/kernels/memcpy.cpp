@@ -27,7 +27,7 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx, Mode mo
   if (bytes % kVectorBytes != 0) p.fail("bytes", "must be a multiple of 16 (16-byte vector accesses)");
   const std::int64_t units = (bytes + kUnitBytes - 1) / kUnitBytes;
   std::vector<TensorDesc> tensors = {{"src", 1, bytes, 1}, {"dst", 1, bytes, 1}};
-  KernelProgram k = streaming_program(d.kind, ctx, {kThreads, kRegisters, 0}, tensors, units, [=](std::int64_t u, OpList& out) {
+  KernelProgram k = streaming_program(d.kind, ctx, {kThreads, kRegisters, 0}, tensors, units, [=](std::int64_t u, std::int64_t, OpList& out) {
     const std::int64_t off = u * kUnitBytes;
     const std::int64_t len = std::min(kUnitBytes, bytes - off);
     if (mode != Mode::kWrite) out.push_back(ld_global(0, off, len));

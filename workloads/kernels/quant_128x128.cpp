@@ -23,7 +23,7 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   const std::int64_t nb = (n + kBlock - 1) / kBlock, kb = (k + kBlock - 1) / kBlock;
   std::vector<TensorDesc> t = {{"w (BF16)", n, k, 2}, {"q (FP8)", n, k, 1}, {"scales (FP32)", nb, kb, 4}};
   const std::int64_t reduce_bytes = kThreads * 4;
-  return streaming_program(d.kind, ctx, {kThreads, kRegisters, reduce_bytes}, t, nb * kb, [=](std::int64_t u, OpList& out) {
+  return streaming_program(d.kind, ctx, {kThreads, kRegisters, reduce_bytes}, t, nb * kb, [=](std::int64_t u, std::int64_t, OpList& out) {
     const std::int64_t r0 = u / kb * kBlock, c0 = u % kb * kBlock;
     out.push_back(ld_global_box(0, r0, c0, kBlock, kBlock));
     out.push_back(cuda_core_ops(kBlock * kBlock));  // amax

@@ -24,7 +24,7 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   const std::int64_t mt = (m + kTile - 1) / kTile, kt = (k + kTile - 1) / kTile;
   std::vector<TensorDesc> t = {{"x", m, k, e}, {"xT", k, m, e}};
   const std::int64_t tile_bytes = static_cast<std::int64_t>(kTile) * (kTile + 1) * e;  // +1 column of padding
-  return streaming_program(d.kind, ctx, {kThreads, kRegisters, tile_bytes}, t, mt * kt, [=](std::int64_t u, OpList& out) {
+  return streaming_program(d.kind, ctx, {kThreads, kRegisters, tile_bytes}, t, mt * kt, [=](std::int64_t u, std::int64_t, OpList& out) {
     const std::int64_t mi = u / kt, ki = u % kt;
     out.push_back(ld_global_box(0, mi * kTile, ki * kTile, kTile, kTile));
     out.push_back(st_shared(static_cast<std::int64_t>(kTile) * kTile * e));

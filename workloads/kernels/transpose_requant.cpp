@@ -30,7 +30,7 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   std::vector<TensorDesc> t = {{"x (FP8)", m, k, 1}, {"x scales (FP32)", m, kt, 4}, {"xT (FP8)", k, m, 1},
                                {"xT scales (FP32)", k, mt, 4}};
   const std::int64_t tile_bytes = kTile * kTile;  // FP8 tile staged in shared memory
-  return streaming_program(d.kind, ctx, {kThreads, kRegisters, tile_bytes}, t, mt * kt, [=](std::int64_t u, OpList& out) {
+  return streaming_program(d.kind, ctx, {kThreads, kRegisters, tile_bytes}, t, mt * kt, [=](std::int64_t u, std::int64_t, OpList& out) {
     const std::int64_t mi = u / kt, ki = u % kt;
     out.push_back(ld_global_box(0, mi * kTile, ki * kTile, kTile, kTile));
     out.push_back(ld_global_box(1, mi * kTile, ki, kTile, 1));
