@@ -354,6 +354,8 @@ void Gpu::Impl::run_stream(Gpu& gpu, const StreamLaunch& s, std::vector<LaunchSt
     st.occupancy_limiter = occ.limiter;
     st.ctas = k.ctas;
     st.sms = static_cast<int>(set.size());
+    st.l2_servers = gpu.memory_->slice_groups();
+    st.hbm_servers = gpu.memory_->channel_groups();
     // Block scheduler: a cluster occupies `cluster_size` SMs of one GPC
     // (DESIGN.md); slots interleave GPCs so consecutive clusters spread out.
     std::vector<std::vector<std::vector<int>>> per_gpc(static_cast<size_t>(spec.sm.gpcs));

@@ -34,8 +34,8 @@ KernelResult make_result(const HardwareSpec& spec, const ClockDomain& clk, const
   r.busy["sfu"] = static_cast<double>(st.sfu_busy) / (sms * ex);
   r.busy["tma"] = static_cast<double>(st.tma_busy) / (sms * ex);
   r.busy["smem"] = static_cast<double>(st.smem_busy) / (sms * ex);
-  r.busy["l2"] = static_cast<double>(st.l2_busy) / (spec.l2.slices * ex);
-  r.busy["hbm"] = static_cast<double>(st.hbm_busy) / (spec.hbm.channels * ex);
+  r.busy["l2"] = static_cast<double>(st.l2_busy) / (st.l2_servers * ex);
+  r.busy["hbm"] = static_cast<double>(st.hbm_busy) / (st.hbm_servers * ex);
   for (const auto& [name, t] : st.stalls) {
     r.stalls[name] = st.role_time > 0 ? static_cast<double>(t) / static_cast<double>(st.role_time) : 0.0;
   }

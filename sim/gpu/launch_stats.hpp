@@ -26,6 +26,7 @@ struct LaunchStats {
   int ctas_per_sm = 0;
   std::string occupancy_limiter;
   int sms = 0;
+  int l2_servers = 1, hbm_servers = 1;  // bandwidth servers behind l2_busy / hbm_busy
   int cluster_slots = 0;
   int waves = 0;
 };

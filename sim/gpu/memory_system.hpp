@@ -4,6 +4,13 @@
 // whose rate follows the read/write mix of models/memory/hbm). Requests are
 // chunks; each returns the tick its data is at the requesting SM (loads) or
 // accepted by L2 (stores).
+//
+// Striping: the hardware hashes every L2 line to a slice (and to an HBM
+// channel), so the lines of one chunk spread over min(chunk / line, N) slices
+// (channels). The bandwidth servers therefore serve groups of that many slices
+// (channels) at the group's combined rate; a chunk is charged to one group.
+// This keeps results independent of the chunk size (a test holds it) without
+// charging every line separately.
 #include <cstdint>
 #include <vector>
 
@@ -30,18 +37,22 @@ class MemorySystem {
   void flush(LaunchStats* st);
   std::int64_t chunk_bytes() const { return chunk_bytes_; }
   int partitions() const { return spec_l2_partitions_; }
+  int slice_groups() const { return slice_groups_; }
+  int channel_groups() const { return channel_groups_; }
 
  private:
   Tick hbm_transfer(Tick now, std::uint64_t key, std::int64_t bytes, bool write, LaunchStats& st);
-  BandwidthServer::Grant slice_grant(Tick now, int slice, std::int64_t bytes, LaunchStats& st);
+  BandwidthServer::Grant slice_grant(Tick now, int group, std::int64_t bytes, LaunchStats& st);
+  int slice_group_of(std::uint64_t key) const;
 
   std::int64_t chunk_bytes_;
   int spec_l2_partitions_;
   L2Cache l2_;
   HbmModel hbm_;
-  std::vector<BandwidthServer> slices_;
-  std::vector<BandwidthServer> channels_;
-  double channel_peak_per_tick_;
+  int slice_groups_, channel_groups_;
+  std::vector<BandwidthServer> slices_;    // one per slice group
+  std::vector<BandwidthServer> channels_;  // one per channel group
+  double channel_peak_per_tick_;  // per channel group
   Tick hit_latency_, far_extra_, hbm_latency_;
   TraceWriter* trace_;
   std::vector<int> slice_tracks_, channel_tracks_;
