@@ -14,6 +14,8 @@ std::vector<Command> all_commands() {
       numerics_check_command(),
       numerics_evidence_command(),
       numerics_bench_command(),
+      run_command(),
+      bench_command(),
   };
 }
 

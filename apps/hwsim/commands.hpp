@@ -20,5 +20,7 @@ Command numerics_error_command();
 Command numerics_check_command();
 Command numerics_evidence_command();
 Command numerics_bench_command();
+Command run_command();
+Command bench_command();
 
 }  // namespace hwsim::cli

@@ -3,13 +3,41 @@
 #include <fmt/format.h>
 
 #include "models/spec/error.hpp"
+#include "workloads/gpu_simulator.hpp"
 #include "workloads/roofline/roofline_predictor.hpp"
 
 namespace hwsim::cli {
+namespace {
 
-std::vector<std::string> predictor_names() { return {"roofline"}; }
+// The cycle-approximate simulator behind the KernelPredictor interface: one
+// GpuSimulator per process (SystemC elaborates once), each launch independent.
+class SimulatorPredictor final : public KernelPredictor {
+ public:
+  explicit SimulatorPredictor(const HardwareSpec& spec) : sim_(spec) {}
+
+  Prediction predict(const std::string& kernel, const nlohmann::json& params) override {
+    const KernelResult r = sim_.run({kernel, params});
+    auto at = [](const std::map<std::string, double>& m, const char* k) {
+      auto it = m.find(k);
+      return it == m.end() ? 0.0 : it->second;
+    };
+    return {r.time_us, "",
+            {{"flops", r.flops},
+             {"hbm_bytes", at(r.bytes, "hbm_read") + at(r.bytes, "hbm_write")},
+             {"tensor_busy", at(r.busy, "tensor_core")},
+             {"cycles", r.cycles}}};
+  }
+
+ private:
+  GpuSimulator sim_;
+};
+
+}  // namespace
+
+std::vector<std::string> predictor_names() { return {"sim", "roofline"}; }
 
 PredictorFactory predictor_factory(const std::string& name) {
+  if (name == "sim") return [](const HardwareSpec& s) { return std::make_unique<SimulatorPredictor>(s); };
   if (name == "roofline") return [](const HardwareSpec& s) { return make_roofline_predictor(s); };
   throw Error(fmt::format("--model {}: unknown timing model; expected one of: {}", name,
                           fmt::join(predictor_names(), ", ")));

@@ -1,0 +1,90 @@
+// hwsim bench: simulator speed on a fixed set of kernels: wall time per
+// simulated kernel, simulated kernels per second and the process's peak
+// resident memory. Numbers are recorded in docs/performance.md; tests never
+// assert wall-clock time.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "apps/hwsim/commands.hpp"
+#include "models/io/atomic_file.hpp"
+#include "sim/config/gpu_loader.hpp"
+#include "workloads/gpu_simulator.hpp"
+
+namespace hwsim::cli {
+namespace {
+
+struct BenchCase {
+  const char* label;
+  KernelDescriptor d;
+  bool heavy;  // skipped by --quick
+};
+
+std::vector<BenchCase> bench_cases() {
+  using nlohmann::json;
+  auto gemm = [](int m, int n, int k, const char* ab, const char* scaling, bool fast) {
+    return KernelDescriptor{"gemm", json{{"m", m}, {"n", n}, {"k", k}, {"a_dtype", ab}, {"b_dtype", ab}, {"out_dtype", "bf16"},
+                                         {"scaling", scaling}, {"fast_accum", fast}}};
+  };
+  return {
+      {"gemm fp8 block 4096x7168x2048", gemm(4096, 7168, 2048, "fp8_e4m3", "block_1x128_128x128", false), false},
+      {"gemm fp8 per-tensor fast 4096x7168x2048", gemm(4096, 7168, 2048, "fp8_e4m3", "per_tensor", true), false},
+      {"gemm bf16 8192^3", gemm(8192, 8192, 8192, "bf16", "none", false), false},
+      {"gemm bf16 16384^3", gemm(16384, 16384, 16384, "bf16", "none", false), true},
+      {"memcpy 1 GiB", {"memcpy", json{{"bytes", 1LL << 30}}}, false},
+      {"quant_1x128 4096x7168", {"quant_1x128", json{{"m", 4096}, {"k", 7168}}}, false},
+      {"transpose_requant 4096x7168", {"transpose_requant", json{{"m", 4096}, {"k", 7168}}}, false},
+      {"rmsnorm 4096x7168", {"rmsnorm", json{{"m", 4096}, {"n", 7168}}}, false},
+      {"swiglu 4096x2048", {"swiglu", json{{"m", 4096}, {"n", 2048}}}, false},
+  };
+}
+
+double peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
+
+}  // namespace
+
+Command bench_command() {
+  Command c;
+  c.name = "bench";
+  c.summary = "measure simulator speed on a fixed set of kernels";
+  c.description = "Simulates a fixed set of kernels once each (after one warm-up of the first) and reports wall time per\n"
+                  "kernel, simulated kernels per second and peak resident memory.";
+  c.options = {gpu_option(), set_option(), {"quick", "", "skip the 16384^3 GEMM", ""},
+               {"only", "TEXT", "run only cases whose label contains TEXT", ""},
+               {"json", "FILE", "write the measurements as JSON to FILE", ""}};
+  c.run = [](const Args& a) {
+    const HardwareSpec spec = load_gpu(a.get("gpu"), a.all("set"));
+    GpuSimulator sim(spec);
+    nlohmann::json rows = nlohmann::json::array();
+    double total_wall = 0;
+    int count = 0;
+    fmt::print("{:<42} {:>12} {:>12} {:>10}\n", "kernel", "simulated us", "wall s", "RSS MB");
+    for (const BenchCase& bc : bench_cases()) {
+      if (bc.heavy && a.has("quick")) continue;
+      if (auto only = a.maybe("only"); only && std::string(bc.label).find(*only) == std::string::npos) continue;
+      const auto t0 = std::chrono::steady_clock::now();
+      const KernelResult r = sim.run(bc.d);
+      const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      total_wall += wall;
+      ++count;
+      const double rss = peak_rss_mb();
+      fmt::print("{:<42} {:>12.2f} {:>12.3f} {:>10.0f}\n", bc.label, r.time_us, wall, rss);
+      rows.push_back({{"kernel", bc.label}, {"simulated_us", r.time_us}, {"wall_s", wall}, {"peak_rss_mb", rss}});
+    }
+    if (count > 0) fmt::print("{} kernels in {:.3f} s: {:.2f} simulated kernels per second\n", count, total_wall, count / total_wall);
+    if (auto out = a.maybe("json")) {
+      write_file_atomic(*out, nlohmann::json{{"gpu", spec.name}, {"cases", rows}, {"kernels_per_s", count / total_wall}}.dump(2) + "\n");
+    }
+    return 0;
+  };
+  return c;
+}
+
+}  // namespace hwsim::cli

@@ -1,0 +1,133 @@
+// hwsim run: simulate one kernel launch on one GPU description and print its
+// time, throughput, traffic per memory level, unit busy fractions and stall
+// reasons; --json prints the KernelResult contract (docs/engine.md) instead.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "apps/hwsim/commands.hpp"
+#include "models/io/atomic_file.hpp"
+#include "models/spec/error.hpp"
+#include "sim/config/gpu_loader.hpp"
+#include "workloads/gpu_simulator.hpp"
+
+namespace hwsim::cli {
+namespace {
+
+// Command-line options that map one to one onto kernel params.
+struct ParamOption {
+  const char* option;
+  const char* param;
+  bool integer;
+};
+constexpr ParamOption kParamOptions[] = {
+    {"m", "m", true},           {"n", "n", true},
+    {"k", "k", true},           {"bytes", "bytes", true},
+    {"a-dtype", "a_dtype", false}, {"b-dtype", "b_dtype", false},
+    {"out-dtype", "out_dtype", false}, {"dtype", "dtype", false},
+    {"scaling", "scaling", false}, {"sms", "sms", true},
+    {"tile-m", "tile_m", true}, {"tile-n", "tile_n", true},
+};
+
+KernelDescriptor descriptor_from(const Args& a) {
+  KernelDescriptor d{a.get("kernel"), nlohmann::json::object()};
+  for (const ParamOption& p : kParamOptions) {
+    if (!a.has(p.option)) continue;
+    if (p.integer) {
+      d.params[p.param] = a.integer(p.option);
+    } else {
+      d.params[p.param] = a.get(p.option);
+    }
+  }
+  if (a.has("fast-accum")) d.params["fast_accum"] = true;
+  for (const std::string& kv : a.all("param")) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) throw Error(fmt::format("--param {}: expected NAME=VALUE", kv));
+    const std::string name = kv.substr(0, eq), value = kv.substr(eq + 1);
+    nlohmann::json v = nlohmann::json::parse(value, nullptr, false);
+    d.params[name] = v.is_discarded() ? nlohmann::json(value) : v;
+  }
+  return d;
+}
+
+void print_human(const KernelResult& r) {
+  fmt::print("{} on {} ({:.0f} MHz)\n", r.kernel, r.gpu, r.sm_clock_mhz);
+  fmt::print("  params        {}\n", r.params.dump());
+  fmt::print("  time          {:.3f} us ({} cycles; kernel {:.3f} us + launch {:.3f} us)\n", r.time_us, r.cycles,
+             r.kernel_time_us, r.launch_overhead_us);
+  fmt::print("  CTAs          {} in {} wave(s), {} per SM ({}-limited), cluster {}\n", r.ctas, r.waves,
+             r.launch.at("ctas_per_sm").get<int>(), r.launch.at("occupancy_limiter").get<std::string>(),
+             r.launch.at("cluster_size").get<int>());
+  if (r.flops > 0) fmt::print("  achieved      {:.1f} TFLOP/s\n", r.achieved.at("flop_per_s") / 1e12);
+  fmt::print("  HBM           {:.1f} GB/s ({:.2f} MB read, {:.2f} MB written)\n", r.achieved.at("hbm_bytes_per_s") / 1e9,
+             r.bytes.at("hbm_read") / 1e6, r.bytes.at("hbm_write") / 1e6);
+  fmt::print("  L2            {:.2f} MB read ({:.1f}% hit), {:.2f} MB written\n", r.bytes.at("l2_read") / 1e6,
+             100.0 * r.bytes.at("l2_hit_rate"), r.bytes.at("l2_write") / 1e6);
+  fmt::print("  shared memory {:.2f} MB\n", r.bytes.at("smem") / 1e6);
+  fmt::print("  busy         ");
+  for (const auto& [unit, f] : r.busy) fmt::print(" {} {:.1f}%", unit, 100.0 * f);
+  fmt::print("\n  stalls (share of role time)\n");
+  for (const auto& [why, f] : r.stalls) fmt::print("    {:<32} {:5.1f}%\n", why, 100.0 * f);
+  for (const auto& [key, v] : r.launch.items()) {
+    if (v.is_string() && key != "occupancy_limiter") fmt::print("  {:<13} {}\n", key, v.get<std::string>());
+  }
+}
+
+}  // namespace
+
+Command run_command() {
+  Command c;
+  c.name = "run";
+  c.summary = "simulate one kernel launch and print its time, throughput, traffic and stalls";
+  c.description =
+      "Simulates one launch of a kernel (see docs/engine.md for kinds and params) on a GPU description,\n"
+      "starting from a flushed L2. Params come from the named options or --param NAME=VALUE.\n"
+      "Example: hwsim run --gpu h800-sxm --kernel gemm --m 4096 --n 7168 --k 2048 --a-dtype fp8_e4m3\n"
+      "         --b-dtype fp8_e4m3 --out-dtype bf16 --scaling block_1x128_128x128 --json";
+  c.options = {gpu_option(), set_option(),
+               {"kernel", "KIND", "kernel kind: gemm, memcpy, read, write, quant_1x128, quant_128x128, transpose_requant, "
+                                  "transpose, swiglu, rmsnorm", ""},
+               {"m", "N", "rows (gemm, quant_1x128, transpose*, swiglu, rmsnorm)", ""},
+               {"n", "N", "columns of the output / weight rows", ""},
+               {"k", "N", "reduction / inner dimension", ""},
+               {"bytes", "N", "bytes moved (memcpy, read, write)", ""},
+               {"a-dtype", "T", "gemm A dtype (bf16, fp8_e4m3)", ""},
+               {"b-dtype", "T", "gemm B dtype", ""},
+               {"out-dtype", "T", "gemm output dtype (bf16, fp32)", ""},
+               {"dtype", "T", "transpose element dtype", ""},
+               {"scaling", "S", "gemm scaling: none, per_tensor, block_1x128_128x128", ""},
+               {"fast-accum", "", "gemm: FP8 fast accumulation (no promotion)", ""},
+               {"sms", "N", "run on the first N SMs only", ""},
+               {"tile-m", "N", "gemm: force BLOCK_M", ""},
+               {"tile-n", "N", "gemm: force BLOCK_N", ""},
+               {"param", "NAME=VALUE", "any kernel param (repeatable)", "", true},
+               {"chunk-bytes", "N", "memory-system chunk (transfer and L2 tag granule)", "2048"},
+               {"trace", "FILE", "write a Chrome-trace timeline (Perfetto) to FILE", ""},
+               {"trace-max-events", "N", "cap on spans kept in the trace", "200000"},
+               {"json", "", "print the KernelResult JSON on stdout", ""},
+               {"out", "FILE", "also write the KernelResult JSON to FILE", ""}};
+  c.run = [](const Args& a) {
+    if (!a.has("kernel")) throw Error("hwsim run: --kernel is required (e.g. --kernel gemm)");
+    const HardwareSpec spec = load_gpu(a.get("gpu"), a.all("set"));
+    SimOptions opt;
+    opt.chunk_bytes = a.integer("chunk-bytes");
+    if (opt.chunk_bytes <= 0) throw Error("--chunk-bytes must be > 0");
+    if (auto t = a.maybe("trace")) opt.trace_path = *t;
+    opt.trace_max_events = a.integer("trace-max-events");
+    const KernelDescriptor d = descriptor_from(a);
+    GpuSimulator simulator(spec, opt);
+    const KernelResult r = simulator.run(d);
+    simulator.write_trace();
+    const std::string json = r.to_json().dump(2) + "\n";
+    if (auto out = a.maybe("out")) write_file_atomic(*out, json);
+    if (a.has("json")) {
+      std::cout << json;
+    } else {
+      print_human(r);
+    }
+    return 0;
+  };
+  return c;
+}
+
+}  // namespace hwsim::cli

@@ -1,0 +1,92 @@
+#include "models/memory/l2_cache.hpp"
+
+#include <algorithm>
+
+#include "models/memory/address_hash.hpp"
+
+namespace hwsim {
+
+L2Cache::L2Cache(const L2Geometry& g)
+    : slices_(g.slices),
+      partitions_(g.partitions),
+      per_slice_(std::max<std::int64_t>(1, g.size_bytes / g.chunk_bytes / g.slices)),
+      head_(static_cast<size_t>(g.slices), -1),
+      tail_(static_cast<size_t>(g.slices), -1),
+      count_(static_cast<size_t>(g.slices), 0) {
+  index_.reserve(static_cast<size_t>(per_slice_ * slices_ * 2));
+}
+
+int L2Cache::slice_of(std::uint64_t key) const { return static_cast<int>(mix64(key) % static_cast<std::uint64_t>(slices_)); }
+
+void L2Cache::unlink(std::int32_t n) {
+  Node& x = nodes_[static_cast<size_t>(n)];
+  const int s = slice_of(x.key);
+  if (x.prev >= 0) nodes_[static_cast<size_t>(x.prev)].next = x.next; else head_[static_cast<size_t>(s)] = x.next;
+  if (x.next >= 0) nodes_[static_cast<size_t>(x.next)].prev = x.prev; else tail_[static_cast<size_t>(s)] = x.prev;
+  x.prev = x.next = -1;
+}
+
+void L2Cache::push_front(int s, std::int32_t n) {
+  Node& x = nodes_[static_cast<size_t>(n)];
+  x.prev = -1;
+  x.next = head_[static_cast<size_t>(s)];
+  if (x.next >= 0) nodes_[static_cast<size_t>(x.next)].prev = n;
+  head_[static_cast<size_t>(s)] = n;
+  if (tail_[static_cast<size_t>(s)] < 0) tail_[static_cast<size_t>(s)] = n;
+}
+
+L2Cache::Access L2Cache::access(std::uint64_t key, std::int64_t bytes, bool write, std::int64_t ready) {
+  const int s = slice_of(key);
+  if (auto it = index_.find(key); it != index_.end()) {
+    const std::int32_t n = it->second;
+    unlink(n);
+    push_front(s, n);
+    Node& x = nodes_[static_cast<size_t>(n)];
+    x.dirty = x.dirty || write;
+    x.bytes = std::max(x.bytes, bytes);
+    return {true, x.ready, std::nullopt};
+  }
+  Access a{false, ready, std::nullopt};
+  std::int32_t n;
+  if (count_[static_cast<size_t>(s)] >= per_slice_) {
+    n = tail_[static_cast<size_t>(s)];
+    Node& v = nodes_[static_cast<size_t>(n)];
+    a.victim = Victim{v.key, v.bytes, v.dirty};
+    index_.erase(v.key);
+    unlink(n);
+  } else {
+    if (!free_.empty()) {
+      n = free_.back();
+      free_.pop_back();
+    } else {
+      n = static_cast<std::int32_t>(nodes_.size());
+      nodes_.push_back({});
+    }
+    ++count_[static_cast<size_t>(s)];
+  }
+  nodes_[static_cast<size_t>(n)] = Node{key, bytes, ready, -1, -1, write};
+  push_front(s, n);
+  index_.emplace(key, n);
+  return a;
+}
+
+void L2Cache::set_ready(std::uint64_t key, std::int64_t ready) {
+  if (auto it = index_.find(key); it != index_.end()) nodes_[static_cast<size_t>(it->second)].ready = ready;
+}
+
+std::int64_t L2Cache::flush() {
+  std::int64_t dirty = 0;
+  for (const auto& [key, n] : index_) {
+    const Node& x = nodes_[static_cast<size_t>(n)];
+    if (x.dirty) dirty += x.bytes;
+  }
+  index_.clear();
+  nodes_.clear();
+  free_.clear();
+  std::fill(head_.begin(), head_.end(), -1);
+  std::fill(tail_.begin(), tail_.end(), -1);
+  std::fill(count_.begin(), count_.end(), 0);
+  return dirty;
+}
+
+}  // namespace hwsim

@@ -1,0 +1,77 @@
+#pragma once
+// L2Cache: the functional part of the L2 model. Address-hashed slices, each an
+// LRU set of chunks (the chunk size is a simulation option, not hardware: a
+// chunk is the unit the memory system moves and tags). Chunks carry a
+// ready tick (when their fill from HBM completes) and a dirty bit (write-back).
+// Timing lives in sim/gpu/memory_system; this class only decides hit, miss,
+// victim and slice.
+//
+// Contract: keys are stable 64-bit chunk identities; `chunk_bytes` divides
+// nothing in particular, the capacity is size_bytes / chunk_bytes chunks split
+// evenly over the slices (at least one per slice).
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace hwsim {
+
+struct L2Geometry {
+  std::int64_t size_bytes;
+  int slices;
+  int partitions;
+  std::int64_t chunk_bytes;
+};
+
+class L2Cache {
+ public:
+  explicit L2Cache(const L2Geometry& g);
+
+  int slice_of(std::uint64_t key) const;
+  int partition_of_slice(int slice) const { return slice * partitions_ / slices_; }
+
+  struct Victim {
+    std::uint64_t key;
+    std::int64_t bytes;
+    bool dirty;
+  };
+  struct Access {
+    bool hit;
+    std::int64_t ready;               // fill tick of the resident chunk (hits only)
+    std::optional<Victim> victim;     // chunk evicted to make room (misses only)
+  };
+  // Looks up `key`; on a miss allocates it (write-allocate) and evicts the
+  // LRU chunk of its slice when full. `ready` is the tick its data will be
+  // present when this access allocates it. A write marks the chunk dirty.
+  Access access(std::uint64_t key, std::int64_t bytes, bool write, std::int64_t ready);
+  // Updates the fill tick of a resident chunk (after the miss was timed).
+  void set_ready(std::uint64_t key, std::int64_t ready);
+
+  // Drops everything (a flushed L2 between launches). Returns the dirty bytes
+  // that a flush writes back.
+  std::int64_t flush();
+  std::int64_t chunks_per_slice() const { return per_slice_; }
+  std::int64_t resident_chunks() const { return static_cast<std::int64_t>(index_.size()); }
+
+ private:
+  struct Node {
+    std::uint64_t key;
+    std::int64_t bytes;
+    std::int64_t ready;
+    std::int32_t prev, next;  // intrusive LRU list within a slice
+    bool dirty;
+  };
+  void unlink(std::int32_t n);
+  void push_front(int slice, std::int32_t n);
+
+  int slices_;
+  int partitions_;
+  std::int64_t per_slice_;
+  std::vector<Node> nodes_;
+  std::vector<std::int32_t> free_;
+  std::vector<std::int32_t> head_, tail_;
+  std::vector<std::int64_t> count_;
+  std::unordered_map<std::uint64_t, std::int32_t> index_;
+};
+
+}  // namespace hwsim

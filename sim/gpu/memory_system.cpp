@@ -1,0 +1,100 @@
+#include "sim/gpu/memory_system.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "models/memory/address_hash.hpp"
+
+namespace hwsim::sim {
+namespace {
+// The HBM read/write mix is averaged over this much traffic: a few MB is many
+// bus turnarounds yet short against any kernel that is HBM-bound (modelling
+// choice, docs/engine.md).
+constexpr double kHbmMixWindowBytes = 4.0 * 1024 * 1024;
+}  // namespace
+
+MemorySystem::MemorySystem(const HardwareSpec& spec, const ClockDomain& clk, std::int64_t chunk_bytes, TraceWriter* trace)
+    : chunk_bytes_(chunk_bytes),
+      spec_l2_partitions_(spec.l2.partitions),
+      l2_(L2Geometry{spec.l2.size_bytes, spec.l2.slices, spec.l2.partitions, chunk_bytes}),
+      hbm_(spec.hbm, kHbmMixWindowBytes),
+      hit_latency_(clk.ticks_for(spec.l2.hit_latency_cycles)),
+      far_extra_(clk.ticks_for(spec.l2.far_extra_latency_cycles)),
+      hbm_latency_(static_cast<Tick>(spec.hbm.latency_ns * 1000.0 + 0.5)),
+      trace_(trace) {
+  const std::int64_t lines = std::max<std::int64_t>(1, chunk_bytes / spec.l2.line_bytes);
+  slice_groups_ = static_cast<int>(std::max<std::int64_t>(1, spec.l2.slices / std::min<std::int64_t>(lines, spec.l2.slices)));
+  channel_groups_ = static_cast<int>(std::max<std::int64_t>(1, spec.hbm.channels / std::min<std::int64_t>(lines, spec.hbm.channels)));
+  const double group_rate = clk.per_tick(spec.l2.bytes_per_clk / slice_groups_);
+  channel_peak_per_tick_ = spec.hbm.bandwidth_GBps * 1e9 / 1e12 / channel_groups_;
+  slices_.assign(static_cast<size_t>(slice_groups_), BandwidthServer(group_rate, 0));
+  channels_.assign(static_cast<size_t>(channel_groups_), BandwidthServer(1.0, 0));
+  if (trace_) {
+    for (int s = 0; s < slice_groups_; ++s) slice_tracks_.push_back(trace_->track(fmt::format("L2 slice group {:02}", s)));
+    for (int c = 0; c < channel_groups_; ++c) channel_tracks_.push_back(trace_->track(fmt::format("HBM channel group {:02}", c)));
+  }
+}
+
+int MemorySystem::slice_group_of(std::uint64_t key) const {
+  return static_cast<int>(mix64(key ^ 0x2545f4914f6cdd1dULL) % static_cast<std::uint64_t>(slice_groups_));
+}
+
+BandwidthServer::Grant MemorySystem::slice_grant(Tick now, int group, std::int64_t bytes, LaunchStats& st) {
+  const auto g = slices_[static_cast<size_t>(group)].request(now, static_cast<double>(bytes));
+  st.l2_busy += g.end - g.start;
+  if (trace_) trace_->span(slice_tracks_[static_cast<size_t>(group)], "L2", g.start, g.end);
+  return g;
+}
+
+Tick MemorySystem::hbm_transfer(Tick now, std::uint64_t key, std::int64_t bytes, bool write, LaunchStats& st) {
+  const int ch = static_cast<int>(static_cast<std::uint64_t>(hbm_.channel_of(key)) % static_cast<std::uint64_t>(channel_groups_));
+  const double eff = hbm_.record(bytes, write);
+  // Service time in ticks at the channel's sustained rate for the current mix.
+  const double ticks = static_cast<double>(bytes) / (channel_peak_per_tick_ * eff);
+  const auto g = channels_[static_cast<size_t>(ch)].request(now, ticks);
+  st.hbm_busy += g.end - g.start;
+  (write ? st.hbm_write : st.hbm_read) += bytes;
+  if (trace_) trace_->span(channel_tracks_[static_cast<size_t>(ch)], write ? "write" : "read", g.start, g.end);
+  return g.end;
+}
+
+Tick MemorySystem::read(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st) {
+  const int group = slice_group_of(key);
+  const Tick lat = hit_latency_ + (group * spec_l2_partitions_ / slice_groups_ != partition ? far_extra_ : 0);
+  const auto g = slice_grant(now, group, bytes, st);
+  st.l2_read += bytes;
+  const L2Cache::Access a = l2_.access(key, bytes, false, kTickNever);
+  if (a.hit) {
+    st.l2_read_hit += bytes;
+    return std::max(g.end, a.ready) + lat;
+  }
+  // A dirty victim must drain to HBM before its space takes the new data:
+  // this is the back-pressure that makes write streams HBM-bound.
+  const Tick drained = a.victim && a.victim->dirty ? hbm_transfer(now, a.victim->key, a.victim->bytes, true, st) : now;
+  const Tick filled = std::max(drained, hbm_transfer(now, key, bytes, false, st)) + hbm_latency_;
+  l2_.set_ready(key, filled);
+  return std::max(g.end, filled) + lat;
+}
+
+Tick MemorySystem::write(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st) {
+  const int group = slice_group_of(key);
+  const Tick lat = hit_latency_ + (group * spec_l2_partitions_ / slice_groups_ != partition ? far_extra_ : 0);
+  const auto g = slice_grant(now, group, bytes, st);
+  st.l2_write += bytes;
+  // Write-through: the data stays in L2 (clean, so later reads hit) and its
+  // write to HBM is queued at once. The launch ends when its HBM writes have
+  // drained, so no kernel finishes faster than its output can reach memory
+  // (a measurement loop pays that write-back anyway; docs/engine.md).
+  (void)l2_.access(key, bytes, false, g.end);
+  st.hbm_drain = std::max(st.hbm_drain, hbm_transfer(now, key, bytes, true, st));
+  return g.end + lat;
+}
+
+void MemorySystem::flush(LaunchStats* st) {
+  const std::int64_t dirty = l2_.flush();
+  if (st) st->hbm_write += dirty;
+  hbm_.reset();
+}
+
+}  // namespace hwsim::sim

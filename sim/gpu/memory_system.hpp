@@ -1,0 +1,61 @@
+#pragma once
+// MemorySystem: L2 slices (bandwidth servers + the LRU of models/memory/
+// l2_cache), the two-partition latency structure, and HBM channels (servers
+// whose rate follows the read/write mix of models/memory/hbm). Requests are
+// chunks; each returns the tick its data is at the requesting SM (loads) or
+// accepted by L2 (stores).
+//
+// Striping: the hardware hashes every L2 line to a slice (and to an HBM
+// channel), so the lines of one chunk spread over min(chunk / line, N) slices
+// (channels). The bandwidth servers therefore serve groups of that many slices
+// (channels) at the group's combined rate; a chunk is charged to one group.
+// This keeps results independent of the chunk size (a test holds it) without
+// charging every line separately.
+#include <cstdint>
+#include <vector>
+
+#include "models/memory/hbm.hpp"
+#include "models/memory/l2_cache.hpp"
+#include "models/spec/hardware_spec.hpp"
+#include "sim/engine/bandwidth_server.hpp"
+#include "sim/engine/time.hpp"
+#include "sim/engine/trace_writer.hpp"
+#include "sim/gpu/launch_stats.hpp"
+
+namespace hwsim::sim {
+
+class MemorySystem {
+ public:
+  MemorySystem(const HardwareSpec& spec, const ClockDomain& sm_clock, std::int64_t chunk_bytes, TraceWriter* trace);
+
+  // Contract: `now` is the current simulated tick; `partition` is the L2
+  // partition the requesting SM attaches to.
+  Tick read(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st);
+  Tick write(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st);
+  // Empties L2 (measurements flush it between launches); dirty data is
+  // counted as written to HBM by `st` when given, without time.
+  void flush(LaunchStats* st);
+  std::int64_t chunk_bytes() const { return chunk_bytes_; }
+  int partitions() const { return spec_l2_partitions_; }
+  int slice_groups() const { return slice_groups_; }
+  int channel_groups() const { return channel_groups_; }
+
+ private:
+  Tick hbm_transfer(Tick now, std::uint64_t key, std::int64_t bytes, bool write, LaunchStats& st);
+  BandwidthServer::Grant slice_grant(Tick now, int group, std::int64_t bytes, LaunchStats& st);
+  int slice_group_of(std::uint64_t key) const;
+
+  std::int64_t chunk_bytes_;
+  int spec_l2_partitions_;
+  L2Cache l2_;
+  HbmModel hbm_;
+  int slice_groups_, channel_groups_;
+  std::vector<BandwidthServer> slices_;    // one per slice group
+  std::vector<BandwidthServer> channels_;  // one per channel group
+  double channel_peak_per_tick_;  // per channel group
+  Tick hit_latency_, far_extra_, hbm_latency_;
+  TraceWriter* trace_;
+  std::vector<int> slice_tracks_, channel_tracks_;
+};
+
+}  // namespace hwsim::sim

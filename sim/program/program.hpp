@@ -1,0 +1,107 @@
+#pragma once
+// The kernel-program IR. A kernel is a grid of CTAs (optionally grouped in
+// clusters); each CTA runs a fixed set of roles (warp groups or groups of
+// warps), and each role runs a program of coarse operations per work unit:
+// a TMA box, a batch of wgmma instructions, a count of CUDA-core lane
+// operations, a global load of a CTA's vector of bytes. Programs are emitted
+// lazily per (role, work unit) so that a 16384^3 GEMM never materialises
+// millions of operations at once.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "models/sm/occupancy.hpp"
+#include "models/spec/hardware_spec.hpp"
+
+namespace hwsim::sim {
+
+enum class OpKind : std::uint8_t {
+  kTmaLoad,        // box of a tensor into shared memory; completes a barrier's transaction
+  kTmaStore,       // box from shared memory to a tensor (asynchronous)
+  kTmaStoreWait,   // wait until this role's TMA stores have read shared memory
+  kBarrierArrive,  // mbarrier arrive (count 1)
+  kBarrierWait,    // wait until an mbarrier has completed `phase` phases
+  kWgmma,          // `count` wgmma m64nNkK instructions (one commit group)
+  kWgmmaWait,      // wait until at most `count` commit groups are pending
+  kCudaCoreOps,    // lane operations on the FP32 / INT32 / SFU pipes
+  kLdGlobal,       // blocking global load: `bytes` at `offset`, or a box when rows > 0
+  kStGlobal,       // global store (fire and forget), linear or box
+  kLdShared,       // shared-memory load of `bytes`
+  kStShared,       // shared-memory store of `bytes`
+  kSync,           // CTA-wide barrier among all roles (__syncthreads)
+};
+
+struct Op {
+  OpKind kind;
+  std::uint8_t tensor = 0;      // index into KernelProgram::tensors
+  std::uint8_t multicast = 1;   // TMA loads: CTAs of the cluster sharing this box
+  std::int16_t barrier = -1;    // mbarrier index in the CTA
+  std::int32_t count = 0;       // wgmma count, wait depth
+  std::int32_t n = 0;           // wgmma N
+  DataType dtype = DataType::kBf16;
+  std::int64_t row0 = 0, col0 = 0, rows = 0, cols = 0;  // TMA box (elements)
+  std::int64_t offset = 0, bytes = 0;                   // linear access / shared bytes
+  std::int64_t phase = 0;                               // barrier wait target
+  std::int64_t fp32 = 0, int32 = 0, sfu = 0;            // CUDA-core lane operations
+};
+
+// Helpers that keep kernel generators readable.
+Op tma_load(int tensor, std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols, int barrier,
+            int multicast = 1);
+Op tma_store(int tensor, std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols);
+Op tma_store_wait();
+Op barrier_arrive(int barrier);
+Op barrier_wait(int barrier, std::int64_t phase);
+Op wgmma(DataType dtype, int n, int count);
+Op wgmma_wait(int pending);
+Op cuda_core_ops(std::int64_t fp32, std::int64_t int32 = 0, std::int64_t sfu = 0);
+Op ld_global(int tensor, std::int64_t offset, std::int64_t bytes);
+Op st_global(int tensor, std::int64_t offset, std::int64_t bytes);
+// Plain (non-TMA) loads and stores of a 2-D region: each thread reads its
+// part of rows x cols elements; the memory system sees the same chunks a TMA
+// box of that shape would move.
+Op ld_global_box(int tensor, std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols);
+Op st_global_box(int tensor, std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols);
+Op ld_shared(std::int64_t bytes);
+Op st_shared(std::int64_t bytes);
+Op cta_sync();
+
+struct TensorDesc {
+  std::string name;
+  std::int64_t rows;
+  std::int64_t cols;
+  int elem_bytes;
+  std::int64_t bytes() const { return rows * cols * elem_bytes; }
+};
+
+struct RoleDesc {
+  std::string name;  // "producer", "math0", ...
+  int warps;
+};
+
+using OpList = std::vector<Op>;
+
+struct KernelProgram {
+  std::string name;          // kernel kind, e.g. "gemm"
+  std::string stands_for;    // the real kernel it models
+  std::int64_t ctas = 0;     // CTAs launched (a multiple of cluster_size)
+  int cluster_size = 1;
+  CtaResources resources{};
+  std::vector<RoleDesc> roles;
+  int barriers = 0;                      // mbarriers per CTA
+  std::vector<int> barrier_arrivals;     // arrivals that complete a phase, per barrier
+  std::vector<TensorDesc> tensors;
+  // Work units: a persistent kernel gives each CTA units cta, cta + ctas, ...
+  // (a static tile scheduler); otherwise unit == CTA index.
+  std::int64_t work_units = 0;
+  bool persistent = false;
+  // Emits the ops of `role` for `unit`, the `seq`-th unit this CTA runs
+  // (programs use it to continue barrier phases across units). `cta_in_cluster`
+  // lets clustered kernels split shared (multicast) loads.
+  std::function<void(int role, std::int64_t unit, std::int64_t seq, int cta_in_cluster, OpList& out)> emit;
+  double flops = 0;           // useful FLOPs, for achieved FLOP/s
+  std::vector<std::pair<std::string, std::string>> notes;  // resolved design choices (tile sizes...)
+};
+
+}  // namespace hwsim::sim

@@ -1,0 +1,61 @@
+#include "workloads/gpu_simulator.hpp"
+
+#include <fmt/format.h>
+
+#include "models/spec/error.hpp"
+#include "sim/config/gpu_loader.hpp"
+
+namespace hwsim {
+
+GpuSimulator::GpuSimulator(const HardwareSpec& spec, const SimOptions& options)
+    : gpu_(spec, options), config_(resolved_config_json(spec)) {}
+
+std::vector<int> GpuSimulator::sm_set(const KernelDescriptor& d, const std::vector<int>& stream_sms) const {
+  std::vector<int> set = stream_sms;
+  if (d.params.is_object() && d.params.contains("sms")) {
+    const auto& v = d.params.at("sms");
+    if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > gpu_.spec().sm.count) {
+      throw Error(fmt::format("kernel {}: param sms = {} must be a whole number in 1..{}", d.kind, v.dump(), gpu_.spec().sm.count));
+    }
+    const int n = v.get<int>();
+    if (set.empty()) {
+      for (int i = 0; i < n; ++i) set.push_back(i);
+    } else if (n < static_cast<int>(set.size())) {
+      set.resize(static_cast<size_t>(n));
+    }
+  }
+  return set;
+}
+
+KernelResult GpuSimulator::run(const KernelDescriptor& d) { return run_concurrent({StreamRequest{{d}, {}}})[0][0]; }
+
+std::vector<std::vector<KernelResult>> GpuSimulator::run_concurrent(const std::vector<StreamRequest>& streams) {
+  std::vector<std::vector<sim::KernelProgram>> programs(streams.size());
+  std::vector<sim::StreamLaunch> launches(streams.size());
+  for (size_t s = 0; s < streams.size(); ++s) {
+    programs[s].reserve(streams[s].kernels.size());
+    std::vector<int> sms;
+    for (const KernelDescriptor& d : streams[s].kernels) {
+      sms = sm_set(d, streams[s].sms);
+      const KernelContext ctx{gpu_.spec(), gpu_.sm_count(sms)};
+      programs[s].push_back(build_program(d, ctx));
+    }
+    // A stream's kernels share its SM set (the last kernel's `sms` restricts
+    // it only for a single-kernel stream).
+    launches[s].sms = streams[s].kernels.size() == 1 ? sms : streams[s].sms;
+    for (const auto& p : programs[s]) launches[s].kernels.push_back(&p);
+  }
+  const auto stats = gpu_.run(launches);
+  std::vector<std::vector<KernelResult>> out(streams.size());
+  for (size_t s = 0; s < streams.size(); ++s) {
+    for (size_t i = 0; i < programs[s].size(); ++i) {
+      KernelResult r = sim::make_result(gpu_.spec(), gpu_.sm_clock(), programs[s][i], stats[s][i]);
+      r.params = streams[s].kernels[i].params;
+      r.config = config_;
+      out[s].push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+}  // namespace hwsim

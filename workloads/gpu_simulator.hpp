@@ -1,0 +1,42 @@
+#pragma once
+// GpuSimulator: the library API other commands build on. Constructed once per
+// process from a HardwareSpec (SystemC elaborates once), it turns kernel
+// descriptors into programs and runs them: one launch at a time (a CUDA
+// stream), or several streams concurrently on SM subsets that share L2 and
+// HBM. Each launch starts with a flushed L2 unless SimOptions::carry_l2.
+#include <vector>
+
+#include "models/spec/hardware_spec.hpp"
+#include "sim/gpu/gpu.hpp"
+#include "sim/gpu/kernel_result.hpp"
+#include "workloads/kernel_descriptor.hpp"
+
+namespace hwsim {
+
+using sim::KernelResult;
+using sim::SimOptions;
+
+struct StreamRequest {
+  std::vector<KernelDescriptor> kernels;  // back to back on this stream
+  std::vector<int> sms;                   // SM ids; empty = all
+};
+
+class GpuSimulator {
+ public:
+  explicit GpuSimulator(const HardwareSpec& spec, const SimOptions& options = {});
+
+  // Throws hwsim::Error for unknown kernels, bad params or kernels that cannot
+  // run on this GPU (e.g. a tile larger than shared memory).
+  KernelResult run(const KernelDescriptor& d);
+  std::vector<std::vector<KernelResult>> run_concurrent(const std::vector<StreamRequest>& streams);
+  // Writes the Chrome trace of everything simulated so far (if enabled).
+  void write_trace() const { gpu_.write_trace(); }
+  const HardwareSpec& spec() const { return gpu_.spec(); }
+
+ private:
+  std::vector<int> sm_set(const KernelDescriptor& d, const std::vector<int>& stream_sms) const;
+  sim::Gpu gpu_;
+  nlohmann::json config_;
+};
+
+}  // namespace hwsim

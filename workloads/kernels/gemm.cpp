@@ -1,0 +1,177 @@
+// gemm: C[m,n] = A[m,k] * B[n,k]^T, both K-major, on Hopper tensor cores.
+//
+// Stands for: cuBLASLt's warp-specialised persistent Hopper GEMMs (BF16;
+// FP8 E4M3 with per-tensor scales, with and without fast accumulation) and
+// DeepGEMM's FP8 GEMM with fine-grained scaling (REFERENCE C2). All share one
+// structure: a persistent grid with a static tile scheduler (DeepGEMM's
+// swizzle in groups of 16 M blocks); per CTA one TMA producer warp group and
+// one or two math warp groups (64 rows each); a ring of `stages` shared-memory
+// buffers guarded by full/empty mbarriers; 2-CTA clusters multicast the A tile.
+// Math warp groups issue BLOCK_K / wgmma_K wgmma instructions per K block.
+// With block scaling, or FP8 without fast accumulation, every 128 of K the
+// partial sums are promoted: wait for the wgmmas, then FFMA them into FP32
+// registers on the CUDA cores (DeepSeek-V3 3.3.2); the other math warp group
+// keeps the tensor cores busy meanwhile. Without promotion a math warp group
+// keeps one wgmma group in flight (wgmma.wait_group 1) and releases the
+// previous stage. The epilogue converts, stages D in shared memory and stores
+// it with TMA while the next tile's main loop starts.
+#include <fmt/format.h>
+
+#include "models/sm/tensor_core.hpp"
+#include "workloads/kernels/gemm_tiles.hpp"
+#include "workloads/kernels/kernels.hpp"
+
+namespace hwsim::kernels {
+namespace {
+
+using namespace hwsim::sim;
+
+constexpr int kThreadsPerWarpGroup = 128;
+constexpr int kWarpsPerWarpGroup = 4;
+constexpr int kSwizzleGroup = 16;  // DeepGEMM kNum1DBlocksPerGroup: M blocks per scheduler group
+constexpr int kScaleBlock = 128;
+constexpr int kRows = 64;          // rows of one wgmma (m64)
+enum Tensor { kA, kB, kD, kSfa, kSfb };
+
+KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
+  const ParamReader p(d, {"m", "n", "k", "a_dtype", "b_dtype", "out_dtype", "scaling", "fast_accum", "tile_m", "tile_n"});
+  GemmShape s{};
+  s.m = p.positive("m");
+  s.n = p.positive("n");
+  s.k = p.positive("k");
+  s.ab = p.dtype("a_dtype");
+  const DataType b = p.dtype("b_dtype");
+  s.out = p.dtype("out_dtype");
+  if (s.ab != DataType::kBf16 && s.ab != DataType::kFp8E4M3) p.fail("a_dtype", "must be bf16 or fp8_e4m3");
+  if (b != s.ab) p.fail("b_dtype", fmt::format("= {} must equal a_dtype ({})", to_string(b), to_string(s.ab)));
+  if (s.out != DataType::kBf16 && s.out != DataType::kFp32) p.fail("out_dtype", "must be bf16 or fp32");
+  const std::string scaling = p.choice("scaling", {"none", "per_tensor", "block_1x128_128x128"}, "none");
+  const bool fp8 = s.ab == DataType::kFp8E4M3;
+  if (!fp8 && scaling != "none") p.fail("scaling", fmt::format("= {} applies to fp8_e4m3 inputs only; bf16 takes none", scaling));
+  s.scaling = scaling == "block_1x128_128x128" ? GemmScaling::kBlock1x128x128
+              : scaling == "per_tensor"        ? GemmScaling::kPerTensor
+                                               : GemmScaling::kNone;
+  const bool fast_accum = p.flag_or("fast_accum", false);
+  if (s.scaling == GemmScaling::kBlock1x128x128) {
+    if (s.k % kScaleBlock != 0) p.fail("k", fmt::format("= {} must be a multiple of 128 for block_1x128_128x128 scaling", s.k));
+    if (fast_accum) p.fail("fast_accum", "must be false with block_1x128_128x128 scaling (promotion is the point of it)");
+  }
+  if ((s.k * bytes_of(s.ab)) % 16 != 0) p.fail("k", fmt::format("= {}: rows of A and B must be multiples of 16 bytes (TMA)", s.k));
+  // FP8 accumulates in ~14-bit registers unless promoted (V3 3.3.2); BF16 accumulates in FP32.
+  s.promote = fp8 && !fast_accum;
+  const int forced_m = static_cast<int>(p.positive_or("tile_m", 0));
+  const int forced_n = static_cast<int>(p.positive_or("tile_n", 0));
+  if (forced_m != 0 && forced_m != 64 && forced_m != 128) p.fail("tile_m", "must be 64 or 128");
+  if (forced_n != 0 && (forced_n % 8 != 0 || forced_n > 256)) p.fail("tile_n", "must be a multiple of 8 up to 256");
+
+  const GemmTiles t = choose_gemm_tiles(s, ctx.spec.sm, ctx.sms, forced_m, forced_n);
+  const std::int64_t m_blocks = (s.m + t.block_m - 1) / t.block_m;
+  const std::int64_t n_blocks = (s.n + t.block_n - 1) / t.block_n;
+  // Work units are cluster tiles: the CTAs of a cluster take adjacent M blocks
+  // (B multicast) or adjacent N blocks (A multicast).
+  const std::int64_t m_units = t.multicast_b ? m_blocks / t.cluster : m_blocks;
+  const std::int64_t n_groups = t.multicast_b ? n_blocks : n_blocks / t.cluster;
+  const std::int64_t k_blocks = (s.k + t.block_k - 1) / t.block_k;
+  const int S = t.stages;
+  const int wk = wgmma_k(s.ab);
+  const int wgmmas_per_kblock = t.block_k / wk;
+  const bool block = s.scaling == GemmScaling::kBlock1x128x128;
+
+  KernelProgram k;
+  k.name = "gemm";
+  k.cluster_size = t.cluster;
+  k.persistent = true;
+  k.work_units = m_units * n_groups;
+  const std::int64_t cluster_slots = ctx.sms / t.cluster;
+  k.ctas = std::min(k.work_units, cluster_slots) * t.cluster;
+  k.roles.push_back({"producer", kWarpsPerWarpGroup});
+  for (int w = 0; w < t.math_wgs; ++w) k.roles.push_back({fmt::format("math{}", w), kWarpsPerWarpGroup});
+  const int threads = kThreadsPerWarpGroup * static_cast<int>(k.roles.size());
+  // Warp-specialised kernels take the whole register file (setmaxnreg
+  // rebalances it between producer and math warp groups).
+  const int regs = std::min(ctx.spec.sm.max_registers_per_thread, ctx.spec.sm.registers / threads / 8 * 8);
+  k.resources = {threads, regs, t.smem_bytes};
+  k.barriers = 2 * S;  // full[0..S), empty[S..2S)
+  for (int i = 0; i < S; ++i) k.barrier_arrivals.push_back(1);
+  for (int i = 0; i < S; ++i) k.barrier_arrivals.push_back(t.math_wgs);
+  k.tensors = {{"A", s.m, s.k, bytes_of(s.ab)},
+               {"B", s.n, s.k, bytes_of(s.ab)},
+               {"D", s.m, s.n, bytes_of(s.out)},
+               {"A scales (k/128 x m, FP32)", (s.k + kScaleBlock - 1) / kScaleBlock, s.m, 4},
+               {"B scales (n/128 x k/128, FP32)", (s.n + kScaleBlock - 1) / kScaleBlock, (s.k + kScaleBlock - 1) / kScaleBlock, 4}};
+  k.flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * static_cast<double>(s.k);
+  k.notes = {{"block_m", std::to_string(t.block_m)}, {"block_n", std::to_string(t.block_n)},
+             {"block_k", std::to_string(t.block_k)}, {"stages", std::to_string(S)},
+             {"math_warpgroups", std::to_string(t.math_wgs)}, {"promotion", s.promote ? "every 128 K on CUDA cores" : "none"},
+             {"tiles", std::to_string(t.tiles)},
+             {"multicast", t.cluster == 1 ? "none" : (t.multicast_b ? "B across 2 CTAs" : "A across 2 CTAs")}};
+
+  const int out_bytes = bytes_of(s.out);
+  k.emit = [=](int role, std::int64_t unit, std::int64_t seq, int rank, OpList& out) {
+    // Swizzled static scheduler: M fastest within groups of 16 M blocks.
+    const std::int64_t per_group = n_groups * kSwizzleGroup;
+    const std::int64_t group = unit / per_group;
+    const std::int64_t first_m = group * kSwizzleGroup;
+    const std::int64_t m_in_group = std::min<std::int64_t>(kSwizzleGroup, m_units - first_m);
+    const std::int64_t in_group = unit % per_group;
+    const std::int64_t mu = first_m + in_group % m_in_group;
+    const std::int64_t nu = in_group / m_in_group;
+    const std::int64_t mb = t.multicast_b ? mu * t.cluster + rank : mu;
+    const std::int64_t nb = t.multicast_b ? nu : nu * t.cluster + rank;
+    const std::int64_t m0 = mb * t.block_m, n0 = nb * t.block_n;
+    if (role == 0) {  // TMA producer
+      for (std::int64_t kb = 0; kb < k_blocks; ++kb) {
+        const std::int64_t g = seq * k_blocks + kb;
+        const int st = static_cast<int>(g % S);
+        out.push_back(barrier_wait(S + st, g / S));
+        out.push_back(tma_load(kA, m0, kb * t.block_k, t.block_m, t.block_k, st, t.multicast_b ? 1 : t.cluster));
+        out.push_back(tma_load(kB, n0, kb * t.block_k, t.block_n, t.block_k, st, t.multicast_b ? t.cluster : 1));
+        if (block) out.push_back(tma_load(kSfa, kb * t.block_k / kScaleBlock, m0, 1, t.block_m, st));
+        out.push_back(barrier_arrive(st));
+      }
+      return;
+    }
+    // Math warp group: rows [m0 + 64 (role-1), +64).
+    const std::int64_t row0 = m0 + kRows * (role - 1);
+    if (block) out.push_back(ld_global_box(kSfb, n0 / kScaleBlock, 0, 1, k_blocks * t.block_k / kScaleBlock));
+    const std::int64_t acc = static_cast<std::int64_t>(kRows) * t.block_n;  // accumulator elements of this WG
+    for (std::int64_t kb = 0; kb < k_blocks; ++kb) {
+      const std::int64_t g = seq * k_blocks + kb;
+      const int st = static_cast<int>(g % S);
+      out.push_back(barrier_wait(st, g / S + 1));
+      out.push_back(wgmma(s.ab, t.block_n, wgmmas_per_kblock));
+      if (s.promote) {
+        out.push_back(wgmma_wait(0));
+        out.push_back(barrier_arrive(S + st));
+        // final += accum (* scale_a[row] * scale_b): one FFMA (or FADD) per
+        // accumulator element, plus the row scales read from shared memory.
+        if (block) out.push_back(ld_shared(kRows * 4));
+        out.push_back(cuda_core_ops(acc + (block ? kRows : 0)));
+      } else {
+        out.push_back(wgmma_wait(1));
+        if (kb > 0) out.push_back(barrier_arrive(S + static_cast<int>((g - 1) % S)));
+      }
+    }
+    if (!s.promote) {
+      out.push_back(wgmma_wait(0));
+      out.push_back(barrier_arrive(S + static_cast<int>((seq * k_blocks + k_blocks - 1) % S)));
+    }
+    // Epilogue: scale/convert (one op per element), stage D, TMA store.
+    out.push_back(cuda_core_ops(acc));
+    out.push_back(tma_store_wait());
+    out.push_back(st_shared(acc * out_bytes));
+    out.push_back(tma_store(kD, row0, n0, kRows, t.block_n));
+  };
+  return k;
+}
+
+}  // namespace
+
+KernelDef gemm_kernel() {
+  return {"gemm",
+          "cuBLASLt Hopper warp-specialised persistent GEMM (BF16, FP8 per-tensor) / DeepGEMM FP8 block-scaled GEMM",
+          {"m", "n", "k", "a_dtype", "b_dtype", "out_dtype", "scaling", "fast_accum", "tile_m", "tile_n"},
+          build};
+}
+
+}  // namespace hwsim::kernels

@@ -1,0 +1,25 @@
+#include "workloads/kernels/streaming.hpp"
+
+#include <algorithm>
+
+#include "models/sm/occupancy.hpp"
+
+namespace hwsim::kernels {
+
+sim::KernelProgram streaming_program(const std::string& name, const KernelContext& ctx, const StreamingDesign& design,
+                                     std::vector<sim::TensorDesc> tensors, std::int64_t units,
+                                     std::function<void(std::int64_t unit, std::int64_t seq, sim::OpList& out)> emit) {
+  sim::KernelProgram k;
+  k.name = name;
+  k.resources = {design.threads, design.registers_per_thread, design.smem_bytes};
+  const Occupancy occ = occupancy(ctx.spec.sm, k.resources, name);
+  k.persistent = true;  // grid-stride loop
+  k.work_units = units;
+  k.ctas = std::min<std::int64_t>(units, static_cast<std::int64_t>(ctx.sms) * occ.ctas_per_sm);
+  k.roles = {{"cta", (design.threads + 31) / 32}};
+  k.tensors = std::move(tensors);
+  k.emit = [emit](int, std::int64_t unit, std::int64_t seq, int, sim::OpList& out) { emit(unit, seq, out); };
+  return k;
+}
+
+}  // namespace hwsim::kernels

@@ -1,0 +1,27 @@
+#pragma once
+// Shared shape of the memory-bound kernels (copies, quantization, transposes,
+// elementwise, norms): one role per CTA (all its warps), a grid-stride loop
+// over work units with as many CTAs as fit on the SMs at once, each unit a
+// short program of global loads, CUDA-core work, shared-memory traffic and
+// global stores. `seq` counts the units this CTA has run (0 for its first),
+// for data a CTA loads once and keeps in registers.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "workloads/kernel_descriptor.hpp"
+
+namespace hwsim::kernels {
+
+struct StreamingDesign {
+  int threads;               // per CTA
+  int registers_per_thread;  // as compiled
+  std::int64_t smem_bytes;   // per CTA
+};
+
+sim::KernelProgram streaming_program(const std::string& name, const KernelContext& ctx, const StreamingDesign& design,
+                                     std::vector<sim::TensorDesc> tensors, std::int64_t units,
+                                     std::function<void(std::int64_t unit, std::int64_t seq, sim::OpList& out)> emit);
+
+}  // namespace hwsim::kernels
