@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "models/power/dvfs.hpp"
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
 
@@ -27,7 +28,35 @@ std::vector<int> GpuSimulator::sm_set(const KernelDescriptor& d, const std::vect
   return set;
 }
 
-KernelResult GpuSimulator::run(const KernelDescriptor& d) { return run_concurrent({StreamRequest{{d}, {}}})[0][0]; }
+KernelResult GpuSimulator::run(const KernelDescriptor& d) {
+  KernelResult r = run_concurrent({StreamRequest{{d}, {}}})[0][0];
+  apply_power_cap(r);
+  return r;
+}
+
+// The power cap (models/power/dvfs.hpp): a kernel that keeps the tensor cores
+// busy runs at the lower clock the 700 W budget allows. The simulation ran at
+// clock.sm_MHz; the result is rescaled to the sustained clock, and the
+// unthrottled figures are kept under launch.power.
+void GpuSimulator::apply_power_cap(KernelResult& r) const {
+  const auto busy = r.busy.find("tensor_core");
+  if (busy == r.busy.end() || busy->second <= 0) return;
+  const std::string dtype = r.params.is_object() ? r.params.value("a_dtype", "bf16") : "bf16";
+  const DvfsResult p = power_capped_clock(gpu_.spec(), busy->second,
+                                          parse_data_type(dtype, "kernel " + r.kernel + ": param a_dtype"));
+  r.launch["power"] = {{"max_clock_mhz", gpu_.spec().clock.sm_MHz},
+                       {"sustained_clock_mhz", p.sm_clock_mhz},
+                       {"load_at_max_clock", p.load},
+                       {"time_us_at_max_clock", r.time_us},
+                       {"throttled", p.time_scale > 1.0}};
+  if (p.time_scale <= 1.0) return;
+  r.kernel_time_us *= p.time_scale;
+  r.time_us = r.kernel_time_us + r.launch_overhead_us;
+  r.sm_clock_mhz = p.sm_clock_mhz;
+  r.cycles = static_cast<std::int64_t>(r.time_us * p.sm_clock_mhz + 0.5);
+  for (auto& [unit, frac] : r.busy) frac = unit == "tensor_core" ? p.tensor_busy : frac / p.time_scale;
+  for (auto& [what, rate] : r.achieved) rate /= p.time_scale;
+}
 
 std::vector<std::vector<KernelResult>> GpuSimulator::run_concurrent(const std::vector<StreamRequest>& streams) {
   std::vector<std::vector<sim::KernelProgram>> programs(streams.size());

@@ -26,7 +26,9 @@ class GpuSimulator {
   explicit GpuSimulator(const HardwareSpec& spec, const SimOptions& options = {});
 
   // Throws hwsim::Error for unknown kernels, bad params or kernels that cannot
-  // run on this GPU (e.g. a tile larger than shared memory).
+  // run on this GPU (e.g. a tile larger than shared memory). A single launch
+  // is rescaled to the clock the power cap allows (models/power/dvfs.hpp);
+  // concurrent streams run at clock.sm_MHz.
   KernelResult run(const KernelDescriptor& d);
   std::vector<std::vector<KernelResult>> run_concurrent(const std::vector<StreamRequest>& streams);
   // Writes the Chrome trace of everything simulated so far (if enabled).
@@ -35,6 +37,7 @@ class GpuSimulator {
 
  private:
   std::vector<int> sm_set(const KernelDescriptor& d, const std::vector<int>& stream_sms) const;
+  void apply_power_cap(KernelResult& r) const;
   sim::Gpu gpu_;
   nlohmann::json config_;
 };

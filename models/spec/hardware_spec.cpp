@@ -101,6 +101,9 @@ constexpr std::array kSchema = {
 
     ParamDef{"launch.overhead_us", kNumber, kNonNegative, "gap between back-to-back kernels on a stream"},
     ParamDef{"power.tdp_W", kNumber, kPositive, "board power limit"},
+    ParamDef{"power.fp8_mma_full_load_MHz", kNumber, kPositive, "SM clock sustained with FP8 tensor cores 100% busy"},
+    ParamDef{"power.bf16_mma_full_load_MHz", kNumber, kPositive, "SM clock sustained with BF16 tensor cores 100% busy"},
+    ParamDef{"power.dvfs_exponent", kNumber, kPositive, "power ~ clock^e along the DVFS curve"},
 };
 
 int as_int(const ParamTable& t, const char* key) { return static_cast<int>(t.integer(key)); }
@@ -228,7 +231,8 @@ HardwareSpec HardwareSpec::from_params(std::string name, std::string display_nam
   s.hbm.near_memory_cast_GBps = p.number("hbm.near_memory_cast_GBps");
   s.hbm.internal_bandwidth_GBps = p.number("hbm.internal_bandwidth_GBps");
   s.launch = {p.number("launch.overhead_us")};
-  s.power = {p.number("power.tdp_W")};
+  s.power = {p.number("power.tdp_W"), p.number("power.fp8_mma_full_load_MHz"),
+             p.number("power.bf16_mma_full_load_MHz"), p.number("power.dvfs_exponent")};
 
   // Cross-parameter rules: checked here so every loader path gets them.
   const int gpc_sum = std::accumulate(s.sm.sms_per_gpc.begin(), s.sm.sms_per_gpc.end(), 0);

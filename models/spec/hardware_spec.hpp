@@ -147,6 +147,9 @@ struct LaunchParams {
 
 struct PowerParams {
   double tdp_W;
+  double fp8_mma_full_load_MHz;   // clock at the cap with FP8 tensor cores fully busy (models/power/dvfs.hpp)
+  double bf16_mma_full_load_MHz;  // ... BF16
+  double dvfs_exponent;           // power ~ f^e
 };
 
 struct HardwareSpec {

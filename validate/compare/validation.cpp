@@ -35,6 +35,10 @@ GpuValidation score_gpu(const std::string& gpu, const std::vector<Record>& recor
   for (size_t i = 0; i < records.size(); ++i) {
     const Record& r = records[i];
     if (r.gpu != gpu || r.role != "validation") continue;
+    if (r.kernel.starts_with("ubench_")) {
+      ++v.microbenchmarks;
+      continue;
+    }
     if (!r.measured) {
       ++v.unsupported;
       continue;
@@ -99,7 +103,7 @@ nlohmann::json to_json(const GpuValidation& v) {
   nlohmann::json missing = nlohmann::json::array();
   for (const auto& [id, why] : v.not_modelled) missing.push_back({{"id", id}, {"error", why}});
   return {{"gpu", v.gpu},          {"overall", to_json(v.overall)}, {"classes", classes},
-          {"points", points},      {"not_modelled", missing},        {"unsupported_on_gpu", v.unsupported}};
+          {"points", points},      {"not_modelled", missing},        {"unsupported_on_gpu", v.unsupported}, {"microbenchmarks_not_scored", v.microbenchmarks}};
 }
 
 nlohmann::json to_json(const WhatIfComparison& w) {
@@ -117,8 +121,9 @@ nlohmann::json to_json(const WhatIfComparison& w) {
 }
 
 std::string render_table(const GpuValidation& v) {
-  std::string out = fmt::format("{}: {} validation records scored, {} not modelled, {} unsupported on the GPU\n",
-                                v.gpu, v.overall.count, v.not_modelled.size(), v.unsupported);
+  std::string out = fmt::format(
+      "{}: {} validation records scored, {} not modelled, {} unsupported on the GPU, {} microbenchmarks not scored\n",
+      v.gpu, v.overall.count, v.not_modelled.size(), v.unsupported, v.microbenchmarks);
   out += fmt::format("  {:<22} {:>5} {:>9} {:>9} {:>9} {:>9} {:>7} {:>6} {:>6} {:>6}\n", "class", "n", "median|e|",
                      "mean|e|", "max|e|", "median e", "r", "<=5%", "<=10%", "<=20%");
   auto row = [&](const std::string& name, const ErrorStats& s) {

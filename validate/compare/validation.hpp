@@ -30,6 +30,7 @@ struct GpuValidation {
   std::vector<ScoredPoint> points;
   std::vector<std::pair<std::string, std::string>> not_modelled;  // id, reason
   int unsupported = 0;  // records the library could not run on the GPU
+  int microbenchmarks = 0;  // ubench_* records: they characterise the GPU, they are not kernels to predict
 };
 
 GpuValidation score_gpu(const std::string& gpu, const std::vector<Record>& records,

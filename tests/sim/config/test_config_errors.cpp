@@ -85,7 +85,7 @@ TEST_CASE("bad GPU descriptions give exact, located errors") {
       {"unknown top-level key", "name: c\ninherit: h100-sxm\nparams: {}\n", {},
        "{}/c.yaml:2: unknown top-level key 'inherit'; did you mean 'inherits'?"},
       {"GPC list that does not sum to the SM count", "name: c\ninherits: h100-sxm\nparams:\n  sm:\n    count: {value: 130, source: x}\n", {},
-       "c: sm.sms_per_gpc must list sm.gpcs = 8 entries summing to sm.count = 130; it lists 8 summing to 132"},
+       "c: sm.sms_per_gpc must list sm.gpcs = 12 entries summing to sm.count = 130; it lists 12 summing to 132"},
       {"--set negative bandwidth", "name: c\ninherits: h100-sxm\nparams: {}\n", {"hbm.bandwidth_GBps=-1"},
        "--set hbm.bandwidth_GBps: hbm.bandwidth_GBps = -1 must be > 0"},
       {"--set unknown key", "name: c\ninherits: h100-sxm\nparams: {}\n", {"l2.sise_bytes=1"},

@@ -1,0 +1,34 @@
+#pragma once
+// The SM clock a power-capped GPU sustains for a kernel's activity.
+//
+// At the 700 W cap a Hopper GPU lowers its SM clock under heavy tensor-core
+// load (FlashMLA's notes: H800 throttles to ~1600 MHz; our H100 records show
+// 1.1-1.98 GHz across large GEMMs). Dynamic power scales as C V^2 f and, in
+// the DVFS range, V roughly with f, so power ~ f^e (e = power.dvfs_exponent).
+// Calibration: a dependent-free wgmma stream keeps the tensor cores 100% busy
+// and settles at the clock power.<dtype>_mma_full_load_MHz, which fixes the
+// tensor cores' share of the budget: a load of w = (f_max / f_full)^e at f_max.
+// A kernel whose tensor cores are busy a fraction u of the time puts a load
+// u w on the budget; the clock is f_max min(1, (u w)^(-1/e)).
+//
+// The time a lower clock costs is first order: the tensor-busy share of the
+// kernel stretches by f_max / f, the rest (memory-bound phases) does not. The
+// busy share grows as the clock falls, so clock and time are solved together
+// by fixed-point iteration. Other units' power (HBM, L2, CUDA cores) is not
+// modelled: no microbenchmark isolates it (docs/engine.md, "Power").
+#include "models/spec/hardware_spec.hpp"
+
+namespace hwsim {
+
+struct DvfsResult {
+  double sm_clock_mhz;   // the clock the cap allows
+  double time_scale;     // kernel time at that clock / kernel time at f_max
+  double tensor_busy;    // tensor-busy fraction at that clock
+  double load;           // power load relative to the budget at f_max (> 1: throttled)
+};
+
+// `tensor_busy` is the fraction of the SMs' tensor-core time busy at the
+// maximum clock; `mma_type` the data type of the MMAs.
+DvfsResult power_capped_clock(const HardwareSpec& spec, double tensor_busy, DataType mma_type);
+
+}  // namespace hwsim

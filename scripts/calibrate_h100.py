@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Sets the calibrated parameters of models/gpus/h100-sxm.yaml from the H100
+calibration microbenchmarks in validate/data/h100-sxm/calibration.jsonl, each
+with `source: measured: <record id>` and the arithmetic. Only calibration
+records are read; validation records and H200 data never set a parameter."""
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORDS = ROOT / 'validate/data/h100-sxm/calibration.jsonl'
+YAML = ROOT / 'models/gpus/h100-sxm.yaml'
+CLOCK_GHZ = 1.98   # the records' provenance: the microbenchmarks ran at 1980 MHz
+HBM_PEAK = 3352.0  # hbm.bandwidth_GBps (datasheet)
+
+
+def main():
+    recs = {}
+    for line in RECORDS.read_text().splitlines():
+        r = json.loads(line)
+        assert r['role'] == 'calibration', r['id']
+        recs[r['id']] = r
+    text = YAML.read_text()
+
+    def d(rid, key):
+        return recs[rid]['derived'][key]
+
+    def setv(key, value, source):
+        nonlocal text
+        sec, name = key.split('.')
+        start = text.index('\n  ' + sec + ':\n')
+        pat = re.compile(r'^(    ' + re.escape(name) + r': )\{value: (\[[^\]]*\]|[^,]+), source: "[^"]*"\}$', re.M)
+        m = pat.search(text, start)
+        assert m, key
+        text = text[:m.start()] + m.group(1) + '{value: ' + value + ', source: "' + source + '"}' + text[m.end():]
+
+    r, w, c = ('h100-sxm/ubench_hbm/%s/bytes2147483648' % op for op in ('read', 'write', 'copy'))
+    setv('hbm.read_efficiency_fraction', f"{d(r, 'GBps') / HBM_PEAK:.3f}",
+         f"measured: {r} ({d(r, 'GBps'):.0f} GB/s / 3352 GB/s peak)")
+    setv('hbm.write_efficiency_fraction', f"{d(w, 'GBps') / HBM_PEAK:.3f}",
+         f"measured: {w} ({d(w, 'GBps'):.0f} GB/s / 3352 GB/s peak)")
+    setv('hbm.copy_efficiency_fraction', f"{d(c, 'GBps') / HBM_PEAK:.3f}",
+         f"measured: {c} ({d(c, 'GBps'):.0f} GB/s moved, read + write, / 3352 GB/s peak)")
+    l2 = 'h100-sxm/ubench_l2/read/footprint13107200'
+    setv('l2.bytes_per_clk', f"{d(l2, 'GBps') / CLOCK_GHZ:.0f}",
+         f"measured: {l2} ({d(l2, 'GBps'):.0f} GB/s at 1980 MHz)")
+    ll1, ll2, lhbm = ('h100-sxm/ubench_latency/' + x for x in ('l1', 'l2', 'hbm'))
+    setv('l2.hit_latency_cycles', f"{d(ll2, 'cycles_per_load'):.0f}",
+         f"measured: {ll2} (pointer chase, {d(ll2, 'cycles_per_load'):.1f} cycles per load)")
+    setv('hbm.latency_ns', f"{(d(lhbm, 'cycles_per_load') - d(ll2, 'cycles_per_load')) / CLOCK_GHZ:.0f}",
+         f"measured: {lhbm} minus {ll2} ({d(lhbm, 'cycles_per_load'):.1f} - {d(ll2, 'cycles_per_load'):.1f} "
+         f"cycles at 1980 MHz)")
+    setv('sm.l1_hit_latency_cycles', f"{d(ll1, 'cycles_per_load'):.0f}",
+         f"measured: {ll1} (pointer chase, {d(ll1, 'cycles_per_load'):.1f} cycles per load)")
+    sm = 'h100-sxm/ubench_smem/read_v4'
+    setv('sm.smem_bytes_per_clk', f"{d(sm, 'bytes_per_clk_per_sm'):.1f}",
+         f"measured: {sm} ({d(sm, 'bytes_per_clk_per_sm'):.1f} B/clk/SM, 16-byte loads)")
+    tl = 'h100-sxm/ubench_tma/latency_l2/box128x64'
+    setv('tma.extra_latency_cycles', f"{d(tl, 'cycles_per_load') - d(ll2, 'cycles_per_load'):.0f}",
+         f"measured: {tl} minus {ll2} ({d(tl, 'cycles_per_load'):.1f} - {d(ll2, 'cycles_per_load'):.1f} cycles, "
+         f"an 8 KiB box from L2 against one load)")
+    w256 = 'h100-sxm/ubench_wgmma/latency/fp8_e4m3_m64n256k32'
+    w64 = 'h100-sxm/ubench_wgmma/latency/fp8_e4m3_m64n64k32'
+    setv('tensor_core.wgmma_latency_cycles', f"{d(w256, 'cycles_per_wgmma'):.0f}",
+         f"measured: {w256} and h100-sxm/ubench_wgmma/latency/bf16_m64n256k16 "
+         f"({d(w256, 'cycles_per_wgmma'):.1f} cycles, dependent chain)")
+    setv('tensor_core.wgmma_min_latency_cycles', f"{d(w64, 'cycles_per_wgmma'):.0f}",
+         f"measured: {w64} and h100-sxm/ubench_wgmma/latency/bf16_m64n64k16 "
+         f"({d(w64, 'cycles_per_wgmma'):.1f} cycles at N = 64)")
+    ff = 'h100-sxm/ubench_ffma/fp32'
+    setv('cuda_core.fp32_flop_per_clk', f"{d(ff, 'flops_per_clk_per_sm'):.0f}",
+         f"measured: {ff} ({d(ff, 'flops_per_clk_per_sm'):.1f} FLOP/clk/SM at the recorded clock; datasheet 256)")
+    lg = 'h100-sxm/ubench_launch/dependent_gap'
+    setv('launch.overhead_us', f"{d(lg, 'gap_ns_median') / 1000:.2f}",
+         f"measured: {lg} (median gap between dependent kernels on one stream, as the validation kernels run)")
+    g = 'h100-sxm/ubench_gpc/structure'
+    sizes = d(g, 'group_sizes_sorted')
+    setv('sm.gpcs', str(len(sizes)),
+         f"measured: {g} (cluster placement domains: 7 full GPCs; the SMs of the eighth place as one group of 8 "
+         f"and four of 2; NVIDIA counts 8 GPCs)")
+    setv('sm.sms_per_gpc', '[' + ', '.join(map(str, sizes)) + ']',
+         f"measured: {g} (the max active clusters of sizes 1-16 in h100-sxm/ubench_gpc/cluster1..16 follow from "
+         f"these groups)")
+    # The power cap: the clock a fully busy wgmma stream settles at.
+    for dtype, rate, rid in (('fp8', 8192, 'h100-sxm/ubench_wgmma/throughput/fp8_e4m3_m64n256k32'),
+                             ('bf16', 4096, 'h100-sxm/ubench_wgmma/throughput/bf16_m64n256k16')):
+        tf = d(rid, 'TFLOPs')
+        setv(f'power.{dtype}_mma_full_load_MHz', f"{tf * 1e12 / (rate * 132) / 1e6:.0f}",
+             f"measured: {rid} ({tf:.1f} TFLOP/s / ({rate} FLOP/clk/SM x 132 SMs) = "
+             f"{tf * 1e12 / (rate * 132) / 1e6:.0f} MHz)")
+    YAML.write_text(text)
+
+
+if __name__ == '__main__':
+    main()
