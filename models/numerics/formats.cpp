@@ -112,6 +112,11 @@ uint32_t encode(const FloatFormat& f, double x, Overflow overflow) {
   return sign | (uint32_t(re + f.bias) << f.man_bits) | (sig - (1u << f.man_bits));
 }
 
+uint32_t encode(const FloatFormat& f, float x, Overflow overflow) {
+  if (std::isnan(x)) x = std::bit_cast<float>(0x7fffffffu);
+  return encode(f, double(x), overflow);
+}
+
 uint32_t encode_ue8m0(double x, ScaleRounding rounding) {
   if (!(x > 0) || std::isinf(x)) return 0xff;
   int e = std::ilogb(x);

@@ -56,6 +56,9 @@ bool is_nan_code(const FloatFormat& f, uint32_t code);
 // Round-to-nearest-even conversion of a double. NaN inputs give the CUDA
 // canonical NaN of the format (see formats.cpp).
 uint32_t encode(const FloatFormat& f, double x, Overflow overflow);
+// From FP32: as above, except that every FP32 NaN first becomes 0x7fffffff
+// (cuda_fp8.hpp __nv_cvt_float_to_fp8 canonicalises NaNs before converting).
+uint32_t encode(const FloatFormat& f, float x, Overflow overflow);
 
 // UE8M0 scales: 2^e for a positive finite x, rounding e up (the scale is never
 // smaller than x, so scaled values never overflow), to nearest, or down.
