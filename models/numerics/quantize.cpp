@@ -10,17 +10,21 @@ namespace hwsim::numerics {
 
 const char* to_string(Granularity g) {
   switch (g) {
-    case Granularity::per_tensor: return "per_tensor";
-    case Granularity::tile_1x128: return "1x128";
-    case Granularity::block_128x128: return "128x128";
-    case Granularity::tile_128x1: return "128x1";
+    case Granularity::per_tensor:
+      return "per_tensor";
+    case Granularity::tile_1x128:
+      return "1x128";
+    case Granularity::block_128x128:
+      return "128x128";
+    case Granularity::tile_128x1:
+      return "128x1";
   }
   return "?";
 }
 
 Granularity granularity_by_name(const std::string& name) {
-  for (Granularity g : {Granularity::per_tensor, Granularity::tile_1x128, Granularity::block_128x128,
-                        Granularity::tile_128x1})
+  for (Granularity g :
+       {Granularity::per_tensor, Granularity::tile_1x128, Granularity::block_128x128, Granularity::tile_128x1})
     if (name == to_string(g)) return g;
   throw Error("unknown quantization granularity '" + name + "' (expected per_tensor, 1x128, 128x128 or 128x1)");
 }
@@ -32,10 +36,22 @@ QuantizedTensor quantize(const FloatMatrix& x, const QuantizeOptions& options) {
   q.options = options;
   const int rows = int(x.rows()), cols = int(x.cols()), t = options.tile;
   switch (options.granularity) {
-    case Granularity::per_tensor: q.tile_rows = std::max(rows, 1); q.tile_cols = std::max(cols, 1); break;
-    case Granularity::tile_1x128: q.tile_rows = 1; q.tile_cols = t; break;
-    case Granularity::block_128x128: q.tile_rows = t; q.tile_cols = t; break;
-    case Granularity::tile_128x1: q.tile_rows = t; q.tile_cols = 1; break;
+    case Granularity::per_tensor:
+      q.tile_rows = std::max(rows, 1);
+      q.tile_cols = std::max(cols, 1);
+      break;
+    case Granularity::tile_1x128:
+      q.tile_rows = 1;
+      q.tile_cols = t;
+      break;
+    case Granularity::block_128x128:
+      q.tile_rows = t;
+      q.tile_cols = t;
+      break;
+    case Granularity::tile_128x1:
+      q.tile_rows = t;
+      q.tile_cols = 1;
+      break;
   }
   const int br = (rows + q.tile_rows - 1) / q.tile_rows, bc = (cols + q.tile_cols - 1) / q.tile_cols;
   q.scales.resize(br, bc);

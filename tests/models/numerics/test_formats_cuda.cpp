@@ -4,14 +4,14 @@
 // that changes rounding (0, 1, just below half, half, just above half, all
 // ones); every FP16 code, midpoint and midpoint +-1 ulp; and a seeded sample
 // of a million FP32 and FP64 bit patterns.
-#include <catch2/catch.hpp>
-#include <bit>
-#include <cmath>
-#include <cstring>
-
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_fp8.h>
+
+#include <bit>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstring>
 
 #include "models/numerics/formats.hpp"
 
@@ -72,7 +72,8 @@ TEST_CASE("FP32 to FP8 equals __nv_cvt_float_to_fp8 for every input class, satur
   const std::vector<float> inputs = float_classes();
   long compared = 0;
   for (auto [fmt, interp] : {std::pair{&kE4M3, __NV_E4M3}, std::pair{&kE5M2, __NV_E5M2}}) {
-    for (auto [ovf, sat] : {std::pair{Overflow::saturate, __NV_SATFINITE}, std::pair{Overflow::no_saturate, __NV_NOSAT}}) {
+    for (auto [ovf, sat] :
+         {std::pair{Overflow::saturate, __NV_SATFINITE}, std::pair{Overflow::no_saturate, __NV_NOSAT}}) {
       long wrong = 0;
       float first_bad = 0;
       for (float x : inputs) {
@@ -81,8 +82,8 @@ TEST_CASE("FP32 to FP8 equals __nv_cvt_float_to_fp8 for every input class, satur
         if (want != got && wrong++ == 0) first_bad = x;
         ++compared;
       }
-      INFO(fmt->name << (ovf == Overflow::saturate ? " satfinite" : " nosat") << ", first wrong input bits "
-                     << std::hex << std::bit_cast<uint32_t>(first_bad));
+      INFO(fmt->name << (ovf == Overflow::saturate ? " satfinite" : " nosat") << ", first wrong input bits " << std::hex
+                     << std::bit_cast<uint32_t>(first_bad));
       CHECK(wrong == 0);
     }
   }
@@ -105,7 +106,8 @@ TEST_CASE("FP64 to FP8 equals __nv_cvt_double_to_fp8 at every rounding boundary 
   for (int i = 0; i < 1000000; ++i) inputs.push_back(std::bit_cast<double>(splitmix(s)));
   for (int i = 0; i < 200000; ++i) inputs.push_back(std::ldexp(double(splitmix(s) >> 11), -53 - int(splitmix(s) % 40)));
   for (auto [fmt, interp] : {std::pair{&kE4M3, __NV_E4M3}, std::pair{&kE5M2, __NV_E5M2}}) {
-    for (auto [ovf, sat] : {std::pair{Overflow::saturate, __NV_SATFINITE}, std::pair{Overflow::no_saturate, __NV_NOSAT}}) {
+    for (auto [ovf, sat] :
+         {std::pair{Overflow::saturate, __NV_SATFINITE}, std::pair{Overflow::no_saturate, __NV_NOSAT}}) {
       long wrong = 0;
       for (double x : inputs) wrong += __nv_cvt_double_to_fp8(x, sat, interp) != encode(*fmt, x, ovf);
       INFO(fmt->name);
@@ -142,7 +144,13 @@ TEST_CASE("BF16 and FP16 decode every code as CUDA does") {
     hr.x = uint16_t(code);
     const float h = __half2float(__half(hr));
     INFO("code " << code);
-    if (std::isnan(b)) CHECK(std::isnan(decode(kBF16, code))); else CHECK(decode(kBF16, code) == double(b));
-    if (std::isnan(h)) CHECK(std::isnan(decode(kFP16, code))); else CHECK(decode(kFP16, code) == double(h));
+    if (std::isnan(b))
+      CHECK(std::isnan(decode(kBF16, code)));
+    else
+      CHECK(decode(kBF16, code) == double(b));
+    if (std::isnan(h))
+      CHECK(std::isnan(decode(kFP16, code)));
+    else
+      CHECK(decode(kFP16, code) == double(h));
   }
 }

@@ -70,7 +70,8 @@ TEST_CASE("every alternative to the measured rule fails some probe") {
   alternatives.back().accumulator_in_alignment = false;
   for (const AccumulatorParams& p : alternatives) {
     long wrong = 0;
-    for (const MeasuredCase& c : m.cases) wrong += compare(c, MeasuredPath::wgmma, GemmOptions{p, std::nullopt}).different;
+    for (const MeasuredCase& c : m.cases)
+      wrong += compare(c, MeasuredPath::wgmma, GemmOptions{p, std::nullopt}).different;
     INFO(describe(p));
     CHECK(wrong > 0);
   }

@@ -63,7 +63,9 @@ TEST_CASE("128x1 tiles are the transpose of 1x128 tiles") {
 TEST_CASE("finer tiles quantise with less error than a per-tensor scale on data with outliers") {
   FloatMatrix x = sample(128, 512, 4);
   x(5, 7) = 1.0e5f;  // one outlier pushes the per-tensor scale so far that most values become subnormal
-  const auto err = [&](Granularity g) { return quantization_error(x, dequantize(quantize(x, {&kE4M3, g, 128, false}))); };
+  const auto err = [&](Granularity g) {
+    return quantization_error(x, dequantize(quantize(x, {&kE4M3, g, 128, false})));
+  };
   const QuantizationError tensor = err(Granularity::per_tensor), tile = err(Granularity::tile_1x128);
   CHECK(tile.mean_rel * 2 < tensor.mean_rel);
   CHECK(tensor.flushed_to_zero > tile.flushed_to_zero);
