@@ -13,6 +13,7 @@
 #include "models/numerics/error_study.hpp"
 #include "models/numerics/formats.hpp"
 #include "models/numerics/measurement.hpp"
+#include "models/numerics/quantize.hpp"
 #include "models/spec/error.hpp"
 
 namespace hwsim::cli {
@@ -287,6 +288,65 @@ Command numerics_bench_command() {
     }
     fmt::print("emulated {} x {} x {} FP8 GEMM ({}, promote {}): {:.3f} s (best of {})\n", a.get("m"), a.get("n"),
                a.get("k"), o.accumulator.name, a.get("promote-every"), best, a.get("repeat"));
+    return 0;
+  };
+  return c;
+}
+
+}  // namespace hwsim::cli
+
+namespace hwsim::cli {
+
+Command numerics_quantize_command() {
+  Command c;
+  c.name = "numerics quantize";
+  c.summary = "quantisation error of FP8 per-tensor, 1x128, 128x128 and 128x1 scaling";
+  c.description =
+      "Quantises seeded activation-like data (bell-shaped values, a fraction of the channels scaled up as\n"
+      "outliers) with each granularity, with amax / max_finite scales and with power-of-two (UE8M0) scales,\n"
+      "dequantises, and prints the error statistics.";
+  c.options = {{"rows", "R", "tokens", "512"},
+               {"cols", "C", "channels", "7168"},
+               {"seed", "S", "seed", "1"},
+               {"outlier-fraction", "F", "fraction of channels that are outliers", "0.01"},
+               {"outlier-scale", "X", "factor of the outlier channels", "100"},
+               {"format", "NAME", "e4m3 or e5m2", "e4m3"},
+               {"json", "FILE", "write the rows as JSON", ""},
+               {"csv", "FILE", "write the rows as CSV", ""}};
+  c.run = [](const Args& a) {
+    using namespace hwsim::numerics;
+    const FloatFormat& f = format_by_name(a.get("format"));
+    if (&f != &kE4M3 && &f != &kE5M2) throw Error("--format " + a.get("format") + ": expected e4m3 or e5m2");
+    const FloatMatrix x =
+        synthetic_activations(int(a.integer("rows")), int(a.integer("cols")), uint64_t(a.integer("seed")),
+                              a.number("outlier-fraction"), a.number("outlier-scale"));
+    fmt::print("{} quantisation of {} x {} activations ({} of channels x {}), seed {}\n", f.name, x.rows(), x.cols(),
+               a.get("outlier-fraction"), a.get("outlier-scale"), a.get("seed"));
+    fmt::print("{:<11} {:<6} {:>11} {:>11} {:>11} {:>9} {:>10}\n", "granularity", "scales", "max rel", "mean rel",
+               "rmse", "SQNR dB", "to zero");
+    nlohmann::json rows = nlohmann::json::array();
+    std::string csv = "granularity,scales,max_rel,mean_rel,rmse,sqnr_db,flushed_to_zero\n";
+    for (Granularity g :
+         {Granularity::per_tensor, Granularity::tile_1x128, Granularity::block_128x128, Granularity::tile_128x1}) {
+      for (bool pow2 : {false, true}) {
+        const QuantizationError e = quantization_error(x, dequantize(quantize(x, {&f, g, 128, pow2})));
+        const char* scales = pow2 ? "pow2" : "amax";
+        fmt::print("{:<11} {:<6} {:>11.4e} {:>11.4e} {:>11.4e} {:>9.2f} {:>10}\n", to_string(g), scales, e.max_rel,
+                   e.mean_rel, e.rmse, e.sqnr_db, e.flushed_to_zero);
+        rows.push_back({{"granularity", to_string(g)},
+                        {"scales", scales},
+                        {"max_rel", e.max_rel},
+                        {"mean_rel", e.mean_rel},
+                        {"rmse", e.rmse},
+                        {"sqnr_db", e.sqnr_db},
+                        {"flushed_to_zero", e.flushed_to_zero}});
+        csv += fmt::format("{},{},{:.6e},{:.6e},{:.6e},{:.4f},{}\n", to_string(g), scales, e.max_rel, e.mean_rel,
+                           e.rmse, e.sqnr_db, e.flushed_to_zero);
+      }
+    }
+    if (auto file = a.maybe("json"))
+      write_file_atomic(*file, nlohmann::json{{"format", f.name}, {"rows", rows}}.dump(2) + "\n");
+    if (auto file = a.maybe("csv")) write_file_atomic(*file, csv);
     return 0;
   };
   return c;

@@ -11,6 +11,7 @@ std::vector<Command> all_commands() {
       numerics_check_command(),
       numerics_evidence_command(),
       numerics_bench_command(),
+      numerics_quantize_command(),
   };
 }
 

@@ -17,5 +17,6 @@ Command numerics_error_command();
 Command numerics_check_command();
 Command numerics_evidence_command();
 Command numerics_bench_command();
+Command numerics_quantize_command();
 
 }  // namespace hwsim::cli

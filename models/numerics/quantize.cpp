@@ -113,4 +113,28 @@ QuantizationError quantization_error(const FloatMatrix& x, const FloatMatrix& dq
   return e;
 }
 
+FloatMatrix synthetic_activations(int rows, int cols, uint64_t seed, double outlier_channel_fraction,
+                                  double outlier_scale) {
+  if (rows < 1 || cols < 1) throw Error("synthetic activations: rows and columns must be >= 1");
+  uint64_t state = seed;
+  const auto next = [&state] {  // splitmix64, as in random_matrices.cpp
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  };
+  std::vector<double> channel_scale(size_t(cols), 1.0);
+  for (double& s : channel_scale)
+    if (double(next() >> 11) / double(1ull << 53) < outlier_channel_fraction) s = outlier_scale;
+  FloatMatrix x(rows, cols);
+  for (int i = 0; i < rows; ++i)
+    for (int j = 0; j < cols; ++j) {
+      const uint64_t u = next();
+      const double s = double(u & 0xffff) + double((u >> 16) & 0xffff) + double((u >> 32) & 0xffff) + double(u >> 48);
+      // Sum of four uniforms on [0, 65535]: mean 131070, standard deviation 37837.
+      x(i, j) = float((s - 131070.0) / 37837.0 * channel_scale[size_t(j)]);
+    }
+  return x;
+}
+
 }  // namespace hwsim::numerics

@@ -47,4 +47,11 @@ struct QuantizationError {
 
 QuantizationError quantization_error(const FloatMatrix& x, const FloatMatrix& dequantized);
 
+// Seeded activation-like data for quantisation studies: bell-shaped values
+// (Irwin-Hall sum of four uniforms, unit spread) in which a fraction of the
+// channels (columns) is multiplied by `outlier_scale`, the per-channel
+// outliers that motivate 1x128 tiles (V3 §3.3.2).
+FloatMatrix synthetic_activations(int rows, int cols, uint64_t seed, double outlier_channel_fraction,
+                                  double outlier_scale);
+
 }  // namespace hwsim::numerics

@@ -107,3 +107,20 @@ TEST_CASE("block-scaled GEMM with unit scales is the measured promotion; with sc
   CHECK(unit == plain);
   CHECK_THROWS_WITH(emulate_scaled_gemm(qa, qb, h, 256), Catch::Contains("spans two scale tiles"));
 }
+
+TEST_CASE("synthetic activations are seeded and carry the asked outlier channels") {
+  const FloatMatrix a = synthetic_activations(64, 1000, 9, 0.05, 100.0),
+                    b = synthetic_activations(64, 1000, 9, 0.05, 100.0);
+  CHECK(a == b);
+  int outliers = 0;
+  for (int j = 0; j < 1000; ++j) outliers += a.col(j).cwiseAbs().maxCoeff() > 20.0f;
+  CHECK(outliers > 25);
+  CHECK(outliers < 80);
+  // Power-of-two scales leave mantissas alone: tiles that avoid subnormals quantise the same at any granularity.
+  const FloatMatrix x = synthetic_activations(128, 256, 10, 0.0, 1.0);
+  const FloatMatrix t = dequantize(quantize(x, {&kE4M3, Granularity::per_tensor, 128, true}));
+  const FloatMatrix r = dequantize(quantize(x, {&kE4M3, Granularity::tile_1x128, 128, true}));
+  int same = 0;
+  for (Eigen::Index i = 0; i < x.size(); ++i) same += t.data()[i] == r.data()[i];
+  CHECK(same > 0.95 * double(x.size()));
+}
