@@ -1,18 +1,19 @@
 // hwsim numerics gemm | error | check | evidence | bench: the FP8 tensor-core
 // accumulation model (models/numerics/, docs/numerics.md) from the command line.
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cmath>
 #include <fstream>
-#include <sstream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "apps/hwsim/commands.hpp"
 #include "models/io/atomic_file.hpp"
 #include "models/numerics/error_study.hpp"
 #include "models/numerics/formats.hpp"
 #include "models/numerics/measurement.hpp"
+#include "models/numerics/quantize.hpp"
 #include "models/spec/error.hpp"
 
 namespace hwsim::cli {
@@ -38,13 +39,12 @@ CodeMatrix e4m3_matrix(const nlohmann::json& j, const std::string& file, const s
       throw Error(fmt::format("{}: \"{}\" row {} must have {} numbers like row 0", file, key, i, cols));
     for (size_t c = 0; c < cols; ++c) {
       const nlohmann::json& v = rows[i][c];
-      if (!v.is_number())
-        throw Error(fmt::format("{}: \"{}\" row {} column {} is not a number", file, key, i, c));
+      if (!v.is_number()) throw Error(fmt::format("{}: \"{}\" row {} column {} is not a number", file, key, i, c));
       const double x = v.get<double>();
       const uint32_t code = encode(kE4M3, x, Overflow::no_saturate);
       if (is_nan_code(kE4M3, code) || decode(kE4M3, code) != x)
-        throw Error(fmt::format("{}: \"{}\" row {} column {}: {} is not exactly representable in E4M3", file, key,
-                                i, c, v.dump()));
+        throw Error(fmt::format("{}: \"{}\" row {} column {}: {} is not exactly representable in E4M3", file, key, i, c,
+                                v.dump()));
       m(Eigen::Index(i), Eigen::Index(c)) = uint8_t(code);
     }
   }
@@ -133,15 +133,15 @@ Command numerics_error_command() {
       "configuration with an FP64 reference of the same inputs: hopper without promotion, hopper with\n"
       "promotion every 128, fp32_exact, and each --accumulator given. Errors are relative per element\n"
       "(max and mean over elements with a non-zero reference) and normwise (max |error| / max |ref|).";
-  c.options = {{"ks", "LIST", "comma-separated K values", "128,256,512,1024,2048,4096,8192,16384"},
-               {"distribution", "NAME", "normal4, uniform_pos or wide (validate/kernels/numerics/README.md)",
-                "uniform_pos"},
-               {"m", "M", "rows of A", "64"},
-               {"n", "N", "rows of B", "64"},
-               {"seed", "S", "base seed (inputs of each K use seed + K)", "1"},
-               accumulator_option(true),
-               {"json", "FILE", "write the rows as JSON", ""},
-               {"csv", "FILE", "write the rows as CSV", ""}};
+  c.options = {
+      {"ks", "LIST", "comma-separated K values", "128,256,512,1024,2048,4096,8192,16384"},
+      {"distribution", "NAME", "normal4, uniform_pos or wide (validate/kernels/numerics/README.md)", "uniform_pos"},
+      {"m", "M", "rows of A", "64"},
+      {"n", "N", "rows of B", "64"},
+      {"seed", "S", "base seed (inputs of each K use seed + K)", "1"},
+      accumulator_option(true),
+      {"json", "FILE", "write the rows as JSON", ""},
+      {"csv", "FILE", "write the rows as CSV", ""}};
   c.run = [](const Args& a) {
     ErrorStudy s;
     s.ks = parse_ks(a.get("ks"));
@@ -154,7 +154,8 @@ Command numerics_error_command() {
     s.configs = {{"hopper", {hopper, std::nullopt}},
                  {fmt::format("hopper+promote{}", promote.value_or(128)), {hopper, promote.value_or(128)}},
                  {"fp32_exact", {accumulator_preset("fp32_exact"), std::nullopt}}};
-    for (const std::string& spec : a.all("accumulator")) s.configs.push_back({spec, {accumulator_preset(spec), std::nullopt}});
+    for (const std::string& spec : a.all("accumulator"))
+      s.configs.push_back({spec, {accumulator_preset(spec), std::nullopt}});
     const std::vector<ErrorRow> rows = run_error_study(s);
     fmt::print("FP8 E4M3 GEMM accumulation error vs FP64, {} inputs, M = {}, N = {}, seed {} + K\n",
                a.get("distribution"), s.m, s.n, s.seed);
@@ -165,14 +166,18 @@ Command numerics_error_command() {
     for (const ErrorRow& r : rows) {
       fmt::print("{:>6}  {:<20} {:>12.4e} {:>12.4e} {:>12.4e} {:>13.4e}\n", r.k, r.config, r.max_rel, r.mean_rel,
                  r.norm_rel, r.mean_signed_rel);
-      j.push_back({{"k", r.k}, {"accumulator", r.config}, {"max_rel", r.max_rel}, {"mean_rel", r.mean_rel},
-                   {"norm_rel", r.norm_rel}, {"mean_signed_rel", r.mean_signed_rel}});
+      j.push_back({{"k", r.k},
+                   {"accumulator", r.config},
+                   {"max_rel", r.max_rel},
+                   {"mean_rel", r.mean_rel},
+                   {"norm_rel", r.norm_rel},
+                   {"mean_signed_rel", r.mean_signed_rel}});
       csv += fmt::format("{},{},{:.6e},{:.6e},{:.6e},{:.6e}\n", r.k, r.config, r.max_rel, r.mean_rel, r.norm_rel,
                          r.mean_signed_rel);
     }
     if (auto f = a.maybe("json")) {
-      nlohmann::json doc = {{"distribution", a.get("distribution")}, {"m", s.m}, {"n", s.n}, {"seed", s.seed},
-                            {"rows", j}};
+      nlohmann::json doc = {
+          {"distribution", a.get("distribution")}, {"m", s.m}, {"n", s.n}, {"seed", s.seed}, {"rows", j}};
       write_file_atomic(*f, doc.dump(2) + "\n");
     }
     if (auto f = a.maybe("csv")) write_file_atomic(*f, csv);
@@ -263,15 +268,17 @@ Command numerics_bench_command() {
   Command c;
   c.name = "numerics bench";
   c.summary = "time the emulation of an FP8 GEMM on one core";
-  c.options = {{"m", "M", "rows of A", "256"}, {"n", "N", "rows of B", "256"}, {"k", "K", "depth", "4096"},
+  c.options = {{"m", "M", "rows of A", "256"},
+               {"n", "N", "rows of B", "256"},
+               {"k", "K", "depth", "4096"},
                accumulator_option(),
                {"promote-every", "N|none", "promotion interval", "none"},
                {"repeat", "R", "timed repetitions (the minimum is reported)", "3"}};
   c.description = "Emulates C = A*B^T on seeded normal4 inputs and prints the fastest of --repeat runs.";
   c.run = [](const Args& a) {
     const GemmOptions o = gemm_options(a);
-    const RandomPair p = random_matrices(RandomDistribution::normal4, int(a.integer("m")), int(a.integer("n")),
-                                         int(a.integer("k")), 1);
+    const RandomPair p =
+        random_matrices(RandomDistribution::normal4, int(a.integer("m")), int(a.integer("n")), int(a.integer("k")), 1);
     double best = 1e30;
     for (long long r = 0; r < std::max(1LL, a.integer("repeat")); ++r) {
       const auto t0 = std::chrono::steady_clock::now();
@@ -281,6 +288,65 @@ Command numerics_bench_command() {
     }
     fmt::print("emulated {} x {} x {} FP8 GEMM ({}, promote {}): {:.3f} s (best of {})\n", a.get("m"), a.get("n"),
                a.get("k"), o.accumulator.name, a.get("promote-every"), best, a.get("repeat"));
+    return 0;
+  };
+  return c;
+}
+
+}  // namespace hwsim::cli
+
+namespace hwsim::cli {
+
+Command numerics_quantize_command() {
+  Command c;
+  c.name = "numerics quantize";
+  c.summary = "quantisation error of FP8 per-tensor, 1x128, 128x128 and 128x1 scaling";
+  c.description =
+      "Quantises seeded activation-like data (bell-shaped values, a fraction of the channels scaled up as\n"
+      "outliers) with each granularity, with amax / max_finite scales and with power-of-two (UE8M0) scales,\n"
+      "dequantises, and prints the error statistics.";
+  c.options = {{"rows", "R", "tokens", "512"},
+               {"cols", "C", "channels", "7168"},
+               {"seed", "S", "seed", "1"},
+               {"outlier-fraction", "F", "fraction of channels that are outliers", "0.01"},
+               {"outlier-scale", "X", "factor of the outlier channels", "100"},
+               {"format", "NAME", "e4m3 or e5m2", "e4m3"},
+               {"json", "FILE", "write the rows as JSON", ""},
+               {"csv", "FILE", "write the rows as CSV", ""}};
+  c.run = [](const Args& a) {
+    using namespace hwsim::numerics;
+    const FloatFormat& f = format_by_name(a.get("format"));
+    if (&f != &kE4M3 && &f != &kE5M2) throw Error("--format " + a.get("format") + ": expected e4m3 or e5m2");
+    const FloatMatrix x =
+        synthetic_activations(int(a.integer("rows")), int(a.integer("cols")), uint64_t(a.integer("seed")),
+                              a.number("outlier-fraction"), a.number("outlier-scale"));
+    fmt::print("{} quantisation of {} x {} activations ({} of channels x {}), seed {}\n", f.name, x.rows(), x.cols(),
+               a.get("outlier-fraction"), a.get("outlier-scale"), a.get("seed"));
+    fmt::print("{:<11} {:<6} {:>11} {:>11} {:>11} {:>9} {:>10}\n", "granularity", "scales", "max rel", "mean rel",
+               "rmse", "SQNR dB", "to zero");
+    nlohmann::json rows = nlohmann::json::array();
+    std::string csv = "granularity,scales,max_rel,mean_rel,rmse,sqnr_db,flushed_to_zero\n";
+    for (Granularity g :
+         {Granularity::per_tensor, Granularity::tile_1x128, Granularity::block_128x128, Granularity::tile_128x1}) {
+      for (bool pow2 : {false, true}) {
+        const QuantizationError e = quantization_error(x, dequantize(quantize(x, {&f, g, 128, pow2})));
+        const char* scales = pow2 ? "pow2" : "amax";
+        fmt::print("{:<11} {:<6} {:>11.4e} {:>11.4e} {:>11.4e} {:>9.2f} {:>10}\n", to_string(g), scales, e.max_rel,
+                   e.mean_rel, e.rmse, e.sqnr_db, e.flushed_to_zero);
+        rows.push_back({{"granularity", to_string(g)},
+                        {"scales", scales},
+                        {"max_rel", e.max_rel},
+                        {"mean_rel", e.mean_rel},
+                        {"rmse", e.rmse},
+                        {"sqnr_db", e.sqnr_db},
+                        {"flushed_to_zero", e.flushed_to_zero}});
+        csv += fmt::format("{},{},{:.6e},{:.6e},{:.6e},{:.4f},{}\n", to_string(g), scales, e.max_rel, e.mean_rel,
+                           e.rmse, e.sqnr_db, e.flushed_to_zero);
+      }
+    }
+    if (auto file = a.maybe("json"))
+      write_file_atomic(*file, nlohmann::json{{"format", f.name}, {"rows", rows}}.dump(2) + "\n");
+    if (auto file = a.maybe("csv")) write_file_atomic(*file, csv);
     return 0;
   };
   return c;

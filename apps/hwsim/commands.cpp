@@ -6,16 +6,17 @@ std::vector<Command> all_commands() {
   return {
       gpus_list_command(),
       gpus_show_command(),
+      run_command(),
+      bench_command(),
       predict_command(),
       validate_command(),
       study_command(),
       numerics_gemm_command(),
       numerics_error_command(),
+      numerics_quantize_command(),
       numerics_check_command(),
       numerics_evidence_command(),
       numerics_bench_command(),
-      run_command(),
-      bench_command(),
   };
 }
 

@@ -22,5 +22,6 @@ Command numerics_evidence_command();
 Command numerics_bench_command();
 Command run_command();
 Command bench_command();
+Command numerics_quantize_command();
 
 }  // namespace hwsim::cli

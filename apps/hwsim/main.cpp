@@ -17,7 +17,7 @@ void print_overview(const std::vector<hwsim::cli::Command>& commands) {
   fmt::print("hwsim {}: a cycle-approximate simulator of H800-class GPUs and of the hardware\n"
              "recommendations of the DeepSeek-V3 report.\n\nusage: hwsim COMMAND [options]\n\ncommands:\n",
              hwsim::kVersion);
-  for (const auto& c : commands) fmt::print("  {:<14} {}\n", c.name, c.summary);
+  for (const auto& c : commands) fmt::print("  {:<20} {}\n", c.name, c.summary);
   fmt::print("\n`hwsim COMMAND --help` describes a command; `hwsim --version` prints the version.\n");
 }
 

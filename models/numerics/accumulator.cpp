@@ -1,13 +1,13 @@
 #include "models/numerics/accumulator.hpp"
 
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <set>
 #include <string>
-
-#include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include "models/numerics/formats.hpp"
 #include "models/spec/embedded_file.hpp"
@@ -98,8 +98,7 @@ E4M3ProductTable::E4M3ProductTable() {
       p.sig = int16_t(ma * mb);
       p.exp = int8_t(ea + eb);
       p.input_exp = int8_t(ua + ub);
-      p.align_exp = p.sig == 0 ? int8_t(kNoExponent)
-                               : int8_t(p.exp + bit_length((UInt128)std::abs(int(p.sig))) - 1);
+      p.align_exp = p.sig == 0 ? int8_t(kNoExponent) : int8_t(p.exp + bit_length((UInt128)std::abs(int(p.sig))) - 1);
       if (p.sig == 0) p.input_exp = int8_t(kNoExponent);
     }
   }
@@ -150,7 +149,8 @@ ExactValue TensorCoreAccumulator::step_truncating(ExactValue c, std::span<const 
   const int len = 64 - std::countl_zero(m);
   const int bits = fraction_bits + 1;
   if (len <= bits) return {sum, lsb};
-  if (params_.normalize_rounding != Rounding::toward_zero) return round_to_bits(sum, lsb, bits, params_.normalize_rounding);
+  if (params_.normalize_rounding != Rounding::toward_zero)
+    return round_to_bits(sum, lsb, bits, params_.normalize_rounding);
   const int64_t q = int64_t(m >> (len - bits));
   return {sum < 0 ? -q : q, lsb + len - bits};
 }
@@ -252,8 +252,13 @@ AccumulatorPreset load_preset(const std::string& name) {
   AccumulatorPreset preset;
   AccumulatorParams& p = preset.params;
   p.name = name;
-  const std::set<std::string> known = {"description", "group_size", "fraction_bits", "alignment_rounding",
-                                       "normalize_rounding", "alignment_exponent", "accumulator_in_alignment",
+  const std::set<std::string> known = {"description",
+                                       "group_size",
+                                       "fraction_bits",
+                                       "alignment_rounding",
+                                       "normalize_rounding",
+                                       "alignment_exponent",
+                                       "accumulator_in_alignment",
                                        "cublaslt_promote_every"};
   for (const auto& kv : node) {
     const std::string key = kv.first.as<std::string>();
@@ -271,7 +276,8 @@ AccumulatorPreset load_preset(const std::string& name) {
       if (key == "cublaslt_promote_every") preset.cublaslt_promote_every = v.as<int>();
       if (key == "alignment_exponent") {
         const std::string e = v.as<std::string>();
-        if (e != "product" && e != "sum_of_inputs") throw Error(where + "." + key + ": expected product or sum_of_inputs");
+        if (e != "product" && e != "sum_of_inputs")
+          throw Error(where + "." + key + ": expected product or sum_of_inputs");
         p.alignment_exponent = e == "product" ? AlignmentExponent::product : AlignmentExponent::sum_of_inputs;
       }
     } catch (const YAML::Exception& e) {
@@ -314,11 +320,12 @@ std::string describe(const AccumulatorParams& p) {
   const auto r = [](Rounding m) {
     return m == Rounding::toward_zero ? "toward zero" : m == Rounding::toward_neg_inf ? "toward -inf" : "nearest even";
   };
-  return fmt::format("{}: groups of {} products, {} fraction bits, alignment cut {}, normalisation {}, "
-                     "accumulator {} the alignment, exponent of {}",
-                     p.name, p.group_size, p.fraction_bits, r(p.alignment_rounding), r(p.normalize_rounding),
-                     p.accumulator_in_alignment ? "joins" : "outside",
-                     p.alignment_exponent == AlignmentExponent::product ? "the product" : "e_a + e_b");
+  return fmt::format(
+      "{}: groups of {} products, {} fraction bits, alignment cut {}, normalisation {}, "
+      "accumulator {} the alignment, exponent of {}",
+      p.name, p.group_size, p.fraction_bits, r(p.alignment_rounding), r(p.normalize_rounding),
+      p.accumulator_in_alignment ? "joins" : "outside",
+      p.alignment_exponent == AlignmentExponent::product ? "the product" : "e_a + e_b");
 }
 
 }  // namespace hwsim::numerics

@@ -42,8 +42,8 @@ enum class AlignmentExponent {
 // come from the presets in accumulators.yaml, each value with its source.
 struct AccumulatorParams {
   std::string name = "custom";
-  int group_size = 1;           // products fused per step
-  int fraction_bits = 23;       // bits kept below the leading bit of the aligned sum
+  int group_size = 1;      // products fused per step
+  int fraction_bits = 23;  // bits kept below the leading bit of the aligned sum
   Rounding alignment_rounding = Rounding::nearest_even;
   Rounding normalize_rounding = Rounding::nearest_even;
   AlignmentExponent alignment_exponent = AlignmentExponent::product;

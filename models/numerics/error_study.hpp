@@ -21,9 +21,9 @@ struct ErrorConfig {
 struct ErrorRow {
   int k = 0;
   std::string config;
-  double max_rel = 0;    // max over elements of |c - ref| / |ref| (ref != 0)
-  double mean_rel = 0;   // mean of the same
-  double norm_rel = 0;   // max |c - ref| / max |ref|
+  double max_rel = 0;          // max over elements of |c - ref| / |ref| (ref != 0)
+  double mean_rel = 0;         // mean of the same
+  double norm_rel = 0;         // max |c - ref| / max |ref|
   double mean_signed_rel = 0;  // mean of (c - ref) / |ref|: the bias of truncation
 };
 

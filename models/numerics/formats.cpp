@@ -13,9 +13,12 @@ namespace hwsim::numerics {
 
 double FloatFormat::max_finite() const {
   switch (specials) {
-    case SpecialValues::ieee: return std::ldexp(2.0 - std::ldexp(1.0, -man_bits), (1 << exp_bits) - 2 - bias);
-    case SpecialValues::nan_only_ones: return std::ldexp(2.0 - std::ldexp(2.0, -man_bits), (1 << exp_bits) - 1 - bias);
-    case SpecialValues::exponent_only: return std::ldexp(1.0, (1 << exp_bits) - 2 - bias);
+    case SpecialValues::ieee:
+      return std::ldexp(2.0 - std::ldexp(1.0, -man_bits), (1 << exp_bits) - 2 - bias);
+    case SpecialValues::nan_only_ones:
+      return std::ldexp(2.0 - std::ldexp(2.0, -man_bits), (1 << exp_bits) - 1 - bias);
+    case SpecialValues::exponent_only:
+      return std::ldexp(1.0, (1 << exp_bits) - 2 - bias);
   }
   return 0;
 }
@@ -39,9 +42,12 @@ bool is_nan_code(const FloatFormat& f, uint32_t code) {
   const uint32_t exp_all = (1u << f.exp_bits) - 1, man_all = (1u << f.man_bits) - 1;
   const uint32_t e = (code >> f.man_bits) & exp_all, m = code & man_all;
   switch (f.specials) {
-    case SpecialValues::ieee: return e == exp_all && m != 0;
-    case SpecialValues::nan_only_ones: return e == exp_all && m == man_all;
-    case SpecialValues::exponent_only: return e == exp_all;
+    case SpecialValues::ieee:
+      return e == exp_all && m != 0;
+    case SpecialValues::nan_only_ones:
+      return e == exp_all && m == man_all;
+    case SpecialValues::exponent_only:
+      return e == exp_all;
   }
   return false;
 }
@@ -110,6 +116,11 @@ uint32_t encode(const FloatFormat& f, double x, Overflow overflow) {
   const uint32_t sig = uint32_t(std::ldexp(rounded, f.man_bits - re));
   if (sig < (1u << f.man_bits)) return sign | sig;  // subnormal
   return sign | (uint32_t(re + f.bias) << f.man_bits) | (sig - (1u << f.man_bits));
+}
+
+uint32_t encode(const FloatFormat& f, float x, Overflow overflow) {
+  if (std::isnan(x)) x = std::bit_cast<float>(0x7fffffffu);
+  return encode(f, double(x), overflow);
 }
 
 uint32_t encode_ue8m0(double x, ScaleRounding rounding) {

@@ -13,9 +13,9 @@ namespace hwsim::numerics {
 
 // How a format spends its top exponent code.
 enum class SpecialValues {
-  ieee,            // exponent all ones: infinity (mantissa 0) or NaN
-  nan_only_ones,   // E4M3: exponent and mantissa all ones is NaN; no infinity
-  exponent_only,   // UE8M0: 0xff is NaN; every other code is 2^(code - 127)
+  ieee,           // exponent all ones: infinity (mantissa 0) or NaN
+  nan_only_ones,  // E4M3: exponent and mantissa all ones is NaN; no infinity
+  exponent_only,  // UE8M0: 0xff is NaN; every other code is 2^(code - 127)
 };
 
 struct FloatFormat {
@@ -45,8 +45,8 @@ inline constexpr FloatFormat kUE8M0{"ue8m0", 8, 0, 127, SpecialValues::exponent_
 const FloatFormat& format_by_name(std::string_view name);
 
 enum class Overflow {
-  saturate,      // to +-max_finite (cuda_fp8.h __NV_SATFINITE; infinities too)
-  no_saturate,   // to infinity, or to NaN where the format has none (__NV_NOSAT)
+  saturate,     // to +-max_finite (cuda_fp8.h __NV_SATFINITE; infinities too)
+  no_saturate,  // to infinity, or to NaN where the format has none (__NV_NOSAT)
 };
 
 // Value of a code (the low total_bits() bits are used). NaN codes give NaN.
@@ -56,6 +56,9 @@ bool is_nan_code(const FloatFormat& f, uint32_t code);
 // Round-to-nearest-even conversion of a double. NaN inputs give the CUDA
 // canonical NaN of the format (see formats.cpp).
 uint32_t encode(const FloatFormat& f, double x, Overflow overflow);
+// From FP32: as above, except that every FP32 NaN first becomes 0x7fffffff
+// (cuda_fp8.hpp __nv_cvt_float_to_fp8 canonicalises NaNs before converting).
+uint32_t encode(const FloatFormat& f, float x, Overflow overflow);
 
 // UE8M0 scales: 2^e for a positive finite x, rounding e up (the scale is never
 // smaller than x, so scaled values never overflow), to nearest, or down.

@@ -7,7 +7,8 @@
 
 namespace hwsim::numerics {
 
-FloatMatrix emulate_gemm(const CodeMatrix& a, const CodeMatrix& b, const GemmOptions& options, const FloatMatrix* init) {
+FloatMatrix emulate_gemm(const CodeMatrix& a, const CodeMatrix& b, const GemmOptions& options,
+                         const FloatMatrix* init) {
   if (a.cols() != b.cols())
     throw Error("gemm: A has K = " + std::to_string(a.cols()) + " but B has K = " + std::to_string(b.cols()));
   if (init && (init->rows() != a.rows() || init->cols() != b.rows()))

@@ -5,10 +5,9 @@
 // tensor-core partial sum is added into an FP32 register with one
 // round-to-nearest-even FP32 addition (what DeepGEMM does on the CUDA cores
 // and what cuBLASLt does without fast accumulation: docs/numerics.md).
+#include <Eigen/Core>
 #include <cstdint>
 #include <optional>
-
-#include <Eigen/Core>
 
 #include "models/numerics/accumulator.hpp"
 

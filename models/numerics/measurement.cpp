@@ -1,10 +1,10 @@
 #include "models/numerics/measurement.hpp"
 
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
+
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "models/numerics/formats.hpp"
 #include "models/numerics/random_matrices.hpp"
@@ -36,9 +36,12 @@ std::vector<uint32_t> hex_words(const std::string& s, size_t digits, size_t coun
 
 const char* to_string(MeasuredPath p) {
   switch (p) {
-    case MeasuredPath::wgmma: return "wgmma";
-    case MeasuredPath::cublaslt_fast_accum: return "cublaslt_fast_accum";
-    case MeasuredPath::cublaslt_promote: return "cublaslt_promote";
+    case MeasuredPath::wgmma:
+      return "wgmma";
+    case MeasuredPath::cublaslt_fast_accum:
+      return "cublaslt_fast_accum";
+    case MeasuredPath::cublaslt_promote:
+      return "cublaslt_promote";
   }
   return "?";
 }

@@ -10,17 +10,21 @@ namespace hwsim::numerics {
 
 const char* to_string(Granularity g) {
   switch (g) {
-    case Granularity::per_tensor: return "per_tensor";
-    case Granularity::tile_1x128: return "1x128";
-    case Granularity::block_128x128: return "128x128";
-    case Granularity::tile_128x1: return "128x1";
+    case Granularity::per_tensor:
+      return "per_tensor";
+    case Granularity::tile_1x128:
+      return "1x128";
+    case Granularity::block_128x128:
+      return "128x128";
+    case Granularity::tile_128x1:
+      return "128x1";
   }
   return "?";
 }
 
 Granularity granularity_by_name(const std::string& name) {
-  for (Granularity g : {Granularity::per_tensor, Granularity::tile_1x128, Granularity::block_128x128,
-                        Granularity::tile_128x1})
+  for (Granularity g :
+       {Granularity::per_tensor, Granularity::tile_1x128, Granularity::block_128x128, Granularity::tile_128x1})
     if (name == to_string(g)) return g;
   throw Error("unknown quantization granularity '" + name + "' (expected per_tensor, 1x128, 128x128 or 128x1)");
 }
@@ -32,10 +36,22 @@ QuantizedTensor quantize(const FloatMatrix& x, const QuantizeOptions& options) {
   q.options = options;
   const int rows = int(x.rows()), cols = int(x.cols()), t = options.tile;
   switch (options.granularity) {
-    case Granularity::per_tensor: q.tile_rows = std::max(rows, 1); q.tile_cols = std::max(cols, 1); break;
-    case Granularity::tile_1x128: q.tile_rows = 1; q.tile_cols = t; break;
-    case Granularity::block_128x128: q.tile_rows = t; q.tile_cols = t; break;
-    case Granularity::tile_128x1: q.tile_rows = t; q.tile_cols = 1; break;
+    case Granularity::per_tensor:
+      q.tile_rows = std::max(rows, 1);
+      q.tile_cols = std::max(cols, 1);
+      break;
+    case Granularity::tile_1x128:
+      q.tile_rows = 1;
+      q.tile_cols = t;
+      break;
+    case Granularity::block_128x128:
+      q.tile_rows = t;
+      q.tile_cols = t;
+      break;
+    case Granularity::tile_128x1:
+      q.tile_rows = t;
+      q.tile_cols = 1;
+      break;
   }
   const int br = (rows + q.tile_rows - 1) / q.tile_rows, bc = (cols + q.tile_cols - 1) / q.tile_cols;
   q.scales.resize(br, bc);
@@ -95,6 +111,30 @@ QuantizationError quantization_error(const FloatMatrix& x, const FloatMatrix& dq
   e.mean_rel = nonzero ? rel_sum / double(nonzero) : 0;
   e.sqnr_db = err_sq > 0 ? 10 * std::log10(sum_sq / err_sq) : std::numeric_limits<double>::infinity();
   return e;
+}
+
+FloatMatrix synthetic_activations(int rows, int cols, uint64_t seed, double outlier_channel_fraction,
+                                  double outlier_scale) {
+  if (rows < 1 || cols < 1) throw Error("synthetic activations: rows and columns must be >= 1");
+  uint64_t state = seed;
+  const auto next = [&state] {  // splitmix64, as in random_matrices.cpp
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  };
+  std::vector<double> channel_scale(size_t(cols), 1.0);
+  for (double& s : channel_scale)
+    if (double(next() >> 11) / double(1ull << 53) < outlier_channel_fraction) s = outlier_scale;
+  FloatMatrix x(rows, cols);
+  for (int i = 0; i < rows; ++i)
+    for (int j = 0; j < cols; ++j) {
+      const uint64_t u = next();
+      const double s = double(u & 0xffff) + double((u >> 16) & 0xffff) + double((u >> 32) & 0xffff) + double(u >> 48);
+      // Sum of four uniforms on [0, 65535]: mean 131070, standard deviation 37837.
+      x(i, j) = float((s - 131070.0) / 37837.0 * channel_scale[size_t(j)]);
+    }
+  return x;
 }
 
 }  // namespace hwsim::numerics

@@ -5,10 +5,9 @@
 // scale of a tile is amax / max_finite(format) (optionally rounded up to a
 // power of two, the UE8M0 scales of DeepGEMM), values are divided by it and
 // converted with round-to-nearest-even and saturation.
+#include <Eigen/Core>
 #include <cstdint>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "models/numerics/formats.hpp"
 #include "models/numerics/gemm.hpp"
@@ -22,7 +21,7 @@ Granularity granularity_by_name(const std::string& name);  // throws hwsim::Erro
 struct QuantizeOptions {
   const FloatFormat* format = &kE4M3;
   Granularity granularity = Granularity::tile_1x128;
-  int tile = 128;                  // the 128 of the names above
+  int tile = 128;  // the 128 of the names above
   bool power_of_two_scales = false;
 };
 
@@ -37,15 +36,22 @@ QuantizedTensor quantize(const FloatMatrix& x, const QuantizeOptions& options);
 FloatMatrix dequantize(const QuantizedTensor& q);
 
 struct QuantizationError {
-  double max_abs = 0;         // max |x - dq|
-  double rmse = 0;            // sqrt(mean (x - dq)^2)
-  double max_rel = 0;         // max |x - dq| / |x| over x != 0
-  double mean_rel = 0;        // mean of the same
-  double sqnr_db = 0;         // 10 log10(sum x^2 / sum (x - dq)^2); +inf when exact
-  long flushed_to_zero = 0;   // x != 0 with dq == 0
+  double max_abs = 0;        // max |x - dq|
+  double rmse = 0;           // sqrt(mean (x - dq)^2)
+  double max_rel = 0;        // max |x - dq| / |x| over x != 0
+  double mean_rel = 0;       // mean of the same
+  double sqnr_db = 0;        // 10 log10(sum x^2 / sum (x - dq)^2); +inf when exact
+  long flushed_to_zero = 0;  // x != 0 with dq == 0
   long elements = 0;
 };
 
 QuantizationError quantization_error(const FloatMatrix& x, const FloatMatrix& dequantized);
+
+// Seeded activation-like data for quantisation studies: bell-shaped values
+// (Irwin-Hall sum of four uniforms, unit spread) in which a fraction of the
+// channels (columns) is multiplied by `outlier_scale`, the per-channel
+// outliers that motivate 1x128 tiles (V3 §3.3.2).
+FloatMatrix synthetic_activations(int rows, int cols, uint64_t seed, double outlier_channel_fraction,
+                                  double outlier_scale);
 
 }  // namespace hwsim::numerics

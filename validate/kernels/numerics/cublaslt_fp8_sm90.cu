@@ -4,25 +4,25 @@
 // documentation, cublasLtMatmul, FP8 restrictions). The result is the
 // column-major M x N matrix D^T of our row-major view, so we compute
 // D^T = B * A^T instead (swap the operands) and read D row-major directly.
-#include "cublaslt_fp8_sm90.hpp"
-
-#include <cstdio>
-#include <vector>
-
 #include <cublasLt.h>
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
+#include <cstdio>
+#include <vector>
+
+#include "cublaslt_fp8_sm90.hpp"
+
 namespace hwnumerics {
 namespace {
 
-#define LT_TRY(expr)                                                                  \
-  do {                                                                                \
-    const cublasStatus_t st_ = (expr);                                                \
-    if (st_ != CUBLAS_STATUS_SUCCESS) {                                               \
-      r.error = std::string(#expr) + " -> status " + std::to_string(int(st_));        \
-      return r;                                                                       \
-    }                                                                                 \
+#define LT_TRY(expr)                                                           \
+  do {                                                                         \
+    const cublasStatus_t st_ = (expr);                                         \
+    if (st_ != CUBLAS_STATUS_SUCCESS) {                                        \
+      r.error = std::string(#expr) + " -> status " + std::to_string(int(st_)); \
+      return r;                                                                \
+    }                                                                          \
   } while (0)
 
 int config_attr(const cublasLtMatmulAlgo_t& algo, cublasLtMatmulAlgoConfigAttributes_t attr) {

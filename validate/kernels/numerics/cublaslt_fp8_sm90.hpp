@@ -8,8 +8,8 @@ namespace hwnumerics {
 
 struct LtResult {
   bool ok = false;
-  std::string error;     // why not, when !ok
-  std::string d_type;    // "f32" or "bf16" (the output type that was supported)
+  std::string error;   // why not, when !ok
+  std::string d_type;  // "f32" or "bf16" (the output type that was supported)
   int algo_id = -1, tile_id = -1, stages_id = -1, splitk = -1, reduction = -1, heuristic_rank = -1;
 };
 

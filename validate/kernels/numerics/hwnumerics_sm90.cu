@@ -4,6 +4,8 @@
 // provenance as JSON (probes.json, random.json) for the bit-exact tests of
 // models/numerics. Usage:
 //   hwnumerics --out DIR [--ks 128,256,...] [--seed-base N]
+#include <cuda_runtime.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -11,8 +13,6 @@
 #include <ctime>
 #include <string>
 #include <vector>
-
-#include <cuda_runtime.h>
 
 #include "cublaslt_fp8_sm90.hpp"
 #include "probe_cases.hpp"
@@ -143,8 +143,8 @@ void write_lt(FILE* f, const char* key, const LtResult& r) {
 }
 
 void write_case(FILE* f, const MatmulCase& c, const Outputs& o, bool last) {
-  std::fprintf(f, "    {\"name\": \"%s\", \"description\": \"%s\", \"m\": %d, \"n\": %d, \"k\": %d,\n",
-               c.name.c_str(), json_escape(c.description).c_str(), c.m, c.n, c.k);
+  std::fprintf(f, "    {\"name\": \"%s\", \"description\": \"%s\", \"m\": %d, \"n\": %d, \"k\": %d,\n", c.name.c_str(),
+               json_escape(c.description).c_str(), c.m, c.n, c.k);
   if (c.random) {
     std::fprintf(f, "     \"distribution\": \"%s\", \"seed\": %llu, \"inputs_fnv1a64\": \"%016llx\",\n",
                  to_string(c.dist), (unsigned long long)c.seed, (unsigned long long)fnv1a64(c.a, c.b));
@@ -156,9 +156,9 @@ void write_case(FILE* f, const MatmulCase& c, const Outputs& o, bool last) {
   write_lt(f, "cublaslt_fast_accum_algo", o.fast);
   std::fprintf(f, ",\n     ");
   write_lt(f, "cublaslt_promote_algo", o.promote);
-  std::fprintf(f, ",\n     \"wgmma\": \"%s\",\n     \"cublaslt_fast_accum\": \"%s\",\n     \"cublaslt_promote\": \"%s\"}%s\n",
-               hex_floats(o.wgmma).c_str(), hex_floats(o.lt_fast).c_str(), hex_floats(o.lt_promote).c_str(),
-               last ? "" : ",");
+  std::fprintf(
+      f, ",\n     \"wgmma\": \"%s\",\n     \"cublaslt_fast_accum\": \"%s\",\n     \"cublaslt_promote\": \"%s\"}%s\n",
+      hex_floats(o.wgmma).c_str(), hex_floats(o.lt_fast).c_str(), hex_floats(o.lt_promote).c_str(), last ? "" : ",");
 }
 
 std::string provenance(int argc, char** argv, int variant) {
@@ -211,13 +211,15 @@ int main(int argc, char** argv) {
     }
   }
   const int variant = pick_descriptor_variant();
-  if (variant < 0) std::fprintf(stderr, "warning: no descriptor variant reproduces the exact product; wgmma data invalid\n");
+  if (variant < 0)
+    std::fprintf(stderr, "warning: no descriptor variant reproduces the exact product; wgmma data invalid\n");
   const std::string prov = provenance(argc, argv, variant);
 
   const std::vector<MatmulCase> probes = probe_cases();
   FILE* f = std::fopen((out_dir + "/probes.json").c_str(), "w");
   if (!f) return 4;
-  std::fprintf(f, "{\"format\": \"hwsim-numerics-measurement-v1\",\n \"provenance\": %s,\n \"cases\": [\n", prov.c_str());
+  std::fprintf(f, "{\"format\": \"hwsim-numerics-measurement-v1\",\n \"provenance\": %s,\n \"cases\": [\n",
+               prov.c_str());
   for (size_t i = 0; i < probes.size(); ++i) {
     write_case(f, probes[i], run_case(probes[i], variant < 0 ? 0 : variant), i + 1 == probes.size());
     std::fprintf(stderr, "probe %s done\n", probes[i].name.c_str());
@@ -227,7 +229,8 @@ int main(int argc, char** argv) {
 
   f = std::fopen((out_dir + "/random.json").c_str(), "w");
   if (!f) return 4;
-  std::fprintf(f, "{\"format\": \"hwsim-numerics-measurement-v1\",\n \"provenance\": %s,\n \"cases\": [\n", prov.c_str());
+  std::fprintf(f, "{\"format\": \"hwsim-numerics-measurement-v1\",\n \"provenance\": %s,\n \"cases\": [\n",
+               prov.c_str());
   const Distribution dists[3] = {Distribution::normal4, Distribution::uniform_pos, Distribution::wide};
   for (int di = 0; di < 3; ++di) {
     for (size_t ki = 0; ki < ks.size(); ++ki) {

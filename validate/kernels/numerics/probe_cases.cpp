@@ -5,19 +5,22 @@
 // and the last eight are seeded random codes of any exponent.
 #include "probe_cases.hpp"
 
+#include <cuda_fp8.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-
-#include <cuda_fp8.h>
 
 namespace hwnumerics {
 
 const char* to_string(Distribution d) {
   switch (d) {
-    case Distribution::normal4: return "normal4";
-    case Distribution::uniform_pos: return "uniform_pos";
-    case Distribution::wide: return "wide";
+    case Distribution::normal4:
+      return "normal4";
+    case Distribution::uniform_pos:
+      return "uniform_pos";
+    case Distribution::wide:
+      return "wide";
   }
   return "?";
 }
@@ -26,8 +29,8 @@ uint8_t draw_e4m3(SplitMix64& rng, Distribution d) {
   const uint64_t u = rng.next();
   switch (d) {
     case Distribution::normal4: {
-      const int64_t s = int64_t(u & 0xffff) + int64_t((u >> 16) & 0xffff) + int64_t((u >> 32) & 0xffff) +
-                        int64_t(u >> 48) - 131070;
+      const int64_t s =
+          int64_t(u & 0xffff) + int64_t((u >> 16) & 0xffff) + int64_t((u >> 32) & 0xffff) + int64_t(u >> 48) - 131070;
       return __nv_cvt_double_to_fp8(std::ldexp(double(s), -9), __NV_SATFINITE, __NV_E4M3);
     }
     case Distribution::uniform_pos:
@@ -100,14 +103,27 @@ double p2(int e) { return std::ldexp(1.0, e); }
 std::vector<MatmulCase> probe_cases() {
   std::vector<MatmulCase> cases;
   {
-    MatmulCase c = make_case("kept_bits",
-                             "rows 0-16: 256 + 2^(7-r); rows 17-33: 256 - 2^(7-(r-17)); rows 34-50: -256 + 2^(7-(r-34)); "
-                             "rows 51-63: 448 + 2^(6-(r-51)) (large term at k=0, small at k=1)",
-                             101);
-    for (int r = 0; r < 17; ++r) { set(c, r, 0, 256); set(c, r, 1, p2(7 - r)); }
-    for (int r = 17; r < 34; ++r) { set(c, r, 0, 256); set(c, r, 1, -p2(7 - (r - 17))); }
-    for (int r = 34; r < 51; ++r) { set(c, r, 0, -256); set(c, r, 1, p2(7 - (r - 34))); }
-    for (int r = 51; r < 64; ++r) { set(c, r, 0, 448); set(c, r, 1, p2(6 - (r - 51))); }
+    MatmulCase c =
+        make_case("kept_bits",
+                  "rows 0-16: 256 + 2^(7-r); rows 17-33: 256 - 2^(7-(r-17)); rows 34-50: -256 + 2^(7-(r-34)); "
+                  "rows 51-63: 448 + 2^(6-(r-51)) (large term at k=0, small at k=1)",
+                  101);
+    for (int r = 0; r < 17; ++r) {
+      set(c, r, 0, 256);
+      set(c, r, 1, p2(7 - r));
+    }
+    for (int r = 17; r < 34; ++r) {
+      set(c, r, 0, 256);
+      set(c, r, 1, -p2(7 - (r - 17)));
+    }
+    for (int r = 34; r < 51; ++r) {
+      set(c, r, 0, -256);
+      set(c, r, 1, p2(7 - (r - 34)));
+    }
+    for (int r = 51; r < 64; ++r) {
+      set(c, r, 0, 448);
+      set(c, r, 1, p2(6 - (r - 51)));
+    }
     cases.push_back(std::move(c));
   }
   {
@@ -139,9 +155,17 @@ std::vector<MatmulCase> probe_cases() {
                              "+256 at k=0, -256 at k=1, 2^-9 at k=r+2 (rows 0-61); rows 62-63: +256 at k=0, -256 at "
                              "k=32 or k=31, 2^-9 at k=16",
                              103);
-    for (int r = 0; r < 62; ++r) { set(c, r, 0, 256); set(c, r, 1, -256); set(c, r, r + 2, p2(-9)); }
-    set(c, 62, 0, 256); set(c, 62, 32, -256); set(c, 62, 16, p2(-9));
-    set(c, 63, 0, 256); set(c, 63, 31, -256); set(c, 63, 16, p2(-9));
+    for (int r = 0; r < 62; ++r) {
+      set(c, r, 0, 256);
+      set(c, r, 1, -256);
+      set(c, r, r + 2, p2(-9));
+    }
+    set(c, 62, 0, 256);
+    set(c, 62, 32, -256);
+    set(c, 62, 16, p2(-9));
+    set(c, 63, 0, 256);
+    set(c, 63, 31, -256);
+    set(c, 63, 16, p2(-9));
     cases.push_back(std::move(c));
   }
   {
@@ -161,10 +185,11 @@ std::vector<MatmulCase> probe_cases() {
     cases.push_back(std::move(c));
   }
   {
-    MatmulCase c = make_case("accumulator",
-                             "initial accumulator (wgmma only) with many significant bits, with no products (rows 0-23), "
-                             "with a small product (rows 24-47) and a product larger than it (rows 48-63)",
-                             105);
+    MatmulCase c =
+        make_case("accumulator",
+                  "initial accumulator (wgmma only) with many significant bits, with no products (rows 0-23), "
+                  "with a small product (rows 24-47) and a product larger than it (rows 48-63)",
+                  105);
     for (int r = 0; r < 64; ++r) {
       for (int j = 0; j < kN; ++j) {
         // 1 + 2^-t for t = 1..24 scaled by 2^j: bits beyond the kept width show whether D = C is exact.
@@ -173,7 +198,10 @@ std::vector<MatmulCase> probe_cases() {
         if (j % 2) c.c[size_t(r) * kN + j] = -c.c[size_t(r) * kN + j];
       }
       if (r >= 24 && r < 48) set(c, r, 5, p2(-9 + (r - 24) % 8));
-      if (r >= 48) { set(c, r, 7, 448); set(c, r, 40, p2(-6)); }
+      if (r >= 48) {
+        set(c, r, 7, 448);
+        set(c, r, 40, p2(-6));
+      }
     }
     cases.push_back(std::move(c));
   }
@@ -213,7 +241,8 @@ std::vector<MatmulCase> probe_cases() {
       }
       for (int i = 0; i < 6; ++i) {
         int s = int(rng.next() % kK);
-        if (c.a[size_t(r) * kK + s] == 0) c.a[size_t(r) * kK + s] = uint8_t(rng.next() % 0x30);  // small, may be subnormal
+        if (c.a[size_t(r) * kK + s] == 0)
+          c.a[size_t(r) * kK + s] = uint8_t(rng.next() % 0x30);  // small, may be subnormal
       }
     }
     cases.push_back(std::move(c));

@@ -4,12 +4,12 @@
 // core matrices), then issues one wgmma with scale-d = 1 so that the initial
 // accumulator C and every step accumulate in the same registers.
 // Speed is irrelevant here; the kernel is written for clarity.
-#include "wgmma_chain_sm90.hpp"
+#include <cuda_runtime.h>
 
 #include <cstdio>
 #include <cstdlib>
 
-#include <cuda_runtime.h>
+#include "wgmma_chain_sm90.hpp"
 
 namespace hwnumerics {
 namespace {
@@ -33,9 +33,9 @@ __device__ __forceinline__ uint64_t smem_descriptor(const void* smem, int varian
   return (uint64_t((addr >> 4) & 0x3fff)) | ((lbo >> 4) << 16) | ((sbo >> 4) << 32);
 }
 
-__global__ void __launch_bounds__(128) wgmma_chain_kernel(const uint8_t* __restrict__ a, const uint8_t* __restrict__ b,
-                                                          const float* __restrict__ c, float* __restrict__ d, int n,
-                                                          int k, int variant) {
+__global__ void __launch_bounds__(128)
+    wgmma_chain_kernel(const uint8_t* __restrict__ a, const uint8_t* __restrict__ b, const float* __restrict__ c,
+                       float* __restrict__ d, int n, int k, int variant) {
   __shared__ __align__(1024) uint8_t sa[64 * 32];
   __shared__ __align__(1024) uint8_t sb[8 * 32];
   const int tid = threadIdx.x;
