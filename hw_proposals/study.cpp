@@ -179,6 +179,7 @@ json run_study(const StudyOptions& o, const PredictorFactory& factory) {
   }
   const HardwareSpec spec = load_gpu(o.gpu, o.overrides);
   return {{"kind", "hwsim_study"},
+          {"hwsim", o.hwsim},
           {"gpu", spec.name},
           {"gpu_display_name", spec.display_name},
           {"model", o.model_name},

@@ -23,6 +23,7 @@ struct StudyOptions {
   bool sensitivity = true;
   int jobs = 2;
   std::string model_name = "sim";          // recorded in the results
+  nlohmann::json hwsim = nlohmann::json::object();  // {"version", "git"} of the build, recorded in the results
 };
 
 // Runs the study and returns its results in the `hwsim_study` JSON contract

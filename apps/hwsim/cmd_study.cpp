@@ -3,6 +3,7 @@
 
 #include "apps/hwsim/commands.hpp"
 #include "apps/hwsim/predictors.hpp"
+#include "apps/hwsim/version.hpp"
 #include "hw_proposals/study.hpp"
 #include "models/io/atomic_file.hpp"
 #include "models/spec/error.hpp"
@@ -51,6 +52,7 @@ Command study_command() {
     o.sensitivity = !a.has("no-sensitivity");
     o.jobs = static_cast<int>(a.integer("jobs"));
     o.model_name = a.get("model");
+    o.hwsim = {{"version", kVersion}, {"git", kGitHash}};
     const auto study = proposals::run_study(o, predictor_factory(o.model_name));
     const std::string dir = a.get("out");
     write_file_atomic(dir + "/study.json", study.dump(2) + "\n");
