@@ -2,12 +2,11 @@
 // simulated kernel, simulated kernels per second and the process's peak
 // resident memory. Numbers are recorded in docs/performance.md; tests never
 // assert wall-clock time.
+#include <fmt/format.h>
 #include <sys/resource.h>
 
 #include <chrono>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "apps/hwsim/commands.hpp"
 #include "models/io/atomic_file.hpp"
@@ -26,8 +25,14 @@ struct BenchCase {
 std::vector<BenchCase> bench_cases() {
   using nlohmann::json;
   auto gemm = [](int m, int n, int k, const char* ab, const char* scaling, bool fast) {
-    return KernelDescriptor{"gemm", json{{"m", m}, {"n", n}, {"k", k}, {"a_dtype", ab}, {"b_dtype", ab}, {"out_dtype", "bf16"},
-                                         {"scaling", scaling}, {"fast_accum", fast}}};
+    return KernelDescriptor{"gemm", json{{"m", m},
+                                         {"n", n},
+                                         {"k", k},
+                                         {"a_dtype", ab},
+                                         {"b_dtype", ab},
+                                         {"out_dtype", "bf16"},
+                                         {"scaling", scaling},
+                                         {"fast_accum", fast}}};
   };
   return {
       {"gemm fp8 block 4096x7168x2048", gemm(4096, 7168, 2048, "fp8_e4m3", "block_1x128_128x128", false), false},
@@ -54,9 +59,12 @@ Command bench_command() {
   Command c;
   c.name = "bench";
   c.summary = "measure simulator speed on a fixed set of kernels";
-  c.description = "Simulates a fixed set of kernels once each (after one warm-up of the first) and reports wall time per\n"
-                  "kernel, simulated kernels per second and peak resident memory.";
-  c.options = {gpu_option(), set_option(), {"quick", "", "skip the 16384^3 GEMM", ""},
+  c.description =
+      "Simulates a fixed set of kernels once each (after one warm-up of the first) and reports wall time per\n"
+      "kernel, simulated kernels per second and peak resident memory.";
+  c.options = {gpu_option(),
+               set_option(),
+               {"quick", "", "skip the 16384^3 GEMM", ""},
                {"only", "TEXT", "run only cases whose label contains TEXT", ""},
                {"json", "FILE", "write the measurements as JSON to FILE", ""}};
   c.run = [](const Args& a) {
@@ -78,9 +86,13 @@ Command bench_command() {
       fmt::print("{:<42} {:>12.2f} {:>12.3f} {:>10.0f}\n", bc.label, r.time_us, wall, rss);
       rows.push_back({{"kernel", bc.label}, {"simulated_us", r.time_us}, {"wall_s", wall}, {"peak_rss_mb", rss}});
     }
-    if (count > 0) fmt::print("{} kernels in {:.3f} s: {:.2f} simulated kernels per second\n", count, total_wall, count / total_wall);
+    if (count > 0)
+      fmt::print("{} kernels in {:.3f} s: {:.2f} simulated kernels per second\n", count, total_wall,
+                 count / total_wall);
     if (auto out = a.maybe("json")) {
-      write_file_atomic(*out, nlohmann::json{{"gpu", spec.name}, {"cases", rows}, {"kernels_per_s", count / total_wall}}.dump(2) + "\n");
+      write_file_atomic(
+          *out,
+          nlohmann::json{{"gpu", spec.name}, {"cases", rows}, {"kernels_per_s", count / total_wall}}.dump(2) + "\n");
     }
     return 0;
   };

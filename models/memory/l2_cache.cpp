@@ -16,13 +16,21 @@ L2Cache::L2Cache(const L2Geometry& g)
   index_.reserve(static_cast<size_t>(per_slice_ * slices_ * 2));
 }
 
-int L2Cache::slice_of(std::uint64_t key) const { return static_cast<int>(mix64(key) % static_cast<std::uint64_t>(slices_)); }
+int L2Cache::slice_of(std::uint64_t key) const {
+  return static_cast<int>(mix64(key) % static_cast<std::uint64_t>(slices_));
+}
 
 void L2Cache::unlink(std::int32_t n) {
   Node& x = nodes_[static_cast<size_t>(n)];
   const int s = slice_of(x.key);
-  if (x.prev >= 0) nodes_[static_cast<size_t>(x.prev)].next = x.next; else head_[static_cast<size_t>(s)] = x.next;
-  if (x.next >= 0) nodes_[static_cast<size_t>(x.next)].prev = x.prev; else tail_[static_cast<size_t>(s)] = x.prev;
+  if (x.prev >= 0)
+    nodes_[static_cast<size_t>(x.prev)].next = x.next;
+  else
+    head_[static_cast<size_t>(s)] = x.next;
+  if (x.next >= 0)
+    nodes_[static_cast<size_t>(x.next)].prev = x.prev;
+  else
+    tail_[static_cast<size_t>(s)] = x.prev;
   x.prev = x.next = -1;
 }
 

@@ -37,8 +37,8 @@ class L2Cache {
   };
   struct Access {
     bool hit;
-    std::int64_t ready;               // fill tick of the resident chunk (hits only)
-    std::optional<Victim> victim;     // chunk evicted to make room (misses only)
+    std::int64_t ready;            // fill tick of the resident chunk (hits only)
+    std::optional<Victim> victim;  // chunk evicted to make room (misses only)
   };
   // Looks up `key`; on a miss allocates it (write-allocate) and evicts the
   // LRU chunk of its slice when full. `ready` is the tick its data will be

@@ -11,8 +11,8 @@ namespace hwsim::sim {
 // pointed at /dev/null while the context is created). Idempotent.
 void init_systemc();
 
-Tick now();                  // current simulated tick
-void wait_until(Tick t);     // inside a SystemC thread: suspend until tick t (no-op if t <= now)
-void run_until_idle();       // sc_start() until no events remain
+Tick now();               // current simulated tick
+void wait_until(Tick t);  // inside a SystemC thread: suspend until tick t (no-op if t <= now)
+void run_until_idle();    // sc_start() until no events remain
 
 }  // namespace hwsim::sim

@@ -1,8 +1,8 @@
 #include "sim/gpu/memory_system.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "models/memory/address_hash.hpp"
 
@@ -14,7 +14,8 @@ namespace {
 constexpr double kHbmMixWindowBytes = 4.0 * 1024 * 1024;
 }  // namespace
 
-MemorySystem::MemorySystem(const HardwareSpec& spec, const ClockDomain& clk, std::int64_t chunk_bytes, TraceWriter* trace)
+MemorySystem::MemorySystem(const HardwareSpec& spec, const ClockDomain& clk, std::int64_t chunk_bytes,
+                           TraceWriter* trace)
     : chunk_bytes_(chunk_bytes),
       spec_l2_partitions_(spec.l2.partitions),
       l2_(L2Geometry{spec.l2.size_bytes, spec.l2.slices, spec.l2.partitions, chunk_bytes}),
@@ -24,15 +25,19 @@ MemorySystem::MemorySystem(const HardwareSpec& spec, const ClockDomain& clk, std
       hbm_latency_(static_cast<Tick>(spec.hbm.latency_ns * 1000.0 + 0.5)),
       trace_(trace) {
   const std::int64_t lines = std::max<std::int64_t>(1, chunk_bytes / spec.l2.line_bytes);
-  slice_groups_ = static_cast<int>(std::max<std::int64_t>(1, spec.l2.slices / std::min<std::int64_t>(lines, spec.l2.slices)));
-  channel_groups_ = static_cast<int>(std::max<std::int64_t>(1, spec.hbm.channels / std::min<std::int64_t>(lines, spec.hbm.channels)));
+  slice_groups_ =
+      static_cast<int>(std::max<std::int64_t>(1, spec.l2.slices / std::min<std::int64_t>(lines, spec.l2.slices)));
+  channel_groups_ =
+      static_cast<int>(std::max<std::int64_t>(1, spec.hbm.channels / std::min<std::int64_t>(lines, spec.hbm.channels)));
   const double group_rate = clk.per_tick(spec.l2.bytes_per_clk / slice_groups_);
   channel_peak_per_tick_ = spec.hbm.bandwidth_GBps * 1e9 / 1e12 / channel_groups_;
   slices_.assign(static_cast<size_t>(slice_groups_), BandwidthServer(group_rate, 0));
   channels_.assign(static_cast<size_t>(channel_groups_), BandwidthServer(1.0, 0));
   if (trace_) {
-    for (int s = 0; s < slice_groups_; ++s) slice_tracks_.push_back(trace_->track(fmt::format("L2 slice group {:02}", s)));
-    for (int c = 0; c < channel_groups_; ++c) channel_tracks_.push_back(trace_->track(fmt::format("HBM channel group {:02}", c)));
+    for (int s = 0; s < slice_groups_; ++s)
+      slice_tracks_.push_back(trace_->track(fmt::format("L2 slice group {:02}", s)));
+    for (int c = 0; c < channel_groups_; ++c)
+      channel_tracks_.push_back(trace_->track(fmt::format("HBM channel group {:02}", c)));
   }
 }
 
@@ -48,7 +53,8 @@ BandwidthServer::Grant MemorySystem::slice_grant(Tick now, int group, std::int64
 }
 
 Tick MemorySystem::hbm_transfer(Tick now, std::uint64_t key, std::int64_t bytes, bool write, LaunchStats& st) {
-  const int ch = static_cast<int>(static_cast<std::uint64_t>(hbm_.channel_of(key)) % static_cast<std::uint64_t>(channel_groups_));
+  const int ch =
+      static_cast<int>(static_cast<std::uint64_t>(hbm_.channel_of(key)) % static_cast<std::uint64_t>(channel_groups_));
   const double eff = hbm_.record(bytes, write);
   // Service time in ticks at the channel's sustained rate for the current mix.
   const double ticks = static_cast<double>(bytes) / (channel_peak_per_tick_ * eff);

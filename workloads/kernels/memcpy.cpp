@@ -27,28 +27,36 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx, Mode mo
   if (bytes % kVectorBytes != 0) p.fail("bytes", "must be a multiple of 16 (16-byte vector accesses)");
   const std::int64_t units = (bytes + kUnitBytes - 1) / kUnitBytes;
   std::vector<TensorDesc> tensors = {{"src", 1, bytes, 1}, {"dst", 1, bytes, 1}};
-  KernelProgram k = streaming_program(d.kind, ctx, {kThreads, kRegisters, 0}, tensors, units, [=](std::int64_t u, std::int64_t, OpList& out) {
-    const std::int64_t off = u * kUnitBytes;
-    const std::int64_t len = std::min(kUnitBytes, bytes - off);
-    if (mode != Mode::kWrite) out.push_back(ld_global(0, off, len));
-    if (mode == Mode::kRead) out.push_back(cuda_core_ops(len / 4));  // one FADD per 4-byte word
-    if (mode != Mode::kRead) out.push_back(st_global(1, off, len));
-  });
+  KernelProgram k = streaming_program(d.kind, ctx, {kThreads, kRegisters, 0}, tensors, units,
+                                      [=](std::int64_t u, std::int64_t, OpList& out) {
+                                        const std::int64_t off = u * kUnitBytes;
+                                        const std::int64_t len = std::min(kUnitBytes, bytes - off);
+                                        if (mode != Mode::kWrite) out.push_back(ld_global(0, off, len));
+                                        if (mode == Mode::kRead)
+                                          out.push_back(cuda_core_ops(len / 4));  // one FADD per 4-byte word
+                                        if (mode != Mode::kRead) out.push_back(st_global(1, off, len));
+                                      });
   return k;
 }
 
 }  // namespace
 
 KernelDef memcpy_kernel() {
-  return {"memcpy", "CUDA suite copy kernel (16-byte vectors, grid-stride)", {"bytes"},
+  return {"memcpy",
+          "CUDA suite copy kernel (16-byte vectors, grid-stride)",
+          {"bytes"},
           [](const KernelDescriptor& d, const KernelContext& c) { return build(d, c, Mode::kCopy); }};
 }
 KernelDef read_kernel() {
-  return {"read", "CUDA suite streaming-read kernel (16-byte vector loads, sum)", {"bytes"},
+  return {"read",
+          "CUDA suite streaming-read kernel (16-byte vector loads, sum)",
+          {"bytes"},
           [](const KernelDescriptor& d, const KernelContext& c) { return build(d, c, Mode::kRead); }};
 }
 KernelDef write_kernel() {
-  return {"write", "CUDA suite streaming-write kernel (16-byte vector stores)", {"bytes"},
+  return {"write",
+          "CUDA suite streaming-write kernel (16-byte vector stores)",
+          {"bytes"},
           [](const KernelDescriptor& d, const KernelContext& c) { return build(d, c, Mode::kWrite); }};
 }
 

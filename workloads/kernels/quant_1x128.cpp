@@ -30,14 +30,15 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   const std::int64_t per_unit = static_cast<std::int64_t>(kThreads) * kPerThread;  // a multiple of 128
   const std::int64_t units = (elems + per_unit - 1) / per_unit;
   std::vector<TensorDesc> t = {{"x (BF16)", m, k, 2}, {"q (FP8)", m, k, 1}, {"scales (FP32)", m, k / kGroup, 4}};
-  return streaming_program(d.kind, ctx, {kThreads, kRegisters, 0}, t, units, [=](std::int64_t u, std::int64_t, OpList& out) {
-    const std::int64_t e0 = u * per_unit;
-    const std::int64_t n = std::min(per_unit, elems - e0);
-    out.push_back(ld_global(0, e0 * 2, n * 2));
-    out.push_back(cuda_core_ops(static_cast<std::int64_t>(kOpsPerElem * static_cast<double>(n)), 0, n / kGroup));
-    out.push_back(st_global(1, e0, n));
-    out.push_back(st_global(2, e0 / kGroup * 4, n / kGroup * 4));
-  });
+  return streaming_program(
+      d.kind, ctx, {kThreads, kRegisters, 0}, t, units, [=](std::int64_t u, std::int64_t, OpList& out) {
+        const std::int64_t e0 = u * per_unit;
+        const std::int64_t n = std::min(per_unit, elems - e0);
+        out.push_back(ld_global(0, e0 * 2, n * 2));
+        out.push_back(cuda_core_ops(static_cast<std::int64_t>(kOpsPerElem * static_cast<double>(n)), 0, n / kGroup));
+        out.push_back(st_global(1, e0, n));
+        out.push_back(st_global(2, e0 / kGroup * 4, n / kGroup * 4));
+      });
 }
 
 }  // namespace

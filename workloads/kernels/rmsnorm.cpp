@@ -24,17 +24,18 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   const std::int64_t m = p.positive("m"), n = p.positive("n");
   std::vector<TensorDesc> t = {{"x (BF16)", m, n, 2}, {"w (BF16)", 1, n, 2}, {"y (BF16)", m, n, 2}};
   const std::int64_t reduce = kThreads / 32 * 4;
-  return streaming_program(d.kind, ctx, {kThreads, kRegisters, reduce}, t, m, [=](std::int64_t row, std::int64_t seq, OpList& out) {
-    out.push_back(ld_global_box(0, row, 0, 1, n));
-    // Each thread keeps the weights of its columns in registers across the rows it visits.
-    if (seq == 0) out.push_back(ld_global(1, 0, n * 2));
-    out.push_back(cuda_core_ops(2 * n, 0, 0));
-    out.push_back(st_shared(reduce));
-    out.push_back(cta_sync());
-    out.push_back(ld_shared(reduce));
-    out.push_back(cuda_core_ops(static_cast<std::int64_t>((kOpsPerElem - 2.0) * static_cast<double>(n)), 0, 1));
-    out.push_back(st_global_box(2, row, 0, 1, n));
-  });
+  return streaming_program(
+      d.kind, ctx, {kThreads, kRegisters, reduce}, t, m, [=](std::int64_t row, std::int64_t seq, OpList& out) {
+        out.push_back(ld_global_box(0, row, 0, 1, n));
+        // Each thread keeps the weights of its columns in registers across the rows it visits.
+        if (seq == 0) out.push_back(ld_global(1, 0, n * 2));
+        out.push_back(cuda_core_ops(2 * n, 0, 0));
+        out.push_back(st_shared(reduce));
+        out.push_back(cta_sync());
+        out.push_back(ld_shared(reduce));
+        out.push_back(cuda_core_ops(static_cast<std::int64_t>((kOpsPerElem - 2.0) * static_cast<double>(n)), 0, 1));
+        out.push_back(st_global_box(2, row, 0, 1, n));
+      });
 }
 
 }  // namespace

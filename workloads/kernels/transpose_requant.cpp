@@ -27,20 +27,21 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   if (m % kTile != 0) p.fail("m", "must be a multiple of 128 (the 128x1 output groups run along m)");
   if (k % kTile != 0) p.fail("k", "must be a multiple of 128 (1x128 input groups)");
   const std::int64_t mt = m / kTile, kt = k / kTile;
-  std::vector<TensorDesc> t = {{"x (FP8)", m, k, 1}, {"x scales (FP32)", m, kt, 4}, {"xT (FP8)", k, m, 1},
-                               {"xT scales (FP32)", k, mt, 4}};
+  std::vector<TensorDesc> t = {
+      {"x (FP8)", m, k, 1}, {"x scales (FP32)", m, kt, 4}, {"xT (FP8)", k, m, 1}, {"xT scales (FP32)", k, mt, 4}};
   const std::int64_t tile_bytes = kTile * kTile;  // FP8 tile staged in shared memory
-  return streaming_program(d.kind, ctx, {kThreads, kRegisters, tile_bytes}, t, mt * kt, [=](std::int64_t u, std::int64_t, OpList& out) {
-    const std::int64_t mi = u / kt, ki = u % kt;
-    out.push_back(ld_global_box(0, mi * kTile, ki * kTile, kTile, kTile));
-    out.push_back(ld_global_box(1, mi * kTile, ki, kTile, 1));
-    out.push_back(st_shared(tile_bytes));
-    out.push_back(cta_sync());
-    out.push_back(ld_shared(tile_bytes));
-    out.push_back(cuda_core_ops(static_cast<std::int64_t>(kOpsPerElem * kTile * kTile), 0, kTile));
-    out.push_back(st_global_box(2, ki * kTile, mi * kTile, kTile, kTile));
-    out.push_back(st_global_box(3, ki * kTile, mi, kTile, 1));
-  });
+  return streaming_program(
+      d.kind, ctx, {kThreads, kRegisters, tile_bytes}, t, mt * kt, [=](std::int64_t u, std::int64_t, OpList& out) {
+        const std::int64_t mi = u / kt, ki = u % kt;
+        out.push_back(ld_global_box(0, mi * kTile, ki * kTile, kTile, kTile));
+        out.push_back(ld_global_box(1, mi * kTile, ki, kTile, 1));
+        out.push_back(st_shared(tile_bytes));
+        out.push_back(cta_sync());
+        out.push_back(ld_shared(tile_bytes));
+        out.push_back(cuda_core_ops(static_cast<std::int64_t>(kOpsPerElem * kTile * kTile), 0, kTile));
+        out.push_back(st_global_box(2, ki * kTile, mi * kTile, kTile, kTile));
+        out.push_back(st_global_box(3, ki * kTile, mi, kTile, 1));
+      });
 }
 
 }  // namespace
