@@ -341,6 +341,12 @@ void Gpu::Impl::run_slot(Gpu& gpu, LaunchCtx& L, std::vector<int> sms) {
       for (int b = 0; b < k.barriers; ++b)
         cta->barriers[static_cast<size_t>(b)].expected = k.barrier_arrivals[static_cast<size_t>(b)];
       cta->barriers.back().expected = roles;
+      if (roles == 1 && k.cluster_size == 1) {
+        // One role, one CTA: run it in this thread (no process per CTA), which
+        // keeps grids of tens of thousands of small CTAs cheap.
+        Impl::run_role(gpu, L, *cta, sms[0], 0, cluster, 0);
+        continue;
+      }
       for (int role = 0; role < roles; ++role) {
         CtaState* c = cta.get();
         const int sm = sms[static_cast<size_t>(r)];
@@ -421,7 +427,7 @@ void Gpu::Impl::run_stream(Gpu& gpu, const StreamLaunch& s, int index, std::vect
     L.slots_running = static_cast<int>(n_slots);
     for (size_t i = 0; i < n_slots; ++i) {
       sc_core::sc_spawn_options o;
-      o.set_stack_size(64 * 1024);
+      o.set_stack_size(128 * 1024);
       std::vector<int> sms = slots[i];
       sc_core::sc_spawn([&gpu, &L, sms] { Impl::run_slot(gpu, L, sms); }, nullptr, &o);
     }
