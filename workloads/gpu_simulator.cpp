@@ -7,10 +7,16 @@
 
 namespace hwsim {
 namespace {
-// FNV-1a of the descriptor: the same kernel and params name the same buffers.
-std::uint64_t buffer_tag(const KernelDescriptor& d) {
+// FNV-1a of the kernel's name and tensors: launches that move the same
+// tensors name the same buffers (equivalent descriptors, e.g. with and without
+// a defaulted param, therefore give identical results).
+std::uint64_t buffer_tag(const sim::KernelProgram& p) {
+  std::string id = p.name;
+  for (const auto& t : p.tensors)
+    id +=
+        "|" + t.name + ":" + std::to_string(t.rows) + "x" + std::to_string(t.cols) + "x" + std::to_string(t.elem_bytes);
   std::uint64_t h = 1469598103934665603ULL;
-  for (char c : d.kind + d.params.dump()) {
+  for (char c : id) {
     h ^= static_cast<unsigned char>(c);
     h *= 1099511628211ULL;
   }
@@ -51,7 +57,7 @@ std::vector<std::vector<KernelResult>> GpuSimulator::run_concurrent(const std::v
       sms = sm_set(d, streams[s].sms);
       const KernelContext ctx{gpu_.spec(), gpu_.sm_count(sms)};
       programs[s].push_back(build_program(d, ctx));
-      programs[s].back().buffer_tag = buffer_tag(d);
+      programs[s].back().buffer_tag = buffer_tag(programs[s].back());
     }
     // A stream's kernels share its SM set (the last kernel's `sms` restricts
     // it only for a single-kernel stream).

@@ -30,13 +30,14 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx, Mode mo
   const std::int64_t units = (bytes + kUnitBytes - 1) / kUnitBytes;
   std::vector<TensorDesc> tensors = {{"src", 1, bytes, 1}, {"dst", 1, bytes, 1}, {"partials", 1, 1 << 20, 4}};
   const StreamingDesign design{kThreads, kRegisters, 0, true, kCtasPerSm};
-  KernelProgram k = streaming_program(d.kind, ctx, design, tensors, units, [=](std::int64_t u, std::int64_t, OpList& out) {
-    const std::int64_t off = u * kUnitBytes;
-    const std::int64_t len = std::min(kUnitBytes, bytes - off);
-    if (mode != Mode::kWrite) out.push_back(ld_global(0, off, len));
-    if (mode == Mode::kRead) out.push_back(cuda_core_ops(0, len / 4));  // XOR per 4-byte word
-    if (mode != Mode::kRead) out.push_back(st_global(1, off, len));
-  });
+  KernelProgram k =
+      streaming_program(d.kind, ctx, design, tensors, units, [=](std::int64_t u, std::int64_t, OpList& out) {
+        const std::int64_t off = u * kUnitBytes;
+        const std::int64_t len = std::min(kUnitBytes, bytes - off);
+        if (mode != Mode::kWrite) out.push_back(ld_global(0, off, len));
+        if (mode == Mode::kRead) out.push_back(cuda_core_ops(0, len / 4));  // XOR per 4-byte word
+        if (mode != Mode::kRead) out.push_back(st_global(1, off, len));
+      });
   if (mode == Mode::kRead) k.notes.push_back({"partials", "one 4-byte store per CTA (negligible, not simulated)"});
   return k;
 }
@@ -44,15 +45,21 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx, Mode mo
 }  // namespace
 
 KernelDef memcpy_kernel() {
-  return {"memcpy", "CUDA suite copy kernel (256-thread CTAs, 4 x 16-byte vectors in flight, grid-stride)", {"bytes"},
+  return {"memcpy",
+          "CUDA suite copy kernel (256-thread CTAs, 4 x 16-byte vectors in flight, grid-stride)",
+          {"bytes"},
           [](const KernelDescriptor& d, const KernelContext& c) { return build(d, c, Mode::kCopy); }};
 }
 KernelDef read_kernel() {
-  return {"read", "CUDA suite streaming-read kernel (XOR-sum of 16-byte vectors, grid-stride)", {"bytes"},
+  return {"read",
+          "CUDA suite streaming-read kernel (XOR-sum of 16-byte vectors, grid-stride)",
+          {"bytes"},
           [](const KernelDescriptor& d, const KernelContext& c) { return build(d, c, Mode::kRead); }};
 }
 KernelDef write_kernel() {
-  return {"write", "CUDA suite streaming-write kernel (16-byte vector stores, grid-stride)", {"bytes"},
+  return {"write",
+          "CUDA suite streaming-write kernel (16-byte vector stores, grid-stride)",
+          {"bytes"},
           [](const KernelDescriptor& d, const KernelContext& c) { return build(d, c, Mode::kWrite); }};
 }
 

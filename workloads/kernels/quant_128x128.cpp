@@ -27,24 +27,25 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   const std::int64_t n = p.positive("n"), k = p.positive("k");
   const std::int64_t nb = (n + kBlock - 1) / kBlock, kb = (k + kBlock - 1) / kBlock;
   std::vector<TensorDesc> t = {{"w (BF16)", n, k, 2}, {"q (FP8)", n, k, 1}, {"scales (FP32)", nb, kb, 4}};
-  return streaming_program(d.kind, ctx, {kThreads, kRegisters, kPartialBytes}, t, nb * kb,
-                           [=](std::int64_t u, std::int64_t, OpList& out) {
-                             const std::int64_t r0 = u / kb * kBlock, c0 = u % kb * kBlock;
-                             out.push_back(ld_global_box(0, r0, c0, kBlock, kBlock));
-                             out.push_back(cuda_core_ops(74LL * kThreads));  // amax and shuffles
-                             out.push_back(st_shared(kPartialBytes));
-                             out.push_back(cta_sync());
-                             out.push_back(ld_shared(kPartialBytes));
-                             out.push_back(cuda_core_ops((kFp32PerThread - 74LL) * kThreads, kInt32PerThread * kThreads, 1));
-                             out.push_back(st_global_box(1, r0, c0, kBlock, kBlock));
-                             out.push_back(st_global_box(2, u / kb, u % kb, 1, 1));
-                           });
+  return streaming_program(
+      d.kind, ctx, {kThreads, kRegisters, kPartialBytes}, t, nb * kb, [=](std::int64_t u, std::int64_t, OpList& out) {
+        const std::int64_t r0 = u / kb * kBlock, c0 = u % kb * kBlock;
+        out.push_back(ld_global_box(0, r0, c0, kBlock, kBlock));
+        out.push_back(cuda_core_ops(74LL * kThreads));  // amax and shuffles
+        out.push_back(st_shared(kPartialBytes));
+        out.push_back(cta_sync());
+        out.push_back(ld_shared(kPartialBytes));
+        out.push_back(cuda_core_ops((kFp32PerThread - 74LL) * kThreads, kInt32PerThread * kThreads, 1));
+        out.push_back(st_global_box(1, r0, c0, kBlock, kBlock));
+        out.push_back(st_global_box(2, u / kb, u % kb, 1, 1));
+      });
 }
 
 }  // namespace
 
 KernelDef quant_128x128_kernel() {
-  return {"quant_128x128", "CUDA suite 128x128 weight quantizer (BF16 -> FP8 E4M3 + FP32 block scales)", {"n", "k"}, build};
+  return {
+      "quant_128x128", "CUDA suite 128x128 weight quantizer (BF16 -> FP8 E4M3 + FP32 block scales)", {"n", "k"}, build};
 }
 
 }  // namespace hwsim::kernels

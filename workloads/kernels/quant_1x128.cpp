@@ -31,15 +31,16 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   const std::int64_t per_cta = static_cast<std::int64_t>(kThreads) * kPerThread;  // 16 groups
   const std::int64_t units = (elems + per_cta - 1) / per_cta;
   std::vector<TensorDesc> t = {{"x (BF16)", m, k, 2}, {"q (FP8)", m, k, 1}, {"scales (FP32)", m, k / kGroup, 4}};
-  return streaming_program(d.kind, ctx, {kThreads, kRegisters, 0}, t, units, [=](std::int64_t u, std::int64_t, OpList& out) {
-    const std::int64_t e0 = u * per_cta;
-    const std::int64_t n = std::min(per_cta, elems - e0);
-    const std::int64_t threads = n / kPerThread;
-    out.push_back(ld_global(0, e0 * 2, n * 2));
-    out.push_back(cuda_core_ops(kFp32PerThread * threads, kInt32PerThread * threads, threads));
-    out.push_back(st_global(1, e0, n));
-    out.push_back(st_global(2, e0 / kGroup * 4, n / kGroup * 4));
-  });
+  return streaming_program(d.kind, ctx, {kThreads, kRegisters, 0}, t, units,
+                           [=](std::int64_t u, std::int64_t, OpList& out) {
+                             const std::int64_t e0 = u * per_cta;
+                             const std::int64_t n = std::min(per_cta, elems - e0);
+                             const std::int64_t threads = n / kPerThread;
+                             out.push_back(ld_global(0, e0 * 2, n * 2));
+                             out.push_back(cuda_core_ops(kFp32PerThread * threads, kInt32PerThread * threads, threads));
+                             out.push_back(st_global(1, e0, n));
+                             out.push_back(st_global(2, e0 / kGroup * 4, n / kGroup * 4));
+                           });
 }
 
 }  // namespace

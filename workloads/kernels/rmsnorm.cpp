@@ -34,16 +34,17 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
     p.fail("n", "must be at most 8192 (the kernel keeps a row in registers: 128 threads x 8 vectors)");
   }
   std::vector<TensorDesc> t = {{"x (BF16)", m, n, 2}, {"w (BF16)", 1, n, 2}, {"y (BF16)", m, n, 2}};
-  return streaming_program(d.kind, ctx, {threads, kRegisters, kPartialBytes}, t, m, [=](std::int64_t row, std::int64_t, OpList& out) {
-    out.push_back(ld_global_box(0, row, 0, 1, n));
-    out.push_back(cuda_core_ops(n, n, 0));  // unpack and sum of squares
-    out.push_back(st_shared(kPartialBytes));
-    out.push_back(cta_sync());
-    out.push_back(ld_shared(kPartialBytes));
-    out.push_back(ld_global(1, 0, n * 2));  // weight row, an L2 hit after the first CTAs
-    out.push_back(cuda_core_ops(static_cast<std::int64_t>((kFp32PerElem - 1.0) * static_cast<double>(n)), n, 1));
-    out.push_back(st_global_box(2, row, 0, 1, n));
-  });
+  return streaming_program(
+      d.kind, ctx, {threads, kRegisters, kPartialBytes}, t, m, [=](std::int64_t row, std::int64_t, OpList& out) {
+        out.push_back(ld_global_box(0, row, 0, 1, n));
+        out.push_back(cuda_core_ops(n, n, 0));  // unpack and sum of squares
+        out.push_back(st_shared(kPartialBytes));
+        out.push_back(cta_sync());
+        out.push_back(ld_shared(kPartialBytes));
+        out.push_back(ld_global(1, 0, n * 2));  // weight row, an L2 hit after the first CTAs
+        out.push_back(cuda_core_ops(static_cast<std::int64_t>((kFp32PerElem - 1.0) * static_cast<double>(n)), n, 1));
+        out.push_back(st_global_box(2, row, 0, 1, n));
+      });
 }
 
 }  // namespace

@@ -30,14 +30,15 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   const std::int64_t w = std::min(n, kPerCta);
   const std::int64_t segs = (n + w - 1) / w;
   std::vector<TensorDesc> t = {{"x (gate|up, BF16)", m, 2 * n, 2}, {"y (BF16)", m, n, 2}};
-  return streaming_program(d.kind, ctx, {kThreads, kRegisters, 0}, t, m * segs, [=](std::int64_t u, std::int64_t, OpList& out) {
-    const std::int64_t row = u / segs, c0 = u % segs * w;
-    const std::int64_t len = std::min(w, n - c0);
-    out.push_back(ld_global_box(0, row, c0, 1, len));
-    out.push_back(ld_global_box(0, row, n + c0, 1, len));
-    out.push_back(cuda_core_ops(kFp32PerElem * len, kInt32PerElem * len, kSfuPerElem * len));
-    out.push_back(st_global_box(1, row, c0, 1, len));
-  });
+  return streaming_program(d.kind, ctx, {kThreads, kRegisters, 0}, t, m * segs,
+                           [=](std::int64_t u, std::int64_t, OpList& out) {
+                             const std::int64_t row = u / segs, c0 = u % segs * w;
+                             const std::int64_t len = std::min(w, n - c0);
+                             out.push_back(ld_global_box(0, row, c0, 1, len));
+                             out.push_back(ld_global_box(0, row, n + c0, 1, len));
+                             out.push_back(cuda_core_ops(kFp32PerElem * len, kInt32PerElem * len, kSfuPerElem * len));
+                             out.push_back(st_global_box(1, row, c0, 1, len));
+                           });
 }
 
 }  // namespace

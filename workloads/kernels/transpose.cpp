@@ -22,23 +22,25 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   const ParamReader p(d, {"m", "k", "dtype"});
   const std::int64_t m = p.positive("m"), k = p.positive("k");
   const DataType dt = p.dtype("dtype");
-  if (dt != DataType::kBf16 && dt != DataType::kFp8E4M3 && dt != DataType::kFp32) p.fail("dtype", "must be bf16, fp8_e4m3 or fp32");
+  if (dt != DataType::kBf16 && dt != DataType::kFp8E4M3 && dt != DataType::kFp32)
+    p.fail("dtype", "must be bf16, fp8_e4m3 or fp32");
   const int e = bytes_of(dt);
   const std::int64_t mt = (m + kTile - 1) / kTile, kt = (k + kTile - 1) / kTile;
   std::vector<TensorDesc> t = {{"x", m, k, e}, {"xT", k, m, e}};
   const std::int64_t smem = static_cast<std::int64_t>(kTile) * (kTile + kPad) * e;
   const std::int64_t tile = static_cast<std::int64_t>(kTile) * kTile * e;
-  return streaming_program(d.kind, ctx, {kThreads, kRegisters, smem}, t, mt * kt, [=](std::int64_t u, std::int64_t, OpList& out) {
-    const std::int64_t mi = u / kt, ki = u % kt;
-    out.push_back(ld_global_box(0, mi * kTile, ki * kTile, kTile, kTile));
-    // 2-byte scattered stores: 16 per thread, at most 2-way conflicts, so the
-    // port moves twice the bytes.
-    out.push_back(st_shared(2 * tile));
-    out.push_back(cta_sync());
-    out.push_back(ld_shared(tile));
-    out.push_back(cuda_core_ops(0, 24LL * kThreads));  // index arithmetic and packing
-    out.push_back(st_global_box(1, ki * kTile, mi * kTile, kTile, kTile));
-  });
+  return streaming_program(d.kind, ctx, {kThreads, kRegisters, smem}, t, mt * kt,
+                           [=](std::int64_t u, std::int64_t, OpList& out) {
+                             const std::int64_t mi = u / kt, ki = u % kt;
+                             out.push_back(ld_global_box(0, mi * kTile, ki * kTile, kTile, kTile));
+                             // 2-byte scattered stores: 16 per thread, at most 2-way conflicts, so the
+                             // port moves twice the bytes.
+                             out.push_back(st_shared(2 * tile));
+                             out.push_back(cta_sync());
+                             out.push_back(ld_shared(tile));
+                             out.push_back(cuda_core_ops(0, 24LL * kThreads));  // index arithmetic and packing
+                             out.push_back(st_global_box(1, ki * kTile, mi * kTile, kTile, kTile));
+                           });
 }
 
 }  // namespace

@@ -18,10 +18,10 @@ using namespace hwsim::sim;
 
 constexpr int kThreads = 256;
 constexpr int kTile = 128;
-constexpr std::int64_t kTileBytes = kTile * kTile;          // one FP8 tile
-constexpr std::int64_t kPartials = 8 * kTile * 4;           // 8 warps x 128 column maxima
-constexpr std::int64_t kSmem = 37 * 1024;                   // as the suite's kernel declares
-constexpr int kRegisters = 64;  // assumption
+constexpr std::int64_t kTileBytes = kTile * kTile;  // one FP8 tile
+constexpr std::int64_t kPartials = 8 * kTile * 4;   // 8 warps x 128 column maxima
+constexpr std::int64_t kSmem = 37 * 1024;           // as the suite's kernel declares
+constexpr int kRegisters = 64;                      // assumption
 // Per element: two dequantizations (paired convert = 0.5, multiply) in the
 // two passes, max, requantize multiply, paired convert 0.5; packing 16 rows
 // into a 16-byte value costs about one integer op per element.
@@ -34,28 +34,30 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   if (m % kTile != 0) p.fail("m", "must be a multiple of 128 (the 128x1 output groups run along m)");
   if (k % kTile != 0) p.fail("k", "must be a multiple of 128 (1x128 input groups)");
   const std::int64_t mt = m / kTile, kt = k / kTile;
-  std::vector<TensorDesc> t = {{"x (FP8)", m, k, 1}, {"x scales (FP32)", m, kt, 4}, {"xT (FP8)", k, m, 1},
-                               {"xT scales (FP32)", k, mt, 4}};
+  std::vector<TensorDesc> t = {
+      {"x (FP8)", m, k, 1}, {"x scales (FP32)", m, kt, 4}, {"xT (FP8)", k, m, 1}, {"xT scales (FP32)", k, mt, 4}};
   const auto elems = static_cast<std::int64_t>(kTile) * kTile;
-  return streaming_program(d.kind, ctx, {kThreads, kRegisters, kSmem}, t, mt * kt, [=](std::int64_t u, std::int64_t, OpList& out) {
-    const std::int64_t mi = u / kt, ki = u % kt;
-    out.push_back(ld_global_box(0, mi * kTile, ki * kTile, kTile, kTile));
-    out.push_back(ld_global_box(1, mi * kTile, ki, kTile, 1));
-    out.push_back(st_shared(kTileBytes));
-    out.push_back(cta_sync());
-    out.push_back(ld_shared(kTileBytes));  // pass 1: dequantize, column maxima
-    out.push_back(cuda_core_ops(static_cast<std::int64_t>(kFp32PerElem / 2 * static_cast<double>(elems))));
-    out.push_back(st_shared(kPartials));
-    out.push_back(cta_sync());
-    out.push_back(ld_shared(kPartials));
-    out.push_back(ld_shared(kTileBytes));  // pass 2: requantize, transpose into the output tile
-    out.push_back(cuda_core_ops(static_cast<std::int64_t>(kFp32PerElem / 2 * static_cast<double>(elems)), kInt32PerElem * elems, kTile));
-    out.push_back(st_shared(kTileBytes));
-    out.push_back(cta_sync());
-    out.push_back(ld_shared(kTileBytes));
-    out.push_back(st_global_box(2, ki * kTile, mi * kTile, kTile, kTile));
-    out.push_back(st_global_box(3, ki * kTile, mi, kTile, 1));
-  });
+  return streaming_program(
+      d.kind, ctx, {kThreads, kRegisters, kSmem}, t, mt * kt, [=](std::int64_t u, std::int64_t, OpList& out) {
+        const std::int64_t mi = u / kt, ki = u % kt;
+        out.push_back(ld_global_box(0, mi * kTile, ki * kTile, kTile, kTile));
+        out.push_back(ld_global_box(1, mi * kTile, ki, kTile, 1));
+        out.push_back(st_shared(kTileBytes));
+        out.push_back(cta_sync());
+        out.push_back(ld_shared(kTileBytes));  // pass 1: dequantize, column maxima
+        out.push_back(cuda_core_ops(static_cast<std::int64_t>(kFp32PerElem / 2 * static_cast<double>(elems))));
+        out.push_back(st_shared(kPartials));
+        out.push_back(cta_sync());
+        out.push_back(ld_shared(kPartials));
+        out.push_back(ld_shared(kTileBytes));  // pass 2: requantize, transpose into the output tile
+        out.push_back(cuda_core_ops(static_cast<std::int64_t>(kFp32PerElem / 2 * static_cast<double>(elems)),
+                                    kInt32PerElem * elems, kTile));
+        out.push_back(st_shared(kTileBytes));
+        out.push_back(cta_sync());
+        out.push_back(ld_shared(kTileBytes));
+        out.push_back(st_global_box(2, ki * kTile, mi * kTile, kTile, kTile));
+        out.push_back(st_global_box(3, ki * kTile, mi, kTile, 1));
+      });
 }
 
 }  // namespace
