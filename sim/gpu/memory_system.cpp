@@ -41,8 +41,20 @@ MemorySystem::MemorySystem(const HardwareSpec& spec, const ClockDomain& clk, std
   }
 }
 
+namespace {
+// Address interleaving: runs of 64 consecutive chunks start at a hashed group
+// and then take consecutive groups, as the hardware's XOR hashes spread
+// consecutive lines over distinct slices and channels (a purely random hash
+// per chunk would pile neighbouring chunks onto the same server by chance).
+int interleave(std::uint64_t key, std::uint64_t salt, int groups) {
+  constexpr int kRunBits = 6;
+  const std::uint64_t base = mix64((key >> kRunBits) ^ salt);
+  return static_cast<int>((base + (key & ((1ULL << kRunBits) - 1))) % static_cast<std::uint64_t>(groups));
+}
+}  // namespace
+
 int MemorySystem::slice_group_of(std::uint64_t key) const {
-  return static_cast<int>(mix64(key ^ 0x2545f4914f6cdd1dULL) % static_cast<std::uint64_t>(slice_groups_));
+  return interleave(key, 0x2545f4914f6cdd1dULL, slice_groups_);
 }
 
 BandwidthServer::Grant MemorySystem::slice_grant(Tick now, int group, std::int64_t bytes, LaunchStats& st) {
@@ -53,8 +65,7 @@ BandwidthServer::Grant MemorySystem::slice_grant(Tick now, int group, std::int64
 }
 
 Tick MemorySystem::hbm_transfer(Tick now, std::uint64_t key, std::int64_t bytes, bool write, LaunchStats& st) {
-  const int ch =
-      static_cast<int>(static_cast<std::uint64_t>(hbm_.channel_of(key)) % static_cast<std::uint64_t>(channel_groups_));
+  const int ch = interleave(key, 0x5bd1e995ULL, channel_groups_);
   const double eff = hbm_.record(bytes, write);
   // Service time in ticks at the channel's sustained rate for the current mix.
   const double ticks = static_cast<double>(bytes) / (channel_peak_per_tick_ * eff);
