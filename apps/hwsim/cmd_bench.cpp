@@ -100,9 +100,10 @@ Command bench_command() {
       rows.push_back(
           {{"kernel", bc.label}, {"simulated_us", r.time_us}, {"wall_s", wall}, {"cpu_s", cpu}, {"peak_rss_mb", rss}});
     }
-    if (count > 0)
-      fmt::print("{} kernels in {:.3f} s: {:.2f} simulated kernels per second\n", count, total_wall,
-                 count / total_wall);
+    if (count > 0) {
+      fmt::print("{} kernels in {:.3f} s wall, {:.3f} s CPU: {:.2f} simulated kernels per CPU second\n", count,
+                 total_wall, total_cpu, count / total_cpu);
+    }
     if (auto out = a.maybe("json")) {
       write_file_atomic(
           *out,

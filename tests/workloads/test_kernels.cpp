@@ -224,3 +224,21 @@ TEST_CASE("Restricting a GEMM to 112 SMs slows it and keeps whole clusters", "[k
   CHECK(part.launch.at("cluster_slots") == 56);
   CHECK(part.kernel_time_us > all.kernel_time_us * 1.08);
 }
+
+TEST_CASE("Concurrent streams: a GEMM on 112 SMs beside a copy on 20 SMs shares L2 and HBM", "[kernels][streams]") {
+  GpuSimulator sim(load_gpu("h800-sxm"));
+  const auto g = gemm(4096, 7168, 2048, "fp8_e4m3", "block_1x128_128x128");
+  const KernelDescriptor copy{"memcpy", json{{"bytes", 256 << 20}}};
+  const KernelResult gemm_alone = sim.run(g);
+  const KernelResult copy_alone = sim.run(copy);
+  std::vector<int> comm, compute;
+  for (int i = 0; i < 132; ++i) (i < 20 ? comm : compute).push_back(i);
+  const auto both = sim.run_concurrent({StreamRequest{{g}, compute}, StreamRequest{{copy}, comm}});
+  const KernelResult& gemm_shared = both[0][0];
+  const KernelResult& copy_shared = both[1][0];
+  CHECK(gemm_shared.launch.at("sms") == 112);
+  CHECK(copy_shared.launch.at("sms") == 20);
+  CHECK(gemm_shared.kernel_time_us > gemm_alone.kernel_time_us);  // fewer SMs and a copy competing for HBM
+  CHECK(copy_shared.kernel_time_us > copy_alone.kernel_time_us);  // 20 SMs issue fewer loads in flight
+  CHECK(copy_shared.bytes.at("hbm_read") == Approx(copy_alone.bytes.at("hbm_read")));
+}
