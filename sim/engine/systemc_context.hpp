@@ -1,7 +1,7 @@
 #pragma once
 // The SystemC boundary of hwsim. SystemC's simulation context is global and is
 // elaborated once per process (DESIGN.md); everything else in hwsim passes
-// context explicitly. These helpers are the only place that touches it.
+// context explicitly. These functions are the only code that touches it.
 #include "sim/engine/time.hpp"
 
 namespace hwsim::sim {
