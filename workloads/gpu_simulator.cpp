@@ -60,7 +60,10 @@ void GpuSimulator::apply_power_cap(KernelResult& r) const {
   const auto busy = r.busy.find("tensor_core");
   if (busy == r.busy.end() || busy->second <= 0) return;
   const std::string dtype = r.params.is_object() ? r.params.value("a_dtype", "bf16") : "bf16";
-  const DvfsResult p = power_capped_clock(gpu_.spec(), busy->second,
+  // The budget is the whole GPU's: SMs the launch does not use draw no tensor power.
+  const int used = r.launch.is_object() && r.launch.contains("sms") ? r.launch["sms"].get<int>() : gpu_.spec().sm.count;
+  const double gpu_busy = busy->second * used / gpu_.spec().sm.count;
+  const DvfsResult p = power_capped_clock(gpu_.spec(), gpu_busy,
                                           parse_data_type(dtype, "kernel " + r.kernel + ": param a_dtype"));
   r.launch["power"] = {{"max_clock_mhz", gpu_.spec().clock.sm_MHz},
                        {"sustained_clock_mhz", p.sm_clock_mhz},
@@ -72,7 +75,9 @@ void GpuSimulator::apply_power_cap(KernelResult& r) const {
   r.time_us = r.kernel_time_us + r.launch_overhead_us;
   r.sm_clock_mhz = p.sm_clock_mhz;
   r.cycles = static_cast<std::int64_t>(r.time_us * p.sm_clock_mhz + 0.5);
-  for (auto& [unit, frac] : r.busy) frac = unit == "tensor_core" ? p.tensor_busy : frac / p.time_scale;
+  for (auto& [unit, frac] : r.busy) {
+    frac = unit == "tensor_core" ? p.tensor_busy * gpu_.spec().sm.count / used : frac / p.time_scale;
+  }
   for (auto& [what, rate] : r.achieved) rate /= p.time_scale;
 }
 

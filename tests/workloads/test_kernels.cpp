@@ -81,10 +81,20 @@ TEST_CASE("Large GEMMs land within 60-95% of tensor peak", "[kernels][sanity]") 
   for (const auto& d : {gemm(8192, 8192, 8192, "bf16", "none"), gemm(8192, 8192, 8192, "fp8_e4m3", "per_tensor", true),
                         gemm(8192, 8192, 8192, "fp8_e4m3", "block_1x128_128x128")}) {
     const KernelResult r = sim.run(d);
-    const double frac =
-        r.achieved.at("flop_per_s") / spec.peak_flops(parse_data_type(d.params.at("a_dtype").get<std::string>(), "t"));
+    const bool block = d.params.at("scaling") == "block_1x128_128x128";
+    // The peak at the clock the kernel ran at: GEMMs without promotion load
+    // the tensor cores enough for the power cap to lower the clock
+    // (models/power/dvfs.hpp).
+    if (!block) CHECK(r.sm_clock_mhz < spec.clock.sm_MHz);
+    const double frac = r.achieved.at("flop_per_s") /
+                        (spec.peak_flops(parse_data_type(d.params.at("a_dtype").get<std::string>(), "t")) *
+                         r.sm_clock_mhz / spec.clock.sm_MHz);
     INFO(d.params.dump() << " reaches " << frac << " of peak");
-    CHECK(frac > 0.60);
+    // The block-scaled GEMM spends tensor time waiting on promotion: the
+    // measured cuBLASLt kernel of this shape (validation record
+    // h100-sxm/gemm/fp8_block/m8192_n8192_k8192) reaches 58% of the boost-clock
+    // peak, so its sanity floor is 50%.
+    CHECK(frac > (block ? 0.50 : 0.60));
     CHECK(frac < 0.95);
     CHECK(r.bytes.at("l2_hit_rate") > 0.75);  // operands are re-read by many CTAs and mostly hit
   }
@@ -214,15 +224,24 @@ TEST_CASE("KernelResult JSON carries the contract's fields", "[kernels][contract
 }
 
 TEST_CASE("Restricting a GEMM to 112 SMs slows it and keeps whole clusters", "[kernels][sms]") {
-  GpuSimulator sim(load_gpu("h100-sxm"));
   // A compute-bound GEMM: fewer SMs, proportionally less tensor throughput.
+  // With the calibrated L2 bandwidth (l2.bytes_per_clk, measured) this GEMM's
+  // 128x128 tiles are L2-bound, and 112 SMs get the same L2 bandwidth; so the
+  // test lifts the L2 limit to isolate the SM count.
+  GpuSimulator sim(load_gpu("h100-sxm", {"l2.bytes_per_clk=8000"}));
   auto d = gemm(8192, 7168, 4096, "bf16", "none");
   const KernelResult all = sim.run(d);
   d.params["sms"] = 112;
   const KernelResult part = sim.run(d);
   CHECK(part.launch.at("sms") == 112);
   CHECK(part.launch.at("cluster_slots") == 56);
-  CHECK(part.kernel_time_us > all.kernel_time_us * 1.08);
+  // At the same clock, 112 of 132 SMs take over 8% longer; the power cap then
+  // gives the smaller launch a higher clock, which recovers part of that.
+  const double same_clock = part.launch.at("power").at("time_us_at_max_clock").get<double>() /
+                            all.launch.at("power").at("time_us_at_max_clock").get<double>();
+  CHECK(same_clock > 1.08);
+  CHECK(part.kernel_time_us > all.kernel_time_us);
+  CHECK(part.sm_clock_mhz > all.sm_clock_mhz);
 }
 
 TEST_CASE("Concurrent streams: a GEMM on 112 SMs beside a copy on 20 SMs shares L2 and HBM", "[kernels][streams]") {
