@@ -1,11 +1,11 @@
 // Charts and tables of measured data: the validation of predicted against
 // measured kernel times (`hwsim validate --out`) and the numerics error of the
 // FP8 accumulator models against K (`hwsim numerics error`).
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "reports/report_model.hpp"
 #include "reports/vega_lite.hpp"
@@ -24,7 +24,9 @@ std::string safe_id(std::string s) {
 
 Chart validation_scatter(const json& g, const std::string& model, const std::string& id) {
   const std::string gpu = g["gpu"];
-  Table pts{id + "-points", "Validation points", "",
+  Table pts{id + "-points",
+            "Validation points",
+            "",
             {{"id", "record", ""},
              {"class", "kernel class", ""},
              {"measured_us", "measured", "µs", 2},
@@ -34,7 +36,10 @@ Chart validation_scatter(const json& g, const std::string& model, const std::str
   double lo = 0, hi = 0;
   for (const json& p : g["points"]) {
     const double m = p["measured_us"], pr = p["predicted_us"];
-    pts.rows.push_back({{"id", p["id"]}, {"class", p["class"]}, {"measured_us", m}, {"predicted_us", pr},
+    pts.rows.push_back({{"id", p["id"]},
+                        {"class", p["class"]},
+                        {"measured_us", m},
+                        {"predicted_us", pr},
                         {"error_pct", m > 0 ? 100 * (pr - m) / m : 0.0},
                         {"sm_clock_mhz", p.value("sm_clock_mhz", 0.0)}});
     const double a = std::min(m, pr), b = std::max(m, pr);
@@ -45,19 +50,24 @@ Chart validation_scatter(const json& g, const std::string& model, const std::str
   if (hi <= lo) hi = lo * 10;
   lo /= 1.5;
   hi *= 1.5;
-  Table bands{id + "-bands", "Error bands", "",
+  Table bands{id + "-bands",
+              "Error bands",
+              "",
               {{"measured_us", "measured", "µs", 3},
-               {"lo20", "−20%", "µs", 3}, {"hi20", "+20%", "µs", 3},
-               {"lo10", "−10%", "µs", 3}, {"hi10", "+10%", "µs", 3}}};
+               {"lo20", "−20%", "µs", 3},
+               {"hi20", "+20%", "µs", 3},
+               {"lo10", "−10%", "µs", 3},
+               {"hi10", "+10%", "µs", 3}}};
   for (double x : {lo, hi}) {
-    bands.rows.push_back({{"measured_us", x}, {"lo20", 0.8 * x}, {"hi20", 1.2 * x}, {"lo10", 0.9 * x},
-                          {"hi10", 1.1 * x}});
+    bands.rows.push_back(
+        {{"measured_us", x}, {"lo20", 0.8 * x}, {"hi20", 1.2 * x}, {"lo10", 0.9 * x}, {"hi10", 1.1 * x}});
   }
   Chart c{"chart-" + id, fmt::format("Predicted vs measured kernel time on {}", gpu), "", {}, {pts, bands}};
   const json& o = g["overall"];
-  c.caption = fmt::format("Each validation record's predicted time against its measured median, log-log; the shaded "
-                          "bands are ±10% and ±20%. Config: model {}, GPU {}, {} records, median |error| {:.1f}%.",
-                          model, gpu, o.value("count", 0), o.value("median_abs_pct", 0.0));
+  c.caption = fmt::format(
+      "Each validation record's predicted time against its measured median, log-log; the shaded "
+      "bands are ±10% and ±20%. Config: model {}, GPU {}, {} records, median |error| {:.1f}%.",
+      model, gpu, o.value("count", 0), o.value("median_abs_pct", 0.0));
   json spec = vl::base_spec(c.title, c.data, 460);
   spec["height"] = 420;
   json x = vl::quantitative("measured_us", "measured time (µs)", true);
@@ -69,23 +79,38 @@ Chart validation_scatter(const json& g, const std::string& model, const std::str
   json yp = vl::quantitative("predicted_us", "predicted time (µs)", true);
   yp["scale"]["domain"] = {lo, hi};
   spec["layer"] = {
-      {{"data", vl::data_ref(bands)}, {"mark", {{"type", "area"}, {"color", "#fdd49e"}, {"opacity", 0.6}}},
+      {{"data", vl::data_ref(bands)},
+       {"mark", {{"type", "area"}, {"color", "#fdd49e"}, {"opacity", 0.6}}},
        {"encoding", {{"x", x}, {"y", y20}, {"y2", {{"field", "hi20"}}}}}},
-      {{"data", vl::data_ref(bands)}, {"mark", {{"type", "area"}, {"color", "#fc8d59"}, {"opacity", 0.45}}},
+      {{"data", vl::data_ref(bands)},
+       {"mark", {{"type", "area"}, {"color", "#fc8d59"}, {"opacity", 0.45}}},
        {"encoding", {{"x", x}, {"y", y10}, {"y2", {{"field", "hi10"}}}}}},
-      {{"data", vl::data_ref(bands)}, {"mark", {{"type", "line"}, {"color", "#333"}, {"strokeDash", {4, 3}}}},
-       {"encoding", {{"x", x}, {"y", [&] { json e = y20; e["field"] = "measured_us"; return e; }()}}}},
-      {{"data", vl::data_ref(pts)}, {"mark", {{"type", "point"}, {"filled", true}, {"size", 60}}},
-       {"encoding", {{"x", x}, {"y", yp},
-                     {"color", {{"field", "class"}, {"type", "nominal"}, {"title", "kernel class"},
-                                {"scale", {{"scheme", "tableau10"}}}}},
-                     {"tooltip", vl::tooltip(pts)}}}}};
+      {{"data", vl::data_ref(bands)},
+       {"mark", {{"type", "line"}, {"color", "#333"}, {"strokeDash", {4, 3}}}},
+       {"encoding",
+        {{"x", x},
+         {"y",
+          [&] {
+            json e = y20;
+            e["field"] = "measured_us";
+            return e;
+          }()}}}},
+      {{"data", vl::data_ref(pts)},
+       {"mark", {{"type", "point"}, {"filled", true}, {"size", 60}}},
+       {"encoding",
+        {{"x", x},
+         {"y", yp},
+         {"color",
+          {{"field", "class"}, {"type", "nominal"}, {"title", "kernel class"}, {"scale", {{"scheme", "tableau10"}}}}},
+         {"tooltip", vl::tooltip(pts)}}}}};
   c.spec = spec;
   return c;
 }
 
 Table class_table(const json& g, const std::string& id) {
-  Table t{id, fmt::format("Prediction error per kernel class on {}", g["gpu"].get<std::string>()), "",
+  Table t{id,
+          fmt::format("Prediction error per kernel class on {}", g["gpu"].get<std::string>()),
+          "",
           {{"class", "class", ""},
            {"count", "records", "", 0},
            {"median_abs_pct", "median |error|", "%", 1},
@@ -104,23 +129,28 @@ Table class_table(const json& g, const std::string& id) {
   };
   for (const auto& [name, s] : g["classes"].items()) row(name, s);
   row("overall", g["overall"]);
-  t.caption = "Error e = (predicted − measured) / measured on validation records only (never used to set a "
-              "parameter); e > 0 means the model is slower than the GPU.";
+  t.caption =
+      "Error e = (predicted − measured) / measured on validation records only (never used to set a "
+      "parameter); e > 0 means the model is slower than the GPU.";
   return t;
 }
 
 Table whatif_table(const json& w, const std::string& id) {
-  Table t{id, fmt::format("What-if: speed-up from {} to {}, measured vs predicted", w.value("base", "?"),
-                          w.value("target", "?")), "",
+  Table t{id,
+          fmt::format("What-if: speed-up from {} to {}, measured vs predicted", w.value("base", "?"),
+                      w.value("target", "?")),
+          "",
           {{"class", "class", ""},
            {"count", "kernel shapes", "", 0},
            {"measured_speedup", "measured speed-up", "×", 3},
            {"predicted_speedup", "predicted speed-up", "×", 3},
            {"error_pct", "error", "%", 1}}};
   for (const json& r : w.value("classes", json::array())) {
-    t.rows.push_back({{"class", r.value("class", "")}, {"count", r.value("count", 0)},
+    t.rows.push_back({{"class", r.value("class", "")},
+                      {"count", r.value("count", 0)},
                       {"measured_speedup", r.value("measured_speedup", 0.0)},
-                      {"predicted_speedup", r.value("predicted_speedup", 0.0)}, {"error_pct", r.value("error_pct", 0.0)}});
+                      {"predicted_speedup", r.value("predicted_speedup", 0.0)},
+                      {"error_pct", r.value("error_pct", 0.0)}});
   }
   t.caption = "The same kernel shapes measured on both GPUs: does the model predict the change, not only the time?";
   return t;
@@ -145,7 +175,9 @@ std::vector<Section> validation_sections(const ResultFile& v, const std::string&
 
 std::vector<Section> numerics_sections(const ResultFile& n, const std::string& sfx) {
   const json& d = n.doc;
-  Table t{"numerics" + sfx, "Accumulation error vs K", "",
+  Table t{"numerics" + sfx,
+          "Accumulation error vs K",
+          "",
           {{"model", "accumulator model", ""},
            {"k", "K", "", 0},
            {"statistic", "statistic", ""},
@@ -155,24 +187,25 @@ std::vector<Section> numerics_sections(const ResultFile& n, const std::string& s
   for (const json& r : d["rows"]) {
     const std::string model = r.contains("model") ? r["model"].get<std::string>() : r["accumulator"].get<std::string>();
     models.insert(model);
-    for (const char* stat : {"max", "mean"}) {
-      const double e = r[std::string(stat) + "_rel_error"];
+    // Field names of `hwsim numerics error --json` (max_rel, ...) or of the report contract (max_rel_error, ...).
+    for (const auto& [stat, key] : {std::pair{"max", "max_rel"}, {"mean", "mean_rel"}, {"normwise", "norm_rel"}}) {
+      const std::string field = r.contains(key) ? std::string(key) : std::string(key) + "_error";
+      if (!r.contains(field) || !r[field].is_number()) continue;  // normwise is optional
+      const double e = r[field];
       if (e <= 0) ++zeros;
       t.rows.push_back({{"model", model}, {"k", r["k"]}, {"statistic", stat}, {"rel_error", e}});
     }
   }
   Chart c{"chart-numerics" + sfx, "FP8 GEMM accumulation error vs K, per accumulator model", "", {}, {t}};
   std::string cfg;
-  for (const char* key : {"gpu", "reference", "distribution", "seed", "trials"}) {
+  for (const char* key : {"gpu", "reference", "distribution", "m", "n", "seed", "trials"}) {
     if (d.contains(key)) cfg += fmt::format("{}{} {}", cfg.empty() ? "" : ", ", key, d[key].dump());
   }
-  c.caption = fmt::format("Max (solid) and mean (dashed) relative error of the output against an exact reference, "
-                          "log-log{}. Config: {}{}.",
-                          zeros > 0 ? fmt::format("; {} zero errors cannot sit on a log axis and are in the CSV only",
-                                                  zeros) : "",
-                          cfg.empty() ? "as in the numerics file" : cfg,
-                          d.contains("hwsim") ? ", hwsim " + d["hwsim"].value("version", "?") + " (git " +
-                                                    d["hwsim"].value("git", "?") + ")" : "");
+  c.caption = fmt::format(
+      "Max (solid), mean (dashed) and normwise (dotted) relative error of the output against an FP64 reference, "
+      "log-log{}. Config: {}{}.",
+      zeros > 0 ? fmt::format("; {} zero errors cannot sit on a log axis and are in the CSV only", zeros) : "",
+      cfg.empty() ? "as in the numerics file" : cfg, d.contains("hwsim") ? ", " + build_of(d) : "");
   json spec = vl::base_spec(c.title, c.data, 560);
   spec["data"] = vl::data_ref(t);
   spec["height"] = 320;
@@ -181,15 +214,20 @@ std::vector<Section> numerics_sections(const ResultFile& n, const std::string& s
   spec["encoding"] = {
       {"x", vl::quantitative("k", "K, products accumulated per output (count, log scale)", true)},
       {"y", vl::quantitative("rel_error", "relative error (dimensionless, log scale)", true)},
-      {"color", {{"field", "model"}, {"type", "nominal"}, {"title", "accumulator model"},
-                 {"scale", {{"scheme", "dark2"}}}}},
-      {"strokeDash", {{"field", "statistic"}, {"type", "nominal"}, {"title", "statistic"},
-                      {"scale", {{"domain", {"max", "mean"}}, {"range", {json::array(), {5, 3}}}}}}},
+      {"color",
+       {{"field", "model"}, {"type", "nominal"}, {"title", "accumulator model"}, {"scale", {{"scheme", "dark2"}}}}},
+      {"strokeDash",
+       {{"field", "statistic"},
+        {"type", "nominal"},
+        {"title", "statistic"},
+        {"scale", {{"domain", {"max", "mean", "normwise"}}, {"range", {json::array(), {5, 3}, {1, 3}}}}}}},
       {"tooltip", vl::tooltip(t)}};
   c.spec = spec;
   Section s{"numerics" + sfx, "Numerics: how accumulator width limits FP8 GEMM accuracy", "", {c}, {}};
-  s.intro = fmt::format("Relative error of FP8 GEMM outputs as the reduction length K grows, for {} accumulator "
-                        "models (hwsim numerics error).", models.size());
+  s.intro = fmt::format(
+      "Relative error of FP8 GEMM outputs as the reduction length K grows, for {} accumulator "
+      "models (hwsim numerics error).",
+      models.size());
   return {s};
 }
 

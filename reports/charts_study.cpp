@@ -1,11 +1,11 @@
 // Charts and tables of a study (`hwsim study`): the speed-up of each hardware
 // proposal, where the time goes per kernel, how sensitive each gain is to the
 // proposal's parameters, and the simulated kernels on the GPU's roofline.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "models/spec/error.hpp"
 #include "reports/report_model.hpp"
@@ -21,10 +21,10 @@ namespace {
 std::string config_line(const json& s) {
   const json& w = s["workload"];
   std::string routing = w.contains("routing") && w["routing"].is_string() ? w["routing"].get<std::string>() : "";
-  return fmt::format("Config: {}, {} at {} tokens/GPU{}, model {}, hwsim {} (git {}).",
+  return fmt::format("Config: {}, {} at {} tokens/GPU{}, model {}, {}.",
                      s.value("gpu_display_name", s["gpu"].get<std::string>()), w["name"].get<std::string>(),
                      w["tokens_per_gpu"].dump(), routing.empty() ? "" : ", " + routing + " routing",
-                     s.value("model", "?"), s["hwsim"].value("version", "?"), s["hwsim"].value("git", "?"));
+                     s.value("model", "?"), build_of(s));
 }
 
 // "deepseek-v3-layer" -> "DeepSeek-V3"; other workloads keep their name.
@@ -66,7 +66,9 @@ const json* best_proposal(const json& s) {
 
 Chart speedup_chart(const json& s, const std::string& sfx) {
   const json* best = best_proposal(s);
-  Table t{"speedup" + sfx, "Speed-up per proposal", "",
+  Table t{"speedup" + sfx,
+          "Speed-up per proposal",
+          "",
           {{"proposal", "proposal", ""},
            {"name", "id", ""},
            {"speedup", "speed-up", "×", 3},
@@ -82,7 +84,8 @@ Chart speedup_chart(const json& s, const std::string& sfx) {
   for (const json* p : ordered_proposals(s)) {
     const double sp = (*p)["speedup"];
     const double tot = (*p)["total_us"];
-    std::string group = is_combined(*p) ? "all proposals together" : (p == best ? "largest single gain" : "single proposal");
+    std::string group =
+        is_combined(*p) ? "all proposals together" : (p == best ? "largest single gain" : "single proposal");
     t.rows.push_back({{"proposal", (*p)["title"]},
                       {"name", (*p)["name"]},
                       {"speedup", sp},
@@ -96,8 +99,10 @@ Chart speedup_chart(const json& s, const std::string& sfx) {
     order.push_back((*p)["title"]);
   }
   Chart c{"chart-speedup" + sfx, "Speed-up of one layer per hardware proposal", "", {}, {t}};
-  c.caption = "Baseline time divided by the proposal's time for one layer (forward + backward); bars start at 1.0× "
-              "(no gain). " + config_line(s);
+  c.caption =
+      "Baseline time divided by the proposal's time for one layer (forward + backward); bars start at 1.0× "
+      "(no gain). " +
+      config_line(s);
   json spec = vl::base_spec(c.title, c.data);
   spec["data"] = vl::data_ref(t);
   spec["height"] = {{"step", 34}};
@@ -106,9 +111,12 @@ Chart speedup_chart(const json& s, const std::string& sfx) {
   json x = vl::quantitative("speedup", "speed-up over the H800 baseline (×)");
   x["scale"] = {{"zero", false}, {"domainMin", 1}};
   x["axis"] = {{"format", ".2f"}};
-  json color = {{"field", "group"}, {"type", "nominal"}, {"title", nullptr},
-                {"scale", {{"domain", {"largest single gain", "single proposal", "all proposals together"}},
-                           {"range", {"#d6604d", "#92c5de", "#4d4d4d"}}}},
+  json color = {{"field", "group"},
+                {"type", "nominal"},
+                {"title", nullptr},
+                {"scale",
+                 {{"domain", {"largest single gain", "single proposal", "all proposals together"}},
+                  {"range", {"#d6604d", "#92c5de", "#4d4d4d"}}}},
                 {"legend", {{"orient", "bottom"}}}};
   spec["layer"] = {
       {{"mark", {{"type", "bar"}, {"cornerRadiusEnd", 2}}},
@@ -142,7 +150,9 @@ std::vector<std::string> highlighted_kernels(const json& s) {
 Chart breakdown_chart(const json& s, const std::string& sfx) {
   const std::vector<std::string> shown = highlighted_kernels(s);
   const std::string other = "all other kernels";
-  Table t{"breakdown" + sfx, "Time per layer by kernel, baseline and each proposal", "",
+  Table t{"breakdown" + sfx,
+          "Time per layer by kernel, baseline and each proposal",
+          "",
           {{"configuration", "configuration", ""},
            {"kernel", "kernel", ""},
            {"time_us", "time per layer", "µs", 1},
@@ -162,8 +172,8 @@ Chart breakdown_chart(const json& s, const std::string& sfx) {
     for (const std::string& n : order) {
       auto it = sums.find(n);
       if (it == sums.end()) continue;  // removed by this proposal
-      t.rows.push_back({{"configuration", name}, {"kernel", n}, {"time_us", it->second.first},
-                        {"kernels", it->second.second}});
+      t.rows.push_back(
+          {{"configuration", name}, {"kernel", n}, {"time_us", it->second.first}, {"kernels", it->second.second}});
     }
   };
   add_config("baseline", s["baseline"]["kernels"]);
@@ -172,9 +182,10 @@ Chart breakdown_chart(const json& s, const std::string& sfx) {
     add_config((*p)["title"], (*p)["kernels"]);
   }
   Chart c{"chart-breakdown" + sfx, "Where the time goes: baseline vs each proposal, stacked by kernel", "", {}, {t}};
-  c.caption = fmt::format("Time per layer (launch time × launches) of the kernels the proposals change most and the "
-                          "longest others; a segment missing from a bar is a kernel the proposal removes. {}",
-                          config_line(s));
+  c.caption = fmt::format(
+      "Time per layer (launch time × launches) of the kernels the proposals change most and the "
+      "longest others; a segment missing from a bar is a kernel the proposal removes. {}",
+      config_line(s));
   json spec = vl::base_spec(c.title, c.data);
   spec["data"] = vl::data_ref(t);
   spec["height"] = {{"step", 30}};
@@ -183,14 +194,17 @@ Chart breakdown_chart(const json& s, const std::string& sfx) {
   json y = vl::nominal("configuration", "configuration", configs);
   y["axis"] = {{"labelLimit", 260}};
   spec["mark"] = {{"type", "bar"}, {"stroke", "white"}, {"strokeWidth", 0.5}};
-  spec["encoding"] = {
-      {"y", y},
-      {"x", vl::quantitative("time_us", "time per layer (µs)")},
-      {"color", {{"field", "kernel"}, {"type", "nominal"}, {"title", "kernel"}, {"sort", color_order},
-                 {"scale", {{"domain", color_order}, {"scheme", "tableau20"}}},
-                 {"legend", {{"orient", "right"}, {"labelLimit", 220}}}}},
-      {"order", {{"field", "kernel_rank"}, {"type", "quantitative"}}},
-      {"tooltip", vl::tooltip(t)}};
+  spec["encoding"] = {{"y", y},
+                      {"x", vl::quantitative("time_us", "time per layer (µs)")},
+                      {"color",
+                       {{"field", "kernel"},
+                        {"type", "nominal"},
+                        {"title", "kernel"},
+                        {"sort", color_order},
+                        {"scale", {{"domain", color_order}, {"scheme", "tableau20"}}},
+                        {"legend", {{"orient", "right"}, {"labelLimit", 220}}}}},
+                      {"order", {{"field", "kernel_rank"}, {"type", "quantitative"}}},
+                      {"tooltip", vl::tooltip(t)}};
   // Stack in legend order so each kernel sits in the same place on every bar.
   json ranks = json::array();
   for (size_t i = 0; i < color_order.size(); ++i) ranks.push_back({{"kernel", color_order[i]}, {"kernel_rank", i}});
@@ -207,7 +221,9 @@ Chart kernels_chart(const json& s, const std::string& sfx) {
   }
   const json* other = combined != nullptr ? combined : best_proposal(s);
   const std::string other_title = (*other)["title"];
-  Table t{"kernels" + sfx, "Time per kernel of one layer", "",
+  Table t{"kernels" + sfx,
+          "Time per kernel of one layer",
+          "",
           {{"kernel", "kernel", ""},
            {"phase", "phase", ""},
            {"kind", "kind", ""},
@@ -225,47 +241,67 @@ Chart kernels_chart(const json& s, const std::string& sfx) {
   std::vector<std::string> order;
   for (const json* k : ks) {
     order.push_back((*k)["name"]);
-    t.rows.push_back({{"kernel", (*k)["name"]}, {"phase", (*k)["phase"]}, {"kind", (*k)["kind"]},
-                      {"configuration", "baseline"}, {"time_us", kernel_total_us(*k)}, {"launch_us", (*k)["time_us"]},
-                      {"count", (*k)["count"]}, {"change", ""}});
+    t.rows.push_back({{"kernel", (*k)["name"]},
+                      {"phase", (*k)["phase"]},
+                      {"kind", (*k)["kind"]},
+                      {"configuration", "baseline"},
+                      {"time_us", kernel_total_us(*k)},
+                      {"launch_us", (*k)["time_us"]},
+                      {"count", (*k)["count"]},
+                      {"change", ""}});
     auto it = theirs.find((*k)["name"]);
     const json* pk = it == theirs.end() ? nullptr : it->second;
-    t.rows.push_back({{"kernel", (*k)["name"]}, {"phase", (*k)["phase"]}, {"kind", (*k)["kind"]},
-                      {"configuration", other_title}, {"time_us", pk ? kernel_total_us(*pk) : 0.0},
-                      {"launch_us", pk ? (*pk)["time_us"].get<double>() : 0.0}, {"count", pk ? (*pk)["count"] : json(0)},
+    t.rows.push_back({{"kernel", (*k)["name"]},
+                      {"phase", (*k)["phase"]},
+                      {"kind", (*k)["kind"]},
+                      {"configuration", other_title},
+                      {"time_us", pk ? kernel_total_us(*pk) : 0.0},
+                      {"launch_us", pk ? (*pk)["time_us"].get<double>() : 0.0},
+                      {"count", pk ? (*pk)["count"] : json(0)},
                       {"change", pk ? pk->value("change", "unchanged") : "removed"}});
   }
   // Kernels a proposal adds (a fused kernel replacing several).
   for (const json& k : (*other)["kernels"]) {
     if (std::find(order.begin(), order.end(), k["name"].get<std::string>()) != order.end()) continue;
     order.push_back(k["name"]);
-    t.rows.push_back({{"kernel", k["name"]}, {"phase", k["phase"]}, {"kind", k["kind"]},
-                      {"configuration", other_title}, {"time_us", kernel_total_us(k)}, {"launch_us", k["time_us"]},
-                      {"count", k["count"]}, {"change", k.value("change", "added")}});
+    t.rows.push_back({{"kernel", k["name"]},
+                      {"phase", k["phase"]},
+                      {"kind", k["kind"]},
+                      {"configuration", other_title},
+                      {"time_us", kernel_total_us(k)},
+                      {"launch_us", k["time_us"]},
+                      {"count", k["count"]},
+                      {"change", k.value("change", "added")}});
   }
   Chart c{"chart-kernels" + sfx, "Time per kernel of one layer: baseline vs " + other_title, "", {}, {t}};
-  c.caption = fmt::format("Each kernel's time per layer (launch time × launches), longest first; a missing {} bar "
-                          "means the kernel is removed. {}", other_title, config_line(s));
+  c.caption = fmt::format(
+      "Each kernel's time per layer (launch time × launches), longest first; a missing {} bar "
+      "means the kernel is removed. {}",
+      other_title, config_line(s));
   json spec = vl::base_spec(c.title, c.data);
   spec["data"] = vl::data_ref(t);
   spec["height"] = {{"step", 9}};
   json y = vl::nominal("kernel", "kernel", order);
   y["axis"] = {{"labelLimit", 220}};
   spec["mark"] = {{"type", "bar"}};
-  spec["encoding"] = {
-      {"y", y},
-      {"yOffset", {{"field", "configuration"}, {"sort", {"baseline", other_title}}}},
-      {"x", vl::quantitative("time_us", "time per layer (µs)")},
-      {"color", {{"field", "configuration"}, {"type", "nominal"}, {"title", "configuration"},
-                 {"scale", {{"domain", {"baseline", other_title}}, {"range", {"#9e9e9e", "#d6604d"}}}},
-                 {"legend", {{"orient", "top"}}}}},
-      {"tooltip", vl::tooltip(t)}};
+  spec["encoding"] = {{"y", y},
+                      {"yOffset", {{"field", "configuration"}, {"sort", {"baseline", other_title}}}},
+                      {"x", vl::quantitative("time_us", "time per layer (µs)")},
+                      {"color",
+                       {{"field", "configuration"},
+                        {"type", "nominal"},
+                        {"title", "configuration"},
+                        {"scale", {{"domain", {"baseline", other_title}}, {"range", {"#9e9e9e", "#d6604d"}}}},
+                        {"legend", {{"orient", "top"}}}}},
+                      {"tooltip", vl::tooltip(t)}};
   c.spec = spec;
   return c;
 }
 
 Chart sensitivity_chart(const json& s, const json& p, const std::string& sfx) {
-  Table t{"sensitivity-" + p["name"].get<std::string>() + sfx, "Sensitivity of " + p["title"].get<std::string>(), "",
+  Table t{"sensitivity-" + p["name"].get<std::string>() + sfx,
+          "Sensitivity of " + p["title"].get<std::string>(),
+          "",
           {{"parameter", "parameter", ""},
            {"unit", "unit", ""},
            {"value", "value", "", 4},
@@ -276,7 +312,10 @@ Chart sensitivity_chart(const json& s, const json& p, const std::string& sfx) {
     const std::string param = sens["parameter"];
     const std::string unit = sens["unit"];
     for (const json& pt : sens["points"]) {
-      t.rows.push_back({{"parameter", param}, {"unit", unit}, {"value", pt["value"]}, {"speedup", pt["speedup"]},
+      t.rows.push_back({{"parameter", param},
+                        {"unit", unit},
+                        {"value", pt["value"]},
+                        {"speedup", pt["speedup"]},
                         {"total_us", pt["total_us"]}});
     }
     json x = vl::quantitative("value", fmt::format("{} ({})", param, unit));
@@ -291,9 +330,14 @@ Chart sensitivity_chart(const json& s, const json& p, const std::string& sfx) {
                       {"encoding", {{"x", x}, {"y", y}, {"tooltip", vl::tooltip(t)}}}});
   }
   Chart c{"chart-sensitivity-" + p["name"].get<std::string>() + sfx,
-          "Sensitivity: " + p["title"].get<std::string>(), "", {}, {t}};
-  c.caption = fmt::format("Speed-up of one layer as each parameter of the proposal varies, the others at their "
-                          "defaults. {}", config_line(s));
+          "Sensitivity: " + p["title"].get<std::string>(),
+          "",
+          {},
+          {t}};
+  c.caption = fmt::format(
+      "Speed-up of one layer as each parameter of the proposal varies, the others at their "
+      "defaults. {}",
+      config_line(s));
   json spec = vl::base_spec(c.title, c.data);
   spec.erase("width");
   spec["data"] = vl::data_ref(t);
@@ -304,7 +348,9 @@ Chart sensitivity_chart(const json& s, const json& p, const std::string& sfx) {
 }
 
 Table contributors_table(const json& s, const std::string& sfx) {
-  Table t{"contributors" + sfx, "Why: the kernels each proposal speeds up most", "",
+  Table t{"contributors" + sfx,
+          "Why: the kernels each proposal speeds up most",
+          "",
           {{"proposal", "proposal", ""},
            {"kernel", "kernel", ""},
            {"change", "change", ""},
@@ -313,18 +359,27 @@ Table contributors_table(const json& s, const std::string& sfx) {
   const double base = s["baseline"]["total_us"];
   for (const json* p : ordered_proposals(s)) {
     const double saved_total = base - (*p)["total_us"].get<double>();
+    int shown = 0;
     for (const json& tc : (*p)["top_contributors"]) {
       const double saved = tc["saved_us"];
-      t.rows.push_back({{"proposal", (*p)["title"]}, {"kernel", tc["name"]}, {"change", tc.value("change", "")},
-                        {"saved_us", saved}, {"share_pct", saved_total > 0 ? 100 * saved / saved_total : 0.0}});
+      // The three largest savings per proposal; the study's kernel list has the rest.
+      if (saved < 0.05 || shown++ == 3) continue;
+      t.rows.push_back({{"proposal", (*p)["title"]},
+                        {"kernel", tc["name"]},
+                        {"change", tc.value("change", "")},
+                        {"saved_us", saved},
+                        {"share_pct", saved_total > 0 ? 100 * saved / saved_total : 0.0}});
     }
   }
-  t.caption = "The kernels behind each gain, from the study's per-proposal kernel comparison. " + config_line(s);
+  t.caption =
+      "The three kernels behind each gain that save the most (from the study's top contributors). " + config_line(s);
   return t;
 }
 
 Table proposals_table(const json& s, const std::string& sfx) {
-  Table t{"proposals" + sfx, "What each proposal changes", "",
+  Table t{"proposals" + sfx,
+          "What each proposal changes",
+          "",
           {{"proposal", "proposal", ""}, {"mechanism", "mechanism", ""}, {"speedup", "speed-up", "×", 3}}};
   for (const json* p : ordered_proposals(s)) {
     t.rows.push_back({{"proposal", (*p)["title"]}, {"mechanism", (*p)["summary"]}, {"speedup", (*p)["speedup"]}});
@@ -339,8 +394,8 @@ StudySummary summarise_study(const json& s) {
   const json* best = best_proposal(s);
   const json& w = s["workload"];
   StudySummary out;
-  const std::string where = fmt::format("On {} ({} tokens/GPU, {})", workload_display(w["name"]),
-                                        w["tokens_per_gpu"].dump(), gpu_short(s));
+  const std::string where =
+      fmt::format("On {} ({} tokens/GPU, {})", workload_display(w["name"]), w["tokens_per_gpu"].dump(), gpu_short(s));
   if (best == nullptr) {
     out.headline = where + ", the study holds only the combined proposal.";
     return out;
@@ -350,14 +405,34 @@ StudySummary summarise_study(const json& s) {
   const double saved = base - (*best)["total_us"].get<double>();
   std::string from;
   const json& tcs = (*best)["top_contributors"];
-  for (size_t i = 0; i < tcs.size() && i < 2; ++i) {
-    if (i > 0) from += " and ";
-    from += fmt::format("{} ({}, {:.0f} µs)", tcs[i]["name"].get<std::string>(), tcs[i].value("change", "changed"),
-                        tcs[i]["saved_us"].get<double>());
+  // Name the largest savings until they explain half the gain (at most 3);
+  // kernels that saved (almost) nothing or got slower explain nothing.
+  std::vector<std::string> names;
+  double explained = 0;
+  for (size_t i = 0; i < tcs.size() && names.size() < 3 && explained < 0.5 * saved; ++i) {
+    const double us = tcs[i]["saved_us"];
+    if (us < 0.05) continue;
+    explained += us;
+    names.push_back(
+        fmt::format("{} ({}, {:.1f} µs)", tcs[i]["name"].get<std::string>(), tcs[i].value("change", "changed"), us));
   }
-  out.headline = fmt::format("{}, {} buys the most: {:.1f}% faster per layer ({:.3f}×, {:.0f} of {:.0f} µs saved){}.",
-                             where, (*best)["title"].get<std::string>(), (sp - 1) * 100, sp, saved, base,
-                             from.empty() ? "" : ", mostly from " + from);
+  for (size_t i = 0; i < names.size(); ++i) {
+    from += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+  }
+  if (!from.empty() && saved > 0) {
+    from = fmt::format("{} {} ({:.0f}% of the saving)", explained >= 0.5 * saved ? "mostly from" : "led by", from,
+                       100 * explained / saved);
+  }
+  if (sp <= 1.0) {
+    out.headline = fmt::format(
+        "{}, no single proposal makes a layer faster: the best, {}, changes it by {:+.1f}% "
+        "({:.3f}×).",
+        where, (*best)["title"].get<std::string>(), (sp - 1) * 100, sp);
+  } else {
+    out.headline = fmt::format("{}, {} buys the most: {:.1f}% faster per layer ({:.3f}×, {:.0f} of {:.0f} µs saved){}.",
+                               where, (*best)["title"].get<std::string>(), (sp - 1) * 100, sp, saved, base,
+                               from.empty() ? "" : ", " + from);
+  }
   out.why = (*best)["summary"].get<std::string>();
   if (!out.why.empty() && out.why.back() != '.') out.why += '.';
   for (const json& p : s["proposals"]) {
@@ -379,23 +454,26 @@ std::vector<Section> study_sections(const ResultFile& study, std::span<const Res
   out.push_back(std::move(main));
 
   Section where{"time" + sfx, "Where the time goes", "", {}, {}};
-  where.intro = "Per-kernel time of one layer (forward, backward-input and backward-weight kernels), in the baseline "
-                "and with each proposal. Kernel times are per launch multiplied by launches.";
+  where.intro =
+      "Per-kernel time of one layer (forward, backward-input and backward-weight kernels), in the baseline "
+      "and with each proposal. Kernel times are per launch multiplied by launches.";
   where.charts.push_back(breakdown_chart(s, sfx));
   where.charts.push_back(kernels_chart(s, sfx));
   out.push_back(std::move(where));
 
   Section sens{"sensitivity" + sfx, "How robust each gain is", "", {}, {}};
-  sens.intro = "Each proposal's gain as its own parameters vary: a flat line means the gain does not hinge on the "
-               "exact hardware figure assumed.";
+  sens.intro =
+      "Each proposal's gain as its own parameters vary: a flat line means the gain does not hinge on the "
+      "exact hardware figure assumed.";
   for (const json* p : ordered_proposals(s)) {
     if (!(*p)["sensitivity"].empty()) sens.charts.push_back(sensitivity_chart(s, *p, sfx));
   }
   if (!sens.charts.empty()) out.push_back(std::move(sens));
 
   Section roof{"roofline" + sfx, "The kernels on the roofline", "", {}, {}};
-  roof.intro = "Each baseline kernel placed by its arithmetic intensity (FLOPs per HBM byte) and achieved throughput; "
-               "the ceilings are computed from the GPU description.";
+  roof.intro =
+      "Each baseline kernel placed by its arithmetic intensity (FLOPs per HBM byte) and achieved throughput; "
+      "the ceilings are computed from the GPU description.";
   roof.charts.push_back(study_roofline_chart(study, kernels, sfx, config_line(s)));
   out.push_back(std::move(roof));
   return out;

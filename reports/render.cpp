@@ -1,13 +1,13 @@
 #include "reports/render.hpp"
 
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <unistd.h>
 
 #include "models/spec/embedded_file.hpp"
 #include "models/spec/error.hpp"
@@ -32,11 +32,20 @@ std::string html_escape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -49,10 +58,14 @@ std::string script_json(const json& j) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
-    if (c == '<') out += "\\u003c";
-    else if (c == '>') out += "\\u003e";
-    else if (c == '&') out += "\\u0026";
-    else out += c;
+    if (c == '<')
+      out += "\\u003c";
+    else if (c == '>')
+      out += "\\u003e";
+    else if (c == '&')
+      out += "\\u0026";
+    else
+      out += c;
   }
   return out;
 }
@@ -79,16 +92,18 @@ std::string fill(std::string_view tpl, const std::map<std::string, std::string_v
 std::string read_whole(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   if (!in) {
-    throw Error(fmt::format("report: charting library file '{}' is missing; run `npm ci` in the repository root "
-                            "(scripts/setup.sh does), or pass --assets DIR pointing at a node_modules folder",
-                            p.string()));
+    throw Error(
+        fmt::format("report: charting library file '{}' is missing; run `npm ci` in the repository root "
+                    "(scripts/setup.sh does), or pass --assets DIR pointing at a node_modules folder",
+                    p.string()));
   }
   std::stringstream ss;
   ss << in.rdbuf();
   std::string text = ss.str();
   // Inlined into a <script> element, a closing tag would end it early.
   if (text.find("</script") != std::string::npos) {
-    throw Error(fmt::format("report: charting library file '{}' contains '</script' and cannot be inlined", p.string()));
+    throw Error(
+        fmt::format("report: charting library file '{}' contains '</script' and cannot be inlined", p.string()));
   }
   return text;
 }
@@ -139,8 +154,9 @@ std::string html_chart(const Chart& c) {
 std::string html_config(const std::string& name, const json& config) {
   std::string out = fmt::format("<details class=\"config\"><summary>{}</summary>\n", html_escape(name));
   if (config.contains("params") && config["params"].is_object()) {
-    out += "<table><thead><tr><th>parameter</th><th class=\"num\">value</th><th>unit</th><th>source</th>"
-           "<th>set at</th></tr></thead><tbody>\n";
+    out +=
+        "<table><thead><tr><th>parameter</th><th class=\"num\">value</th><th>unit</th><th>source</th>"
+        "<th>set at</th></tr></thead><tbody>\n";
     for (const auto& [key, p] : config["params"].items()) {
       auto field = [&](const char* k) -> std::string {
         if (!p.is_object() || !p.contains(k)) return k == std::string("value") ? p.dump() : "";
@@ -183,7 +199,8 @@ std::string md_table(const Table& t) {
 }  // namespace
 
 ChartingLibraries load_charting_libraries(const fs::path& nm) {
-  return {read_whole(nm / "vega" / "build" / "vega.min.js"), read_whole(nm / "vega-lite" / "build" / "vega-lite.min.js"),
+  return {read_whole(nm / "vega" / "build" / "vega.min.js"),
+          read_whole(nm / "vega-lite" / "build" / "vega-lite.min.js"),
           read_whole(nm / "vega-embed" / "build" / "vega-embed.min.js")};
 }
 
@@ -205,9 +222,12 @@ std::string render_csv(const Table& t) {
     for (size_t i = 0; i < t.columns.size(); ++i) {
       const json v = r.value(t.columns[i].key, json());
       std::string s;
-      if (v.is_string()) s = v.get<std::string>();
-      else if (v.is_number_float()) s = fmt::format("{}", v.get<double>());  // shortest exact form
-      else if (!v.is_null()) s = v.dump();
+      if (v.is_string())
+        s = v.get<std::string>();
+      else if (v.is_number_float())
+        s = fmt::format("{}", v.get<double>());  // shortest exact form
+      else if (!v.is_null())
+        s = v.dump();
       if (i > 0) out += ',';
       out += quote(s);
     }
@@ -295,8 +315,10 @@ void write_report_folder(const fs::path& out, const std::map<std::string, std::s
     const bool report = fs::is_directory(out) && fs::exists(out / "index.html");
     const bool empty = fs::is_directory(out) && fs::is_empty(out, ec);
     if (!report && !empty) {
-      throw Error(fmt::format("report: --out '{}' exists and is not a report folder (no index.html); refusing to "
-                              "replace it", out.string()));
+      throw Error(
+          fmt::format("report: --out '{}' exists and is not a report folder (no index.html); refusing to "
+                      "replace it",
+                      out.string()));
     }
   }
   const fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");

@@ -11,9 +11,9 @@ namespace {
 std::string measurement_line(const MeasurementProvenance& m) {
   std::string clocks;
   if (m.sm_clock_max_mhz > 0) {
-    clocks = m.sm_clock_min_mhz == m.sm_clock_max_mhz ? fmt::format("SM clock {:.0f} MHz", m.sm_clock_max_mhz)
-                                                      : fmt::format("SM clock {:.0f}–{:.0f} MHz", m.sm_clock_min_mhz,
-                                                                    m.sm_clock_max_mhz);
+    clocks = m.sm_clock_min_mhz == m.sm_clock_max_mhz
+                 ? fmt::format("SM clock {:.0f} MHz", m.sm_clock_max_mhz)
+                 : fmt::format("SM clock {:.0f}–{:.0f} MHz", m.sm_clock_min_mhz, m.sm_clock_max_mhz);
   } else {
     clocks = "SM clock not recorded";
   }
@@ -25,6 +25,11 @@ std::string measurement_line(const MeasurementProvenance& m) {
 }
 
 }  // namespace
+
+std::string build_of(const json& doc) {
+  if (!doc.contains("hwsim") || !doc["hwsim"].is_object()) return "hwsim build not recorded";
+  return fmt::format("hwsim {} (git {})", doc["hwsim"].value("version", "?"), doc["hwsim"].value("git", "?"));
+}
 
 std::vector<json> positional_encodings(const json& spec) {
   std::vector<json> out;
@@ -46,8 +51,8 @@ std::vector<json> positional_encodings(const json& spec) {
 
 Report build_report(const ResultSet& results, const ReportContext& ctx) {
   Report r;
-  r.provenance.push_back({"report", fmt::format("rendered by hwsim {} (git {}) on {}", ctx.hwsim_version,
-                                                ctx.hwsim_git, ctx.date)});
+  r.provenance.push_back(
+      {"report", fmt::format("rendered by hwsim {} (git {}) on {}", ctx.hwsim_version, ctx.hwsim_git, ctx.date)});
   for (size_t i = 0; i < results.studies.size(); ++i) {
     const ResultFile& f = results.studies[i];
     const json& s = f.doc;
@@ -60,13 +65,14 @@ Report build_report(const ResultSet& results, const ReportContext& ctx) {
                             s.value("gpu_display_name", s["gpu"].get<std::string>()));
     }
     const json& w = s["workload"];
-    r.provenance.push_back(
-        {"study " + f.path.filename().string(),
-         fmt::format("hwsim {} (git {}); {} ({}); {} at {} tokens/GPU{}; timing model '{}'",
-                     s["hwsim"].value("version", "?"), s["hwsim"].value("git", "?"),
-                     s.value("gpu_display_name", "?"), s["gpu"].get<std::string>(), w["name"].get<std::string>(),
-                     w["tokens_per_gpu"].dump(), w.contains("routing") && w["routing"].is_string() ? ", " + w["routing"].get<std::string>() + " routing" : "",
-                     s.value("model", "?"))});
+    r.provenance.push_back({"study " + f.path.filename().string(),
+                            fmt::format("{}; {} ({}); {} at {} tokens/GPU{}; timing model '{}'", build_of(s),
+                                        s.value("gpu_display_name", "?"), s["gpu"].get<std::string>(),
+                                        w["name"].get<std::string>(), w["tokens_per_gpu"].dump(),
+                                        w.contains("routing") && w["routing"].is_string()
+                                            ? ", " + w["routing"].get<std::string>() + " routing"
+                                            : "",
+                                        s.value("model", "?"))});
     r.configs.emplace_back("resolved config of " + f.path.filename().string(), s["config"]);
     auto secs = study_sections(f, results.kernels, sfx);
     for (auto& sec : secs) r.sections.push_back(std::move(sec));
@@ -76,22 +82,23 @@ Report build_report(const ResultSet& results, const ReportContext& ctx) {
     s.intro = "Kernels simulated one at a time with `hwsim run --json`.";
     r.sections.push_back(std::move(s));
     for (const ResultFile& k : results.kernels) {
-      if (k.doc.contains("config")) r.configs.emplace_back("resolved config of " + k.path.filename().string(),
-                                                           k.doc["config"]);
+      if (k.doc.contains("config"))
+        r.configs.emplace_back("resolved config of " + k.path.filename().string(), k.doc["config"]);
     }
   }
   for (size_t i = 0; i < results.validations.size(); ++i) {
     const ResultFile& f = results.validations[i];
     const std::string sfx = results.validations.size() > 1 ? fmt::format("-{}", i + 1) : "";
-    r.provenance.push_back({"validation " + f.path.filename().string(),
-                            fmt::format("model '{}', records from {}", f.doc.value("model", "?"),
-                                        f.doc.value("data", "?"))});
+    r.provenance.push_back(
+        {"validation " + f.path.filename().string(),
+         fmt::format("model '{}', records from {}", f.doc.value("model", "?"), f.doc.value("data", "?"))});
     for (auto& sec : validation_sections(f, sfx)) r.sections.push_back(std::move(sec));
     if (r.headline.empty()) {
       const json& g = f.doc["gpus"].empty() ? json::object() : f.doc["gpus"][0];
-      r.headline = fmt::format("Validation of the '{}' timing model: median |error| {:.1f}% over {} records on {}.",
-                               f.doc.value("model", "?"), g.value("overall", json::object()).value("median_abs_pct", 0.0),
-                               g.value("overall", json::object()).value("count", 0), g.value("gpu", "?"));
+      r.headline =
+          fmt::format("Validation of the '{}' timing model: median |error| {:.1f}% over {} records on {}.",
+                      f.doc.value("model", "?"), g.value("overall", json::object()).value("median_abs_pct", 0.0),
+                      g.value("overall", json::object()).value("count", 0), g.value("gpu", "?"));
     }
   }
   for (const ResultFile& f : results.validations) {
@@ -112,8 +119,7 @@ Report build_report(const ResultSet& results, const ReportContext& ctx) {
   for (size_t i = 0; i < results.numerics.size(); ++i) {
     const ResultFile& f = results.numerics[i];
     const std::string sfx = results.numerics.size() > 1 ? fmt::format("-{}", i + 1) : "";
-    r.provenance.push_back({"numerics " + f.path.filename().string(),
-                            fmt::format("{} rows", f.doc["rows"].size())});
+    r.provenance.push_back({"numerics " + f.path.filename().string(), fmt::format("{} rows", f.doc["rows"].size())});
     for (auto& sec : numerics_sections(f, sfx)) r.sections.push_back(std::move(sec));
     if (r.headline.empty()) r.headline = "FP8 GEMM accumulation error against K, per accumulator model.";
   }

@@ -4,10 +4,9 @@
 // reader sees as a number is in a Table, and every Table becomes one CSV file,
 // so the CSVs hold every number shown. Built by build_report() from the
 // result files; rendered by render.hpp into HTML, Markdown and CSV.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "reports/results.hpp"
 
@@ -31,9 +30,9 @@ struct Table {
 struct Chart {
   std::string id;  // HTML element id; its tables are csv/<table id>.csv
   std::string title;
-  std::string caption;        // one line: what it shows and the configuration it came from
-  nlohmann::json spec;        // Vega-Lite; data inline under "datasets"
-  std::vector<Table> data;    // the datasets of `spec`, in order
+  std::string caption;      // one line: what it shows and the configuration it came from
+  nlohmann::json spec;      // Vega-Lite; data inline under "datasets"
+  std::vector<Table> data;  // the datasets of `spec`, in order
 };
 
 struct Section {
@@ -80,6 +79,10 @@ std::vector<Section> study_sections(const ResultFile& study, std::span<const Res
 std::vector<Section> validation_sections(const ResultFile& validation, const std::string& suffix);
 std::vector<Section> numerics_sections(const ResultFile& numerics, const std::string& suffix);
 Section kernel_roofline_section(std::span<const ResultFile> kernels);
+
+// "hwsim 0.1.0 (git abc123)" from a result's "hwsim" object, or
+// "hwsim build not recorded" when the result has none.
+std::string build_of(const nlohmann::json& doc);
 
 // Walks a Vega-Lite spec (layers, concats) and returns every x/y encoding.
 std::vector<nlohmann::json> positional_encodings(const nlohmann::json& spec);

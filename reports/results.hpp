@@ -7,11 +7,10 @@
 // code can index the documents freely; errors name the file and the field.
 // Contract: the documents returned satisfy the checks in results.cpp.
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace hwsim::reports {
 

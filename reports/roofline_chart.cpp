@@ -1,10 +1,10 @@
 #include "reports/roofline_chart.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "models/spec/error.hpp"
 #include "models/spec/roofline.hpp"
@@ -27,21 +27,32 @@ double kernel_result_hbm_bytes(const json& bytes) {
 }
 
 HardwareSpec load_for(const std::string& gpu, const json* config, const std::string& file) {
+  // The resolved config lists every parameter; only those that differ from
+  // the preset are applied (as --set would), so a value the preset already
+  // holds is never re-parsed from its JSON form.
   std::vector<std::string> overrides;
   if (config != nullptr && config->contains("params") && (*config)["params"].is_object()) {
+    json preset;
+    try {
+      preset = resolved_config_json(load_gpu(gpu))["params"];
+    } catch (const Error& e) {
+      throw Error(
+          fmt::format("report: results file '{}': cannot load GPU '{}' for the roofline: {}", file, gpu, e.what()));
+    }
     for (const ParamDef& d : gpu_param_schema()) {
       const std::string key(d.key);
       if (!(*config)["params"].contains(key)) continue;
       const json& p = (*config)["params"][key];
       const json& v = p.is_object() && p.contains("value") ? p["value"] : p;
+      if (preset.contains(key) && preset[key]["value"] == v) continue;
       overrides.push_back(key + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
     }
   }
   try {
     return load_gpu(gpu, overrides);
   } catch (const Error& e) {
-    throw Error(fmt::format("report: results file '{}': cannot load GPU '{}' for the roofline: {}", file, gpu,
-                            e.what()));
+    throw Error(
+        fmt::format("report: results file '{}': cannot load GPU '{}' for the roofline: {}", file, gpu, e.what()));
   }
 }
 
@@ -53,7 +64,9 @@ struct Point {
 Chart make_chart(const HardwareSpec& spec, const std::vector<Point>& pts, const std::string& id,
                  const std::string& caption_tail, int skipped) {
   const RooflineSummary r = roofline(spec);
-  Table kt{id + "-kernels", "Kernels", "",
+  Table kt{id + "-kernels",
+           "Kernels",
+           "",
            {{"source", "source", ""},
             {"kernel", "kernel", ""},
             {"kind", "kind", ""},
@@ -67,12 +80,20 @@ Chart make_chart(const HardwareSpec& spec, const std::vector<Point>& pts, const 
     const double ai = p.flops / p.hbm_bytes;
     lo = std::min(lo, ai / 2);
     hi = std::max(hi, ai * 2);
-    kt.rows.push_back({{"source", p.source}, {"kernel", p.kernel}, {"kind", p.kind}, {"intensity", ai},
-                       {"tflops", p.flops / (p.time_us * 1e-6) / 1e12}, {"flops", p.flops},
-                       {"hbm_bytes", p.hbm_bytes}, {"time_us", p.time_us}});
+    kt.rows.push_back({{"source", p.source},
+                       {"kernel", p.kernel},
+                       {"kind", p.kind},
+                       {"intensity", ai},
+                       {"tflops", p.flops / (p.time_us * 1e-6) / 1e12},
+                       {"flops", p.flops},
+                       {"hbm_bytes", p.hbm_bytes},
+                       {"time_us", p.time_us}});
   }
-  Table ct{id + "-ceilings", "Ceilings", "",
-           {{"ceiling", "ceiling", ""}, {"intensity", "arithmetic intensity", "FLOP/byte", 2},
+  Table ct{id + "-ceilings",
+           "Ceilings",
+           "",
+           {{"ceiling", "ceiling", ""},
+            {"intensity", "arithmetic intensity", "FLOP/byte", 2},
             {"tflops", "attainable", "TFLOP/s", 1}}};
   const double bw = r.hbm_peak_bytes_per_s;
   for (const RooflineRow& row : r.rows) {
@@ -84,13 +105,12 @@ Chart make_chart(const HardwareSpec& spec, const std::vector<Point>& pts, const 
     }
   }
   Chart c{"chart-" + id, fmt::format("Roofline of {} with the simulated kernels", spec.display_name), "", {}, {kt, ct}};
-  c.caption = fmt::format("Achieved FLOP/s against FLOPs per HBM byte, log-log; ceilings from the {} description "
-                          "({:.0f} GB/s HBM peak, {:.0f} TFLOP/s FP8 dense at {:.0f} MHz){}. {}",
-                          spec.name, bw / 1e9, r.rows.empty() ? 0.0 : r.rows.front().peak_flops / 1e12,
-                          spec.clock.sm_MHz,
-                          skipped > 0 ? fmt::format("; {} kernels with no FLOPs or no HBM traffic are not drawn", skipped)
-                                      : "",
-                          caption_tail);
+  c.caption = fmt::format(
+      "Achieved FLOP/s against FLOPs per HBM byte, log-log; ceilings from the {} description "
+      "({:.0f} GB/s HBM peak, {:.0f} TFLOP/s FP8 dense at {:.0f} MHz){}. {}",
+      spec.name, bw / 1e9, r.rows.empty() ? 0.0 : r.rows.front().peak_flops / 1e12, spec.clock.sm_MHz,
+      skipped > 0 ? fmt::format("; {} kernels with no FLOPs or no HBM traffic are not drawn", skipped) : "",
+      caption_tail);
   json spec_json = vl::base_spec(c.title, c.data);
   spec_json["height"] = 380;
   json x = vl::quantitative("intensity", "arithmetic intensity (FLOP/byte of HBM traffic)", true);
@@ -98,19 +118,25 @@ Chart make_chart(const HardwareSpec& spec, const std::vector<Point>& pts, const 
   spec_json["layer"] = {
       {{"data", vl::data_ref(ct)},
        {"mark", {{"type", "line"}, {"strokeWidth", 2}}},
-       {"encoding", {{"x", x}, {"y", y},
-                     {"strokeDash", {{"field", "ceiling"}, {"type", "nominal"}, {"title", "ceiling"},
-                                     {"legend", {{"orient", "bottom"}, {"labelLimit", 300}}}}},
-                     {"color", {{"value", "#555"}}},
-                     {"tooltip", vl::tooltip(ct)}}}},
+       {"encoding",
+        {{"x", x},
+         {"y", y},
+         {"strokeDash",
+          {{"field", "ceiling"},
+           {"type", "nominal"},
+           {"title", "ceiling"},
+           {"legend", {{"orient", "bottom"}, {"labelLimit", 300}}}}},
+         {"color", {{"value", "#555"}}},
+         {"tooltip", vl::tooltip(ct)}}}},
       {{"data", vl::data_ref(kt)},
        {"mark", {{"type", "point"}, {"filled", true}, {"size", 70}, {"opacity", 0.85}}},
-       {"encoding", {{"x", x}, {"y", y},
-                     {"color", {{"field", "kind"}, {"type", "nominal"}, {"title", "kernel kind"},
-                                {"scale", {{"scheme", "tableau10"}}}}},
-                     {"shape", {{"field", "source"}, {"type", "nominal"}, {"title", "source"},
-                                {"legend", {{"labelLimit", 300}}}}},
-                     {"tooltip", vl::tooltip(kt)}}}}};
+       {"encoding",
+        {{"x", x},
+         {"y", y},
+         {"color",
+          {{"field", "kind"}, {"type", "nominal"}, {"title", "kernel kind"}, {"scale", {{"scheme", "tableau10"}}}}},
+         {"shape", {{"field", "source"}, {"type", "nominal"}, {"title", "source"}, {"legend", {{"labelLimit", 300}}}}},
+         {"tooltip", vl::tooltip(kt)}}}}};
   c.spec = spec_json;
   return c;
 }
@@ -160,8 +186,7 @@ std::vector<Chart> kernel_roofline_charts(std::span<const ResultFile> kernels) {
     std::vector<Point> pts;
     int skipped = 0;
     add_kernel_results(kernels, gpu, pts, skipped);
-    out.push_back(make_chart(spec, pts, "roofline-runs-" + gpu, "Config: kernel results of `hwsim run`.",
-                             skipped));
+    out.push_back(make_chart(spec, pts, "roofline-runs-" + gpu, "Config: kernel results of `hwsim run`.", skipped));
   }
   return out;
 }

@@ -1,13 +1,13 @@
 // hwsim report RESULTS... [--out DIR]: renders result files (study,
 // validation, numerics, single-kernel runs) into index.html, summary.md and
 // one CSV per chart and table (reports/, docs/reports.md).
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <ctime>
-
-#include <fmt/format.h>
-#include <unistd.h>
 
 #include "apps/hwsim/commands.hpp"
 #include "apps/hwsim/version.hpp"

@@ -1,9 +1,9 @@
 // Bad input is rejected with an error naming the file, and the report folder
 // is written whole or not at all.
-#include <fstream>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <unistd.h>
+#include <fstream>
 
 #include "models/spec/error.hpp"
 #include "reports/render.hpp"
@@ -48,7 +48,8 @@ std::string read(const fs::path& p) {
 
 size_t leftovers(const fs::path& dir) {
   size_t n = 0;
-  for (const auto& e : fs::directory_iterator(dir)) n += e.path().filename().string().find(".tmp.") != std::string::npos;
+  for (const auto& e : fs::directory_iterator(dir))
+    n += e.path().filename().string().find(".tmp.") != std::string::npos;
   return n;
 }
 
@@ -91,8 +92,8 @@ TEST_CASE("a broken file inside a results folder is named") {
   const fs::path dir = scratch("broken-in-folder");
   fs::copy_file(kFixtures / "study.json", dir / "a_study.json");
   write(dir / "b_validation.json", "{\"gpus\": [ {\"gpu\": \"h100-sxm\"} ]}");
-  CHECK(load_error({dir}) == "report: results file '" + (dir / "b_validation.json").string() +
-                                 "' has no 'gpus[0].overall'");
+  CHECK(load_error({dir}) ==
+        "report: results file '" + (dir / "b_validation.json").string() + "' has no 'gpus[0].overall'");
   fs::remove_all(dir);
 }
 
