@@ -101,7 +101,7 @@ Chart validation_scatter(const json& g, const std::string& model, const std::str
         {{"x", x},
          {"y", yp},
          {"color",
-          {{"field", "class"}, {"type", "nominal"}, {"title", "kernel class"}, {"scale", {{"scheme", "tableau10"}}}}},
+          {{"field", "class"}, {"type", "nominal"}, {"title", "kernel class"}, {"scale", {{"scheme", "tableau20"}}}}},
          {"tooltip", vl::tooltip(pts)}}}}};
   c.spec = spec;
   return c;

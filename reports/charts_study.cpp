@@ -128,22 +128,39 @@ Chart speedup_chart(const json& s, const std::string& sfx) {
   return c;
 }
 
-// The kernels drawn as their own colour: every kernel a proposal changes most
-// (top contributors), then the longest baseline kernels, up to 10.
+// The kernels drawn in their own colour: the two that save the most in each
+// proposal (up to 8), then the longest baseline kernels, 14 in all. The rest
+// are summed as "all other kernels".
 std::vector<std::string> highlighted_kernels(const json& s) {
   std::vector<std::string> out;
-  auto add = [&](const std::string& n) {
-    if (out.size() < 10 && std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+  auto add = [&](const std::string& n, size_t limit) {
+    if (out.size() < limit && std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
   };
   for (const json* p : ordered_proposals(s)) {
     if (is_combined(*p)) continue;
-    for (const json& tc : (*p)["top_contributors"]) add(tc["name"]);
+    int taken = 0;
+    for (const json& tc : (*p)["top_contributors"]) {
+      if (tc["saved_us"].get<double>() < 0.05 || taken++ == 2) continue;
+      add(tc["name"], 8);
+    }
   }
   std::vector<const json*> ks;
   for (const json& k : s["baseline"]["kernels"]) ks.push_back(&k);
   std::stable_sort(ks.begin(), ks.end(),
                    [](const json* a, const json* b) { return kernel_total_us(*a) > kernel_total_us(*b); });
-  for (const json* k : ks) add((*k)["name"]);
+  for (const json* k : ks) add((*k)["name"], 14);
+  return out;
+}
+
+// Distinct colours for the highlighted kernels (Vega's tableau20 without its
+// greys), and grey for "all other kernels", which is always last.
+json kernel_palette(size_t n) {
+  static const char* const colours[] = {"#4c78a8", "#9ecae9", "#f58518", "#ffbf79", "#54a24b", "#88d27a",
+                                        "#b79a20", "#f2cf5b", "#439894", "#83bcb6", "#e45756", "#ff9d98",
+                                        "#d67195", "#fcbfd2", "#b279a2", "#d6a5c9", "#9e765f", "#d8b5a5"};
+  json out = json::array();
+  for (size_t i = 0; i + 1 < n; ++i) out.push_back(colours[i % std::size(colours)]);
+  out.push_back("#c7c7c7");
   return out;
 }
 
@@ -201,7 +218,7 @@ Chart breakdown_chart(const json& s, const std::string& sfx) {
                         {"type", "nominal"},
                         {"title", "kernel"},
                         {"sort", color_order},
-                        {"scale", {{"domain", color_order}, {"scheme", "tableau20"}}},
+                        {"scale", {{"domain", color_order}, {"range", kernel_palette(color_order.size())}}},
                         {"legend", {{"orient", "right"}, {"labelLimit", 220}}}}},
                       {"order", {{"field", "kernel_rank"}, {"type", "quantitative"}}},
                       {"tooltip", vl::tooltip(t)}};

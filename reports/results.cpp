@@ -274,8 +274,11 @@ std::vector<MeasurementProvenance> measurement_provenance(std::span<const Result
         for (const json& p : g["provenance"]) take(gpu, p);
         continue;
       }
-      if (data_dir.empty()) continue;
-      const fs::path dir = data_dir / gpu;
+      // Without --data, the folder the validation was run on (its "data" field), if it is here.
+      fs::path root = data_dir;
+      if (root.empty() && v.doc.contains("data") && v.doc["data"].is_string()) root = v.doc["data"].get<std::string>();
+      if (root.empty()) continue;
+      const fs::path dir = root / gpu;
       std::error_code ec;
       if (!fs::is_directory(dir, ec)) continue;
       std::vector<fs::path> files;

@@ -59,8 +59,9 @@ ResultKind classify_result(const nlohmann::json& doc, const std::string& name);
 
 // Measurement provenance for the GPUs of the validation files: taken from a
 // "provenance" list per GPU where the file has one, otherwise from the
-// "provenance" objects of the records under data_dir/<gpu>/*.jsonl (when
-// data_dir is not empty). Errors name the record file and line.
+// "provenance" objects of the records under data_dir/<gpu>/*.jsonl; with an
+// empty data_dir, under the file's own "data" folder when it exists. Errors
+// name the record file and line.
 std::vector<MeasurementProvenance> measurement_provenance(std::span<const ResultFile> validations,
                                                           const std::filesystem::path& data_dir);
 

@@ -134,7 +134,7 @@ Chart make_chart(const HardwareSpec& spec, const std::vector<Point>& pts, const 
         {{"x", x},
          {"y", y},
          {"color",
-          {{"field", "kind"}, {"type", "nominal"}, {"title", "kernel kind"}, {"scale", {{"scheme", "tableau10"}}}}},
+          {{"field", "kind"}, {"type", "nominal"}, {"title", "kernel kind"}, {"scale", {{"scheme", "tableau20"}}}}},
          {"shape", {{"field", "source"}, {"type", "nominal"}, {"title", "source"}, {"legend", {{"labelLimit", 300}}}}},
          {"tooltip", vl::tooltip(kt)}}}}};
   c.spec = spec_json;
