@@ -315,45 +315,55 @@ Chart kernels_chart(const json& s, const std::string& sfx) {
   return c;
 }
 
-Chart sensitivity_chart(const json& s, const json& p, const std::string& sfx) {
-  Table t{"sensitivity-" + p["name"].get<std::string>() + sfx,
-          "Sensitivity of " + p["title"].get<std::string>(),
+// One panel per (proposal, parameter), all in one chart: the speed-up as the
+// parameter varies, with the no-gain line at 1.0× for reference.
+Chart sensitivity_chart(const json& s, const std::string& sfx) {
+  Table t{"sensitivity" + sfx,
+          "Sensitivity of each proposal to its parameters",
           "",
-          {{"parameter", "parameter", ""},
+          {{"proposal", "proposal", ""},
+           {"parameter", "parameter", ""},
            {"unit", "unit", ""},
            {"value", "value", "", 4},
            {"speedup", "speed-up", "×", 3},
            {"total_us", "time per layer", "µs", 1}}};
   json panels = json::array();
-  for (const json& sens : p["sensitivity"]) {
-    const std::string param = sens["parameter"];
-    const std::string unit = sens["unit"];
-    for (const json& pt : sens["points"]) {
-      t.rows.push_back({{"parameter", param},
-                        {"unit", unit},
-                        {"value", pt["value"]},
-                        {"speedup", pt["speedup"]},
-                        {"total_us", pt["total_us"]}});
+  for (const json* p : ordered_proposals(s)) {
+    const std::string title = (*p)["title"];
+    for (const json& sens : (*p)["sensitivity"]) {
+      const std::string param = sens["parameter"];
+      const std::string unit = sens["unit"];
+      for (const json& pt : sens["points"]) {
+        t.rows.push_back({{"proposal", title},
+                          {"parameter", param},
+                          {"unit", unit},
+                          {"value", pt["value"]},
+                          {"speedup", pt["speedup"]},
+                          {"total_us", pt["total_us"]}});
+      }
+      json x = vl::quantitative("value", fmt::format("{} ({})", param, unit));
+      x["scale"] = {{"zero", false}};
+      json y = vl::quantitative("speedup", "speed-up (×)");
+      y["scale"] = {{"zero", false}};
+      y["axis"] = {{"format", ".2f"}};
+      const json filter = {
+          {"filter",
+           {{"and", {{{"field", "proposal"}, {"equal", title}}, {{"field", "parameter"}, {"equal", param}}}}}}};
+      panels.push_back({{"title", {{"text", title}, {"subtitle", sens.value("description", param)}, {"fontSize", 12}}},
+                        {"width", 250},
+                        {"height", 150},
+                        {"layer",
+                         {{{"mark", {{"type", "rule"}, {"color", "#999"}, {"strokeDash", {3, 3}}}},
+                           {"encoding", {{"y", {{"datum", 1}}}}}},
+                          {{"transform", {filter}},
+                           {"mark", {{"type", "line"}, {"point", {{"color", "#d6604d"}}}, {"color", "#d6604d"}}},
+                           {"encoding", {{"x", x}, {"y", y}, {"tooltip", vl::tooltip(t)}}}}}}});
     }
-    json x = vl::quantitative("value", fmt::format("{} ({})", param, unit));
-    x["scale"] = {{"zero", false}};
-    json y = vl::quantitative("speedup", "speed-up (×)");
-    y["scale"] = {{"zero", false}};
-    panels.push_back({{"title", {{"text", param}, {"subtitle", sens.value("description", "")}, {"fontSize", 12}}},
-                      {"width", 260},
-                      {"height", 160},
-                      {"transform", {{{"filter", {{"field", "parameter"}, {"equal", param}}}}}},
-                      {"mark", {{"type", "line"}, {"point", true}, {"color", "#d6604d"}}},
-                      {"encoding", {{"x", x}, {"y", y}, {"tooltip", vl::tooltip(t)}}}});
   }
-  Chart c{"chart-sensitivity-" + p["name"].get<std::string>() + sfx,
-          "Sensitivity: " + p["title"].get<std::string>(),
-          "",
-          {},
-          {t}};
+  Chart c{"chart-sensitivity" + sfx, "How each gain depends on the proposal's own parameters", "", {}, {t}};
   c.caption = fmt::format(
-      "Speed-up of one layer as each parameter of the proposal varies, the others at their "
-      "defaults. {}",
+      "Speed-up of one layer as one parameter of a proposal varies, the others at their defaults; dashed line: "
+      "no gain (1.0×). {}",
       config_line(s));
   json spec = vl::base_spec(c.title, c.data);
   spec.erase("width");
@@ -482,10 +492,12 @@ std::vector<Section> study_sections(const ResultFile& study, std::span<const Res
   sens.intro =
       "Each proposal's gain as its own parameters vary: a flat line means the gain does not hinge on the "
       "exact hardware figure assumed.";
-  for (const json* p : ordered_proposals(s)) {
-    if (!(*p)["sensitivity"].empty()) sens.charts.push_back(sensitivity_chart(s, *p, sfx));
+  bool any = false;
+  for (const json& p : s["proposals"]) any = any || !p["sensitivity"].empty();
+  if (any) {
+    sens.charts.push_back(sensitivity_chart(s, sfx));
+    out.push_back(std::move(sens));
   }
-  if (!sens.charts.empty()) out.push_back(std::move(sens));
 
   Section roof{"roofline" + sfx, "The kernels on the roofline", "", {}, {}};
   roof.intro =

@@ -304,6 +304,10 @@ std::map<std::string, std::string> render_files(const Report& r, const ChartingL
     }
     for (const Table& t : s.tables) add_csv(t);
   }
+  // The provenance block's figures (clocks, dates, versions) are numbers shown too.
+  Table prov{"provenance", "Provenance", "", {{"item", "item", ""}, {"value", "value", ""}}};
+  for (const ProvenanceItem& p : r.provenance) prov.rows.push_back({{"item", p.label}, {"value", p.value}});
+  add_csv(prov);
   files["index.html"] = render_html(r, libs);
   files["summary.md"] = render_markdown(r);
   return files;

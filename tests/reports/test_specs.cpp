@@ -63,8 +63,8 @@ TEST_CASE("the fixtures are recognised by their content") {
 TEST_CASE("every chart has a title, a caption with its configuration, and axis titles with units") {
   const Report rep = build_report(fixture_results(), kCtx);
   const auto charts = all_charts(rep);
-  // speed-up, breakdown, kernels, 2 sensitivity, roofline, validation, numerics
-  REQUIRE(charts.size() == 8);
+  // speed-up, breakdown, kernels, sensitivity, roofline, validation, numerics
+  REQUIRE(charts.size() == 7);
   for (const Chart* c : charts) {
     INFO(c->id);
     CHECK(!c->title.empty());
