@@ -78,6 +78,8 @@ Report build_report(const ResultSet& results, const ReportContext& ctx) {
     for (auto& sec : secs) r.sections.push_back(std::move(sec));
   }
   if (results.studies.empty() && !results.kernels.empty()) {
+    r.headline = fmt::format("{} single-kernel result{} of `hwsim run`, placed on the roofline.",
+                             results.kernels.size(), results.kernels.size() == 1 ? "" : "s");
     Section s{"roofline-runs", "Single kernels on the roofline", "", kernel_roofline_charts(results.kernels), {}};
     s.intro = "Kernels simulated one at a time with `hwsim run --json`.";
     r.sections.push_back(std::move(s));

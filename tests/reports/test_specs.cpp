@@ -258,3 +258,19 @@ TEST_CASE("results in the shapes the commands write today are read: no hwsim blo
   CHECK(secs[0].charts[0].caption.find("1 zero errors") != std::string::npos);
   CHECK(secs[0].charts[0].caption.find("distribution \"uniform_pos\"") != std::string::npos);
 }
+
+TEST_CASE("single-kernel results alone give a roofline with their HBM bytes summed from hbm_*") {
+  const std::vector<fs::path> in{kFixtures / "run_gemm.json"};
+  const ResultSet r = load_results(in);
+  REQUIRE(r.kernels.size() == 1);
+  const Report rep = build_report(r, kCtx);
+  CHECK(rep.headline == "1 single-kernel result of `hwsim run`, placed on the roofline.");
+  const Chart& c = chart_starting(rep, "chart-roofline-runs-h800-sxm");
+  REQUIRE(c.data[0].rows.size() == 1);
+  const json& k = r.kernels[0].doc;
+  const double hbm = k["bytes"]["hbm_read"].get<double>() + k["bytes"]["hbm_write"].get<double>();
+  CHECK(c.data[0].rows[0]["hbm_bytes"].get<double>() == Approx(hbm));
+  CHECK(c.data[0].rows[0]["intensity"].get<double>() == Approx(k["flops"].get<double>() / hbm));
+  CHECK(c.data[0].rows[0]["tflops"].get<double>() ==
+        Approx(k["flops"].get<double>() / (k["time_us"].get<double>() * 1e-6) / 1e12));
+}
