@@ -25,30 +25,32 @@ class Checker {
     throw Error(fmt::format("report: results file '{}' {}", file_, what));
   }
   const json& field(const json& obj, const std::string& where, const std::string& key) const {
-    const std::string path = where.empty() ? key : where + "." + key;
-    if (!obj.is_object() || !obj.contains(key)) fail(fmt::format("has no '{}'", path));
+    if (!obj.is_object() || !obj.contains(key)) fail(fmt::format("has no '{}'", join(where, key)));
     return obj.at(key);
   }
   void number(const json& obj, const std::string& where, const std::string& key) const {
     const json& v = field(obj, where, key);
-    if (!v.is_number()) fail(fmt::format("'{}.{}' is not a number (got {})", where, key, v.dump()));
+    if (!v.is_number()) fail(fmt::format("'{}' is not a number (got {})", join(where, key), v.dump()));
   }
   void string(const json& obj, const std::string& where, const std::string& key) const {
     const json& v = field(obj, where, key);
-    if (!v.is_string()) fail(fmt::format("'{}.{}' is not a string (got {})", where, key, v.dump()));
+    if (!v.is_string()) fail(fmt::format("'{}' is not a string (got {})", join(where, key), v.dump()));
   }
   const json& array(const json& obj, const std::string& where, const std::string& key) const {
     const json& v = field(obj, where, key);
-    if (!v.is_array()) fail(fmt::format("'{}' is not a list", where.empty() ? key : where + "." + key));
+    if (!v.is_array()) fail(fmt::format("'{}' is not a list", join(where, key)));
     return v;
   }
   const json& object(const json& obj, const std::string& where, const std::string& key) const {
     const json& v = field(obj, where, key);
-    if (!v.is_object()) fail(fmt::format("'{}' is not an object", where.empty() ? key : where + "." + key));
+    if (!v.is_object()) fail(fmt::format("'{}' is not an object", join(where, key)));
     return v;
   }
 
  private:
+  static std::string join(const std::string& where, const std::string& key) {
+    return where.empty() ? key : where + "." + key;
+  }
   std::string file_;
 };
 

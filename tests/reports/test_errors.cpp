@@ -142,3 +142,11 @@ TEST_CASE("a folder that is not a report is never replaced") {
   CHECK(read(dir / "src" / "keep.txt") == "precious");
   fs::remove_all(dir);
 }
+
+TEST_CASE("a top-level field of the wrong type is named without a leading dot") {
+  const fs::path dir = scratch("top-level-type");
+  write(dir / "run.json", R"({"time_us": "slow", "flops": 1, "bytes": {}, "gpu": "h800-sxm", "kernel": "gemm"})");
+  CHECK(load_error({dir / "run.json"}) ==
+        "report: results file '" + (dir / "run.json").string() + "' 'time_us' is not a number (got \"slow\")");
+  fs::remove_all(dir);
+}
