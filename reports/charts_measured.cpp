@@ -22,7 +22,7 @@ std::string safe_id(std::string s) {
   return s;
 }
 
-Chart validation_scatter(const json& g, const std::string& model, const std::string& id) {
+Chart validation_scatter(const json& g, const std::string& model, const std::string& id, const std::string& build) {
   const std::string gpu = g["gpu"];
   Table pts{id + "-points",
             "Validation points",
@@ -66,8 +66,8 @@ Chart validation_scatter(const json& g, const std::string& model, const std::str
   const json& o = g["overall"];
   c.caption = fmt::format(
       "Each validation record's predicted time against its measured median, log-log; the shaded "
-      "bands are ±10% and ±20%. Config: model {}, GPU {}, {} records, median |error| {:.1f}%.",
-      model, gpu, o.value("count", 0), o.value("median_abs_pct", 0.0));
+      "bands are ±10% and ±20%. Config: model {}, GPU {}, {} records, median |error| {:.1f}%, {}.",
+      model, gpu, o.value("count", 0), o.value("median_abs_pct", 0.0), build);
   json spec = vl::base_spec(c.title, c.data, 460);
   spec["height"] = 420;
   json x = vl::quantitative("measured_us", "measured time (µs)", true);
@@ -166,7 +166,7 @@ std::vector<Section> validation_sections(const ResultFile& v, const std::string&
                         d.value("data", "?"));
   for (const json& g : d["gpus"]) {
     const std::string id = "validation-" + safe_id(g["gpu"]) + sfx;
-    if (!g["points"].empty()) s.charts.push_back(validation_scatter(g, model, id));
+    if (!g["points"].empty()) s.charts.push_back(validation_scatter(g, model, id, build_of(d)));
     s.tables.push_back(class_table(g, id + "-classes"));
   }
   if (d.contains("whatif") && d["whatif"].is_object()) s.tables.push_back(whatif_table(d["whatif"], "whatif" + sfx));
@@ -205,7 +205,7 @@ std::vector<Section> numerics_sections(const ResultFile& n, const std::string& s
       "Max (solid), mean (dashed) and normwise (dotted) relative error of the output against an FP64 reference, "
       "log-log{}. Config: {}{}.",
       zeros > 0 ? fmt::format("; {} zero errors cannot sit on a log axis and are in the CSV only", zeros) : "",
-      cfg.empty() ? "as in the numerics file" : cfg, d.contains("hwsim") ? ", " + build_of(d) : "");
+      cfg.empty() ? "as in the numerics file" : cfg, ", " + build_of(d));
   json spec = vl::base_spec(c.title, c.data, 560);
   spec["data"] = vl::data_ref(t);
   spec["height"] = 320;

@@ -70,6 +70,7 @@ TEST_CASE("every chart has a title, a caption with its configuration, and axis t
     CHECK(!c->title.empty());
     CHECK(c->spec["title"]["text"] == c->title);
     CHECK(c->caption.find("Config: ") != std::string::npos);
+    CHECK(c->caption.find("hwsim ") != std::string::npos);  // the build it came from, or that it is unrecorded
     CHECK(std::count(c->caption.begin(), c->caption.end(), '\n') == 0);
     const auto enc = positional_encodings(c->spec);
     REQUIRE(enc.size() >= 1);
