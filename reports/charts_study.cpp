@@ -403,6 +403,29 @@ Table contributors_table(const json& s, const std::string& sfx) {
   return t;
 }
 
+// Time per phase of the layer, from the study's per-phase sums.
+Table phases_table(const json& s, const std::string& sfx) {
+  Table t{"phases" + sfx,
+          "Time per phase of one layer",
+          "",
+          {{"configuration", "configuration", ""},
+           {"forward", "forward", "µs", 1},
+           {"backward_input", "backward (input grad)", "µs", 1},
+           {"backward_weight", "backward (weight grad)", "µs", 1},
+           {"total_us", "layer", "µs", 1}}};
+  auto row = [&](const std::string& name, const json& owner) {
+    json r = {{"configuration", name}, {"total_us", owner["total_us"]}};
+    for (const char* ph : {"forward", "backward_input", "backward_weight"}) {
+      r[ph] = owner.contains("phases") && owner["phases"].contains(ph) ? owner["phases"][ph] : json(nullptr);
+    }
+    t.rows.push_back(r);
+  };
+  row("baseline", s["baseline"]);
+  for (const json* p : ordered_proposals(s)) row((*p)["title"], *p);
+  t.caption = "The study's sums of kernel time per phase (launch time × launches). " + config_line(s);
+  return t;
+}
+
 Table proposals_table(const json& s, const std::string& sfx) {
   Table t{"proposals" + sfx,
           "What each proposal changes",
@@ -486,6 +509,7 @@ std::vector<Section> study_sections(const ResultFile& study, std::span<const Res
       "and with each proposal. Kernel times are per launch multiplied by launches.";
   where.charts.push_back(breakdown_chart(s, sfx));
   where.charts.push_back(kernels_chart(s, sfx));
+  where.tables.push_back(phases_table(s, sfx));
   out.push_back(std::move(where));
 
   Section sens{"sensitivity" + sfx, "How robust each gain is", "", {}, {}};
