@@ -5,7 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config git libsystemc-dev libboost-dev libeigen3-dev libfmt-dev
-          catch2 nlohmann-json3-dev libyaml-cpp-dev)
+          catch2 nlohmann-json3-dev libyaml-cpp-dev chromium)
+# Node.js and npm install the reports' charting libraries (npm ci below); an existing node is kept.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -16,6 +19,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
   [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Vega, Vega-Lite and Vega-Embed (inlined into reports) and playwright-core (report
+# tests), pinned by package-lock.json; installed when missing or out of date.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "hwsim setup: npm ci (charting libraries for reports)"
+  npm ci --no-audit --no-fund
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)

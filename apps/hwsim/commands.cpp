@@ -17,6 +17,7 @@ std::vector<Command> all_commands() {
       numerics_check_command(),
       numerics_evidence_command(),
       numerics_bench_command(),
+      report_command(),
   };
 }
 

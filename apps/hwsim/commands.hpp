@@ -23,5 +23,6 @@ Command numerics_bench_command();
 Command run_command();
 Command bench_command();
 Command numerics_quantize_command();
+Command report_command();
 
 }  // namespace hwsim::cli

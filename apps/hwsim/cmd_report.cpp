@@ -1,0 +1,90 @@
+// hwsim report RESULTS... [--out DIR]: renders result files (study,
+// validation, numerics, single-kernel runs) into index.html, summary.md and
+// one CSV per chart and table (reports/, docs/reports.md).
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <climits>
+#include <cstdlib>
+#include <ctime>
+
+#include "apps/hwsim/commands.hpp"
+#include "apps/hwsim/version.hpp"
+#include "models/spec/error.hpp"
+#include "reports/render.hpp"
+#include "reports/results.hpp"
+
+namespace hwsim::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+// The report's date: SOURCE_DATE_EPOCH when set (the reproducible-builds
+// convention, so the same inputs give a byte-identical report), else now.
+std::string report_date() {
+  std::time_t t = std::time(nullptr);
+  if (const char* e = std::getenv("SOURCE_DATE_EPOCH"); e != nullptr && *e != '\0') {
+    char* end = nullptr;
+    const long long v = std::strtoll(e, &end, 10);
+    if (*end != '\0' || v < 0) throw Error(fmt::format("report: SOURCE_DATE_EPOCH='{}' is not a Unix time", e));
+    t = static_cast<std::time_t>(v);
+  }
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
+
+// node_modules of the checkout the binary was built in: build/bin/hwsim -> ../../node_modules.
+fs::path default_assets() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return "node_modules";
+  return exe.parent_path().parent_path().parent_path() / "node_modules";
+}
+
+}  // namespace
+
+Command report_command() {
+  Command c;
+  c.name = "report";
+  c.summary = "render study, validation and numerics results as HTML (charts), Markdown and CSV";
+  c.usage = "RESULTS...";
+  c.min_positional = 1;
+  c.max_positional = INT_MAX;
+  c.description =
+      "Reads result files (a .json file, or every *.json in a folder): `hwsim study` results, `hwsim validate\n"
+      "--out` files, `hwsim numerics error` tables and `hwsim run --json` kernel results. Writes DIR/index.html\n"
+      "(one self-contained page with Vega-Lite charts; opens offline), DIR/summary.md and DIR/csv/*.csv (every\n"
+      "number shown). The folder is replaced atomically; on any error nothing is written. Set SOURCE_DATE_EPOCH\n"
+      "for a byte-identical report of the same inputs.";
+  c.options = {{"out", "DIR", "folder to write the report into", "out/report"},
+               {"data", "DIR", "measured records (validate/data) to read the GPU, driver and clocks from", ""},
+               {"assets", "DIR", "node_modules folder holding vega, vega-lite and vega-embed",
+                "node_modules beside the build folder"}};
+  c.run = [](const Args& a) {
+    std::vector<fs::path> inputs(a.positional().begin(), a.positional().end());
+    reports::ResultSet results = reports::load_results(inputs);
+    if (auto data = a.maybe("data")) {
+      if (!fs::is_directory(*data)) throw Error(fmt::format("report: --data '{}' is not a folder", *data));
+      results.measurements = reports::measurement_provenance(results.validations, *data);
+    } else {
+      results.measurements = reports::measurement_provenance(results.validations, {});
+    }
+    const fs::path assets = a.has("assets") ? fs::path(a.get("assets")) : default_assets();
+    const reports::ChartingLibraries libs = reports::load_charting_libraries(assets);
+    const reports::Report report = reports::build_report(results, {kVersion, kGitHash, report_date()});
+    const fs::path out = a.get("out");
+    reports::write_report_folder(out, reports::render_files(report, libs));
+    size_t charts = 0;
+    for (const auto& s : report.sections) charts += s.charts.size();
+    fmt::print("report: {} charts from {} result files\n{}\n", charts, results.inputs.size(),
+               (out / "index.html").string());
+    return 0;
+  };
+  return c;
+}
+
+}  // namespace hwsim::cli

@@ -1,0 +1,135 @@
+#include <fmt/format.h>
+
+#include "reports/report_model.hpp"
+#include "reports/roofline_chart.hpp"
+
+namespace hwsim::reports {
+using nlohmann::json;
+
+namespace {
+
+std::string measurement_line(const MeasurementProvenance& m) {
+  std::string clocks;
+  if (m.sm_clock_max_mhz > 0) {
+    clocks = m.sm_clock_min_mhz == m.sm_clock_max_mhz
+                 ? fmt::format("SM clock {:.0f} MHz", m.sm_clock_max_mhz)
+                 : fmt::format("SM clock {:.0f}–{:.0f} MHz", m.sm_clock_min_mhz, m.sm_clock_max_mhz);
+  } else {
+    clocks = "SM clock not recorded";
+  }
+  if (m.mem_clock_mhz > 0) clocks += fmt::format(", memory clock {:.0f} MHz", m.mem_clock_mhz);
+  std::string dates = m.first_date == m.last_date ? m.first_date : m.first_date + " to " + m.last_date;
+  return fmt::format("{}, driver {}, CUDA {}; {}; measured {} ({} records)", m.gpu_name.empty() ? "?" : m.gpu_name,
+                     m.driver.empty() ? "?" : m.driver, m.cuda.empty() ? "?" : m.cuda, clocks,
+                     dates.empty() ? "on an unrecorded date" : dates, m.records);
+}
+
+}  // namespace
+
+std::string build_of(const json& doc) {
+  if (!doc.contains("hwsim") || !doc["hwsim"].is_object()) return "hwsim build not recorded";
+  return fmt::format("hwsim {} (git {})", doc["hwsim"].value("version", "?"), doc["hwsim"].value("git", "?"));
+}
+
+std::vector<json> positional_encodings(const json& spec) {
+  std::vector<json> out;
+  if (!spec.is_object()) return out;
+  if (spec.contains("encoding")) {
+    for (const char* ch : {"x", "y"}) {
+      if (spec["encoding"].contains(ch)) out.push_back(spec["encoding"][ch]);
+    }
+  }
+  for (const char* list : {"layer", "concat", "hconcat", "vconcat"}) {
+    if (!spec.contains(list)) continue;
+    for (const json& sub : spec[list]) {
+      auto more = positional_encodings(sub);
+      out.insert(out.end(), more.begin(), more.end());
+    }
+  }
+  return out;
+}
+
+Report build_report(const ResultSet& results, const ReportContext& ctx) {
+  Report r;
+  r.provenance.push_back(
+      {"report", fmt::format("rendered by hwsim {} (git {}) on {}", ctx.hwsim_version, ctx.hwsim_git, ctx.date)});
+  for (size_t i = 0; i < results.studies.size(); ++i) {
+    const ResultFile& f = results.studies[i];
+    const json& s = f.doc;
+    const std::string sfx = results.studies.size() > 1 ? fmt::format("-{}", i + 1) : "";
+    if (i == 0) {
+      const StudySummary sum = summarise_study(s);
+      r.headline = sum.headline;
+      r.why = sum.why;
+      r.title = fmt::format("hwsim: hardware proposals on {} ({})", s["workload"]["name"].get<std::string>(),
+                            s.value("gpu_display_name", s["gpu"].get<std::string>()));
+    }
+    const json& w = s["workload"];
+    r.provenance.push_back({"study " + f.path.filename().string(),
+                            fmt::format("{}; {} ({}); {} at {} tokens/GPU{}; timing model '{}'", build_of(s),
+                                        s.value("gpu_display_name", "?"), s["gpu"].get<std::string>(),
+                                        w["name"].get<std::string>(), w["tokens_per_gpu"].dump(),
+                                        w.contains("routing") && w["routing"].is_string()
+                                            ? ", " + w["routing"].get<std::string>() + " routing"
+                                            : "",
+                                        s.value("model", "?"))});
+    r.configs.emplace_back("resolved config of " + f.path.filename().string(), s["config"]);
+    auto secs = study_sections(f, results.kernels, sfx);
+    for (auto& sec : secs) r.sections.push_back(std::move(sec));
+  }
+  if (results.studies.empty() && !results.kernels.empty()) {
+    r.headline = fmt::format("{} single-kernel result{} of `hwsim run`, placed on the roofline.",
+                             results.kernels.size(), results.kernels.size() == 1 ? "" : "s");
+    Section s{"roofline-runs", "Single kernels on the roofline", "", kernel_roofline_charts(results.kernels), {}};
+    s.intro = "Kernels simulated one at a time with `hwsim run --json`.";
+    r.sections.push_back(std::move(s));
+    for (const ResultFile& k : results.kernels) {
+      if (k.doc.contains("config"))
+        r.configs.emplace_back("resolved config of " + k.path.filename().string(), k.doc["config"]);
+    }
+  }
+  for (size_t i = 0; i < results.validations.size(); ++i) {
+    const ResultFile& f = results.validations[i];
+    const std::string sfx = results.validations.size() > 1 ? fmt::format("-{}", i + 1) : "";
+    r.provenance.push_back(
+        {"validation " + f.path.filename().string(),
+         fmt::format("model '{}', records from {}", f.doc.value("model", "?"), f.doc.value("data", "?"))});
+    for (auto& sec : validation_sections(f, sfx)) r.sections.push_back(std::move(sec));
+    if (r.headline.empty()) {
+      const json& g = f.doc["gpus"].empty() ? json::object() : f.doc["gpus"][0];
+      r.headline =
+          fmt::format("Validation of the '{}' timing model: median |error| {:.1f}% over {} records on {}.",
+                      f.doc.value("model", "?"), g.value("overall", json::object()).value("median_abs_pct", 0.0),
+                      g.value("overall", json::object()).value("count", 0), g.value("gpu", "?"));
+    }
+  }
+  for (const ResultFile& f : results.validations) {
+    for (const json& g : f.doc["gpus"]) {
+      bool any = false;
+      for (const MeasurementProvenance& m : results.measurements) {
+        if (m.gpu != g["gpu"]) continue;
+        r.provenance.push_back({"measurements on " + m.gpu, measurement_line(m)});
+        any = true;
+      }
+      if (!any) {
+        r.provenance.push_back({"measurements on " + g["gpu"].get<std::string>(),
+                                "GPU name, driver and clocks not recorded in the validation file (pass --data DIR to "
+                                "read them from the measured records)"});
+      }
+    }
+  }
+  for (size_t i = 0; i < results.numerics.size(); ++i) {
+    const ResultFile& f = results.numerics[i];
+    const std::string sfx = results.numerics.size() > 1 ? fmt::format("-{}", i + 1) : "";
+    r.provenance.push_back({"numerics " + f.path.filename().string(), fmt::format("{} rows", f.doc["rows"].size())});
+    for (auto& sec : numerics_sections(f, sfx)) r.sections.push_back(std::move(sec));
+    if (r.headline.empty()) r.headline = "FP8 GEMM accumulation error against K, per accumulator model.";
+  }
+  if (r.title.empty()) r.title = "hwsim report";
+  std::string files;
+  for (const std::string& in : results.inputs) files += (files.empty() ? "" : ", ") + in;
+  r.provenance.push_back({"inputs", files});
+  return r;
+}
+
+}  // namespace hwsim::reports

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# e2e_report.sh HWSIM SOURCE_DIR OUT_DIR ARTIFACT_DIR
+# Builds a report from the fixtures with the hwsim CLI, then opens it in
+# headless Chromium with the network off (check_report.mjs). When this hwsim
+# has the `study` command, it also runs a small real study (the roofline
+# timing model, seconds) and checks the report of that too. Missing node,
+# Chromium or npm packages fail the test with a message saying what to install.
+set -euo pipefail
+hwsim=$1 src=$2 out=$3 artifacts=$4
+command -v node >/dev/null || { echo "FAIL: node is not installed (scripts/setup.sh installs it)"; exit 1; }
+[ -d "$src/node_modules/playwright-core" ] || { echo "FAIL: $src/node_modules is missing; run 'npm ci' in $src (scripts/setup.sh does)"; exit 1; }
+fx=$src/tests/reports/fixtures
+export SOURCE_DATE_EPOCH=1790000000
+"$hwsim" report "$fx/study.json" "$fx/validation.json" "$fx/numerics.json" "$fx/run_gemm.json" \
+  --data "$fx/data" --assets "$src/node_modules" --out "$out"
+node "$src/tests/reports/check_report.mjs" "$out" "$fx/study.json" "$artifacts"
+
+if "$hwsim" study --list >/dev/null 2>&1; then
+  study=$out-study-results
+  "$hwsim" study --all --model roofline --jobs 1 --out "$study" >/dev/null
+  "$hwsim" report "$study" --assets "$src/node_modules" --out "$out-study"
+  node "$src/tests/reports/check_report.mjs" "$out-study" "$study/study.json" "$artifacts/study"
+else
+  echo "note: this hwsim has no 'study' command; the report was checked on the fixtures only"
+fi

@@ -1,0 +1,152 @@
+// Bad input is rejected with an error naming the file, and the report folder
+// is written whole or not at all.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "models/spec/error.hpp"
+#include "reports/render.hpp"
+#include "reports/results.hpp"
+
+using namespace hwsim;
+using namespace hwsim::reports;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kFixtures = fs::path(HWSIM_SOURCE_DIR) / "tests" / "reports" / "fixtures";
+
+std::string load_error(const std::vector<fs::path>& in) {
+  try {
+    load_results(in);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// A fresh folder under the build tree for one test.
+fs::path scratch(const std::string& name) {
+  const fs::path p = fs::current_path() / "test-scratch" / (name + "-" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+void write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+}
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+size_t leftovers(const fs::path& dir) {
+  size_t n = 0;
+  for (const auto& e : fs::directory_iterator(dir))
+    n += e.path().filename().string().find(".tmp.") != std::string::npos;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a results file that is not JSON is named with its line and column") {
+  const std::string f = (kFixtures / "broken" / "not_json.json").string();
+  CHECK_THAT(load_error({f}), StartsWith("report: results file '" + f + "' is not valid JSON at line 3, column"));
+}
+
+TEST_CASE("a study without a baseline is named") {
+  const std::string f = (kFixtures / "broken" / "no_baseline.json").string();
+  CHECK(load_error({f}) == "report: results file '" + f + "' has no 'baseline'");
+}
+
+TEST_CASE("a field of the wrong type is named with its path") {
+  const std::string f = (kFixtures / "broken" / "bad_speedup.json").string();
+  CHECK(load_error({f}) == "report: results file '" + f + "' 'proposals[1].speedup' is not a number (got \"fast\")");
+}
+
+TEST_CASE("a missing results file is named") {
+  const std::string f = (kFixtures / "no_such_study.json").string();
+  CHECK(load_error({f}) == "report: results file '" + f + "' does not exist");
+}
+
+TEST_CASE("a JSON file of an unknown kind is rejected when named, skipped in a folder") {
+  const fs::path dir = scratch("unknown-kind");
+  write(dir / "other.json", R"({"kind": "something_else"})");
+  CHECK_THAT(load_error({dir / "other.json"}), Contains("has unknown kind 'something_else'"));
+  write(dir / "notes.json", R"({"hello": 1})");
+  CHECK_THAT(load_error({dir / "notes.json"}), Contains("is not an hwsim result"));
+  fs::remove(dir / "other.json");
+  CHECK_THAT(load_error({dir}), Contains("holds no hwsim result files"));
+  fs::copy_file(kFixtures / "study.json", dir / "study.json");
+  CHECK(load_error({dir}) == "no error");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a broken file inside a results folder is named") {
+  const fs::path dir = scratch("broken-in-folder");
+  fs::copy_file(kFixtures / "study.json", dir / "a_study.json");
+  write(dir / "b_validation.json", "{\"gpus\": [ {\"gpu\": \"h100-sxm\"} ]}");
+  CHECK(load_error({dir}) ==
+        "report: results file '" + (dir / "b_validation.json").string() + "' has no 'gpus[0].overall'");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("missing charting libraries are named with how to install them") {
+  const fs::path dir = scratch("no-assets");
+  try {
+    load_charting_libraries(dir);
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK_THAT(e.what(), Contains("'" + (dir / "vega" / "build" / "vega.min.js").string() + "' is missing"));
+    CHECK_THAT(e.what(), Contains("npm ci"));
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a report folder replaces the previous one whole") {
+  const fs::path dir = scratch("replace");
+  const fs::path out = dir / "report";
+  write_report_folder(out, {{"index.html", "one"}, {"csv/a.csv", "x\n1\n"}});
+  CHECK(read(out / "index.html") == "one");
+  write_report_folder(out, {{"index.html", "two"}, {"summary.md", "s"}});
+  CHECK(read(out / "index.html") == "two");
+  CHECK(!fs::exists(out / "csv" / "a.csv"));  // nothing of the old report lingers
+  CHECK(leftovers(dir) == 0);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a failure while writing leaves the previous report intact and no partial folder") {
+  const fs::path dir = scratch("fail-midway");
+  const fs::path out = dir / "report";
+  write_report_folder(out, {{"index.html", "old"}});
+  // A file name longer than any file system allows fails after index.html is written.
+  const std::string too_long = "csv/" + std::string(300, 'x') + ".csv";
+  CHECK_THROWS_WITH(write_report_folder(out, {{"index.html", "new"}, {too_long, "1"}}),
+                    Contains("cannot write the report folder '" + out.string() + "'"));
+  CHECK(read(out / "index.html") == "old");
+  CHECK(leftovers(dir) == 0);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a folder that is not a report is never replaced") {
+  const fs::path dir = scratch("not-a-report");
+  write(dir / "src" / "keep.txt", "precious");
+  CHECK_THROWS_WITH(write_report_folder(dir / "src", {{"index.html", "x"}}),
+                    Contains("exists and is not a report folder"));
+  CHECK(read(dir / "src" / "keep.txt") == "precious");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a top-level field of the wrong type is named without a leading dot") {
+  const fs::path dir = scratch("top-level-type");
+  write(dir / "run.json", R"({"time_us": "slow", "flops": 1, "bytes": {}, "gpu": "h800-sxm", "kernel": "gemm"})");
+  CHECK(load_error({dir / "run.json"}) ==
+        "report: results file '" + (dir / "run.json").string() + "' 'time_us' is not a number (got \"slow\")");
+  fs::remove_all(dir);
+}
