@@ -2,7 +2,9 @@
 // with "predicted". hwsim validate: score predictions against the committed
 // measurements, per GPU and kernel class, and optionally a what-if pair.
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -41,6 +43,24 @@ void update_doc_section(const fs::path& doc, const std::string& name, const std:
   }
   text.replace(b + begin.size(), e - b - begin.size(), "\n" + body + "\n");
   write_file_atomic(doc, text);
+}
+
+// The limit a gate sets for `gpu`: "PCT" applies to every GPU, "GPU=PCT" to
+// that one (it wins over a plain value).
+std::optional<double> gate_for(const std::vector<std::string>& values, const std::string& gpu, const char* option) {
+  std::optional<double> all, mine;
+  for (const auto& v : values) {
+    const auto eq = v.find('=');
+    const std::string num = eq == std::string::npos ? v : v.substr(eq + 1);
+    char* end = nullptr;
+    const double pct = std::strtod(num.c_str(), &end);
+    if (num.empty() || *end != '\0' || pct < 0) {
+      throw Error(fmt::format("--{} {}: expected PCT or GPU=PCT with PCT a number >= 0", option, v));
+    }
+    if (eq == std::string::npos) all = pct;
+    else if (v.substr(0, eq) == gpu) mine = pct;
+  }
+  return mine ? mine : all;
 }
 
 }  // namespace
@@ -95,8 +115,8 @@ Command validate_command() {
                {"whatif", "BASE:TARGET", "also compare predicted and measured speed-ups, e.g. h100-sxm:h200-sxm", ""},
                {"out", "FILE", "write the results as JSON (for reports)", ""},
                {"update-doc", "FILE", "rewrite the marked sections of a Markdown file with the tables", ""},
-               {"max-median-error", "PCT", "gate: overall median |error| of each GPU must not exceed PCT", ""},
-               {"max-class-error", "PCT", "gate: every class's median |error| must not exceed PCT", ""},
+               {"max-median-error", "[GPU=]PCT", "gate: a GPU's overall median |error| must not exceed PCT (every GPU without GPU=)", "", true},
+               {"max-class-error", "[GPU=]PCT", "gate: every class's median |error| must not exceed PCT", "", true},
                {"max-speedup-error", "PCT", "gate: every class's what-if speed-up error must not exceed PCT", ""},
                set_option(),
                jobs_option()};
@@ -127,12 +147,13 @@ Command validate_command() {
       for (const auto& [id, why] : v.not_modelled) fmt::print("  not modelled: {}: {}\n", id, why);
       out["gpus"].push_back(to_json(v));
       if (auto doc = a.maybe("update-doc")) update_doc_section(*doc, "validation " + gpu, render_markdown(v));
-      if (auto lim = a.maybe("max-median-error"); lim && v.overall.count > 0 && v.overall.median_abs_pct > std::stod(*lim)) {
+      if (auto lim = gate_for(a.all("max-median-error"), gpu, "max-median-error");
+          lim && v.overall.count > 0 && v.overall.median_abs_pct > *lim) {
         breaches.push_back(fmt::format("{} overall median |error| {:.1f}% > {}%", gpu, v.overall.median_abs_pct, *lim));
       }
-      if (auto lim = a.maybe("max-class-error")) {
+      if (auto lim = gate_for(a.all("max-class-error"), gpu, "max-class-error")) {
         for (const auto& [cls, s] : v.classes) {
-          if (s.median_abs_pct > std::stod(*lim)) {
+          if (s.median_abs_pct > *lim) {
             breaches.push_back(fmt::format("{} class {} median |error| {:.1f}% > {}%", gpu, cls, s.median_abs_pct, *lim));
           }
         }
@@ -146,9 +167,9 @@ Command validate_command() {
         update_doc_section(*doc, "whatif " + whatif->first + ":" + whatif->second, render_markdown(w));
       }
       if (w.rows.size() <= 1) breaches.push_back("what-if: no kernel was measured on both GPUs");
-      if (auto lim = a.maybe("max-speedup-error")) {
+      if (auto lim = gate_for(a.all("max-speedup-error"), "", "max-speedup-error")) {
         for (const auto& r : w.rows) {
-          if (r.error_pct > std::stod(*lim)) {
+          if (r.error_pct > *lim) {
             breaches.push_back(fmt::format("what-if class {} speed-up error {:.1f}% > {}%", r.kernel_class, r.error_pct, *lim));
           }
         }
