@@ -7,6 +7,23 @@
 #include "sim/config/gpu_loader.hpp"
 
 namespace hwsim {
+namespace {
+// FNV-1a of the kernel's name and tensors: launches that move the same
+// tensors name the same buffers (equivalent descriptors, e.g. with and without
+// a defaulted param, therefore give identical results).
+std::uint64_t buffer_tag(const sim::KernelProgram& p) {
+  std::string id = p.name;
+  for (const auto& t : p.tensors)
+    id +=
+        "|" + t.name + ":" + std::to_string(t.rows) + "x" + std::to_string(t.cols) + "x" + std::to_string(t.elem_bytes);
+  std::uint64_t h = 1469598103934665603ULL;
+  for (char c : id) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+}  // namespace
 
 GpuSimulator::GpuSimulator(const HardwareSpec& spec, const SimOptions& options)
     : gpu_(spec, options), config_(resolved_config_json(spec)) {}
@@ -16,7 +33,8 @@ std::vector<int> GpuSimulator::sm_set(const KernelDescriptor& d, const std::vect
   if (d.params.is_object() && d.params.contains("sms")) {
     const auto& v = d.params.at("sms");
     if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > gpu_.spec().sm.count) {
-      throw Error(fmt::format("kernel {}: param sms = {} must be a whole number in 1..{}", d.kind, v.dump(), gpu_.spec().sm.count));
+      throw Error(fmt::format("kernel {}: param sms = {} must be a whole number in 1..{}", d.kind, v.dump(),
+                              gpu_.spec().sm.count));
     }
     const int n = v.get<int>();
     if (set.empty()) {
@@ -68,6 +86,7 @@ std::vector<std::vector<KernelResult>> GpuSimulator::run_concurrent(const std::v
       sms = sm_set(d, streams[s].sms);
       const KernelContext ctx{gpu_.spec(), gpu_.sm_count(sms)};
       programs[s].push_back(build_program(d, ctx));
+      programs[s].back().buffer_tag = buffer_tag(programs[s].back());
     }
     // A stream's kernels share its SM set (the last kernel's `sms` restricts
     // it only for a single-kernel stream).

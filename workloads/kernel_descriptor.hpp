@@ -3,10 +3,9 @@
 // plus a params object (the record schema; never rename kinds or params).
 // The registry maps each kind to the generator of its program.
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "models/spec/hardware_spec.hpp"
 #include "sim/program/program.hpp"
@@ -26,8 +25,8 @@ struct KernelContext {
 
 struct KernelDef {
   std::string kind;
-  std::string stands_for;                // the real kernel it models
-  std::vector<std::string> params;       // accepted params, for messages and --help
+  std::string stands_for;           // the real kernel it models
+  std::vector<std::string> params;  // accepted params, for messages and --help
   std::function<sim::KernelProgram(const KernelDescriptor&, const KernelContext&)> build;
 };
 
@@ -40,10 +39,11 @@ sim::KernelProgram build_program(const KernelDescriptor& d, const KernelContext&
 class ParamReader {
  public:
   ParamReader(const KernelDescriptor& d, std::vector<std::string> accepted);
-  std::int64_t positive(const std::string& name) const;                 // required integer > 0
+  std::int64_t positive(const std::string& name) const;  // required integer > 0
   std::int64_t positive_or(const std::string& name, std::int64_t fallback) const;
-  DataType dtype(const std::string& name) const;                         // required dtype
-  std::string choice(const std::string& name, const std::vector<std::string>& allowed, const std::string& fallback) const;
+  DataType dtype(const std::string& name) const;  // required dtype
+  std::string choice(const std::string& name, const std::vector<std::string>& allowed,
+                     const std::string& fallback) const;
   bool flag_or(const std::string& name, bool fallback) const;
   [[noreturn]] void fail(const std::string& name, const std::string& rule) const;
 

@@ -11,9 +11,15 @@ namespace hwsim {
 
 const std::vector<KernelDef>& kernel_registry() {
   static const std::vector<KernelDef> defs = {
-      kernels::gemm_kernel(),          kernels::memcpy_kernel(),        kernels::read_kernel(),
-      kernels::write_kernel(),         kernels::quant_1x128_kernel(),   kernels::quant_128x128_kernel(),
-      kernels::transpose_requant_kernel(), kernels::transpose_kernel(), kernels::swiglu_kernel(),
+      kernels::gemm_kernel(),
+      kernels::memcpy_kernel(),
+      kernels::read_kernel(),
+      kernels::write_kernel(),
+      kernels::quant_1x128_kernel(),
+      kernels::quant_128x128_kernel(),
+      kernels::transpose_requant_kernel(),
+      kernels::transpose_kernel(),
+      kernels::swiglu_kernel(),
       kernels::rmsnorm_kernel(),
   };
   return defs;
@@ -31,8 +37,8 @@ sim::KernelProgram build_program(const KernelDescriptor& d, const KernelContext&
     kinds.push_back(k.kind);
   }
   const std::string hint = closest_match(d.kind, kinds);
-  throw Error(fmt::format("unknown kernel '{}'{}; kernels: {}", d.kind, hint.empty() ? "" : " (did you mean '" + hint + "'?)",
-                          fmt::join(kinds, ", ")));
+  throw Error(fmt::format("unknown kernel '{}'{}; kernels: {}", d.kind,
+                          hint.empty() ? "" : " (did you mean '" + hint + "'?)", fmt::join(kinds, ", ")));
 }
 
 ParamReader::ParamReader(const KernelDescriptor& d, std::vector<std::string> accepted) : d_(d) {
@@ -60,7 +66,8 @@ std::int64_t ParamReader::positive(const std::string& name) const {
     try {
       size_t used = 0;
       x = std::stoll(v.get<std::string>(), &used);
-      if (used != v.get<std::string>().size()) fail(name, fmt::format("= '{}' must be a whole number > 0", v.get<std::string>()));
+      if (used != v.get<std::string>().size())
+        fail(name, fmt::format("= '{}' must be a whole number > 0", v.get<std::string>()));
     } catch (const std::logic_error&) {
       fail(name, fmt::format("= '{}' must be a whole number > 0", v.get<std::string>()));
     }

@@ -1,9 +1,9 @@
 // hwsim run: simulate one kernel launch on one GPU description and print its
 // time, throughput, traffic per memory level, unit busy fractions and stall
 // reasons; --json prints the KernelResult contract (docs/engine.md) instead.
-#include <iostream>
-
 #include <fmt/format.h>
+
+#include <iostream>
 
 #include "apps/hwsim/commands.hpp"
 #include "models/io/atomic_file.hpp"
@@ -21,12 +21,18 @@ struct ParamOption {
   bool integer;
 };
 constexpr ParamOption kParamOptions[] = {
-    {"m", "m", true},           {"n", "n", true},
-    {"k", "k", true},           {"bytes", "bytes", true},
-    {"a-dtype", "a_dtype", false}, {"b-dtype", "b_dtype", false},
-    {"out-dtype", "out_dtype", false}, {"dtype", "dtype", false},
-    {"scaling", "scaling", false}, {"sms", "sms", true},
-    {"tile-m", "tile_m", true}, {"tile-n", "tile_n", true},
+    {"m", "m", true},
+    {"n", "n", true},
+    {"k", "k", true},
+    {"bytes", "bytes", true},
+    {"a-dtype", "a_dtype", false},
+    {"b-dtype", "b_dtype", false},
+    {"out-dtype", "out_dtype", false},
+    {"dtype", "dtype", false},
+    {"scaling", "scaling", false},
+    {"sms", "sms", true},
+    {"tile-m", "tile_m", true},
+    {"tile-n", "tile_n", true},
 };
 
 KernelDescriptor descriptor_from(const Args& a) {
@@ -59,8 +65,8 @@ void print_human(const KernelResult& r) {
              r.launch.at("ctas_per_sm").get<int>(), r.launch.at("occupancy_limiter").get<std::string>(),
              r.launch.at("cluster_size").get<int>());
   if (r.flops > 0) fmt::print("  achieved      {:.1f} TFLOP/s\n", r.achieved.at("flop_per_s") / 1e12);
-  fmt::print("  HBM           {:.1f} GB/s ({:.2f} MB read, {:.2f} MB written)\n", r.achieved.at("hbm_bytes_per_s") / 1e9,
-             r.bytes.at("hbm_read") / 1e6, r.bytes.at("hbm_write") / 1e6);
+  fmt::print("  HBM           {:.1f} GB/s ({:.2f} MB read, {:.2f} MB written)\n",
+             r.achieved.at("hbm_bytes_per_s") / 1e9, r.bytes.at("hbm_read") / 1e6, r.bytes.at("hbm_write") / 1e6);
   fmt::print("  L2            {:.2f} MB read ({:.1f}% hit), {:.2f} MB written\n", r.bytes.at("l2_read") / 1e6,
              100.0 * r.bytes.at("l2_hit_rate"), r.bytes.at("l2_write") / 1e6);
   fmt::print("  shared memory {:.2f} MB\n", r.bytes.at("smem") / 1e6);
@@ -84,9 +90,12 @@ Command run_command() {
       "starting from a flushed L2. Params come from the named options or --param NAME=VALUE.\n"
       "Example: hwsim run --gpu h800-sxm --kernel gemm --m 4096 --n 7168 --k 2048 --a-dtype fp8_e4m3\n"
       "         --b-dtype fp8_e4m3 --out-dtype bf16 --scaling block_1x128_128x128 --json";
-  c.options = {gpu_option(), set_option(),
-               {"kernel", "KIND", "kernel kind: gemm, memcpy, read, write, quant_1x128, quant_128x128, transpose_requant, "
-                                  "transpose, swiglu, rmsnorm", ""},
+  c.options = {gpu_option(),
+               set_option(),
+               {"kernel", "KIND",
+                "kernel kind: gemm, memcpy, read, write, quant_1x128, quant_128x128, transpose_requant, "
+                "transpose, swiglu, rmsnorm",
+                ""},
                {"m", "N", "rows (gemm, quant_1x128, transpose*, swiglu, rmsnorm)", ""},
                {"n", "N", "columns of the output / weight rows", ""},
                {"k", "N", "reduction / inner dimension", ""},

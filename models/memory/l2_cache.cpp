@@ -5,6 +5,9 @@
 #include "models/memory/address_hash.hpp"
 
 namespace hwsim {
+namespace {
+constexpr std::uint64_t kEmpty = ~0ULL;  // never a chunk key (keys use 64 bits, but not all ones)
+}  // namespace
 
 L2Cache::L2Cache(const L2Geometry& g)
     : slices_(g.slices),
@@ -13,16 +16,59 @@ L2Cache::L2Cache(const L2Geometry& g)
       head_(static_cast<size_t>(g.slices), -1),
       tail_(static_cast<size_t>(g.slices), -1),
       count_(static_cast<size_t>(g.slices), 0) {
-  index_.reserve(static_cast<size_t>(per_slice_ * slices_ * 2));
+  std::uint64_t buckets = 16;
+  while (buckets < static_cast<std::uint64_t>(per_slice_ * slices_) * 2) buckets *= 2;
+  mask_ = buckets - 1;
+  keys_.assign(buckets, kEmpty);
+  vals_.assign(buckets, -1);
+  nodes_.reserve(static_cast<size_t>(per_slice_ * slices_));
 }
 
-int L2Cache::slice_of(std::uint64_t key) const { return static_cast<int>(mix64(key) % static_cast<std::uint64_t>(slices_)); }
+std::int32_t L2Cache::find(std::uint64_t key) const {
+  for (std::uint64_t i = mix64(key) & mask_;; i = (i + 1) & mask_) {
+    if (keys_[i] == key) return vals_[i];
+    if (keys_[i] == kEmpty) return -1;
+  }
+}
+
+void L2Cache::insert(std::uint64_t key, std::int32_t node) {
+  std::uint64_t i = mix64(key) & mask_;
+  while (keys_[i] != kEmpty) i = (i + 1) & mask_;
+  keys_[i] = key;
+  vals_[i] = node;
+}
+
+void L2Cache::erase(std::uint64_t key) {
+  std::uint64_t i = mix64(key) & mask_;
+  while (keys_[i] != key) i = (i + 1) & mask_;
+  // Backward-shift deletion keeps every probe chain unbroken.
+  for (std::uint64_t j = (i + 1) & mask_; keys_[j] != kEmpty; j = (j + 1) & mask_) {
+    const std::uint64_t home = mix64(keys_[j]) & mask_;
+    if (((j - home) & mask_) >= ((j - i) & mask_)) {
+      keys_[i] = keys_[j];
+      vals_[i] = vals_[j];
+      i = j;
+    }
+  }
+  keys_[i] = kEmpty;
+  vals_[i] = -1;
+}
+
+int L2Cache::slice_of(std::uint64_t key) const {
+  return static_cast<int>(mix64(key) % static_cast<std::uint64_t>(slices_));
+}
 
 void L2Cache::unlink(std::int32_t n) {
   Node& x = nodes_[static_cast<size_t>(n)];
-  const int s = slice_of(x.key);
-  if (x.prev >= 0) nodes_[static_cast<size_t>(x.prev)].next = x.next; else head_[static_cast<size_t>(s)] = x.next;
-  if (x.next >= 0) nodes_[static_cast<size_t>(x.next)].prev = x.prev; else tail_[static_cast<size_t>(s)] = x.prev;
+  const int s = x.slice;
+  if (x.prev >= 0)
+    nodes_[static_cast<size_t>(x.prev)].next = x.next;
+  else
+    head_[static_cast<size_t>(s)] = x.next;
+  if (x.next >= 0)
+    nodes_[static_cast<size_t>(x.next)].prev = x.prev;
+  else
+    tail_[static_cast<size_t>(s)] = x.prev;
   x.prev = x.next = -1;
 }
 
@@ -37,8 +83,7 @@ void L2Cache::push_front(int s, std::int32_t n) {
 
 L2Cache::Access L2Cache::access(std::uint64_t key, std::int64_t bytes, bool write, std::int64_t ready) {
   const int s = slice_of(key);
-  if (auto it = index_.find(key); it != index_.end()) {
-    const std::int32_t n = it->second;
+  if (const std::int32_t n = find(key); n >= 0) {
     unlink(n);
     push_front(s, n);
     Node& x = nodes_[static_cast<size_t>(n)];
@@ -52,7 +97,7 @@ L2Cache::Access L2Cache::access(std::uint64_t key, std::int64_t bytes, bool writ
     n = tail_[static_cast<size_t>(s)];
     Node& v = nodes_[static_cast<size_t>(n)];
     a.victim = Victim{v.key, v.bytes, v.dirty};
-    index_.erase(v.key);
+    erase(v.key);
     unlink(n);
   } else {
     if (!free_.empty()) {
@@ -63,24 +108,26 @@ L2Cache::Access L2Cache::access(std::uint64_t key, std::int64_t bytes, bool writ
       nodes_.push_back({});
     }
     ++count_[static_cast<size_t>(s)];
+    ++resident_;
   }
-  nodes_[static_cast<size_t>(n)] = Node{key, bytes, ready, -1, -1, write};
+  nodes_[static_cast<size_t>(n)] = Node{key, bytes, ready, -1, -1, s, write};
   push_front(s, n);
-  index_.emplace(key, n);
+  insert(key, n);
   return a;
 }
 
 void L2Cache::set_ready(std::uint64_t key, std::int64_t ready) {
-  if (auto it = index_.find(key); it != index_.end()) nodes_[static_cast<size_t>(it->second)].ready = ready;
+  if (const std::int32_t n = find(key); n >= 0) nodes_[static_cast<size_t>(n)].ready = ready;
 }
 
 std::int64_t L2Cache::flush() {
   std::int64_t dirty = 0;
-  for (const auto& [key, n] : index_) {
-    const Node& x = nodes_[static_cast<size_t>(n)];
+  for (const Node& x : nodes_) {
     if (x.dirty) dirty += x.bytes;
   }
-  index_.clear();
+  std::fill(keys_.begin(), keys_.end(), kEmpty);
+  std::fill(vals_.begin(), vals_.end(), -1);
+  resident_ = 0;
   nodes_.clear();
   free_.clear();
   std::fill(head_.begin(), head_.end(), -1);

@@ -11,7 +11,6 @@
 // evenly over the slices (at least one per slice).
 #include <cstdint>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 namespace hwsim {
@@ -37,8 +36,8 @@ class L2Cache {
   };
   struct Access {
     bool hit;
-    std::int64_t ready;               // fill tick of the resident chunk (hits only)
-    std::optional<Victim> victim;     // chunk evicted to make room (misses only)
+    std::int64_t ready;            // fill tick of the resident chunk (hits only)
+    std::optional<Victim> victim;  // chunk evicted to make room (misses only)
   };
   // Looks up `key`; on a miss allocates it (write-allocate) and evicts the
   // LRU chunk of its slice when full. `ready` is the tick its data will be
@@ -51,7 +50,7 @@ class L2Cache {
   // that a flush writes back.
   std::int64_t flush();
   std::int64_t chunks_per_slice() const { return per_slice_; }
-  std::int64_t resident_chunks() const { return static_cast<std::int64_t>(index_.size()); }
+  std::int64_t resident_chunks() const { return resident_; }
 
  private:
   struct Node {
@@ -59,10 +58,16 @@ class L2Cache {
     std::int64_t bytes;
     std::int64_t ready;
     std::int32_t prev, next;  // intrusive LRU list within a slice
+    std::int32_t slice;
     bool dirty;
   };
   void unlink(std::int32_t n);
   void push_front(int slice, std::int32_t n);
+  // Open-addressing index key -> node (linear probing, backward-shift
+  // deletion): the L2 lookup is the simulator's hottest path.
+  std::int32_t find(std::uint64_t key) const;
+  void insert(std::uint64_t key, std::int32_t node);
+  void erase(std::uint64_t key);
 
   int slices_;
   int partitions_;
@@ -71,7 +76,10 @@ class L2Cache {
   std::vector<std::int32_t> free_;
   std::vector<std::int32_t> head_, tail_;
   std::vector<std::int64_t> count_;
-  std::unordered_map<std::uint64_t, std::int32_t> index_;
+  std::int64_t resident_ = 0;
+  std::uint64_t mask_ = 0;
+  std::vector<std::uint64_t> keys_;  // kEmpty marks a free bucket
+  std::vector<std::int32_t> vals_;
 };
 
 }  // namespace hwsim

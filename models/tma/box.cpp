@@ -18,15 +18,17 @@ void decompose_box(const TensorShape& t, std::int64_t row0, std::int64_t col0, s
     }
     return;
   }
-  // Short rows: group `g` consecutive rows of the box column band into one
-  // chunk; the index names (row group, column band) of this box shape.
+  // Short rows: group `g` consecutive rows of the box into one chunk. The
+  // index names (box origin row, group within the box, column band), so two
+  // boxes never share a chunk even when their heights are not multiples of g.
   const std::int64_t g = chunk_bytes / box_row_bytes;
+  const std::int64_t groups = (rows + g - 1) / g;
   const std::int64_t bands = (t.cols + cols - 1) / cols;
   const std::int64_t band = col0 / cols;
   for (std::int64_t r = row0; r < r_end;) {
-    const std::int64_t group = r / g;
-    const std::int64_t next = std::min(r_end, (group + 1) * g);
-    emit({static_cast<std::uint64_t>(group * bands + band), (next - r) * row_bytes});
+    const std::int64_t group = (r - row0) / g;
+    const std::int64_t next = std::min(r_end, row0 + (group + 1) * g);
+    emit({static_cast<std::uint64_t>((row0 * groups + group) * bands + band), (next - r) * row_bytes});
     r = next;
   }
 }

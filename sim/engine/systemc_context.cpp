@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-
 #include <systemc>
 
 // libsystemc's own main() calls sc_main; hwsim brings its own main() and never

@@ -1,7 +1,7 @@
 #pragma once
 // The SystemC boundary of hwsim. SystemC's simulation context is global and is
 // elaborated once per process (DESIGN.md); everything else in hwsim passes
-// context explicitly. These helpers are the only place that touches it.
+// context explicitly. These functions are the only code that touches it.
 #include "sim/engine/time.hpp"
 
 namespace hwsim::sim {
@@ -11,8 +11,8 @@ namespace hwsim::sim {
 // pointed at /dev/null while the context is created). Idempotent.
 void init_systemc();
 
-Tick now();                  // current simulated tick
-void wait_until(Tick t);     // inside a SystemC thread: suspend until tick t (no-op if t <= now)
-void run_until_idle();       // sc_start() until no events remain
+Tick now();               // current simulated tick
+void wait_until(Tick t);  // inside a SystemC thread: suspend until tick t (no-op if t <= now)
+void run_until_idle();    // sc_start() until no events remain
 
 }  // namespace hwsim::sim

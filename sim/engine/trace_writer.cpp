@@ -1,8 +1,8 @@
 #include "sim/engine/trace_writer.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "models/io/atomic_file.hpp"
 
@@ -35,18 +35,19 @@ void TraceWriter::thin() {
 
 void TraceWriter::write() const {
   std::string out = "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n";
-  out += fmt::format("{{\"ph\":\"M\",\"pid\":0,\"name\":\"process_name\",\"args\":{{\"name\":\"{}\"}}}}", process_name_);
+  out +=
+      fmt::format("{{\"ph\":\"M\",\"pid\":0,\"name\":\"process_name\",\"args\":{{\"name\":\"{}\"}}}}", process_name_);
   for (size_t i = 0; i < track_names_.size(); ++i) {
-    out += fmt::format(",\n{{\"ph\":\"M\",\"pid\":0,\"tid\":{},\"name\":\"thread_name\",\"args\":{{\"name\":\"{}\"}}}}", i,
-                       track_names_[i]);
+    out += fmt::format(",\n{{\"ph\":\"M\",\"pid\":0,\"tid\":{},\"name\":\"thread_name\",\"args\":{{\"name\":\"{}\"}}}}",
+                       i, track_names_[i]);
   }
   for (const Event& e : events_) {
     // Chrome trace times are microseconds; ticks are picoseconds.
-    out += fmt::format(",\n{{\"ph\":\"X\",\"pid\":0,\"tid\":{},\"name\":\"{}\",\"ts\":{:.6f},\"dur\":{:.6f}}}", e.track, e.what,
-                       static_cast<double>(e.start) / 1e6, static_cast<double>(e.end - e.start) / 1e6);
+    out += fmt::format(",\n{{\"ph\":\"X\",\"pid\":0,\"tid\":{},\"name\":\"{}\",\"ts\":{:.6f},\"dur\":{:.6f}}}", e.track,
+                       e.what, static_cast<double>(e.start) / 1e6, static_cast<double>(e.end - e.start) / 1e6);
   }
-  out += fmt::format("\n],\"otherData\":{{\"spans_offered\":{},\"spans_kept\":{},\"sampling_stride\":{}}}}}\n", offered_,
-                     events_.size(), stride_);
+  out += fmt::format("\n],\"otherData\":{{\"spans_offered\":{},\"spans_kept\":{},\"sampling_stride\":{}}}}}\n",
+                     offered_, events_.size(), stride_);
   write_file_atomic(path_, out);
 }
 

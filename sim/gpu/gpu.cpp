@@ -1,13 +1,13 @@
 #include "sim/gpu/gpu.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <deque>
-
-#include <fmt/format.h>
-
 #include <systemc>
 
+#include "models/memory/address_hash.hpp"
 #include "models/sm/occupancy.hpp"
 #include "models/sm/tensor_core.hpp"
 #include "models/spec/error.hpp"
@@ -17,11 +17,21 @@
 namespace hwsim::sim {
 namespace {
 
-enum Stall : int { kBarrierWait, kWgmmaWait, kTmaInflight, kTmaIssue, kGlobalLoad, kStoreDrain, kCudaCore, kShared,
-                   kSyncWait, kStallCount };
-constexpr std::array<const char*, kStallCount> kStallNames = {
-    "barrier_wait", "wgmma_wait", "tma_inflight_limit", "tma_issue", "global_load", "store_drain", "cuda_core_busy",
-    "shared_memory", "cta_sync"};
+enum Stall : int {
+  kBarrierWait,
+  kWgmmaWait,
+  kTmaInflight,
+  kTmaIssue,
+  kGlobalLoad,
+  kStoreDrain,
+  kCudaCore,
+  kShared,
+  kSyncWait,
+  kStallCount
+};
+constexpr std::array<const char*, kStallCount> kStallNames = {"barrier_wait",   "wgmma_wait",    "tma_inflight_limit",
+                                                              "tma_issue",      "global_load",   "store_drain",
+                                                              "cuda_core_busy", "shared_memory", "cta_sync"};
 
 // An mbarrier: completes a phase when `expected` arrivals are in and every
 // TMA transaction counted against the phase has landed (its ready tick).
@@ -63,10 +73,11 @@ std::uint64_t chunk_key(std::uint64_t prefix, int tensor, bool box, std::uint64_
 struct Gpu::Impl {
   static void run_role(Gpu& gpu, LaunchCtx& L, CtaState& cta, int sm, int role, std::int64_t cluster, int rank);
   static void run_slot(Gpu& gpu, LaunchCtx& L, std::vector<int> sms);
-  static void run_stream(Gpu& gpu, const StreamLaunch& s, std::vector<LaunchStats>& out, bool flush_each);
+  static void run_stream(Gpu& gpu, const StreamLaunch& s, int index, std::vector<LaunchStats>& out, bool flush_each);
 };
 
-Gpu::Gpu(const HardwareSpec& spec, const SimOptions& options) : spec_(spec), options_(options), clock_(spec.clock.sm_MHz) {
+Gpu::Gpu(const HardwareSpec& spec, const SimOptions& options)
+    : spec_(spec), options_(options), clock_(spec.clock.sm_MHz) {
   if (options_.chunk_bytes < spec_.l2.sector_bytes) {
     throw Error(fmt::format("chunk size {} B is below the L2 sector of {} B (l2.sector_bytes)", options_.chunk_bytes,
                             spec_.l2.sector_bytes));
@@ -149,7 +160,8 @@ void Gpu::Impl::run_role(Gpu& gpu, LaunchCtx& L, CtaState& cta, int sm, int role
     const Tick service = clk.ticks_for(per_sp / (lanes_per_clk_sm / sps));
     Tick end = 0;
     for (int i = 0; i < used_sps; ++i) {
-      const auto g = (u.sub[static_cast<size_t>((first_sp + i) % sps)].*member).request(now(), static_cast<double>(service));
+      const auto g =
+          (u.sub[static_cast<size_t>((first_sp + i) % sps)].*member).request(now(), static_cast<double>(service));
       end = std::max(end, g.end);
       if (gpu.trace_ && i == 0) gpu.trace_->span(u.trace_cuda, what, g.start, g.end);
     }
@@ -159,7 +171,8 @@ void Gpu::Impl::run_role(Gpu& gpu, LaunchCtx& L, CtaState& cta, int sm, int role
   OpList ops;
   const std::int64_t launched_clusters = k.ctas / k.cluster_size;
   std::int64_t seq = 0;
-  for (std::int64_t unit = cluster; unit < k.work_units; unit += (k.persistent ? launched_clusters : k.work_units), ++seq) {
+  for (std::int64_t unit = cluster; unit < k.work_units;
+       unit += (k.persistent ? launched_clusters : k.work_units), ++seq) {
     ops.clear();
     k.emit(role, unit, seq, rank, ops);
     for (const Op& op : ops) {
@@ -175,15 +188,16 @@ void Gpu::Impl::run_role(Gpu& gpu, LaunchCtx& L, CtaState& cta, int sm, int role
           Tick mem_done = start;
           std::int64_t box_bytes = 0;
           std::int64_t ordinal = 0;
-          decompose_box({td.rows, td.cols, td.elem_bytes}, op.row0, op.col0, op.rows, op.cols, chunk, [&](const Chunk& c) {
-            box_bytes += c.bytes;
-            // Multicast: each CTA of the cluster fetches its share of the box
-            // from L2 and the TMA delivers the whole box to every CTA.
-            if (op.multicast > 1 && (ordinal++ % op.multicast) != rank) return;
-            const std::uint64_t key = chunk_key(L.key_prefix, op.tensor, true, c.index);
-            mem_done = std::max(mem_done, load ? gpu.memory_->read(start, u.partition, key, c.bytes, st)
-                                               : gpu.memory_->write(start, u.partition, key, c.bytes, st));
-          });
+          decompose_box(
+              {td.rows, td.cols, td.elem_bytes}, op.row0, op.col0, op.rows, op.cols, chunk, [&](const Chunk& c) {
+                box_bytes += c.bytes;
+                // Multicast: each CTA of the cluster fetches its share of the box
+                // from L2 and the TMA delivers the whole box to every CTA.
+                if (op.multicast > 1 && (ordinal++ % op.multicast) != rank) return;
+                const std::uint64_t key = chunk_key(L.key_prefix, op.tensor, true, c.index);
+                mem_done = std::max(mem_done, load ? gpu.memory_->read(start, u.partition, key, c.bytes, st)
+                                                   : gpu.memory_->write(start, u.partition, key, c.bytes, st));
+              });
           const auto fill = u.tma_fill.request(start, static_cast<double>(box_bytes));
           const Tick done = std::max(mem_done, fill.end) + (load ? tma_extra : 0);
           u.tma_inflight.hold_until(done);
@@ -218,7 +232,8 @@ void Gpu::Impl::run_role(Gpu& gpu, LaunchCtx& L, CtaState& cta, int sm, int role
             // Each warp of the group drives its sub-partition's tensor core
             // for the instruction's whole duration (a quarter of the FLOPs at
             // a quarter of the SM's rate).
-            const auto g = u.sub[static_cast<size_t>((first_sp + i) % sps)].tensor.request(now(), static_cast<double>(issue * op.count));
+            const auto g = u.sub[static_cast<size_t>((first_sp + i) % sps)].tensor.request(
+                now(), static_cast<double>(issue * op.count));
             end = std::max(end, g.end);
             start = std::min(start, g.start);
             st.tensor_busy += g.end - g.start;
@@ -237,12 +252,17 @@ void Gpu::Impl::run_role(Gpu& gpu, LaunchCtx& L, CtaState& cta, int sm, int role
         case OpKind::kCudaCoreOps: {
           Tick end = now();
           const Tick t0 = now();
-          end = std::max(end, sub_pipe(&SubPartition::fp32, static_cast<double>(op.fp32), spec.cuda_core.fp32_flop_per_clk / 2, "fp32"));
-          end = std::max(end, sub_pipe(&SubPartition::int32, static_cast<double>(op.int32), spec.cuda_core.int32_op_per_clk, "int32"));
-          end = std::max(end, sub_pipe(&SubPartition::sfu, static_cast<double>(op.sfu), spec.cuda_core.sfu_op_per_clk, "sfu"));
+          end = std::max(end, sub_pipe(&SubPartition::fp32, static_cast<double>(op.fp32),
+                                       spec.cuda_core.fp32_flop_per_clk / 2, "fp32"));
+          end = std::max(end, sub_pipe(&SubPartition::int32, static_cast<double>(op.int32),
+                                       spec.cuda_core.int32_op_per_clk, "int32"));
+          end = std::max(
+              end, sub_pipe(&SubPartition::sfu, static_cast<double>(op.sfu), spec.cuda_core.sfu_op_per_clk, "sfu"));
           // Busy attribution per pipe (services are equal across sub-partitions).
-          if (op.fp32 > 0) st.fp32_busy += clk.ticks_for(static_cast<double>(op.fp32) / (spec.cuda_core.fp32_flop_per_clk / 2));
-          if (op.int32 > 0) st.int32_busy += clk.ticks_for(static_cast<double>(op.int32) / spec.cuda_core.int32_op_per_clk);
+          if (op.fp32 > 0)
+            st.fp32_busy += clk.ticks_for(static_cast<double>(op.fp32) / (spec.cuda_core.fp32_flop_per_clk / 2));
+          if (op.int32 > 0)
+            st.int32_busy += clk.ticks_for(static_cast<double>(op.int32) / spec.cuda_core.int32_op_per_clk);
           if (op.sfu > 0) st.sfu_busy += clk.ticks_for(static_cast<double>(op.sfu) / spec.cuda_core.sfu_op_per_clk);
           stall_until(std::max(end, t0) + fp32_lat, kCudaCore);
           break;
@@ -302,7 +322,8 @@ void Gpu::Impl::run_role(Gpu& gpu, LaunchCtx& L, CtaState& cta, int sm, int role
   stall_until(store_done, kStoreDrain);
   const std::string& rname = k.roles[static_cast<size_t>(role)].name;
   for (int i = 0; i < kStallCount; ++i) {
-    if (stalls[static_cast<size_t>(i)] > 0) st.stalls[rname + "." + kStallNames[static_cast<size_t>(i)]] += stalls[static_cast<size_t>(i)];
+    if (stalls[static_cast<size_t>(i)] > 0)
+      st.stalls[rname + "." + kStallNames[static_cast<size_t>(i)]] += stalls[static_cast<size_t>(i)];
   }
   st.role_time += now() - born;
   ++cta.roles_done;
@@ -317,8 +338,15 @@ void Gpu::Impl::run_slot(Gpu& gpu, LaunchCtx& L, std::vector<int> sms) {
     std::vector<std::unique_ptr<CtaState>> ctas;
     for (int r = 0; r < k.cluster_size; ++r) {
       auto cta = std::make_unique<CtaState>(static_cast<size_t>(k.barriers + 1));
-      for (int b = 0; b < k.barriers; ++b) cta->barriers[static_cast<size_t>(b)].expected = k.barrier_arrivals[static_cast<size_t>(b)];
+      for (int b = 0; b < k.barriers; ++b)
+        cta->barriers[static_cast<size_t>(b)].expected = k.barrier_arrivals[static_cast<size_t>(b)];
       cta->barriers.back().expected = roles;
+      if (roles == 1 && k.cluster_size == 1) {
+        // One role, one CTA: run it in this thread (no process per CTA), which
+        // keeps grids of tens of thousands of small CTAs cheap.
+        Impl::run_role(gpu, L, *cta, sms[0], 0, cluster, 0);
+        continue;
+      }
       for (int role = 0; role < roles; ++role) {
         CtaState* c = cta.get();
         const int sm = sms[static_cast<size_t>(r)];
@@ -337,7 +365,7 @@ void Gpu::Impl::run_slot(Gpu& gpu, LaunchCtx& L, std::vector<int> sms) {
   L.done_ev.notify(sc_core::SC_ZERO_TIME);
 }
 
-void Gpu::Impl::run_stream(Gpu& gpu, const StreamLaunch& s, std::vector<LaunchStats>& out, bool flush_each) {
+void Gpu::Impl::run_stream(Gpu& gpu, const StreamLaunch& s, int index, std::vector<LaunchStats>& out, bool flush_each) {
   const HardwareSpec& spec = gpu.spec_;
   std::vector<int> set = s.sms;
   if (set.empty()) {
@@ -364,8 +392,10 @@ void Gpu::Impl::run_stream(Gpu& gpu, const StreamLaunch& s, std::vector<LaunchSt
     size_t max_groups = 0;
     for (int g = 0; g < spec.sm.gpcs; ++g) {
       auto& a = avail[static_cast<size_t>(g)];
-      for (size_t i = 0; i + static_cast<size_t>(k.cluster_size) <= a.size(); i += static_cast<size_t>(k.cluster_size)) {
-        per_gpc[static_cast<size_t>(g)].emplace_back(a.begin() + static_cast<long>(i), a.begin() + static_cast<long>(i) + k.cluster_size);
+      for (size_t i = 0; i + static_cast<size_t>(k.cluster_size) <= a.size();
+           i += static_cast<size_t>(k.cluster_size)) {
+        per_gpc[static_cast<size_t>(g)].emplace_back(a.begin() + static_cast<long>(i),
+                                                     a.begin() + static_cast<long>(i) + k.cluster_size);
       }
       max_groups = std::max(max_groups, per_gpc[static_cast<size_t>(g)].size());
     }
@@ -378,24 +408,26 @@ void Gpu::Impl::run_stream(Gpu& gpu, const StreamLaunch& s, std::vector<LaunchSt
       }
     }
     if (slots.empty()) {
-      throw Error(fmt::format("kernel {}: no GPC has {} free SMs for a cluster in the given SM set", k.name, k.cluster_size));
+      throw Error(
+          fmt::format("kernel {}: no GPC has {} free SMs for a cluster in the given SM set", k.name, k.cluster_size));
     }
     LaunchCtx L;
     L.k = &k;
     L.st = &st;
-    L.key_prefix = (gpu.next_launch_id_++ & 0xFFFF) << 48;
+    L.key_prefix = (mix64(k.buffer_tag ^ static_cast<std::uint64_t>(index)) & 0xFFFF) << 48;
     L.clusters = k.ctas / k.cluster_size;
     for (const RoleDesc& r : k.roles) {
       L.first_warp.push_back(L.total_warps);
       L.total_warps += r.warps;
     }
     st.cluster_slots = static_cast<int>(slots.size());
-    st.waves = static_cast<int>((L.clusters + static_cast<std::int64_t>(slots.size()) - 1) / static_cast<std::int64_t>(slots.size()));
+    st.waves = static_cast<int>((L.clusters + static_cast<std::int64_t>(slots.size()) - 1) /
+                                static_cast<std::int64_t>(slots.size()));
     const size_t n_slots = std::min(slots.size(), static_cast<size_t>(L.clusters));
     L.slots_running = static_cast<int>(n_slots);
     for (size_t i = 0; i < n_slots; ++i) {
       sc_core::sc_spawn_options o;
-      o.set_stack_size(64 * 1024);
+      o.set_stack_size(128 * 1024);
       std::vector<int> sms = slots[i];
       sc_core::sc_spawn([&gpu, &L, sms] { Impl::run_slot(gpu, L, sms); }, nullptr, &o);
     }
@@ -413,7 +445,8 @@ std::vector<std::vector<LaunchStats>> Gpu::run(const std::vector<StreamLaunch>& 
   for (size_t i = 0; i < streams.size(); ++i) {
     for (const KernelProgram* k : streams[i].kernels) {
       for (int sm : streams[i].sms) {
-        if (sm < 0 || sm >= spec_.sm.count) throw Error(fmt::format("SM id {} is outside 0..{}", sm, spec_.sm.count - 1));
+        if (sm < 0 || sm >= spec_.sm.count)
+          throw Error(fmt::format("SM id {} is outside 0..{}", sm, spec_.sm.count - 1));
       }
       (void)occupancy(spec_.sm, k->resources, k->name);  // fail before simulating
     }
@@ -425,14 +458,17 @@ std::vector<std::vector<LaunchStats>> Gpu::run(const std::vector<StreamLaunch>& 
     o.set_stack_size(64 * 1024);
     const StreamLaunch* s = &streams[i];
     std::vector<LaunchStats>* dst = &out[i];
-    sc_core::sc_spawn([this, s, dst, flush_each, &failure] {
-      try {
-        Impl::run_stream(*this, *s, *dst, flush_each);
-      } catch (...) {
-        failure = std::current_exception();
-        sc_core::sc_stop();
-      }
-    }, nullptr, &o);
+    const int index = static_cast<int>(i);
+    sc_core::sc_spawn(
+        [this, s, index, dst, flush_each, &failure] {
+          try {
+            Impl::run_stream(*this, *s, index, *dst, flush_each);
+          } catch (...) {
+            failure = std::current_exception();
+            sc_core::sc_stop();
+          }
+        },
+        nullptr, &o);
   }
   run_until_idle();
   if (failure) std::rethrow_exception(failure);

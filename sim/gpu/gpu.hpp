@@ -23,10 +23,10 @@
 namespace hwsim::sim {
 
 struct SimOptions {
-  std::int64_t chunk_bytes = 2048;        // memory-system transfer and L2 tag granule
-  std::string trace_path;                 // empty: no trace
-  std::int64_t trace_max_events = 200000; // cap on kept spans (thinning beyond)
-  bool carry_l2 = false;                  // keep L2 contents between launches
+  std::int64_t chunk_bytes = 2048;         // memory-system transfer and L2 tag granule
+  std::string trace_path;                  // empty: no trace
+  std::int64_t trace_max_events = 200000;  // cap on kept spans (thinning beyond)
+  bool carry_l2 = false;                   // keep L2 contents between launches
 };
 
 struct StreamLaunch {
@@ -50,7 +50,9 @@ class Gpu {
   const ClockDomain& sm_clock() const { return clock_; }
   const SimOptions& options() const { return options_; }
   // Number of SMs a program may be sized for given an SM set (empty = all).
-  int sm_count(const std::vector<int>& sms) const { return sms.empty() ? spec_.sm.count : static_cast<int>(sms.size()); }
+  int sm_count(const std::vector<int>& sms) const {
+    return sms.empty() ? spec_.sm.count : static_cast<int>(sms.size());
+  }
   void write_trace() const;
 
   struct Impl;
@@ -62,7 +64,6 @@ class Gpu {
   std::unique_ptr<TraceWriter> trace_;
   std::unique_ptr<MemorySystem> memory_;
   std::vector<SmUnits> sms_;
-  std::uint64_t next_launch_id_ = 1;
 };
 
 }  // namespace hwsim::sim

@@ -4,7 +4,8 @@
 
 namespace hwsim::sim {
 
-KernelResult make_result(const HardwareSpec& spec, const ClockDomain& clk, const KernelProgram& k, const LaunchStats& st) {
+KernelResult make_result(const HardwareSpec& spec, const ClockDomain& clk, const KernelProgram& k,
+                         const LaunchStats& st) {
   KernelResult r;
   r.kernel = k.name;
   r.gpu = spec.name;
@@ -41,10 +42,17 @@ KernelResult make_result(const HardwareSpec& spec, const ClockDomain& clk, const
   }
   r.ctas = st.ctas;
   r.waves = st.waves;
-  r.launch = {{"ctas_per_sm", st.ctas_per_sm}, {"occupancy_limiter", st.occupancy_limiter}, {"sms", st.sms},
-              {"cluster_size", k.cluster_size}, {"cluster_slots", st.cluster_slots}, {"persistent", k.persistent},
-              {"work_units", k.work_units}, {"threads_per_cta", k.resources.threads},
-              {"smem_per_cta", k.resources.smem_bytes}, {"tma_boxes", st.tma_boxes}, {"wgmma", st.wgmma},
+  r.launch = {{"ctas_per_sm", st.ctas_per_sm},
+              {"occupancy_limiter", st.occupancy_limiter},
+              {"sms", st.sms},
+              {"cluster_size", k.cluster_size},
+              {"cluster_slots", st.cluster_slots},
+              {"persistent", k.persistent},
+              {"work_units", k.work_units},
+              {"threads_per_cta", k.resources.threads},
+              {"smem_per_cta", k.resources.smem_bytes},
+              {"tma_boxes", st.tma_boxes},
+              {"wgmma", st.wgmma},
               {"stands_for", k.stands_for}};
   for (const auto& [key, v] : k.notes) r.launch[key] = v;
   return r;

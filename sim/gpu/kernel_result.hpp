@@ -3,9 +3,8 @@
 // contract documented in docs/engine.md).
 #include <cstdint>
 #include <map>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "models/spec/hardware_spec.hpp"
 #include "sim/gpu/launch_stats.hpp"
@@ -17,10 +16,10 @@ struct KernelResult {
   std::string kernel;
   nlohmann::json params;
   std::string gpu;
-  double time_us = 0;             // launch overhead + execution
-  double kernel_time_us = 0;      // first CTA start to last CTA end
+  double time_us = 0;         // launch overhead + execution
+  double kernel_time_us = 0;  // first CTA start to last CTA end
   double launch_overhead_us = 0;
-  std::int64_t cycles = 0;        // SM cycles of time_us
+  std::int64_t cycles = 0;  // SM cycles of time_us
   double sm_clock_mhz = 0;
   double flops = 0;
   std::map<std::string, double> bytes;     // hbm_read, hbm_write, l2_read, l2_write, l2_hit_rate, smem
@@ -29,12 +28,13 @@ struct KernelResult {
   std::map<std::string, double> stalls;    // fraction of all role time spent waiting, by role.reason
   std::int64_t ctas = 0;
   int waves = 0;
-  nlohmann::json launch;                   // occupancy, cluster slots, SMs, tile choices
-  nlohmann::json config;                   // resolved GPU description
+  nlohmann::json launch;  // occupancy, cluster slots, SMs, tile choices
+  nlohmann::json config;  // resolved GPU description
 
   nlohmann::json to_json() const;
 };
 
-KernelResult make_result(const HardwareSpec& spec, const ClockDomain& clk, const KernelProgram& k, const LaunchStats& st);
+KernelResult make_result(const HardwareSpec& spec, const ClockDomain& clk, const KernelProgram& k,
+                         const LaunchStats& st);
 
 }  // namespace hwsim::sim

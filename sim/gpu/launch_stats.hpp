@@ -19,7 +19,7 @@ struct LaunchStats {
   Tick tma_busy = 0, smem_busy = 0, l2_busy = 0, hbm_busy = 0;
   std::map<std::string, Tick> stalls;  // "role.reason" -> summed wait ticks
   Tick role_time = 0;                  // summed lifetime of all role threads
-  Tick hbm_drain = 0;                 // when this launch's last HBM write completes
+  Tick hbm_drain = 0;                  // when this launch's last HBM write completes
   Tick start = 0, end = 0;             // launch start (after launch overhead) and last CTA done
   Tick issued = 0;                     // when the launch was issued on its stream
   std::int64_t ctas = 0;

@@ -1,8 +1,8 @@
 #include "sim/gpu/memory_system.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "models/memory/address_hash.hpp"
 
@@ -14,7 +14,8 @@ namespace {
 constexpr double kHbmMixWindowBytes = 4.0 * 1024 * 1024;
 }  // namespace
 
-MemorySystem::MemorySystem(const HardwareSpec& spec, const ClockDomain& clk, std::int64_t chunk_bytes, TraceWriter* trace)
+MemorySystem::MemorySystem(const HardwareSpec& spec, const ClockDomain& clk, std::int64_t chunk_bytes,
+                           TraceWriter* trace)
     : chunk_bytes_(chunk_bytes),
       spec_l2_partitions_(spec.l2.partitions),
       l2_(L2Geometry{spec.l2.size_bytes, spec.l2.slices, spec.l2.partitions, chunk_bytes}),
@@ -24,20 +25,36 @@ MemorySystem::MemorySystem(const HardwareSpec& spec, const ClockDomain& clk, std
       hbm_latency_(static_cast<Tick>(spec.hbm.latency_ns * 1000.0 + 0.5)),
       trace_(trace) {
   const std::int64_t lines = std::max<std::int64_t>(1, chunk_bytes / spec.l2.line_bytes);
-  slice_groups_ = static_cast<int>(std::max<std::int64_t>(1, spec.l2.slices / std::min<std::int64_t>(lines, spec.l2.slices)));
-  channel_groups_ = static_cast<int>(std::max<std::int64_t>(1, spec.hbm.channels / std::min<std::int64_t>(lines, spec.hbm.channels)));
+  slice_groups_ =
+      static_cast<int>(std::max<std::int64_t>(1, spec.l2.slices / std::min<std::int64_t>(lines, spec.l2.slices)));
+  channel_groups_ =
+      static_cast<int>(std::max<std::int64_t>(1, spec.hbm.channels / std::min<std::int64_t>(lines, spec.hbm.channels)));
   const double group_rate = clk.per_tick(spec.l2.bytes_per_clk / slice_groups_);
   channel_peak_per_tick_ = spec.hbm.bandwidth_GBps * 1e9 / 1e12 / channel_groups_;
   slices_.assign(static_cast<size_t>(slice_groups_), BandwidthServer(group_rate, 0));
   channels_.assign(static_cast<size_t>(channel_groups_), BandwidthServer(1.0, 0));
   if (trace_) {
-    for (int s = 0; s < slice_groups_; ++s) slice_tracks_.push_back(trace_->track(fmt::format("L2 slice group {:02}", s)));
-    for (int c = 0; c < channel_groups_; ++c) channel_tracks_.push_back(trace_->track(fmt::format("HBM channel group {:02}", c)));
+    for (int s = 0; s < slice_groups_; ++s)
+      slice_tracks_.push_back(trace_->track(fmt::format("L2 slice group {:02}", s)));
+    for (int c = 0; c < channel_groups_; ++c)
+      channel_tracks_.push_back(trace_->track(fmt::format("HBM channel group {:02}", c)));
   }
 }
 
+namespace {
+// Address interleaving: runs of 64 consecutive chunks start at a hashed group
+// and then take consecutive groups, as the hardware's XOR hashes spread
+// consecutive lines over distinct slices and channels (a purely random hash
+// per chunk would pile neighbouring chunks onto the same server by chance).
+int interleave(std::uint64_t key, std::uint64_t salt, int groups) {
+  constexpr int kRunBits = 6;
+  const std::uint64_t base = mix64((key >> kRunBits) ^ salt);
+  return static_cast<int>((base + (key & ((1ULL << kRunBits) - 1))) % static_cast<std::uint64_t>(groups));
+}
+}  // namespace
+
 int MemorySystem::slice_group_of(std::uint64_t key) const {
-  return static_cast<int>(mix64(key ^ 0x2545f4914f6cdd1dULL) % static_cast<std::uint64_t>(slice_groups_));
+  return interleave(key, 0x2545f4914f6cdd1dULL, slice_groups_);
 }
 
 BandwidthServer::Grant MemorySystem::slice_grant(Tick now, int group, std::int64_t bytes, LaunchStats& st) {
@@ -48,7 +65,7 @@ BandwidthServer::Grant MemorySystem::slice_grant(Tick now, int group, std::int64
 }
 
 Tick MemorySystem::hbm_transfer(Tick now, std::uint64_t key, std::int64_t bytes, bool write, LaunchStats& st) {
-  const int ch = static_cast<int>(static_cast<std::uint64_t>(hbm_.channel_of(key)) % static_cast<std::uint64_t>(channel_groups_));
+  const int ch = interleave(key, 0x5bd1e995ULL, channel_groups_);
   const double eff = hbm_.record(bytes, write);
   // Service time in ticks at the channel's sustained rate for the current mix.
   const double ticks = static_cast<double>(bytes) / (channel_peak_per_tick_ * eff);

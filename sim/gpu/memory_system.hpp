@@ -52,7 +52,7 @@ class MemorySystem {
   int slice_groups_, channel_groups_;
   std::vector<BandwidthServer> slices_;    // one per slice group
   std::vector<BandwidthServer> channels_;  // one per channel group
-  double channel_peak_per_tick_;  // per channel group
+  double channel_peak_per_tick_;           // per channel group
   Tick hit_latency_, far_extra_, hbm_latency_;
   TraceWriter* trace_;
   std::vector<int> slice_tracks_, channel_tracks_;

@@ -34,11 +34,11 @@ enum class OpKind : std::uint8_t {
 
 struct Op {
   OpKind kind;
-  std::uint8_t tensor = 0;      // index into KernelProgram::tensors
-  std::uint8_t multicast = 1;   // TMA loads: CTAs of the cluster sharing this box
-  std::int16_t barrier = -1;    // mbarrier index in the CTA
-  std::int32_t count = 0;       // wgmma count, wait depth
-  std::int32_t n = 0;           // wgmma N
+  std::uint8_t tensor = 0;     // index into KernelProgram::tensors
+  std::uint8_t multicast = 1;  // TMA loads: CTAs of the cluster sharing this box
+  std::int16_t barrier = -1;   // mbarrier index in the CTA
+  std::int32_t count = 0;      // wgmma count, wait depth
+  std::int32_t n = 0;          // wgmma N
   DataType dtype = DataType::kBf16;
   std::int64_t row0 = 0, col0 = 0, rows = 0, cols = 0;  // TMA box (elements)
   std::int64_t offset = 0, bytes = 0;                   // linear access / shared bytes
@@ -83,14 +83,14 @@ struct RoleDesc {
 using OpList = std::vector<Op>;
 
 struct KernelProgram {
-  std::string name;          // kernel kind, e.g. "gemm"
-  std::string stands_for;    // the real kernel it models
-  std::int64_t ctas = 0;     // CTAs launched (a multiple of cluster_size)
+  std::string name;        // kernel kind, e.g. "gemm"
+  std::string stands_for;  // the real kernel it models
+  std::int64_t ctas = 0;   // CTAs launched (a multiple of cluster_size)
   int cluster_size = 1;
   CtaResources resources{};
   std::vector<RoleDesc> roles;
-  int barriers = 0;                      // mbarriers per CTA
-  std::vector<int> barrier_arrivals;     // arrivals that complete a phase, per barrier
+  int barriers = 0;                   // mbarriers per CTA
+  std::vector<int> barrier_arrivals;  // arrivals that complete a phase, per barrier
   std::vector<TensorDesc> tensors;
   // Work units: a persistent kernel gives each CTA units cta, cta + ctas, ...
   // (a static tile scheduler); otherwise unit == CTA index.
@@ -100,7 +100,10 @@ struct KernelProgram {
   // (programs use it to continue barrier phases across units). `cta_in_cluster`
   // lets clustered kernels split shared (multicast) loads.
   std::function<void(int role, std::int64_t unit, std::int64_t seq, int cta_in_cluster, OpList& out)> emit;
-  double flops = 0;           // useful FLOPs, for achieved FLOP/s
+  double flops = 0;  // useful FLOPs, for achieved FLOP/s
+  // Names the launch's buffers: launches with the same tag on the same stream
+  // use the same memory (what L2 carry-over between launches finds).
+  std::uint64_t buffer_tag = 0;
   std::vector<std::pair<std::string, std::string>> notes;  // resolved design choices (tile sizes...)
 };
 

@@ -30,11 +30,12 @@ constexpr int kThreadsPerWarpGroup = 128;
 constexpr int kWarpsPerWarpGroup = 4;
 constexpr int kSwizzleGroup = 16;  // DeepGEMM kNum1DBlocksPerGroup: M blocks per scheduler group
 constexpr int kScaleBlock = 128;
-constexpr int kRows = 64;          // rows of one wgmma (m64)
+constexpr int kRows = 64;  // rows of one wgmma (m64)
 enum Tensor { kA, kB, kD, kSfa, kSfb };
 
 KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
-  const ParamReader p(d, {"m", "n", "k", "a_dtype", "b_dtype", "out_dtype", "scaling", "fast_accum", "tile_m", "tile_n"});
+  const ParamReader p(d,
+                      {"m", "n", "k", "a_dtype", "b_dtype", "out_dtype", "scaling", "fast_accum", "tile_m", "tile_n"});
   GemmShape s{};
   s.m = p.positive("m");
   s.n = p.positive("n");
@@ -47,22 +48,30 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   if (s.out != DataType::kBf16 && s.out != DataType::kFp32) p.fail("out_dtype", "must be bf16 or fp32");
   const std::string scaling = p.choice("scaling", {"none", "per_tensor", "block_1x128_128x128"}, "none");
   const bool fp8 = s.ab == DataType::kFp8E4M3;
-  if (!fp8 && scaling != "none") p.fail("scaling", fmt::format("= {} applies to fp8_e4m3 inputs only; bf16 takes none", scaling));
+  if (!fp8 && scaling != "none")
+    p.fail("scaling", fmt::format("= {} applies to fp8_e4m3 inputs only; bf16 takes none", scaling));
   s.scaling = scaling == "block_1x128_128x128" ? GemmScaling::kBlock1x128x128
               : scaling == "per_tensor"        ? GemmScaling::kPerTensor
                                                : GemmScaling::kNone;
   const bool fast_accum = p.flag_or("fast_accum", false);
   if (s.scaling == GemmScaling::kBlock1x128x128) {
-    if (s.k % kScaleBlock != 0) p.fail("k", fmt::format("= {} must be a multiple of 128 for block_1x128_128x128 scaling", s.k));
-    if (fast_accum) p.fail("fast_accum", "must be false with block_1x128_128x128 scaling (promotion is the point of it)");
+    if (s.k % kScaleBlock != 0)
+      p.fail("k", fmt::format("= {} must be a multiple of 128 for block_1x128_128x128 scaling", s.k));
+    if (fast_accum)
+      p.fail("fast_accum", "must be false with block_1x128_128x128 scaling (promotion is the point of it)");
   }
-  if ((s.k * bytes_of(s.ab)) % 16 != 0) p.fail("k", fmt::format("= {}: rows of A and B must be multiples of 16 bytes (TMA)", s.k));
+  if ((s.k * bytes_of(s.ab)) % 16 != 0)
+    p.fail("k", fmt::format("= {}: rows of A and B must be multiples of 16 bytes (TMA)", s.k));
   // FP8 accumulates in ~14-bit registers unless promoted (V3 3.3.2); BF16 accumulates in FP32.
   s.promote = fp8 && !fast_accum;
   const int forced_m = static_cast<int>(p.positive_or("tile_m", 0));
   const int forced_n = static_cast<int>(p.positive_or("tile_n", 0));
   if (forced_m != 0 && forced_m != 64 && forced_m != 128) p.fail("tile_m", "must be 64 or 128");
   if (forced_n != 0 && (forced_n % 8 != 0 || forced_n > 256)) p.fail("tile_n", "must be a multiple of 8 up to 256");
+  if (forced_n > 128 && s.scaling == GemmScaling::kBlock1x128x128)
+    p.fail("tile_n", "must be at most 128 with block scaling");
+  if (forced_n != 0 && s.scaling != GemmScaling::kBlock1x128x128 && forced_n % 16 != 0)
+    p.fail("tile_n", "must be a multiple of 16");
 
   const GemmTiles t = choose_gemm_tiles(s, ctx.spec.sm, ctx.sms, forced_m, forced_n);
   const std::int64_t m_blocks = (s.m + t.block_m - 1) / t.block_m;
@@ -98,11 +107,15 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
                {"B", s.n, s.k, bytes_of(s.ab)},
                {"D", s.m, s.n, bytes_of(s.out)},
                {"A scales (k/128 x m, FP32)", (s.k + kScaleBlock - 1) / kScaleBlock, s.m, 4},
-               {"B scales (n/128 x k/128, FP32)", (s.n + kScaleBlock - 1) / kScaleBlock, (s.k + kScaleBlock - 1) / kScaleBlock, 4}};
+               {"B scales (n/128 x k/128, FP32)", (s.n + kScaleBlock - 1) / kScaleBlock,
+                (s.k + kScaleBlock - 1) / kScaleBlock, 4}};
   k.flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * static_cast<double>(s.k);
-  k.notes = {{"block_m", std::to_string(t.block_m)}, {"block_n", std::to_string(t.block_n)},
-             {"block_k", std::to_string(t.block_k)}, {"stages", std::to_string(S)},
-             {"math_warpgroups", std::to_string(t.math_wgs)}, {"promotion", s.promote ? "every 128 K on CUDA cores" : "none"},
+  k.notes = {{"block_m", std::to_string(t.block_m)},
+             {"block_n", std::to_string(t.block_n)},
+             {"block_k", std::to_string(t.block_k)},
+             {"stages", std::to_string(S)},
+             {"math_warpgroups", std::to_string(t.math_wgs)},
+             {"promotion", s.promote ? "every 128 K on CUDA cores" : "none"},
              {"tiles", std::to_string(t.tiles)},
              {"multicast", t.cluster == 1 ? "none" : (t.multicast_b ? "B across 2 CTAs" : "A across 2 CTAs")}};
 

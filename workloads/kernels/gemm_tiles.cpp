@@ -9,9 +9,9 @@ namespace {
 // Kernel-design constants (software, not hardware): DeepGEMM's candidates.
 constexpr int kMaxStages = 8;
 constexpr int kMinStages = 2;
-constexpr int kBarrierBytes = 8;      // one mbarrier
-constexpr int kKBlockBytes = 128;     // BLOCK_K covers 128 bytes of K (128B swizzle): 64 BF16 / 128 FP8
-constexpr int kScaleBlock = 128;      // DeepSeek-V3 fine-grained scaling granule
+constexpr int kBarrierBytes = 8;   // one mbarrier
+constexpr int kKBlockBytes = 128;  // BLOCK_K covers 128 bytes of K (128B swizzle): 64 BF16 / 128 FP8
+constexpr int kScaleBlock = 128;   // DeepSeek-V3 fine-grained scaling granule
 }  // namespace
 
 std::int64_t gemm_smem_bytes(const GemmShape& s, int bm, int bn, int bk, int stages) {
@@ -56,9 +56,10 @@ GemmTiles choose_gemm_tiles(const GemmShape& s, const SmParams& sm, int sms, int
   }
   if (!found) {
     const int bn = forced_n > 0 ? forced_n : n_step;
-    throw Error(fmt::format("kernel gemm: a {}x{}x{} tile needs {} bytes of shared memory with {} stages; a CTA may use at most {} "
-                            "(sm.smem_per_block_max_bytes)",
-                            bm, bn, bk, gemm_smem_bytes(s, bm, bn, bk, kMinStages), kMinStages, sm.smem_per_block_max_bytes));
+    throw Error(fmt::format(
+        "kernel gemm: a {}x{}x{} tile needs {} bytes of shared memory with {} stages; a CTA may use at most {} "
+        "(sm.smem_per_block_max_bytes)",
+        bm, bn, bk, gemm_smem_bytes(s, bm, bn, bk, kMinStages), kMinStages, sm.smem_per_block_max_bytes));
   }
   // 2-CTA clusters multicast one operand tile when M is large (DeepGEMM: M >=
   // 1024; cuBLASLt also runs 2-CTA clusters): the larger tile of the two is

@@ -16,7 +16,7 @@ enum class GemmScaling { kNone, kPerTensor, kBlock1x128x128 };
 
 struct GemmShape {
   std::int64_t m, n, k;
-  DataType ab;   // A and B element type
+  DataType ab;  // A and B element type
   DataType out;
   GemmScaling scaling;
   bool promote;  // partial sums moved to FP32 CUDA-core registers every 128 K
@@ -25,9 +25,9 @@ struct GemmShape {
 struct GemmTiles {
   int block_m, block_n, block_k;
   int stages;
-  int cluster;     // CTAs sharing one operand tile by TMA multicast
-  bool multicast_b; // cluster along M sharing the B tile (else along N sharing A)
-  int math_wgs;    // consumer warp groups (64 rows each)
+  int cluster;       // CTAs sharing one operand tile by TMA multicast
+  bool multicast_b;  // cluster along M sharing the B tile (else along N sharing A)
+  int math_wgs;      // consumer warp groups (64 rows each)
   std::int64_t smem_bytes;
   std::int64_t tiles;
   std::int64_t waves;

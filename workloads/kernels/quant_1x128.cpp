@@ -1,11 +1,11 @@
 // quant_1x128: activation quantization, BF16 [m,k] -> FP8 E4M3 [m,k] plus one
-// FP32 scale per 1x128 group (DeepSeek-V3 3.3.2 fine-grained scaling).
+// FP32 scale per 1x128 group, scales [m, k/128] row-major (DeepSeek-V3 3.3.2).
 //
-// Stands for: the CUDA suite's activation quantizer: 16 threads per 128-wide
-// group, each loading 8 BF16 (16 bytes); amax by warp shuffles, scale =
-// amax / 448, FP32 multiply and packed e4m3x2 conversion; FP8 and scales
-// stored with vector stores. 256-thread CTAs, 2 groups of 8 values per thread
-// per iteration, grid-stride over the tensor.
+// Stands for: the CUDA suite's activation quantizer (validate/kernels/
+// README.md): m*k/8/256 CTAs of 256 threads, one thread per 16-byte vector
+// (8 values); the 16 lanes holding a 128-value group reduce the amax with 4
+// shuffles; q = x * (448 / amax) converted two at a time; 8-byte stores. No
+// shared memory, one pass.
 #include "workloads/kernels/kernels.hpp"
 #include "workloads/kernels/streaming.hpp"
 
@@ -16,28 +16,31 @@ using namespace hwsim::sim;
 
 constexpr int kThreads = 256;
 constexpr int kGroup = 128;
-constexpr int kPerThread = 16;  // BF16 values per thread per iteration
-constexpr int kRegisters = 40;  // assumption: elementwise quantizer footprint
-// Lane operations per element: |x| max, multiply by 1/scale, half a packed
-// conversion, and the shuffle tree (4 levels over 16 threads of 8 values).
-constexpr double kOpsPerElem = 1.0 + 1.0 + 0.5 + 4.0 / 8.0;
+constexpr int kPerThread = 8;   // BF16 values per thread (one 16-byte vector)
+constexpr int kRegisters = 32;  // assumption: 8 values and addresses fit in 32 registers
+// Lane operations per thread: 8 |x|-max, 4 shuffles + 4 max, 8 multiplies,
+// 4 paired conversions, 2 BF16 unpacks per pair (4); one reciprocal on the SFU.
+constexpr int kFp32PerThread = 8 + 4 + 4 + 8 + 4;
+constexpr int kInt32PerThread = 4;
 
 KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   const ParamReader p(d, {"m", "k"});
   const std::int64_t m = p.positive("m"), k = p.positive("k");
   if (k % kGroup != 0) p.fail("k", "must be a multiple of 128 (1x128 groups)");
   const std::int64_t elems = m * k;
-  const std::int64_t per_unit = static_cast<std::int64_t>(kThreads) * kPerThread;  // a multiple of 128
-  const std::int64_t units = (elems + per_unit - 1) / per_unit;
+  const std::int64_t per_cta = static_cast<std::int64_t>(kThreads) * kPerThread;  // 16 groups
+  const std::int64_t units = (elems + per_cta - 1) / per_cta;
   std::vector<TensorDesc> t = {{"x (BF16)", m, k, 2}, {"q (FP8)", m, k, 1}, {"scales (FP32)", m, k / kGroup, 4}};
-  return streaming_program(d.kind, ctx, {kThreads, kRegisters, 0}, t, units, [=](std::int64_t u, std::int64_t, OpList& out) {
-    const std::int64_t e0 = u * per_unit;
-    const std::int64_t n = std::min(per_unit, elems - e0);
-    out.push_back(ld_global(0, e0 * 2, n * 2));
-    out.push_back(cuda_core_ops(static_cast<std::int64_t>(kOpsPerElem * static_cast<double>(n)), 0, n / kGroup));
-    out.push_back(st_global(1, e0, n));
-    out.push_back(st_global(2, e0 / kGroup * 4, n / kGroup * 4));
-  });
+  return streaming_program(d.kind, ctx, {kThreads, kRegisters, 0}, t, units,
+                           [=](std::int64_t u, std::int64_t, OpList& out) {
+                             const std::int64_t e0 = u * per_cta;
+                             const std::int64_t n = std::min(per_cta, elems - e0);
+                             const std::int64_t threads = n / kPerThread;
+                             out.push_back(ld_global(0, e0 * 2, n * 2));
+                             out.push_back(cuda_core_ops(kFp32PerThread * threads, kInt32PerThread * threads, threads));
+                             out.push_back(st_global(1, e0, n));
+                             out.push_back(st_global(2, e0 / kGroup * 4, n / kGroup * 4));
+                           });
 }
 
 }  // namespace

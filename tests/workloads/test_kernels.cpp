@@ -1,0 +1,244 @@
+// Behaviour of the kernel programs on the H100 description: rooflines, sanity
+// bands, L2 residency, the cost of FP8 promotion, chunk-size independence,
+// determinism and parameter errors.
+#include <algorithm>
+#include <catch2/catch.hpp>
+
+#include "models/spec/error.hpp"
+#include "sim/config/gpu_loader.hpp"
+#include "workloads/gpu_simulator.hpp"
+
+using namespace hwsim;
+using nlohmann::json;
+
+namespace {
+
+KernelDescriptor gemm(std::int64_t m, std::int64_t n, std::int64_t k, const char* ab, const char* scaling,
+                      bool fast = false) {
+  return {"gemm", json{{"m", m},
+                       {"n", n},
+                       {"k", k},
+                       {"a_dtype", ab},
+                       {"b_dtype", ab},
+                       {"out_dtype", "bf16"},
+                       {"scaling", scaling},
+                       {"fast_accum", fast}}};
+}
+
+// Bytes a kernel must move at least once between HBM and the SMs.
+double compulsory_bytes(const KernelDescriptor& d) {
+  const auto& p = d.params;
+  auto g = [&](const char* k) { return static_cast<double>(p.at(k).get<std::int64_t>()); };
+  if (d.kind == "gemm") {
+    const double e = p.at("a_dtype") == "bf16" ? 2 : 1;
+    return (g("m") * g("k") + g("n") * g("k")) * e + g("m") * g("n") * 2;
+  }
+  if (d.kind == "memcpy") return 2 * g("bytes");
+  if (d.kind == "read" || d.kind == "write") return g("bytes");
+  if (d.kind == "quant_1x128") return g("m") * g("k") * 3;
+  if (d.kind == "quant_128x128") return g("n") * g("k") * 3;
+  if (d.kind == "transpose_requant") return g("m") * g("k") * 2;
+  if (d.kind == "transpose") return g("m") * g("k") * 2 * 2;
+  if (d.kind == "swiglu") return g("m") * g("n") * 2 * 3;
+  if (d.kind == "rmsnorm") return g("m") * g("n") * 2 * 2;
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("No kernel beats its roofline", "[kernels][roofline]") {
+  const HardwareSpec spec = load_gpu("h100-sxm");
+  GpuSimulator sim(spec);
+  const std::vector<KernelDescriptor> kernels = {
+      gemm(2048, 2048, 2048, "bf16", "none"),
+      gemm(4096, 7168, 2048, "fp8_e4m3", "block_1x128_128x128"),
+      gemm(4096, 4096, 4096, "fp8_e4m3", "per_tensor", true),
+      gemm(64, 7168, 2048, "fp8_e4m3", "block_1x128_128x128"),
+      {"memcpy", json{{"bytes", 64 << 20}}},
+      {"read", json{{"bytes", 64 << 20}}},
+      {"write", json{{"bytes", 64 << 20}}},
+      {"quant_1x128", json{{"m", 4096}, {"k", 7168}}},
+      {"quant_128x128", json{{"n", 7168}, {"k", 2048}}},
+      {"transpose_requant", json{{"m", 4096}, {"k", 7168}}},
+      {"transpose", json{{"m", 4096}, {"k", 7168}, {"dtype", "bf16"}}},
+      {"swiglu", json{{"m", 4096}, {"n", 2048}}},
+      {"rmsnorm", json{{"m", 4096}, {"n", 7168}}},
+  };
+  for (const auto& d : kernels) {
+    const KernelResult r = sim.run(d);
+    INFO(d.kind << " " << d.params.dump() << " -> " << r.time_us << " us");
+    double peak = 1;
+    if (d.kind == "gemm") peak = spec.peak_flops(parse_data_type(d.params.at("a_dtype").get<std::string>(), "test"));
+    const double floor_s = std::max(r.flops / peak, compulsory_bytes(d) / spec.hbm_bytes_per_s());
+    CHECK(r.time_us * 1e-6 >= floor_s);
+    CHECK(r.bytes.at("hbm_read") + r.bytes.at("hbm_write") >= 0.99 * compulsory_bytes(d));
+  }
+}
+
+TEST_CASE("Large GEMMs land within 60-95% of tensor peak", "[kernels][sanity]") {
+  const HardwareSpec spec = load_gpu("h100-sxm");
+  GpuSimulator sim(spec);
+  for (const auto& d : {gemm(8192, 8192, 8192, "bf16", "none"), gemm(8192, 8192, 8192, "fp8_e4m3", "per_tensor", true),
+                        gemm(8192, 8192, 8192, "fp8_e4m3", "block_1x128_128x128")}) {
+    const KernelResult r = sim.run(d);
+    const double frac =
+        r.achieved.at("flop_per_s") / spec.peak_flops(parse_data_type(d.params.at("a_dtype").get<std::string>(), "t"));
+    INFO(d.params.dump() << " reaches " << frac << " of peak");
+    CHECK(frac > 0.60);
+    CHECK(frac < 0.95);
+    CHECK(r.bytes.at("l2_hit_rate") > 0.75);  // operands are re-read by many CTAs and mostly hit
+  }
+}
+
+TEST_CASE("Large copies land within 80-95% of HBM bandwidth", "[kernels][sanity]") {
+  const HardwareSpec spec = load_gpu("h100-sxm");
+  GpuSimulator sim(spec);
+  for (const char* kind : {"memcpy", "read", "write"}) {
+    const KernelResult r = sim.run({kind, json{{"bytes", 1LL << 30}}});
+    const double frac = r.achieved.at("hbm_bytes_per_s") / spec.hbm_bytes_per_s();
+    INFO(kind << " reaches " << frac << " of HBM peak");
+    CHECK(frac > 0.80);
+    CHECK(frac < 0.95);
+  }
+}
+
+TEST_CASE("An L2-resident working set runs faster than one 10x larger than L2", "[kernels][l2]") {
+  const HardwareSpec spec = load_gpu("h100-sxm");
+  SimOptions opt;
+  opt.carry_l2 = true;  // a second pass over the same buffer finds what the first left in L2
+  GpuSimulator sim(spec, opt);
+  auto second_pass_rate = [&](std::int64_t bytes) {
+    sim.run({"read", json{{"bytes", bytes}}});
+    const KernelResult r = sim.run({"read", json{{"bytes", bytes}}});
+    return std::pair{static_cast<double>(bytes) / r.kernel_time_us, r.bytes.at("l2_hit_rate")};
+  };
+  const auto [small_rate, small_hits] = second_pass_rate(spec.l2.size_bytes / 2);
+  const auto [big_rate, big_hits] = second_pass_rate(spec.l2.size_bytes * 10);
+  CHECK(small_hits > 0.9);
+  CHECK(big_hits < 0.1);
+  CHECK(small_rate > 1.3 * big_rate);
+}
+
+TEST_CASE("Block-scaled FP8 GEMM pays for promotion; the cost shrinks as the CUDA-core rate grows",
+          "[kernels][promotion]") {
+  // Isolate the mechanism: L2 and HBM are made ample so the tensor and CUDA
+  // cores bound the GEMM; tiles are pinned so both variants run the same grid.
+  const std::vector<std::string> ample = {"l2.bytes_per_clk=40000", "hbm.bandwidth_GBps=30000"};
+  auto cost = [&](double fp32_flop_per_clk) {
+    std::vector<std::string> set = ample;
+    set.push_back("cuda_core.fp32_flop_per_clk=" + std::to_string(fp32_flop_per_clk));
+    GpuSimulator sim(load_gpu("h100-sxm", set));
+    KernelDescriptor block = gemm(4096, 7168, 2048, "fp8_e4m3", "block_1x128_128x128");
+    KernelDescriptor plain = gemm(4096, 7168, 2048, "fp8_e4m3", "per_tensor", true);
+    block.params["tile_n"] = plain.params["tile_n"] = 128;
+    const double tb = sim.run(block).kernel_time_us, tp = sim.run(plain).kernel_time_us;
+    return tb - tp;
+  };
+  const double slow = cost(32), mid = cost(64), base = cost(256);
+  INFO("promotion cost at 32/64/256 FP32 FLOP/clk: " << slow << " / " << mid << " / " << base << " us");
+  CHECK(slow > mid);
+  CHECK(mid > base);
+  CHECK(slow > 0);
+  CHECK(base >= 0);
+  // And on the unmodified H100 the block-scaled GEMM is the slower one.
+  GpuSimulator h100(load_gpu("h100-sxm"));
+  CHECK(h100.run(gemm(4096, 7168, 2048, "fp8_e4m3", "block_1x128_128x128")).time_us >
+        h100.run(gemm(4096, 7168, 2048, "fp8_e4m3", "per_tensor", true)).time_us);
+}
+
+TEST_CASE("The finest memory chunk changes results by less than 5%", "[kernels][chunk]") {
+  const HardwareSpec spec = load_gpu("h100-sxm");
+  const std::vector<KernelDescriptor> kernels = {gemm(2048, 2048, 2048, "bf16", "none"),
+                                                 gemm(2048, 7168, 2048, "fp8_e4m3", "block_1x128_128x128"),
+                                                 {"memcpy", json{{"bytes", 64 << 20}}},
+                                                 {"transpose", json{{"m", 4096}, {"k", 4096}, {"dtype", "bf16"}}}};
+  SimOptions fine;
+  fine.chunk_bytes = spec.l2.line_bytes;
+  GpuSimulator coarse_sim(spec), fine_sim(spec, fine);
+  for (const auto& d : kernels) {
+    const double a = coarse_sim.run(d).time_us, b = fine_sim.run(d).time_us;
+    INFO(d.kind << " " << d.params.dump() << ": " << a << " us at 2048 B, " << b << " us at " << fine.chunk_bytes
+                << " B");
+    CHECK(std::abs(a - b) / b < 0.05);
+  }
+}
+
+TEST_CASE("Same inputs give identical JSON, run twice", "[kernels][determinism]") {
+  const HardwareSpec spec = load_gpu("h100-sxm");
+  const auto d = gemm(2048, 7168, 2048, "fp8_e4m3", "block_1x128_128x128");
+  GpuSimulator a(spec);
+  const std::string first = a.run(d).to_json().dump();
+  const std::string again = a.run(d).to_json().dump();  // same simulator, later in simulated time
+  GpuSimulator b(spec);
+  const std::string fresh = b.run(d).to_json().dump();
+  CHECK(first == again);
+  CHECK(first == fresh);
+}
+
+TEST_CASE("Requests the model cannot run get errors naming the param and rule", "[kernels][errors]") {
+  const HardwareSpec spec = load_gpu("h100-sxm");
+  GpuSimulator sim(spec);
+  CHECK_THROWS_WITH(sim.run({"gemmm", json::object()}),
+                    Catch::Contains("unknown kernel 'gemmm'") && Catch::Contains("did you mean 'gemm'"));
+  json p = gemm(128, 128, 200, "fp8_e4m3", "block_1x128_128x128").params;
+  CHECK_THROWS_WITH(sim.run({"gemm", p}), Catch::Contains("param k = 200 must be a multiple of 128"));
+  p.erase("m");
+  CHECK_THROWS_WITH(sim.run({"gemm", p}), Catch::Contains("param m is required"));
+  CHECK_THROWS_WITH(sim.run(gemm(128, 128, 128, "bf16", "per_tensor")), Catch::Contains("param scaling"));
+  json q = gemm(128, 128, 128, "bf16", "none").params;
+  q["mm"] = 3;
+  CHECK_THROWS_WITH(sim.run({"gemm", q}), Catch::Contains("unknown param 'mm'"));
+  CHECK_THROWS_WITH(sim.run({"memcpy", json{{"bytes", -5}}}), Catch::Contains("param bytes = -5 must be > 0"));
+  CHECK_THROWS_WITH(sim.run({"transpose", json{{"m", 64}, {"k", 64}, {"dtype", "fp9"}}}),
+                    Catch::Contains("unknown data type 'fp9'"));
+  // A GPU with too little shared memory for two pipeline stages of any tile.
+  GpuSimulator tiny(load_gpu("h100-sxm", {"sm.smem_per_block_max_bytes=16384", "sm.smem_capacity_bytes=16384"}));
+  CHECK_THROWS_WITH(tiny.run(gemm(4096, 4096, 4096, "bf16", "none")), Catch::Contains("bytes of shared memory"));
+}
+
+TEST_CASE("KernelResult JSON carries the contract's fields", "[kernels][contract]") {
+  GpuSimulator sim(load_gpu("h800-sxm"));
+  const json j = sim.run(gemm(1024, 1024, 1024, "bf16", "none")).to_json();
+  for (const char* key : {"kernel", "params", "gpu", "time_us", "cycles", "sm_clock_mhz", "flops", "bytes", "achieved",
+                          "busy", "stalls", "ctas", "waves", "config"}) {
+    CHECK(j.contains(key));
+  }
+  for (const char* key : {"hbm_read", "hbm_write", "l2_read", "l2_write", "l2_hit_rate", "smem"})
+    CHECK(j["bytes"].contains(key));
+  for (const char* key : {"tensor_core", "cuda_core", "tma", "l2", "hbm"}) CHECK(j["busy"].contains(key));
+  CHECK(j["gpu"] == "h800-sxm");
+  CHECK(j["kernel"] == "gemm");
+  CHECK(j["params"]["m"] == 1024);
+  CHECK(j["flops"].get<double>() == Approx(2.0 * 1024 * 1024 * 1024));
+  CHECK(j["config"].dump().find("hbm.bandwidth_GBps") != std::string::npos);
+}
+
+TEST_CASE("Restricting a GEMM to 112 SMs slows it and keeps whole clusters", "[kernels][sms]") {
+  GpuSimulator sim(load_gpu("h100-sxm"));
+  // A compute-bound GEMM: fewer SMs, proportionally less tensor throughput.
+  auto d = gemm(8192, 7168, 4096, "bf16", "none");
+  const KernelResult all = sim.run(d);
+  d.params["sms"] = 112;
+  const KernelResult part = sim.run(d);
+  CHECK(part.launch.at("sms") == 112);
+  CHECK(part.launch.at("cluster_slots") == 56);
+  CHECK(part.kernel_time_us > all.kernel_time_us * 1.08);
+}
+
+TEST_CASE("Concurrent streams: a GEMM on 112 SMs beside a copy on 20 SMs shares L2 and HBM", "[kernels][streams]") {
+  GpuSimulator sim(load_gpu("h800-sxm"));
+  const auto g = gemm(4096, 7168, 2048, "fp8_e4m3", "block_1x128_128x128");
+  const KernelDescriptor copy{"memcpy", json{{"bytes", 256 << 20}}};
+  const KernelResult gemm_alone = sim.run(g);
+  const KernelResult copy_alone = sim.run(copy);
+  std::vector<int> comm, compute;
+  for (int i = 0; i < 132; ++i) (i < 20 ? comm : compute).push_back(i);
+  const auto both = sim.run_concurrent({StreamRequest{{g}, compute}, StreamRequest{{copy}, comm}});
+  const KernelResult& gemm_shared = both[0][0];
+  const KernelResult& copy_shared = both[1][0];
+  CHECK(gemm_shared.launch.at("sms") == 112);
+  CHECK(copy_shared.launch.at("sms") == 20);
+  CHECK(gemm_shared.kernel_time_us > gemm_alone.kernel_time_us);  // fewer SMs and a copy competing for HBM
+  CHECK(copy_shared.kernel_time_us > copy_alone.kernel_time_us);  // 20 SMs issue fewer loads in flight
+  CHECK(copy_shared.bytes.at("hbm_read") == Approx(copy_alone.bytes.at("hbm_read")));
+}
