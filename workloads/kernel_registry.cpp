@@ -21,6 +21,7 @@ const std::vector<KernelDef>& kernel_registry() {
       kernels::transpose_kernel(),
       kernels::swiglu_kernel(),
       kernels::rmsnorm_kernel(),
+      kernels::attention_kernel(),
   };
   return defs;
 }

@@ -1,14 +1,20 @@
 // hwsim run: simulate one kernel launch on one GPU description and print its
 // time, throughput, traffic per memory level, unit busy fractions and stall
 // reasons; --json prints the KernelResult contract (docs/engine.md) instead.
+// With --workload deepseek-v3-layer it simulates every distinct kernel of one
+// DeepSeek-V3 MoE layer (forward and backward) once and prints per-kernel,
+// per-phase and layer times.
 #include <fmt/format.h>
 
 #include <iostream>
+#include <map>
 
 #include "apps/hwsim/commands.hpp"
 #include "models/io/atomic_file.hpp"
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
+#include "workloads/deepseek_v3/layer.hpp"
+#include "workloads/deepseek_v3/model_shape.hpp"
 #include "workloads/gpu_simulator.hpp"
 
 namespace hwsim::cli {
@@ -79,6 +85,74 @@ void print_human(const KernelResult& r) {
   }
 }
 
+// One DeepSeek-V3 layer on one simulated GPU: each distinct (kind, params)
+// is simulated once (launches with identical descriptors take the same time
+// from a flushed L2), in layer order, in this one process.
+nlohmann::json run_layer(const Args& a, GpuSimulator& simulator) {
+  deepseek_v3::LayerOptions lo;
+  const long long tokens = a.integer("tokens");
+  if (tokens <= 0 || tokens > (1 << 20)) throw Error(fmt::format("--tokens {} must be in 1..1048576", tokens));
+  lo.tokens_per_gpu = static_cast<int>(tokens);
+  lo.routing = a.get("routing");
+  if (lo.routing != "balanced" && lo.routing != "skewed")
+    throw Error(fmt::format("--routing {} must be balanced or skewed", lo.routing));
+  const long long seed = a.integer("seed");
+  if (seed < 0) throw Error(fmt::format("--seed {} must be >= 0", seed));
+  lo.seed = static_cast<std::uint64_t>(seed);
+  const auto kernels = deepseek_v3::moe_layer_kernels(deepseek_v3::published_shape(), lo);
+  std::map<std::string, KernelResult> cache;  // key: kind + canonical params
+  nlohmann::json rows = nlohmann::json::array();
+  nlohmann::json phases = nlohmann::json::object();
+  double total = 0;
+  int simulated = 0;
+  for (const auto& k : kernels) {
+    const std::string key = k.kind + " " + k.params.dump();
+    auto it = cache.find(key);
+    if (it == cache.end()) {
+      it = cache.emplace(key, simulator.run({k.kind, k.params})).first;
+      ++simulated;
+    }
+    const KernelResult& r = it->second;
+    const double each = r.time_us;
+    const std::string phase = deepseek_v3::to_string(k.phase);
+    rows.push_back({{"name", k.name},
+                    {"phase", phase},
+                    {"kind", k.kind},
+                    {"params", k.params},
+                    {"count", k.count},
+                    {"time_us_each", each},
+                    {"time_us_total", each * k.count},
+                    {"flops_each", r.flops},
+                    {"hbm_bytes_each", r.bytes.at("hbm_read") + r.bytes.at("hbm_write")}});
+    phases[phase] = phases.value(phase, 0.0) + each * k.count;
+    total += each * k.count;
+  }
+  return {{"workload", "deepseek-v3-layer"},
+          {"gpu", simulator.spec().name},
+          {"tokens_per_gpu", lo.tokens_per_gpu},
+          {"routing", lo.routing},
+          {"seed", lo.seed},
+          {"kernels", rows},
+          {"distinct_kernels_simulated", simulated},
+          {"phases_us", phases},
+          {"total_us", total}};
+}
+
+void print_layer(const nlohmann::json& j) {
+  fmt::print("deepseek-v3-layer on {} ({} tokens per GPU, {} routing, seed {})\n", j["gpu"].get<std::string>(),
+             j["tokens_per_gpu"].get<int>(), j["routing"].get<std::string>(), j["seed"].get<std::uint64_t>());
+  fmt::print("  {:<32} {:<16} {:<18} {:>5} {:>11} {:>12}\n", "kernel", "phase", "kind", "count", "us each", "us total");
+  for (const auto& k : j["kernels"]) {
+    fmt::print("  {:<32} {:<16} {:<18} {:>5} {:>11.2f} {:>12.2f}\n", k["name"].get<std::string>(),
+               k["phase"].get<std::string>(), k["kind"].get<std::string>(), k["count"].get<int>(),
+               k["time_us_each"].get<double>(), k["time_us_total"].get<double>());
+  }
+  for (const auto& item : j["phases_us"].items())
+    fmt::print("  phase {:<26} {:>12.2f} us\n", item.key(), item.value().get<double>());
+  fmt::print("  layer total                      {:>12.2f} us ({} distinct kernels simulated)\n",
+             j["total_us"].get<double>(), j["distinct_kernels_simulated"].get<int>());
+}
+
 }  // namespace
 
 Command run_command() {
@@ -89,13 +163,19 @@ Command run_command() {
       "Simulates one launch of a kernel (see docs/engine.md for kinds and params) on a GPU description,\n"
       "starting from a flushed L2. Params come from the named options or --param NAME=VALUE.\n"
       "Example: hwsim run --gpu h800-sxm --kernel gemm --m 4096 --n 7168 --k 2048 --a-dtype fp8_e4m3\n"
-      "         --b-dtype fp8_e4m3 --out-dtype bf16 --scaling block_1x128_128x128 --json";
+      "         --b-dtype fp8_e4m3 --out-dtype bf16 --scaling block_1x128_128x128 --json\n"
+      "With --workload deepseek-v3-layer it simulates the kernels of one DeepSeek-V3 MoE layer instead\n"
+      "(each distinct kernel once) and prints per-kernel, per-phase and layer times.";
   c.options = {gpu_option(),
                set_option(),
                {"kernel", "KIND",
                 "kernel kind: gemm, memcpy, read, write, quant_1x128, quant_128x128, transpose_requant, "
-                "transpose, swiglu, rmsnorm",
+                "transpose, swiglu, rmsnorm, attention",
                 ""},
+               {"workload", "NAME", "simulate a workload instead of one kernel: deepseek-v3-layer", ""},
+               {"tokens", "N", "deepseek-v3-layer: tokens per GPU per micro-batch", "4096"},
+               {"routing", "R", "deepseek-v3-layer: expert loads, balanced or skewed", "balanced"},
+               {"seed", "N", "deepseek-v3-layer: seed of the skewed expert loads", "1"},
                {"m", "N", "rows (gemm, quant_1x128, transpose*, swiglu, rmsnorm)", ""},
                {"n", "N", "columns of the output / weight rows", ""},
                {"k", "N", "reduction / inner dimension", ""},
@@ -116,13 +196,31 @@ Command run_command() {
                {"json", "", "print the KernelResult JSON on stdout", ""},
                {"out", "FILE", "also write the KernelResult JSON to FILE", ""}};
   c.run = [](const Args& a) {
-    if (!a.has("kernel")) throw Error("hwsim run: --kernel is required (e.g. --kernel gemm)");
+    const bool workload = a.has("workload");
+    if (workload && a.get("workload") != "deepseek-v3-layer")
+      throw Error(fmt::format("--workload {}: the only workload is deepseek-v3-layer", a.get("workload")));
+    if (workload && a.has("kernel")) throw Error("hwsim run: give --kernel or --workload, not both");
+    if (!workload && !a.has("kernel"))
+      throw Error("hwsim run: --kernel is required (e.g. --kernel gemm), or --workload deepseek-v3-layer");
     const HardwareSpec spec = load_gpu(a.get("gpu"), a.all("set"));
     SimOptions opt;
     opt.chunk_bytes = a.integer("chunk-bytes");
     if (opt.chunk_bytes <= 0) throw Error("--chunk-bytes must be > 0");
     if (auto t = a.maybe("trace")) opt.trace_path = *t;
     opt.trace_max_events = a.integer("trace-max-events");
+    if (workload) {
+      GpuSimulator simulator(spec, opt);
+      const nlohmann::json j = run_layer(a, simulator);
+      simulator.write_trace();
+      const std::string json = j.dump(2) + "\n";
+      if (auto out = a.maybe("out")) write_file_atomic(*out, json);
+      if (a.has("json")) {
+        std::cout << json;
+      } else {
+        print_layer(j);
+      }
+      return 0;
+    }
     const KernelDescriptor d = descriptor_from(a);
     GpuSimulator simulator(spec, opt);
     const KernelResult r = simulator.run(d);

@@ -186,7 +186,7 @@ void Gpu::Impl::run_role(Gpu& gpu, LaunchCtx& L, CtaState& cta, int sm, int role
           const auto g = u.tma_issue.issue(now(), tma_issue, tma_issue);
           const Tick start = g.issue + tma_issue;
           Tick mem_done = start;
-          std::int64_t box_bytes = 0;
+          std::int64_t box_bytes = 0, fetched = 0;
           std::int64_t ordinal = 0;
           decompose_box(
               {td.rows, td.cols, td.elem_bytes}, op.row0, op.col0, op.rows, op.cols, chunk, [&](const Chunk& c) {
@@ -195,11 +195,21 @@ void Gpu::Impl::run_role(Gpu& gpu, LaunchCtx& L, CtaState& cta, int sm, int role
                 // from L2 and the TMA delivers the whole box to every CTA.
                 if (op.multicast > 1 && (ordinal++ % op.multicast) != rank) return;
                 const std::uint64_t key = chunk_key(L.key_prefix, op.tensor, true, c.index);
-                mem_done = std::max(mem_done, load ? gpu.memory_->read(start, u.partition, key, c.bytes, st)
+                fetched += c.bytes;
+                mem_done = std::max(mem_done, load ? gpu.memory_->read(start, u.partition, key, c.bytes, st,
+                                                                       op.path == DataPath::kNearMemoryCast)
                                                    : gpu.memory_->write(start, u.partition, key, c.bytes, st));
               });
           const auto fill = u.tma_fill.request(start, static_cast<double>(box_bytes));
-          const Tick done = std::max(mem_done, fill.end) + (load ? tma_extra : 0);
+          Tick done = std::max(mem_done, fill.end);
+          if (op.path == DataPath::kTmaCast) {
+            // The cast unit streams this CTA's share of the box as it arrives
+            // (multicast peers cast theirs); its rate is the only new limit.
+            const auto cast = u.tma_cast.request(start, static_cast<double>(fetched));
+            st.tma_cast += fetched;
+            done = std::max(done, cast.end);
+          }
+          done += load ? tma_extra : 0;
           u.tma_inflight.hold_until(done);
           st.tma_busy += fill.end - fill.start;
           st.smem += box_bytes;
@@ -225,7 +235,7 @@ void Gpu::Impl::run_role(Gpu& gpu, LaunchCtx& L, CtaState& cta, int sm, int role
           break;
         case OpKind::kWgmma: {
           const WgmmaTiming w = wgmma_timing(spec.tensor_core, op.dtype, 64, op.n, wgmma_k(op.dtype));
-          const Tick issue = clk.ticks_for(w.issue_cycles);
+          const Tick issue = clk.ticks_for(w.issue_cycles + op.extra_cycles);
           const Tick lat = clk.ticks_for(w.latency_cycles);
           Tick end = 0, start = kTickNever;
           for (int i = 0; i < used_sps; ++i) {
@@ -264,6 +274,11 @@ void Gpu::Impl::run_role(Gpu& gpu, LaunchCtx& L, CtaState& cta, int sm, int role
           if (op.int32 > 0)
             st.int32_busy += clk.ticks_for(static_cast<double>(op.int32) / spec.cuda_core.int32_op_per_clk);
           if (op.sfu > 0) st.sfu_busy += clk.ticks_for(static_cast<double>(op.sfu) / spec.cuda_core.sfu_op_per_clk);
+          if (op.tag > 0) {
+            const size_t i = op.tag - 1u;
+            if (st.tagged_ops.size() <= i) st.tagged_ops.resize(i + 1, 0);
+            st.tagged_ops[i] += op.fp32 + op.int32 + op.sfu;
+          }
           stall_until(std::max(end, t0) + fp32_lat, kCudaCore);
           break;
         }
@@ -277,8 +292,10 @@ void Gpu::Impl::run_role(Gpu& gpu, LaunchCtx& L, CtaState& cta, int sm, int role
           auto access = [&](const Chunk& c) {
             bytes += c.bytes;
             const std::uint64_t key = chunk_key(L.key_prefix, op.tensor, box, c.index);
-            done = std::max(done, load ? gpu.memory_->read(t0, u.partition, key, c.bytes, st)
-                                       : gpu.memory_->write(t0, u.partition, key, c.bytes, st));
+            done = std::max(
+                done, load ? gpu.memory_->read(t0, u.partition, key, c.bytes, st, op.path == DataPath::kNearMemoryCast)
+                      : op.path == DataPath::kL2Reduction ? gpu.memory_->reduce(t0, u.partition, key, c.bytes, st)
+                                                          : gpu.memory_->write(t0, u.partition, key, c.bytes, st));
           };
           if (box) {
             const TensorDesc& td = k.tensors[op.tensor];

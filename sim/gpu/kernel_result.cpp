@@ -24,6 +24,10 @@ KernelResult make_result(const HardwareSpec& spec, const ClockDomain& clk, const
   r.bytes["l2_write"] = static_cast<double>(st.l2_write);
   r.bytes["l2_hit_rate"] = st.l2_read > 0 ? static_cast<double>(st.l2_read_hit) / static_cast<double>(st.l2_read) : 0.0;
   r.bytes["smem"] = static_cast<double>(st.smem);
+  r.bytes["tma_cast"] = static_cast<double>(st.tma_cast);
+  r.bytes["hbm_internal"] = static_cast<double>(st.hbm_internal);
+  for (size_t i = 0; i < k.op_tags.size(); ++i)
+    r.ops[k.op_tags[i]] = i < st.tagged_ops.size() ? static_cast<double>(st.tagged_ops[i]) : 0.0;
   r.achieved["flop_per_s"] = k.flops / secs;
   r.achieved["hbm_bytes_per_s"] = static_cast<double>(st.hbm_read + st.hbm_write) / secs;
   const double sms = std::max(1, st.sms);
@@ -71,6 +75,7 @@ nlohmann::json KernelResult::to_json() const {
   j["flops"] = flops;
   j["bytes"] = bytes;
   j["achieved"] = achieved;
+  j["ops"] = ops;
   j["busy"] = busy;
   j["stalls"] = stalls;
   j["ctas"] = ctas;

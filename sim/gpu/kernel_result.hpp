@@ -24,6 +24,7 @@ struct KernelResult {
   double flops = 0;
   std::map<std::string, double> bytes;     // hbm_read, hbm_write, l2_read, l2_write, l2_hit_rate, smem
   std::map<std::string, double> achieved;  // flop_per_s, hbm_bytes_per_s
+  std::map<std::string, double> ops;       // counted CUDA-core lane ops by purpose (KernelProgram::op_tags)
   std::map<std::string, double> busy;      // fraction of each unit class's capacity over the kernel
   std::map<std::string, double> stalls;    // fraction of all role time spent waiting, by role.reason
   std::int64_t ctas = 0;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "sim/engine/time.hpp"
 
@@ -15,6 +16,9 @@ struct LaunchStats {
   std::int64_t l2_read = 0, l2_write = 0, l2_read_hit = 0;
   std::int64_t smem = 0;
   std::int64_t tma_boxes = 0, wgmma = 0;
+  std::int64_t tma_cast = 0;             // bytes through the TMA's FP8 cast unit
+  std::int64_t hbm_internal = 0;         // bytes read inside the stacks for the near-memory cast
+  std::vector<std::int64_t> tagged_ops;  // lane ops per KernelProgram::op_tags entry
   Tick tensor_busy = 0, fp32_busy = 0, int32_busy = 0, sfu_busy = 0;
   Tick tma_busy = 0, smem_busy = 0, l2_busy = 0, hbm_busy = 0;
   std::map<std::string, Tick> stalls;  // "role.reason" -> summed wait ticks

@@ -33,6 +33,11 @@ MemorySystem::MemorySystem(const HardwareSpec& spec, const ClockDomain& clk, std
   channel_peak_per_tick_ = spec.hbm.bandwidth_GBps * 1e9 / 1e12 / channel_groups_;
   slices_.assign(static_cast<size_t>(slice_groups_), BandwidthServer(group_rate, 0));
   channels_.assign(static_cast<size_t>(channel_groups_), BandwidthServer(1.0, 0));
+  // The cast logic reads BF16 at the stacks' internal bandwidth and casts at
+  // its own rate: the slower of the two bounds it (same rule as the roofline).
+  const double near_GBps = std::min(spec.hbm.near_memory_cast_GBps, spec.hbm.internal_bandwidth_GBps);
+  near_memory_.assign(static_cast<size_t>(channel_groups_),
+                      BandwidthServer(near_GBps > 0 ? near_GBps * 1e9 / 1e12 / channel_groups_ : 1.0, 0));
   if (trace_) {
     for (int s = 0; s < slice_groups_; ++s)
       slice_tracks_.push_back(trace_->track(fmt::format("L2 slice group {:02}", s)));
@@ -76,7 +81,8 @@ Tick MemorySystem::hbm_transfer(Tick now, std::uint64_t key, std::int64_t bytes,
   return g.end;
 }
 
-Tick MemorySystem::read(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st) {
+Tick MemorySystem::read(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st,
+                        bool near_memory_cast) {
   const int group = slice_group_of(key);
   const Tick lat = hit_latency_ + (group * spec_l2_partitions_ / slice_groups_ != partition ? far_extra_ : 0);
   const auto g = slice_grant(now, group, bytes, st);
@@ -89,7 +95,15 @@ Tick MemorySystem::read(Tick now, int partition, std::uint64_t key, std::int64_t
   // A dirty victim must drain to HBM before its space takes the new data:
   // this is the back-pressure that makes write streams HBM-bound.
   const Tick drained = a.victim && a.victim->dirty ? hbm_transfer(now, a.victim->key, a.victim->bytes, true, st) : now;
-  const Tick filled = std::max(drained, hbm_transfer(now, key, bytes, false, st)) + hbm_latency_;
+  Tick from = now;
+  if (near_memory_cast) {
+    // BF16 source: two bytes read and cast inside the stacks per FP8 byte sent.
+    const std::int64_t internal = 2 * bytes;
+    const int ch = interleave(key, 0x5bd1e995ULL, channel_groups_);
+    from = near_memory_[static_cast<size_t>(ch)].request(now, static_cast<double>(internal)).end;
+    st.hbm_internal += internal;
+  }
+  const Tick filled = std::max(drained, hbm_transfer(from, key, bytes, false, st)) + hbm_latency_;
   l2_.set_ready(key, filled);
   return std::max(g.end, filled) + lat;
 }
@@ -105,6 +119,22 @@ Tick MemorySystem::write(Tick now, int partition, std::uint64_t key, std::int64_
   // (a measurement loop pays that write-back anyway; docs/engine.md).
   (void)l2_.access(key, bytes, false, g.end);
   st.hbm_drain = std::max(st.hbm_drain, hbm_transfer(now, key, bytes, true, st));
+  return g.end + lat;
+}
+
+Tick MemorySystem::reduce(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st) {
+  const int group = slice_group_of(key);
+  const Tick lat = hit_latency_ + (group * spec_l2_partitions_ / slice_groups_ != partition ? far_extra_ : 0);
+  const auto g = slice_grant(now, group, bytes, st);
+  st.l2_write += bytes;
+  const L2Cache::Access a = l2_.access(key, bytes, true, g.end);
+  if (!a.hit) {
+    // The slice needs the line's current value (the accumulator's zeros)
+    // before it can add, and may first have to write back a dirty victim.
+    if (a.victim && a.victim->dirty)
+      st.hbm_drain = std::max(st.hbm_drain, hbm_transfer(now, a.victim->key, a.victim->bytes, true, st));
+    st.hbm_drain = std::max(st.hbm_drain, hbm_transfer(now, key, bytes, false, st));
+  }
   return g.end + lat;
 }
 

@@ -30,8 +30,15 @@ class MemorySystem {
 
   // Contract: `now` is the current simulated tick; `partition` is the L2
   // partition the requesting SM attaches to.
-  Tick read(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st);
+  // `near_memory_cast`: the chunk is FP8 cast from BF16 beside the HBM; a
+  // miss first reads 2 x `bytes` inside the stacks through the near-memory
+  // server (hbm.near_memory_cast_GBps, capped by hbm.internal_bandwidth_GBps).
+  Tick read(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st,
+            bool near_memory_cast = false);
   Tick write(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st);
+  // A reduction (red.global.add) into L2: the slice applies it and keeps the
+  // line dirty; HBM sees it when the line is evicted or at the flush.
+  Tick reduce(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st);
   // Empties L2 (measurements flush it between launches); dirty data is
   // counted as written to HBM by `st` when given, without time.
   void flush(LaunchStats* st);
@@ -50,9 +57,10 @@ class MemorySystem {
   L2Cache l2_;
   HbmModel hbm_;
   int slice_groups_, channel_groups_;
-  std::vector<BandwidthServer> slices_;    // one per slice group
-  std::vector<BandwidthServer> channels_;  // one per channel group
-  double channel_peak_per_tick_;           // per channel group
+  std::vector<BandwidthServer> slices_;       // one per slice group
+  std::vector<BandwidthServer> channels_;     // one per channel group
+  std::vector<BandwidthServer> near_memory_;  // one per channel group: cast logic beside the stacks
+  double channel_peak_per_tick_;              // per channel group
   Tick hit_latency_, far_extra_, hbm_latency_;
   TraceWriter* trace_;
   std::vector<int> slice_tracks_, channel_tracks_;

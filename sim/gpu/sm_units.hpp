@@ -23,10 +23,13 @@ struct SmUnits {
       : sub(static_cast<size_t>(spec.sm.subpartitions)),
         smem_port(clk.per_tick(spec.sm.smem_bytes_per_clk), 0),
         tma_fill(clk.per_tick(spec.tma.bytes_per_clk), 0),
+        // A zero rate (no cast unit) is never requested: kernels check the spec.
+        tma_cast(clk.per_tick(spec.tma.fp8_cast_bytes_per_clk > 0 ? spec.tma.fp8_cast_bytes_per_clk : 1.0), 0),
         tma_inflight(spec.tma.max_inflight_per_sm) {}
   std::vector<SubPartition> sub;
   BandwidthServer smem_port;  // shared memory and L1 share one data array (Hopper tuning guide)
   BandwidthServer tma_fill;
+  BandwidthServer tma_cast;  // FP8 cast unit of the TMA (proposal: fused cast + TMA)
   Pipeline tma_issue;
   CapacityPool tma_inflight;
   int gpc = 0;

@@ -83,5 +83,17 @@ Op st_shared(std::int64_t bytes) {
   return o;
 }
 Op cta_sync() { return Op{OpKind::kSync}; }
+Op via(Op load, DataPath path) {
+  load.path = path;
+  return load;
+}
+Op tagged(Op cuda_core, int tag) {
+  cuda_core.tag = static_cast<std::uint8_t>(tag + 1);
+  return cuda_core;
+}
+Op with_extra_cycles(Op wgmma, int cycles) {
+  wgmma.extra_cycles = static_cast<std::int16_t>(cycles);
+  return wgmma;
+}
 
 }  // namespace hwsim::sim

@@ -32,13 +32,29 @@ enum class OpKind : std::uint8_t {
   kSync,           // CTA-wide barrier among all roles (__syncthreads)
 };
 
+// How a global access's data moves. Proposals add casting paths
+// (DeepSeek-V3 3.5.2); each is a separate unit the data passes through, so
+// the baseline paths never test for a proposal.
+enum class DataPath : std::uint8_t {
+  kDirect,          // as stored
+  kTmaCast,         // through the TMA's FP8 cast unit (TMA loads only): the box is
+                    // cast at tma.fp8_cast_bytes_per_clk per SM on its way to shared memory
+  kNearMemoryCast,  // HBM misses are read as BF16 inside the stacks (2 bytes per
+                    // FP8 byte delivered) and cast beside the HBM before crossing the package
+  kL2Reduction,     // stores (st_global): red.global.add.f32 performed at the L2 slices;
+                    // the line stays dirty in L2 instead of being written through
+};
+
 struct Op {
   OpKind kind;
-  std::uint8_t tensor = 0;     // index into KernelProgram::tensors
-  std::uint8_t multicast = 1;  // TMA loads: CTAs of the cluster sharing this box
-  std::int16_t barrier = -1;   // mbarrier index in the CTA
-  std::int32_t count = 0;      // wgmma count, wait depth
-  std::int32_t n = 0;          // wgmma N
+  std::uint8_t tensor = 0;            // index into KernelProgram::tensors
+  std::uint8_t multicast = 1;         // TMA loads: CTAs of the cluster sharing this box
+  std::int16_t barrier = -1;          // mbarrier index in the CTA
+  DataPath path = DataPath::kDirect;  // global accesses: the path the data takes
+  std::uint8_t tag = 0;               // CUDA-core ops: 1 + index into KernelProgram::op_tags (0: untagged)
+  std::int16_t extra_cycles = 0;      // wgmma: tensor-pipe cycles added per instruction
+  std::int32_t count = 0;             // wgmma count, wait depth
+  std::int32_t n = 0;                 // wgmma N
   DataType dtype = DataType::kBf16;
   std::int64_t row0 = 0, col0 = 0, rows = 0, cols = 0;  // TMA box (elements)
   std::int64_t offset = 0, bytes = 0;                   // linear access / shared bytes
@@ -66,6 +82,10 @@ Op st_global_box(int tensor, std::int64_t row0, std::int64_t col0, std::int64_t 
 Op ld_shared(std::int64_t bytes);
 Op st_shared(std::int64_t bytes);
 Op cta_sync();
+// Variants of the helpers above.
+Op via(Op load, DataPath path);
+Op tagged(Op cuda_core, int tag);
+Op with_extra_cycles(Op wgmma, int cycles);
 
 struct TensorDesc {
   std::string name;
@@ -104,6 +124,9 @@ struct KernelProgram {
   // Names the launch's buffers: launches with the same tag on the same stream
   // use the same memory (what L2 carry-over between launches finds).
   std::uint64_t buffer_tag = 0;
+  // Names of counted CUDA-core op groups (Op::tag): the launch reports the lane
+  // operations of each as ops.<name>, e.g. ops.promotion_ffma.
+  std::vector<std::string> op_tags;
   std::vector<std::pair<std::string, std::string>> notes;  // resolved design choices (tile sizes...)
 };
 

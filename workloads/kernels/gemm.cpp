@@ -15,7 +15,26 @@
 // keeps one wgmma group in flight (wgmma.wait_group 1) and releases the
 // previous stage. The epilogue converts, stages D in shared memory and stores
 // it with TMA while the next tile's main loop starts.
+//
+// Proposal variants (DeepSeek-V3 3.5.2; docs/engine.md "Proposal variants"),
+// each a different program, chosen by params and checked against the spec:
+// - a_source = bf16_tma_cast: A is stored in BF16 and its TMA boxes pass the
+//   TMA's FP8 cast unit, which also computes the 1x128 scales (no A-scale
+//   loads); write_a_fp8_copy makes the CTAs of the first N tile store the
+//   cast FP8 A and its scales for the backward.
+// - a_source = bf16_near_memory_cast: A arrives as FP8 + scales, cast from
+//   BF16 beside the HBM (the memory system's near-memory path).
+// - promotion = tensor_core: group-scaled MMA; no promotion ops, the math
+//   warp groups keep a wgmma group in flight, each wgmma costs
+//   tensor_core.group_scale_cycles more on the tensor pipe.
+// - operand_major = mn: Wgrad operands stored token-major ([k, m], [k, n]);
+//   the TMA loads them as stored and re-scales each box to 128x1 through the
+//   cast unit; WGMMA reads them transposed.
 #include <fmt/format.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
 
 #include "models/sm/tensor_core.hpp"
 #include "workloads/kernels/gemm_tiles.hpp"
@@ -31,11 +50,63 @@ constexpr int kWarpsPerWarpGroup = 4;
 constexpr int kSwizzleGroup = 16;  // DeepGEMM kNum1DBlocksPerGroup: M blocks per scheduler group
 constexpr int kScaleBlock = 128;
 constexpr int kRows = 64;  // rows of one wgmma (m64)
-enum Tensor { kA, kB, kD, kSfa, kSfb };
+enum Tensor { kA, kB, kD, kSfa, kSfb, kAcopy, kAcopyScales };
+constexpr int kPromotionTag = 0;  // KernelProgram::op_tags index of the promotion FFMAs
+
+const std::vector<std::string> kParams = {
+    "m",          "n",      "k",      "a_dtype",  "b_dtype",   "out_dtype",     "scaling",
+    "fast_accum", "tile_m", "tile_n", "a_source", "promotion", "operand_major", "write_a_fp8_copy"};
+
+struct Variant {
+  bool a_tma_cast = false;     // A stored BF16, cast by the TMA
+  bool a_near_memory = false;  // A cast beside the HBM
+  bool a_fp8_copy = false;     // first-N-tile CTAs store the cast A
+  bool group_scaled = false;   // promotion inside the tensor core
+  bool mn_major = false;       // operands token-major, re-scaled by the TMA
+};
+
+// Reads the proposal params; each needs its hardware feature in the spec.
+Variant read_variant(const ParamReader& p, const HardwareSpec& spec, bool block) {
+  Variant v;
+  const std::string a_source = p.choice("a_source", {"fp8", "bf16_tma_cast", "bf16_near_memory_cast"}, "fp8");
+  const std::string promotion = p.choice("promotion", {"cuda_core", "tensor_core"}, "cuda_core");
+  const std::string major = p.choice("operand_major", {"k", "mn"}, "k");
+  v.a_tma_cast = a_source == "bf16_tma_cast";
+  v.a_near_memory = a_source == "bf16_near_memory_cast";
+  v.a_fp8_copy = p.flag_or("write_a_fp8_copy", false);
+  v.group_scaled = promotion == "tensor_core";
+  v.mn_major = major == "mn";
+  auto need = [&](bool ok, const std::string& what, const std::string& feature) {
+    if (!ok) p.fail(what, fmt::format("needs {}", feature));
+  };
+  const bool tma_cast = spec.tma.fp8_cast_bytes_per_clk > 0;
+  if (a_source != "fp8") {
+    need(block, "a_source = " + a_source, "scaling = block_1x128_128x128 (the cast produces 1x128 scales)");
+    if (v.a_tma_cast)
+      need(tma_cast, "a_source = " + a_source, "tma.fp8_cast_bytes_per_clk > 0 (apply the fused_cast_tma spec delta)");
+    if (v.a_near_memory) {
+      need(spec.hbm.near_memory_cast_GBps > 0, "a_source = " + a_source,
+           "hbm.near_memory_cast_GBps > 0 (apply the near_memory_compute spec delta)");
+      need(spec.hbm.internal_bandwidth_GBps > 0, "a_source = " + a_source, "hbm.internal_bandwidth_GBps > 0");
+    }
+  }
+  if (v.a_fp8_copy) need(v.a_tma_cast, "write_a_fp8_copy = true", "a_source = bf16_tma_cast (it stores the cast tile)");
+  if (v.group_scaled) {
+    need(block, "promotion = tensor_core", "scaling = block_1x128_128x128 (group scaling needs group scales)");
+    need(spec.tensor_core.group_scaled_mma, "promotion = tensor_core",
+         "tensor_core.group_scaled_mma = true (apply the group_scaled_mma spec delta)");
+  }
+  if (v.mn_major) {
+    need(block, "operand_major = mn", "scaling = block_1x128_128x128 (the TMA re-scales 1x128 groups to 128x1)");
+    need(spec.tensor_core.transposed_fp8_operands, "operand_major = mn",
+         "tensor_core.transposed_fp8_operands = true (apply the transposed_gemm spec delta)");
+    need(tma_cast, "operand_major = mn", "tma.fp8_cast_bytes_per_clk > 0 (apply the transposed_gemm spec delta)");
+  }
+  return v;
+}
 
 KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
-  const ParamReader p(d,
-                      {"m", "n", "k", "a_dtype", "b_dtype", "out_dtype", "scaling", "fast_accum", "tile_m", "tile_n"});
+  const ParamReader p(d, kParams);
   GemmShape s{};
   s.m = p.positive("m");
   s.n = p.positive("n");
@@ -62,8 +133,10 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   }
   if ((s.k * bytes_of(s.ab)) % 16 != 0)
     p.fail("k", fmt::format("= {}: rows of A and B must be multiples of 16 bytes (TMA)", s.k));
-  // FP8 accumulates in ~14-bit registers unless promoted (V3 3.3.2); BF16 accumulates in FP32.
-  s.promote = fp8 && !fast_accum;
+  const Variant v = read_variant(p, ctx.spec, s.scaling == GemmScaling::kBlock1x128x128);
+  // FP8 accumulates in ~14-bit registers unless promoted (V3 3.3.2); BF16
+  // accumulates in FP32; group-scaled MMA promotes inside the tensor core.
+  s.promote = fp8 && !fast_accum && !v.group_scaled;
   const int forced_m = static_cast<int>(p.positive_or("tile_m", 0));
   const int forced_n = static_cast<int>(p.positive_or("tile_n", 0));
   if (forced_m != 0 && forced_m != 64 && forced_m != 128) p.fail("tile_m", "must be 64 or 128");
@@ -103,23 +176,41 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   k.barriers = 2 * S;  // full[0..S), empty[S..2S)
   for (int i = 0; i < S; ++i) k.barrier_arrivals.push_back(1);
   for (int i = 0; i < S; ++i) k.barrier_arrivals.push_back(t.math_wgs);
-  k.tensors = {{"A", s.m, s.k, bytes_of(s.ab)},
-               {"B", s.n, s.k, bytes_of(s.ab)},
-               {"D", s.m, s.n, bytes_of(s.out)},
-               {"A scales (k/128 x m, FP32)", (s.k + kScaleBlock - 1) / kScaleBlock, s.m, 4},
-               {"B scales (n/128 x k/128, FP32)", (s.n + kScaleBlock - 1) / kScaleBlock,
-                (s.k + kScaleBlock - 1) / kScaleBlock, 4}};
+  // Token-major (MN-major) operands are stored [k, m] and [k, n].
+  const int a_bytes = v.a_tma_cast ? 2 : bytes_of(s.ab);
+  k.tensors = {
+      v.mn_major ? TensorDesc{"A (k x m)", s.k, s.m, a_bytes} : TensorDesc{"A", s.m, s.k, a_bytes},
+      v.mn_major ? TensorDesc{"B (k x n)", s.k, s.n, bytes_of(s.ab)} : TensorDesc{"B", s.n, s.k, bytes_of(s.ab)},
+      {"D", s.m, s.n, bytes_of(s.out)},
+      {"A scales (k/128 x m, FP32)", (s.k + kScaleBlock - 1) / kScaleBlock, s.m, 4},
+      {"B scales (n/128 x k/128, FP32)", (s.n + kScaleBlock - 1) / kScaleBlock, (s.k + kScaleBlock - 1) / kScaleBlock,
+       4},
+      {"A FP8 copy", s.m, s.k, 1},
+      {"A FP8 copy scales (k/128 x m, FP32)", (s.k + kScaleBlock - 1) / kScaleBlock, s.m, 4}};
+  k.op_tags = {"promotion_ffma"};
   k.flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * static_cast<double>(s.k);
-  k.notes = {{"block_m", std::to_string(t.block_m)},
-             {"block_n", std::to_string(t.block_n)},
-             {"block_k", std::to_string(t.block_k)},
-             {"stages", std::to_string(S)},
-             {"math_warpgroups", std::to_string(t.math_wgs)},
-             {"promotion", s.promote ? "every 128 K on CUDA cores" : "none"},
-             {"tiles", std::to_string(t.tiles)},
-             {"multicast", t.cluster == 1 ? "none" : (t.multicast_b ? "B across 2 CTAs" : "A across 2 CTAs")}};
+  k.notes = {
+      {"block_m", std::to_string(t.block_m)},
+      {"block_n", std::to_string(t.block_n)},
+      {"block_k", std::to_string(t.block_k)},
+      {"stages", std::to_string(S)},
+      {"math_warpgroups", std::to_string(t.math_wgs)},
+      {"promotion", s.promote ? "every 128 K on CUDA cores" : (v.group_scaled ? "inside the tensor core" : "none")},
+      {"a_source", v.a_tma_cast ? "BF16 through the TMA cast" : (v.a_near_memory ? "BF16 cast near memory" : "FP8")},
+      {"operand_major", v.mn_major ? "mn (re-scaled by the TMA)" : "k"},
+      {"tiles", std::to_string(t.tiles)},
+      {"multicast", t.cluster == 1 ? "none" : (t.multicast_b ? "B across 2 CTAs" : "A across 2 CTAs")}};
 
   const int out_bytes = bytes_of(s.out);
+  const int scale_cycles = static_cast<int>(std::lround(ctx.spec.tensor_core.group_scale_cycles));
+  const DataPath a_path = v.a_tma_cast || v.mn_major ? DataPath::kTmaCast
+                          : v.a_near_memory          ? DataPath::kNearMemoryCast
+                                                     : DataPath::kDirect;
+  const DataPath b_path = v.mn_major ? DataPath::kTmaCast : DataPath::kDirect;
+  auto operand_box = [=](int tensor, std::int64_t r0, std::int64_t kb, int rows, int st, int mc) {
+    return v.mn_major ? tma_load(tensor, kb * t.block_k, r0, t.block_k, rows, st, mc)
+                      : tma_load(tensor, r0, kb * t.block_k, rows, t.block_k, st, mc);
+  };
   k.emit = [=](int role, std::int64_t unit, std::int64_t seq, int rank, OpList& out) {
     // Swizzled static scheduler: M fastest within groups of 16 M blocks.
     const std::int64_t per_group = n_groups * kSwizzleGroup;
@@ -137,9 +228,10 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
         const std::int64_t g = seq * k_blocks + kb;
         const int st = static_cast<int>(g % S);
         out.push_back(barrier_wait(S + st, g / S));
-        out.push_back(tma_load(kA, m0, kb * t.block_k, t.block_m, t.block_k, st, t.multicast_b ? 1 : t.cluster));
-        out.push_back(tma_load(kB, n0, kb * t.block_k, t.block_n, t.block_k, st, t.multicast_b ? t.cluster : 1));
-        if (block) out.push_back(tma_load(kSfa, kb * t.block_k / kScaleBlock, m0, 1, t.block_m, st));
+        out.push_back(via(operand_box(kA, m0, kb, t.block_m, st, t.multicast_b ? 1 : t.cluster), a_path));
+        out.push_back(via(operand_box(kB, n0, kb, t.block_n, st, t.multicast_b ? t.cluster : 1), b_path));
+        // The cast unit computes A's scales itself.
+        if (block && !v.a_tma_cast) out.push_back(tma_load(kSfa, kb * t.block_k / kScaleBlock, m0, 1, t.block_m, st));
         out.push_back(barrier_arrive(st));
       }
       return;
@@ -148,18 +240,26 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
     const std::int64_t row0 = m0 + kRows * (role - 1);
     if (block) out.push_back(ld_global_box(kSfb, n0 / kScaleBlock, 0, 1, k_blocks * t.block_k / kScaleBlock));
     const std::int64_t acc = static_cast<std::int64_t>(kRows) * t.block_n;  // accumulator elements of this WG
+    // The CTAs of the first N tile store this warp group's rows of the cast A
+    // (FP8 + 1x128 scales) from shared memory before releasing each stage.
+    const bool store_copy = v.a_fp8_copy && nb == 0;
     for (std::int64_t kb = 0; kb < k_blocks; ++kb) {
       const std::int64_t g = seq * k_blocks + kb;
       const int st = static_cast<int>(g % S);
       out.push_back(barrier_wait(st, g / S + 1));
-      out.push_back(wgmma(s.ab, t.block_n, wgmmas_per_kblock));
+      if (store_copy) {
+        out.push_back(tma_store(kAcopy, row0, kb * t.block_k, kRows, t.block_k));
+        out.push_back(tma_store(kAcopyScales, kb * t.block_k / kScaleBlock, row0, 1, kRows));
+      }
+      out.push_back(with_extra_cycles(wgmma(s.ab, t.block_n, wgmmas_per_kblock), v.group_scaled ? scale_cycles : 0));
+      if (store_copy) out.push_back(tma_store_wait());  // the copy has left the stage
       if (s.promote) {
         out.push_back(wgmma_wait(0));
         out.push_back(barrier_arrive(S + st));
         // final += accum (* scale_a[row] * scale_b): one FFMA (or FADD) per
         // accumulator element, plus the row scales read from shared memory.
         if (block) out.push_back(ld_shared(kRows * 4));
-        out.push_back(cuda_core_ops(acc + (block ? kRows : 0)));
+        out.push_back(tagged(cuda_core_ops(acc + (block ? kRows : 0)), kPromotionTag));
       } else {
         out.push_back(wgmma_wait(1));
         if (kb > 0) out.push_back(barrier_arrive(S + static_cast<int>((g - 1) % S)));
@@ -183,8 +283,7 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
 KernelDef gemm_kernel() {
   return {"gemm",
           "cuBLASLt Hopper warp-specialised persistent GEMM (BF16, FP8 per-tensor) / DeepGEMM FP8 block-scaled GEMM",
-          {"m", "n", "k", "a_dtype", "b_dtype", "out_dtype", "scaling", "fast_accum", "tile_m", "tile_n"},
-          build};
+          kParams, build};
 }
 
 }  // namespace hwsim::kernels

@@ -15,5 +15,6 @@ KernelDef transpose_requant_kernel();
 KernelDef transpose_kernel();
 KernelDef swiglu_kernel();
 KernelDef rmsnorm_kernel();
+KernelDef attention_kernel();
 
 }  // namespace hwsim::kernels

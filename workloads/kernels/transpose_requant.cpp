@@ -8,6 +8,10 @@
 // (1) coalesced loads into the input tile; (2) each warp dequantizes 16 rows,
 // keeps per-column maxima, combined through shared memory; (3) re-read,
 // re-quantize, pack and write the transposed output tile; (4) coalesced stores.
+//
+// input_source = bf16_near_memory_cast (proposal: near-memory compute,
+// DeepSeek-V3 3.5.2): the FP8 input tile is cast from the BF16 original by
+// logic beside the HBM as it is read; the kernel itself is unchanged.
 #include "workloads/kernels/kernels.hpp"
 #include "workloads/kernels/streaming.hpp"
 
@@ -29,7 +33,13 @@ constexpr double kFp32PerElem = 2 * (0.5 + 1.0) + 1.0 + 1.0 + 0.5;
 constexpr int kInt32PerElem = 1;
 
 KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
-  const ParamReader p(d, {"m", "k"});
+  const ParamReader p(d, {"m", "k", "input_source"});
+  const bool near = p.choice("input_source", {"fp8", "bf16_near_memory_cast"}, "fp8") == "bf16_near_memory_cast";
+  if (near && (ctx.spec.hbm.near_memory_cast_GBps <= 0 || ctx.spec.hbm.internal_bandwidth_GBps <= 0))
+    p.fail("input_source = bf16_near_memory_cast",
+           "needs hbm.near_memory_cast_GBps > 0 and hbm.internal_bandwidth_GBps > 0 (apply the near_memory_compute "
+           "spec delta)");
+  const DataPath x_path = near ? DataPath::kNearMemoryCast : DataPath::kDirect;
   const std::int64_t m = p.positive("m"), k = p.positive("k");
   if (m % kTile != 0) p.fail("m", "must be a multiple of 128 (the 128x1 output groups run along m)");
   if (k % kTile != 0) p.fail("k", "must be a multiple of 128 (1x128 input groups)");
@@ -40,7 +50,7 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   return streaming_program(
       d.kind, ctx, {kThreads, kRegisters, kSmem}, t, mt * kt, [=](std::int64_t u, std::int64_t, OpList& out) {
         const std::int64_t mi = u / kt, ki = u % kt;
-        out.push_back(ld_global_box(0, mi * kTile, ki * kTile, kTile, kTile));
+        out.push_back(via(ld_global_box(0, mi * kTile, ki * kTile, kTile, kTile), x_path));
         out.push_back(ld_global_box(1, mi * kTile, ki, kTile, 1));
         out.push_back(st_shared(kTileBytes));
         out.push_back(cta_sync());
@@ -63,7 +73,10 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
 }  // namespace
 
 KernelDef transpose_requant_kernel() {
-  return {"transpose_requant", "CUDA suite transposed re-quantization (FP8 1x128 -> FP8 128x1)", {"m", "k"}, build};
+  return {"transpose_requant",
+          "CUDA suite transposed re-quantization (FP8 1x128 -> FP8 128x1)",
+          {"m", "k", "input_source"},
+          build};
 }
 
 }  // namespace hwsim::kernels

@@ -1,0 +1,282 @@
+// attention: softmax(Q K^T / sqrt(d)) V per head, BF16, forward or backward.
+//
+// Stands for: FlashAttention-3 on Hopper (Shah et al. 2024, "FlashAttention-3:
+// Fast and Accurate Attention with Asynchrony and Low-precision", sections
+// 3.1-3.2), the kernel DeepSeek-V3's MLA attention runs as in training
+// (qk_dim 192 = 128 no-PE + 64 RoPE, v_dim 128; DeepSeek-V3 config.json).
+// Layout: Q, K [seq, heads x qk_dim], V, O [seq, heads x v_dim], one sequence.
+//
+// Forward: one CTA per (query tile of 128 rows, head) in FA3's
+// longest-processing-time-first order (heaviest causal tiles first, heads in
+// sections that share L2), handed out dynamically by the block scheduler. Per CTA one TMA producer warp group and two
+// consumer warp groups of 64 query rows each (warp specialisation). The
+// producer loads the Q tile once and K/V tiles of 128 keys through a ring of
+// `stages` buffers (full/empty mbarriers). Per KV tile a consumer issues
+// S = Q K^T (qk_dim/16 wgmma m64n128k16), waits, runs the online softmax
+// (row max, exp2 on the SFU, row sum, rescale of O and conversion to BF16 on
+// the CUDA cores; causal masking on the diagonal tile), then O += P V
+// (8 wgmma m64nVk16). Two consumer warp groups interleave, so one's softmax
+// overlaps the other's GEMMs (FA3's ping-pong, 3.1). Causal attention skips
+// the KV tiles above the diagonal. Epilogue: O / rowsum, TMA store of O and
+// of the log-sum-exp.
+//
+// Backward (FA2/FA3 algorithm): a grid over (key tile of 128, head) units;
+// each CTA keeps K_j, V_j in shared memory and walks the query tiles of 64
+// rows (causal: those at or below the diagonal), loading Q_i, dO_i, LSE_i
+// and D_i = rowsum(dO_i * O_i). Each consumer warp group owns 64 of the keys
+// and issues the five GEMMs: S = Q K^T (recomputed), dP = dO V^T,
+// dV += P^T dO, dK += dS^T Q, dQ_i += dS K; P = exp(S - LSE) on the SFU,
+// dS = P (dP - D) on the CUDA cores. dQ is accumulated in FP32 by
+// red.global.add at L2 (FA3's dQ accumulator); dK and dV are stored once per
+// CTA. The small pre- and post-processing kernels (D, dQ to BF16) are not
+// part of this kernel.
+//
+// FLOPs reported are the roofline's formula (workloads/roofline), which the
+// wgmma counts equal for qk_dim = v_dim; with qk_dim != v_dim the backward's
+// five GEMMs do 2 s^2 h (3 qk + 2 v) (x 1/2 causal) instead of 2.5 x forward.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+
+#include "workloads/kernels/kernels.hpp"
+
+namespace hwsim::kernels {
+namespace {
+
+using namespace hwsim::sim;
+
+constexpr int kThreadsPerWarpGroup = 128;
+constexpr int kWarpsPerWarpGroup = 4;
+constexpr int kRows = 64;           // rows of one wgmma (m64): one consumer warp group
+constexpr int kKeyTile = 128;       // keys per KV tile (FA3 hdim 128: 128 x 128 tiles)
+constexpr int kFwdQueryTile = 128;  // two consumer warp groups
+constexpr int kBwdQueryTile = 64;   // FA3's backward uses smaller query tiles (shared memory)
+constexpr int kStages = 2;          // FA3's K/V pipeline depth
+constexpr int kMmaK = 16;           // BF16 wgmma k
+constexpr int kBarrierBytes = 8;
+// Online softmax per score element (forward): scale-and-max (FMNMX), the
+// FFMA of x * scale - max, exp2 on the SFU, the row-sum FADD, half a paired
+// conversion to BF16. Causal masking on the diagonal tile: compare and
+// select per element (integer pipe).
+constexpr double kSoftmaxFp32 = 1.0 + 1.0 + 1.0 + 0.5;
+constexpr double kMaskInt32 = 2.0;
+// Backward per score element: P = exp2(S * scale - LSE) (FFMA + ex2), the
+// conversion of P, dS = P * (dP - D) (FADD + FMUL), the conversion of dS.
+constexpr double kBwdFp32 = 1.0 + 0.5 + 2.0 + 0.5;
+
+enum FwdTensor { kQ, kK, kV, kO, kLse };
+enum BwdTensor { kBq, kBk, kBv, kBdo, kBlse, kBd, kBdq, kBdk, kBdv };
+
+KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
+  const ParamReader p(d, {"seq", "heads", "qk_dim", "v_dim", "causal", "pass"});
+  const std::int64_t seq = p.positive("seq"), heads = p.positive("heads");
+  const std::int64_t qk = p.positive("qk_dim"), dv = p.positive("v_dim");
+  const bool causal = p.flag_or("causal", true);
+  const bool bwd = p.choice("pass", {"fwd", "bwd"}, "fwd") == "bwd";
+  if (seq % kKeyTile != 0) p.fail("seq", fmt::format("= {} must be a multiple of 128 (128 x 128 tiles)", seq));
+  for (const auto& [name, v] : {std::pair{"qk_dim", qk}, std::pair{"v_dim", dv}}) {
+    if (v % kMmaK != 0 || v > 256) p.fail(name, fmt::format("= {} must be a multiple of 16 up to 256 (wgmma N)", v));
+  }
+  const std::int64_t key_tiles = seq / kKeyTile;
+  const int qt = bwd ? kBwdQueryTile : kFwdQueryTile;
+  const std::int64_t query_tiles = seq / qt;
+
+  KernelProgram k;
+  k.name = "attention";
+  // One CTA per unit: the hardware block scheduler hands the next unit to the
+  // first SM that frees up, which is the dynamic scheduling FA3 gets from
+  // its atomic tile counter (forward, causal) or a plain grid (backward).
+  k.persistent = false;
+  k.roles = {{"producer", kWarpsPerWarpGroup}, {"math0", kWarpsPerWarpGroup}, {"math1", kWarpsPerWarpGroup}};
+  const int threads = kThreadsPerWarpGroup * 3;
+  const int regs = std::min(ctx.spec.sm.max_registers_per_thread, ctx.spec.sm.registers / threads / 8 * 8);
+  // Shared memory: forward Q tile + K/V ring (O is staged in Q's buffer);
+  // backward K/V tiles + Q/dO ring + LSE/D + the dS tile.
+  const std::int64_t fwd_smem = kFwdQueryTile * qk * 2 + kStages * kKeyTile * (qk + dv) * 2;
+  const std::int64_t bwd_smem = kKeyTile * (qk + dv) * 2 +
+                                kStages * (kBwdQueryTile * (qk + dv) * 2 + 2 * kBwdQueryTile * 4) +
+                                kKeyTile * kBwdQueryTile * 2;
+  const std::int64_t smem = (bwd ? bwd_smem : fwd_smem) + 4 * kStages * kBarrierBytes;
+  if (smem > ctx.spec.sm.smem_per_block_max_bytes) {
+    p.fail("qk_dim", fmt::format("= {} with v_dim = {} needs {} bytes of shared memory for 128-key tiles with {} "
+                                 "stages; a CTA may use at most {} (sm.smem_per_block_max_bytes)",
+                                 qk, dv, smem, kStages, ctx.spec.sm.smem_per_block_max_bytes));
+  }
+  k.resources = {threads, regs, smem};
+  // Barriers: 0 outer tile loaded (Q fwd / K,V bwd), [1, 1+S) ring full,
+  // [1+S, 1+2S) ring empty (both consumers arrive).
+  k.barriers = 1 + 2 * kStages;
+  k.barrier_arrivals = {1};
+  for (int i = 0; i < kStages; ++i) k.barrier_arrivals.push_back(1);
+  for (int i = 0; i < kStages; ++i) k.barrier_arrivals.push_back(2);
+  // The roofline's FLOPs (workloads/roofline/roofline_predictor.cpp).
+  const double s = static_cast<double>(seq), h = static_cast<double>(heads);
+  k.flops = 2 * s * s * h * static_cast<double>(qk + dv) * (causal ? 0.5 : 1.0) * (bwd ? 2.5 : 1.0);
+  k.op_tags = {"softmax", "mask"};
+  k.notes = {{"pass", bwd ? "bwd" : "fwd"},
+             {"causal", causal ? "true" : "false"},
+             {"query_tile", std::to_string(qt)},
+             {"key_tile", std::to_string(kKeyTile)},
+             {"stages", std::to_string(kStages)}};
+  const std::int64_t outer_tiles = bwd ? key_tiles : query_tiles;
+  k.work_units = outer_tiles * heads;
+  k.ctas = k.work_units;
+
+  // Inner tiles of a unit: forward, the KV tiles [0, last]; backward, the
+  // query tiles [first, query_tiles). Causal units come heaviest first.
+  struct Range {
+    std::int64_t outer, head, first, count;
+  };
+  // Unit order: FA3's longest-processing-time-first scheduler with an L2
+  // swizzle. Heads are taken in sections whose working set (forward K, V;
+  // backward Q, dO and the dQ accumulator) fills about half of L2; within a
+  // section the outer tiles run heaviest first, heads fastest, so the CTAs
+  // resident at once share a section's data in L2 and causal work balances.
+  const std::int64_t head_bytes = bwd ? seq * (qk + dv) * 2 + seq * qk * 4 : seq * (qk + dv) * 2;
+  const std::int64_t section =
+      std::clamp<std::int64_t>(ctx.spec.l2.size_bytes / 2 / std::max<std::int64_t>(1, head_bytes), 1, heads);
+  auto range = [=](std::int64_t unit) {
+    Range r{};
+    const std::int64_t sec = unit / (section * outer_tiles);
+    const std::int64_t sec_heads = std::min(section, heads - sec * section);
+    const std::int64_t within = unit - sec * section * outer_tiles;
+    r.head = sec * section + within % sec_heads;
+    const std::int64_t o = within / sec_heads;
+    if (!bwd) {
+      r.outer = causal ? query_tiles - 1 - o : o;
+      r.first = 0;
+      r.count = causal ? (r.outer * qt + qt + kKeyTile - 1) / kKeyTile : key_tiles;
+    } else {
+      r.outer = o;
+      r.first = causal ? o * kKeyTile / qt : 0;
+      r.count = query_tiles - r.first;
+    }
+    return r;
+  };
+
+  if (!bwd) {
+    k.tensors = {{"Q", seq, heads * qk, 2},
+                 {"K", seq, heads * qk, 2},
+                 {"V", seq, heads * dv, 2},
+                 {"O", seq, heads * dv, 2},
+                 {"LSE (FP32)", heads, seq, 4}};
+    k.emit = [=](int role, std::int64_t unit, std::int64_t, int, OpList& out) {
+      const Range r = range(unit);
+      const std::int64_t q0 = r.outer * qt;
+      if (role == 0) {
+        out.push_back(tma_load(kQ, q0, r.head * qk, qt, qk, 0));
+        out.push_back(barrier_arrive(0));
+        for (std::int64_t j = 0; j < r.count; ++j) {
+          const std::int64_t g = j;
+          const int st = static_cast<int>(g % kStages);
+          out.push_back(barrier_wait(1 + kStages + st, g / kStages));
+          out.push_back(tma_load(kK, j * kKeyTile, r.head * qk, kKeyTile, qk, 1 + st));
+          out.push_back(tma_load(kV, j * kKeyTile, r.head * dv, kKeyTile, dv, 1 + st));
+          out.push_back(barrier_arrive(1 + st));
+        }
+        return;
+      }
+      const std::int64_t row0 = q0 + kRows * (role - 1);
+      const std::int64_t scores = static_cast<std::int64_t>(kRows) * kKeyTile;
+      out.push_back(barrier_wait(0, 1));
+      for (std::int64_t j = 0; j < r.count; ++j) {
+        const std::int64_t g = j;
+        const int st = static_cast<int>(g % kStages);
+        out.push_back(barrier_wait(1 + st, g / kStages + 1));
+        out.push_back(wgmma(DataType::kBf16, kKeyTile, static_cast<int>(qk / kMmaK)));
+        out.push_back(wgmma_wait(0));
+        // Keys past this warp group's last row are masked on the diagonal tile.
+        if (causal && (j + 1) * kKeyTile > row0)
+          out.push_back(tagged(cuda_core_ops(0, static_cast<std::int64_t>(kMaskInt32 * scores)), 1));
+        out.push_back(
+            tagged(cuda_core_ops(static_cast<std::int64_t>(kSoftmaxFp32 * scores) + kRows * dv, 0, scores), 0));
+        out.push_back(wgmma(DataType::kBf16, static_cast<int>(dv), kKeyTile / kMmaK));
+        out.push_back(wgmma_wait(0));
+        out.push_back(barrier_arrive(1 + kStages + st));
+      }
+      // Epilogue: O / rowsum, convert, stage, store O and the log-sum-exp.
+      out.push_back(cuda_core_ops(kRows * dv + kRows * dv / 2, 0, kRows));
+      out.push_back(tma_store_wait());
+      out.push_back(st_shared(kRows * dv * 2));
+      out.push_back(tma_store(kO, row0, r.head * dv, kRows, dv));
+      out.push_back(tma_store(kLse, r.head, row0, 1, kRows));
+    };
+    return k;
+  }
+
+  k.tensors = {{"Q", seq, heads * qk, 2},
+               {"K", seq, heads * qk, 2},
+               {"V", seq, heads * dv, 2},
+               {"dO", seq, heads * dv, 2},
+               {"LSE (FP32)", heads, seq, 4},
+               {"D = rowsum(dO O) (FP32)", heads, seq, 4},
+               {"dQ accumulator (FP32)", seq, heads * qk, 4},
+               {"dK", seq, heads * qk, 2},
+               {"dV", seq, heads * dv, 2}};
+  k.emit = [=](int role, std::int64_t unit, std::int64_t, int, OpList& out) {
+    const Range r = range(unit);
+    const std::int64_t k0 = r.outer * kKeyTile;
+    if (role == 0) {
+      out.push_back(tma_load(kBk, k0, r.head * qk, kKeyTile, qk, 0));
+      out.push_back(tma_load(kBv, k0, r.head * dv, kKeyTile, dv, 0));
+      out.push_back(barrier_arrive(0));
+      for (std::int64_t i = 0; i < r.count; ++i) {
+        const std::int64_t g = i;
+        const int st = static_cast<int>(g % kStages);
+        const std::int64_t q0 = (r.first + i) * qt;
+        out.push_back(barrier_wait(1 + kStages + st, g / kStages));
+        out.push_back(tma_load(kBq, q0, r.head * qk, qt, qk, 1 + st));
+        out.push_back(tma_load(kBdo, q0, r.head * dv, qt, dv, 1 + st));
+        out.push_back(tma_load(kBlse, r.head, q0, 1, qt, 1 + st));
+        out.push_back(tma_load(kBd, r.head, q0, 1, qt, 1 + st));
+        out.push_back(barrier_arrive(1 + st));
+      }
+      return;
+    }
+    // This warp group's 64 keys against the 64 queries of each tile.
+    const std::int64_t key0 = k0 + kRows * (role - 1);
+    const std::int64_t scores = static_cast<std::int64_t>(kRows) * qt;
+    out.push_back(barrier_wait(0, 1));
+    for (std::int64_t i = 0; i < r.count; ++i) {
+      const std::int64_t g = i;
+      const int st = static_cast<int>(g % kStages);
+      const std::int64_t q0 = (r.first + i) * qt;
+      out.push_back(barrier_wait(1 + st, g / kStages + 1));
+      out.push_back(wgmma(DataType::kBf16, qt, static_cast<int>(qk / kMmaK)));  // S^T = K Q^T
+      out.push_back(wgmma(DataType::kBf16, qt, static_cast<int>(dv / kMmaK)));  // dP^T = V dO^T
+      out.push_back(wgmma_wait(1));
+      if (causal && q0 < key0 + kRows)
+        out.push_back(tagged(cuda_core_ops(0, static_cast<std::int64_t>(kMaskInt32 * scores)), 1));
+      out.push_back(tagged(cuda_core_ops(static_cast<std::int64_t>(1.5 * scores), 0, scores), 0));    // P
+      out.push_back(wgmma(DataType::kBf16, static_cast<int>(dv), qt / kMmaK));                        // dV += P^T dO
+      out.push_back(wgmma_wait(1));                                                                   // dP has landed
+      out.push_back(tagged(cuda_core_ops(static_cast<std::int64_t>((kBwdFp32 - 1.5) * scores)), 0));  // dS
+      out.push_back(st_shared(scores * 2));  // dS for the dQ GEMM's other operand layout
+      out.push_back(wgmma(DataType::kBf16, static_cast<int>(qk), qt / kMmaK));     // dK += dS^T Q
+      out.push_back(wgmma(DataType::kBf16, static_cast<int>(qk), kRows / kMmaK));  // dQ_i (64 keys' share)
+      out.push_back(wgmma_wait(0));
+      out.push_back(barrier_arrive(1 + kStages + st));
+      // red.global.add.f32 of this warp group's dQ partial into the accumulator.
+      out.push_back(via(st_global_box(kBdq, q0, r.head * qk, qt, qk), DataPath::kL2Reduction));
+    }
+    // Epilogue: scale dK, convert, stage and store dK and dV rows of this warp group.
+    out.push_back(cuda_core_ops(kRows * (qk + dv) * 3 / 2));
+    out.push_back(tma_store_wait());
+    out.push_back(st_shared(kRows * (qk + dv) * 2));
+    out.push_back(tma_store(kBdk, key0, r.head * qk, kRows, qk));
+    out.push_back(tma_store(kBdv, key0, r.head * dv, kRows, dv));
+  };
+  return k;
+}
+
+}  // namespace
+
+KernelDef attention_kernel() {
+  return {"attention",
+          "FlashAttention-3 (Shah et al. 2024) BF16 forward / backward on Hopper: TMA + WGMMA, warp-specialised",
+          {"seq", "heads", "qk_dim", "v_dim", "causal", "pass"},
+          build};
+}
+
+}  // namespace hwsim::kernels
