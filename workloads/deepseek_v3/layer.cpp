@@ -15,6 +15,7 @@ namespace {
 // DeepGEMM's contiguous grouped layout aligns each expert's rows to its
 // BLOCK_M of 128 (REFERENCE C2); the padding rows are computed too.
 constexpr int kGroupAlignRows = 128;
+constexpr int kScaleGroup = 128;  // 1x128 / 128x128 scaling groups (V3 3.3.2)
 
 nlohmann::json fp8_gemm(int m, int n, int k, const char* out) {
   return {{"m", m}, {"n", n}, {"k", k}, {"a_dtype", "fp8_e4m3"}, {"b_dtype", "fp8_e4m3"}, {"out_dtype", out},
@@ -49,14 +50,19 @@ class Builder {
     add("fwd." + l.name, Phase::kForward, "gemm", fp8_gemm(l.m, l.n, l.k, "bf16"), l.count,
         "DeepGEMM FP8 GEMM, 1x128/128x128 scales, BF16 out: " + l.stands_for);
   }
+  // The output gradient's columns become the reduction (K) of the Dgrad GEMM
+  // and are quantized in 1x128 groups: DeepGEMM and the quantization kernels
+  // need K % 128 == 0, so a width like the fused q/kv_a projection's 2112 is
+  // zero-padded to the next multiple of 128.
   void backward(const Linear& l) {
-    add("bwd.quant_dy." + l.name, Phase::kBackwardInput, "quant_1x128", {{"m", l.m}, {"k", l.n}}, l.count,
+    const int n_pad = (l.n + kScaleGroup - 1) / kScaleGroup * kScaleGroup;
+    add("bwd.quant_dy." + l.name, Phase::kBackwardInput, "quant_1x128", {{"m", l.m}, {"k", n_pad}}, l.count,
         "1x128 FP8 quantization of the output gradient");
     out_.back().producer = last_backward_producer_;
     out_.back().consumers = {"bwd.dgrad." + l.name, "bwd.requant_dy_t." + l.name};
-    add("bwd.dgrad." + l.name, Phase::kBackwardInput, "gemm", fp8_gemm(l.m, l.k, l.n, "bf16"), l.count,
+    add("bwd.dgrad." + l.name, Phase::kBackwardInput, "gemm", fp8_gemm(l.m, l.k, n_pad, "bf16"), l.count,
         "DeepGEMM FP8 Dgrad: dx = dy W (W's 128x128 blocks transpose for free)");
-    add("bwd.requant_dy_t." + l.name, Phase::kBackwardWeight, "transpose_requant", {{"m", l.m}, {"k", l.n}},
+    add("bwd.requant_dy_t." + l.name, Phase::kBackwardWeight, "transpose_requant", {{"m", l.m}, {"k", n_pad}},
         l.count, "dequantize, transpose and re-quantize dy into 128x1 tiles (V3 3.5.2)");
     out_.back().consumers = {"bwd.wgrad." + l.name};
     add("bwd.requant_x_t." + l.name, Phase::kBackwardWeight, "transpose_requant", {{"m", l.m}, {"k", l.k}},
