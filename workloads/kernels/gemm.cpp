@@ -141,9 +141,9 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   const int forced_n = static_cast<int>(p.positive_or("tile_n", 0));
   if (forced_m != 0 && forced_m != 64 && forced_m != 128) p.fail("tile_m", "must be 64 or 128");
   if (forced_n != 0 && (forced_n % 8 != 0 || forced_n > 256)) p.fail("tile_n", "must be a multiple of 8 up to 256");
-  if (forced_n > 128 && s.scaling == GemmScaling::kBlock1x128x128)
-    p.fail("tile_n", "must be at most 128 with block scaling");
-  if (forced_n != 0 && s.scaling != GemmScaling::kBlock1x128x128 && forced_n % 16 != 0)
+  if (forced_n > 128 && s.scaling == GemmScaling::kBlock1x128x128 && s.promote)
+    p.fail("tile_n", "must be at most 128 with block scaling promoted on the CUDA cores");
+  if (forced_n != 0 && !(s.scaling == GemmScaling::kBlock1x128x128 && s.promote) && forced_n % 16 != 0)
     p.fail("tile_n", "must be a multiple of 16");
 
   const GemmTiles t = choose_gemm_tiles(s, ctx.spec.sm, ctx.sms, forced_m, forced_n);

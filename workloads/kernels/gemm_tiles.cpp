@@ -28,10 +28,13 @@ GemmTiles choose_gemm_tiles(const GemmShape& s, const SmParams& sm, int sms, int
   const bool block = s.scaling == GemmScaling::kBlock1x128x128;
   // BLOCK_M: 64 rows (one math warp group) for M <= 64, else 128 (two).
   const int bm = forced_m > 0 ? forced_m : (s.m <= 64 ? 64 : 128);
-  // BLOCK_N: DeepGEMM's 16..128 in steps of 8 for block scaling (two FP32
-  // accumulators per thread bound it); up to the wgmma maximum of 256 otherwise.
-  const int n_max = block ? 128 : 256;
-  const int n_step = block ? 8 : 16;
+  // BLOCK_N: DeepGEMM's 16..128 in steps of 8 when block-scaled partial sums
+  // are promoted on the CUDA cores (the wgmma accumulator and the FP32 sum are
+  // both held in registers, which bounds it); up to the wgmma maximum of 256
+  // otherwise, including group-scaled MMA, which keeps one accumulator.
+  const bool two_accumulators = block && s.promote;
+  const int n_max = two_accumulators ? 128 : 256;
+  const int n_step = two_accumulators ? 8 : 16;
   GemmTiles best{};
   bool found = false;
   for (int bn = n_step; bn <= n_max; bn += n_step) {
