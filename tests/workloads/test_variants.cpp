@@ -39,7 +39,8 @@ TEST_CASE("Group-scaled MMA removes every promotion op", "[variants][group_scale
       "h100-sxm", {"tensor_core.group_scaled_mma=true", "l2.bytes_per_clk=40000", "hbm.bandwidth_GBps=30000"}));
   const KernelDescriptor base = block_gemm(2048, 2048, 2048);
   const KernelResult promoted = sim.run(base);
-  const KernelResult grouped = sim.run(with(base, {{"promotion", "tensor_core"}}));
+  // Same tiles for both, so that only the promotion differs.
+  const KernelResult grouped = sim.run(with(base, {{"promotion", "tensor_core"}, {"tile_n", 128}}));
   // One FFMA per accumulator element and K block, plus one per row for the scales.
   const double acc_ffma = 2048.0 * 2048 * (2048 / 128);
   CHECK(promoted.ops.at("promotion_ffma") >= acc_ffma);
@@ -48,6 +49,11 @@ TEST_CASE("Group-scaled MMA removes every promotion op", "[variants][group_scale
   CHECK(grouped.time_us < promoted.time_us);
   CHECK(grouped.flops == promoted.flops);
   CHECK(grouped.launch.at("wgmma") == promoted.launch.at("wgmma"));
+  // Left to choose, the group-scaled GEMM holds one accumulator and takes the
+  // wider tiles of an unpromoted GEMM (DeepGEMM's 128 bound comes from two).
+  const KernelResult wide = sim.run(with(base, {{"promotion", "tensor_core"}}));
+  CHECK(std::stoi(wide.launch.at("block_n").get<std::string>()) > 128);
+  CHECK(std::stoi(promoted.launch.at("block_n").get<std::string>()) <= 128);
 }
 
 TEST_CASE("Group-scale cycles cost tensor-pipe time", "[variants][group_scaled]") {
