@@ -69,31 +69,33 @@ void check_config(const DeepEpConfig& cfg, const HardwareSpec& spec) {
 // of one chunk through every stage and one notify round (the layout exchange
 // DeepEP runs before the data moves).
 CommKernelResult finish(std::string name, const Cluster& c, const Tally& t, double ib_s, double nvl_s,
-                        const DeepEpConfig& cfg, double sm_rate, double chunk_ib_bytes, double chunk_nvl_bytes,
-                        bool explicit_flows) {
+                        const CopyResource& copy, double chunk_ib_bytes, double chunk_nvl_bytes, bool explicit_flows) {
   const auto& p = c.params();
-  const int channels = cfg.num_sms / 2;
   CommKernelResult r;
   r.name = std::move(name);
-  r.sms_held = cfg.num_sms;
+  r.sms_held = copy.sms_held;
   r.explicit_flows = explicit_flows;
   r.ib_s = ib_s;
   r.nvlink_s = nvl_s;
   int worst = 0;
   for (int g = 0; g < c.gpus(); ++g) {
     const size_t i = static_cast<size_t>(g);
-    const double sm = std::max(t.sm_forward[i], t.sm_send_recv[i]) / (channels * sm_rate);
-    if (sm > r.sm_s) {
-      r.sm_s = sm;
-    }
+    const double fwd = copy.forward_Bps > 0 ? t.sm_forward[i] / copy.forward_Bps : 0;
+    const double sr = copy.send_recv_Bps > 0 ? t.sm_send_recv[i] / copy.send_recv_Bps : 0;
+    r.sm_s = std::max({r.sm_s, fwd, sr});
     if (t.reported[i] > t.reported[static_cast<size_t>(worst)]) worst = g;
   }
+  // Fill: one chunk through IB and NVLink. Store-and-forward through the
+  // relay's HBM serialises the two hops per chunk; a fabric that forwards in
+  // hardware cuts through (only the latencies add).
   std::vector<interconnect::ChunkStage> stages;
   if (chunk_ib_bytes > 0) stages.push_back({p.nic_Bps, p.nic_message_s, p.nic_latency_s});
   stages.push_back({p.nvlink_Bps, 0, p.nvlink_latency_s});
   const double chunk = chunk_ib_bytes > 0 ? chunk_ib_bytes : chunk_nvl_bytes;
-  r.fill_s = interconnect::chunked_transfer_s(chunk, chunk, stages) + (chunk_ib_bytes > 0 ? p.nic_latency_s : 0) +
-             p.nvlink_latency_s;
+  const double notify = (chunk_ib_bytes > 0 ? p.nic_latency_s : 0) + p.nvlink_latency_s;
+  r.fill_s = copy.relay_store_and_forward ? interconnect::chunked_transfer_s(chunk, chunk, stages) + notify
+                                          : notify + copy.latency_s;
+  if (copy.relay_store_and_forward) r.fill_s += copy.latency_s;
   const double body = std::max({ib_s, nvl_s, r.sm_s});
   r.bound = body == r.sm_s ? "sm" : body == ib_s ? "ib" : "nvlink";
   r.time_s = body + r.fill_s;
@@ -106,8 +108,8 @@ CommKernelResult finish(std::string name, const Cluster& c, const Tally& t, doub
   return r;
 }
 
-double copy_rate(const HardwareSpec& spec, const DeepEpConfig& cfg) {
-  return (cfg.sm_copy_GBps_override > 0 ? cfg.sm_copy_GBps_override : spec.sm.peer_copy_GBps) * 1e9;
+CopyResource copy_of(const HardwareSpec& spec, const DeepEpConfig& cfg) {
+  return cfg.copy ? *cfg.copy : sm_copy_resource(spec, cfg);
 }
 
 Cluster ep_cluster(const HardwareSpec& spec, const EpRouting& routing) {
@@ -119,6 +121,11 @@ Cluster ep_cluster(const HardwareSpec& spec, const EpRouting& routing) {
 }
 
 }  // namespace
+
+CopyResource sm_copy_resource(const HardwareSpec& spec, const DeepEpConfig& cfg) {
+  const double per_role = cfg.num_sms / 2 * spec.sm.peer_copy_GBps * 1e9;
+  return {per_role, per_role, cfg.num_sms, 0.0, true};
+}
 
 CommKernelResult internode_dispatch(const HardwareSpec& spec, const EpRouting& r, const TokenPayload& pay,
                                     const DeepEpConfig& cfg) {
@@ -163,7 +170,7 @@ CommKernelResult internode_dispatch(const HardwareSpec& spec, const EpRouting& r
   const bool exp = cfg.explicit_flows || r.options.skewed;
   const double ib_s = phase_s(c, ib.list(), Route::kDirect, exp);
   const double nvl_s = phase_s(c, nvl.list(), Route::kDirect, exp);
-  return finish("deepep.internode_dispatch", c, t, ib_s, nvl_s, cfg, copy_rate(spec, cfg), cfg.rdma_chunk_tokens * P,
+  return finish("deepep.internode_dispatch", c, t, ib_s, nvl_s, copy_of(spec, cfg), cfg.rdma_chunk_tokens * P,
                 cfg.nvl_chunk_tokens * P, exp);
 }
 
@@ -211,7 +218,7 @@ CommKernelResult internode_combine(const HardwareSpec& spec, const EpRouting& r,
   const bool exp = cfg.explicit_flows || r.options.skewed;
   const double ib_s = phase_s(c, ib.list(), Route::kDirect, exp);
   const double nvl_s = phase_s(c, nvl.list(), Route::kDirect, exp);
-  return finish("deepep.internode_combine", c, t, ib_s, nvl_s, cfg, copy_rate(spec, cfg), cfg.rdma_chunk_tokens * C,
+  return finish("deepep.internode_combine", c, t, ib_s, nvl_s, copy_of(spec, cfg), cfg.rdma_chunk_tokens * C,
                 cfg.nvl_chunk_tokens * C, exp);
 }
 
@@ -245,8 +252,8 @@ CommKernelResult intranode(const HardwareSpec& spec, const EpRouting& r, double 
   }
   const bool exp = cfg.explicit_flows || r.options.skewed;
   const double nvl_s = phase_s(c, nvl.list(), Route::kDirect, exp);
-  return finish(combine ? "deepep.intranode_combine" : "deepep.intranode_dispatch", c, t, 0, nvl_s, cfg,
-                copy_rate(spec, cfg), 0, cfg.nvl_chunk_tokens * bytes, exp);
+  return finish(combine ? "deepep.intranode_combine" : "deepep.intranode_dispatch", c, t, 0, nvl_s,
+                copy_of(spec, cfg), 0, cfg.nvl_chunk_tokens * bytes, exp);
 }
 
 CommKernelResult low_latency(const HardwareSpec& spec, const EpRouting& r, double bytes, double logical, bool combine) {

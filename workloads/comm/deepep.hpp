@@ -20,6 +20,8 @@
 // Low-latency kernels (decode): one RDMA write per (token, expert), no
 // forwarding through SMs, and no SMs held while the RDMA is in flight (IBGDA
 // with a receive hook; DeepEP README, ISCA 2025 5.2.3).
+#include <optional>
+
 #include "models/spec/hardware_spec.hpp"
 #include "workloads/comm/comm_kernel.hpp"
 #include "workloads/comm/payload.hpp"
@@ -27,15 +29,28 @@
 
 namespace hwsim::comm {
 
+// Who does the forwarding, buffer copies and combine reductions. By default
+// the kernel's SMs (channels x sm.peer_copy_GBps per role); a proposal model
+// supplies its own (workloads/comm/comm_offload.hpp, unified_fabric.hpp).
+struct CopyResource {
+  double forward_Bps = 0;    // forwarding role throughput; 0 = no limit (done by the fabric)
+  double send_recv_Bps = 0;  // sending + receiving roles; 0 = no limit
+  int sms_held = 0;          // SMs taken from compute
+  double latency_s = 0;      // added once per kernel (e.g. co-processor command latency)
+  bool relay_store_and_forward = true;  // a chunk lands in the relay's HBM before NVLink
+};
+
 struct DeepEpConfig {
   int num_sms = 20;            // DeepEP Buffer.num_sms default; V3 3.2.2 "20 SMs"; must be even
   int rdma_chunk_tokens = 28;  // DeepEP buffer.py get_dispatch_config(64): RDMA chunked send tokens
   int nvl_chunk_tokens = 20;   // ... NVLink chunked send tokens
   bool explicit_flows = false; // force explicit max-min even for balanced routing
-  // Forwarding and buffer copies done by SMs (baseline). A proposal model may
-  // move them to a co-processor (workloads/comm/proposals.hpp).
-  double sm_copy_GBps_override = 0;  // 0: sm.peer_copy_GBps of the GPU
+  std::optional<CopyResource> copy;  // absent: the SMs (baseline)
 };
+
+// The SM copy resource of a config: num_sms / 2 channels, each role on its
+// own SM at sm.peer_copy_GBps.
+CopyResource sm_copy_resource(const HardwareSpec& spec, const DeepEpConfig& config);
 
 CommKernelResult internode_dispatch(const HardwareSpec& spec, const EpRouting& routing, const TokenPayload& payload,
                                     const DeepEpConfig& config);

@@ -85,9 +85,30 @@ KernelWork kernel_work(const std::string& kernel, const nlohmann::json& p) {
     w.read_bytes = m * n * 2 + n * 2;
     w.write_bytes = m * n * 2;
     w.flops = m * n * 4;
+  } else if (kernel == "attention") {
+    // BF16 attention core: QK^T and PV are 2 seq^2 heads (qk_dim + v_dim)
+    // FLOPs, halved when causal; the backward does 2.5x the forward (dS, dQ,
+    // dK, dV and the recomputed P). Compulsory bytes: Q, K, V read and O
+    // written once; the backward also reads O and dO and writes dQ, dK, dV.
+    const double seq = positive(p, "seq", kernel), heads = positive(p, "heads", kernel);
+    const double qk = positive(p, "qk_dim", kernel), v = positive(p, "v_dim", kernel);
+    if (!p.contains("causal") || !p["causal"].is_boolean()) {
+      throw Error(fmt::format("kernel {}: parameter 'causal' must be true or false", kernel));
+    }
+    const std::string pass = p.value("pass", "");
+    if (pass != "fwd" && pass != "bwd") {
+      throw Error(fmt::format("kernel {}: parameter 'pass' must be \"fwd\" or \"bwd\"", kernel));
+    }
+    const double fwd = 2 * seq * seq * heads * (qk + v) * (p["causal"].get<bool>() ? 0.5 : 1.0);
+    w.flops = pass == "fwd" ? fwd : 2.5 * fwd;
+    w.tensor = true;
+    w.mma_type = DataType::kBf16;
+    const double q = seq * heads * qk * 2, kv = seq * heads * (qk + v) * 2, o = seq * heads * v * 2;
+    w.read_bytes = pass == "fwd" ? q + kv : q + kv + 2 * o;
+    w.write_bytes = pass == "fwd" ? o : q + kv;
   } else {
     throw Error(fmt::format("unknown kernel '{}'; the roofline model knows gemm, memcpy, read, write, quant_1x128, "
-                            "quant_128x128, transpose_requant, transpose, swiglu, rmsnorm",
+                            "quant_128x128, transpose_requant, transpose, swiglu, rmsnorm, attention",
                             kernel));
   }
   return w;
