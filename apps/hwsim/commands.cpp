@@ -8,6 +8,7 @@ std::vector<Command> all_commands() {
       gpus_show_command(),
       predict_command(),
       validate_command(),
+      step_command(),
   };
 }
 

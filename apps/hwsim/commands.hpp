@@ -14,5 +14,6 @@ Command gpus_list_command();
 Command gpus_show_command();
 Command predict_command();
 Command validate_command();
+Command step_command();
 
 }  // namespace hwsim::cli
