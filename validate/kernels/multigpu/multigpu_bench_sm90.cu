@@ -123,7 +123,8 @@ __global__ void fill_pattern(uint32_t* p, size_t words, uint32_t seed) {
   }
 }
 
-// SM stores into peer memory: 16-byte vector loads from local memory, stores
+// SM stores into peer memory (512-thread CTAs, as DeepEP's dispatch blocks):
+// 16-byte vector loads from local memory, stores
 // to the peer's memory over NVLink.
 __global__ void sm_store_copy(const int4* __restrict__ src, int4* __restrict__ dst, size_t vecs) {
   for (size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x; i < vecs; i += size_t(gridDim.x) * blockDim.x) {
@@ -171,16 +172,28 @@ void bench_p2p(Context& c) {
       CUDA_CHECK(cudaEventCreate(&a));
       CUDA_CHECK(cudaEventCreate(&b));
       int sms = c.props[s].multiProcessorCount;
-      for (int method = 0; method < 2; ++method) {
+      // Method 0: copy engines; 1: SM stores on a full grid; 2: SM stores on
+      // 1..32 CTAs (one CTA per SM) at one size, the per-SM copy rate that
+      // bounds communication kernels holding few SMs (sm.peer_copy_GBps).
+      const size_t sweep_bytes = std::min<size_t>(o.max_bytes, size_t(64) << 20);
+      for (int method = 0; method < 3; ++method) {
         const char* name = method == 0 ? "copy_engine" : "sm_store";
-        for (size_t bytes = o.min_bytes; bytes <= o.max_bytes; bytes *= 4) {
+        std::vector<std::pair<size_t, int>> points;  // (bytes, CTAs)
+        if (method < 2) {
+          for (size_t bytes = o.min_bytes; bytes <= o.max_bytes; bytes *= 4) points.push_back({bytes, sms * 4});
+        } else {
+          for (int ctas : {1, 2, 4, 8, 16, 20, 32}) points.push_back({sweep_bytes, ctas});
+        }
+        for (const auto& point : points) {
+          const size_t bytes = point.first;
+          const int ctas = point.second;
           auto launch = [&] {
             if (method == 0) {
               CUDA_CHECK(cudaMemcpyPeerAsync(dst, d, src, s, bytes, st));
             } else {
               const size_t vecs = bytes / 16;
-              const int blocks = static_cast<int>(std::min<size_t>((vecs + 255) / 256, size_t(sms) * 4));
-              sm_store_copy<<<blocks, 256, 0, st>>>(static_cast<const int4*>(src), static_cast<int4*>(dst), vecs);
+              const int blocks = static_cast<int>(std::min<size_t>((vecs + 511) / 512, size_t(ctas)));
+              sm_store_copy<<<blocks, 512, 0, st>>>(static_cast<const int4*>(src), static_cast<int4*>(dst), vecs);
               CUDA_CHECK(cudaGetLastError());
             }
           };
@@ -206,9 +219,16 @@ void bench_p2p(Context& c) {
             t.push_back(ms * 1e3);
           }
           char params[256], id[128];
-          std::snprintf(params, sizeof params, "{\"bytes\":%zu,\"src\":%d,\"dst\":%d,\"method\":\"%s\"}", bytes, s, d,
-                        name);
-          std::snprintf(id, sizeof id, "p2p.%s.%d-%d.%zu", name, s, d, bytes);
+          if (method == 0) {
+            std::snprintf(params, sizeof params, "{\"bytes\":%zu,\"src\":%d,\"dst\":%d,\"method\":\"%s\"}", bytes, s,
+                          d, name);
+            std::snprintf(id, sizeof id, "p2p.%s.%d-%d.%zu", name, s, d, bytes);
+          } else {
+            std::snprintf(params, sizeof params,
+                          "{\"bytes\":%zu,\"src\":%d,\"dst\":%d,\"method\":\"%s\",\"ctas\":%d}", bytes, s, d, name,
+                          ctas);
+            std::snprintf(id, sizeof id, "p2p.%s.%d-%d.%zu.ctas%d", name, s, d, bytes, ctas);
+          }
           emit(c, id, s, "p2p_copy", params, stats_of(t),
                method == 0 ? "cudaMemcpyPeerAsync" : "sm_store_copy kernel, 16-B vector stores to peer memory");
         }
