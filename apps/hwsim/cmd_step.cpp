@@ -2,9 +2,9 @@
 // 2,048 GPUs by default) with its breakdown and headline numbers; optionally
 // the communication proposals compared on the same step. The issue's
 // spelling `hwsim run --workload deepseek-v3-step` is an alias of this.
-#include <chrono>
-
 #include <fmt/format.h>
+
+#include <chrono>
 
 #include "apps/hwsim/commands.hpp"
 #include "apps/hwsim/predictors.hpp"
@@ -51,9 +51,10 @@ CommSettings comm_settings(const Args& a) {
     } else if (k == "adapter_latency_us") {
       s.unified.adapter_latency_us = number_of(k, v);
     } else {
-      throw Error(fmt::format("--comm-set: unknown key '{}'; known: num_sms, coprocessor_GBps, "
-                              "coprocessor_latency_us, adapter_latency_us",
-                              k));
+      throw Error(
+          fmt::format("--comm-set: unknown key '{}'; known: num_sms, coprocessor_GBps, "
+                      "coprocessor_latency_us, adapter_latency_us",
+                      k));
     }
   }
   return s;
@@ -63,9 +64,10 @@ std::unique_ptr<comm::EpComm> make_comm(const CommSettings& s) {
   if (s.model == "deepep_sm") return comm::make_deepep_sm_comm(s.deepep);
   if (s.model == "comm_offload") return comm::make_comm_offload(s.offload);
   if (s.model == "unified_scaleup_scaleout") return comm::make_unified_scaleup_scaleout(s.unified);
-  throw Error(fmt::format("--comm {}: unknown communication model; expected deepep_sm, comm_offload or "
-                          "unified_scaleup_scaleout",
-                          s.model));
+  throw Error(
+      fmt::format("--comm {}: unknown communication model; expected deepep_sm, comm_offload or "
+                  "unified_scaleup_scaleout",
+                  s.model));
 }
 
 void print_step(const deepseek_v3::StepResult& r, double wall_s) {
@@ -74,9 +76,10 @@ void print_step(const deepseek_v3::StepResult& r, double wall_s) {
              o.gpus, r.gpu, o.pp, o.ep, r.dp, r.micro_batches, o.seq);
   fmt::print("  communication model   {} ({} SMs held)\n", r.comm_model, r.dispatch.sms_held);
   fmt::print("  step time             {:9.3f} s\n", r.step_s);
-  fmt::print("  breakdown (rank 0)    1F {:.3f} s | 1B {:.3f} s | 1W {:.3f} s | 1F1B {:.3f} s | bubble {:.3f} s | "
-             "optimizer {:.3f} s\n",
-             r.f_s, r.b_s, r.w_s, r.fb_s, r.bubble_s, r.optimizer_s);
+  fmt::print(
+      "  breakdown (rank 0)    1F {:.3f} s | 1B {:.3f} s | 1W {:.3f} s | 1F1B {:.3f} s | bubble {:.3f} s | "
+      "optimizer {:.3f} s\n",
+      r.f_s, r.b_s, r.w_s, r.fb_s, r.bubble_s, r.optimizer_s);
   fmt::print("  tokens / GPU / s      {:9.1f}\n", r.tokens_per_gpu_s);
   fmt::print("  TFLOPS / GPU          {:9.1f} (non-causal attention), {:.1f} (causal)\n", r.tflops_per_gpu,
              r.tflops_per_gpu_causal);
@@ -100,17 +103,16 @@ Command step_command() {
       "second, TFLOPS, MFU and GPU-hours per trillion tokens. --option changes the workload (gpus, pp, ep, seq,\n"
       "global_batch_seqs, mtp, skewed_routing, skew_sigma, seed); --compare-proposals also runs comm_offload and\n"
       "unified_scaleup_scaleout on the same step.";
-  c.options = {gpu_option(),
-               set_option(),
-               {"model", "NAME", fmt::format("timing model: {}", fmt::join(predictor_names(), ", ")),
-                predictor_names().front()},
-               {"comm", "NAME", "EP communication: deepep_sm, comm_offload, unified_scaleup_scaleout", "deepep_sm"},
-               {"comm-set", "KEY=VALUE",
-                "communication parameter: num_sms, coprocessor_GBps, coprocessor_latency_us, adapter_latency_us", "",
-                true},
-               {"option", "KEY=VALUE", "workload option (see above)", "", true},
-               {"compare-proposals", "", "also run the communication proposals on the same step", ""},
-               {"json", "FILE", "write the full result as JSON to FILE", ""}};
+  c.options = {
+      gpu_option(),
+      set_option(),
+      {"model", "NAME", fmt::format("timing model: {}", fmt::join(predictor_names(), ", ")), predictor_names().front()},
+      {"comm", "NAME", "EP communication: deepep_sm, comm_offload, unified_scaleup_scaleout", "deepep_sm"},
+      {"comm-set", "KEY=VALUE",
+       "communication parameter: num_sms, coprocessor_GBps, coprocessor_latency_us, adapter_latency_us", "", true},
+      {"option", "KEY=VALUE", "workload option (see above)", "", true},
+      {"compare-proposals", "", "also run the communication proposals on the same step", ""},
+      {"json", "FILE", "write the full result as JSON to FILE", ""}};
   c.run = [](const Args& a) {
     const HardwareSpec spec = load_gpu(a.get("gpu"), a.all("set"));
     deepseek_v3::StepOptions options;
@@ -124,12 +126,12 @@ Command step_command() {
     nlohmann::json out = r.to_json();
     out["model"] = a.get("model");
     if (a.has("compare-proposals")) {
-      const auto study =
-          deepseek_v3::comm_proposal_study(spec, *predictor, options, cs.deepep, cs.offload, cs.unified);
+      const auto study = deepseek_v3::comm_proposal_study(spec, *predictor, options, cs.deepep, cs.offload, cs.unified);
       fmt::print("\nCommunication proposals on the same step\n");
       for (const auto& row : study.rows) {
-        fmt::print("  {:<26} step {:8.3f} s  speedup {:5.3f}x  comm SMs {:2d}  dispatch {:6.0f} us  combine {:6.0f} us\n",
-                   row.name, row.step_s, row.speedup, row.comm_sms, row.dispatch_us, row.combine_us);
+        fmt::print(
+            "  {:<26} step {:8.3f} s  speedup {:5.3f}x  comm SMs {:2d}  dispatch {:6.0f} us  combine {:6.0f} us\n",
+            row.name, row.step_s, row.speedup, row.comm_sms, row.dispatch_us, row.combine_us);
       }
       out["proposals"] = study.to_json();
     }

@@ -1,10 +1,10 @@
 #include "models/interconnect/chunk_pipeline.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "models/spec/error.hpp"
 
@@ -12,7 +12,8 @@ namespace hwsim::interconnect {
 
 double chunked_transfer_s(double bytes, double chunk_bytes, std::span<const ChunkStage> stages) {
   if (!(bytes >= 0) || !(chunk_bytes > 0)) {
-    throw Error(fmt::format("chunked transfer: bytes must be >= 0 and chunk_bytes > 0 (got {}, {})", bytes, chunk_bytes));
+    throw Error(
+        fmt::format("chunked transfer: bytes must be >= 0 and chunk_bytes > 0 (got {}, {})", bytes, chunk_bytes));
   }
   if (stages.empty()) throw Error("chunked transfer: at least one stage is needed");
   for (size_t i = 0; i < stages.size(); ++i) {

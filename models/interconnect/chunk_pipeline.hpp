@@ -10,9 +10,9 @@
 namespace hwsim::interconnect {
 
 struct ChunkStage {
-  double bytes_per_s = 0;   // > 0
-  double per_chunk_s = 0;   // issue / message cost per chunk (>= 0)
-  double latency_s = 0;     // from this stage's end to the next stage (>= 0)
+  double bytes_per_s = 0;  // > 0
+  double per_chunk_s = 0;  // issue / message cost per chunk (>= 0)
+  double latency_s = 0;    // from this stage's end to the next stage (>= 0)
 };
 
 // Explicit chunk-by-chunk recurrence. Throws hwsim::Error on bad input.

@@ -9,13 +9,14 @@ namespace hwsim::interconnect {
 ClusterParams ClusterParams::from_spec(const HardwareSpec& spec, int gpus) {
   const int per_node = spec.fabric.gpus_per_node;
   if (gpus <= 0 || gpus % per_node != 0) {
-    throw Error(fmt::format("cluster of {} GPUs: must be a positive multiple of fabric.gpus_per_node = {}", gpus,
-                            per_node));
+    throw Error(
+        fmt::format("cluster of {} GPUs: must be a positive multiple of fabric.gpus_per_node = {}", gpus, per_node));
   }
   if (spec.fabric.planes != per_node * spec.nic.per_gpu) {
-    throw Error(fmt::format("{}: fabric.planes = {} must equal fabric.gpus_per_node x nic.per_gpu = {} (one plane per "
-                            "NIC of a node, ISCA 2025 5.1)",
-                            spec.name, spec.fabric.planes, per_node * spec.nic.per_gpu));
+    throw Error(
+        fmt::format("{}: fabric.planes = {} must equal fabric.gpus_per_node x nic.per_gpu = {} (one plane per "
+                    "NIC of a node, ISCA 2025 5.1)",
+                    spec.name, spec.fabric.planes, per_node * spec.nic.per_gpu));
   }
   ClusterParams p;
   p.nodes = gpus / per_node;
@@ -34,12 +35,18 @@ ClusterParams ClusterParams::from_spec(const HardwareSpec& spec, int gpus) {
 
 std::string to_string(LinkKind k) {
   switch (k) {
-    case LinkKind::kNvlinkOut: return "nvlink_out";
-    case LinkKind::kNvlinkIn: return "nvlink_in";
-    case LinkKind::kNicOut: return "nic_out";
-    case LinkKind::kNicIn: return "nic_in";
-    case LinkKind::kLeafUp: return "leaf_up";
-    case LinkKind::kSpineDown: return "spine_down";
+    case LinkKind::kNvlinkOut:
+      return "nvlink_out";
+    case LinkKind::kNvlinkIn:
+      return "nvlink_in";
+    case LinkKind::kNicOut:
+      return "nic_out";
+    case LinkKind::kNicIn:
+      return "nic_in";
+    case LinkKind::kLeafUp:
+      return "leaf_up";
+    case LinkKind::kSpineDown:
+      return "spine_down";
   }
   return "?";
 }
@@ -82,9 +89,10 @@ std::vector<int> Cluster::path(int src, int dst) const {
   }
   if (node_of(src) == node_of(dst)) return {4 * src, 4 * dst + 1};
   if (local_of(src) != local_of(dst)) {
-    throw Error(fmt::format("cluster path {} -> {}: different nodes and in-node indices share no plane; "
-                            "forward over NVLink first (rail_path)",
-                            src, dst));
+    throw Error(
+        fmt::format("cluster path {} -> {}: different nodes and in-node indices share no plane; "
+                    "forward over NVLink first (rail_path)",
+                    src, dst));
   }
   const int plane = local_of(src);
   const int ls = leaf_of_node(node_of(src)), ld = leaf_of_node(node_of(dst));

@@ -27,7 +27,7 @@ struct ClusterParams {
   int gpus_per_node = 0;
   int planes = 0;
   int switch_ports = 0;
-  double nvlink_Bps = 0;            // achieved, one direction, per GPU
+  double nvlink_Bps = 0;  // achieved, one direction, per GPU
   double nvlink_latency_s = 0;
   double nic_Bps = 0;               // effective, one direction, per NIC
   double nic_line_Bps = 0;          // line rate (switch links)

@@ -1,9 +1,9 @@
 #include "models/interconnect/max_min.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <limits>
-
-#include <fmt/format.h>
 
 #include "models/spec/error.hpp"
 
@@ -12,7 +12,8 @@ namespace {
 
 void check_inputs(std::span<const double> capacities, std::span<const std::vector<int>* const> paths) {
   for (size_t l = 0; l < capacities.size(); ++l) {
-    if (!(capacities[l] > 0)) throw Error(fmt::format("link {}: capacity must be > 0 bytes/s, got {}", l, capacities[l]));
+    if (!(capacities[l] > 0))
+      throw Error(fmt::format("link {}: capacity must be > 0 bytes/s, got {}", l, capacities[l]));
   }
   for (size_t f = 0; f < paths.size(); ++f) {
     if (paths[f]->empty()) throw Error(fmt::format("flow {}: its path must cross at least one link", f));

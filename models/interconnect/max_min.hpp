@@ -27,9 +27,9 @@ std::vector<double> max_min_rates(std::span<const double> capacities, std::span<
 
 struct TimedFlow {
   std::vector<int> links;
-  double bytes = 0;        // > 0
-  double start_s = 0;      // when its first byte may leave
-  double latency_s = 0;    // added to its completion (propagation + per-message costs)
+  double bytes = 0;      // > 0
+  double start_s = 0;    // when its first byte may leave
+  double latency_s = 0;  // added to its completion (propagation + per-message costs)
 };
 
 struct FlowSimulation {

@@ -31,7 +31,7 @@ FlowSimulation simulate_transfers(const Cluster& cluster, std::span<const Transf
 
 struct BottleneckTime {
   double time_s = 0;
-  int link = -1;        // the heaviest link relative to its capacity
+  int link = -1;  // the heaviest link relative to its capacity
   double link_bytes = 0;
 };
 BottleneckTime bottleneck_time_s(const Cluster& cluster, std::span<const Transfer> transfers, Route route);

@@ -1,9 +1,9 @@
 #include "workloads/comm/collectives.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "models/interconnect/traffic.hpp"
 #include "models/spec/error.hpp"
@@ -12,9 +12,12 @@ namespace hwsim::comm {
 
 std::string to_string(Collective c) {
   switch (c) {
-    case Collective::kAllReduce: return "all_reduce";
-    case Collective::kReduceScatter: return "reduce_scatter";
-    case Collective::kAllGather: return "all_gather";
+    case Collective::kAllReduce:
+      return "all_reduce";
+    case Collective::kReduceScatter:
+      return "reduce_scatter";
+    case Collective::kAllGather:
+      return "all_gather";
   }
   return "?";
 }
@@ -23,7 +26,8 @@ CommKernelResult ring_collective(const interconnect::Cluster& c, Collective kind
                                  const std::vector<int>& group, const CollectiveConfig& cfg) {
   const int n = static_cast<int>(group.size());
   if (n < 2 || !(bytes > 0)) {
-    throw Error(fmt::format("{}: needs at least 2 GPUs and bytes > 0 (got {} GPUs, {} bytes)", to_string(kind), n, bytes));
+    throw Error(
+        fmt::format("{}: needs at least 2 GPUs and bytes > 0 (got {} GPUs, {} bytes)", to_string(kind), n, bytes));
   }
   // Members per node, nodes in ascending order.
   std::map<int, std::vector<int>> by_node;
@@ -33,7 +37,8 @@ CommKernelResult ring_collective(const interconnect::Cluster& c, Collective kind
   }
   const size_t per = by_node.begin()->second.size();
   for (auto& [node, v] : by_node) {
-    if (v.size() != per) throw Error(fmt::format("{}: every node must hold the same number of members", to_string(kind)));
+    if (v.size() != per)
+      throw Error(fmt::format("{}: every node must hold the same number of members", to_string(kind)));
     std::sort(v.begin(), v.end());
   }
   std::vector<std::vector<int>> nodes;

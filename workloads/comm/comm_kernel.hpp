@@ -3,21 +3,20 @@
 // component that bounds it, which bytes crossed which links, and what it takes
 // from the compute kernels running beside it (SMs held, HBM bytes moved), so
 // the engine can later run it as a kernel program concurrent with GEMMs.
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace hwsim::comm {
 
 struct CommKernelResult {
-  std::string name;             // e.g. "deepep.internode_dispatch"
+  std::string name;  // e.g. "deepep.internode_dispatch"
   double time_s = 0;
-  std::string bound;            // "ib", "nvlink", "sm", "latency"
-  double ib_s = 0;              // IB phase alone (slowest GPU)
-  double nvlink_s = 0;          // NVLink phase alone (slowest GPU)
-  double sm_s = 0;              // SM copy work alone (slowest GPU)
-  double fill_s = 0;            // pipeline fill and latencies
-  int sms_held = 0;             // SMs taken from compute while it runs
+  std::string bound;    // "ib", "nvlink", "sm", "latency"
+  double ib_s = 0;      // IB phase alone (slowest GPU)
+  double nvlink_s = 0;  // NVLink phase alone (slowest GPU)
+  double sm_s = 0;      // SM copy work alone (slowest GPU)
+  double fill_s = 0;    // pipeline fill and latencies
+  int sms_held = 0;     // SMs taken from compute while it runs
   // Per GPU (the slowest GPU of the group).
   double ib_tx_bytes = 0;
   double nvlink_tx_bytes = 0;

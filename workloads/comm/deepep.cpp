@@ -1,11 +1,11 @@
 #include "workloads/comm/deepep.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "models/interconnect/chunk_pipeline.hpp"
 #include "models/interconnect/traffic.hpp"
@@ -21,8 +21,7 @@ using interconnect::Transfer;
 
 // Per-GPU byte tallies of one kernel.
 struct Tally {
-  explicit Tally(int n)
-      : ib_tx(n), nvl_tx(n), sm_forward(n), sm_send_recv(n), hbm_read(n), hbm_write(n), reported(n) {}
+  explicit Tally(int n) : ib_tx(n), nvl_tx(n), sm_forward(n), sm_send_recv(n), hbm_read(n), hbm_write(n), reported(n) {}
   std::vector<double> ib_tx, nvl_tx, sm_forward, sm_send_recv, hbm_read, hbm_write, reported;
 };
 
@@ -156,8 +155,8 @@ CommKernelResult internode_dispatch(const HardwareSpec& spec, const EpRouting& r
         if (to_d == 0) continue;
         t.sm_forward[static_cast<size_t>(relay)] += to_d * P;  // forwarder copies out of the RDMA buffer
         t.hbm_read[static_cast<size_t>(relay)] += to_d * P;
-        t.hbm_write[static_cast<size_t>(d)] += to_d * P;        // into d's NVLink buffer
-        t.sm_send_recv[static_cast<size_t>(d)] += to_d * P;    // receiver copies to the output
+        t.hbm_write[static_cast<size_t>(d)] += to_d * P;     // into d's NVLink buffer
+        t.sm_send_recv[static_cast<size_t>(d)] += to_d * P;  // receiver copies to the output
         t.hbm_read[static_cast<size_t>(d)] += to_d * P;
         t.hbm_write[static_cast<size_t>(d)] += to_d * P;
         if (d != relay) {
@@ -252,8 +251,8 @@ CommKernelResult intranode(const HardwareSpec& spec, const EpRouting& r, double 
   }
   const bool exp = cfg.explicit_flows || r.options.skewed;
   const double nvl_s = phase_s(c, nvl.list(), Route::kDirect, exp);
-  return finish(combine ? "deepep.intranode_combine" : "deepep.intranode_dispatch", c, t, 0, nvl_s,
-                copy_of(spec, cfg), 0, cfg.nvl_chunk_tokens * bytes, exp);
+  return finish(combine ? "deepep.intranode_combine" : "deepep.intranode_dispatch", c, t, 0, nvl_s, copy_of(spec, cfg),
+                0, cfg.nvl_chunk_tokens * bytes, exp);
 }
 
 CommKernelResult low_latency(const HardwareSpec& spec, const EpRouting& r, double bytes, double logical, bool combine) {

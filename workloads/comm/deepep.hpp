@@ -33,18 +33,18 @@ namespace hwsim::comm {
 // the kernel's SMs (channels x sm.peer_copy_GBps per role); a proposal model
 // supplies its own (workloads/comm/comm_offload.hpp, unified_fabric.hpp).
 struct CopyResource {
-  double forward_Bps = 0;    // forwarding role throughput; 0 = no limit (done by the fabric)
-  double send_recv_Bps = 0;  // sending + receiving roles; 0 = no limit
-  int sms_held = 0;          // SMs taken from compute
-  double latency_s = 0;      // added once per kernel (e.g. co-processor command latency)
+  double forward_Bps = 0;               // forwarding role throughput; 0 = no limit (done by the fabric)
+  double send_recv_Bps = 0;             // sending + receiving roles; 0 = no limit
+  int sms_held = 0;                     // SMs taken from compute
+  double latency_s = 0;                 // added once per kernel (e.g. co-processor command latency)
   bool relay_store_and_forward = true;  // a chunk lands in the relay's HBM before NVLink
 };
 
 struct DeepEpConfig {
-  int num_sms = 20;            // DeepEP Buffer.num_sms default; V3 3.2.2 "20 SMs"; must be even
-  int rdma_chunk_tokens = 28;  // DeepEP buffer.py get_dispatch_config(64): RDMA chunked send tokens
-  int nvl_chunk_tokens = 20;   // ... NVLink chunked send tokens
-  bool explicit_flows = false; // force explicit max-min even for balanced routing
+  int num_sms = 20;                  // DeepEP Buffer.num_sms default; V3 3.2.2 "20 SMs"; must be even
+  int rdma_chunk_tokens = 28;        // DeepEP buffer.py get_dispatch_config(64): RDMA chunked send tokens
+  int nvl_chunk_tokens = 20;         // ... NVLink chunked send tokens
+  bool explicit_flows = false;       // force explicit max-min even for balanced routing
   std::optional<CopyResource> copy;  // absent: the SMs (baseline)
 };
 

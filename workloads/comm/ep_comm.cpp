@@ -27,7 +27,8 @@ CommKernelResult run_deepep(const HardwareSpec& spec, const EpRouting& routing, 
     return combine ? internode_combine(spec, routing, payload, config)
                    : internode_dispatch(spec, routing, payload, config);
   }
-  return combine ? intranode_combine(spec, routing, payload, config) : intranode_dispatch(spec, routing, payload, config);
+  return combine ? intranode_combine(spec, routing, payload, config)
+                 : intranode_dispatch(spec, routing, payload, config);
 }
 
 std::unique_ptr<EpComm> make_deepep_sm_comm(const DeepEpConfig& config) {

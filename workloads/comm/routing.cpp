@@ -1,12 +1,12 @@
 #include "workloads/comm/routing.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <numeric>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "models/spec/error.hpp"
 
@@ -49,9 +49,10 @@ RoutingOptions published_routing_options() {
 EpRouting sample_routing(const deepseek_v3::ModelShape& shape, const RoutingOptions& o) {
   const int experts = shape.routed_experts;
   if (o.ep <= 0 || experts % o.ep != 0 || o.ep % o.gpus_per_node != 0 || experts % o.groups != 0) {
-    throw Error(fmt::format("routing: ep = {} must divide the {} routed experts and be a multiple of {} GPUs per node, "
-                            "and n_group = {} must divide the experts",
-                            o.ep, experts, o.gpus_per_node, o.groups));
+    throw Error(
+        fmt::format("routing: ep = {} must divide the {} routed experts and be a multiple of {} GPUs per node, "
+                    "and n_group = {} must divide the experts",
+                    o.ep, experts, o.gpus_per_node, o.groups));
   }
   if (o.tokens_per_gpu <= 0 || o.groups_per_token <= 0 || o.groups_per_token > o.groups) {
     throw Error(fmt::format("routing: tokens_per_gpu = {} must be > 0 and topk_group = {} in 1..n_group = {}",
@@ -82,7 +83,8 @@ EpRouting sample_routing(const deepseek_v3::ModelShape& shape, const RoutingOpti
     }
   }
   std::vector<double> group_mass(static_cast<size_t>(o.groups), 0.0);
-  for (int e = 0; e < experts; ++e) group_mass[static_cast<size_t>(e / per_group)] += popularity[static_cast<size_t>(e)];
+  for (int e = 0; e < experts; ++e)
+    group_mass[static_cast<size_t>(e / per_group)] += popularity[static_cast<size_t>(e)];
 
   std::vector<double> w, gw;
   std::vector<int> groups, picked, candidates;
@@ -111,7 +113,8 @@ EpRouting sample_routing(const deepseek_v3::ModelShape& shape, const RoutingOpti
         node_hit[static_cast<size_t>(dst / o.gpus_per_node)] = 1;
       }
       for (int d = 0; d < ep; ++d) r.gpu_tokens[static_cast<size_t>(src * ep + d)] += gpu_hit[static_cast<size_t>(d)];
-      for (int n = 0; n < r.nodes; ++n) r.node_tokens[static_cast<size_t>(src * r.nodes + n)] += node_hit[static_cast<size_t>(n)];
+      for (int n = 0; n < r.nodes; ++n)
+        r.node_tokens[static_cast<size_t>(src * r.nodes + n)] += node_hit[static_cast<size_t>(n)];
     }
   }
   return r;

@@ -18,11 +18,11 @@
 namespace hwsim::comm {
 
 struct RoutingOptions {
-  int ep = 64;                  // GPUs in the expert-parallel group (V3 3.2)
+  int ep = 64;  // GPUs in the expert-parallel group (V3 3.2)
   int gpus_per_node = 8;
-  int tokens_per_gpu = 4096;    // one 4K sequence per micro-batch (V3 4.2)
-  int groups = 8;               // n_group
-  int groups_per_token = 4;     // topk_group: nodes a token may reach (V3 2.1.2)
+  int tokens_per_gpu = 4096;  // one 4K sequence per micro-batch (V3 4.2)
+  int groups = 8;             // n_group
+  int groups_per_token = 4;   // topk_group: nodes a token may reach (V3 2.1.2)
   bool skewed = false;
   double skew_sigma = 0.5;
   std::uint64_t seed = 1;

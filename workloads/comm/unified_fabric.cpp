@@ -1,8 +1,8 @@
 #include "workloads/comm/unified_fabric.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "models/spec/error.hpp"
 

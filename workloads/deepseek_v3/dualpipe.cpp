@@ -1,11 +1,11 @@
 #include "workloads/deepseek_v3/dualpipe.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <deque>
 #include <limits>
-
-#include <fmt/format.h>
 
 #include "models/spec/error.hpp"
 
@@ -33,17 +33,17 @@ std::vector<Step> rank_sequence(int rank, int ranks, int micro_batches) {
   auto w = [&] { s.push_back({Op::kW, -1, -1}); };
   auto fb = [&](int pf, int pb) { s.push_back({Op::kFB, pf, pb}); };
 
-  for (int i = 0; i < (half_ranks - half_rank - 1) * 2; ++i) f(0);          // 1: nF0
-  for (int i = 0; i < half_rank + 1; ++i) {                                  // 2: nF0F1
+  for (int i = 0; i < (half_ranks - half_rank - 1) * 2; ++i) f(0);  // 1: nF0
+  for (int i = 0; i < half_rank + 1; ++i) {                         // 2: nF0F1
     f(0);
     f(1);
   }
-  for (int i = 0; i < half_ranks - half_rank - 1; ++i) {                    // 3: nB1W1F1
+  for (int i = 0; i < half_ranks - half_rank - 1; ++i) {  // 3: nB1W1F1
     b(1, true);
     w();
     f(1);
   }
-  for (int i = 0; i < half_chunks - ranks + half_rank + 1; ++i) {          // 4: nF0B1F1B0
+  for (int i = 0; i < half_chunks - ranks + half_rank + 1; ++i) {  // 4: nF0B1F1B0
     if (i == 0 && middle) {
       f(0);
       b(1, false);
@@ -52,11 +52,11 @@ std::vector<Step> rank_sequence(int rank, int ranks, int micro_batches) {
     }
     fb(1, 0);
   }
-  for (int i = 0; i < half_ranks - half_rank - 1; ++i) {                    // 5: nB1F1B0
+  for (int i = 0; i < half_ranks - half_rank - 1; ++i) {  // 5: nB1F1B0
     b(1, false);
     fb(1, 0);
   }
-  const int n6 = half_rank + 1;                                              // 6: nB1B0
+  const int n6 = half_rank + 1;  // 6: nB1B0
   bool defer = false;
   for (int i = 0; i < n6; ++i) {
     if (i == n6 / 2 && half_rank % 2 == 1) defer = true;
@@ -64,11 +64,11 @@ std::vector<Step> rank_sequence(int rank, int ranks, int micro_batches) {
     if (i == n6 / 2 && half_rank % 2 == 0) defer = true;
     b(0, defer);
   }
-  for (int i = 0; i < half_ranks - half_rank - 1; ++i) {                    // 7: nWB0
+  for (int i = 0; i < half_ranks - half_rank - 1; ++i) {  // 7: nWB0
     w();
     b(0, true);
   }
-  for (int i = 0; i < half_rank + 1; ++i) w();                               // 8: nW
+  for (int i = 0; i < half_rank + 1; ++i) w();  // 8: nW
   return s;
 }
 
@@ -81,7 +81,8 @@ double dualpipe_bubble_formula(int ranks, const ChunkTimes& t) { return (ranks /
 DualPipeResult simulate_dualpipe(std::span<const ChunkTimes> stage_times, const DualPipeConfig& c) {
   const int R = c.ranks, M = c.micro_batches;
   if (R < 2 || R % 2 != 0 || M % 2 != 0 || M < 2 * R) {
-    throw Error(fmt::format("DualPipe: ranks = {} must be even and >= 2, micro-batches = {} even and >= 2 x ranks", R, M));
+    throw Error(
+        fmt::format("DualPipe: ranks = {} must be even and >= 2, micro-batches = {} even and >= 2 x ranks", R, M));
   }
   if (static_cast<int>(stage_times.size()) != R) {
     throw Error(fmt::format("DualPipe: {} stage times given for {} ranks", stage_times.size(), R));
@@ -91,7 +92,8 @@ DualPipeResult simulate_dualpipe(std::span<const ChunkTimes> stage_times, const 
   // is available at that position of the direction's pipeline.
   auto grid = [&] {
     return std::vector<std::vector<std::vector<double>>>(
-        2, std::vector<std::vector<double>>(static_cast<size_t>(R), std::vector<double>(static_cast<size_t>(half), kUnknown)));
+        2, std::vector<std::vector<double>>(static_cast<size_t>(R),
+                                            std::vector<double>(static_cast<size_t>(half), kUnknown)));
   };
   auto fdone = grid(), bdone = grid();
   std::vector<std::vector<Step>> seq;
@@ -149,9 +151,20 @@ DualPipeResult simulate_dualpipe(std::span<const ChunkTimes> stage_times, const 
         const ChunkTimes* tf = df >= 0 ? &stage_times[static_cast<size_t>(pos_of(r, df))] : nullptr;
         const ChunkTimes* tb = db >= 0 ? &stage_times[static_cast<size_t>(pos_of(r, db))] : nullptr;
         switch (step.op) {
-          case Op::kF: dur = tf->f; bd.f_s += dur; break;
-          case Op::kB: dur = tb->b; bd.b_s += dur; rs.deferred.push_back(pos_of(r, db)); break;
-          case Op::kBW: dur = tb->b + tb->w; bd.b_s += tb->b; bd.w_s += tb->w; break;
+          case Op::kF:
+            dur = tf->f;
+            bd.f_s += dur;
+            break;
+          case Op::kB:
+            dur = tb->b;
+            bd.b_s += dur;
+            rs.deferred.push_back(pos_of(r, db));
+            break;
+          case Op::kBW:
+            dur = tb->b + tb->w;
+            bd.b_s += tb->b;
+            bd.w_s += tb->w;
+            break;
           case Op::kW: {
             if (rs.deferred.empty()) throw Error(fmt::format("DualPipe: rank {} runs W with nothing deferred", r));
             dur = stage_times[static_cast<size_t>(rs.deferred.front())].w;

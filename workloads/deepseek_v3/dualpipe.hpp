@@ -27,9 +27,9 @@ struct ChunkTimes {
 };
 
 struct DualPipeConfig {
-  int ranks = 16;            // PP, even
-  int micro_batches = 120;   // even, >= 2 x ranks
-  double p2p_s = 0;          // activation / gradient transfer between neighbouring stages
+  int ranks = 16;           // PP, even
+  int micro_batches = 120;  // even, >= 2 x ranks
+  double p2p_s = 0;         // activation / gradient transfer between neighbouring stages
 };
 
 // Time a rank spends in each kind of operation; the five sum to the makespan.

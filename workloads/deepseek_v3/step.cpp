@@ -1,9 +1,9 @@
 #include "workloads/deepseek_v3/step.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "models/interconnect/cluster.hpp"
 #include "models/spec/error.hpp"
@@ -39,14 +39,22 @@ void StepOptions::set(const std::string& a) {
   const auto eq = a.find('=');
   if (eq == std::string::npos) throw Error(fmt::format("step option '{}': expected KEY=VALUE", a));
   const std::string key = a.substr(0, eq), v = a.substr(eq + 1);
-  if (key == "gpus") gpus = positive_int(key, v);
-  else if (key == "pp") pp = positive_int(key, v);
-  else if (key == "ep") ep = positive_int(key, v);
-  else if (key == "seq") seq = positive_int(key, v);
-  else if (key == "global_batch_seqs") global_batch_seqs = positive_int(key, v);
-  else if (key == "mtp") mtp = flag(key, v);
-  else if (key == "skewed_routing") skewed_routing = flag(key, v);
-  else if (key == "seed") seed = static_cast<std::uint64_t>(positive_int(key, v));
+  if (key == "gpus")
+    gpus = positive_int(key, v);
+  else if (key == "pp")
+    pp = positive_int(key, v);
+  else if (key == "ep")
+    ep = positive_int(key, v);
+  else if (key == "seq")
+    seq = positive_int(key, v);
+  else if (key == "global_batch_seqs")
+    global_batch_seqs = positive_int(key, v);
+  else if (key == "mtp")
+    mtp = flag(key, v);
+  else if (key == "skewed_routing")
+    skewed_routing = flag(key, v);
+  else if (key == "seed")
+    seed = static_cast<std::uint64_t>(positive_int(key, v));
   else if (key == "skew_sigma") {
     try {
       skew_sigma = std::stod(v);
@@ -55,9 +63,10 @@ void StepOptions::set(const std::string& a) {
     }
     if (!(skew_sigma > 0)) throw Error(fmt::format("step option skew_sigma: '{}' must be a number > 0", v));
   } else {
-    throw Error(fmt::format("unknown step option '{}'; known: gpus, pp, ep, seq, global_batch_seqs, mtp, "
-                            "skewed_routing, skew_sigma, seed",
-                            key));
+    throw Error(
+        fmt::format("unknown step option '{}'; known: gpus, pp, ep, seq, global_batch_seqs, mtp, "
+                    "skewed_routing, skew_sigma, seed",
+                    key));
   }
 }
 
@@ -127,7 +136,8 @@ StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, c
   for (int m = 0; m < mtp_layers; ++m) blocks.push_back(moe);
   const int per_stage = static_cast<int>((blocks.size() + static_cast<size_t>(o.pp) - 1) / static_cast<size_t>(o.pp));
   std::vector<std::vector<BlockCost>> stages(static_cast<size_t>(o.pp));
-  for (size_t i = 0; i < blocks.size(); ++i) stages[std::min(i / static_cast<size_t>(per_stage), stages.size() - 1)].push_back(blocks[i]);
+  for (size_t i = 0; i < blocks.size(); ++i)
+    stages[std::min(i / static_cast<size_t>(per_stage), stages.size() - 1)].push_back(blocks[i]);
   for (int h = 0; h < 1 + mtp_layers; ++h) stages.back().push_back(head);
   for (size_t s = 0; s < stages.size(); ++s) {
     if (stages[s].empty()) throw Error(fmt::format("step: pp = {} leaves stage {} without layers", o.pp, s));
@@ -185,7 +195,8 @@ StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, c
   // Per parameter: read FP32 grad + FP32 master + 2 BF16 moments; write FP32
   // master + 2 BF16 moments + BF16 weight.
   opt += timer.seconds({"opt.adamw_read", Phase::kBackwardWeight, "read", {{"bytes", shard * 12}}, 1, "AdamW reads"});
-  opt += timer.seconds({"opt.adamw_write", Phase::kBackwardWeight, "write", {{"bytes", shard * 10}}, 1, "AdamW writes"});
+  opt +=
+      timer.seconds({"opt.adamw_write", Phase::kBackwardWeight, "write", {{"bytes", shard * 10}}, 1, "AdamW writes"});
   opt += collective(comm::Collective::kAllGather, dense_params * 2, dp_group);
   opt += collective(comm::Collective::kAllGather, expert_params * 2, expert_group);
   res.optimizer_s = opt;
@@ -217,7 +228,8 @@ nlohmann::json StepResult::to_json() const {
   nlohmann::json stages = nlohmann::json::array(), ranks_j = nlohmann::json::array(), coll = nlohmann::json::array();
   for (const ChunkTimes& t : stage_times) stages.push_back({{"f_s", t.f}, {"b_s", t.b}, {"w_s", t.w}, {"fb_s", t.fb}});
   for (const RankBreakdown& r : ranks) {
-    ranks_j.push_back({{"f_s", r.f_s}, {"b_s", r.b_s}, {"w_s", r.w_s}, {"f_and_b_s", r.fb_s}, {"bubble_s", r.bubble_s}});
+    ranks_j.push_back(
+        {{"f_s", r.f_s}, {"b_s", r.b_s}, {"w_s", r.w_s}, {"f_and_b_s", r.fb_s}, {"bubble_s", r.bubble_s}});
   }
   for (const auto& c : optimizer_collectives) coll.push_back(c.to_json());
   const BlockCost& m = moe_block.front();
@@ -225,9 +237,15 @@ nlohmann::json StepResult::to_json() const {
           {"gpu", gpu},
           {"comm_model", comm_model},
           {"options",
-           {{"gpus", options.gpus}, {"pp", options.pp}, {"ep", options.ep}, {"seq", options.seq},
-            {"global_batch_seqs", options.global_batch_seqs}, {"mtp", options.mtp},
-            {"skewed_routing", options.skewed_routing}, {"skew_sigma", options.skew_sigma}, {"seed", options.seed}}},
+           {{"gpus", options.gpus},
+            {"pp", options.pp},
+            {"ep", options.ep},
+            {"seq", options.seq},
+            {"global_batch_seqs", options.global_batch_seqs},
+            {"mtp", options.mtp},
+            {"skewed_routing", options.skewed_routing},
+            {"skew_sigma", options.skew_sigma},
+            {"seed", options.seed}}},
           {"micro_batches", micro_batches},
           {"dp", dp},
           {"expert_dp", expert_dp},
@@ -243,8 +261,14 @@ nlohmann::json StepResult::to_json() const {
           {"gpu_hours_per_trillion_tokens", gpu_hours_per_trillion_tokens},
           {"p2p_s", p2p_s},
           {"moe_layer_s",
-           {{"attn_f", m.attn_f}, {"mlp_f", m.mlp_f}, {"attn_b", m.attn_b}, {"mlp_b", m.mlp_b}, {"attn_w", m.attn_w},
-            {"mlp_w", m.mlp_w}, {"dispatch", m.dispatch_f}, {"combine", m.combine_f}}},
+           {{"attn_f", m.attn_f},
+            {"mlp_f", m.mlp_f},
+            {"attn_b", m.attn_b},
+            {"mlp_b", m.mlp_b},
+            {"attn_w", m.attn_w},
+            {"mlp_w", m.mlp_w},
+            {"dispatch", m.dispatch_f},
+            {"combine", m.combine_f}}},
           {"dispatch", dispatch.to_json()},
           {"combine", combine.to_json()},
           {"optimizer_collectives", coll},

@@ -7,10 +7,9 @@
 // interconnect model, the schedule from dualpipe.hpp, then the ZeRO-1
 // optimizer. Every assumption is listed in docs/multigpu.md.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "models/spec/hardware_spec.hpp"
 #include "sim/kernel_predictor.hpp"
@@ -22,13 +21,13 @@
 namespace hwsim::deepseek_v3 {
 
 struct StepOptions {
-  int gpus = 2048;                 // V3 3.1
-  int pp = 16;                     // V3 3.2
-  int ep = 64;                     // V3 3.2
-  int seq = 4096;                  // one 4K sequence per micro-batch per GPU (V3 4.2)
-  int global_batch_seqs = 15360;   // V3 4.2, the batch after its ramp
-  bool mtp = true;                 // multi-token prediction module (depth from config.json)
-  bool skewed_routing = false;     // balanced by default, as DeepSeek's published profile
+  int gpus = 2048;                // V3 3.1
+  int pp = 16;                    // V3 3.2
+  int ep = 64;                    // V3 3.2
+  int seq = 4096;                 // one 4K sequence per micro-batch per GPU (V3 4.2)
+  int global_batch_seqs = 15360;  // V3 4.2, the batch after its ramp
+  bool mtp = true;                // multi-token prediction module (depth from config.json)
+  bool skewed_routing = false;    // balanced by default, as DeepSeek's published profile
   double skew_sigma = 0.5;
   std::uint64_t seed = 1;
 
@@ -47,15 +46,15 @@ struct StepResult {
   double f_s = 0, b_s = 0, w_s = 0, fb_s = 0, bubble_s = 0, optimizer_s = 0;
   double tokens_per_step = 0;
   double tokens_per_gpu_s = 0;
-  double model_flops_per_token = 0;        // causal attention, as the kernels compute
-  double tflops_per_gpu = 0;               // non-causal attention FLOPs (ISCA Table 4 convention)
+  double model_flops_per_token = 0;  // causal attention, as the kernels compute
+  double tflops_per_gpu = 0;         // non-causal attention FLOPs (ISCA Table 4 convention)
   double tflops_per_gpu_causal = 0;
-  double mfu = 0;                          // non-causal TFLOPS / dense BF16 peak of the spec
+  double mfu = 0;  // non-causal TFLOPS / dense BF16 peak of the spec
   double gpu_hours_per_trillion_tokens = 0;
   double p2p_s = 0;
   std::vector<ChunkTimes> stage_times;
   std::vector<RankBreakdown> ranks;
-  std::vector<BlockCost> moe_block;        // one MoE layer (for reports)
+  std::vector<BlockCost> moe_block;  // one MoE layer (for reports)
   comm::CommKernelResult dispatch, combine;
   std::vector<comm::CommKernelResult> optimizer_collectives;
   int distinct_kernels = 0;

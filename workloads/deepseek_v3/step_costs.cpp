@@ -1,9 +1,9 @@
 #include "workloads/deepseek_v3/step_costs.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
-
-#include <fmt/format.h>
 
 #include "models/spec/error.hpp"
 #include "workloads/roofline/roofline_predictor.hpp"
@@ -15,8 +15,9 @@ namespace {
 // kernels by their names in layer.cpp.
 bool is_mlp(const std::string& name) {
   return name.find("expert_") != std::string::npos || name.find("shared_") != std::string::npos ||
-         name.find("router") != std::string::npos || name.find("mlp_norm") != std::string::npos || name.find("dense_mlp") != std::string::npos ||
-         name.find("head") != std::string::npos || name.find("loss") != std::string::npos;
+         name.find("router") != std::string::npos || name.find("mlp_norm") != std::string::npos ||
+         name.find("dense_mlp") != std::string::npos || name.find("head") != std::string::npos ||
+         name.find("loss") != std::string::npos;
 }
 
 }  // namespace
@@ -26,7 +27,8 @@ double KernelTimer::seconds(const LayerKernel& k) {
   auto it = cache_.find(key);
   if (it == cache_.end()) {
     const Prediction p = predictor_.predict(k.kind, k.params);
-    if (!p.time_us) throw Error(fmt::format("kernel {} ({}): the timing model cannot run it: {}", k.name, k.kind, p.error));
+    if (!p.time_us)
+      throw Error(fmt::format("kernel {} ({}): the timing model cannot run it: {}", k.name, k.kind, p.error));
     it = cache_.emplace(key, *p.time_us * 1e-6).first;
   }
   return it->second * k.count;
@@ -39,9 +41,15 @@ BlockCost block_compute_cost(const std::string& kind, const std::vector<LayerKer
     const double s = timer.seconds(k);
     const bool mlp = is_mlp(k.name);
     switch (k.phase) {
-      case Phase::kForward: (mlp ? c.mlp_f : c.attn_f) += s; break;
-      case Phase::kBackwardInput: (mlp ? c.mlp_b : c.attn_b) += s; break;
-      case Phase::kBackwardWeight: (mlp ? c.mlp_w : c.attn_w) += s; break;
+      case Phase::kForward:
+        (mlp ? c.mlp_f : c.attn_f) += s;
+        break;
+      case Phase::kBackwardInput:
+        (mlp ? c.mlp_b : c.attn_b) += s;
+        break;
+      case Phase::kBackwardWeight:
+        (mlp ? c.mlp_w : c.attn_w) += s;
+        break;
     }
     const KernelWork w = kernel_work(k.kind, k.params);
     c.flops += w.flops * k.count;
@@ -73,8 +81,14 @@ std::vector<LayerKernel> dense_layer_kernels(const ModelShape& shape, const Laye
 
 std::vector<LayerKernel> head_kernels(const ModelShape& s, int t) {
   auto bf16 = [](int m, int n, int k, const char* out) {
-    return nlohmann::json{{"m", m},         {"n", n},          {"k", k},         {"a_dtype", "bf16"},
-                          {"b_dtype", "bf16"}, {"out_dtype", out}, {"scaling", "none"}, {"fast_accum", false}};
+    return nlohmann::json{{"m", m},
+                          {"n", n},
+                          {"k", k},
+                          {"a_dtype", "bf16"},
+                          {"b_dtype", "bf16"},
+                          {"out_dtype", out},
+                          {"scaling", "none"},
+                          {"fast_accum", false}};
   };
   const double logits = static_cast<double>(t) * s.vocab * 4;  // FP32 logits
   return {
@@ -105,8 +119,8 @@ double overlapped_fb_s(const std::vector<BlockCost>& blocks, int sm_count, int c
   }
   for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) {
     const BlockCost& b = *it;
-    for (const Item& i : {Item{kComm, b.combine_b}, Item{kCompute, (b.mlp_b + b.mlp_w) * slow}, Item{kComm, b.dispatch_b},
-                          Item{kCompute, (b.attn_b + b.attn_w) * slow}}) {
+    for (const Item& i : {Item{kComm, b.combine_b}, Item{kCompute, (b.mlp_b + b.mlp_w) * slow},
+                          Item{kComm, b.dispatch_b}, Item{kCompute, (b.attn_b + b.attn_w) * slow}}) {
       if (i.s > 0) chain[1].push_back(i);
     }
   }

@@ -20,11 +20,12 @@ struct BlockCost {
   std::string kind;  // "dense", "moe", "head"
   double attn_f = 0, mlp_f = 0, attn_b = 0, mlp_b = 0, attn_w = 0, mlp_w = 0;
   double dispatch_f = 0, combine_f = 0;  // forward all-to-all (FP8 out, BF16 back)
-  double dispatch_b = 0, combine_b = 0;  // backward: combine's gradient goes out in FP8 (V3 3.3.3), dispatch's back in BF16
-  double flops = 0;                      // forward + backward FLOPs, attention as emitted (causal)
-  double attention_flops = 0;            // of which the attention core
-  double params = 0;                     // weights replicated across the EP group (dense data parallel)
-  double expert_params = 0;              // weights of the local experts (expert data parallel)
+  double dispatch_b = 0,
+         combine_b = 0;        // backward: combine's gradient goes out in FP8 (V3 3.3.3), dispatch's back in BF16
+  double flops = 0;            // forward + backward FLOPs, attention as emitted (causal)
+  double attention_flops = 0;  // of which the attention core
+  double params = 0;           // weights replicated across the EP group (dense data parallel)
+  double expert_params = 0;    // weights of the local experts (expert data parallel)
 
   double forward() const { return attn_f + dispatch_f + mlp_f + combine_f; }
   double backward_input() const { return combine_b + mlp_b + dispatch_b + attn_b; }

@@ -28,8 +28,13 @@ ProposalStudy comm_proposal_study(const HardwareSpec& spec, KernelPredictor& pre
 nlohmann::json ProposalStudy::to_json() const {
   nlohmann::json a = nlohmann::json::array();
   for (const Row& r : rows) {
-    a.push_back({{"name", r.name}, {"step_s", r.step_s}, {"speedup", r.speedup}, {"f_and_b_s", r.fb_s},
-                 {"dispatch_us", r.dispatch_us}, {"combine_us", r.combine_us}, {"comm_sms", r.comm_sms}});
+    a.push_back({{"name", r.name},
+                 {"step_s", r.step_s},
+                 {"speedup", r.speedup},
+                 {"f_and_b_s", r.fb_s},
+                 {"dispatch_us", r.dispatch_us},
+                 {"combine_us", r.combine_us},
+                 {"comm_sms", r.comm_sms}});
   }
   return {{"study", "comm_proposals"}, {"rows", a}};
 }

@@ -3,10 +3,9 @@
 // step with the baseline EP communication (DeepEP on SMs) and with each
 // proposal's model, all else equal. The proposal framework calls this with
 // its own parameter sets.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "workloads/comm/comm_offload.hpp"
 #include "workloads/comm/unified_fabric.hpp"
@@ -18,8 +17,8 @@ struct ProposalStudy {
   struct Row {
     std::string name;
     double step_s = 0;
-    double speedup = 0;           // baseline step / this step
-    double fb_s = 0;              // 1F1B steady state of rank 0
+    double speedup = 0;  // baseline step / this step
+    double fb_s = 0;     // 1F1B steady state of rank 0
     double dispatch_us = 0, combine_us = 0;
     int comm_sms = 0;
   };

@@ -29,13 +29,13 @@ std::vector<Transfer> rail_all_to_all(const Cluster& c, int group_nodes, double 
 TEST_CASE("2,048 H800s: 256 nodes, 8 planes of 8 leaves and 4 spines") {
   const Cluster c(ClusterParams::from_spec(hwsim::load_gpu("h800-sxm"), 2048));
   CHECK(c.gpus() == 2048);
-  CHECK(c.leaves_per_plane() == 8);   // 256 NICs per plane / 32 down ports
-  CHECK(c.spines_per_plane() == 4);   // 8 leaves x 32 up ports / 64
+  CHECK(c.leaves_per_plane() == 8);  // 256 NICs per plane / 32 down ports
+  CHECK(c.spines_per_plane() == 4);  // 8 leaves x 32 up ports / 64
   CHECK(c.links() == 2048 * 4 + 8 * 8 * 4 * 2);
-  CHECK(c.path(0, 1).size() == 2);                       // NVLink
-  CHECK(c.path(0, c.gpu(1, 0)).size() == 2);             // same leaf
-  CHECK(c.path(0, c.gpu(100, 0)).size() == 4);           // through a spine
-  CHECK(c.rail_path(0, c.gpu(100, 3)).size() == 6);      // IB then NVLink
+  CHECK(c.path(0, 1).size() == 2);                   // NVLink
+  CHECK(c.path(0, c.gpu(1, 0)).size() == 2);         // same leaf
+  CHECK(c.path(0, c.gpu(100, 0)).size() == 4);       // through a spine
+  CHECK(c.rail_path(0, c.gpu(100, 3)).size() == 6);  // IB then NVLink
   CHECK_THROWS_WITH(c.path(0, c.gpu(1, 3)), Catch::Contains("rail_path"));
   CHECK(c.latency_s(0, c.gpu(100, 0)) > c.latency_s(0, c.gpu(1, 0)));
 }

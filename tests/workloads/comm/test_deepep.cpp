@@ -134,7 +134,10 @@ TEST_CASE("DeepEP internode EP32 / EP64 (H800, 4096 tokens): within 20% of the p
   // (dispatch / combine). The model's IB is the YAML's 40 GB/s effective.
   const auto spec = load_gpu("h800-sxm");
   const TokenPayload p = token_payload(shape());
-  const struct { int ep; double dispatch, combine; } published[] = {{32, 58, 57}, {64, 51, 50}};
+  const struct {
+    int ep;
+    double dispatch, combine;
+  } published[] = {{32, 58, 57}, {64, 51, 50}};
   for (const auto& row : published) {
     INFO("EP" << row.ep);
     const EpRouting r = routing(row.ep, 4096);
@@ -162,7 +165,10 @@ TEST_CASE("low-latency kernels hold no SMs and match DeepEP's decode latencies w
   // dispatch 173 / 192 / 194 us, combine 314 / 369 / 360 us at EP 64 / 128 / 256.
   const auto spec = load_gpu("h800-sxm");
   const TokenPayload p = token_payload(shape());
-  const struct { int ep; double dispatch_us, combine_us; } published[] = {{64, 173, 314}, {128, 192, 369}, {256, 194, 360}};
+  const struct {
+    int ep;
+    double dispatch_us, combine_us;
+  } published[] = {{64, 173, 314}, {128, 192, 369}, {256, 194, 360}};
   for (const auto& row : published) {
     INFO("EP" << row.ep);
     const EpRouting r = routing(row.ep, 128);

@@ -20,7 +20,9 @@ namespace {
 
 // The one line to change when the cycle-approximate simulator implements
 // KernelPredictor.
-std::unique_ptr<KernelPredictor> validation_predictor(const HardwareSpec& spec) { return make_roofline_predictor(spec); }
+std::unique_ptr<KernelPredictor> validation_predictor(const HardwareSpec& spec) {
+  return make_roofline_predictor(spec);
+}
 
 // Published figures (ISCA 2025 Table 4; V3 report 1).
 constexpr double kIscaStepS = 19.926, kIscaTflops = 432, kReportGpuHoursPerT = 180e3;

@@ -30,24 +30,22 @@
 
 namespace {
 
-#define CUDA_CHECK(x)                                                                              \
-  do {                                                                                             \
-    cudaError_t e_ = (x);                                                                          \
-    if (e_ != cudaSuccess) {                                                                       \
-      std::fprintf(stderr, "multigpu_bench: %s:%d: %s: %s\n", __FILE__, __LINE__, #x,              \
-                   cudaGetErrorString(e_));                                                        \
-      std::exit(2);                                                                                \
-    }                                                                                              \
+#define CUDA_CHECK(x)                                                                                          \
+  do {                                                                                                         \
+    cudaError_t e_ = (x);                                                                                      \
+    if (e_ != cudaSuccess) {                                                                                   \
+      std::fprintf(stderr, "multigpu_bench: %s:%d: %s: %s\n", __FILE__, __LINE__, #x, cudaGetErrorString(e_)); \
+      std::exit(2);                                                                                            \
+    }                                                                                                          \
   } while (0)
 
-#define NCCL_CHECK(x)                                                                              \
-  do {                                                                                             \
-    ncclResult_t r_ = (x);                                                                         \
-    if (r_ != ncclSuccess) {                                                                       \
-      std::fprintf(stderr, "multigpu_bench: %s:%d: %s: %s\n", __FILE__, __LINE__, #x,              \
-                   ncclGetErrorString(r_));                                                        \
-      std::exit(2);                                                                                \
-    }                                                                                              \
+#define NCCL_CHECK(x)                                                                                          \
+  do {                                                                                                         \
+    ncclResult_t r_ = (x);                                                                                     \
+    if (r_ != ncclSuccess) {                                                                                   \
+      std::fprintf(stderr, "multigpu_bench: %s:%d: %s: %s\n", __FILE__, __LINE__, #x, ncclGetErrorString(r_)); \
+      std::exit(2);                                                                                            \
+    }                                                                                                          \
   } while (0)
 
 struct Options {
@@ -157,7 +155,10 @@ void bench_p2p(Context& c) {
       }
       CUDA_CHECK(cudaSetDevice(s));
       cudaError_t e = cudaDeviceEnablePeerAccess(d, 0);
-      if (e == cudaErrorPeerAccessAlreadyEnabled) cudaGetLastError(); else CUDA_CHECK(e);
+      if (e == cudaErrorPeerAccessAlreadyEnabled)
+        cudaGetLastError();
+      else
+        CUDA_CHECK(e);
       void *src = nullptr, *dst = nullptr;
       CUDA_CHECK(cudaMalloc(&src, o.max_bytes));
       CUDA_CHECK(cudaSetDevice(d));
@@ -220,13 +221,12 @@ void bench_p2p(Context& c) {
           }
           char params[256], id[128];
           if (method == 0) {
-            std::snprintf(params, sizeof params, "{\"bytes\":%zu,\"src\":%d,\"dst\":%d,\"method\":\"%s\"}", bytes, s,
-                          d, name);
+            std::snprintf(params, sizeof params, "{\"bytes\":%zu,\"src\":%d,\"dst\":%d,\"method\":\"%s\"}", bytes, s, d,
+                          name);
             std::snprintf(id, sizeof id, "p2p.%s.%d-%d.%zu", name, s, d, bytes);
           } else {
-            std::snprintf(params, sizeof params,
-                          "{\"bytes\":%zu,\"src\":%d,\"dst\":%d,\"method\":\"%s\",\"ctas\":%d}", bytes, s, d, name,
-                          ctas);
+            std::snprintf(params, sizeof params, "{\"bytes\":%zu,\"src\":%d,\"dst\":%d,\"method\":\"%s\",\"ctas\":%d}",
+                          bytes, s, d, name, ctas);
             std::snprintf(id, sizeof id, "p2p.%s.%d-%d.%zu.ctas%d", name, s, d, bytes, ctas);
           }
           emit(c, id, s, "p2p_copy", params, stats_of(t),
@@ -248,10 +248,14 @@ void bench_p2p(Context& c) {
 enum class Coll { kAllToAll, kAllReduce, kReduceScatter, kAllGather };
 const char* coll_name(Coll k) {
   switch (k) {
-    case Coll::kAllToAll: return "nccl_all_to_all";
-    case Coll::kAllReduce: return "nccl_all_reduce";
-    case Coll::kReduceScatter: return "nccl_reduce_scatter";
-    case Coll::kAllGather: return "nccl_all_gather";
+    case Coll::kAllToAll:
+      return "nccl_all_to_all";
+    case Coll::kAllReduce:
+      return "nccl_all_reduce";
+    case Coll::kReduceScatter:
+      return "nccl_reduce_scatter";
+    case Coll::kAllGather:
+      return "nccl_all_gather";
   }
   return "?";
 }
@@ -268,11 +272,15 @@ void run_coll(Coll k, std::vector<ncclComm_t>& comms, std::vector<float*>& in, s
   NCCL_CHECK(ncclGroupStart());
   for (int r = 0; r < n; ++r) {
     switch (k) {
-      case Coll::kAllReduce: NCCL_CHECK(ncclAllReduce(in[r], out[r], count, ncclFloat, ncclSum, comms[r], st[r])); break;
+      case Coll::kAllReduce:
+        NCCL_CHECK(ncclAllReduce(in[r], out[r], count, ncclFloat, ncclSum, comms[r], st[r]));
+        break;
       case Coll::kReduceScatter:
         NCCL_CHECK(ncclReduceScatter(in[r], out[r], share, ncclFloat, ncclSum, comms[r], st[r]));
         break;
-      case Coll::kAllGather: NCCL_CHECK(ncclAllGather(in[r], out[r], share, ncclFloat, comms[r], st[r])); break;
+      case Coll::kAllGather:
+        NCCL_CHECK(ncclAllGather(in[r], out[r], share, ncclFloat, comms[r], st[r]));
+        break;
       case Coll::kAllToAll:
         for (int p = 0; p < n; ++p) {
           NCCL_CHECK(ncclSend(in[r] + p * share, share, ncclFloat, p, comms[r], st[r]));
@@ -294,8 +302,8 @@ bool check_coll(Coll k, const std::vector<float*>& out, size_t bytes, int n) {
     CUDA_CHECK(cudaMemcpy(h.data(), out[r], h.size() * sizeof(float), cudaMemcpyDeviceToHost));
     for (size_t i = 0; i < h.size(); ++i) {
       const int from = static_cast<int>(i / share);
-      const float want = (k == Coll::kAllReduce || k == Coll::kReduceScatter) ? n * (n + 1) / 2.0f
-                                                                               : static_cast<float>(from + 1);
+      const float want =
+          (k == Coll::kAllReduce || k == Coll::kReduceScatter) ? n * (n + 1) / 2.0f : static_cast<float>(from + 1);
       if (h[i] != want) return false;
     }
   }
@@ -398,11 +406,16 @@ Options parse(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--out") o.out = value();
-    else if (a == "--min-bytes") o.min_bytes = parse_size("--min-bytes", value());
-    else if (a == "--max-bytes") o.max_bytes = parse_size("--max-bytes", value());
-    else if (a == "--reps") o.reps = static_cast<int>(parse_size("--reps", value()));
-    else if (a == "--gpus") o.gpus = static_cast<int>(parse_size("--gpus", value()));
+    if (a == "--out")
+      o.out = value();
+    else if (a == "--min-bytes")
+      o.min_bytes = parse_size("--min-bytes", value());
+    else if (a == "--max-bytes")
+      o.max_bytes = parse_size("--max-bytes", value());
+    else if (a == "--reps")
+      o.reps = static_cast<int>(parse_size("--reps", value()));
+    else if (a == "--gpus")
+      o.gpus = static_cast<int>(parse_size("--gpus", value()));
     else {
       std::fprintf(stderr,
                    "usage: multigpu_bench [--out FILE.jsonl] [--min-bytes N] [--max-bytes N] [--reps N] [--gpus N]\n"
