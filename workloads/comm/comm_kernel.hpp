@@ -27,6 +27,12 @@ struct CommKernelResult {
   // node the token reaches, its own included, as DeepEP's test counts them).
   double reported_Bps = 0;
   bool explicit_flows = false;  // explicit max-min simulation or symmetry shortcut
+  // Chunking, for turning the data flow into a kernel program: the channels
+  // (2 SMs each) the bytes are split over and the chunk each channel moves
+  // per RDMA write / NVLink send.
+  int channels = 0;
+  double ib_chunk_bytes = 0;
+  double nvlink_chunk_bytes = 0;
 
   nlohmann::json to_json() const;
 };

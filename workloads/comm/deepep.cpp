@@ -74,6 +74,9 @@ CommKernelResult finish(std::string name, const Cluster& c, const Tally& t, doub
   r.name = std::move(name);
   r.sms_held = copy.sms_held;
   r.explicit_flows = explicit_flows;
+  r.channels = copy.sms_held / 2;
+  r.ib_chunk_bytes = chunk_ib_bytes;
+  r.nvlink_chunk_bytes = chunk_nvl_bytes;
   r.ib_s = ib_s;
   r.nvlink_s = nvl_s;
   int worst = 0;
@@ -324,7 +327,10 @@ nlohmann::json CommKernelResult::to_json() const {
           {"hbm_read_bytes", hbm_read_bytes},
           {"hbm_write_bytes", hbm_write_bytes},
           {"reported_GBps", reported_Bps / 1e9},
-          {"explicit_flows", explicit_flows}};
+          {"explicit_flows", explicit_flows},
+          {"channels", channels},
+          {"ib_chunk_bytes", ib_chunk_bytes},
+          {"nvlink_chunk_bytes", nvlink_chunk_bytes}};
 }
 
 }  // namespace hwsim::comm

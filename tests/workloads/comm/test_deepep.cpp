@@ -76,6 +76,8 @@ TEST_CASE("SM count: with few SMs the copies bound the kernel and time scales as
   CHECK((a.time_s - a.fill_s) / (b.time_s - b.fill_s) == Approx(2.0).epsilon(1e-9));
   CHECK(c.bound == "ib");  // V3 3.2.2: 20 SMs suffice to saturate IB
   CHECK(c.sms_held == 20);
+  CHECK(c.channels == 10);
+  CHECK(c.ib_chunk_bytes == 28 * p.dispatch_bytes);
   // A faster per-SM copy rate (the YAML key) moves the SM bound, not the link bound.
   const auto fast = load_gpu("h800-sxm", {"sm.peer_copy_GBps=64"});
   CHECK(internode_dispatch(fast, r, p, two).sm_s == Approx(a.sm_s / 2));
