@@ -35,12 +35,13 @@ struct TimedFlow {
 struct FlowSimulation {
   std::vector<double> finish_s;  // per flow: last byte delivered (including latency_s)
   double makespan_s = 0;         // latest finish
-  int rate_solves = 0;           // progressive-filling solves performed (cost statistic)
+  int rate_solves = 0;           // progressive-filling solves, summed over independent components
 };
 
 // Explicit simulation: rates are max-min fair among the flows active at each
 // moment and re-solved whenever a flow arrives or completes. Flows whose
 // completions fall within a relative 1e-9 of each other complete together.
+// Groups of flows that share no link are simulated independently (exact).
 FlowSimulation simulate_flows(std::span<const double> capacities, std::span<const TimedFlow> flows);
 
 }  // namespace hwsim::interconnect
