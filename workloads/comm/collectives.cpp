@@ -69,7 +69,10 @@ CommKernelResult ring_collective(const interconnect::Cluster& c, Collective kind
   res.bound = b.link >= 0 ? interconnect::to_string(c.kind(b.link)) : "latency";
   res.sms_held = cfg.num_sms;
   const double per_gpu = steps * chunk * rings;
-  res.nvlink_tx_bytes = per_gpu;
+  // Each GPU leaves its node in exactly one ring (multi-node); its other
+  // rings' edges are NVLink.
+  res.ib_tx_bytes = nodes.size() > 1 ? steps * chunk : 0;
+  res.nvlink_tx_bytes = per_gpu - res.ib_tx_bytes;
   res.hbm_read_bytes = per_gpu * (kind == Collective::kAllGather ? 1 : 2);  // reduce reads local + received
   res.hbm_write_bytes = per_gpu;
   res.reported_Bps = per_gpu / res.time_s;  // NCCL's bus bandwidth

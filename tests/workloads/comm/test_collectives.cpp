@@ -37,6 +37,8 @@ TEST_CASE("ring all-reduce over 16 H800 nodes is NVLink-bound, over 16 H100 node
     const double step = std::max(nvl, nic) + std::max(spec.nvlink.latency_us, spec.nic.latency_us) * 1e-6;
     CHECK(r.time_s == Approx(2 * 127 * step).epsilon(1e-9));
     CHECK(r.bound == (std::string(gpu) == "h800-sxm" ? "nvlink_out" : "nic_out"));
+    CHECK(r.ib_tx_bytes == Approx(2 * 127 * chunk));
+    CHECK(r.nvlink_tx_bytes == Approx(2 * 127 * chunk * 7));
   }
 }
 
