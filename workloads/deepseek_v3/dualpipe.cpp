@@ -84,6 +84,9 @@ DualPipeResult simulate_dualpipe(std::span<const ChunkTimes> stage_times, const 
     throw Error(
         fmt::format("DualPipe: ranks = {} must be even and >= 2, micro-batches = {} even and >= 2 x ranks", R, M));
   }
+  if (!c.pair_fb.empty() && c.pair_fb.size() != static_cast<size_t>(R) * static_cast<size_t>(R)) {
+    throw Error(fmt::format("DualPipe: pair_fb has {} entries for {} x {} stage pairs", c.pair_fb.size(), R, R));
+  }
   if (static_cast<int>(stage_times.size()) != R) {
     throw Error(fmt::format("DualPipe: {} stage times given for {} ranks", stage_times.size(), R));
   }
@@ -174,9 +177,10 @@ DualPipeResult simulate_dualpipe(std::span<const ChunkTimes> stage_times, const 
           }
           case Op::kFB:
             // The two stages of an overlapped pair may differ (first and last
-            // stage on one rank): the pair takes the mean of each stage's
-            // overlapped time.
-            dur = 0.5 * (tf->fb + tb->fb);
+            // stage on one rank): the pair's own time when given, else the
+            // mean of each stage's overlapped time.
+            dur = c.pair_fb.empty() ? 0.5 * (tf->fb + tb->fb)
+                                    : c.pair_fb[static_cast<size_t>(pos_of(r, df) * R + pos_of(r, db))];
             bd.fb_s += dur;
             break;
         }

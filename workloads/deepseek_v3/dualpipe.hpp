@@ -30,6 +30,10 @@ struct DualPipeConfig {
   int ranks = 16;           // PP, even
   int micro_batches = 120;  // even, >= 2 x ranks
   double p2p_s = 0;         // activation / gradient transfer between neighbouring stages
+  // Optional ranks x ranks matrix: pair_fb[f * ranks + b] is the overlapped
+  // time of stage f's forward with stage b's full backward. Empty: the mean
+  // of the two stages' own ChunkTimes::fb.
+  std::vector<double> pair_fb;
 };
 
 // Time a rank spends in each kind of operation; the five sum to the makespan.

@@ -174,7 +174,18 @@ StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, c
   // ---- the schedule
   const interconnect::Cluster cluster(interconnect::ClusterParams::from_spec(spec, o.gpus));
   res.p2p_s = comm::send_recv(cluster, 0, res.dp, static_cast<double>(o.seq) * shape.hidden * 2).time_s;
-  const DualPipeResult dp = simulate_dualpipe(res.stage_times, {o.pp, res.micro_batches, res.p2p_s});
+  // Overlapped pairs: on rank r the forward and backward stages are r or
+  // PP-1-r; time each combination from the two stages' blocks.
+  std::vector<double> pair_fb(static_cast<size_t>(o.pp * o.pp), 0.0);
+  for (int r = 0; r < o.pp; ++r) {
+    for (int f : {r, o.pp - 1 - r}) {
+      for (int b : {r, o.pp - 1 - r}) {
+        pair_fb[static_cast<size_t>(f * o.pp + b)] = overlapped_fb_s(
+            stages[static_cast<size_t>(f)], stages[static_cast<size_t>(b)], spec.sm.count, comm.sms_held());
+      }
+    }
+  }
+  const DualPipeResult dp = simulate_dualpipe(res.stage_times, {o.pp, res.micro_batches, res.p2p_s, pair_fb});
   res.ranks = dp.ranks;
 
   // ---- ZeRO-1 optimizer (V3 3.2, 3.3.1): FP32 gradients reduce-scattered,

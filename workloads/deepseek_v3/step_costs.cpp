@@ -101,6 +101,11 @@ std::vector<LayerKernel> head_kernels(const ModelShape& s, int t) {
 }
 
 double overlapped_fb_s(const std::vector<BlockCost>& blocks, int sm_count, int comm_sms) {
+  return overlapped_fb_s(blocks, blocks, sm_count, comm_sms);
+}
+
+double overlapped_fb_s(const std::vector<BlockCost>& forward_blocks, const std::vector<BlockCost>& backward_blocks,
+                       int sm_count, int comm_sms) {
   if (comm_sms < 0 || comm_sms >= sm_count) {
     throw Error(fmt::format("overlap: communication SMs = {} must be in 0..{}", comm_sms, sm_count - 1));
   }
@@ -111,13 +116,13 @@ double overlapped_fb_s(const std::vector<BlockCost>& blocks, int sm_count, int c
     double s;
   };
   std::array<std::vector<Item>, 2> chain;  // 0: forward, 1: backward
-  for (const BlockCost& b : blocks) {
+  for (const BlockCost& b : forward_blocks) {
     for (const Item& i : {Item{kCompute, b.attn_f * slow}, Item{kComm, b.dispatch_f}, Item{kCompute, b.mlp_f * slow},
                           Item{kComm, b.combine_f}}) {
       if (i.s > 0) chain[0].push_back(i);
     }
   }
-  for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) {
+  for (auto it = backward_blocks.rbegin(); it != backward_blocks.rend(); ++it) {
     const BlockCost& b = *it;
     for (const Item& i : {Item{kComm, b.combine_b}, Item{kCompute, (b.mlp_b + b.mlp_w) * slow},
                           Item{kComm, b.dispatch_b}, Item{kCompute, (b.attn_b + b.attn_w) * slow}}) {

@@ -64,5 +64,9 @@ std::vector<LayerKernel> head_kernels(const ModelShape& shape, int tokens);
 // at a time. Compute is slowed by sm_count / (sm_count - comm_sms) because
 // the communication kernels hold those SMs throughout the overlap.
 double overlapped_fb_s(const std::vector<BlockCost>& blocks, int sm_count, int comm_sms);
+// The same with the forward on one stage's blocks and the backward on
+// another's (DualPipe rank r overlaps stage r with stage PP-1-r).
+double overlapped_fb_s(const std::vector<BlockCost>& forward_blocks, const std::vector<BlockCost>& backward_blocks,
+                       int sm_count, int comm_sms);
 
 }  // namespace hwsim::deepseek_v3

@@ -98,7 +98,7 @@ TEST_CASE("step: the report's 180K GPU-hours per trillion tokens follows from Ta
 TEST_CASE("step with the roofline stand-in: faster than ISCA Table 4 but within a factor of 2.5") {
   // A roofline predicts each kernel at its compute or HBM bound, so the step
   // must come out below the measured 19.926 s and TFLOPS above 432; the
-  // factor bounds how far the stand-in may be (it is 2.04x today: 9.76 s).
+  // factor bounds how far the stand-in may be (1.98x today: 10.04 s).
   // docs/multigpu.md gives the numbers and the 15% target for the simulator.
   const StepResult& r = baseline();
   CHECK(r.step_s < kIscaStepS);

@@ -11,7 +11,7 @@ using namespace hwsim::deepseek_v3;
 TEST_CASE("DualPipe: every rank runs every micro-batch of both directions once") {
   const ChunkTimes t{1.0, 1.0, 0.5, 2.2};
   const std::vector<ChunkTimes> stages(8, t);
-  const auto r = simulate_dualpipe(stages, {8, 20, 0});
+  const auto r = simulate_dualpipe(stages, {8, 20, 0, {}});
   for (size_t i = 0; i < r.ranks.size(); ++i) {
     INFO("rank " << i);
     const auto& b = r.ranks[i];
@@ -35,7 +35,7 @@ TEST_CASE("DualPipe: the largest simulated bubble is within 15% of V3 Table 2's 
     for (int pp : {8, 16}) {
       INFO("PP " << pp << " F&B " << t.fb);
       const std::vector<ChunkTimes> stages(static_cast<size_t>(pp), t);
-      const auto r = simulate_dualpipe(stages, {pp, 4 * pp, 0});
+      const auto r = simulate_dualpipe(stages, {pp, 4 * pp, 0, {}});
       double worst = 0;
       for (const auto& b : r.ranks) worst = std::max(worst, b.bubble_s);
       CHECK(worst == Approx(dualpipe_bubble_formula(pp, t)).epsilon(0.15));
@@ -46,10 +46,24 @@ TEST_CASE("DualPipe: the largest simulated bubble is within 15% of V3 Table 2's 
 
 TEST_CASE("DualPipe: point-to-point time lengthens the step; bad configurations are errors") {
   const std::vector<ChunkTimes> stages(8, ChunkTimes{1.0, 1.0, 0.5, 2.2});
-  const auto a = simulate_dualpipe(stages, {8, 20, 0});
-  const auto b = simulate_dualpipe(stages, {8, 20, 0.1});
+  const auto a = simulate_dualpipe(stages, {8, 20, 0, {}});
+  const auto b = simulate_dualpipe(stages, {8, 20, 0.1, {}});
   CHECK(b.makespan_s > a.makespan_s);
-  CHECK_THROWS_WITH(simulate_dualpipe(stages, {8, 10, 0}), Catch::Contains("micro-batches = 10"));
-  CHECK_THROWS_WITH(simulate_dualpipe(stages, {7, 20, 0}), Catch::Contains("ranks = 7"));
-  CHECK_THROWS_WITH(simulate_dualpipe(std::vector<ChunkTimes>(4), {8, 20, 0}), Catch::Contains("4 stage times"));
+  CHECK_THROWS_WITH(simulate_dualpipe(stages, {8, 10, 0, {}}), Catch::Contains("micro-batches = 10"));
+  CHECK_THROWS_WITH(simulate_dualpipe(stages, {7, 20, 0, {}}), Catch::Contains("ranks = 7"));
+  CHECK_THROWS_WITH(simulate_dualpipe(std::vector<ChunkTimes>(4), {8, 20, 0, {}}), Catch::Contains("4 stage times"));
+}
+
+TEST_CASE("DualPipe: overlapped pairs of two different stages take their own time when given") {
+  // Stage 0 light, stage 3 heavy; rank 0 pairs them. A matrix that makes
+  // every mixed pair cost 10 lengthens the step against the default mean.
+  std::vector<ChunkTimes> stages(4, ChunkTimes{1.0, 1.0, 0.5, 2.0});
+  stages[3].fb = 4.0;
+  const auto mean = simulate_dualpipe(stages, {4, 8, 0, {}});
+  std::vector<double> pairs(16, 2.0);
+  for (int f = 0; f < 4; ++f) pairs[static_cast<size_t>(f * 4 + f)] = stages[static_cast<size_t>(f)].fb;
+  pairs[0 * 4 + 3] = pairs[3 * 4 + 0] = 10.0;
+  const auto given = simulate_dualpipe(stages, {4, 8, 0, pairs});
+  CHECK(given.makespan_s > mean.makespan_s);
+  CHECK_THROWS_WITH(simulate_dualpipe(stages, {4, 8, 0, std::vector<double>(3)}), Catch::Contains("pair_fb"));
 }
