@@ -22,6 +22,17 @@ bool is_mlp(const std::string& name) {
 
 }  // namespace
 
+LayerKernel make_kernel(std::string name, Phase phase, std::string kind, nlohmann::json params,
+                        std::string stands_for) {
+  LayerKernel k;
+  k.name = std::move(name);
+  k.phase = phase;
+  k.kind = std::move(kind);
+  k.params = std::move(params);
+  k.stands_for = std::move(stands_for);
+  return k;
+}
+
 double KernelTimer::seconds(const LayerKernel& k) {
   const std::string key = k.kind + k.params.dump();
   auto it = cache_.find(key);
@@ -92,11 +103,13 @@ std::vector<LayerKernel> head_kernels(const ModelShape& s, int t) {
   };
   const double logits = static_cast<double>(t) * s.vocab * 4;  // FP32 logits
   return {
-      {"fwd.head", Phase::kForward, "gemm", bf16(t, s.vocab, s.hidden, "fp32"), 1, "output head, BF16 (V3 3.3.1)"},
-      {"fwd.head_loss", Phase::kForward, "memcpy", {{"bytes", logits}}, 1, "softmax cross-entropy over the logits"},
-      {"bwd.head_loss", Phase::kBackwardInput, "memcpy", {{"bytes", logits}}, 1, "gradient of the loss"},
-      {"bwd.dgrad.head", Phase::kBackwardInput, "gemm", bf16(t, s.hidden, s.vocab, "bf16"), 1, "head Dgrad"},
-      {"bwd.wgrad.head", Phase::kBackwardWeight, "gemm", bf16(s.vocab, s.hidden, t, "fp32"), 1, "head Wgrad"},
+      make_kernel("fwd.head", Phase::kForward, "gemm", bf16(t, s.vocab, s.hidden, "fp32"),
+                  "output head, BF16 (V3 3.3.1)"),
+      make_kernel("fwd.head_loss", Phase::kForward, "memcpy", {{"bytes", logits}},
+                  "softmax cross-entropy over the logits"),
+      make_kernel("bwd.head_loss", Phase::kBackwardInput, "memcpy", {{"bytes", logits}}, "gradient of the loss"),
+      make_kernel("bwd.dgrad.head", Phase::kBackwardInput, "gemm", bf16(t, s.hidden, s.vocab, "bf16"), "head Dgrad"),
+      make_kernel("bwd.wgrad.head", Phase::kBackwardWeight, "gemm", bf16(s.vocab, s.hidden, t, "fp32"), "head Wgrad"),
   };
 }
 

@@ -46,6 +46,9 @@ class KernelTimer {
   std::map<std::string, double> cache_;
 };
 
+// A kernel entry built by member (LayerKernel may grow fields).
+LayerKernel make_kernel(std::string name, Phase phase, std::string kind, nlohmann::json params, std::string stands_for);
+
 // Compute parts of a block from its kernel list (communication added by the caller).
 BlockCost block_compute_cost(const std::string& kind, const std::vector<LayerKernel>& kernels, KernelTimer& timer);
 

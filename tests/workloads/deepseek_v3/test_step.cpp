@@ -54,8 +54,13 @@ class ScaledPredictor final : public KernelPredictor {
 class RefusingPredictor final : public KernelPredictor {
  public:
   Prediction predict(const std::string& k, const nlohmann::json&) override {
-    if (k == "attention") return {std::nullopt, "no attention model"};
-    return {1.0, ""};
+    Prediction r;  // by member: Prediction may grow fields
+    if (k == "attention") {
+      r.error = "no attention model";
+    } else {
+      r.time_us = 1.0;
+    }
+    return r;
   }
 };
 
