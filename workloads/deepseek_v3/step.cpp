@@ -205,10 +205,10 @@ StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, c
   const double shard = dense_params / res.dp + expert_params / res.expert_dp;
   // Per parameter: read FP32 grad + FP32 master + 2 BF16 moments; write FP32
   // master + 2 BF16 moments + BF16 weight.
-  opt += timer.seconds(
-      make_kernel("opt.adamw_read", Phase::kBackwardWeight, "read", {{"bytes", shard * 12}}, "AdamW reads"));
-  opt += timer.seconds(
-      make_kernel("opt.adamw_write", Phase::kBackwardWeight, "write", {{"bytes", shard * 10}}, "AdamW writes"));
+  opt += timer.seconds(make_kernel("opt.adamw_read", Phase::kBackwardWeight, "read",
+                                   {{"bytes", std::llround(shard * 12)}}, "AdamW reads"));
+  opt += timer.seconds(make_kernel("opt.adamw_write", Phase::kBackwardWeight, "write",
+                                   {{"bytes", std::llround(shard * 10)}}, "AdamW writes"));
   opt += collective(comm::Collective::kAllGather, dense_params * 2, dp_group);
   opt += collective(comm::Collective::kAllGather, expert_params * 2, expert_group);
   res.optimizer_s = opt;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 
 #include "models/spec/error.hpp"
 #include "workloads/roofline/roofline_predictor.hpp"
@@ -101,7 +102,8 @@ std::vector<LayerKernel> head_kernels(const ModelShape& s, int t) {
                           {"scaling", "none"},
                           {"fast_accum", false}};
   };
-  const double logits = static_cast<double>(t) * s.vocab * 4;  // FP32 logits
+  // FP32 logits; byte counts are whole numbers in the record schema.
+  const std::int64_t logits = static_cast<std::int64_t>(t) * s.vocab * 4;
   return {
       make_kernel("fwd.head", Phase::kForward, "gemm", bf16(t, s.vocab, s.hidden, "fp32"),
                   "output head, BF16 (V3 3.3.1)"),
