@@ -20,6 +20,7 @@ SECTIONS = {
     'nvlink': "NVLink (scale-up). Both the nominal total (both directions, as datasheets quote it) and the achieved one-way bandwidth are kept: DeepSeek-V3 quotes 160 GB/s achieved of the H800's 200 GB/s per direction (400 GB/s total).",
     'pcie': "PCIe to the host.",
     'nic': "Scale-out network interface (InfiniBand ConnectX-7 in DeepSeek's cluster): line rate and what software reaches.",
+    'fabric': "The cluster's scale-out fabric (ISCA 2025 5.1): GPUs per node, the planes of the multi-plane fat-tree (one NIC per GPU, each on its own plane), the switch radix, and the extra latency of a path through a spine switch. The multi-GPU model (models/interconnect/, docs/multigpu.md) builds the cluster from these.",
     'launch': "Kernel launch: the gap between back-to-back kernels on one stream.",
     'power': "Power limit. Recorded for provenance and for the clock assumption above.",
 }

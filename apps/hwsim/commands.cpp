@@ -18,6 +18,7 @@ std::vector<Command> all_commands() {
       numerics_evidence_command(),
       numerics_bench_command(),
       report_command(),
+      step_command(),
   };
 }
 

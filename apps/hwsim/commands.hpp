@@ -24,5 +24,6 @@ Command run_command();
 Command bench_command();
 Command numerics_quantize_command();
 Command report_command();
+Command step_command();
 
 }  // namespace hwsim::cli

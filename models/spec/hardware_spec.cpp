@@ -37,6 +37,7 @@ constexpr std::array kSchema = {
     ParamDef{"sm.smem_bytes_per_clk", kNumber, kPositive, "shared-memory bandwidth per SM"},
     ParamDef{"sm.smem_latency_cycles", kNumber, kPositive, "shared-memory load latency"},
     ParamDef{"sm.l1_hit_latency_cycles", kNumber, kPositive, "L1 hit latency"},
+    ParamDef{"sm.peer_copy_GBps", kNumber, kPositive, "load-store copy rate of one SM to peer or RDMA buffers"},
 
     ParamDef{"tensor_core.fp8_flop_per_clk", kNumber, kPositive, "dense FP8 MMA FLOP per clock per SM"},
     ParamDef{"tensor_core.bf16_flop_per_clk", kNumber, kPositive, "dense BF16 MMA FLOP per clock per SM"},
@@ -98,6 +99,12 @@ constexpr std::array kSchema = {
     ParamDef{"nic.line_rate_Gbps", kNumber, kPositive, "NIC line rate"},
     ParamDef{"nic.effective_GBps", kNumber, kPositive, "NIC bandwidth software reaches"},
     ParamDef{"nic.latency_us", kNumber, kPositive, "small-message end-to-end latency"},
+    ParamDef{"nic.message_overhead_ns", kNumber, kNonNegative, "NIC time per message (inverse message rate)"},
+
+    ParamDef{"fabric.gpus_per_node", kInteger, kPositive, "GPUs joined by NVLink/NVSwitch in one node"},
+    ParamDef{"fabric.planes", kInteger, kPositive, "independent scale-out network planes"},
+    ParamDef{"fabric.switch_ports", kInteger, kPositive, "ports of one scale-out switch (leaf and spine)"},
+    ParamDef{"fabric.cross_leaf_latency_us", kNumber, kPositive, "small-message latency through a spine"},
 
     ParamDef{"launch.overhead_us", kNumber, kNonNegative, "gap between back-to-back kernels on a stream"},
     ParamDef{"power.tdp_W", kNumber, kPositive, "board power limit"},
@@ -200,6 +207,7 @@ HardwareSpec HardwareSpec::from_params(std::string name, std::string display_nam
   s.sm.smem_bytes_per_clk = p.number("sm.smem_bytes_per_clk");
   s.sm.smem_latency_cycles = p.number("sm.smem_latency_cycles");
   s.sm.l1_hit_latency_cycles = p.number("sm.l1_hit_latency_cycles");
+  s.sm.peer_copy_GBps = p.number("sm.peer_copy_GBps");
 
   s.tensor_core = {p.number("tensor_core.fp8_flop_per_clk"),  p.number("tensor_core.bf16_flop_per_clk"),
                    p.number("tensor_core.fp16_flop_per_clk"), p.number("tensor_core.tf32_flop_per_clk"),
@@ -222,7 +230,7 @@ HardwareSpec HardwareSpec::from_params(std::string name, std::string display_nam
               p.number("nvlink.latency_us")};
   s.pcie = {as_int(p, "pcie.gen"), as_int(p, "pcie.lanes"), p.number("pcie.unidir_GBps")};
   s.nic = {as_int(p, "nic.per_gpu"), p.number("nic.line_rate_Gbps"), p.number("nic.effective_GBps"),
-           p.number("nic.latency_us")};
+           p.number("nic.latency_us"), p.number("nic.message_overhead_ns")};
   s.tensor_core.fp8_accum_fraction_bits = as_int(p, "tensor_core.fp8_accum_fraction_bits");
   s.tensor_core.group_scaled_mma = p.flag("tensor_core.group_scaled_mma");
   s.tensor_core.group_scale_cycles = p.number("tensor_core.group_scale_cycles");
@@ -230,6 +238,8 @@ HardwareSpec HardwareSpec::from_params(std::string name, std::string display_nam
   s.tma.fp8_cast_bytes_per_clk = p.number("tma.fp8_cast_bytes_per_clk");
   s.hbm.near_memory_cast_GBps = p.number("hbm.near_memory_cast_GBps");
   s.hbm.internal_bandwidth_GBps = p.number("hbm.internal_bandwidth_GBps");
+  s.fabric = {as_int(p, "fabric.gpus_per_node"), as_int(p, "fabric.planes"), as_int(p, "fabric.switch_ports"),
+              p.number("fabric.cross_leaf_latency_us")};
   s.launch = {p.number("launch.overhead_us")};
   s.power = {p.number("power.tdp_W"), p.number("power.fp8_mma_full_load_MHz"),
              p.number("power.bf16_mma_full_load_MHz"), p.number("power.dvfs_exponent")};

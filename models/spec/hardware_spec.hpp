@@ -59,6 +59,7 @@ struct SmParams {
   double smem_bytes_per_clk;          // shared-memory bandwidth per SM
   double smem_latency_cycles;
   double l1_hit_latency_cycles;
+  double peer_copy_GBps;              // one SM copying to peer/RDMA buffers (comm kernels)
 };
 
 struct TensorCoreParams {
@@ -139,6 +140,14 @@ struct NicParams {
   double line_rate_Gbps;
   double effective_GBps;
   double latency_us;
+  double message_overhead_ns;         // NIC occupancy per message, 1 / message rate
+};
+
+struct FabricParams {
+  int gpus_per_node;                  // NVSwitch domain
+  int planes;                         // multi-plane fat-tree: one plane per in-node GPU index
+  int switch_ports;                   // radix of leaf and spine switches
+  double cross_leaf_latency_us;       // small-message latency through a spine
 };
 
 struct LaunchParams {
@@ -166,6 +175,7 @@ struct HardwareSpec {
   NvlinkParams nvlink;
   PcieParams pcie;
   NicParams nic;
+  FabricParams fabric;
   LaunchParams launch;
   PowerParams power;
   ParamTable params;         // the resolved table it came from (with sources)

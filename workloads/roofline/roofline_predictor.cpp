@@ -146,19 +146,26 @@ KernelWork kernel_work(const std::string& kernel, const nlohmann::json& p) {
     else throw Error(fmt::format("kernel rmsnorm: parameter 'out_dtype' must be bf16, fp8_e4m3 or bf16_and_fp8_e4m3, got '{}'", out));
     w.flops = m * n * 4;
   } else if (kernel == "attention") {
-    // FlashAttention-style: Q, K, V read and O written once (backward: also
-    // dO, O and the log-sum-exp read, dQ, dK, dV written); FLOPs of the two
-    // matrix products, halved when causal, 2.5x in the backward.
-    const double s = positive(p, "seq", kernel), h = positive(p, "heads", kernel);
-    const double dqk = positive(p, "qk_dim", kernel), dv = positive(p, "v_dim", kernel);
-    const bool bwd = p.value("pass", "fwd") == "bwd";
-    const double causal = p.value("causal", true) ? 0.5 : 1.0;
-    w.flops = 2 * s * s * h * (dqk + dv) * causal * (bwd ? 2.5 : 1.0);
+    // BF16 attention core: QK^T and PV are 2 seq^2 heads (qk_dim + v_dim)
+    // FLOPs, halved when causal; the backward does 2.5x the forward (dS, dQ,
+    // dK, dV and the recomputed P). Compulsory bytes: Q, K, V read and O
+    // written once; the backward also reads O and dO and writes dQ, dK, dV.
+    const double seq = positive(p, "seq", kernel), heads = positive(p, "heads", kernel);
+    const double qk = positive(p, "qk_dim", kernel), v = positive(p, "v_dim", kernel);
+    if (!p.contains("causal") || !p["causal"].is_boolean()) {
+      throw Error(fmt::format("kernel {}: parameter 'causal' must be true or false", kernel));
+    }
+    const std::string pass = p.value("pass", "");
+    if (pass != "fwd" && pass != "bwd") {
+      throw Error(fmt::format("kernel {}: parameter 'pass' must be \"fwd\" or \"bwd\"", kernel));
+    }
+    const double fwd = 2 * seq * seq * heads * (qk + v) * (p["causal"].get<bool>() ? 0.5 : 1.0);
+    w.flops = pass == "fwd" ? fwd : 2.5 * fwd;
     w.tensor = true;
     w.mma_type = DataType::kBf16;
-    const double qkvo = s * h * (2 * dqk + 2 * dv) * 2;
-    w.read_bytes = bwd ? qkvo + s * h * dv * 2 : s * h * (2 * dqk + dv) * 2;
-    w.write_bytes = bwd ? s * h * (2 * dqk + dv) * 2 : s * h * dv * 2;
+    const double q = seq * heads * qk * 2, kv = seq * heads * (qk + v) * 2, o = seq * heads * v * 2;
+    w.read_bytes = pass == "fwd" ? q + kv : q + kv + 2 * o;
+    w.write_bytes = pass == "fwd" ? o : q + kv;
   } else {
     throw Error(fmt::format("unknown kernel '{}'; the roofline model knows gemm, memcpy, read, write, quant_1x128, "
                             "quant_128x128, transpose_requant, transpose, swiglu, rmsnorm, attention",

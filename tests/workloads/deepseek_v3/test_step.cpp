@@ -1,0 +1,166 @@
+// The DeepSeek-V3 training step: consistency of its breakdown, determinism,
+// its inputs against the published setup, and its results against the ISCA
+// 2025 Table 4 and the report's 180K GPU-hours, with the tolerances stated.
+// The compute model is the roofline stand-in (optimistic by construction);
+// swapping in the simulator is a change of predictor only (see
+// validation_predictor below and docs/multigpu.md).
+#include <catch2/catch.hpp>
+
+#include "models/spec/error.hpp"
+#include "sim/config/gpu_loader.hpp"
+#include "workloads/comm/comm_offload.hpp"
+#include "workloads/comm/unified_fabric.hpp"
+#include "workloads/deepseek_v3/step.hpp"
+#include "workloads/roofline/roofline_predictor.hpp"
+
+using namespace hwsim;
+using namespace hwsim::deepseek_v3;
+
+namespace {
+
+// The one line to change when the cycle-approximate simulator implements
+// KernelPredictor.
+std::unique_ptr<KernelPredictor> validation_predictor(const HardwareSpec& spec) {
+  return make_roofline_predictor(spec);
+}
+
+// Published figures (ISCA 2025 Table 4; V3 report 1).
+constexpr double kIscaStepS = 19.926, kIscaTflops = 432, kReportGpuHoursPerT = 180e3;
+
+const StepResult& baseline() {
+  static const StepResult r = [] {
+    const auto spec = load_gpu("h800-sxm");
+    auto p = validation_predictor(spec);
+    return simulate_step(spec, *p, *comm::make_deepep_sm_comm(), {});
+  }();
+  return r;
+}
+
+// Scales every kernel time of another predictor.
+class ScaledPredictor final : public KernelPredictor {
+ public:
+  ScaledPredictor(std::unique_ptr<KernelPredictor> inner, double factor) : inner_(std::move(inner)), factor_(factor) {}
+  Prediction predict(const std::string& k, const nlohmann::json& p) override {
+    Prediction r = inner_->predict(k, p);
+    if (r.time_us) *r.time_us *= factor_;
+    return r;
+  }
+
+ private:
+  std::unique_ptr<KernelPredictor> inner_;
+  double factor_;
+};
+
+class RefusingPredictor final : public KernelPredictor {
+ public:
+  Prediction predict(const std::string& k, const nlohmann::json&) override {
+    Prediction r;  // by member: Prediction may grow fields
+    if (k == "attention") {
+      r.error = "no attention model";
+    } else {
+      r.time_us = 1.0;
+    }
+    return r;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("step: the breakdown adds up to the step time on every rank") {
+  const StepResult& r = baseline();
+  CHECK(r.micro_batches == 120);  // 15,360 sequences over 128 pipelines
+  CHECK(r.dp == 128);
+  CHECK(r.expert_dp == 2);
+  CHECK(r.f_s + r.b_s + r.w_s + r.fb_s + r.bubble_s + r.optimizer_s == Approx(r.step_s).epsilon(1e-12));
+  for (const auto& k : r.ranks) CHECK(k.f_s + k.b_s + k.w_s + k.fb_s + k.bubble_s + r.optimizer_s == Approx(r.step_s));
+  CHECK(r.bubble_s > 0);
+  CHECK(r.fb_s > r.f_s + r.b_s + r.w_s);  // the steady state dominates
+}
+
+TEST_CASE("step: same inputs give byte-identical JSON") {
+  const auto spec = load_gpu("h800-sxm");
+  auto p = validation_predictor(spec);
+  const auto comm = comm::make_deepep_sm_comm();
+  CHECK(simulate_step(spec, *p, *comm, {}).to_json().dump() == baseline().to_json().dump());
+}
+
+TEST_CASE("step: the batch matches ISCA Table 4's 272.80B tokens per day at 19.926 s per step (0.1%)") {
+  const double tokens_per_day = baseline().tokens_per_step / kIscaStepS * 86400;
+  CHECK(tokens_per_day == Approx(272.80e9).epsilon(0.001));
+}
+
+TEST_CASE("step: model FLOPs per token within 10% of ISCA Table 2's 250 GFLOPs (seq 4096)") {
+  // Computed from the kernel list (layer.hpp), causal attention; the kernels
+  // include the MTP module and the output head twice, which ISCA's count may not.
+  CHECK(baseline().model_flops_per_token / 1e9 == Approx(250).epsilon(0.10));
+}
+
+TEST_CASE("step: the report's 180K GPU-hours per trillion tokens follows from Table 4's step time (1%)") {
+  const double tps = tokens_per_gpu_second(baseline().tokens_per_step, 2048, kIscaStepS);
+  CHECK(gpu_hours_per_trillion_tokens(tps) == Approx(kReportGpuHoursPerT).epsilon(0.01));
+}
+
+TEST_CASE("step with the roofline stand-in: faster than ISCA Table 4 but within a factor of 2.5") {
+  // A roofline predicts each kernel at its compute or HBM bound, so the step
+  // must come out below the measured 19.926 s and TFLOPS above 432; the
+  // factor bounds how far the stand-in may be (1.98x today: 10.04 s).
+  // docs/multigpu.md gives the numbers and the 15% target for the simulator.
+  const StepResult& r = baseline();
+  CHECK(r.step_s < kIscaStepS);
+  CHECK(r.step_s > kIscaStepS / 2.5);
+  CHECK(r.tflops_per_gpu > kIscaTflops);
+  CHECK(r.gpu_hours_per_trillion_tokens < kReportGpuHoursPerT);
+  // The optimizer is communication and HBM bound, not compute: compare it
+  // directly with Table 4's 0.29 s (within 50%).
+  CHECK(r.optimizer_s == Approx(0.29).epsilon(0.5));
+}
+
+TEST_CASE("step: ISCA Table 4 step time within 15% (target for the simulator predictor)", "[.isca_table4]") {
+  // Hidden until the cycle-approximate predictor replaces the roofline in
+  // validation_predictor(); run with `test_workloads_deepseek [.isca_table4]`.
+  const StepResult& r = baseline();
+  CHECK(r.step_s == Approx(kIscaStepS).epsilon(0.15));
+  CHECK(r.tflops_per_gpu == Approx(kIscaTflops).epsilon(0.15));
+}
+
+TEST_CASE("step: slower kernels lengthen the step; the predictor is the only compute input") {
+  const auto spec = load_gpu("h800-sxm");
+  ScaledPredictor slow(validation_predictor(spec), 3.0);
+  const auto r = simulate_step(spec, slow, *comm::make_deepep_sm_comm(), {});
+  CHECK(r.step_s > baseline().step_s * 1.5);
+  // With compute three times slower the overlap hides more of the
+  // communication: the steady state grows less than threefold.
+  CHECK(r.fb_s < baseline().fb_s * 3.0);
+  RefusingPredictor refuse;
+  CHECK_THROWS_WITH(simulate_step(spec, refuse, *comm::make_deepep_sm_comm(), {}),
+                    Catch::Contains("fwd.attention") && Catch::Contains("no attention model"));
+}
+
+TEST_CASE("proposals: offloading or unifying communication returns the SMs and shortens the step") {
+  const auto spec = load_gpu("h800-sxm");
+  auto p = validation_predictor(spec);
+  const auto offload = simulate_step(spec, *p, *comm::make_comm_offload({}), {});
+  const auto unified = simulate_step(spec, *p, *comm::make_unified_scaleup_scaleout({}), {});
+  CHECK(offload.dispatch.sms_held == 0);
+  CHECK(offload.step_s < baseline().step_s);
+  CHECK(unified.step_s < baseline().step_s);
+  CHECK(unified.dispatch.hbm_write_bytes < baseline().dispatch.hbm_write_bytes);
+  // A co-processor too slow to keep up makes things worse.
+  comm::CommOffloadParams weak;
+  weak.coprocessor_GBps = 10;
+  CHECK(simulate_step(spec, *p, *comm::make_comm_offload(weak), {}).step_s > baseline().step_s);
+}
+
+TEST_CASE("step options: parsed with clear errors") {
+  StepOptions o;
+  o.set("pp=8");
+  CHECK(o.pp == 8);
+  CHECK_THROWS_WITH(o.set("pp=x"), Catch::Contains("pp") && Catch::Contains("positive whole number"));
+  CHECK_THROWS_WITH(o.set("ppp=8"), Catch::Contains("unknown step option 'ppp'"));
+  CHECK_THROWS_WITH(o.set("pp"), Catch::Contains("KEY=VALUE"));
+  StepOptions bad;
+  bad.gpus = 1000;
+  const auto spec = load_gpu("h800-sxm");
+  auto p = validation_predictor(spec);
+  CHECK_THROWS_WITH(simulate_step(spec, *p, *comm::make_deepep_sm_comm(), bad), Catch::Contains("gpus = 1000"));
+}

@@ -1,0 +1,43 @@
+#include "workloads/comm/comm_offload.hpp"
+
+#include <fmt/format.h>
+
+#include "models/spec/error.hpp"
+
+namespace hwsim::comm {
+namespace {
+
+class CommOffload final : public EpComm {
+ public:
+  explicit CommOffload(const CommOffloadParams& p) : params_(p) {
+    if (!(p.coprocessor_GBps > 0) || p.coprocessor_latency_us < 0) {
+      throw Error(fmt::format("comm_offload: coprocessor_GBps must be > 0 and coprocessor_latency_us >= 0 (got {}, {})",
+                              p.coprocessor_GBps, p.coprocessor_latency_us));
+    }
+    config_ = p.chunking;
+    // One engine serves every role: split its throughput between forwarding
+    // and send/receive copies.
+    const double half = p.coprocessor_GBps * 1e9 / 2;
+    config_.copy = CopyResource{half, half, 0, p.coprocessor_latency_us * 1e-6, true};
+  }
+  std::string name() const override { return "comm_offload"; }
+  CommKernelResult dispatch(const HardwareSpec& s, const EpRouting& r, const TokenPayload& p) const override {
+    return run_deepep(s, r, p, config_, false);
+  }
+  CommKernelResult combine(const HardwareSpec& s, const EpRouting& r, const TokenPayload& p) const override {
+    return run_deepep(s, r, p, config_, true);
+  }
+  int sms_held() const override { return 0; }
+
+ private:
+  CommOffloadParams params_;
+  DeepEpConfig config_;
+};
+
+}  // namespace
+
+std::unique_ptr<EpComm> make_comm_offload(const CommOffloadParams& params) {
+  return std::make_unique<CommOffload>(params);
+}
+
+}  // namespace hwsim::comm

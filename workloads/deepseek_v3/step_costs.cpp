@@ -1,0 +1,167 @@
+#include "workloads/deepseek_v3/step_costs.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+
+#include "models/spec/error.hpp"
+#include "workloads/roofline/roofline_predictor.hpp"
+
+namespace hwsim::deepseek_v3 {
+namespace {
+
+// The MLP half of a layer's kernel list (the rest is attention): the MoE
+// kernels by their names in layer.cpp.
+bool is_mlp(const std::string& name) {
+  return name.find("expert_") != std::string::npos || name.find("shared_") != std::string::npos ||
+         name.find("router") != std::string::npos || name.find("mlp_norm") != std::string::npos ||
+         name.find("dense_mlp") != std::string::npos || name.find("head") != std::string::npos ||
+         name.find("loss") != std::string::npos;
+}
+
+}  // namespace
+
+LayerKernel make_kernel(std::string name, Phase phase, std::string kind, nlohmann::json params,
+                        std::string stands_for) {
+  LayerKernel k;
+  k.name = std::move(name);
+  k.phase = phase;
+  k.kind = std::move(kind);
+  k.params = std::move(params);
+  k.stands_for = std::move(stands_for);
+  return k;
+}
+
+double KernelTimer::seconds(const LayerKernel& k) {
+  const std::string key = k.kind + k.params.dump();
+  auto it = cache_.find(key);
+  if (it == cache_.end()) {
+    const Prediction p = predictor_.predict(k.kind, k.params);
+    if (!p.time_us)
+      throw Error(fmt::format("kernel {} ({}): the timing model cannot run it: {}", k.name, k.kind, p.error));
+    it = cache_.emplace(key, *p.time_us * 1e-6).first;
+  }
+  return it->second * k.count;
+}
+
+BlockCost block_compute_cost(const std::string& kind, const std::vector<LayerKernel>& kernels, KernelTimer& timer) {
+  BlockCost c;
+  c.kind = kind;
+  for (const LayerKernel& k : kernels) {
+    const double s = timer.seconds(k);
+    const bool mlp = is_mlp(k.name);
+    switch (k.phase) {
+      case Phase::kForward:
+        (mlp ? c.mlp_f : c.attn_f) += s;
+        break;
+      case Phase::kBackwardInput:
+        (mlp ? c.mlp_b : c.attn_b) += s;
+        break;
+      case Phase::kBackwardWeight:
+        (mlp ? c.mlp_w : c.attn_w) += s;
+        break;
+    }
+    const KernelWork w = kernel_work(k.kind, k.params);
+    c.flops += w.flops * k.count;
+    if (k.kind == "attention") c.attention_flops += w.flops * k.count;
+    // Weights: n x k of every forward GEMM (Wgrad's output would count them
+    // again). Local experts are data parallel over fewer GPUs.
+    if (k.phase == Phase::kForward && k.kind == "gemm") {
+      const double n = k.params["n"].get<double>(), kk = k.params["k"].get<double>();
+      (k.name.find("expert_") != std::string::npos ? c.expert_params : c.params) += n * kk * k.count;
+    }
+  }
+  return c;
+}
+
+std::vector<LayerKernel> dense_layer_kernels(const ModelShape& shape, const LayerOptions& options) {
+  ModelShape dense = shape;
+  dense.moe_intermediate = shape.dense_intermediate;
+  dense.shared_experts = 1;
+  std::vector<LayerKernel> out;
+  for (LayerKernel& k : moe_layer_kernels(dense, options)) {
+    if (k.name.find("expert_") != std::string::npos || k.name.find("router") != std::string::npos) continue;
+    const auto at = k.name.find("shared_");
+    if (at != std::string::npos) k.name.replace(at, 7, "dense_mlp_");
+    k.stands_for = "dense MLP (intermediate_size): " + k.stands_for;
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
+std::vector<LayerKernel> head_kernels(const ModelShape& s, int t) {
+  auto bf16 = [](int m, int n, int k, const char* out) {
+    return nlohmann::json{{"m", m},
+                          {"n", n},
+                          {"k", k},
+                          {"a_dtype", "bf16"},
+                          {"b_dtype", "bf16"},
+                          {"out_dtype", out},
+                          {"scaling", "none"},
+                          {"fast_accum", false}};
+  };
+  // FP32 logits; byte counts are whole numbers in the record schema.
+  const std::int64_t logits = static_cast<std::int64_t>(t) * s.vocab * 4;
+  return {
+      make_kernel("fwd.head", Phase::kForward, "gemm", bf16(t, s.vocab, s.hidden, "fp32"),
+                  "output head, BF16 (V3 3.3.1)"),
+      make_kernel("fwd.head_loss", Phase::kForward, "memcpy", {{"bytes", logits}},
+                  "softmax cross-entropy over the logits"),
+      make_kernel("bwd.head_loss", Phase::kBackwardInput, "memcpy", {{"bytes", logits}}, "gradient of the loss"),
+      make_kernel("bwd.dgrad.head", Phase::kBackwardInput, "gemm", bf16(t, s.hidden, s.vocab, "bf16"), "head Dgrad"),
+      make_kernel("bwd.wgrad.head", Phase::kBackwardWeight, "gemm", bf16(s.vocab, s.hidden, t, "fp32"), "head Wgrad"),
+  };
+}
+
+double overlapped_fb_s(const std::vector<BlockCost>& blocks, int sm_count, int comm_sms) {
+  return overlapped_fb_s(blocks, blocks, sm_count, comm_sms);
+}
+
+double overlapped_fb_s(const std::vector<BlockCost>& forward_blocks, const std::vector<BlockCost>& backward_blocks,
+                       int sm_count, int comm_sms) {
+  if (comm_sms < 0 || comm_sms >= sm_count) {
+    throw Error(fmt::format("overlap: communication SMs = {} must be in 0..{}", comm_sms, sm_count - 1));
+  }
+  const double slow = static_cast<double>(sm_count) / (sm_count - comm_sms);
+  enum Res { kCompute = 0, kComm = 1 };
+  struct Item {
+    Res res;
+    double s;
+  };
+  std::array<std::vector<Item>, 2> chain;  // 0: forward, 1: backward
+  for (const BlockCost& b : forward_blocks) {
+    for (const Item& i : {Item{kCompute, b.attn_f * slow}, Item{kComm, b.dispatch_f}, Item{kCompute, b.mlp_f * slow},
+                          Item{kComm, b.combine_f}}) {
+      if (i.s > 0) chain[0].push_back(i);
+    }
+  }
+  for (auto it = backward_blocks.rbegin(); it != backward_blocks.rend(); ++it) {
+    const BlockCost& b = *it;
+    for (const Item& i : {Item{kComm, b.combine_b}, Item{kCompute, (b.mlp_b + b.mlp_w) * slow},
+                          Item{kComm, b.dispatch_b}, Item{kCompute, (b.attn_b + b.attn_w) * slow}}) {
+      if (i.s > 0) chain[1].push_back(i);
+    }
+  }
+  std::array<size_t, 2> next = {0, 0};
+  std::array<double, 2> chain_ready = {0, 0}, res_free = {0, 0};
+  while (next[0] < chain[0].size() || next[1] < chain[1].size()) {
+    int pick = -1;
+    double best = 0;
+    for (int c = 0; c < 2; ++c) {
+      if (next[static_cast<size_t>(c)] >= chain[static_cast<size_t>(c)].size()) continue;
+      const Item& i = chain[static_cast<size_t>(c)][next[static_cast<size_t>(c)]];
+      const double start = std::max(chain_ready[static_cast<size_t>(c)], res_free[i.res]);
+      if (pick < 0 || start < best) {
+        pick = c;
+        best = start;
+      }
+    }
+    const Item& i = chain[static_cast<size_t>(pick)][next[static_cast<size_t>(pick)]++];
+    chain_ready[static_cast<size_t>(pick)] = res_free[i.res] = best + i.s;
+  }
+  return std::max(chain_ready[0], chain_ready[1]);
+}
+
+}  // namespace hwsim::deepseek_v3

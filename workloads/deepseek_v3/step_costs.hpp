@@ -1,0 +1,75 @@
+#pragma once
+// Per-micro-batch costs of the pieces of a DeepSeek-V3 pipeline stage, from
+// the kernel lists of layer.hpp timed by a KernelPredictor (roofline now, the
+// simulator later) and the EP communication model, and the overlap of a
+// forward chunk with a backward chunk (V3 3.2.1, Fig. 4).
+#include <map>
+#include <string>
+#include <vector>
+
+#include "models/spec/hardware_spec.hpp"
+#include "sim/kernel_predictor.hpp"
+#include "workloads/deepseek_v3/layer.hpp"
+
+namespace hwsim::deepseek_v3 {
+
+// Seconds (and FLOPs) of one transformer block for one micro-batch on one
+// GPU, split as the V3 chunk is: attention, dispatch, MLP, combine; the
+// backward into backward-for-input (B) and backward-for-weights (W).
+struct BlockCost {
+  std::string kind;  // "dense", "moe", "head"
+  double attn_f = 0, mlp_f = 0, attn_b = 0, mlp_b = 0, attn_w = 0, mlp_w = 0;
+  double dispatch_f = 0, combine_f = 0;  // forward all-to-all (FP8 out, BF16 back)
+  double dispatch_b = 0,
+         combine_b = 0;        // backward: combine's gradient goes out in FP8 (V3 3.3.3), dispatch's back in BF16
+  double flops = 0;            // forward + backward FLOPs, attention as emitted (causal)
+  double attention_flops = 0;  // of which the attention core
+  double params = 0;           // weights replicated across the EP group (dense data parallel)
+  double expert_params = 0;    // weights of the local experts (expert data parallel)
+
+  double forward() const { return attn_f + dispatch_f + mlp_f + combine_f; }
+  double backward_input() const { return combine_b + mlp_b + dispatch_b + attn_b; }
+  double backward_weight() const { return attn_w + mlp_w; }
+};
+
+// Times kernels through the predictor, once per distinct (kind, params).
+class KernelTimer {
+ public:
+  explicit KernelTimer(KernelPredictor& predictor) : predictor_(predictor) {}
+  // Seconds of `count` launches; throws hwsim::Error naming the kernel when
+  // the predictor cannot time it.
+  double seconds(const LayerKernel& k);
+  int distinct() const { return static_cast<int>(cache_.size()); }
+
+ private:
+  KernelPredictor& predictor_;
+  std::map<std::string, double> cache_;
+};
+
+// A kernel entry built by member (LayerKernel may grow fields).
+LayerKernel make_kernel(std::string name, Phase phase, std::string kind, nlohmann::json params, std::string stands_for);
+
+// Compute parts of a block from its kernel list (communication added by the caller).
+BlockCost block_compute_cost(const std::string& kind, const std::vector<LayerKernel>& kernels, KernelTimer& timer);
+
+// The kernels of a dense-MLP block (the first `first_k_dense_replace` layers):
+// the MoE layer's attention part and, as MLP, the shared-expert path sized at
+// `intermediate_size` (same kernels as a shared expert of that width).
+std::vector<LayerKernel> dense_layer_kernels(const ModelShape& shape, const LayerOptions& options);
+
+// Output head (BF16, V3 3.3.1) and the loss over the vocabulary.
+std::vector<LayerKernel> head_kernels(const ModelShape& shape, int tokens);
+
+// Forward of one micro-batch overlapped with the full backward (B + W) of
+// another on one stage: two dependency chains (attention -> dispatch -> MLP
+// -> combine forward; the reverse backward) list-scheduled on two resources,
+// the compute SMs and the communication kernels, each running one operation
+// at a time. Compute is slowed by sm_count / (sm_count - comm_sms) because
+// the communication kernels hold those SMs throughout the overlap.
+double overlapped_fb_s(const std::vector<BlockCost>& blocks, int sm_count, int comm_sms);
+// The same with the forward on one stage's blocks and the backward on
+// another's (DualPipe rank r overlaps stage r with stage PP-1-r).
+double overlapped_fb_s(const std::vector<BlockCost>& forward_blocks, const std::vector<BlockCost>& backward_blocks,
+                       int sm_count, int comm_sms);
+
+}  // namespace hwsim::deepseek_v3
