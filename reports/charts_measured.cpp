@@ -156,6 +156,68 @@ Table whatif_table(const json& w, const std::string& id) {
   return t;
 }
 
+// Per kernel shape measured on both GPUs: the predicted speed-up against the
+// measured one, with the y = x line and a +-15% band (the what-if gate).
+Chart whatif_chart(const json& w, const std::string& model, const std::string& id, const std::string& build) {
+  const std::string base = w.value("base", "?"), target = w.value("target", "?");
+  Table pts{id + "-points",
+            "What-if speed-up per kernel shape",
+            "",
+            {{"class", "class", ""},
+             {"shape", "kernel and params", ""},
+             {"measured_speedup", "measured speed-up", "×", 3},
+             {"predicted_speedup", "predicted speed-up", "×", 3}}};
+  double lo = 0, hi = 0;
+  for (const json& p : w.value("points", json::array())) {
+    const double m = p.value("measured_speedup", 0.0), pr = p.value("predicted_speedup", 0.0);
+    pts.rows.push_back({{"class", p.value("class", "")}, {"shape", p.value("shape", "")}, {"measured_speedup", m},
+                        {"predicted_speedup", pr}});
+    const double a = std::min(m, pr), b = std::max(m, pr);
+    lo = lo == 0 ? a : std::min(lo, a);
+    hi = std::max(hi, b);
+  }
+  lo = std::max(0.0, lo - 0.05);
+  hi += 0.05;
+  Table band{id + "-band",
+             "±15% band",
+             "",
+             {{"measured_speedup", "measured", "×", 3}, {"lo", "−15%", "×", 3}, {"hi", "+15%", "×", 3}}};
+  for (double x : {lo, hi}) band.rows.push_back({{"measured_speedup", x}, {"lo", 0.85 * x}, {"hi", 1.15 * x}});
+  Chart c{"chart-" + id, fmt::format("What-if: predicted vs measured speed-up, {} → {}", base, target), "", {},
+          {pts, band}};
+  c.caption = fmt::format(
+      "Each point is one kernel shape measured on both GPUs: speed-up = time on {} / time on {}, predicted by the "
+      "model calibrated on {} alone and told {}'s datasheet facts. Dashed: y = x; shaded: ±15%. Config: model {}, {}.",
+      base, target, base, target, model, build);
+  json spec = vl::base_spec(c.title, c.data, 460);
+  spec["height"] = 380;
+  json x = vl::quantitative("measured_speedup", "measured speed-up (×)");
+  x["scale"]["domain"] = {lo, hi};
+  json ylo = vl::quantitative("lo", "predicted speed-up (×)");
+  ylo["scale"]["domain"] = {lo, hi};
+  json yp = vl::quantitative("predicted_speedup", "predicted speed-up (×)");
+  yp["scale"]["domain"] = {lo, hi};
+  json ydiag = ylo;
+  ydiag["field"] = "measured_speedup";
+  spec["layer"] = {
+      {{"data", vl::data_ref(band)},
+       {"mark", {{"type", "area"}, {"color", "#fdd49e"}, {"opacity", 0.6}}},
+       {"encoding", {{"x", x}, {"y", ylo}, {"y2", {{"field", "hi"}}}}}},
+      {{"data", vl::data_ref(band)},
+       {"mark", {{"type", "line"}, {"color", "#333"}, {"strokeDash", {4, 3}}}},
+       {"encoding", {{"x", x}, {"y", ydiag}}}},
+      {{"data", vl::data_ref(pts)},
+       {"mark", {{"type", "point"}, {"filled", true}, {"size", 60}}},
+       {"encoding",
+        {{"x", x},
+         {"y", yp},
+         {"color",
+          {{"field", "class"}, {"type", "nominal"}, {"title", "kernel class"}, {"scale", {{"scheme", "tableau20"}}}}},
+         {"tooltip", vl::tooltip(pts)}}}}};
+  c.spec = spec;
+  return c;
+}
+
 }  // namespace
 
 std::vector<Section> validation_sections(const ResultFile& v, const std::string& sfx) {
@@ -169,7 +231,12 @@ std::vector<Section> validation_sections(const ResultFile& v, const std::string&
     if (!g["points"].empty()) s.charts.push_back(validation_scatter(g, model, id, build_of(d)));
     s.tables.push_back(class_table(g, id + "-classes"));
   }
-  if (d.contains("whatif") && d["whatif"].is_object()) s.tables.push_back(whatif_table(d["whatif"], "whatif" + sfx));
+  if (d.contains("whatif") && d["whatif"].is_object()) {
+    if (!d["whatif"].value("points", json::array()).empty()) {
+      s.charts.push_back(whatif_chart(d["whatif"], model, "whatif-chart" + sfx, build_of(d)));
+    }
+    s.tables.push_back(whatif_table(d["whatif"], "whatif" + sfx));
+  }
   return {s};
 }
 

@@ -2,7 +2,10 @@
 // and what the traffic of the kernels it touches becomes.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include "hw_proposals/proposal.hpp"
+#include "models/numerics/error_study.hpp"
 #include "hw_proposals/study.hpp"
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
@@ -177,4 +180,31 @@ TEST_CASE("the study keeps the baseline time of unchanged kernels and is determi
   }
   // The combination is at least as fast as its best part on this model.
   CHECK(a["proposals"][1]["total_us"].get<double>() <= a["proposals"][0]["total_us"].get<double>());
+}
+
+TEST_CASE("a wider FP8 accumulator lowers the GEMM error monotonically (accumulation_precision)") {
+  // The widths the accumulation_precision study sweeps, on the numerics model
+  // calibrated bit for bit on the H100 (docs/numerics.md), at K = 4096 without
+  // promotion: the DeepSeek-V3 3.3.2 setting.
+  numerics::ErrorStudy study;
+  study.m = 32;
+  study.n = 32;
+  study.ks = {4096};
+  for (const auto& p : all_proposals()) {
+    if (p->name() != "accumulation_precision") continue;
+    for (const auto& s : p->sensitivity()) {
+      for (double bits : s.values) {
+        const std::string spec = fmt::format("bits={}", static_cast<int>(bits));
+        study.configs.push_back({spec, {numerics::accumulator_preset(spec), std::nullopt}});
+      }
+    }
+  }
+  REQUIRE(study.configs.size() >= 3);
+  const auto rows = numerics::run_error_study(study);
+  REQUIRE(rows.size() == study.configs.size());
+  for (size_t i = 1; i < rows.size(); ++i) {
+    INFO(rows[i - 1].config << " " << rows[i - 1].max_rel << " -> " << rows[i].config << " " << rows[i].max_rel);
+    CHECK(rows[i].max_rel < rows[i - 1].max_rel);
+    CHECK(rows[i].mean_rel < rows[i - 1].mean_rel);
+  }
 }
