@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -109,7 +110,11 @@ Chart speedup_chart(const json& s, const std::string& sfx) {
   json y = vl::nominal("proposal", "hardware proposal", order);
   y["axis"] = {{"labelLimit", 260}, {"labelFontSize", 12}};
   json x = vl::quantitative("speedup", "speed-up over the H800 baseline (×)");
-  x["scale"] = {{"zero", false}, {"domainMin", 1}};
+  // Bars start at 1.0x; a proposal that slows the layer down extends left of
+  // it, so the axis starts below the smallest speed-up.
+  double min_speedup = 1.0;
+  for (const auto& r : t.rows) min_speedup = std::min(min_speedup, r["speedup"].get<double>());
+  x["scale"] = {{"zero", false}, {"domainMin", min_speedup < 1.0 ? std::floor(min_speedup * 50) / 50 : 1.0}};
   x["axis"] = {{"format", ".2f"}};
   json color = {{"field", "group"},
                 {"type", "nominal"},
