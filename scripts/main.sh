@@ -9,6 +9,8 @@ bash scripts/setup.sh
 hwsim=build/bin/hwsim
 out=out
 mkdir -p "$out"
+# The GPU the study runs on: its resolved description and roofline, computed from it.
+$hwsim gpus show h800-sxm --no-sources --json "$out/h800-sxm.json"
 $hwsim study --all --gpu h800-sxm --out "$out/study"
 inputs=("$out/study")
 if [ -d validate/data/h100-sxm ]; then
