@@ -180,3 +180,18 @@ TEST_CASE("RMSNorm FP8 output writes about half the bytes and adds cast ops", "[
   CHECK_THROWS_WITH(sim.run({"rmsnorm", json{{"m", 8}, {"n", 200}, {"out_dtype", "fp8_e4m3"}}}),
                     Catch::Contains("multiple of 128"));
 }
+
+TEST_CASE("Variant results are deterministic", "[variants][determinism]") {
+  const HardwareSpec spec = load_gpu("h100-sxm", {"tma.fp8_cast_bytes_per_clk=64", "hbm.near_memory_cast_GBps=1600",
+                                                  "tensor_core.group_scaled_mma=true"});
+  const KernelDescriptor d =
+      with(block_gemm(2048, 1024, 2048),
+           {{"a_source", "bf16_tma_cast"}, {"write_a_fp8_copy", true}, {"promotion", "tensor_core"}});
+  GpuSimulator a(spec);
+  const std::string first = a.run(d).to_json().dump();
+  GpuSimulator b(spec);
+  CHECK(b.run(d).to_json().dump() == first);
+  const KernelDescriptor t{"transpose_requant",
+                           json{{"m", 1024}, {"k", 1024}, {"input_source", "bf16_near_memory_cast"}}};
+  CHECK(a.run(t).to_json().dump() == b.run(t).to_json().dump());
+}
