@@ -195,3 +195,14 @@ TEST_CASE("Variant results are deterministic", "[variants][determinism]") {
                            json{{"m", 1024}, {"k", 1024}, {"input_source", "bf16_near_memory_cast"}}};
   CHECK(a.run(t).to_json().dump() == b.run(t).to_json().dump());
 }
+
+TEST_CASE("Transposed GEMM: a slow re-scaling path bounds the Wgrad GEMM", "[variants][transposed]") {
+  auto time_at = [](int bytes_per_clk) {
+    GpuSimulator sim(load_gpu("h100-sxm", {"tensor_core.transposed_fp8_operands=true",
+                                           "tma.fp8_cast_bytes_per_clk=" + std::to_string(bytes_per_clk)}));
+    return sim.run(with(block_gemm(2048, 1536, 4096), {{"operand_major", "mn"}})).time_us;
+  };
+  const double slow = time_at(8), fast = time_at(256);
+  INFO("re-scaling at 8 B/clk: " << slow << " us, at 256 B/clk: " << fast << " us");
+  CHECK(slow > 1.5 * fast);
+}
