@@ -8,6 +8,7 @@
 
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "apps/hwsim/commands.hpp"
 #include "models/io/atomic_file.hpp"
@@ -100,21 +101,43 @@ nlohmann::json run_layer(const Args& a, GpuSimulator& simulator) {
   if (seed < 0) throw Error(fmt::format("--seed {} must be >= 0", seed));
   lo.seed = static_cast<std::uint64_t>(seed);
   const auto kernels = deepseek_v3::moe_layer_kernels(deepseek_v3::published_shape(), lo);
-  std::map<std::string, KernelResult> cache;  // key: kind + canonical params
+  // Key: kind + canonical params. A kernel the engine cannot run (bad shape
+  // for its program) is reported with its error and left out of the totals.
+  struct Outcome {
+    std::optional<KernelResult> result;
+    std::string error;
+  };
+  std::map<std::string, Outcome> cache;
   nlohmann::json rows = nlohmann::json::array();
   nlohmann::json phases = nlohmann::json::object();
   double total = 0;
-  int simulated = 0;
+  int simulated = 0, not_modelled = 0;
   for (const auto& k : kernels) {
     const std::string key = k.kind + " " + k.params.dump();
     auto it = cache.find(key);
     if (it == cache.end()) {
-      it = cache.emplace(key, simulator.run({k.kind, k.params})).first;
+      Outcome o;
+      try {
+        o.result = simulator.run({k.kind, k.params});
+      } catch (const Error& e) {
+        o.error = e.what();
+      }
+      it = cache.emplace(key, std::move(o)).first;
       ++simulated;
     }
-    const KernelResult& r = it->second;
-    const double each = r.time_us;
     const std::string phase = deepseek_v3::to_string(k.phase);
+    if (!it->second.result) {
+      ++not_modelled;
+      rows.push_back({{"name", k.name},
+                      {"phase", phase},
+                      {"kind", k.kind},
+                      {"params", k.params},
+                      {"count", k.count},
+                      {"error", it->second.error}});
+      continue;
+    }
+    const KernelResult& r = *it->second.result;
+    const double each = r.time_us;
     rows.push_back({{"name", k.name},
                     {"phase", phase},
                     {"kind", k.kind},
@@ -134,6 +157,7 @@ nlohmann::json run_layer(const Args& a, GpuSimulator& simulator) {
           {"seed", lo.seed},
           {"kernels", rows},
           {"distinct_kernels_simulated", simulated},
+          {"kernels_not_modelled", not_modelled},
           {"phases_us", phases},
           {"total_us", total}};
 }
@@ -143,14 +167,21 @@ void print_layer(const nlohmann::json& j) {
              j["tokens_per_gpu"].get<int>(), j["routing"].get<std::string>(), j["seed"].get<std::uint64_t>());
   fmt::print("  {:<32} {:<16} {:<18} {:>5} {:>11} {:>12}\n", "kernel", "phase", "kind", "count", "us each", "us total");
   for (const auto& k : j["kernels"]) {
+    if (k.contains("error")) {
+      fmt::print("  {:<32} {:<16} {:<18} {:>5}   not modelled: {}\n", k["name"].get<std::string>(),
+                 k["phase"].get<std::string>(), k["kind"].get<std::string>(), k["count"].get<int>(),
+                 k["error"].get<std::string>());
+      continue;
+    }
     fmt::print("  {:<32} {:<16} {:<18} {:>5} {:>11.2f} {:>12.2f}\n", k["name"].get<std::string>(),
                k["phase"].get<std::string>(), k["kind"].get<std::string>(), k["count"].get<int>(),
                k["time_us_each"].get<double>(), k["time_us_total"].get<double>());
   }
   for (const auto& item : j["phases_us"].items())
     fmt::print("  phase {:<26} {:>12.2f} us\n", item.key(), item.value().get<double>());
-  fmt::print("  layer total                      {:>12.2f} us ({} distinct kernels simulated)\n",
-             j["total_us"].get<double>(), j["distinct_kernels_simulated"].get<int>());
+  fmt::print(
+      "  layer total                      {:>12.2f} us ({} distinct kernels simulated, {} kernels not modelled)\n",
+      j["total_us"].get<double>(), j["distinct_kernels_simulated"].get<int>(), j["kernels_not_modelled"].get<int>());
 }
 
 }  // namespace

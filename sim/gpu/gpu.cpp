@@ -200,19 +200,23 @@ void Gpu::Impl::run_role(Gpu& gpu, LaunchCtx& L, CtaState& cta, int sm, int role
                                                                        op.path == DataPath::kNearMemoryCast)
                                                    : gpu.memory_->write(start, u.partition, key, c.bytes, st));
               });
-          const auto fill = u.tma_fill.request(start, static_cast<double>(box_bytes));
+          // A casting load writes FP8 + FP32 1x128 scales into shared memory:
+          // 1 + 4/128 bytes per element of the box, whatever it read.
+          const bool cast = op.path == DataPath::kTmaCast;
+          const std::int64_t landed = cast ? box_bytes / td.elem_bytes * 33 / 32 : box_bytes;
+          const auto fill = u.tma_fill.request(start, static_cast<double>(landed));
           Tick done = std::max(mem_done, fill.end);
-          if (op.path == DataPath::kTmaCast) {
+          if (cast) {
             // The cast unit streams this CTA's share of the box as it arrives
             // (multicast peers cast theirs); its rate is the only new limit.
-            const auto cast = u.tma_cast.request(start, static_cast<double>(fetched));
+            const auto conv = u.tma_cast.request(start, static_cast<double>(fetched));
             st.tma_cast += fetched;
-            done = std::max(done, cast.end);
+            done = std::max(done, conv.end);
           }
           done += load ? tma_extra : 0;
           u.tma_inflight.hold_until(done);
           st.tma_busy += fill.end - fill.start;
-          st.smem += box_bytes;
+          st.smem += landed;
           ++st.tma_boxes;
           if (gpu.trace_) gpu.trace_->span(u.trace_tma, load ? "tma_load" : "tma_store", start, done);
           if (load) {

@@ -71,3 +71,13 @@ TEST_CASE("Attention rejects shapes it cannot tile", "[attention]") {
       sim.run({"attention", json{{"seq", 1024}, {"heads", 1}, {"qk_dim", 128}, {"v_dim", 128}, {"pass", "sideways"}}}),
       Catch::Contains("must be one of fwd, bwd"));
 }
+
+TEST_CASE("Only causal attention spends mask ops, and only on diagonal tiles", "[attention]") {
+  GpuSimulator sim(load_gpu("h100-sxm"));
+  const KernelResult full = sim.run(attention(2048, false, "fwd", 2));
+  const KernelResult causal = sim.run(attention(2048, true, "fwd", 2));
+  CHECK(full.ops.at("mask") == 0);
+  // One diagonal 128x128 tile per query tile and head: 2 lane ops per score.
+  CHECK(causal.ops.at("mask") == 2.0 * 2 * (2048 / 128) * 128 * 128);
+  CHECK(causal.ops.at("softmax") < 0.6 * full.ops.at("softmax"));
+}

@@ -186,3 +186,29 @@ TEST_CASE("RMSNorm FP8 output writes about half the bytes and adds cast ops", "[
   CHECK_THROWS_WITH(sim.run({"rmsnorm", json{{"m", 8}, {"n", 200}, {"out_dtype", "fp8_e4m3"}}}),
                     Catch::Contains("multiple of 128"));
 }
+
+TEST_CASE("Variant results are deterministic", "[variants][determinism]") {
+  const HardwareSpec spec = load_gpu("h100-sxm", {"tma.fp8_cast_bytes_per_clk=64", "hbm.near_memory_cast_GBps=1600",
+                                                  "tensor_core.group_scaled_mma=true"});
+  const KernelDescriptor d =
+      with(block_gemm(2048, 1024, 2048),
+           {{"a_source", "bf16_tma_cast"}, {"write_a_fp8_copy", true}, {"promotion", "tensor_core"}});
+  GpuSimulator a(spec);
+  const std::string first = a.run(d).to_json().dump();
+  GpuSimulator b(spec);
+  CHECK(b.run(d).to_json().dump() == first);
+  const KernelDescriptor t{"transpose_requant",
+                           json{{"m", 1024}, {"k", 1024}, {"input_source", "bf16_near_memory_cast"}}};
+  CHECK(a.run(t).to_json().dump() == b.run(t).to_json().dump());
+}
+
+TEST_CASE("Transposed GEMM: a slow re-scaling path bounds the Wgrad GEMM", "[variants][transposed]") {
+  auto time_at = [](int bytes_per_clk) {
+    GpuSimulator sim(load_gpu("h100-sxm", {"tensor_core.transposed_fp8_operands=true",
+                                           "tma.fp8_cast_bytes_per_clk=" + std::to_string(bytes_per_clk)}));
+    return sim.run(with(block_gemm(2048, 1536, 4096), {{"operand_major", "mn"}})).time_us;
+  };
+  const double slow = time_at(8), fast = time_at(256);
+  INFO("re-scaling at 8 B/clk: " << slow << " us, at 256 B/clk: " << fast << " us");
+  CHECK(slow > 1.5 * fast);
+}

@@ -32,6 +32,7 @@
 //   cast unit; WGMMA reads them transposed.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -202,6 +203,15 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
       {"multicast", t.cluster == 1 ? "none" : (t.multicast_b ? "B across 2 CTAs" : "A across 2 CTAs")}};
 
   const int out_bytes = bytes_of(s.out);
+  // The swizzle group keeps a panel of A (16 M blocks x K) resident in L2
+  // while the N blocks stream past it. A BF16 A panel is twice as large; the
+  // casting variant shrinks the group so the panel still fits in half of L2
+  // (the same tuning rule, applied to the bytes it actually loads).
+  std::int64_t swizzle = kSwizzleGroup;
+  if (v.a_tma_cast) {
+    const std::int64_t panel = static_cast<std::int64_t>(t.block_m) * (t.multicast_b ? t.cluster : 1) * s.k * 2;
+    swizzle = std::clamp<std::int64_t>(ctx.spec.l2.size_bytes / 2 / panel, 1, kSwizzleGroup);
+  }
   const int scale_cycles = static_cast<int>(std::lround(ctx.spec.tensor_core.group_scale_cycles));
   const DataPath a_path = v.a_tma_cast || v.mn_major ? DataPath::kTmaCast
                           : v.a_near_memory          ? DataPath::kNearMemoryCast
@@ -213,10 +223,10 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   };
   k.emit = [=](int role, std::int64_t unit, std::int64_t seq, int rank, OpList& out) {
     // Swizzled static scheduler: M fastest within groups of 16 M blocks.
-    const std::int64_t per_group = n_groups * kSwizzleGroup;
+    const std::int64_t per_group = n_groups * swizzle;
     const std::int64_t group = unit / per_group;
-    const std::int64_t first_m = group * kSwizzleGroup;
-    const std::int64_t m_in_group = std::min<std::int64_t>(kSwizzleGroup, m_units - first_m);
+    const std::int64_t first_m = group * swizzle;
+    const std::int64_t m_in_group = std::min<std::int64_t>(swizzle, m_units - first_m);
     const std::int64_t in_group = unit % per_group;
     const std::int64_t mu = first_m + in_group % m_in_group;
     const std::int64_t nu = in_group / m_in_group;
