@@ -2,8 +2,8 @@
 # e2e_report.sh HWSIM SOURCE_DIR OUT_DIR ARTIFACT_DIR
 # Builds a report from the fixtures with the hwsim CLI, then opens it in
 # headless Chromium with the network off (check_report.mjs). When this hwsim
-# has the `study` command, it also runs a small real study (the roofline
-# timing model, seconds) and checks the report of that too. Missing node,
+# has the `study` command, it also runs a small real study on the simulator
+# (two proposals at 1024 tokens) and checks the report of that too. Missing node,
 # Chromium or npm packages fail the test with a message saying what to install.
 set -euo pipefail
 hwsim=$1 src=$2 out=$3 artifacts=$4
@@ -17,7 +17,9 @@ node "$src/tests/reports/check_report.mjs" "$out" "$fx/study.json" "$artifacts"
 
 if "$hwsim" study --list >/dev/null 2>&1; then
   study=$out-study-results
-  "$hwsim" study --all --model roofline --jobs 1 --out "$study" >/dev/null
+  # A small real study on the simulator (two proposals, 1024 tokens, ~20 s), so
+  # the page is checked on what the engine actually produces.
+  "$hwsim" study group_scaled_mma transposed_gemm --tokens 1024 --jobs 2 --out "$study" >/dev/null
   "$hwsim" report "$study" --assets "$src/node_modules" --out "$out-study"
   node "$src/tests/reports/check_report.mjs" "$out-study" "$study/study.json" "$artifacts/study"
 else
