@@ -203,7 +203,8 @@ Command run_command() {
                 "kernel kind: gemm, memcpy, read, write, quant_1x128, quant_128x128, transpose_requant, "
                 "transpose, swiglu, rmsnorm, attention",
                 ""},
-               {"workload", "NAME", "simulate a workload instead of one kernel: deepseek-v3-layer", ""},
+               {"workload", "NAME",
+                "simulate a workload instead of one kernel: deepseek-v3-layer, or deepseek-v3-step (as hwsim step)", ""},
                {"tokens", "N", "deepseek-v3-layer: tokens per GPU per micro-batch", "4096"},
                {"routing", "R", "deepseek-v3-layer: expert loads, balanced or skewed", "balanced"},
                {"seed", "N", "deepseek-v3-layer: seed of the skewed expert loads", "1"},
@@ -228,8 +229,16 @@ Command run_command() {
                {"out", "FILE", "also write the KernelResult JSON to FILE", ""}};
   c.run = [](const Args& a) {
     const bool workload = a.has("workload");
+    if (workload && a.get("workload") == "deepseek-v3-step") {
+      // The training step is `hwsim step`; this is the spelling of the multi-GPU issue.
+      std::vector<std::string> argv = {"--gpu", a.get("gpu")};
+      for (const auto& s : a.all("set")) argv.insert(argv.end(), {"--set", s});
+      if (auto out = a.maybe("out")) argv.insert(argv.end(), {"--json", *out});
+      const Command step = step_command();
+      return step.run(parse(step, argv));
+    }
     if (workload && a.get("workload") != "deepseek-v3-layer")
-      throw Error(fmt::format("--workload {}: the only workload is deepseek-v3-layer", a.get("workload")));
+      throw Error(fmt::format("--workload {}: expected deepseek-v3-layer or deepseek-v3-step", a.get("workload")));
     if (workload && a.has("kernel")) throw Error("hwsim run: give --kernel or --workload, not both");
     if (!workload && !a.has("kernel"))
       throw Error("hwsim run: --kernel is required (e.g. --kernel gemm), or --workload deepseek-v3-layer");
