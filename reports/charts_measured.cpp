@@ -22,6 +22,19 @@ std::string safe_id(std::string s) {
   return s;
 }
 
+// One point per record (or kernel shape), coloured by kernel class, with
+// every field of the table in its tooltip: the top layer of the scatters.
+json class_points_layer(const Table& pts, const json& x, const json& y) {
+  return {{"data", vl::data_ref(pts)},
+          {"mark", {{"type", "point"}, {"filled", true}, {"size", 60}}},
+          {"encoding",
+           {{"x", x},
+            {"y", y},
+            {"color",
+             {{"field", "class"}, {"type", "nominal"}, {"title", "kernel class"}, {"scale", {{"scheme", "tableau20"}}}}},
+            {"tooltip", vl::tooltip(pts)}}}};
+}
+
 Chart validation_scatter(const json& g, const std::string& model, const std::string& id, const std::string& build) {
   const std::string gpu = g["gpu"];
   Table pts{id + "-points",
@@ -95,14 +108,7 @@ Chart validation_scatter(const json& g, const std::string& model, const std::str
             e["field"] = "measured_us";
             return e;
           }()}}}},
-      {{"data", vl::data_ref(pts)},
-       {"mark", {{"type", "point"}, {"filled", true}, {"size", 60}}},
-       {"encoding",
-        {{"x", x},
-         {"y", yp},
-         {"color",
-          {{"field", "class"}, {"type", "nominal"}, {"title", "kernel class"}, {"scale", {{"scheme", "tableau20"}}}}},
-         {"tooltip", vl::tooltip(pts)}}}}};
+      class_points_layer(pts, x, yp)};
   c.spec = spec;
   return c;
 }
@@ -206,14 +212,7 @@ Chart whatif_chart(const json& w, const std::string& model, const std::string& i
       {{"data", vl::data_ref(band)},
        {"mark", {{"type", "line"}, {"color", "#333"}, {"strokeDash", {4, 3}}}},
        {"encoding", {{"x", x}, {"y", ydiag}}}},
-      {{"data", vl::data_ref(pts)},
-       {"mark", {{"type", "point"}, {"filled", true}, {"size", 60}}},
-       {"encoding",
-        {{"x", x},
-         {"y", yp},
-         {"color",
-          {{"field", "class"}, {"type", "nominal"}, {"title", "kernel class"}, {"scale", {{"scheme", "tableau20"}}}}},
-         {"tooltip", vl::tooltip(pts)}}}}};
+      class_points_layer(pts, x, yp)};
   c.spec = spec;
   return c;
 }

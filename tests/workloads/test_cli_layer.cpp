@@ -7,21 +7,11 @@
 #include <set>
 #include <string>
 
+#include "tests/support/run_cli.hpp"
+
 namespace {
-struct Out {
-  std::string text;
-  int rc;
-};
-Out run_cli(const std::string& args) {
-  const std::string cmd = std::string(HWSIM_BIN) + " " + args;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string s;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) s.append(buf, n);
-  const int status = pclose(p);
-  return {s, WEXITSTATUS(status)};
-}
+using Out = hwsim::testing::CliOutput;
+using hwsim::testing::run_cli;
 }  // namespace
 
 TEST_CASE("hwsim run --workload deepseek-v3-layer: per-kernel, per-phase and layer totals", "[cli][layer]") {

@@ -5,21 +5,11 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tests/support/run_cli.hpp"
+
 namespace {
-struct Out {
-  std::string text;
-  int rc;
-};
-Out run(const std::string& args) {
-  const std::string cmd = std::string(HWSIM_BIN) + " " + args;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string s;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) s.append(buf, n);
-  const int status = pclose(p);
-  return {s, WEXITSTATUS(status)};
-}
+using Out = hwsim::testing::CliOutput;
+Out run(const std::string& args) { return hwsim::testing::run_cli(args); }
 }  // namespace
 
 TEST_CASE("hwsim run --json stdout parses as the KernelResult", "[cli][run]") {
