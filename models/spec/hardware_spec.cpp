@@ -213,11 +213,16 @@ HardwareSpec HardwareSpec::from_params(std::string name, std::string display_nam
                    p.number("tensor_core.fp16_flop_per_clk"), p.number("tensor_core.tf32_flop_per_clk"),
                    p.number("tensor_core.int8_op_per_clk"),   p.number("tensor_core.wgmma_latency_cycles"),
                    p.number("tensor_core.wgmma_min_latency_cycles")};
+  s.tensor_core.fp8_accum_fraction_bits = as_int(p, "tensor_core.fp8_accum_fraction_bits");
+  s.tensor_core.group_scaled_mma = p.flag("tensor_core.group_scaled_mma");
+  s.tensor_core.group_scale_cycles = p.number("tensor_core.group_scale_cycles");
+  s.tensor_core.transposed_fp8_operands = p.flag("tensor_core.transposed_fp8_operands");
   s.cuda_core = {p.number("cuda_core.fp32_flop_per_clk"), p.number("cuda_core.int32_op_per_clk"),
                  p.number("cuda_core.sfu_op_per_clk"), p.number("cuda_core.fp32_latency_cycles"),
                  p.number("cuda_core.ldst_op_per_clk")};
   s.tma = {p.number("tma.issue_cycles"), p.number("tma.extra_latency_cycles"),
            as_int(p, "tma.max_inflight_per_sm"), p.number("tma.bytes_per_clk")};
+  s.tma.fp8_cast_bytes_per_clk = p.number("tma.fp8_cast_bytes_per_clk");
   s.l2 = {p.integer("l2.size_bytes"), as_int(p, "l2.partitions"), as_int(p, "l2.slices"),
           as_int(p, "l2.line_bytes"), as_int(p, "l2.sector_bytes"), p.number("l2.bytes_per_clk"),
           p.number("l2.hit_latency_cycles"), p.number("l2.far_extra_latency_cycles")};
@@ -225,19 +230,14 @@ HardwareSpec HardwareSpec::from_params(std::string name, std::string display_nam
            as_int(p, "hbm.bus_width_bits"), p.number("hbm.bandwidth_GBps"),
            p.number("hbm.read_efficiency_fraction"), p.number("hbm.write_efficiency_fraction"),
            p.number("hbm.copy_efficiency_fraction"), p.number("hbm.latency_ns")};
+  s.hbm.near_memory_cast_GBps = p.number("hbm.near_memory_cast_GBps");
+  s.hbm.internal_bandwidth_GBps = p.number("hbm.internal_bandwidth_GBps");
   s.nvlink = {as_int(p, "nvlink.version"), as_int(p, "nvlink.links"), p.number("nvlink.link_unidir_GBps"),
               p.number("nvlink.nominal_bidir_GBps"), p.number("nvlink.achieved_unidir_GBps"),
               p.number("nvlink.latency_us")};
   s.pcie = {as_int(p, "pcie.gen"), as_int(p, "pcie.lanes"), p.number("pcie.unidir_GBps")};
   s.nic = {as_int(p, "nic.per_gpu"), p.number("nic.line_rate_Gbps"), p.number("nic.effective_GBps"),
            p.number("nic.latency_us"), p.number("nic.message_overhead_ns")};
-  s.tensor_core.fp8_accum_fraction_bits = as_int(p, "tensor_core.fp8_accum_fraction_bits");
-  s.tensor_core.group_scaled_mma = p.flag("tensor_core.group_scaled_mma");
-  s.tensor_core.group_scale_cycles = p.number("tensor_core.group_scale_cycles");
-  s.tensor_core.transposed_fp8_operands = p.flag("tensor_core.transposed_fp8_operands");
-  s.tma.fp8_cast_bytes_per_clk = p.number("tma.fp8_cast_bytes_per_clk");
-  s.hbm.near_memory_cast_GBps = p.number("hbm.near_memory_cast_GBps");
-  s.hbm.internal_bandwidth_GBps = p.number("hbm.internal_bandwidth_GBps");
   s.fabric = {as_int(p, "fabric.gpus_per_node"), as_int(p, "fabric.planes"), as_int(p, "fabric.switch_ports"),
               p.number("fabric.cross_leaf_latency_us")};
   s.launch = {p.number("launch.overhead_us")};
