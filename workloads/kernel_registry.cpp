@@ -13,6 +13,7 @@ const std::vector<KernelDef>& kernel_registry() {
   static const std::vector<KernelDef> defs = {
       kernels::gemm_kernel(),
       kernels::memcpy_kernel(),
+      kernels::elementwise_kernel(),
       kernels::read_kernel(),
       kernels::write_kernel(),
       kernels::quant_1x128_kernel(),

@@ -34,6 +34,7 @@ double compulsory_bytes(const KernelDescriptor& d) {
     return (g("m") * g("k") + g("n") * g("k")) * e + g("m") * g("n") * 2;
   }
   if (d.kind == "memcpy") return 2 * g("bytes");
+  if (d.kind == "elementwise") return g("read_bytes") + g("write_bytes");
   if (d.kind == "read" || d.kind == "write") return g("bytes");
   if (d.kind == "quant_1x128") return g("m") * g("k") * 3;
   if (d.kind == "quant_128x128") return g("n") * g("k") * 3;
@@ -57,6 +58,7 @@ TEST_CASE("No kernel beats its roofline", "[kernels][roofline]") {
       {"memcpy", json{{"bytes", 64 << 20}}},
       {"read", json{{"bytes", 64 << 20}}},
       {"write", json{{"bytes", 64 << 20}}},
+      {"elementwise", json{{"read_bytes", 96 << 20}, {"write_bytes", 32 << 20}}},
       {"quant_1x128", json{{"m", 4096}, {"k", 7168}}},
       {"quant_128x128", json{{"n", 7168}, {"k", 2048}}},
       {"transpose_requant", json{{"m", 4096}, {"k", 7168}}},
@@ -110,6 +112,38 @@ TEST_CASE("Large copies land within 80-95% of HBM bandwidth", "[kernels][sanity]
     CHECK(frac > 0.80);
     CHECK(frac < 0.95);
   }
+}
+
+TEST_CASE("An elementwise pass moves what it is asked to and costs what a copy of those bytes costs",
+          "[kernels][elementwise]") {
+  const HardwareSpec spec = load_gpu("h100-sxm");
+  GpuSimulator sim(spec);
+  // Read 3x what it writes (a residual add: two inputs, one output) against a
+  // copy of the same total traffic: same HBM bytes, times within 10%.
+  const KernelResult add = sim.run({"elementwise", json{{"read_bytes", 384 << 20}, {"write_bytes", 128 << 20}}});
+  const KernelResult copy = sim.run({"memcpy", json{{"bytes", 256 << 20}}});
+  CHECK(add.bytes.at("hbm_read") == Approx(384 << 20).epsilon(0.01));
+  CHECK(add.bytes.at("hbm_write") == Approx(128 << 20).epsilon(0.01));
+  CHECK(add.time_us == Approx(copy.time_us).epsilon(0.10));
+  // Write-only and read-only passes are allowed; an empty one is an error.
+  CHECK(sim.run({"elementwise", json{{"write_bytes", 1 << 20}}}).bytes.at("hbm_read") == Approx(0).margin(1e4));
+  CHECK_THROWS_WITH(sim.run({"elementwise", json{{"read_bytes", 0}}}),
+                    Catch::Contains("read_bytes or write_bytes must be > 0"));
+  CHECK_THROWS_WITH(sim.run({"elementwise", json{{"read_bytes", 100}}}), Catch::Contains("multiple of 16"));
+}
+
+TEST_CASE("A GEMM that accumulates into D reads D once more and takes longer", "[kernels][gemm][accumulate]") {
+  GpuSimulator sim(load_gpu("h100-sxm"));
+  // A weight-gradient shape: FP32 D of 7168 x 4096 (117 MB), K = 8192 tokens.
+  json p{{"m", 7168},        {"n", 4096},         {"k", 8192},  {"a_dtype", "fp8_e4m3"}, {"b_dtype", "fp8_e4m3"},
+         {"out_dtype", "fp32"}, {"scaling", "block_1x128_128x128"}};
+  const KernelResult plain = sim.run({"gemm", p});
+  p["accumulate"] = true;
+  const KernelResult acc = sim.run({"gemm", p});
+  const double d_bytes = 7168.0 * 4096 * 4;
+  CHECK(acc.bytes.at("hbm_read") - plain.bytes.at("hbm_read") == Approx(d_bytes).epsilon(0.05));
+  CHECK(acc.time_us > plain.time_us);
+  CHECK(acc.flops == plain.flops);
 }
 
 TEST_CASE("An L2-resident working set runs faster than one 10x larger than L2", "[kernels][l2]") {

@@ -68,8 +68,11 @@ class Builder {
     add("bwd.requant_x_t." + l.name, Phase::kBackwardWeight, "transpose_requant", {{"m", l.m}, {"k", l.k}},
         l.count, "dequantize, transpose and re-quantize the cached FP8 input into 128x1 tiles (V3 3.5.2)");
     out_.back().consumers = {"bwd.wgrad." + l.name};
-    add("bwd.wgrad." + l.name, Phase::kBackwardWeight, "gemm", fp8_gemm(l.n, l.k, l.m, "fp32"), l.count,
-        "DeepGEMM FP8 Wgrad: dW = dy^T x, FP32 out for gradient accumulation (V3 3.3.1)");
+    auto wgrad = fp8_gemm(l.n, l.k, l.m, "fp32");
+    wgrad["accumulate"] = true;
+    add("bwd.wgrad." + l.name, Phase::kBackwardWeight, "gemm", wgrad, l.count,
+        "DeepGEMM FP8 Wgrad: dW += dy^T x into the FP32 gradient buffer, accumulated over the step's "
+        "micro-batches (V3 3.3.1)");
   }
   // The kernel whose BF16 output the next backward quantization reads.
   void set_backward_producer(std::string name) { last_backward_producer_ = std::move(name); }
@@ -80,6 +83,13 @@ class Builder {
   std::vector<LayerKernel> out_;
   std::string last_backward_producer_;
 };
+
+// A memory-bound pass of the training framework (no FLOPs worth modelling):
+// bytes read and written, rounded up to the 16-byte vectors the kernel moves.
+nlohmann::json pass(double read_bytes, double write_bytes) {
+  auto v16 = [](double b) { return static_cast<std::int64_t>((static_cast<std::int64_t>(b) + 15) / 16 * 16); };
+  return {{"read_bytes", v16(read_bytes)}, {"write_bytes", v16(write_bytes)}};
+}
 
 std::uint64_t splitmix64(std::uint64_t& state) {
   std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
@@ -153,10 +163,12 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
   // Local experts with equal (aligned) token counts share one entry.
   std::map<int, int> expert_rows;  // aligned rows -> experts
   int routed_rows = 0;
+  double routed_tokens = 0;  // (token, local expert) pairs received
   for (int tokens : local_expert_tokens(s, o)) {
     const int rows = align_up(std::max(tokens, 1), kGroupAlignRows);
     ++expert_rows[rows];
     routed_rows += rows;
+    routed_tokens += tokens;
   }
 
   std::vector<Linear> attention_linears = {
@@ -178,6 +190,14 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
 
   const nlohmann::json attention = {{"seq", t}, {"heads", s.heads}, {"qk_dim", qk_head}, {"v_dim", s.v_head_dim},
                                     {"causal", true}};
+  // Framework passes around the kernels above (bytes of BF16 tensors unless said).
+  const double th = double(t) * h * 2;                                   // one [t, hidden] activation
+  const double pe = (double(t) * s.heads + t) * s.qk_rope_head_dim * 2;  // q_pe (per head) + shared k_pe
+  const double k_full = double(t) * s.heads * qk_head * 2;               // K as attention reads it
+  const double k_nope = double(t) * s.heads * s.qk_nope_head_dim * 2;
+  const double fp8_row = h + h / kScaleGroup * 4.0;                      // FP8 token + 1x128 scales
+  const double routed_out = double(routed_rows) * h * 2;                 // expert outputs, BF16
+  const double o_bytes = double(t) * s.heads * s.v_head_dim * 2;
   Builder b;
   // ---- forward
   b.add("fwd.attn_norm", Phase::kForward, "rmsnorm", {{"m", t}, {"n", h}}, 1, "RMSNorm before attention");
@@ -189,10 +209,16 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
   b.quant_for("fwd.kv_b_quant", "fwd.kv_a_norm", attention_linears[2], t, s.kv_lora_rank, "1x128 FP8 cast for kv_b");
   b.forward(attention_linears[1]);
   b.forward(attention_linears[2]);
+  b.add("fwd.rope", Phase::kForward, "elementwise", pass(pe, pe), 1,
+        "RoPE on the decoupled q_pe (per head) and the shared k_pe (V3 2.1.1)");
+  b.add("fwd.k_concat", Phase::kForward, "elementwise", pass(k_nope + pe - double(t) * s.heads * s.qk_rope_head_dim * 2, k_full),
+        1, "K assembled as the attention kernel reads it: k_nope per head with the shared k_pe broadcast to every head");
   b.add("fwd.attention", Phase::kForward, "attention", [&] { auto a = attention; a["pass"] = "fwd"; return a; }(), 1,
         "BF16 FlashAttention-style MLA core (kept in BF16, V3 3.3.1)");
   b.quant_for("fwd.o_quant", "fwd.attention", attention_linears[3], t, attn_out, "1x128 FP8 cast for o_proj");
   b.forward(attention_linears[3]);
+  b.add("fwd.attn_residual_add", Phase::kForward, "elementwise", pass(2 * th, th), 1,
+        "residual add after attention");
   b.add("fwd.mlp_norm", Phase::kForward, "rmsnorm", {{"m", t}, {"n", h}}, 1, "RMSNorm before the MoE");
   b.add("fwd.mlp_norm_quant", Phase::kForward, "quant_1x128", {{"m", t}, {"k", h}}, 1,
         "1x128 FP8 cast before dispatch (FP8 all-to-all, V3 3.3.3)");
@@ -202,6 +228,12 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
         {{"m", t}, {"n", s.routed_experts}, {"k", h}, {"a_dtype", "bf16"}, {"b_dtype", "bf16"}, {"out_dtype", "fp32"},
          {"scaling", "none"}, {"fast_accum", false}},
         1, "MoE gating GEMM, kept in BF16 (V3 3.3.1)");
+  b.add("fwd.router_topk", Phase::kForward, "elementwise",
+        pass(double(t) * s.routed_experts * 4, double(t) * s.experts_per_token * 12), 1,
+        "gating: sigmoid affinities, node-limited group top-k and top-8 selection over the FP32 scores (V3 2.1.2)");
+  b.add("fwd.expert_permute", Phase::kForward, "elementwise",
+        pass(routed_tokens * fp8_row, double(routed_rows) * fp8_row), 1,
+        "received FP8 tokens and scales copied into the experts' contiguous 128-aligned layout (grouped GEMM input)");
   for (size_t i = 0; i < expert_linears.size(); i += 2) b.forward(expert_linears[i]);
   b.add("fwd.expert_swiglu", Phase::kForward, "swiglu", {{"m", routed_rows}, {"n", s.moe_intermediate}}, 1,
         "SwiGLU of the routed experts");
@@ -213,11 +245,16 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
     b.last().consumers.push_back("bwd.requant_x_t." + expert_linears[i].name);
   }
   for (size_t i = 1; i < expert_linears.size(); i += 2) b.forward(expert_linears[i]);
+  b.add("fwd.expert_unpermute", Phase::kForward, "elementwise", pass(routed_out, routed_out), 1,
+        "expert outputs gathered back into the received tokens' order for the combine (upper bound: one row per "
+        "(token, expert) pair)");
   b.forward(shared_up);
   b.add("fwd.shared_swiglu", Phase::kForward, "swiglu", {{"m", t}, {"n", s.moe_intermediate}}, 1, "SwiGLU, shared expert");
   b.quant_for("fwd.shared_swiglu_quant", "fwd.shared_swiglu", shared_down, t, s.moe_intermediate,
               "1x128 FP8 cast for the shared down projection");
   b.forward(shared_down);
+  b.add("fwd.mlp_residual_add", Phase::kForward, "elementwise", pass(3 * th, th), 1,
+        "residual add of the shared expert's and the combined routed experts' outputs");
 
   // ---- backward, in reverse order of the forward
   b.set_backward_producer("combine");  // the gradient arrives through the combine's backward
@@ -227,21 +264,36 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
   b.set_backward_producer("bwd.shared_swiglu");
   b.backward(shared_up);
   b.set_backward_producer("combine");
+  b.add("bwd.expert_permute", Phase::kBackwardInput, "elementwise",
+        pass(routed_tokens * fp8_row, double(routed_rows) * fp8_row), 1,
+        "received FP8 output gradients copied into the experts' contiguous layout");
   for (size_t i = expert_linears.size(); i >= 2; i -= 2) b.backward(expert_linears[i - 1]);
   b.add("bwd.expert_swiglu", Phase::kBackwardInput, "swiglu", {{"m", routed_rows}, {"n", s.moe_intermediate}}, 2,
         "SwiGLU recompute and gradient of the routed experts, two elementwise passes");
   b.set_backward_producer("bwd.expert_swiglu");
   for (size_t i = expert_linears.size(); i >= 2; i -= 2) b.backward(expert_linears[i - 2]);
+  b.add("bwd.expert_unpermute", Phase::kBackwardInput, "elementwise", pass(routed_out, routed_out), 1,
+        "input gradients of the experts gathered into the received tokens' order for the dispatch's backward");
   b.add("bwd.router_dgrad", Phase::kBackwardInput, "gemm",
         {{"m", t}, {"n", h}, {"k", s.routed_experts}, {"a_dtype", "bf16"}, {"b_dtype", "bf16"}, {"out_dtype", "bf16"},
          {"scaling", "none"}, {"fast_accum", false}},
         1, "gating Dgrad in BF16");
   b.add("bwd.mlp_norm", Phase::kBackwardInput, "rmsnorm", {{"m", t}, {"n", h}}, 2,
         "RMSNorm recompute (V3 3.2.3) and its gradient, two passes");
+  b.add("bwd.mlp_residual_grad", Phase::kBackwardInput, "elementwise", pass(2 * th, th), 1,
+        "residual gradient add around the MoE block");
   b.set_backward_producer("bwd.mlp_norm");
   b.backward(attention_linears[3]);
+  b.add("bwd.attention_preprocess", Phase::kBackwardInput, "elementwise",
+        pass(2 * o_bytes, double(t) * s.heads * 4), 1, "attention backward's D = rowsum(dO * O) (FA2/FA3 preprocess)");
   b.add("bwd.attention", Phase::kBackwardInput, "attention", [&] { auto a = attention; a["pass"] = "bwd"; return a; }(),
         1, "BF16 FlashAttention-style MLA backward");
+  b.add("bwd.attention_postprocess", Phase::kBackwardInput, "elementwise", pass(k_full * 2, k_full), 1,
+        "FP32 dQ accumulator converted to BF16 (FA3 postprocess)");
+  b.add("bwd.k_split", Phase::kBackwardInput, "elementwise",
+        pass(k_full, k_nope + double(t) * s.qk_rope_head_dim * 4), 1,
+        "dK split into dk_nope per head and dk_pe summed over the heads");
+  b.add("bwd.rope", Phase::kBackwardInput, "elementwise", pass(pe, pe), 1, "RoPE backward on dq_pe and dk_pe");
   b.set_backward_producer("bwd.attention");
   b.backward(attention_linears[2]);
   b.backward(attention_linears[1]);
@@ -251,10 +303,13 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
   b.backward(attention_linears[0]);
   b.add("bwd.attn_norm", Phase::kBackwardInput, "rmsnorm", {{"m", t}, {"n", h}}, 2,
         "RMSNorm recompute and its gradient, two passes");
+  b.add("bwd.attn_residual_grad", Phase::kBackwardInput, "elementwise", pass(2 * th, th), 1,
+        "residual gradient add around the attention block");
   b.add("bwd.router_wgrad", Phase::kBackwardWeight, "gemm",
         {{"m", s.routed_experts}, {"n", h}, {"k", t}, {"a_dtype", "bf16"}, {"b_dtype", "bf16"}, {"out_dtype", "fp32"},
          {"scaling", "none"}, {"fast_accum", false}},
         1, "gating Wgrad in BF16");
+  b.last().params["accumulate"] = true;
   return b.take();
 }
 

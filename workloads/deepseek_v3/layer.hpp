@@ -9,7 +9,12 @@
 // router, routed experts (one contiguous-layout grouped GEMM per local expert,
 // 128-aligned as DeepGEMM requires), the shared expert, SwiGLU, RMSNorm, and
 // every FP8 quantization the data path needs (1x128 of activations and
-// gradients, the transposed 128x1 re-quantization for weight gradients).
+// gradients, the transposed 128x1 re-quantization for weight gradients), and
+// the framework's memory-bound passes the math needs between them: RoPE and
+// the assembly of K for the attention kernel, the attention backward's pre-
+// and post-processing, residual adds, the gating top-k, and the permutation
+// of received tokens into the experts' contiguous layout and back. Weight
+// gradients accumulate into the FP32 gradient buffer (the GEMM reads D).
 // Not here: the all-to-all dispatch/combine (multi-GPU), the optimizer, and
 // weight quantization (done once per step, not per layer and micro-batch).
 #include <cstdint>

@@ -17,6 +17,7 @@ namespace {
 bool is_mlp(const std::string& name) {
   return name.find("expert_") != std::string::npos || name.find("shared_") != std::string::npos ||
          name.find("router") != std::string::npos || name.find("mlp_norm") != std::string::npos ||
+         name.find("mlp_residual") != std::string::npos ||
          name.find("dense_mlp") != std::string::npos || name.find("head") != std::string::npos ||
          name.find("loss") != std::string::npos;
 }
@@ -111,7 +112,9 @@ std::vector<LayerKernel> head_kernels(const ModelShape& s, int t) {
                   "softmax cross-entropy over the logits"),
       make_kernel("bwd.head_loss", Phase::kBackwardInput, "memcpy", {{"bytes", logits}}, "gradient of the loss"),
       make_kernel("bwd.dgrad.head", Phase::kBackwardInput, "gemm", bf16(t, s.hidden, s.vocab, "bf16"), "head Dgrad"),
-      make_kernel("bwd.wgrad.head", Phase::kBackwardWeight, "gemm", bf16(s.vocab, s.hidden, t, "fp32"), "head Wgrad"),
+      make_kernel("bwd.wgrad.head", Phase::kBackwardWeight, "gemm",
+                  [&] { auto p = bf16(s.vocab, s.hidden, t, "fp32"); p["accumulate"] = true; return p; }(),
+                  "head Wgrad, accumulated into the FP32 gradient buffer"),
   };
 }
 

@@ -56,7 +56,7 @@ constexpr int kPromotionTag = 0;  // KernelProgram::op_tags index of the promoti
 
 const std::vector<std::string> kParams = {
     "m",          "n",      "k",      "a_dtype",  "b_dtype",   "out_dtype",     "scaling",
-    "fast_accum", "tile_m", "tile_n", "a_source", "promotion", "operand_major", "write_a_fp8_copy"};
+    "fast_accum", "tile_m", "tile_n", "a_source", "promotion", "operand_major", "write_a_fp8_copy", "accumulate"};
 
 struct Variant {
   bool a_tma_cast = false;     // A stored BF16, cast by the TMA
@@ -135,6 +135,9 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   if ((s.k * bytes_of(s.ab)) % 16 != 0)
     p.fail("k", fmt::format("= {}: rows of A and B must be multiples of 16 bytes (TMA)", s.k));
   const Variant v = read_variant(p, ctx.spec, s.scaling == GemmScaling::kBlock1x128x128);
+  // D += A B: the epilogue reads the tile of D it then overwrites (a weight
+  // gradient accumulated over micro-batches into the FP32 gradient buffer).
+  const bool accumulate = p.flag_or("accumulate", false);
   // FP8 accumulates in ~14-bit registers unless promoted (V3 3.3.2); BF16
   // accumulates in FP32; group-scaled MMA promotes inside the tensor core.
   s.promote = fp8 && !fast_accum && !v.group_scaled;
@@ -199,6 +202,7 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
       {"promotion", s.promote ? "every 128 K on CUDA cores" : (v.group_scaled ? "inside the tensor core" : "none")},
       {"a_source", v.a_tma_cast ? "BF16 through the TMA cast" : (v.a_near_memory ? "BF16 cast near memory" : "FP8")},
       {"operand_major", v.mn_major ? "mn (re-scaled by the TMA)" : "k"},
+      {"accumulate", accumulate ? "D += A B (epilogue reads D)" : "D = A B"},
       {"tiles", std::to_string(t.tiles)},
       {"multicast", t.cluster == 1 ? "none" : (t.multicast_b ? "B across 2 CTAs" : "A across 2 CTAs")}};
 
@@ -279,8 +283,10 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
       out.push_back(wgmma_wait(0));
       out.push_back(barrier_arrive(S + static_cast<int>((seq * k_blocks + k_blocks - 1) % S)));
     }
-    // Epilogue: scale/convert (one op per element), stage D, TMA store.
-    out.push_back(cuda_core_ops(acc));
+    // Epilogue: (read D's tile to add to it,) scale/convert (one op per
+    // element), stage D, TMA store.
+    if (accumulate) out.push_back(ld_global_box(kD, row0, n0, kRows, t.block_n));
+    out.push_back(cuda_core_ops(accumulate ? 2 * acc : acc));
     out.push_back(tma_store_wait());
     out.push_back(st_shared(acc * out_bytes));
     out.push_back(tma_store(kD, row0, n0, kRows, t.block_n));

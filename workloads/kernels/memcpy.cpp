@@ -1,5 +1,7 @@
 // memcpy / read / write: device-to-device copy, streaming read and streaming
-// write of `bytes`.
+// write of `bytes`. elementwise: a streaming pass that reads `read_bytes` and
+// writes `write_bytes` (the framework's memory-bound glue: residual adds,
+// token permutation, RoPE, tensor concatenation), interleaved in proportion.
 //
 // Stands for: the CUDA suite's stream kernels (validate/kernels/README.md,
 // "Device copy / streaming read / streaming write"): min(8 CTAs per SM, one
@@ -42,6 +44,36 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx, Mode mo
   return k;
 }
 
+// A pass of `units` 16 KiB steps over the larger of its two streams; each step
+// reads and writes its proportional share (rounded to 16-byte vectors), so
+// reads and writes overlap the way a fused elementwise kernel's do.
+KernelProgram build_elementwise(const KernelDescriptor& d, const KernelContext& ctx) {
+  const ParamReader p(d, {"read_bytes", "write_bytes"});
+  // Either side may be absent or 0 (a write-only or read-only pass).
+  auto bytes_or_zero = [&](const char* key) -> std::int64_t {
+    const auto it = d.params.find(key);
+    if (it != d.params.end() && it->is_number() && it->get<double>() == 0) return 0;
+    return p.positive_or(key, 0);
+  };
+  const std::int64_t rb = bytes_or_zero("read_bytes"), wb = bytes_or_zero("write_bytes");
+  if (rb == 0 && wb == 0) p.fail("read_bytes", "read_bytes or write_bytes must be > 0");
+  if (rb % kVectorBytes != 0) p.fail("read_bytes", "must be a multiple of 16 (16-byte vector accesses)");
+  if (wb % kVectorBytes != 0) p.fail("write_bytes", "must be a multiple of 16 (16-byte vector accesses)");
+  const std::int64_t units = (std::max(rb, wb) + kUnitBytes - 1) / kUnitBytes;
+  auto share = [units](std::int64_t total) {
+    return (total / units + kVectorBytes - 1) / kVectorBytes * kVectorBytes;
+  };
+  const std::int64_t r_unit = share(rb), w_unit = share(wb);
+  std::vector<TensorDesc> tensors = {{"src", 1, std::max<std::int64_t>(rb, 16), 1},
+                                     {"dst", 1, std::max<std::int64_t>(wb, 16), 1}};
+  const StreamingDesign design{kThreads, kRegisters, 0, true, kCtasPerSm};
+  return streaming_program(d.kind, ctx, design, tensors, units, [=](std::int64_t u, std::int64_t, OpList& out) {
+    const std::int64_t r0 = u * r_unit, w0 = u * w_unit;
+    if (r0 < rb) out.push_back(ld_global(0, r0, std::min(r_unit, rb - r0)));
+    if (w0 < wb) out.push_back(st_global(1, w0, std::min(w_unit, wb - w0)));
+  });
+}
+
 }  // namespace
 
 KernelDef memcpy_kernel() {
@@ -61,6 +93,13 @@ KernelDef write_kernel() {
           "CUDA suite streaming-write kernel (16-byte vector stores, grid-stride)",
           {"bytes"},
           [](const KernelDescriptor& d, const KernelContext& c) { return build(d, c, Mode::kWrite); }};
+}
+
+KernelDef elementwise_kernel() {
+  return {"elementwise",
+          "a memory-bound elementwise pass (PyTorch / framework glue kernel): reads read_bytes, writes write_bytes",
+          {"read_bytes", "write_bytes"},
+          [](const KernelDescriptor& d, const KernelContext& c) { return build_elementwise(d, c); }};
 }
 
 }  // namespace hwsim::kernels

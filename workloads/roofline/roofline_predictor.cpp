@@ -87,6 +87,7 @@ KernelWork kernel_work(const std::string& kernel, const nlohmann::json& p) {
     const double a_scales = block ? m * k / 128 * 4 : 0;
     w.read_bytes = m * k * bytes_of(a) + a_scales + n * k * bytes_of(b) + (block ? n * k / 16384 * 4 : 0);
     w.write_bytes = m * n * bytes_of(o);
+    if (p.value("accumulate", false)) w.read_bytes += m * n * bytes_of(o);  // D += A B reads D
     const std::string a_source = p.value("a_source", "fp8");
     if (a_source == "bf16_tma_cast") {
       w.read_bytes += m * k * (2 - bytes_of(a)) - a_scales;  // BF16 A instead of FP8 + scales
@@ -114,6 +115,11 @@ KernelWork kernel_work(const std::string& kernel, const nlohmann::json& p) {
     const double bytes = positive(p, "bytes", kernel);
     w.read_bytes = kernel == "write" ? 0 : bytes;
     w.write_bytes = kernel == "read" ? 0 : bytes;
+  } else if (kernel == "elementwise") {
+    w.read_bytes = p.value("read_bytes", 0.0);
+    w.write_bytes = p.value("write_bytes", 0.0);
+    if (w.read_bytes < 0 || w.write_bytes < 0 || w.read_bytes + w.write_bytes <= 0)
+      throw Error("kernel elementwise: read_bytes and write_bytes must be >= 0, one of them > 0");
   } else if (kernel == "quant_1x128" || kernel == "quant_128x128") {
     const double rows = positive(p, kernel == "quant_1x128" ? "m" : "n", kernel), k = positive(p, "k", kernel);
     w.read_bytes = rows * k * 2;
