@@ -14,6 +14,7 @@ const std::vector<KernelDef>& kernel_registry() {
       kernels::gemm_kernel(),
       kernels::memcpy_kernel(),
       kernels::elementwise_kernel(),
+      kernels::ep_comm_kernel(),
       kernels::read_kernel(),
       kernels::write_kernel(),
       kernels::quant_1x128_kernel(),

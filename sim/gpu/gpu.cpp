@@ -27,11 +27,13 @@ enum Stall : int {
   kCudaCore,
   kShared,
   kSyncWait,
+  kLinkWait,
   kStallCount
 };
 constexpr std::array<const char*, kStallCount> kStallNames = {"barrier_wait",   "wgmma_wait",    "tma_inflight_limit",
                                                               "tma_issue",      "global_load",   "store_drain",
-                                                              "cuda_core_busy", "shared_memory", "cta_sync"};
+                                                              "cuda_core_busy", "shared_memory", "cta_sync",
+                                                              "link_wait"};
 
 // An mbarrier: completes a phase when `expected` arrivals are in and every
 // TMA transaction counted against the phase has landed (its ready tick).
@@ -62,6 +64,7 @@ struct LaunchCtx {
   sc_core::sc_event done_ev;
   std::vector<int> first_warp;  // per role
   int total_warps = 0;
+  std::vector<BandwidthServer> links;  // KernelProgram::links, per launch
 };
 
 std::uint64_t chunk_key(std::uint64_t prefix, int tensor, bool box, std::uint64_t index) {
@@ -327,6 +330,11 @@ void Gpu::Impl::run_role(Gpu& gpu, LaunchCtx& L, CtaState& cta, int sm, int role
           stall_until(g.end + (op.kind == OpKind::kLdShared ? smem_lat : 0), kShared);
           break;
         }
+        case OpKind::kLink: {
+          const auto g = L.links[op.tensor].request(now(), static_cast<double>(op.bytes));
+          stall_until(g.done, kLinkWait);
+          break;
+        }
         case OpKind::kSync: {
           Barrier& b = cta.barriers.back();
           arrive(b);
@@ -437,6 +445,10 @@ void Gpu::Impl::run_stream(Gpu& gpu, const StreamLaunch& s, int index, std::vect
     L.st = &st;
     L.key_prefix = (mix64(k.buffer_tag ^ static_cast<std::uint64_t>(index)) & 0xFFFF) << 48;
     L.clusters = k.ctas / k.cluster_size;
+    for (const LinkDesc& l : k.links) {
+      if (l.bytes_per_s <= 0) throw Error(fmt::format("kernel {}: link {} has no bandwidth", k.name, l.name));
+      L.links.emplace_back(l.bytes_per_s / 1e12, static_cast<Tick>(l.latency_s * 1e12 + 0.5));  // bytes per ps
+    }
     for (const RoleDesc& r : k.roles) {
       L.first_warp.push_back(L.total_warps);
       L.total_warps += r.warps;

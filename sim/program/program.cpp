@@ -82,6 +82,14 @@ Op st_shared(std::int64_t bytes) {
   o.bytes = bytes;
   return o;
 }
+Op link(int port, std::int64_t bytes) {
+  Op o{};
+  o.kind = OpKind::kLink;
+  o.tensor = static_cast<std::uint8_t>(port);
+  o.bytes = bytes;
+  return o;
+}
+
 Op cta_sync() { return Op{OpKind::kSync}; }
 Op via(Op load, DataPath path) {
   load.path = path;

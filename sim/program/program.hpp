@@ -30,6 +30,7 @@ enum class OpKind : std::uint8_t {
   kLdShared,       // shared-memory load of `bytes`
   kStShared,       // shared-memory store of `bytes`
   kSync,           // CTA-wide barrier among all roles (__syncthreads)
+  kLink,           // `bytes` cross network port `tensor` (KernelProgram::links); the role waits for them
 };
 
 // How a global access's data moves. Proposals add casting paths
@@ -82,6 +83,9 @@ Op st_global_box(int tensor, std::int64_t row0, std::int64_t col0, std::int64_t 
 Op ld_shared(std::int64_t bytes);
 Op st_shared(std::int64_t bytes);
 Op cta_sync();
+// Waits until `bytes` have crossed port `port` of KernelProgram::links (a
+// communication kernel's RDMA write or NVLink send of one chunk).
+Op link(int port, std::int64_t bytes);
 // Variants of the helpers above.
 Op via(Op load, DataPath path);
 Op tagged(Op cuda_core, int tag);
@@ -93,6 +97,16 @@ struct TensorDesc {
   std::int64_t cols;
   int elem_bytes;
   std::int64_t bytes() const { return rows * cols * elem_bytes; }
+};
+
+// A network port outside the SM/L2/HBM model (NIC, NVLink egress) as a
+// communication kernel sees it: the interconnect model (models/interconnect)
+// gives the rate this GPU gets on its bottleneck link and the latency of a
+// chunk through the path; the port serves the kernel's chunks in FIFO order.
+struct LinkDesc {
+  std::string name;
+  double bytes_per_s = 0;
+  double latency_s = 0;
 };
 
 struct RoleDesc {
@@ -112,6 +126,7 @@ struct KernelProgram {
   int barriers = 0;                   // mbarriers per CTA
   std::vector<int> barrier_arrivals;  // arrivals that complete a phase, per barrier
   std::vector<TensorDesc> tensors;
+  std::vector<LinkDesc> links;  // network ports kLink ops use (communication kernels)
   // Work units: a persistent kernel gives each CTA units cta, cta + ctas, ...
   // (a static tile scheduler); otherwise unit == CTA index.
   std::int64_t work_units = 0;

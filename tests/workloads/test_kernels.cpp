@@ -295,3 +295,39 @@ TEST_CASE("Concurrent streams: a GEMM on 112 SMs beside a copy on 20 SMs shares 
   CHECK(copy_shared.kernel_time_us > copy_alone.kernel_time_us);  // 20 SMs issue fewer loads in flight
   CHECK(copy_shared.bytes.at("hbm_read") == Approx(copy_alone.bytes.at("hbm_read")));
 }
+
+TEST_CASE("A communication kernel is paced by its port and takes HBM from the kernels beside it",
+          "[kernels][streams][ep_comm]") {
+  GpuSimulator sim(load_gpu("h800-sxm"));
+  // V3's EP64 dispatch as the interconnect model gives it for one GPU: ~98 MB
+  // through a 40 GB/s NIC, ~1.3 GB of buffer traffic in HBM.
+  const KernelDescriptor comm{"ep_comm", json{{"link_bytes", 97569376},
+                                              {"link_GBps", 40},
+                                              {"latency_us", 20},
+                                              {"hbm_read_bytes", 663394048},
+                                              {"hbm_write_bytes", 665247104},
+                                              {"chunk_bytes", 209216}}};
+  std::vector<int> comm_sms, compute_sms;
+  for (int i = 0; i < 132; ++i) (i >= 112 ? comm_sms : compute_sms).push_back(i);
+  // Alone on its 20 SMs the port bounds it: bytes / rate + one chunk's latency.
+  const auto alone = sim.run_concurrent({StreamRequest{{comm}, comm_sms}})[0][0];
+  const double port_us = 97569376 / 40e9 * 1e6 + 20;
+  CHECK(alone.kernel_time_us == Approx(port_us).epsilon(0.03));
+  CHECK(alone.bytes.at("hbm_read") == Approx(663394048).epsilon(0.01));
+  // With 2 SMs the SM-side copies bound it instead (no port is that slow).
+  auto two = comm;
+  const auto two_sms = sim.run_concurrent({StreamRequest{{two}, {130, 131}}})[0][0];
+  CHECK(two_sms.kernel_time_us > 1.5 * alone.kernel_time_us);
+  // A memory-bound pass on the other 112 SMs loses HBM bandwidth to it; the
+  // port-paced kernel itself hardly notices.
+  const KernelDescriptor pass{"elementwise", json{{"read_bytes", 2LL << 30}, {"write_bytes", 1LL << 30}}};
+  const auto pass_alone = sim.run_concurrent({StreamRequest{{pass}, compute_sms}})[0][0];
+  const auto both = sim.run_concurrent({StreamRequest{{pass}, compute_sms}, StreamRequest{{comm}, comm_sms}});
+  INFO("pass alone " << pass_alone.kernel_time_us << " us, beside comm " << both[0][0].kernel_time_us << " us");
+  CHECK(both[0][0].kernel_time_us > 1.05 * pass_alone.kernel_time_us);
+  CHECK(both[1][0].kernel_time_us == Approx(alone.kernel_time_us).epsilon(0.10));
+  // Bad params name the param.
+  json bad = comm.params;
+  bad["link_GBps"] = 0;
+  CHECK_THROWS_WITH(sim.run({"ep_comm", bad}), Catch::Contains("link_GBps") && Catch::Contains("must be > 0"));
+}

@@ -8,6 +8,7 @@ namespace hwsim::kernels {
 KernelDef gemm_kernel();
 KernelDef memcpy_kernel();
 KernelDef elementwise_kernel();
+KernelDef ep_comm_kernel();
 KernelDef read_kernel();
 KernelDef write_kernel();
 KernelDef quant_1x128_kernel();

@@ -36,7 +36,7 @@ class RooflinePredictor final : public KernelPredictor {
     const double hbm = spec_.hbm_bytes_per_s();
     const double mem_s = w.read_bytes / (hbm * spec_.hbm.read_efficiency) +
                          w.write_bytes / (hbm * spec_.hbm.write_efficiency);
-    double s = std::max(w.flops / compute_rate, mem_s);
+    double s = std::max({w.flops / compute_rate, mem_s, w.link_s});
     if (w.tma_cast_bytes > 0) {
       s = std::max(s, w.tma_cast_bytes / (spec_.tma.fp8_cast_bytes_per_clk * spec_.sm.count * spec_.sm_clock_hz()));
     }
@@ -120,6 +120,11 @@ KernelWork kernel_work(const std::string& kernel, const nlohmann::json& p) {
     w.write_bytes = p.value("write_bytes", 0.0);
     if (w.read_bytes < 0 || w.write_bytes < 0 || w.read_bytes + w.write_bytes <= 0)
       throw Error("kernel elementwise: read_bytes and write_bytes must be >= 0, one of them > 0");
+  } else if (kernel == "ep_comm") {
+    w.read_bytes = p.value("hbm_read_bytes", 0.0);
+    w.write_bytes = p.value("hbm_write_bytes", 0.0);
+    w.link_s = positive(p, "link_bytes", kernel) / (positive(p, "link_GBps", kernel) * 1e9) +
+               p.value("latency_us", 0.0) * 1e-6;
   } else if (kernel == "quant_1x128" || kernel == "quant_128x128") {
     const double rows = positive(p, kernel == "quant_1x128" ? "m" : "n", kernel), k = positive(p, "k", kernel);
     w.read_bytes = rows * k * 2;
