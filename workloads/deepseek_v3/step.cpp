@@ -97,7 +97,9 @@ StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, c
   res.micro_batches = o.global_batch_seqs / res.dp;
 
   // ---- per-block costs for one micro-batch on one GPU
-  KernelTimer timer(predictor);
+  // Compute kernels run on the SMs the communication kernels leave.
+  const int compute_sms = spec.sm.count - comm.sms_held();
+  KernelTimer timer(predictor, comm.sms_held() > 0 ? compute_sms : 0);
   LayerOptions lo;
   lo.tokens_per_gpu = o.seq;
   lo.ep = o.ep;
@@ -126,6 +128,14 @@ StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, c
   moe.combine_b = res.dispatch.time_s;
   moe.dispatch_b = res.combine.time_s;
   res.moe_block = {moe};
+  // HBM bandwidth the communication kernels take while they run (their buffer
+  // traffic over their time; the same for the backward's reversed pair).
+  OverlapContention contention;
+  contention.hbm_Bps = spec.hbm_bytes_per_s() * spec.hbm.read_efficiency;
+  contention.comm_hbm_Bps =
+      (res.dispatch.hbm_read_bytes + res.dispatch.hbm_write_bytes + res.combine.hbm_read_bytes +
+       res.combine.hbm_write_bytes) /
+      (res.dispatch.time_s + res.combine.time_s);
 
   // ---- stages: blocks in model order, ceil(blocks / pp) per stage; the
   // embedding (a gather, not timed) on the first stage, the output head (and
@@ -153,7 +163,7 @@ StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, c
       flops_per_mb += b.flops;
       attention_flops_per_mb += b.attention_flops;
     }
-    t.fb = overlapped_fb_s(st, spec.sm.count, comm.sms_held());
+    t.fb = overlapped_fb_s(st, contention);
     res.stage_times.push_back(t);
   }
   // Parameters one rank holds: DualPipe keeps two stages per rank (V3 Table 2);
@@ -180,8 +190,8 @@ StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, c
   for (int r = 0; r < o.pp; ++r) {
     for (int f : {r, o.pp - 1 - r}) {
       for (int b : {r, o.pp - 1 - r}) {
-        pair_fb[static_cast<size_t>(f * o.pp + b)] = overlapped_fb_s(
-            stages[static_cast<size_t>(f)], stages[static_cast<size_t>(b)], spec.sm.count, comm.sms_held());
+        pair_fb[static_cast<size_t>(f * o.pp + b)] =
+            overlapped_fb_s(stages[static_cast<size_t>(f)], stages[static_cast<size_t>(b)], contention);
       }
     }
   }

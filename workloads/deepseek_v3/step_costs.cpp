@@ -35,33 +35,42 @@ LayerKernel make_kernel(std::string name, Phase phase, std::string kind, nlohman
   return k;
 }
 
-double KernelTimer::seconds(const LayerKernel& k) {
-  const std::string key = k.kind + k.params.dump();
+const KernelTimer::Timed& KernelTimer::lookup(const LayerKernel& k) {
+  nlohmann::json params = k.params;
+  if (sms_ > 0) params["sms"] = sms_;
+  const std::string key = k.kind + params.dump();
   auto it = cache_.find(key);
   if (it == cache_.end()) {
-    const Prediction p = predictor_.predict(k.kind, k.params);
+    const Prediction p = predictor_.predict(k.kind, params);
     if (!p.time_us)
       throw Error(fmt::format("kernel {} ({}): the timing model cannot run it: {}", k.name, k.kind, p.error));
-    it = cache_.emplace(key, *p.time_us * 1e-6).first;
+    it = cache_.emplace(key, Timed{*p.time_us * 1e-6, p.detail.value("hbm_bytes", 0.0)}).first;
   }
-  return it->second * k.count;
+  return it->second;
 }
+
+double KernelTimer::seconds(const LayerKernel& k) { return lookup(k).s * k.count; }
+double KernelTimer::hbm_bytes(const LayerKernel& k) { return lookup(k).hbm_bytes * k.count; }
 
 BlockCost block_compute_cost(const std::string& kind, const std::vector<LayerKernel>& kernels, KernelTimer& timer) {
   BlockCost c;
   c.kind = kind;
   for (const LayerKernel& k : kernels) {
     const double s = timer.seconds(k);
+    const double bytes = timer.hbm_bytes(k);
     const bool mlp = is_mlp(k.name);
     switch (k.phase) {
       case Phase::kForward:
         (mlp ? c.mlp_f : c.attn_f) += s;
+        (mlp ? c.mlp_f_hbm : c.attn_f_hbm) += bytes;
         break;
       case Phase::kBackwardInput:
         (mlp ? c.mlp_b : c.attn_b) += s;
+        (mlp ? c.mlp_bw_hbm : c.attn_bw_hbm) += bytes;
         break;
       case Phase::kBackwardWeight:
         (mlp ? c.mlp_w : c.attn_w) += s;
+        (mlp ? c.mlp_bw_hbm : c.attn_bw_hbm) += bytes;
         break;
     }
     const KernelWork w = kernel_work(k.kind, k.params);
@@ -118,53 +127,65 @@ std::vector<LayerKernel> head_kernels(const ModelShape& s, int t) {
   };
 }
 
-double overlapped_fb_s(const std::vector<BlockCost>& blocks, int sm_count, int comm_sms) {
-  return overlapped_fb_s(blocks, blocks, sm_count, comm_sms);
+double overlapped_fb_s(const std::vector<BlockCost>& blocks, const OverlapContention& contention) {
+  return overlapped_fb_s(blocks, blocks, contention);
 }
 
 double overlapped_fb_s(const std::vector<BlockCost>& forward_blocks, const std::vector<BlockCost>& backward_blocks,
-                       int sm_count, int comm_sms) {
-  if (comm_sms < 0 || comm_sms >= sm_count) {
-    throw Error(fmt::format("overlap: communication SMs = {} must be in 0..{}", comm_sms, sm_count - 1));
+                       const OverlapContention& contention) {
+  const double B = contention.hbm_Bps, r = contention.comm_hbm_Bps;
+  if (!(B > 0) || r < 0 || r >= B) {
+    throw Error(fmt::format("overlap: communication HBM rate {:.3g} B/s must be in [0, {:.3g}) (the HBM bandwidth)", r, B));
   }
-  const double slow = static_cast<double>(sm_count) / (sm_count - comm_sms);
+  // Seconds a compute item of b HBM bytes loses per unit of communication duty.
+  const double per_byte = 1.0 / (B - r) - 1.0 / B;
   enum Res { kCompute = 0, kComm = 1 };
   struct Item {
     Res res;
     double s;
+    double hbm = 0;
   };
   std::array<std::vector<Item>, 2> chain;  // 0: forward, 1: backward
   for (const BlockCost& b : forward_blocks) {
-    for (const Item& i : {Item{kCompute, b.attn_f * slow}, Item{kComm, b.dispatch_f}, Item{kCompute, b.mlp_f * slow},
-                          Item{kComm, b.combine_f}}) {
+    for (const Item& i : {Item{kCompute, b.attn_f, b.attn_f_hbm}, Item{kComm, b.dispatch_f},
+                          Item{kCompute, b.mlp_f, b.mlp_f_hbm}, Item{kComm, b.combine_f}}) {
       if (i.s > 0) chain[0].push_back(i);
     }
   }
   for (auto it = backward_blocks.rbegin(); it != backward_blocks.rend(); ++it) {
     const BlockCost& b = *it;
-    for (const Item& i : {Item{kComm, b.combine_b}, Item{kCompute, (b.mlp_b + b.mlp_w) * slow},
-                          Item{kComm, b.dispatch_b}, Item{kCompute, (b.attn_b + b.attn_w) * slow}}) {
+    for (const Item& i : {Item{kComm, b.combine_b}, Item{kCompute, b.mlp_b + b.mlp_w, b.mlp_bw_hbm},
+                          Item{kComm, b.dispatch_b}, Item{kCompute, b.attn_b + b.attn_w, b.attn_bw_hbm}}) {
       if (i.s > 0) chain[1].push_back(i);
     }
   }
-  std::array<size_t, 2> next = {0, 0};
-  std::array<double, 2> chain_ready = {0, 0}, res_free = {0, 0};
-  while (next[0] < chain[0].size() || next[1] < chain[1].size()) {
-    int pick = -1;
-    double best = 0;
-    for (int c = 0; c < 2; ++c) {
-      if (next[static_cast<size_t>(c)] >= chain[static_cast<size_t>(c)].size()) continue;
-      const Item& i = chain[static_cast<size_t>(c)][next[static_cast<size_t>(c)]];
-      const double start = std::max(chain_ready[static_cast<size_t>(c)], res_free[i.res]);
-      if (pick < 0 || start < best) {
-        pick = c;
-        best = start;
+  auto schedule = [&](double phi, double& comm_busy) {
+    std::array<size_t, 2> next = {0, 0};
+    std::array<double, 2> chain_ready = {0, 0}, res_free = {0, 0};
+    comm_busy = 0;
+    while (next[0] < chain[0].size() || next[1] < chain[1].size()) {
+      int pick = -1;
+      double best = 0;
+      for (int c = 0; c < 2; ++c) {
+        if (next[static_cast<size_t>(c)] >= chain[static_cast<size_t>(c)].size()) continue;
+        const Item& i = chain[static_cast<size_t>(c)][next[static_cast<size_t>(c)]];
+        const double start = std::max(chain_ready[static_cast<size_t>(c)], res_free[i.res]);
+        if (pick < 0 || start < best) {
+          pick = c;
+          best = start;
+        }
       }
+      const Item& i = chain[static_cast<size_t>(pick)][next[static_cast<size_t>(pick)]++];
+      const double d = i.res == kCompute ? i.s + phi * i.hbm * per_byte : i.s;
+      if (i.res == kComm) comm_busy += d;
+      chain_ready[static_cast<size_t>(pick)] = res_free[i.res] = best + d;
     }
-    const Item& i = chain[static_cast<size_t>(pick)][next[static_cast<size_t>(pick)]++];
-    chain_ready[static_cast<size_t>(pick)] = res_free[i.res] = best + i.s;
-  }
-  return std::max(chain_ready[0], chain_ready[1]);
+    return std::max(chain_ready[0], chain_ready[1]);
+  };
+  double comm_busy = 0;
+  double t = schedule(0.0, comm_busy);
+  for (int pass = 0; pass < 2 && t > 0; ++pass) t = schedule(std::min(1.0, comm_busy / t), comm_busy);
+  return t;
 }
 
 }  // namespace hwsim::deepseek_v3

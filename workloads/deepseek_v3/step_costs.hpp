@@ -24,6 +24,9 @@ struct BlockCost {
          combine_b = 0;        // backward: combine's gradient goes out in FP8 (V3 3.3.3), dispatch's back in BF16
   double flops = 0;            // forward + backward FLOPs, attention as emitted (causal)
   double attention_flops = 0;  // of which the attention core
+  // HBM bytes of the compute parts the overlap schedules as one item each
+  // (attention forward, MLP forward, MLP backward B+W, attention backward B+W).
+  double attn_f_hbm = 0, mlp_f_hbm = 0, mlp_bw_hbm = 0, attn_bw_hbm = 0;
   double params = 0;           // weights replicated across the EP group (dense data parallel)
   double expert_params = 0;    // weights of the local experts (expert data parallel)
 
@@ -32,18 +35,30 @@ struct BlockCost {
   double backward_weight() const { return attn_w + mlp_w; }
 };
 
-// Times kernels through the predictor, once per distinct (kind, params).
+// Times kernels through the predictor, once per distinct (kind, params), on
+// `sms` SMs (0: all): the SMs the communication kernels leave to compute. V3
+// sets that split by hand (3.2.1) and DeepSeek's training profile shows its
+// GEMMs launched on 112 CTAs beside DeepEP's 20 (REFERENCE A2), so every
+// compute kernel of the step runs on the same SM subset.
 class KernelTimer {
  public:
-  explicit KernelTimer(KernelPredictor& predictor) : predictor_(predictor) {}
+  explicit KernelTimer(KernelPredictor& predictor, int sms = 0) : predictor_(predictor), sms_(sms) {}
   // Seconds of `count` launches; throws hwsim::Error naming the kernel when
   // the predictor cannot time it.
   double seconds(const LayerKernel& k);
+  // HBM bytes of `count` launches, as the predictor reports them.
+  double hbm_bytes(const LayerKernel& k);
   int distinct() const { return static_cast<int>(cache_.size()); }
 
  private:
+  struct Timed {
+    double s = 0;
+    double hbm_bytes = 0;
+  };
+  const Timed& lookup(const LayerKernel& k);
   KernelPredictor& predictor_;
-  std::map<std::string, double> cache_;
+  int sms_ = 0;
+  std::map<std::string, Timed> cache_;
 };
 
 // A kernel entry built by member (LayerKernel may grow fields).
@@ -60,16 +75,30 @@ std::vector<LayerKernel> dense_layer_kernels(const ModelShape& shape, const Laye
 // Output head (BF16, V3 3.3.1) and the loss over the vocabulary.
 std::vector<LayerKernel> head_kernels(const ModelShape& shape, int tokens);
 
+// What the communication kernels take from compute while they run beside it:
+// HBM bandwidth (the SMs they hold are already gone: kernels are timed on the
+// rest). `comm_hbm_Bps` is the communication kernels' own HBM rate while they
+// run (their buffer bytes over their time, workloads/comm); `hbm_Bps` what
+// the compute kernels can get from HBM alone.
+struct OverlapContention {
+  double comm_hbm_Bps = 0;
+  double hbm_Bps = 1;
+};
+
 // Forward of one micro-batch overlapped with the full backward (B + W) of
 // another on one stage: two dependency chains (attention -> dispatch -> MLP
 // -> combine forward; the reverse backward) list-scheduled on two resources,
 // the compute SMs and the communication kernels, each running one operation
-// at a time. Compute is slowed by sm_count / (sm_count - comm_sms) because
-// the communication kernels hold those SMs throughout the overlap.
-double overlapped_fb_s(const std::vector<BlockCost>& blocks, int sm_count, int comm_sms);
+// at a time. A compute item moving b HBM bytes while communication runs a
+// fraction phi of the pair loses bandwidth to it: it takes
+// phi * b * (1 / (B - r) - 1 / B) longer (B = hbm_Bps, r = comm_hbm_Bps), with
+// phi from the schedule itself (fixed point, two passes). The engine's
+// concurrent run of ep_comm beside a memory-bound pass checks this rule
+// (tests/workloads/test_kernels.cpp, "[ep_comm]").
+double overlapped_fb_s(const std::vector<BlockCost>& blocks, const OverlapContention& contention);
 // The same with the forward on one stage's blocks and the backward on
 // another's (DualPipe rank r overlaps stage r with stage PP-1-r).
 double overlapped_fb_s(const std::vector<BlockCost>& forward_blocks, const std::vector<BlockCost>& backward_blocks,
-                       int sm_count, int comm_sms);
+                       const OverlapContention& contention);
 
 }  // namespace hwsim::deepseek_v3

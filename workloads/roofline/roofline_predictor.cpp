@@ -30,8 +30,15 @@ class RooflinePredictor final : public KernelPredictor {
   Prediction predict(const std::string& kernel, const nlohmann::json& params) override {
     const KernelWork w = kernel_work(kernel, params);
     require_features(w, kernel);
-    const double compute_rate = w.tensor ? spec_.peak_flops(w.mma_type)
-                                         : spec_.cuda_core.fp32_flop_per_clk * spec_.sm.count * spec_.sm_clock_hz();
+    // A launch restricted to fewer SMs (`sms`, as every kernel accepts) gets
+    // their share of the compute rate; HBM is shared by all SMs.
+    const double sms = params.value("sms", static_cast<double>(spec_.sm.count));
+    if (!(sms > 0) || sms > spec_.sm.count)
+      throw Error(fmt::format("kernel {}: parameter 'sms' must be in 1..{}", kernel, spec_.sm.count));
+    const double sm_share = sms / spec_.sm.count;
+    const double compute_rate = sm_share * (w.tensor ? spec_.peak_flops(w.mma_type)
+                                                     : spec_.cuda_core.fp32_flop_per_clk * spec_.sm.count *
+                                                           spec_.sm_clock_hz());
     // Reads and writes mixed in proportion, each at its sustained efficiency.
     const double hbm = spec_.hbm_bytes_per_s();
     const double mem_s = w.read_bytes / (hbm * spec_.hbm.read_efficiency) +

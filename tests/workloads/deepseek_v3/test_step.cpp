@@ -164,3 +164,26 @@ TEST_CASE("step options: parsed with clear errors") {
   auto p = validation_predictor(spec);
   CHECK_THROWS_WITH(simulate_step(spec, *p, *comm::make_deepep_sm_comm(), bad), Catch::Contains("gpus = 1000"));
 }
+
+TEST_CASE("overlap: communication's HBM traffic lengthens memory-heavy compute; bad rates are errors") {
+  BlockCost b;
+  b.attn_f = 1e-3;
+  b.mlp_f = 1e-3;
+  b.dispatch_f = 0.5e-3;
+  b.combine_f = 0.5e-3;
+  b.attn_b = b.mlp_b = 1e-3;
+  b.dispatch_b = b.combine_b = 0.5e-3;
+  b.attn_f_hbm = b.mlp_f_hbm = b.mlp_bw_hbm = b.attn_bw_hbm = 2e9;  // 2 GB per item: memory-heavy
+  const std::vector<BlockCost> blocks(4, b);
+  const double quiet = overlapped_fb_s(blocks, {0.0, 3e12});
+  const double busy = overlapped_fb_s(blocks, {0.5e12, 3e12});
+  CHECK(busy > quiet);
+  // At most every one of the 16 compute items (4 per block) fully overlapped (phi <= 1).
+  const double per_item = 2e9 * (1 / 2.5e12 - 1 / 3e12);
+  CHECK(busy <= quiet + 16 * per_item + 1e-12);
+  // Compute items without HBM traffic are not slowed.
+  auto light = blocks;
+  for (auto& x : light) x.attn_f_hbm = x.mlp_f_hbm = x.mlp_bw_hbm = x.attn_bw_hbm = 0;
+  CHECK(overlapped_fb_s(light, {0.5e12, 3e12}) == Approx(overlapped_fb_s(light, {0.0, 3e12})));
+  CHECK_THROWS_WITH(overlapped_fb_s(blocks, {3e12, 3e12}), Catch::Contains("must be in [0"));
+}
