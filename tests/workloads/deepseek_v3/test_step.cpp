@@ -11,6 +11,7 @@
 #include "workloads/comm/comm_offload.hpp"
 #include "workloads/comm/unified_fabric.hpp"
 #include "workloads/deepseek_v3/step.hpp"
+#include "workloads/gpu_simulator.hpp"
 #include "workloads/roofline/roofline_predictor.hpp"
 
 using namespace hwsim;
@@ -49,6 +50,22 @@ class ScaledPredictor final : public KernelPredictor {
  private:
   std::unique_ptr<KernelPredictor> inner_;
   double factor_;
+};
+
+// The cycle-approximate simulator as a predictor (what `hwsim step --model sim` uses).
+class EnginePredictor final : public KernelPredictor {
+ public:
+  explicit EnginePredictor(const HardwareSpec& spec) : sim_(spec) {}
+  Prediction predict(const std::string& k, const nlohmann::json& p) override {
+    Prediction r;
+    const KernelResult res = sim_.run({k, p});
+    r.time_us = res.time_us;
+    r.detail = {{"hbm_bytes", res.bytes.at("hbm_read") + res.bytes.at("hbm_write")}};
+    return r;
+  }
+
+ private:
+  GpuSimulator sim_;
 };
 
 class RefusingPredictor final : public KernelPredictor {
@@ -116,9 +133,12 @@ TEST_CASE("step with the roofline stand-in: faster than ISCA Table 4 but within 
 }
 
 TEST_CASE("step: ISCA Table 4 step time within 15% (target for the simulator predictor)", "[.isca_table4]") {
-  // Hidden until the cycle-approximate predictor replaces the roofline in
-  // validation_predictor(); run with `test_workloads_deepseek [.isca_table4]`.
-  const StepResult& r = baseline();
+  // Hidden: it fails today (the simulator's step is ~30% short, docs/multigpu.md
+  // section 5 says where) and takes a minute; run it with
+  // `test_workloads_deepseek [.isca_table4]`.
+  const auto spec = load_gpu("h800-sxm");
+  EnginePredictor engine(spec);
+  const StepResult r = simulate_step(spec, engine, *comm::make_deepep_sm_comm(), {});
   CHECK(r.step_s == Approx(kIscaStepS).epsilon(0.15));
   CHECK(r.tflops_per_gpu == Approx(kIscaTflops).epsilon(0.15));
 }
