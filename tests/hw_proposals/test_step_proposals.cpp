@@ -161,6 +161,9 @@ TEST_CASE("step level: the co-processor holds no SMs, is no slower at its defaul
   REQUIRE(rate["points"].size() >= 4);
   CHECK(rate["points"][0]["value"] == 10.0);
   CHECK(rate["points"][0]["step_s"].get<double>() > base["step_s"].get<double>());
+  // At its default the links bound the all-to-all, as with DeepEP's SMs.
+  CHECK(offload["dispatch_bound"] == "ib");
+  CHECK(offload["combine_bound"] == "ib");
   // More throughput never makes the step slower.
   for (size_t i = 1; i < rate["points"].size(); ++i) {
     CHECK(rate["points"][i]["step_s"].get<double>() <= rate["points"][i - 1]["step_s"].get<double>());
