@@ -1,27 +1,39 @@
 #pragma once
-// A hardware proposal of the DeepSeek-V3 report (3.5.2) as hwsim models it:
-// a spec delta (a YAML overlay that switches a hardware feature on, every
-// number with its source), the kernel-program rewrites the feature allows (a
-// kernel removed, or a kernel asked to use the feature through its params),
-// and the parameters its study sweeps. A proposal never branches inside a
-// baseline model: it is a config diff plus rewritten kernel requests, and the
-// kernel programs implement the feature as another variant (STYLE.md 2).
+// A hardware proposal of the DeepSeek-V3 report (3.5.1 communication, 3.5.2
+// compute) as hwsim models it: a spec delta (a YAML overlay that switches a
+// hardware feature on, every number with its source), what the feature
+// changes in the workload, and the parameters its study sweeps. A compute
+// proposal rewrites kernel programs (a kernel removed, or a kernel asked to
+// use the feature through its params); a communication proposal brings its
+// own implementation of the EP all-to-all (workloads/comm/ep_comm.hpp). A
+// proposal never branches inside a baseline model: it is a config diff plus
+// rewritten kernel requests or another communication model, and the models
+// implement the feature as another variant (STYLE.md 2).
 //
 // Contract: a spec delta only sets feature parameters that no unmodified
 // kernel reads, so a kernel a rewrite leaves unchanged takes the baseline's
-// time; the study relies on this and tests/hw_proposals checks it.
+// time, and a step-level proposal's compute kernels take the baseline's time;
+// the study relies on this and tests/hw_proposals checks it.
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "sim/config/gpu_loader.hpp"
+#include "workloads/comm/ep_comm.hpp"
 #include "workloads/deepseek_v3/layer.hpp"
 
 namespace hwsim::proposals {
 
 enum class Change { kUnchanged, kRewritten, kRemoved };
 std::string_view to_string(Change c);
+
+// What a proposal's study measures. A compute proposal changes kernels, and
+// one MoE layer's kernel time shows it. A communication proposal changes how
+// the all-to-all runs beside compute (SMs held, overlap across the pipeline),
+// which only the whole training step shows (deepseek_v3::simulate_step).
+enum class Level { kLayer, kStep };
+std::string_view to_string(Level l);
 
 struct StudyKernel {
   deepseek_v3::LayerKernel kernel;
@@ -42,8 +54,15 @@ class Proposal {
   virtual std::string_view name() const = 0;     // folder name, e.g. "fused_cast_tma"
   virtual std::string_view title() const = 0;    // e.g. "Fused FP8 cast + TMA"
   virtual std::string_view summary() const = 0;  // one sentence on the mechanism
+  virtual Level level() const = 0;
   virtual std::vector<ConfigOverlay> spec_delta() const = 0;
-  virtual void rewrite(std::vector<StudyKernel>& kernels) const = 0;
+  // The layer's kernels as the feature changes them; by default none changes.
+  virtual void rewrite(std::vector<StudyKernel>& /*kernels*/) const {}
+  // The EP communication the training step runs with on `spec` (the GPU with
+  // this proposal's spec delta applied); nullptr, the default: the baseline's
+  // (DeepEP on SMs). Throws hwsim::Error naming the key when `spec` lacks the
+  // feature.
+  virtual std::unique_ptr<comm::EpComm> ep_comm(const HardwareSpec& /*spec*/) const { return nullptr; }
   virtual std::vector<SensitivityParam> sensitivity() const = 0;
 };
 

@@ -1,16 +1,18 @@
 // The one list of hardware proposals. A new proposal is a folder with its
 // spec_delta.yaml, README.md and a factory added here.
-#include <span>
-
 #include <fmt/format.h>
+
+#include <span>
 
 #include "hw_proposals/accumulation_precision/accumulation_precision.hpp"
 #include "hw_proposals/combined/combined.hpp"
+#include "hw_proposals/comm_offload/comm_offload.hpp"
 #include "hw_proposals/fused_cast_tma/fused_cast_tma.hpp"
 #include "hw_proposals/group_scaled_mma/group_scaled_mma.hpp"
 #include "hw_proposals/near_memory_compute/near_memory_compute.hpp"
 #include "hw_proposals/proposal_assets.hpp"
 #include "hw_proposals/transposed_gemm/transposed_gemm.hpp"
+#include "hw_proposals/unified_scaleup_scaleout/unified_scaleup_scaleout.hpp"
 #include "models/spec/embedded_file.hpp"
 #include "models/spec/error.hpp"
 
@@ -27,6 +29,8 @@ std::vector<std::unique_ptr<Proposal>> all_proposals() {
   p.push_back(make_accumulation_precision());
   p.push_back(make_transposed_gemm());
   p.push_back(make_near_memory_compute());
+  p.push_back(make_comm_offload_proposal());
+  p.push_back(make_unified_scaleup_scaleout_proposal());
   p.push_back(make_combined());
   return p;
 }

@@ -14,6 +14,14 @@ std::string_view to_string(Change c) {
   return "?";
 }
 
+std::string_view to_string(Level l) {
+  switch (l) {
+    case Level::kLayer: return "layer";
+    case Level::kStep: return "step";
+  }
+  return "?";
+}
+
 std::vector<StudyKernel> as_study(const std::vector<deepseek_v3::LayerKernel>& kernels) {
   std::vector<StudyKernel> out;
   for (const auto& k : kernels) out.push_back({k, Change::kUnchanged, ""});

@@ -1,10 +1,11 @@
 #include "hw_proposals/study.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 
-#include <fmt/format.h>
-
+#include "hw_proposals/prediction_table.hpp"
 #include "models/spec/error.hpp"
 
 namespace hwsim::proposals {
@@ -90,6 +91,17 @@ json variant_kernels(const Variant& v, const std::vector<Timed>& base, const std
 
 }  // namespace
 
+deepseek_v3::StepOptions study_step_options(const StudyOptions& o) {
+  deepseek_v3::StepOptions s;
+  s.seq = o.layer.tokens_per_gpu;
+  s.ep = o.layer.ep;
+  s.skewed_routing = o.layer.routing == "skewed";
+  s.skew_sigma = o.layer.skew_sigma;
+  s.seed = o.layer.seed;
+  for (const auto& kv : o.step_options) s.set(kv);
+  return s;
+}
+
 json run_study(const StudyOptions& o, const PredictorFactory& factory) {
   const auto layer = deepseek_v3::moe_layer_kernels(deepseek_v3::published_shape(), o.layer);
   std::vector<std::unique_ptr<Proposal>> chosen;
@@ -98,19 +110,37 @@ json run_study(const StudyOptions& o, const PredictorFactory& factory) {
   } else {
     for (const auto& n : o.proposals) chosen.push_back(find_proposal(n));
   }
+  std::vector<const Proposal*> layer_level, step_level;
+  for (const auto& p : chosen) (p->level() == Level::kStep ? step_level : layer_level).push_back(p.get());
 
   std::vector<ConfigBatch> batches;
   ConfigBatch base_batch{o.gpu, o.overrides, {}, {}};
   for (const auto& k : layer) base_batch.kernels.push_back({k.kind, k.params});
   batches.push_back(base_batch);
+  // The step's compute kernels, on the baseline GPU: those the layer baseline
+  // does not already simulate (its dense layers, output head, optimizer) go
+  // in a batch of their own, second, so it runs beside the baseline's.
+  StepStudyOptions step_o{o.gpu, o.overrides, {}, {}, o.sensitivity};
+  size_t step_batch = 0;
+  if (!step_level.empty()) {
+    step_o.step = study_step_options(o);
+    PredictionTable in_baseline;
+    for (const auto& k : base_batch.kernels) in_baseline.add(k, {});
+    ConfigBatch b{o.gpu, o.overrides, {}, {}};
+    for (const auto& k : step_kernel_requests(load_gpu(o.gpu, o.overrides), step_o.step)) {
+      if (!in_baseline.contains(k)) b.kernels.push_back(k);
+    }
+    step_batch = batches.size();
+    batches.push_back(std::move(b));
+  }
   struct Planned {
     const Proposal* proposal;
     Variant main;
     std::vector<std::pair<SensitivityParam, std::vector<Variant>>> sweeps;
   };
   std::vector<Planned> plan;
-  for (const auto& p : chosen) {
-    Planned pl{p.get(), make_variant(*p, layer, o, {}, batches), {}};
+  for (const Proposal* p : layer_level) {
+    Planned pl{p, make_variant(*p, layer, o, {}, batches), {}};
     if (o.sensitivity) {
       for (const auto& param : p->sensitivity()) {
         std::vector<Variant> points;
@@ -168,6 +198,7 @@ json run_study(const StudyOptions& o, const PredictorFactory& factory) {
     proposals.push_back({{"name", pl.proposal->name()},
                          {"title", pl.proposal->title()},
                          {"summary", pl.proposal->summary()},
+                         {"level", "layer"},
                          {"total_us", t["total_us"]},
                          {"speedup", base_total / t["total_us"].get<double>()},
                          {"hbm_bytes_saved", baseline["hbm_bytes"].get<double>() - t["hbm_bytes"].get<double>()},
@@ -178,17 +209,29 @@ json run_study(const StudyOptions& o, const PredictorFactory& factory) {
                          {"kernels_not_modelled", failed}});
   }
   const HardwareSpec spec = load_gpu(o.gpu, o.overrides);
-  return {{"kind", "hwsim_study"},
-          {"hwsim", o.hwsim},
-          {"gpu", spec.name},
-          {"gpu_display_name", spec.display_name},
-          {"model", o.model_name},
-          {"workload",
-           {{"name", "deepseek-v3-layer"}, {"tokens_per_gpu", o.layer.tokens_per_gpu}, {"routing", o.layer.routing},
-            {"ep", o.layer.ep}, {"seed", o.layer.seed}}},
-          {"baseline", baseline},
-          {"proposals", proposals},
-          {"config", resolved_config_json(spec)}};
+  json study = {{"kind", "hwsim_study"},
+                {"hwsim", o.hwsim},
+                {"gpu", spec.name},
+                {"gpu_display_name", spec.display_name},
+                {"model", o.model_name},
+                {"workload",
+                 {{"name", "deepseek-v3-layer"},
+                  {"tokens_per_gpu", o.layer.tokens_per_gpu},
+                  {"routing", o.layer.routing},
+                  {"ep", o.layer.ep},
+                  {"seed", o.layer.seed}}},
+                {"baseline", baseline},
+                {"proposals", proposals},
+                {"config", resolved_config_json(spec)}};
+  if (!step_level.empty()) {
+    // Every step shares the predictions of the baseline's batch and the step's.
+    PredictionTable compute;
+    for (size_t b : {size_t{0}, step_batch}) {
+      for (size_t i = 0; i < batches[b].kernels.size(); ++i) compute.add(batches[b].kernels[i], results[b][i]);
+    }
+    study["step"] = run_step_study(step_level, step_o, compute);
+  }
+  return study;
 }
 
 std::string study_csv(const json& study) {
@@ -209,6 +252,19 @@ std::string study_csv(const json& study) {
     out += fmt::format("{},layer,all,speedup,{},x\n", p["name"].get<std::string>(), p["speedup"].get<double>());
   }
   out += fmt::format("baseline,layer,all,total_us,{},us\n", study["baseline"]["total_us"].get<double>());
+  if (study.contains("step")) {
+    auto step_rows = [&](const std::string& config, const json& r) {
+      const std::string prefix = config + ",step,all,";
+      out += prefix + fmt::format("step_s,{},s\n", r["step_s"].get<double>());
+      out += prefix + fmt::format("f_and_b_s,{},s\n", r["f_and_b_s"].get<double>());
+      out += prefix + fmt::format("comm_sms,{},SMs\n", r["comm_sms"].get<int>());
+      out += prefix + fmt::format("dispatch_us,{},us\n", r["dispatch_us"].get<double>());
+      out += prefix + fmt::format("combine_us,{},us\n", r["combine_us"].get<double>());
+      if (r.contains("speedup")) out += prefix + fmt::format("speedup,{},x\n", r["speedup"].get<double>());
+    };
+    step_rows("baseline", study["step"]["baseline"]);
+    for (const auto& p : study["step"]["proposals"]) step_rows(p["name"].get<std::string>(), p);
+  }
   return out;
 }
 
@@ -224,6 +280,7 @@ std::string study_markdown(const json& study) {
       study["workload"]["ep"].get<int>(), study["workload"]["routing"].get<std::string>(),
       study["model"].get<std::string>(), base["total_us"].get<double>(), base["phases"]["forward"].get<double>(),
       base["phases"]["backward_input"].get<double>(), base["phases"]["backward_weight"].get<double>());
+  if (study["proposals"].empty()) out += "| (no layer-level proposal in this study) | | | | |\n";
   for (const auto& p : study["proposals"]) {
     std::vector<std::string> why;
     for (const auto& c : p["top_contributors"]) {
@@ -237,9 +294,11 @@ std::string study_markdown(const json& study) {
                        p["hbm_bytes_saved"].get<double>() / 1e9,
                        why.empty() ? std::string("no kernel gets faster") : fmt::format("{}", fmt::join(why, "; ")));
   }
-  out += "\n## Sensitivity\n\n";
+  bool any = false;
   for (const auto& p : study["proposals"]) {
     for (const auto& s : p["sensitivity"]) {
+      if (!any) out += "\n## Sensitivity\n\n";
+      any = true;
       std::vector<std::string> pts;
       for (const auto& pt : s["points"]) {
         pts.push_back(fmt::format("{} {} -> {:.3f}x", pt["value"].get<double>(), s["unit"].get<std::string>(),
@@ -249,7 +308,7 @@ std::string study_markdown(const json& study) {
                          s["description"].get<std::string>(), fmt::join(pts, ", "));
     }
   }
-  return out;
+  return out + step_study_markdown(study);
 }
 
 }  // namespace hwsim::proposals

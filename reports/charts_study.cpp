@@ -34,13 +34,6 @@ std::string workload_display(const std::string& name) {
   return name;
 }
 
-// "NVIDIA H800 SXM5 80GB" -> "H800".
-std::string gpu_short(const json& s) {
-  std::string d = s.value("gpu_display_name", s["gpu"].get<std::string>());
-  if (d.rfind("NVIDIA ", 0) == 0) d = d.substr(7);
-  return d.substr(0, d.find(' '));
-}
-
 double kernel_total_us(const json& k) { return k["time_us"].get<double>() * k["count"].get<double>(); }
 
 bool is_combined(const json& p) { return p["name"] == "combined"; }
@@ -320,63 +313,13 @@ Chart kernels_chart(const json& s, const std::string& sfx) {
   return c;
 }
 
-// One panel per (proposal, parameter), all in one chart: the speed-up as the
-// parameter varies, with the no-gain line at 1.0× for reference.
 Chart sensitivity_chart(const json& s, const std::string& sfx) {
-  Table t{"sensitivity" + sfx,
-          "Sensitivity of each proposal to its parameters",
-          "",
-          {{"proposal", "proposal", ""},
-           {"parameter", "parameter", ""},
-           {"unit", "unit", ""},
-           {"value", "value", "", 4},
-           {"speedup", "speed-up", "×", 3},
-           {"total_us", "time per layer", "µs", 1}}};
-  json panels = json::array();
-  for (const json* p : ordered_proposals(s)) {
-    const std::string title = (*p)["title"];
-    for (const json& sens : (*p)["sensitivity"]) {
-      const std::string param = sens["parameter"];
-      const std::string unit = sens["unit"];
-      for (const json& pt : sens["points"]) {
-        t.rows.push_back({{"proposal", title},
-                          {"parameter", param},
-                          {"unit", unit},
-                          {"value", pt["value"]},
-                          {"speedup", pt["speedup"]},
-                          {"total_us", pt["total_us"]}});
-      }
-      json x = vl::quantitative("value", fmt::format("{} ({})", param, unit));
-      x["scale"] = {{"zero", false}};
-      json y = vl::quantitative("speedup", "speed-up (×)");
-      y["scale"] = {{"zero", false}};
-      y["axis"] = {{"format", ".2f"}};
-      const json filter = {
-          {"filter",
-           {{"and", {{{"field", "proposal"}, {"equal", title}}, {{"field", "parameter"}, {"equal", param}}}}}}};
-      panels.push_back({{"title", {{"text", title}, {"subtitle", sens.value("description", param)}, {"fontSize", 12}}},
-                        {"width", 250},
-                        {"height", 150},
-                        {"layer",
-                         {{{"mark", {{"type", "rule"}, {"color", "#999"}, {"strokeDash", {3, 3}}}},
-                           {"encoding", {{"y", {{"datum", 1}}}}}},
-                          {{"transform", {filter}},
-                           {"mark", {{"type", "line"}, {"point", {{"color", "#d6604d"}}}, {"color", "#d6604d"}}},
-                           {"encoding", {{"x", x}, {"y", y}, {"tooltip", vl::tooltip(t)}}}}}}});
-    }
-  }
-  Chart c{"chart-sensitivity" + sfx, "How each gain depends on the proposal's own parameters", "", {}, {t}};
-  c.caption = fmt::format(
+  return sensitivity_panels(
+      ordered_proposals(s), {"total_us", "time per layer", "µs", 1}, "sensitivity" + sfx,
+      "How each gain depends on the proposal's own parameters",
       "Speed-up of one layer as one parameter of a proposal varies, the others at their defaults; dashed line: "
-      "no gain (1.0×). {}",
-      config_line(s));
-  json spec = vl::base_spec(c.title, c.data);
-  spec.erase("width");
-  spec["data"] = vl::data_ref(t);
-  spec["columns"] = 3;
-  spec["concat"] = panels;
-  c.spec = spec;
-  return c;
+      "no gain (1.0×). " +
+          config_line(s));
 }
 
 Table contributors_table(const json& s, const std::string& sfx) {
@@ -445,14 +388,78 @@ Table proposals_table(const json& s, const std::string& sfx) {
 
 }  // namespace
 
+std::string gpu_short_name(const json& s) {
+  std::string d = s.value("gpu_display_name", s["gpu"].get<std::string>());
+  if (d.rfind("NVIDIA ", 0) == 0) d = d.substr(7);
+  return d.substr(0, d.find(' '));
+}
+
+Chart sensitivity_panels(const std::vector<const json*>& proposals, const Column& time_column, const std::string& id,
+                         const std::string& title, const std::string& caption) {
+  Table t{id,
+          "Sensitivity of each proposal to its parameters",
+          "",
+          {{"proposal", "proposal", ""},
+           {"parameter", "parameter", ""},
+           {"unit", "unit", ""},
+           {"value", "value", "", 4},
+           {"speedup", "speed-up", "×", 3},
+           time_column}};
+  json panels = json::array();
+  for (const json* p : proposals) {
+    const std::string ptitle = (*p)["title"];
+    for (const json& sens : (*p)["sensitivity"]) {
+      const std::string param = sens["parameter"];
+      const std::string unit = sens["unit"];
+      for (const json& pt : sens["points"]) {
+        t.rows.push_back({{"proposal", ptitle},
+                          {"parameter", param},
+                          {"unit", unit},
+                          {"value", pt["value"]},
+                          {"speedup", pt["speedup"]},
+                          {time_column.key, pt[time_column.key]}});
+      }
+      json x = vl::quantitative("value", fmt::format("{} ({})", param, unit));
+      x["scale"] = {{"zero", false}};
+      json y = vl::quantitative("speedup", "speed-up (×)");
+      y["scale"] = {{"zero", false}};
+      y["axis"] = {{"format", ".2f"}};
+      const json filter = {
+          {"filter",
+           {{"and", {{{"field", "proposal"}, {"equal", ptitle}}, {{"field", "parameter"}, {"equal", param}}}}}}};
+      panels.push_back({{"title", {{"text", ptitle}, {"subtitle", sens.value("description", param)}, {"fontSize", 12}}},
+                        {"width", 250},
+                        {"height", 150},
+                        {"layer",
+                         {{{"mark", {{"type", "rule"}, {"color", "#999"}, {"strokeDash", {3, 3}}}},
+                           {"encoding", {{"y", {{"datum", 1}}}}}},
+                          {{"transform", {filter}},
+                           {"mark", {{"type", "line"}, {"point", {{"color", "#d6604d"}}}, {"color", "#d6604d"}}},
+                           {"encoding", {{"x", x}, {"y", y}, {"tooltip", vl::tooltip(t)}}}}}}});
+    }
+  }
+  Chart c{"chart-" + id, title, caption, {}, {t}};
+  json spec = vl::base_spec(c.title, c.data);
+  spec.erase("width");
+  spec["data"] = vl::data_ref(t);
+  spec["columns"] = 3;
+  spec["concat"] = panels;
+  c.spec = spec;
+  return c;
+}
+
 StudySummary summarise_study(const json& s) {
+  // A study of communication proposals only is summarised by its step.
+  const StudySummary step = summarise_step(s);
+  if (s["proposals"].empty()) return step;
   const json* best = best_proposal(s);
   const json& w = s["workload"];
   StudySummary out;
-  const std::string where =
-      fmt::format("On {} ({} tokens/GPU, {})", workload_display(w["name"]), w["tokens_per_gpu"].dump(), gpu_short(s));
+  const std::string where = fmt::format("On {} ({} tokens/GPU, {})", workload_display(w["name"]),
+                                        w["tokens_per_gpu"].dump(), gpu_short_name(s));
   if (best == nullptr) {
     out.headline = where + ", the study holds only the combined proposal.";
+    if (!step.headline.empty()) out.why = step.headline;
     return out;
   }
   const double sp = (*best)["speedup"];
@@ -495,6 +502,7 @@ StudySummary summarise_study(const json& s) {
     out.why += fmt::format(" All {} proposals together: {:.1f}% faster ({:.3f}×).", s["proposals"].size() - 1,
                            (p["speedup"].get<double>() - 1) * 100, p["speedup"].get<double>());
   }
+  if (!step.headline.empty()) out.why += " " + step.headline;
   return out;
 }
 
@@ -502,6 +510,18 @@ std::vector<Section> study_sections(const ResultFile& study, std::span<const Res
                                     const std::string& sfx) {
   const json& s = study.doc;
   std::vector<Section> out;
+  if (s["proposals"].empty()) {
+    // Communication proposals only: the step's section, then the baseline
+    // layer's kernels (the step's MoE blocks) on the roofline.
+    out = step_sections(s, sfx);
+    Section roof{"roofline" + sfx, "The baseline layer's kernels on the roofline", "", {}, {}};
+    roof.intro =
+        "Each kernel of the baseline MoE layer (one block of the step) placed by its arithmetic intensity and "
+        "achieved throughput; the ceilings are computed from the GPU description.";
+    roof.charts.push_back(study_roofline_chart(study, kernels, sfx, config_line(s)));
+    out.push_back(std::move(roof));
+    return out;
+  }
   Section main{"proposals" + sfx, "Which proposal buys the most", "", {}, {}};
   main.charts.push_back(speedup_chart(s, sfx));
   main.tables.push_back(contributors_table(s, sfx));
@@ -527,6 +547,7 @@ std::vector<Section> study_sections(const ResultFile& study, std::span<const Res
     sens.charts.push_back(sensitivity_chart(s, sfx));
     out.push_back(std::move(sens));
   }
+  for (auto& sec : step_sections(s, sfx)) out.push_back(std::move(sec));
 
   Section roof{"roofline" + sfx, "The kernels on the roofline", "", {}, {}};
   roof.intro =

@@ -61,7 +61,14 @@ Report build_report(const ResultSet& results, const ReportContext& ctx) {
       const StudySummary sum = summarise_study(s);
       r.headline = sum.headline;
       r.why = sum.why;
-      r.title = fmt::format("hwsim: hardware proposals on {} ({})", s["workload"]["name"].get<std::string>(),
+      // The workloads the study measured: the layer, the training step, or both.
+      const bool step = s.contains("step") && !s["step"]["proposals"].empty();
+      std::string measured = s["workload"]["name"].get<std::string>();
+      if (step) {
+        const std::string step_name = s["step"]["workload"]["name"].get<std::string>();
+        measured = s["proposals"].empty() ? step_name : measured + " and " + step_name;
+      }
+      r.title = fmt::format("hwsim: hardware proposals on {} ({})", measured,
                             s.value("gpu_display_name", s["gpu"].get<std::string>()));
     }
     const json& w = s["workload"];
@@ -73,6 +80,15 @@ Report build_report(const ResultSet& results, const ReportContext& ctx) {
                                             ? ", " + w["routing"].get<std::string>() + " routing"
                                             : "",
                                         s.value("model", "?"))});
+    if (s.contains("step")) {
+      const json& sw = s["step"]["workload"];
+      r.provenance.push_back(
+          {"training step of " + f.path.filename().string(),
+           fmt::format("{} on {} GPUs (PP{}, EP{}), {} micro-batches of {} tokens; timing model '{}'",
+                       sw["name"].get<std::string>(), sw["gpus"].dump(), sw["pp"].dump(), sw["ep"].dump(),
+                       sw.value("micro_batches", json(nullptr)).dump(), sw["tokens_per_gpu"].dump(),
+                       s.value("model", "?"))});
+    }
     r.configs.emplace_back("resolved config of " + f.path.filename().string(), s["config"]);
     auto secs = study_sections(f, results.kernels, sfx);
     for (auto& sec : secs) r.sections.push_back(std::move(sec));

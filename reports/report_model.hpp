@@ -76,9 +76,23 @@ struct StudySummary {
 StudySummary summarise_study(const nlohmann::json& study);
 std::vector<Section> study_sections(const ResultFile& study, std::span<const ResultFile> kernels,
                                     const std::string& suffix);
+// The step-level part of a study (its "step" object; charts_step.cpp): the
+// headline and mechanism of the best communication proposal on the training
+// step, and the section with its charts. Both empty without step proposals.
+StudySummary summarise_step(const nlohmann::json& study);
+std::vector<Section> step_sections(const nlohmann::json& study, const std::string& suffix);
+// One panel per (proposal, parameter), all in one chart: the speed-up as the
+// parameter varies, the others at their defaults, with the no-gain line at
+// 1.0×. `time_column` names the points' time field ("total_us" per layer,
+// "step_s" per step); the chart is "chart-" + id, its table `id`.
+Chart sensitivity_panels(const std::vector<const nlohmann::json*>& proposals, const Column& time_column,
+                         const std::string& id, const std::string& title, const std::string& caption);
 std::vector<Section> validation_sections(const ResultFile& validation, const std::string& suffix);
 std::vector<Section> numerics_sections(const ResultFile& numerics, const std::string& suffix);
 Section kernel_roofline_section(std::span<const ResultFile> kernels);
+
+// "NVIDIA H800 SXM5 80GB" -> "H800", from a study's gpu_display_name (or gpu).
+std::string gpu_short_name(const nlohmann::json& study);
 
 // "hwsim 0.1.0 (git abc123)" from a result's "hwsim" object, or
 // "hwsim build not recorded" when the result has none.

@@ -63,6 +63,37 @@ void check_kernels(const Checker& c, const json& owner, const std::string& where
   }
 }
 
+// The step-level part of a study (step_study.hpp): the training step with the
+// baseline communication and with each communication proposal.
+void check_step(const Checker& c, const json& d) {
+  const json& st = c.object(d, "", "step");
+  c.object(st, "step", "workload");
+  c.string(st["workload"], "step.workload", "name");
+  for (const char* n : {"gpus", "pp", "ep", "tokens_per_gpu"}) c.number(st["workload"], "step.workload", n);
+  c.object(st, "step", "baseline");
+  for (const char* n : {"step_s", "f_and_b_s", "comm_sms", "dispatch_us", "combine_us"}) {
+    c.number(st["baseline"], "step.baseline", n);
+  }
+  const json& ps = c.array(st, "step", "proposals");
+  for (size_t i = 0; i < ps.size(); ++i) {
+    const std::string w = fmt::format("step.proposals[{}]", i);
+    for (const char* n : {"name", "title", "summary"}) c.string(ps[i], w, n);
+    for (const char* n : {"step_s", "speedup", "f_and_b_s", "comm_sms", "dispatch_us", "combine_us"}) {
+      c.number(ps[i], w, n);
+    }
+    const json& sens = c.array(ps[i], w, "sensitivity");
+    for (size_t j = 0; j < sens.size(); ++j) {
+      const std::string w3 = fmt::format("{}.sensitivity[{}]", w, j);
+      c.string(sens[j], w3, "parameter");
+      c.string(sens[j], w3, "unit");
+      const json& pts = c.array(sens[j], w3, "points");
+      for (size_t k = 0; k < pts.size(); ++k) {
+        for (const char* n : {"value", "step_s", "speedup"}) c.number(pts[k], fmt::format("{}.points[{}]", w3, k), n);
+      }
+    }
+  }
+}
+
 void check_study(const Checker& c, const json& d) {
   // "hwsim" {version, git} is in the contract but optional: captions say "not recorded" without it.
   if (d.contains("hwsim")) c.object(d, "", "hwsim");
@@ -74,7 +105,11 @@ void check_study(const Checker& c, const json& d) {
   c.number(d["baseline"], "baseline", "total_us");
   check_kernels(c, d["baseline"], "baseline");
   const json& ps = c.array(d, "", "proposals");
-  if (ps.empty()) c.fail("has an empty 'proposals' list");
+  // Layer-level proposals, step-level ones (under "step"), or both.
+  if (d.contains("step")) check_step(c, d);
+  if (ps.empty() && (!d.contains("step") || d["step"]["proposals"].empty())) {
+    c.fail("has an empty 'proposals' list and no step-level proposals");
+  }
   for (size_t i = 0; i < ps.size(); ++i) {
     const std::string w2 = fmt::format("proposals[{}]", i);
     for (const char* s : {"name", "title", "summary"}) c.string(ps[i], w2, s);

@@ -1,17 +1,22 @@
 // hwsim step: one DeepSeek-V3 training step (DualPipe, PP16 / EP64 / ZeRO-1 on
 // 2,048 GPUs by default) with its breakdown and headline numbers; optionally
-// the communication proposals compared on the same step. The issue's
-// spelling `hwsim run --workload deepseek-v3-step` is an alias of this.
+// the communication proposals (hw_proposals/, step level) compared on the
+// same step. The spelling `hwsim run --workload deepseek-v3-step` is
+// an alias of this.
 #include <fmt/format.h>
 
 #include <chrono>
+#include <map>
 
 #include "apps/hwsim/commands.hpp"
 #include "apps/hwsim/predictors.hpp"
+#include "hw_proposals/prediction_table.hpp"
+#include "hw_proposals/proposal.hpp"
+#include "hw_proposals/step_study.hpp"
 #include "models/io/atomic_file.hpp"
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
-#include "workloads/deepseek_v3/step_proposals.hpp"
+#include "workloads/deepseek_v3/step.hpp"
 
 namespace hwsim::cli {
 namespace {
@@ -31,8 +36,6 @@ double number_of(const std::string& key, const std::string& v) {
 struct CommSettings {
   std::string model = "deepep_sm";
   comm::DeepEpConfig deepep;
-  comm::CommOffloadParams offload;
-  comm::UnifiedFabricParams unified;
 };
 
 CommSettings comm_settings(const Args& a) {
@@ -42,39 +45,41 @@ CommSettings comm_settings(const Args& a) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos) throw Error(fmt::format("--comm-set '{}': expected KEY=VALUE", kv));
     const std::string k = kv.substr(0, eq), v = kv.substr(eq + 1);
+    // The proposals' parameters are hardware now: keys of the GPU description.
+    static const std::map<std::string, std::string> kHardware = {
+        {"coprocessor_GBps", "comm_coprocessor.throughput_GBps"},
+        {"coprocessor_latency_us", "comm_coprocessor.latency_us"},
+        {"adapter_latency_us", "nic.adapter_latency_us"}};
     if (k == "num_sms") {
       s.deepep.num_sms = static_cast<int>(number_of(k, v));
-    } else if (k == "coprocessor_GBps") {
-      s.offload.coprocessor_GBps = number_of(k, v);
-    } else if (k == "coprocessor_latency_us") {
-      s.offload.coprocessor_latency_us = number_of(k, v);
-    } else if (k == "adapter_latency_us") {
-      s.unified.adapter_latency_us = number_of(k, v);
+    } else if (auto it = kHardware.find(k); it != kHardware.end()) {
+      throw Error(fmt::format("--comm-set {}: the proposal's hardware is described by the GPU now; use --set {}={}", k,
+                              it->second, v));
     } else {
-      throw Error(
-          fmt::format("--comm-set: unknown key '{}'; known: num_sms, coprocessor_GBps, "
-                      "coprocessor_latency_us, adapter_latency_us",
-                      k));
+      throw Error(fmt::format("--comm-set: unknown key '{}'; known: num_sms", k));
     }
   }
   return s;
 }
 
-std::unique_ptr<comm::EpComm> make_comm(const CommSettings& s) {
-  if (s.model == "deepep_sm") return comm::make_deepep_sm_comm(s.deepep);
-  if (s.model == "comm_offload") return comm::make_comm_offload(s.offload);
-  if (s.model == "unified_scaleup_scaleout") return comm::make_unified_scaleup_scaleout(s.unified);
-  throw Error(
-      fmt::format("--comm {}: unknown communication model; expected deepep_sm, comm_offload or "
-                  "unified_scaleup_scaleout",
-                  s.model));
+// The step-level proposal whose communication model --comm names; nullptr
+// for the baseline, DeepEP on SMs.
+std::unique_ptr<proposals::Proposal> comm_proposal(const std::string& model) {
+  if (model == "deepep_sm") return nullptr;
+  std::vector<std::string> names{"deepep_sm"};
+  for (auto& p : proposals::all_proposals()) {
+    if (p->level() != proposals::Level::kStep) continue;
+    if (p->name() == model) return std::move(p);
+    names.emplace_back(p->name());
+  }
+  throw Error(fmt::format("--comm {}: unknown communication model; expected {}", model, fmt::join(names, ", ")));
 }
 
-void print_step(const deepseek_v3::StepResult& r, double wall_s) {
+void print_step(const deepseek_v3::StepResult& r, double wall_s, const std::string& comm_note) {
   const auto& o = r.options;
   fmt::print("DeepSeek-V3 training step on {} x {} (PP{} DualPipe, EP{}, ZeRO-1 DP{}; {} micro-batches of {} tokens)\n",
              o.gpus, r.gpu, o.pp, o.ep, r.dp, r.micro_batches, o.seq);
-  fmt::print("  communication model   {} ({} SMs held)\n", r.comm_model, r.dispatch.sms_held);
+  fmt::print("  communication model   {} ({} SMs held){}\n", r.comm_model, r.dispatch.sms_held, comm_note);
   fmt::print("  step time             {:9.3f} s\n", r.step_s);
   fmt::print(
       "  breakdown (rank 0)    1F {:.3f} s | 1B {:.3f} s | 1W {:.3f} s | 1F1B {:.3f} s | bubble {:.3f} s | "
@@ -101,39 +106,58 @@ Command step_command() {
       "model (--model), EP communication from the interconnect model (--comm), the DualPipe schedule and the ZeRO-1\n"
       "optimizer. Prints the step time, its breakdown (1F, 1B, 1W, 1F1B, bubble, optimizer), tokens per GPU per\n"
       "second, TFLOPS, MFU and GPU-hours per trillion tokens. --option changes the workload (gpus, pp, ep, seq,\n"
-      "global_batch_seqs, mtp, skewed_routing, skew_sigma, seed); --compare-proposals also runs comm_offload and\n"
-      "unified_scaleup_scaleout on the same step.";
+      "global_batch_seqs, mtp, skewed_routing, skew_sigma, seed). --comm names the EP communication: the baseline\n"
+      "deepep_sm, or a communication proposal (comm_offload, unified_scaleup_scaleout), which runs on the GPU with\n"
+      "its spec delta (hw_proposals/NAME/spec_delta.yaml) applied before --set; its hardware parameters are GPU\n"
+      "keys (--set comm_coprocessor.throughput_GBps=200, comm_coprocessor.latency_us, nic.adapter_latency_us).\n"
+      "--compare-proposals also runs every communication proposal on the same step (hwsim study runs them with\n"
+      "their parameter sweeps).";
   c.options = {
       gpu_option(),
       set_option(),
       {"model", "NAME", fmt::format("timing model: {}", fmt::join(predictor_names(), ", ")), predictor_names().front()},
       {"comm", "NAME", "EP communication: deepep_sm, comm_offload, unified_scaleup_scaleout", "deepep_sm"},
-      {"comm-set", "KEY=VALUE",
-       "communication parameter: num_sms, coprocessor_GBps, coprocessor_latency_us, adapter_latency_us", "", true},
+      {"comm-set", "KEY=VALUE", "DeepEP setting of the baseline: num_sms", "", true},
       {"option", "KEY=VALUE", "workload option (see above)", "", true},
       {"compare-proposals", "", "also run the communication proposals on the same step", ""},
       {"json", "FILE", "write the full result as JSON to FILE", ""}};
   c.run = [](const Args& a) {
-    const HardwareSpec spec = load_gpu(a.get("gpu"), a.all("set"));
     deepseek_v3::StepOptions options;
     for (const std::string& kv : a.all("option")) options.set(kv);
     const CommSettings cs = comm_settings(a);
+    const auto proposal = comm_proposal(cs.model);
+    const HardwareSpec spec =
+        proposal ? load_gpu(a.get("gpu"), a.all("set"), proposal->spec_delta()) : load_gpu(a.get("gpu"), a.all("set"));
+    const auto comm = proposal ? proposal->ep_comm(spec) : comm::make_deepep_sm_comm(cs.deepep);
     auto predictor = predictor_factory(a.get("model"))(spec);
+    // One table for every step this command runs: the compute kernels are
+    // the same whatever the communication model (proposal.hpp's contract).
+    proposals::PredictionTable compute(*predictor);
     const auto t0 = std::chrono::steady_clock::now();
-    const deepseek_v3::StepResult r = deepseek_v3::simulate_step(spec, *predictor, *make_comm(cs), options);
+    const deepseek_v3::StepResult r = deepseek_v3::simulate_step(spec, compute, *comm, options);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    print_step(r, wall);
+    print_step(r, wall,
+               proposal ? fmt::format("; spec delta hw_proposals/{}/spec_delta.yaml applied", proposal->name()) : "");
     nlohmann::json out = r.to_json();
     out["model"] = a.get("model");
     if (a.has("compare-proposals")) {
-      const auto study = deepseek_v3::comm_proposal_study(spec, *predictor, options, cs.deepep, cs.offload, cs.unified);
+      std::vector<std::unique_ptr<proposals::Proposal>> all = proposals::all_proposals();
+      std::vector<const proposals::Proposal*> step_level;
+      for (const auto& p : all) {
+        if (p->level() == proposals::Level::kStep) step_level.push_back(p.get());
+      }
+      proposals::StepStudyOptions so{a.get("gpu"), a.all("set"), options, cs.deepep, false};
+      const nlohmann::json study = proposals::run_step_study(step_level, so, compute);
       fmt::print("\nCommunication proposals on the same step\n");
-      for (const auto& row : study.rows) {
+      auto row = [](const std::string& name, const nlohmann::json& j, double speedup) {
         fmt::print(
             "  {:<26} step {:8.3f} s  speedup {:5.3f}x  comm SMs {:2d}  dispatch {:6.0f} us  combine {:6.0f} us\n",
-            row.name, row.step_s, row.speedup, row.comm_sms, row.dispatch_us, row.combine_us);
-      }
-      out["proposals"] = study.to_json();
+            name, j["step_s"].get<double>(), speedup, j["comm_sms"].get<int>(), j["dispatch_us"].get<double>(),
+            j["combine_us"].get<double>());
+      };
+      row(study["baseline"]["comm_model"], study["baseline"], 1.0);
+      for (const auto& p : study["proposals"]) row(p["name"], p, p["speedup"].get<double>());
+      out["proposals"] = study;
     }
     if (auto file = a.maybe("json")) write_file_atomic(*file, out.dump(2) + "\n");
     return 0;

@@ -1,4 +1,5 @@
-// hwsim study: baseline and proposals side by side on the DeepSeek-V3 layer.
+// hwsim study: baseline and proposals side by side on the DeepSeek-V3 layer
+// (compute proposals) and training step (communication proposals).
 #include <fmt/format.h>
 
 #include "apps/hwsim/commands.hpp"
@@ -13,28 +14,36 @@ namespace hwsim::cli {
 Command study_command() {
   Command c;
   c.name = "study";
-  c.summary = "what-if study of the DeepSeek-V3 hardware proposals on a layer of FP8 training";
+  c.summary = "what-if study of the DeepSeek-V3 hardware proposals on a layer and a step of FP8 training";
   c.usage = "[PROPOSAL...]";
   c.max_positional = 16;
   c.description =
-      "Simulates one DeepSeek-V3 MoE layer's FP8 training kernels on the GPU as it is and as each proposal changes\n"
-      "it (hw_proposals/), each configuration in its own process, and writes study.json (the contract reports\n"
-      "read), kernels.csv (tidy) and summary.md to --out. Name proposals, or use --all; --list lists them.";
-  c.options = {gpu_option(),
-               {"all", "", "study every proposal", ""},
-               {"list", "", "list the proposals and exit", ""},
-               {"tokens", "N", "tokens per GPU of one micro-batch", "4096"},
-               {"routing", "KIND", "expert load: balanced or skewed", "balanced"},
-               {"seed", "N", "seed of the skewed expert loads", "1"},
-               {"out", "DIR", "result folder", "out/study"},
-               {"model", "NAME", fmt::format("timing model: {}", fmt::join(predictor_names(), ", ")),
-                predictor_names().front()},
-               {"no-sensitivity", "", "skip the parameter sweeps", ""},
-               set_option(),
-               {"jobs", "N", "configurations simulated at once", "2"}};
+      "Simulates one DeepSeek-V3 MoE layer's FP8 training kernels on the GPU as it is and as each compute proposal\n"
+      "changes it (hw_proposals/), each configuration in its own process, and one training step (DualPipe, EP64)\n"
+      "with the baseline all-to-all and with each communication proposal's, the step's kernels simulated once and\n"
+      "shared. Writes study.json (the contract reports read), kernels.csv (tidy) and summary.md to --out. Name\n"
+      "proposals, or use --all; --list lists them with the level (layer or step) their study measures.";
+  c.options = {
+      gpu_option(),
+      {"all", "", "study every proposal", ""},
+      {"list", "", "list the proposals and exit", ""},
+      {"tokens", "N", "tokens per GPU of one micro-batch", "4096"},
+      {"routing", "KIND", "expert load: balanced or skewed", "balanced"},
+      {"seed", "N", "seed of the skewed expert loads", "1"},
+      {"out", "DIR", "result folder", "out/study"},
+      {"model", "NAME", fmt::format("timing model: {}", fmt::join(predictor_names(), ", ")), predictor_names().front()},
+      {"no-sensitivity", "", "skip the parameter sweeps", ""},
+      {"step-option", "KEY=VALUE",
+       "training-step option of the step-level proposals (gpus, pp, global_batch_seqs, mtp, ...; as "
+       "hwsim step --option); the micro-batch, routing and seed follow --tokens, --routing, --seed",
+       "", true},
+      set_option(),
+      {"jobs", "N", "configurations simulated at once", "2"}};
   c.run = [](const Args& a) {
     if (a.has("list")) {
-      for (const auto& p : proposals::all_proposals()) fmt::print("{:<24} {}\n", p->name(), p->summary());
+      for (const auto& p : proposals::all_proposals()) {
+        fmt::print("{:<24} {:<5}  {}\n", p->name(), proposals::to_string(p->level()), p->summary());
+      }
       return 0;
     }
     if (a.positional().empty() && !a.has("all")) {
@@ -49,6 +58,8 @@ Command study_command() {
     o.layer.seed = static_cast<std::uint64_t>(a.integer("seed"));
     o.proposals = a.positional();
     for (const auto& n : o.proposals) proposals::find_proposal(n);  // fail early on a typo
+    o.step_options = a.all("step-option");
+    proposals::study_step_options(o);  // fail early on a bad --step-option
     o.sensitivity = !a.has("no-sensitivity");
     o.jobs = static_cast<int>(a.integer("jobs"));
     o.model_name = a.get("model");

@@ -19,6 +19,7 @@ class AccumulationPrecision final : public Proposal {
     return "The FP8 tensor-core accumulator keeps 23 fraction bits instead of Hopper's 13, removing the error "
            "that grows with K; block scales still need CUDA-core promotion, so GEMM time is unchanged.";
   }
+  Level level() const override { return Level::kLayer; }
   std::vector<ConfigOverlay> spec_delta() const override {
     return {proposal_spec_delta("accumulation_precision")};
   }

@@ -20,6 +20,7 @@ class Combined final : public Proposal {
   std::string_view summary() const override {
     return "Fused cast + TMA, group-scaled MMA with FP32 accumulation, and transposed GEMM together.";
   }
+  Level level() const override { return Level::kLayer; }
   std::vector<ConfigOverlay> spec_delta() const override {
     return {proposal_spec_delta("fused_cast_tma"), proposal_spec_delta("group_scaled_mma"),
             proposal_spec_delta("accumulation_precision"), proposal_spec_delta("transposed_gemm")};

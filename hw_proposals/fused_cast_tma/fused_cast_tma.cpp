@@ -48,6 +48,7 @@ class FusedCastTma final : public Proposal {
     return "The TMA casts BF16 to FP8 with 1x128 scales on its way into shared memory, and RMSNorm casts with a "
            "warp-level instruction, so the separate quantization kernels and their HBM round trips disappear.";
   }
+  Level level() const override { return Level::kLayer; }
   std::vector<ConfigOverlay> spec_delta() const override { return {proposal_spec_delta("fused_cast_tma")}; }
   void rewrite(std::vector<StudyKernel>& kernels) const override { apply_fused_cast(kernels); }
   std::vector<SensitivityParam> sensitivity() const override {

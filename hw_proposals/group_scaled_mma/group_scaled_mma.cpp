@@ -26,6 +26,7 @@ class GroupScaledMma final : public Proposal {
     return "Tensor cores apply the per-group scales and keep the partial sums, so block-scaled FP8 GEMMs no "
            "longer copy them to CUDA cores every 128 of K for scaling and FP32 accumulation.";
   }
+  Level level() const override { return Level::kLayer; }
   std::vector<ConfigOverlay> spec_delta() const override { return {proposal_spec_delta("group_scaled_mma")}; }
   void rewrite(std::vector<StudyKernel>& kernels) const override { apply_group_scaling(kernels); }
   std::vector<SensitivityParam> sensitivity() const override {

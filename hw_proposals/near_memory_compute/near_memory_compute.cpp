@@ -38,6 +38,7 @@ class NearMemoryCompute final : public Proposal {
     return "Logic beside the HBM casts BF16 to FP8 as it is read, so quantization kernels disappear and only FP8 "
            "crosses the package.";
   }
+  Level level() const override { return Level::kLayer; }
   std::vector<ConfigOverlay> spec_delta() const override { return {proposal_spec_delta("near_memory_compute")}; }
   void rewrite(std::vector<StudyKernel>& kernels) const override { apply_near_memory_cast(kernels); }
   std::vector<SensitivityParam> sensitivity() const override {

@@ -35,6 +35,7 @@ class TransposedGemm final : public Proposal {
     return "WGMMA reads FP8 operands transposed from shared memory with scales along the other dimension, so the "
            "backward's transposed re-quantization kernels disappear.";
   }
+  Level level() const override { return Level::kLayer; }
   std::vector<ConfigOverlay> spec_delta() const override { return {proposal_spec_delta("transposed_gemm")}; }
   void rewrite(std::vector<StudyKernel>& kernels) const override { apply_transposed_gemm(kernels); }
   std::vector<SensitivityParam> sensitivity() const override {

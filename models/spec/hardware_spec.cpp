@@ -100,11 +100,17 @@ constexpr std::array kSchema = {
     ParamDef{"nic.effective_GBps", kNumber, kPositive, "NIC bandwidth software reaches"},
     ParamDef{"nic.latency_us", kNumber, kPositive, "small-message end-to-end latency"},
     ParamDef{"nic.message_overhead_ns", kNumber, kNonNegative, "NIC time per message (inverse message rate)"},
+    ParamDef{"nic.unified_scaleup_scaleout", kFlag, kAny, "one adapter joins NVLink and IB: it forwards IB arrivals to the node's GPUs itself"},
+    ParamDef{"nic.adapter_latency_us", kNumber, kNonNegative, "extra latency of the unified adapter's forwarding hop (0 without one)"},
 
     ParamDef{"fabric.gpus_per_node", kInteger, kPositive, "GPUs joined by NVLink/NVSwitch in one node"},
     ParamDef{"fabric.planes", kInteger, kPositive, "independent scale-out network planes"},
     ParamDef{"fabric.switch_ports", kInteger, kPositive, "ports of one scale-out switch (leaf and spine)"},
     ParamDef{"fabric.cross_leaf_latency_us", kNumber, kPositive, "small-message latency through a spine"},
+
+    ParamDef{"comm_coprocessor.present", kFlag, kAny, "a co-processor does the EP all-to-all's forwarding, buffer copies and reductions"},
+    ParamDef{"comm_coprocessor.throughput_GBps", kNumber, kNonNegative, "bytes per second the co-processor copies, all roles together (0 without one)"},
+    ParamDef{"comm_coprocessor.latency_us", kNumber, kNonNegative, "command latency of the co-processor, once per kernel (0 without one)"},
 
     ParamDef{"launch.overhead_us", kNumber, kNonNegative, "gap between back-to-back kernels on a stream"},
     ParamDef{"power.tdp_W", kNumber, kPositive, "board power limit"},
@@ -238,8 +244,12 @@ HardwareSpec HardwareSpec::from_params(std::string name, std::string display_nam
   s.pcie = {as_int(p, "pcie.gen"), as_int(p, "pcie.lanes"), p.number("pcie.unidir_GBps")};
   s.nic = {as_int(p, "nic.per_gpu"), p.number("nic.line_rate_Gbps"), p.number("nic.effective_GBps"),
            p.number("nic.latency_us"), p.number("nic.message_overhead_ns")};
+  s.nic.unified_scaleup_scaleout = p.flag("nic.unified_scaleup_scaleout");
+  s.nic.adapter_latency_us = p.number("nic.adapter_latency_us");
   s.fabric = {as_int(p, "fabric.gpus_per_node"), as_int(p, "fabric.planes"), as_int(p, "fabric.switch_ports"),
               p.number("fabric.cross_leaf_latency_us")};
+  s.comm_coprocessor = {p.flag("comm_coprocessor.present"), p.number("comm_coprocessor.throughput_GBps"),
+                        p.number("comm_coprocessor.latency_us")};
   s.launch = {p.number("launch.overhead_us")};
   s.power = {p.number("power.tdp_W"), p.number("power.fp8_mma_full_load_MHz"),
              p.number("power.bf16_mma_full_load_MHz"), p.number("power.dvfs_exponent")};
@@ -257,6 +267,13 @@ HardwareSpec HardwareSpec::from_params(std::string name, std::string display_nam
   }
   if (s.sm.smem_per_block_max_bytes > s.sm.smem_capacity_bytes) {
     throw Error(s.name + ": sm.smem_per_block_max_bytes must not exceed sm.smem_capacity_bytes");
+  }
+  // A co-processor that is there must move data: a zero rate would make every
+  // all-to-all take forever rather than fail where the mistake is.
+  if (s.comm_coprocessor.present && !(s.comm_coprocessor.throughput_GBps > 0)) {
+    throw Error(fmt::format("{}: comm_coprocessor.present is true, so comm_coprocessor.throughput_GBps must be > 0 "
+                            "(it is {})",
+                            s.name, s.comm_coprocessor.throughput_GBps));
   }
   s.params = std::move(p);
   return s;

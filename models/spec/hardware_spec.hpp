@@ -141,6 +141,10 @@ struct NicParams {
   double effective_GBps;
   double latency_us;
   double message_overhead_ns;         // NIC occupancy per message, 1 / message rate
+  // The unified scale-up/scale-out adapter of the unified_scaleup_scaleout
+  // proposal (hw_proposals/): off on every real GPU.
+  bool unified_scaleup_scaleout = false;  // forwards IB arrivals over NVLink without an SM hop
+  double adapter_latency_us = 0;          // added by its forwarding hop
 };
 
 struct FabricParams {
@@ -148,6 +152,15 @@ struct FabricParams {
   int planes;                         // multi-plane fat-tree: one plane per in-node GPU index
   int switch_ports;                   // radix of leaf and spine switches
   double cross_leaf_latency_us;       // small-message latency through a spine
+};
+
+// A communication co-processor (the comm_offload proposal, hw_proposals/):
+// absent on every real GPU. It does the forwarding, RDMA-buffer copies and
+// combine reductions that DeepEP does on SMs.
+struct CommCoprocessorParams {
+  bool present = false;
+  double throughput_GBps = 0;  // all roles together
+  double latency_us = 0;       // command latency, once per kernel
 };
 
 struct LaunchParams {
@@ -176,6 +189,7 @@ struct HardwareSpec {
   PcieParams pcie;
   NicParams nic;
   FabricParams fabric;
+  CommCoprocessorParams comm_coprocessor;
   LaunchParams launch;
   PowerParams power;
   ParamTable params;         // the resolved table it came from (with sources)

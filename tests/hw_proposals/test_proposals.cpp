@@ -42,11 +42,12 @@ const StudyKernel& named(const std::vector<StudyKernel>& ks, const std::string& 
 
 }  // namespace
 
-TEST_CASE("the registry lists the five proposals and their combination; unknown names are refused") {
+TEST_CASE("the registry lists the seven proposals and the compute ones' combination; unknown names are refused") {
   std::vector<std::string> names;
   for (const auto& p : all_proposals()) names.emplace_back(p->name());
   CHECK(names == std::vector<std::string>{"fused_cast_tma", "group_scaled_mma", "accumulation_precision",
-                                          "transposed_gemm", "near_memory_compute", "combined"});
+                                          "transposed_gemm", "near_memory_compute", "comm_offload",
+                                          "unified_scaleup_scaleout", "combined"});
   CHECK_THROWS_WITH(find_proposal("fused_cast"), Catch::StartsWith("unknown proposal 'fused_cast'; known: "));
 }
 
@@ -59,8 +60,10 @@ TEST_CASE("every spec delta loads over every preset and only switches features o
       for (const auto& [key, param] : with.params.all()) {
         if (to_string(param.value) == to_string(base.params.at(key).value)) continue;
         const bool feature = key == "tma.fp8_cast_bytes_per_clk" || key == "hbm.near_memory_cast_GBps" ||
-                             key.starts_with("tensor_core.group_scale") || key == "tensor_core.fp8_accum_fraction_bits" ||
-                             key == "tensor_core.transposed_fp8_operands";
+                             key.starts_with("tensor_core.group_scale") ||
+                             key == "tensor_core.fp8_accum_fraction_bits" ||
+                             key == "tensor_core.transposed_fp8_operands" || key.starts_with("comm_coprocessor.") ||
+                             key == "nic.unified_scaleup_scaleout" || key == "nic.adapter_latency_us";
         CHECK(feature);
       }
     }

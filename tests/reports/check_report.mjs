@@ -78,11 +78,20 @@ try {
     if (c.svg < 1 || marks < 1) failures.push(`chart ${c.id} drew no data marks`);
   }
   const study = JSON.parse(fs.readFileSync(studyJson, 'utf8'));
+  // Layer-level proposals have the layer speed-up chart, step-level ones
+  // (study.step) the step speed-up chart: one bar per proposal in each.
   const speedup = charts.find((c) => c.id.startsWith('chart-speedup'));
-  if (!speedup) failures.push('no speed-up chart');
-  else if (speedup.rect !== study.proposals.length) {
+  if (study.proposals.length > 0 && !speedup) failures.push('no speed-up chart');
+  else if (speedup && speedup.rect !== study.proposals.length) {
     failures.push(`speed-up chart has ${speedup.rect} bars, the study has ${study.proposals.length} proposals`);
   }
+  const stepProposals = study.step ? study.step.proposals.length : 0;
+  const stepSpeedup = charts.find((c) => c.id.startsWith('chart-step-speedup'));
+  if (stepProposals > 0 && !stepSpeedup) failures.push('no step speed-up chart');
+  else if (stepSpeedup && stepSpeedup.rect !== stepProposals) {
+    failures.push(`step speed-up chart has ${stepSpeedup.rect} bars, the study has ${stepProposals} step-level proposals`);
+  }
+  if (study.proposals.length + stepProposals === 0) failures.push('the study has no proposals');
   const headline = await page.$eval('h1.headline', (h) => h.textContent);
   console.log(`headline: ${headline}`);
   if (!/buys the most/.test(headline)) failures.push(`headline does not name the best proposal: '${headline}'`);

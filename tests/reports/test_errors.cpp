@@ -65,6 +65,26 @@ TEST_CASE("a study without a baseline is named") {
   CHECK(load_error({f}) == "report: results file '" + f + "' has no 'baseline'");
 }
 
+TEST_CASE("the step-level part of a study is checked like the rest, and a study needs some proposal") {
+  std::ifstream in(kFixtures / "study.json");
+  nlohmann::json study = nlohmann::json::parse(in);
+  CHECK(classify_result(study, "s.json") == ResultKind::study);
+  nlohmann::json bad = study;
+  bad["step"]["proposals"][1]["speedup"] = "fast";
+  CHECK_THROWS_WITH(classify_result(bad, "s.json"),
+                    "report: results file 's.json' 'step.proposals[1].speedup' is not a number (got \"fast\")");
+  bad = study;
+  bad["step"]["baseline"].erase("step_s");
+  CHECK_THROWS_WITH(classify_result(bad, "s.json"), "report: results file 's.json' has no 'step.baseline.step_s'");
+  // Step-level proposals alone make a study; neither layer nor step proposals does not.
+  nlohmann::json step_only = study;
+  step_only["proposals"] = nlohmann::json::array();
+  CHECK(classify_result(step_only, "s.json") == ResultKind::study);
+  step_only["step"]["proposals"] = nlohmann::json::array();
+  CHECK_THROWS_WITH(classify_result(step_only, "s.json"),
+                    Contains("has an empty 'proposals' list and no step-level proposals"));
+}
+
 TEST_CASE("a field of the wrong type is named with its path") {
   const std::string f = (kFixtures / "broken" / "bad_speedup.json").string();
   CHECK(load_error({f}) == "report: results file '" + f + "' 'proposals[1].speedup' is not a number (got \"fast\")");

@@ -63,8 +63,8 @@ TEST_CASE("the fixtures are recognised by their content") {
 TEST_CASE("every chart has a title, a caption with its configuration, and axis titles with units") {
   const Report rep = build_report(fixture_results(), kCtx);
   const auto charts = all_charts(rep);
-  // speed-up, breakdown, kernels, sensitivity, roofline, validation, numerics
-  REQUIRE(charts.size() == 7);
+  // speed-up, breakdown, kernels, sensitivity, step speed-up, step sensitivity, roofline, validation, numerics
+  REQUIRE(charts.size() == 9);
   for (const Chart* c : charts) {
     INFO(c->id);
     CHECK(!c->title.empty());
@@ -87,7 +87,8 @@ TEST_CASE("every chart has a title, a caption with its configuration, and axis t
     }
   }
   // Study charts name the GPU, tokens and build they came from.
-  for (const char* id : {"chart-speedup", "chart-breakdown", "chart-kernels", "chart-sensitivity", "chart-roofline"}) {
+  for (const char* id : {"chart-speedup", "chart-breakdown", "chart-kernels", "chart-sensitivity", "chart-roofline",
+                         "chart-step-speedup", "chart-step-sensitivity"}) {
     const Chart& c = chart_starting(rep, id);
     INFO(c.caption);
     CHECK(c.caption.find("NVIDIA H800 SXM5 80GB") != std::string::npos);
@@ -159,6 +160,60 @@ TEST_CASE("the speed-up chart has one bar per proposal, best first and combined 
   CHECK(rows.back()["name"] == "combined");
   for (size_t i = 1; i + 1 < rows.size(); ++i) CHECK(rows[i - 1]["speedup"] >= rows[i]["speedup"]);
   CHECK(rows[0]["group"] == "largest single gain");
+}
+
+TEST_CASE("the step speed-up chart has one bar per communication proposal, from the study's step times") {
+  const ResultSet r = fixture_results();
+  const Report rep = build_report(r, kCtx);
+  const Chart& c = chart_starting(rep, "chart-step-speedup");
+  const json& step = r.studies[0].doc["step"];
+  const json& rows = c.data[0].rows;
+  REQUIRE(rows.size() == step["proposals"].size());
+  for (size_t i = 1; i < rows.size(); ++i) CHECK(rows[i - 1]["speedup"] >= rows[i]["speedup"]);
+  CHECK(rows[0]["group"] == "largest gain");
+  for (const json& row : rows) {
+    CHECK(row["saved_s"].get<double>() ==
+          Approx(step["baseline"]["step_s"].get<double>() - row["step_s"].get<double>()));
+  }
+  CHECK(c.caption.find("deepseek-v3-step on 2048 GPUs (PP16, EP64)") != std::string::npos);
+  // The step table lists the baseline and every proposal with its SMs held.
+  const Table* t = nullptr;
+  for (const Section& s : rep.sections) {
+    for (const Table& tab : s.tables) {
+      if (tab.id == "step") t = &tab;
+    }
+  }
+  REQUIRE(t != nullptr);
+  REQUIRE(t->rows.size() == 1 + step["proposals"].size());
+  CHECK(t->rows[0]["comm_sms"] == 20);
+  // Only the proposals with a sweep have step sensitivity panels.
+  CHECK(chart_starting(rep, "chart-step-sensitivity").spec["concat"].size() == 1);
+}
+
+TEST_CASE("a study of communication proposals only is headed by its step result") {
+  ResultSet r = fixture_results();
+  json& s = r.studies[0].doc;
+  // With layer proposals, the step result follows the layer headline.
+  CHECK(summarise_study(s).why.find("On the DeepSeek-V3 training step (2048 GPUs, 4096 tokens/GPU, H800), Unified "
+                                    "scale-up/scale-out adapter buys the most: 11.9% faster per step") !=
+        std::string::npos);
+  s["proposals"] = json::array();
+  const StudySummary sum = summarise_study(s);
+  INFO(sum.headline);
+  CHECK(sum.headline.rfind("On the DeepSeek-V3 training step (2048 GPUs, 4096 tokens/GPU, H800), ", 0) == 0);
+  CHECK(sum.headline.find("Unified scale-up/scale-out adapter buys the most: 11.9% faster per step (1.119×") !=
+        std::string::npos);
+  CHECK(sum.headline.find("0 SMs held by the all-to-all instead of 20") != std::string::npos);
+  const Report rep = build_report(r, kCtx);
+  std::vector<std::string> ids;
+  for (const Chart* c : all_charts(rep)) ids.push_back(c->id.substr(0, c->id.find("-spec")));
+  CHECK(std::find(ids.begin(), ids.end(), "chart-speedup") == ids.end());
+  CHECK(std::find(ids.begin(), ids.end(), "chart-step-speedup") != ids.end());
+  CHECK(std::find(ids.begin(), ids.end(), "chart-roofline") != ids.end());
+  CHECK(rep.title.find("deepseek-v3-step") != std::string::npos);
+  // No communication proposal faster than the baseline: said so.
+  for (json& p : s["step"]["proposals"]) p["speedup"] = 0.9;
+  CHECK(summarise_study(s).headline.find("no communication proposal makes the step faster") != std::string::npos);
 }
 
 TEST_CASE("the stacked breakdown of each configuration adds up to its total time") {

@@ -11,7 +11,7 @@ namespace hwsim::comm {
 struct CommKernelResult {
   std::string name;  // e.g. "deepep.internode_dispatch"
   double time_s = 0;
-  std::string bound;    // "ib", "nvlink", "sm", "latency"
+  std::string bound;    // "ib", "nvlink", "sm", "coprocessor" (the copy work without SMs), "latency"
   double ib_s = 0;      // IB phase alone (slowest GPU)
   double nvlink_s = 0;  // NVLink phase alone (slowest GPU)
   double sm_s = 0;      // SM copy work alone (slowest GPU)

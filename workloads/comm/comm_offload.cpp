@@ -7,12 +7,23 @@
 namespace hwsim::comm {
 namespace {
 
+void require_coprocessor(const HardwareSpec& spec) {
+  if (!spec.comm_coprocessor.present) {
+    throw Error(fmt::format(
+        "comm_offload: {} has no communication co-processor (comm_coprocessor.present is false); the comm_offload "
+        "proposal's spec delta (hw_proposals/comm_offload/spec_delta.yaml) describes one",
+        spec.name));
+  }
+}
+
 class CommOffload final : public EpComm {
  public:
-  explicit CommOffload(const CommOffloadParams& p) : params_(p) {
+  explicit CommOffload(const CommOffloadParams& p) {
     if (!(p.coprocessor_GBps > 0) || p.coprocessor_latency_us < 0) {
-      throw Error(fmt::format("comm_offload: coprocessor_GBps must be > 0 and coprocessor_latency_us >= 0 (got {}, {})",
-                              p.coprocessor_GBps, p.coprocessor_latency_us));
+      throw Error(
+          fmt::format("comm_offload: comm_coprocessor.throughput_GBps must be > 0 and comm_coprocessor.latency_us >= 0 "
+                      "(got {}, {})",
+                      p.coprocessor_GBps, p.coprocessor_latency_us));
     }
     config_ = p.chunking;
     // One engine serves every role: split its throughput between forwarding
@@ -22,19 +33,28 @@ class CommOffload final : public EpComm {
   }
   std::string name() const override { return "comm_offload"; }
   CommKernelResult dispatch(const HardwareSpec& s, const EpRouting& r, const TokenPayload& p) const override {
+    require_coprocessor(s);
     return run_deepep(s, r, p, config_, false);
   }
   CommKernelResult combine(const HardwareSpec& s, const EpRouting& r, const TokenPayload& p) const override {
+    require_coprocessor(s);
     return run_deepep(s, r, p, config_, true);
   }
   int sms_held() const override { return 0; }
 
  private:
-  CommOffloadParams params_;
   DeepEpConfig config_;
 };
 
 }  // namespace
+
+CommOffloadParams CommOffloadParams::from_spec(const HardwareSpec& spec) {
+  require_coprocessor(spec);
+  CommOffloadParams p;
+  p.coprocessor_GBps = spec.comm_coprocessor.throughput_GBps;
+  p.coprocessor_latency_us = spec.comm_coprocessor.latency_us;
+  return p;
+}
 
 std::unique_ptr<EpComm> make_comm_offload(const CommOffloadParams& params) {
   return std::make_unique<CommOffload>(params);

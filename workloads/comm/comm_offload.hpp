@@ -4,9 +4,13 @@
 // copies, the combine reductions and the layout management, so the SMs that
 // DeepEP holds return to compute. The data still crosses the same links.
 //
-// Parameters (hypothetical hardware, no source; the study sweeps them):
-// the co-processor's copy throughput per GPU and its per-kernel command
-// latency. docs/multigpu.md lists the defaults' reasoning.
+// The co-processor is hardware described by the GPU description's
+// `comm_coprocessor` section (absent on every real GPU; the proposal's spec
+// delta, hw_proposals/comm_offload/spec_delta.yaml, switches it on and says
+// why its default rate and latency were chosen).
+//
+// Contract: dispatch and combine refuse a GPU whose description has no
+// co-processor (comm_coprocessor.present false), naming the key.
 #include <memory>
 
 #include "workloads/comm/ep_comm.hpp"
@@ -14,13 +18,13 @@
 namespace hwsim::comm {
 
 struct CommOffloadParams {
-  // assumption: enough to forward NVLink ingress and egress at the H800's
-  // achieved 160 GB/s each with the receive copies (>= 2 x 160 GB/s).
-  double coprocessor_GBps = 400;
-  // assumption: one command round trip to a co-processor on the GPU, of the
-  // order of a kernel launch (launch.overhead_us = 2.5).
-  double coprocessor_latency_us = 2.5;
-  DeepEpConfig chunking;  // chunk sizes as DeepEP's; num_sms is unused
+  double coprocessor_GBps = 0;        // comm_coprocessor.throughput_GBps, all roles together
+  double coprocessor_latency_us = 0;  // comm_coprocessor.latency_us, once per kernel
+  DeepEpConfig chunking;              // chunk sizes as DeepEP's; num_sms is unused
+
+  // From `spec.comm_coprocessor`; throws hwsim::Error naming
+  // comm_coprocessor.present when the GPU has no co-processor.
+  static CommOffloadParams from_spec(const HardwareSpec& spec);
 };
 
 std::unique_ptr<EpComm> make_comm_offload(const CommOffloadParams& params);

@@ -99,7 +99,9 @@ CommKernelResult finish(std::string name, const Cluster& c, const Tally& t, doub
                                           : notify + copy.latency_s;
   if (copy.relay_store_and_forward) r.fill_s += copy.latency_s;
   const double body = std::max({ib_s, nvl_s, r.sm_s});
-  r.bound = body == r.sm_s ? "sm" : body == ib_s ? "ib" : "nvlink";
+  // The copy work is the SMs' unless the resource holds none (a co-processor).
+  const char* copier = copy.sms_held > 0 ? "sm" : "coprocessor";
+  r.bound = body == r.sm_s ? copier : body == ib_s ? "ib" : "nvlink";
   r.time_s = body + r.fill_s;
   const size_t w = static_cast<size_t>(worst);
   r.ib_tx_bytes = t.ib_tx[w];

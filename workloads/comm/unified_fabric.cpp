@@ -9,18 +9,33 @@
 namespace hwsim::comm {
 namespace {
 
+void require_adapter(const HardwareSpec& spec) {
+  if (!spec.nic.unified_scaleup_scaleout) {
+    throw Error(fmt::format(
+        "unified_scaleup_scaleout: {} has no unified scale-up/scale-out adapter (nic.unified_scaleup_scaleout is "
+        "false); the unified_scaleup_scaleout proposal's spec delta "
+        "(hw_proposals/unified_scaleup_scaleout/spec_delta.yaml) describes one",
+        spec.name));
+  }
+}
+
 class UnifiedFabric final : public EpComm {
  public:
   explicit UnifiedFabric(const UnifiedFabricParams& p) {
-    if (p.adapter_latency_us < 0) throw Error("unified_scaleup_scaleout: adapter_latency_us must be >= 0");
+    if (p.adapter_latency_us < 0) {
+      throw Error(
+          fmt::format("unified_scaleup_scaleout: nic.adapter_latency_us must be >= 0 (got {})", p.adapter_latency_us));
+    }
     config_ = p.chunking;
     config_.copy = CopyResource{0, 0, 0, p.adapter_latency_us * 1e-6, false};
   }
   std::string name() const override { return "unified_scaleup_scaleout"; }
   CommKernelResult dispatch(const HardwareSpec& s, const EpRouting& r, const TokenPayload& p) const override {
+    require_adapter(s);
     return strip_relay_hbm(run_deepep(s, r, p, config_, false), r);
   }
   CommKernelResult combine(const HardwareSpec& s, const EpRouting& r, const TokenPayload& p) const override {
+    require_adapter(s);
     return strip_relay_hbm(run_deepep(s, r, p, config_, true), r);
   }
   int sms_held() const override { return 0; }
@@ -40,6 +55,13 @@ class UnifiedFabric final : public EpComm {
 };
 
 }  // namespace
+
+UnifiedFabricParams UnifiedFabricParams::from_spec(const HardwareSpec& spec) {
+  require_adapter(spec);
+  UnifiedFabricParams p;
+  p.adapter_latency_us = spec.nic.adapter_latency_us;
+  return p;
+}
 
 std::unique_ptr<EpComm> make_unified_scaleup_scaleout(const UnifiedFabricParams& params) {
   return std::make_unique<UnifiedFabric>(params);

@@ -12,6 +12,14 @@
 // lowers the relay's NVLink ingress, which under balanced routing is not the
 // bottleneck (egress carries the same bytes), so the model does not credit it
 // with time (docs/multigpu.md).
+//
+// The adapter is hardware described by the GPU description's
+// `nic.unified_scaleup_scaleout` and `nic.adapter_latency_us` (off on every
+// real GPU; hw_proposals/unified_scaleup_scaleout/spec_delta.yaml switches it
+// on).
+//
+// Contract: dispatch and combine refuse a GPU whose description has no
+// unified adapter, naming the key.
 #include <memory>
 
 #include "workloads/comm/ep_comm.hpp"
@@ -19,11 +27,12 @@
 namespace hwsim::comm {
 
 struct UnifiedFabricParams {
-  // assumption: forwarding decision and hand-over inside a unified adapter,
-  // of the order of one NVLink hop's latency (nvlink.latency_us is added by
-  // the path anyway); default 0 extra.
-  double adapter_latency_us = 0;
+  double adapter_latency_us = 0;  // nic.adapter_latency_us: added by the adapter's forwarding hop
   DeepEpConfig chunking;
+
+  // From `spec.nic`; throws hwsim::Error naming nic.unified_scaleup_scaleout
+  // when the GPU has no unified adapter.
+  static UnifiedFabricParams from_spec(const HardwareSpec& spec);
 };
 
 std::unique_ptr<EpComm> make_unified_scaleup_scaleout(const UnifiedFabricParams& params);

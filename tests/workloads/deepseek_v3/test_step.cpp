@@ -8,8 +8,6 @@
 
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
-#include "workloads/comm/comm_offload.hpp"
-#include "workloads/comm/unified_fabric.hpp"
 #include "workloads/deepseek_v3/step.hpp"
 #include "workloads/gpu_simulator.hpp"
 #include "workloads/roofline/roofline_predictor.hpp"
@@ -154,21 +152,6 @@ TEST_CASE("step: slower kernels lengthen the step; the predictor is the only com
   RefusingPredictor refuse;
   CHECK_THROWS_WITH(simulate_step(spec, refuse, *comm::make_deepep_sm_comm(), {}),
                     Catch::Contains("fwd.attention") && Catch::Contains("no attention model"));
-}
-
-TEST_CASE("proposals: offloading or unifying communication returns the SMs and shortens the step") {
-  const auto spec = load_gpu("h800-sxm");
-  auto p = validation_predictor(spec);
-  const auto offload = simulate_step(spec, *p, *comm::make_comm_offload({}), {});
-  const auto unified = simulate_step(spec, *p, *comm::make_unified_scaleup_scaleout({}), {});
-  CHECK(offload.dispatch.sms_held == 0);
-  CHECK(offload.step_s < baseline().step_s);
-  CHECK(unified.step_s < baseline().step_s);
-  CHECK(unified.dispatch.hbm_write_bytes < baseline().dispatch.hbm_write_bytes);
-  // A co-processor too slow to keep up makes things worse.
-  comm::CommOffloadParams weak;
-  weak.coprocessor_GBps = 10;
-  CHECK(simulate_step(spec, *p, *comm::make_comm_offload(weak), {}).step_s > baseline().step_s);
 }
 
 TEST_CASE("step options: parsed with clear errors") {

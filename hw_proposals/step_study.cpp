@@ -1,0 +1,161 @@
+#include "hw_proposals/step_study.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "models/spec/error.hpp"
+
+namespace hwsim::proposals {
+namespace {
+
+using nlohmann::json;
+
+// Answers every kernel with 1 us and keeps the distinct requests in order.
+class RecordingPredictor final : public KernelPredictor {
+ public:
+  Prediction predict(const std::string& kernel, const json& params) override {
+    if (seen_.insert(kernel + " " + params.dump()).second) requests_.push_back({kernel, params});
+    return {1.0, "", json::object()};
+  }
+  std::vector<KernelRequest> take() { return std::move(requests_); }
+
+ private:
+  std::set<std::string> seen_;
+  std::vector<KernelRequest> requests_;
+};
+
+// What the study reports of one step.
+json step_json(const deepseek_v3::StepResult& r, int comm_sms) {
+  return {{"comm_model", r.comm_model},
+          {"step_s", r.step_s},
+          {"f_and_b_s", r.fb_s},
+          {"bubble_s", r.bubble_s},
+          {"optimizer_s", r.optimizer_s},
+          {"comm_sms", comm_sms},
+          {"dispatch_us", r.dispatch.time_s * 1e6},
+          {"combine_us", r.combine.time_s * 1e6},
+          {"dispatch_bound", r.dispatch.bound},
+          {"combine_bound", r.combine.bound},
+          {"tokens_per_gpu_s", r.tokens_per_gpu_s},
+          {"mfu", r.mfu},
+          {"breakdown_s",
+           {{"1F", r.f_s},
+            {"1B", r.b_s},
+            {"1W", r.w_s},
+            {"1F1B", r.fb_s},
+            {"bubble", r.bubble_s},
+            {"optimizer", r.optimizer_s}}}};
+}
+
+// One proposal's step on its GPU: the base GPU with the proposal's spec delta,
+// the study's overrides and maybe one swept parameter.
+json proposal_step(const Proposal& p, const StepStudyOptions& o, const std::vector<std::string>& extra,
+                   KernelPredictor& compute) {
+  std::vector<std::string> overrides = o.overrides;
+  overrides.insert(overrides.end(), extra.begin(), extra.end());
+  const HardwareSpec spec = load_gpu(o.gpu, overrides, p.spec_delta());
+  const auto comm = p.ep_comm(spec);
+  if (!comm) throw Error(fmt::format("step study: proposal '{}' brings no communication model", p.name()));
+  return step_json(deepseek_v3::simulate_step(spec, compute, *comm, o.step), comm->sms_held());
+}
+
+}  // namespace
+
+std::vector<KernelRequest> step_kernel_requests(const HardwareSpec& spec, const deepseek_v3::StepOptions& options) {
+  RecordingPredictor recorder;
+  deepseek_v3::simulate_step(spec, recorder, *comm::make_deepep_sm_comm(), options);
+  return recorder.take();
+}
+
+json run_step_study(std::span<const Proposal* const> proposals, const StepStudyOptions& o, KernelPredictor& compute) {
+  for (const Proposal* p : proposals) {
+    if (p->level() != Level::kStep) {
+      throw Error(fmt::format("step study: proposal '{}' is studied on the layer, not the training step", p->name()));
+    }
+  }
+  const HardwareSpec spec = load_gpu(o.gpu, o.overrides);
+  const auto base_comm = comm::make_deepep_sm_comm(o.baseline);
+  const deepseek_v3::StepResult base = deepseek_v3::simulate_step(spec, compute, *base_comm, o.step);
+  const double base_s = base.step_s;
+
+  json rows = json::array();
+  for (const Proposal* p : proposals) {
+    json row = {{"name", p->name()}, {"title", p->title()}, {"summary", p->summary()}, {"level", "step"}};
+    row.update(proposal_step(*p, o, {}, compute));
+    row["speedup"] = base_s / row["step_s"].get<double>();
+    json sens = json::array();
+    if (o.sensitivity) {
+      for (const SensitivityParam& param : p->sensitivity()) {
+        json pts = json::array();
+        for (double value : param.values) {
+          const json pt = proposal_step(*p, o, {fmt::format("{}={}", param.key, value)}, compute);
+          pts.push_back({{"value", value},
+                         {"step_s", pt["step_s"]},
+                         {"speedup", base_s / pt["step_s"].get<double>()},
+                         {"f_and_b_s", pt["f_and_b_s"]},
+                         {"dispatch_us", pt["dispatch_us"]},
+                         {"combine_us", pt["combine_us"]}});
+        }
+        sens.push_back(
+            {{"parameter", param.key}, {"unit", param.unit}, {"description", param.description}, {"points", pts}});
+      }
+    }
+    row["sensitivity"] = sens;
+    rows.push_back(row);
+  }
+  const auto& so = o.step;
+  return {{"workload",
+           {{"name", "deepseek-v3-step"},
+            {"gpus", so.gpus},
+            {"pp", so.pp},
+            {"ep", so.ep},
+            {"tokens_per_gpu", so.seq},
+            {"global_batch_seqs", so.global_batch_seqs},
+            {"micro_batches", base.micro_batches},
+            {"mtp", so.mtp},
+            {"routing", so.skewed_routing ? "skewed" : "balanced"},
+            {"seed", so.seed}}},
+          {"baseline", step_json(base, base_comm->sms_held())},
+          {"proposals", rows}};
+}
+
+std::string step_study_markdown(const json& study) {
+  if (!study.contains("step")) return "";
+  const json& st = study["step"];
+  const json& w = st["workload"];
+  const json& b = st["baseline"];
+  std::string out = fmt::format(
+      "\n## Training step: communication proposals\n\n"
+      "One DeepSeek-V3 training step on {} GPUs (PP{} DualPipe, EP{}, {} micro-batches of {} tokens, {} routing), "
+      "compute timed by the `{}` model, the EP all-to-all by the interconnect model. Baseline (DeepEP on {} SMs): "
+      "**{:.3f} s** per step (1F1B {:.3f} s, dispatch {:.0f} us, combine {:.0f} us per layer).\n\n"
+      "| proposal | step time (s) | speed-up | 1F1B (s) | SMs held | dispatch (us) | combine (us) |\n"
+      "|---|---|---|---|---|---|---|\n",
+      w["gpus"].get<int>(), w["pp"].get<int>(), w["ep"].get<int>(), w["micro_batches"].get<int>(),
+      w["tokens_per_gpu"].get<int>(), w["routing"].get<std::string>(), study["model"].get<std::string>(),
+      b["comm_sms"].get<int>(), b["step_s"].get<double>(), b["f_and_b_s"].get<double>(), b["dispatch_us"].get<double>(),
+      b["combine_us"].get<double>());
+  for (const json& p : st["proposals"]) {
+    out += fmt::format("| {} | {:.3f} | {:.3f}x | {:.3f} | {} | {:.0f} | {:.0f} |\n", p["title"].get<std::string>(),
+                       p["step_s"].get<double>(), p["speedup"].get<double>(), p["f_and_b_s"].get<double>(),
+                       p["comm_sms"].get<int>(), p["dispatch_us"].get<double>(), p["combine_us"].get<double>());
+  }
+  bool any = false;
+  for (const json& p : st["proposals"]) {
+    for (const json& s : p["sensitivity"]) {
+      if (!any) out += "\nSensitivity (speed-up of the step):\n\n";
+      any = true;
+      std::vector<std::string> pts;
+      for (const json& pt : s["points"]) {
+        pts.push_back(fmt::format("{} {} -> {:.3f}x", pt["value"].get<double>(), s["unit"].get<std::string>(),
+                                  pt["speedup"].get<double>()));
+      }
+      out += fmt::format("- **{}**, `{}` ({}): {}\n", p["title"].get<std::string>(), s["parameter"].get<std::string>(),
+                         s["description"].get<std::string>(), fmt::join(pts, ", "));
+    }
+  }
+  return out;
+}
+
+}  // namespace hwsim::proposals
