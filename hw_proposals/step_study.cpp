@@ -62,9 +62,14 @@ json proposal_step(const Proposal& p, const StepStudyOptions& o, const std::vect
 
 }  // namespace
 
-std::vector<KernelRequest> step_kernel_requests(const HardwareSpec& spec, const deepseek_v3::StepOptions& options) {
+std::vector<KernelRequest> step_kernel_requests(const StepStudyOptions& o, std::span<const Proposal* const> proposals) {
   RecordingPredictor recorder;
-  deepseek_v3::simulate_step(spec, recorder, *comm::make_deepep_sm_comm(), options);
+  deepseek_v3::simulate_step(load_gpu(o.gpu, o.overrides), recorder, *comm::make_deepep_sm_comm(o.baseline), o.step);
+  for (const Proposal* p : proposals) {
+    const HardwareSpec spec = load_gpu(o.gpu, o.overrides, p->spec_delta());
+    const auto comm = p->ep_comm(spec);
+    if (comm) deepseek_v3::simulate_step(spec, recorder, *comm, o.step);
+  }
   return recorder.take();
 }
 

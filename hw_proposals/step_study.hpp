@@ -29,8 +29,11 @@ struct StepStudyOptions {
 // The distinct compute kernels a step asks its predictor for, in first-use
 // order: found by running the step once with a predictor that records each
 // request and answers 1 us (which kernels a step times does not depend on
-// their times).
-std::vector<KernelRequest> step_kernel_requests(const HardwareSpec& spec, const deepseek_v3::StepOptions& options);
+// their times). Which kernels depends on the SMs the communication holds
+// (compute runs on the rest), so the baseline's step and each proposal's step
+// (on its spec delta) are recorded.
+std::vector<KernelRequest> step_kernel_requests(const StepStudyOptions& options,
+                                                std::span<const Proposal* const> proposals);
 
 // Runs the baseline step, each proposal's step and each sensitivity point,
 // and returns the `step` object of the hwsim_study contract

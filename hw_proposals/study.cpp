@@ -127,7 +127,7 @@ json run_study(const StudyOptions& o, const PredictorFactory& factory) {
     PredictionTable in_baseline;
     for (const auto& k : base_batch.kernels) in_baseline.add(k, {});
     ConfigBatch b{o.gpu, o.overrides, {}, {}};
-    for (const auto& k : step_kernel_requests(load_gpu(o.gpu, o.overrides), step_o.step)) {
+    for (const auto& k : step_kernel_requests(step_o, step_level)) {
       if (!in_baseline.contains(k)) b.kernels.push_back(k);
     }
     step_batch = batches.size();
