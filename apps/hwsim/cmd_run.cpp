@@ -216,7 +216,7 @@ Command run_command() {
                {"b-dtype", "T", "gemm B dtype", ""},
                {"out-dtype", "T", "gemm output dtype (bf16, fp32)", ""},
                {"dtype", "T", "transpose element dtype", ""},
-               {"scaling", "S", "gemm scaling: none, per_tensor, block_1x128_128x128", ""},
+               {"scaling", "S", "gemm scaling: none, per_tensor, block_1x128_128x128, block_1x128_1x128", ""},
                {"fast-accum", "", "gemm: FP8 fast accumulation (no promotion)", ""},
                {"sms", "N", "run on the first N SMs only", ""},
                {"tile-m", "N", "gemm: force BLOCK_M", ""},

@@ -341,3 +341,25 @@ TEST_CASE("A communication kernel is paced by its port and takes HBM from the ke
   bad["link_GBps"] = 0;
   CHECK_THROWS_WITH(sim.run({"ep_comm", bad}), Catch::Contains("link_GBps") && Catch::Contains("must be > 0"));
 }
+
+TEST_CASE("1x128 x 1x128 block scaling (a weight gradient's) costs more promotion than 1x128 x 128x128",
+          "[kernels][gemm][scaling]") {
+  GpuSimulator sim(load_gpu("h100-sxm"));
+  json p{{"m", 4096},           {"n", 7168},  {"k", 8192},  {"a_dtype", "fp8_e4m3"}, {"b_dtype", "fp8_e4m3"},
+         {"out_dtype", "fp32"}, {"scaling", "block_1x128_128x128"}};
+  const KernelResult blocks = sim.run({"gemm", p});
+  p["scaling"] = "block_1x128_1x128";
+  const KernelResult rows = sim.run({"gemm", p});
+  // Twice the promotion lane operations per accumulator element (sa * sb, then the FFMA).
+  const double promo_blocks = blocks.to_json()["ops"]["promotion_ffma"].get<double>();
+  const double promo_rows = rows.to_json()["ops"]["promotion_ffma"].get<double>();
+  CHECK(promo_rows / promo_blocks == Approx(2.0).epsilon(0.02));
+  CHECK(rows.time_us > blocks.time_us);
+  // B's scales: one FP32 per row and 128 of K instead of one per 128x128 block,
+  // read at least once from HBM, and by the 32 M blocks mostly from L2.
+  const double extra = rows.bytes.at("hbm_read") - blocks.bytes.at("hbm_read");
+  const double compulsory = 7168.0 * 8192 / 128 * 4 - 7168.0 * 8192 / 16384 * 4;
+  CHECK(extra >= 0.99 * compulsory);
+  CHECK(extra < 32 * compulsory / 4);
+  CHECK(rows.flops == blocks.flops);
+}

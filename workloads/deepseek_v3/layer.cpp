@@ -69,6 +69,7 @@ class Builder {
         l.count, "dequantize, transpose and re-quantize the cached FP8 input into 128x1 tiles (V3 3.5.2)");
     out_.back().consumers = {"bwd.wgrad." + l.name};
     auto wgrad = fp8_gemm(l.n, l.k, l.m, "fp32");
+    wgrad["scaling"] = "block_1x128_1x128";  // dy^T and x^T both re-quantized along tokens (128x1 tiles)
     wgrad["accumulate"] = true;
     add("bwd.wgrad." + l.name, Phase::kBackwardWeight, "gemm", wgrad, l.count,
         "DeepGEMM FP8 Wgrad: dW += dy^T x into the FP32 gradient buffer, accumulated over the step's "

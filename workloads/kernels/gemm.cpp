@@ -118,11 +118,16 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   if (s.ab != DataType::kBf16 && s.ab != DataType::kFp8E4M3) p.fail("a_dtype", "must be bf16 or fp8_e4m3");
   if (b != s.ab) p.fail("b_dtype", fmt::format("= {} must equal a_dtype ({})", to_string(b), to_string(s.ab)));
   if (s.out != DataType::kBf16 && s.out != DataType::kFp32) p.fail("out_dtype", "must be bf16 or fp32");
-  const std::string scaling = p.choice("scaling", {"none", "per_tensor", "block_1x128_128x128"}, "none");
+  const std::string scaling =
+      p.choice("scaling", {"none", "per_tensor", "block_1x128_128x128", "block_1x128_1x128"}, "none");
   const bool fp8 = s.ab == DataType::kFp8E4M3;
   if (!fp8 && scaling != "none")
     p.fail("scaling", fmt::format("= {} applies to fp8_e4m3 inputs only; bf16 takes none", scaling));
-  s.scaling = scaling == "block_1x128_128x128" ? GemmScaling::kBlock1x128x128
+  // 1x128 x 1x128: both operands carry a scale per row and 128 of K (a weight
+  // gradient dW = dy^T x reduces over tokens, and both dy and x are quantized
+  // along tokens for it, V3 3.3.2 / Fig. 7); promotion multiplies by both.
+  s.b_row_scales = scaling == "block_1x128_1x128";
+  s.scaling = scaling == "block_1x128_128x128" || s.b_row_scales ? GemmScaling::kBlock1x128x128
               : scaling == "per_tensor"        ? GemmScaling::kPerTensor
                                                : GemmScaling::kNone;
   const bool fast_accum = p.flag_or("fast_accum", false);
@@ -162,6 +167,7 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   const int wk = wgmma_k(s.ab);
   const int wgmmas_per_kblock = t.block_k / wk;
   const bool block = s.scaling == GemmScaling::kBlock1x128x128;
+  const bool b_rows = s.b_row_scales;
 
   KernelProgram k;
   k.name = "gemm";
@@ -187,8 +193,10 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
       v.mn_major ? TensorDesc{"B (k x n)", s.k, s.n, bytes_of(s.ab)} : TensorDesc{"B", s.n, s.k, bytes_of(s.ab)},
       {"D", s.m, s.n, bytes_of(s.out)},
       {"A scales (k/128 x m, FP32)", (s.k + kScaleBlock - 1) / kScaleBlock, s.m, 4},
-      {"B scales (n/128 x k/128, FP32)", (s.n + kScaleBlock - 1) / kScaleBlock, (s.k + kScaleBlock - 1) / kScaleBlock,
-       4},
+      s.b_row_scales
+          ? TensorDesc{"B scales (k/128 x n, FP32)", (s.k + kScaleBlock - 1) / kScaleBlock, s.n, 4}
+          : TensorDesc{"B scales (n/128 x k/128, FP32)", (s.n + kScaleBlock - 1) / kScaleBlock,
+                       (s.k + kScaleBlock - 1) / kScaleBlock, 4},
       {"A FP8 copy", s.m, s.k, 1},
       {"A FP8 copy scales (k/128 x m, FP32)", (s.k + kScaleBlock - 1) / kScaleBlock, s.m, 4}};
   k.op_tags = {"promotion_ffma"};
@@ -246,13 +254,14 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
         out.push_back(via(operand_box(kB, n0, kb, t.block_n, st, t.multicast_b ? t.cluster : 1), b_path));
         // The cast unit computes A's scales itself.
         if (block && !v.a_tma_cast) out.push_back(tma_load(kSfa, kb * t.block_k / kScaleBlock, m0, 1, t.block_m, st));
+        if (b_rows) out.push_back(tma_load(kSfb, kb * t.block_k / kScaleBlock, n0, 1, t.block_n, st));
         out.push_back(barrier_arrive(st));
       }
       return;
     }
     // Math warp group: rows [m0 + 64 (role-1), +64).
     const std::int64_t row0 = m0 + kRows * (role - 1);
-    if (block) out.push_back(ld_global_box(kSfb, n0 / kScaleBlock, 0, 1, k_blocks * t.block_k / kScaleBlock));
+    if (block && !b_rows) out.push_back(ld_global_box(kSfb, n0 / kScaleBlock, 0, 1, k_blocks * t.block_k / kScaleBlock));
     const std::int64_t acc = static_cast<std::int64_t>(kRows) * t.block_n;  // accumulator elements of this WG
     // The CTAs of the first N tile store this warp group's rows of the cast A
     // (FP8 + 1x128 scales) from shared memory before releasing each stage.
@@ -272,8 +281,10 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
         out.push_back(barrier_arrive(S + st));
         // final += accum (* scale_a[row] * scale_b): one FFMA (or FADD) per
         // accumulator element, plus the row scales read from shared memory.
-        if (block) out.push_back(ld_shared(kRows * 4));
-        out.push_back(tagged(cuda_core_ops(acc + (block ? kRows : 0)), kPromotionTag));
+        // With per-row B scales each element takes its own sa[row] * sb[col]:
+        // one more multiply per element and the stage's B scales to read.
+        if (block) out.push_back(ld_shared(kRows * 4 + (b_rows ? t.block_n * 4 : 0)));
+        out.push_back(tagged(cuda_core_ops((b_rows ? 2 * acc : acc) + (block ? kRows : 0)), kPromotionTag));
       } else {
         out.push_back(wgmma_wait(1));
         if (kb > 0) out.push_back(barrier_arrive(S + static_cast<int>((g - 1) % S)));

@@ -17,7 +17,8 @@ constexpr int kScaleBlock = 128;   // DeepSeek-V3 fine-grained scaling granule
 std::int64_t gemm_smem_bytes(const GemmShape& s, int bm, int bn, int bk, int stages) {
   const std::int64_t ab = bytes_of(s.ab);
   const bool block = s.scaling == GemmScaling::kBlock1x128x128;
-  const std::int64_t stage = (bm + bn) * static_cast<std::int64_t>(bk) * ab + (block ? bm * 4 : 0);
+  const std::int64_t stage =
+      (bm + bn) * static_cast<std::int64_t>(bk) * ab + (block ? bm * 4 : 0) + (s.b_row_scales ? bn * 4 : 0);
   const std::int64_t fixed = static_cast<std::int64_t>(bm) * bn * bytes_of(s.out) +
                              (block ? (s.k + kScaleBlock - 1) / kScaleBlock * 4 * 2 : 0) + 2LL * stages * kBarrierBytes;
   return fixed + stages * stage;

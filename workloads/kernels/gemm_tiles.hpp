@@ -20,6 +20,9 @@ struct GemmShape {
   DataType out;
   GemmScaling scaling;
   bool promote;  // partial sums moved to FP32 CUDA-core registers every 128 K
+  // Block scaling with B scaled per row too (1x128 x 1x128, a weight gradient's
+  // two activation-like operands): a stage carries BLOCK_N B scales.
+  bool b_row_scales = false;
 };
 
 struct GemmTiles {

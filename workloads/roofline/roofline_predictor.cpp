@@ -90,9 +90,12 @@ KernelWork kernel_work(const std::string& kernel, const nlohmann::json& p) {
     w.flops = 2 * m * n * k;
     w.tensor = true;
     w.mma_type = a;
-    const bool block = p.value("scaling", "none") == "block_1x128_128x128";
+    const std::string scaling = p.value("scaling", "none");
+    const bool b_rows = scaling == "block_1x128_1x128";
+    const bool block = scaling == "block_1x128_128x128" || b_rows;
     const double a_scales = block ? m * k / 128 * 4 : 0;
-    w.read_bytes = m * k * bytes_of(a) + a_scales + n * k * bytes_of(b) + (block ? n * k / 16384 * 4 : 0);
+    const double b_scales = b_rows ? n * k / 128 * 4 : (block ? n * k / 16384 * 4 : 0);
+    w.read_bytes = m * k * bytes_of(a) + a_scales + n * k * bytes_of(b) + b_scales;
     w.write_bytes = m * n * bytes_of(o);
     if (p.value("accumulate", false)) w.read_bytes += m * n * bytes_of(o);  // D += A B reads D
     const std::string a_source = p.value("a_source", "fp8");
