@@ -63,13 +63,11 @@ json proposal_step(const Proposal& p, const StepStudyOptions& o, const std::vect
 }  // namespace
 
 std::vector<KernelRequest> step_kernel_requests(const StepStudyOptions& o, std::span<const Proposal* const> proposals) {
+  // The study itself, with every kernel taking 1 us: the kernels a step asks
+  // for depend on its communication (the SMs it holds, the HBM traffic it
+  // puts beside compute), never on the kernels' times.
   RecordingPredictor recorder;
-  deepseek_v3::simulate_step(load_gpu(o.gpu, o.overrides), recorder, *comm::make_deepep_sm_comm(o.baseline), o.step);
-  for (const Proposal* p : proposals) {
-    const HardwareSpec spec = load_gpu(o.gpu, o.overrides, p->spec_delta());
-    const auto comm = p->ep_comm(spec);
-    if (comm) deepseek_v3::simulate_step(spec, recorder, *comm, o.step);
-  }
+  (void)run_step_study(proposals, o, recorder);
   return recorder.take();
 }
 

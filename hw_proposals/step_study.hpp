@@ -29,9 +29,9 @@ struct StepStudyOptions {
 // The distinct compute kernels a step asks its predictor for, in first-use
 // order: found by running the step once with a predictor that records each
 // request and answers 1 us (which kernels a step times does not depend on
-// their times). Which kernels depends on the SMs the communication holds
-// (compute runs on the rest), so the baseline's step and each proposal's step
-// (on its spec delta) are recorded.
+// their times). Which kernels depends on the communication (the SMs it holds,
+// the HBM traffic it puts beside compute), so every step of the study is
+// recorded: the baseline, each proposal and each sensitivity point.
 std::vector<KernelRequest> step_kernel_requests(const StepStudyOptions& options,
                                                 std::span<const Proposal* const> proposals);
 

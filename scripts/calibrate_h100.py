@@ -88,6 +88,18 @@ def main():
         setv(f'power.{dtype}_mma_full_load_MHz', f"{tf * 1e12 / (rate * 132) / 1e6:.0f}",
              f"measured: {rid} ({tf:.1f} TFLOP/s / ({rate} FLOP/clk/SM x 132 SMs) = "
              f"{tf * 1e12 / (rate * 132) / 1e6:.0f} MHz)")
+    # HBM traffic's share of the power budget. With the wgmma stream on 112 of
+    # 132 SMs alone the clock settles at f_b (the SMs take the whole budget:
+    # s (f_b / f_max)^e = 1); with a copy of C TB/s beside it at f_c, the SMs
+    # get what HBM leaves: s (f_c / f_max)^e = 1 - h C. So h = (1 - (f_c/f_b)^e) / C.
+    # Both clocks are NVML samples of one run (calibrated against each other).
+    b, c = 'h100-sxm/ubench_power/wgmma_112_sms', 'h100-sxm/ubench_power/wgmma_112_sms_with_copy_20_sms'
+    fb, fc = d(b, 'sm_clock_mhz_median'), d(c, 'sm_clock_mhz_median')
+    tbps = d(c, 'copy_GBps') / 1000
+    share = (1 - (fc / fb) ** 3) / tbps
+    setv('power.hbm_budget_share_per_TBps', f"{share:.3f}",
+         f"measured: {c} ({fc:.0f} MHz with a {tbps * 1000:.0f} GB/s copy beside the wgmma stream, against "
+         f"{fb:.0f} MHz without it in {b} ; h = (1 - ({fc:.0f}/{fb:.0f})^3) / {tbps:.3f} TB/s)")
     YAML.write_text(text)
 
 

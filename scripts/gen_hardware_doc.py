@@ -23,7 +23,7 @@ SECTIONS = {
     'fabric': "The cluster's scale-out fabric (ISCA 2025 5.1): GPUs per node, the planes of the multi-plane fat-tree (one NIC per GPU, each on its own plane), the switch radix, and the extra latency of a path through a spine switch. The multi-GPU model (models/interconnect/, docs/multigpu.md) builds the cluster from these.",
     'comm_coprocessor': "Communication co-processor: an engine that does the EP all-to-all's forwarding between IB and NVLink, RDMA-buffer copies and combine reductions, which DeepEP does on 20 SMs today (DeepSeek-V3 3.2.2). Absent on every real GPU (`present` false, rates 0); the comm_offload proposal in `hw_proposals/` describes one. A description with `present` true must give a `throughput_GBps` > 0.",
     'launch': "Kernel launch: the gap between back-to-back kernels on one stream.",
-    'power': "Power limit. Recorded for provenance and for the clock assumption above.",
+    'power': "The power cap (models/power/dvfs.hpp): the clocks a fully busy wgmma stream settles at fix the tensor cores' share of the 700 W budget; `hbm_budget_share_per_TBps` is what HBM traffic takes from it, calibrated with the wgmma stream on 112 SMs with and without a copy beside it (the same runs check the model: 112 SMs alone settle at 1740 MHz measured, 1735 MHz predicted from the full-load clock).",
 }
 HEAD = """# Hardware descriptions
 

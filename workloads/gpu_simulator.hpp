@@ -4,6 +4,8 @@
 // descriptors into programs and runs them: one launch at a time (a CUDA
 // stream), or several streams concurrently on SM subsets that share L2 and
 // HBM. Each launch starts with a flushed L2 unless SimOptions::carry_l2.
+#include <map>
+#include <string>
 #include <vector>
 
 #include "models/spec/hardware_spec.hpp"
@@ -40,6 +42,8 @@ class GpuSimulator {
   void apply_power_cap(KernelResult& r) const;
   sim::Gpu gpu_;
   nlohmann::json config_;
+  bool cacheable_ = true;
+  std::map<std::string, KernelResult> unthrottled_;  // single launches before the power cap, by kind + params
 };
 
 }  // namespace hwsim

@@ -46,6 +46,8 @@ sim::KernelProgram build_program(const KernelDescriptor& d, const KernelContext&
 
 ParamReader::ParamReader(const KernelDescriptor& d, std::vector<std::string> accepted) : d_(d) {
   accepted.push_back("sms");  // every kernel may be restricted to fewer SMs
+  // and may name the HBM traffic of kernels running beside it (power cap only).
+  accepted.push_back("beside_hbm_GBps");
   for (const auto& [key, value] : d.params.items()) {
     if (std::find(accepted.begin(), accepted.end(), key) == accepted.end()) {
       const std::string hint = closest_match(key, accepted);

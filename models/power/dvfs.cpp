@@ -5,13 +5,17 @@
 
 namespace hwsim {
 
-DvfsResult power_capped_clock(const HardwareSpec& spec, double tensor_busy, DataType mma_type) {
+DvfsResult power_capped_clock(const HardwareSpec& spec, double tensor_busy, DataType mma_type, double hbm_TBps) {
   const double f_max = spec.clock.sm_MHz;
   const bool fp8 = mma_type == DataType::kFp8E4M3 || mma_type == DataType::kFp8E5M2 || mma_type == DataType::kInt8;
   const double f_full = fp8 ? spec.power.fp8_mma_full_load_MHz : spec.power.bf16_mma_full_load_MHz;
   const double e = spec.power.dvfs_exponent;
-  const double w = std::pow(spec.clock.sm_max_MHz / f_full, e);
+  double w = std::pow(spec.clock.sm_max_MHz / f_full, e);
   const double u0 = std::clamp(tensor_busy, 0.0, 1.0);
+  // What HBM traffic leaves of the budget to the SMs (never below 5%: beyond
+  // the calibrated range the linear share is no longer meaningful).
+  const double left = std::max(0.05, 1.0 - spec.power.hbm_budget_share_per_TBps * std::max(0.0, hbm_TBps));
+  w /= left;
   DvfsResult r{f_max, 1.0, u0, u0 * w * std::pow(f_max / spec.clock.sm_max_MHz, e)};
   for (int i = 0; i < 50; ++i) {
     const double stretch = f_max / r.sm_clock_mhz;

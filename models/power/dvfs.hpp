@@ -14,8 +14,14 @@
 // The time a lower clock costs is first order: the tensor-busy share of the
 // kernel stretches by f_max / f, the rest (memory-bound phases) does not. The
 // busy share grows as the clock falls, so clock and time are solved together
-// by fixed-point iteration. Other units' power (HBM, L2, CUDA cores) is not
-// modelled: no microbenchmark isolates it (docs/engine.md, "Power").
+// by fixed-point iteration.
+//
+// HBM traffic draws power that does not scale with the SM clock: a share h per
+// TB/s of the budget (power.hbm_budget_share_per_TBps, calibrated on the H100
+// by a wgmma stream on 112 SMs with and without a copy beside it). The SMs get
+// the rest: the clock is f_max min(1, (u w / (1 - h T))^(-1/e)) for T TB/s of
+// the kernel's own traffic plus what other kernels beside it move. L2 and
+// CUDA-core power are not modelled (docs/engine.md, "Power").
 #include "models/spec/hardware_spec.hpp"
 
 namespace hwsim {
@@ -28,7 +34,8 @@ struct DvfsResult {
 };
 
 // `tensor_busy` is the fraction of the SMs' tensor-core time busy at the
-// maximum clock; `mma_type` the data type of the MMAs.
-DvfsResult power_capped_clock(const HardwareSpec& spec, double tensor_busy, DataType mma_type);
+// maximum clock; `mma_type` the data type of the MMAs; `hbm_TBps` the HBM
+// traffic on the GPU meanwhile (this kernel's and any beside it).
+DvfsResult power_capped_clock(const HardwareSpec& spec, double tensor_busy, DataType mma_type, double hbm_TBps = 0);
 
 }  // namespace hwsim

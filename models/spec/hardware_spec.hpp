@@ -172,6 +172,7 @@ struct PowerParams {
   double fp8_mma_full_load_MHz;   // clock at the cap with FP8 tensor cores fully busy (models/power/dvfs.hpp)
   double bf16_mma_full_load_MHz;  // ... BF16
   double dvfs_exponent;           // power ~ f^e
+  double hbm_budget_share_per_TBps;  // budget share drawn by HBM traffic per TB/s, independent of the SM clock
 };
 
 struct HardwareSpec {

@@ -85,6 +85,7 @@ class ClockMonitor {
 struct RunOptions {
   std::string suite;     // calibration | validation | all
   std::string gpu_name;  // record "gpu" field, e.g. h100-sxm
+  std::string only;      // run only the named part of the suite (empty: all)
   std::string out_path;
   bool quick = false;
   std::string role_override;  // "validation" forces every record's role (H200 data)
@@ -178,6 +179,7 @@ float random_unit(uint64_t seed, uint64_t index);
 void run_memory_ubench(BenchContext& ctx);           // ubench_hbm, ubench_l2, ubench_latency, ubench_smem
 void run_tma_ubench(BenchContext& ctx);              // ubench_tma
 void run_wgmma_ubench(BenchContext& ctx);            // ubench_wgmma
+void run_power_ubench(BenchContext& ctx);            // ubench_power
 void run_core_ubench(BenchContext& ctx);             // ubench_ffma, ubench_launch, ubench_gpc
 void run_gemm_validation(BenchContext& ctx);         // gemm (cuBLASLt)
 void run_quant_validation(BenchContext& ctx);        // quant_1x128, quant_128x128, transpose_requant

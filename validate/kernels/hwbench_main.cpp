@@ -2,6 +2,7 @@
 // Writes one JSON Lines record per measured kernel; see
 // validate/data/README.md for the record schema and validate/kernels/README.md
 // for the kernels' designs.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -25,6 +26,8 @@ constexpr const char* kUsage =
     "               mark every record role validation (for GPUs whose data may\n"
     "               never calibrate the model, e.g. the H200)\n"
     "  --quick      few shapes and repetitions (a smoke test)\n"
+    "  --only NAME  run only this part of the suite (memory, tma, wgmma, power, core,\n"
+    "               elementwise, quant, gemm)\n"
     "  --self-test  check the JSON writer and exit (needs no GPU)\n"
     "  --help       print this and exit (needs no GPU)\n";
 
@@ -91,6 +94,8 @@ int main(int argc, char** argv) {
         opt.out_path = value("--out");
       } else if (a == "--role-override") {
         opt.role_override = value("--role-override");
+      } else if (a == "--only") {
+        opt.only = value("--only");
       } else if (a == "--quick") {
         opt.quick = true;
       } else {
@@ -104,6 +109,11 @@ int main(int argc, char** argv) {
     return fail("--suite must be calibration, validation or all (got '" + opt.suite + "')");
   }
   if (opt.gpu_name.empty()) return fail("--gpu-name is required (e.g. h100-sxm)");
+  static const char* const kParts[] = {"memory", "tma", "wgmma", "power", "core", "elementwise", "quant", "gemm"};
+  if (!opt.only.empty() && std::find(std::begin(kParts), std::end(kParts), opt.only) == std::end(kParts)) {
+    return fail("--only must name a part of the suite (memory, tma, wgmma, power, core, elementwise, quant, gemm), got '" +
+                opt.only + "'");
+  }
   if (opt.out_path.empty()) return fail("--out is required");
   if (!opt.role_override.empty() && opt.role_override != "validation") {
     return fail("--role-override accepts only 'validation'");
@@ -123,6 +133,7 @@ int main(int argc, char** argv) {
         {"memory", true, hwbench::run_memory_ubench},
         {"tma", true, hwbench::run_tma_ubench},
         {"wgmma", true, hwbench::run_wgmma_ubench},
+        {"power", true, hwbench::run_power_ubench},
         {"core", true, hwbench::run_core_ubench},
         {"elementwise", false, hwbench::run_elementwise_validation},
         {"quant", false, hwbench::run_quant_validation},
@@ -130,7 +141,7 @@ int main(int argc, char** argv) {
     };
     for (const Suite& s : suites) {
       const bool wanted = opt.suite == "all" || (s.calibration == (opt.suite == "calibration"));
-      if (!wanted) continue;
+      if (!wanted || (!opt.only.empty() && opt.only != s.name)) continue;
       const size_t before = ctx.record_count();
       s.run(ctx);
       std::printf("hwbench: suite %s: %zu records\n", s.name, ctx.record_count() - before);

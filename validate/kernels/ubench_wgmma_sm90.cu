@@ -2,6 +2,10 @@
 // and latency of hand-written wgmma.mma_async (m64nNk16 BF16, m64nNk32 FP8
 // E4M3; N in {64, 128, 256}) with both operands in shared memory, random data,
 // FP32 accumulators in registers.
+#include <algorithm>
+#include <chrono>
+#include <thread>
+#include <vector>
 #include <cstdio>
 
 #include "bench_context.hpp"
@@ -178,6 +182,143 @@ void bench_shape(BenchContext& ctx, const int4* src, float* sink, unsigned long 
 }
 
 }  // namespace
+
+// ---- Power: the SM clock the 700 W cap leaves under tensor load, HBM
+// traffic, and both at once. hwsim's DVFS model (models/power/dvfs.hpp) takes
+// the tensor cores' share of the budget from the full-load wgmma clock; these
+// records add what HBM traffic costs: the clock with the wgmma stream on 112
+// CTAs alone, and with a copy stream beside it (the overlap of DeepSeek-V3's
+// training: GEMMs on 112 SMs beside DeepEP's 20). The clock is sampled through
+// NVML while both streams are busy (a host loop keeps them fed for ~2 s and
+// samples the second half), not after the kernels end.
+namespace {
+
+struct PowerRun {
+  double sm_clock_mhz = 0;    // median of the samples
+  double copy_GBps = 0;       // copy bytes (read + write) per second, 0 if no copy
+  double wgmma_TFLOPs = 0;    // 0 if no wgmma
+  int samples = 0;
+};
+
+PowerRun power_run(BenchContext& ctx, cudaStream_t copy_stream, int wgmma_ctas, int copy_sms, const int4* src,
+                   float* sink, void* buf_a, void* buf_b, size_t copy_bytes) {
+  constexpr int kIters = 65536;  // ~10 ms per wgmma launch on 112-132 SMs
+  constexpr double kRunS = 2.0;
+  const double flops_per_launch = 2.0 * 64 * 256 * 32 * kIters * 2 * wgmma_ctas;
+  std::vector<double> clocks;
+  cudaEvent_t w0, w1, c0, c1;
+  HWB_CUDA(cudaEventCreate(&w0));
+  HWB_CUDA(cudaEventCreate(&w1));
+  HWB_CUDA(cudaEventCreate(&c0));
+  HWB_CUDA(cudaEventCreate(&c1));
+  long long wgmma_launches = 0, copy_launches = 0;
+  bool started = false;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (;;) {
+    const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (el > kRunS) break;
+    // Keep a few launches queued on each stream; sample while they run.
+    if (!started) {
+      if (wgmma_ctas > 0) HWB_CUDA(cudaEventRecord(w0, ctx.stream()));
+      if (copy_sms > 0) HWB_CUDA(cudaEventRecord(c0, copy_stream));
+      started = true;
+    }
+    if (wgmma_ctas > 0 && cudaStreamQuery(ctx.stream()) == cudaSuccess) {
+      for (int i = 0; i < 8; ++i) {
+        wgmma_throughput_kernel<256, true><<<wgmma_ctas, 256, 0, ctx.stream()>>>(src, kIters, sink);
+        HWB_LAUNCHED();
+        ++wgmma_launches;
+      }
+    }
+    if (copy_sms > 0 && cudaStreamQuery(copy_stream) == cudaSuccess) {
+      for (int i = 0; i < 8; ++i) {
+        launch_stream_copy(buf_b, buf_a, copy_bytes, copy_sms, copy_stream);
+        ++copy_launches;
+      }
+    }
+    if (el > kRunS / 2 && ctx.clocks().available()) clocks.push_back(ctx.clocks().sm_clock_mhz());
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (wgmma_ctas > 0) HWB_CUDA(cudaEventRecord(w1, ctx.stream()));
+  if (copy_sms > 0) HWB_CUDA(cudaEventRecord(c1, copy_stream));
+  HWB_CUDA(cudaDeviceSynchronize());
+  PowerRun r;
+  float ms = 0;
+  if (wgmma_ctas > 0) {
+    HWB_CUDA(cudaEventElapsedTime(&ms, w0, w1));
+    r.wgmma_TFLOPs = flops_per_launch * wgmma_launches / (ms * 1e-3) / 1e12;
+  }
+  if (copy_sms > 0) {
+    HWB_CUDA(cudaEventElapsedTime(&ms, c0, c1));
+    r.copy_GBps = 2.0 * copy_bytes * copy_launches / (ms * 1e-3) / 1e9;
+  }
+  std::sort(clocks.begin(), clocks.end());
+  r.samples = static_cast<int>(clocks.size());
+  if (!clocks.empty()) r.sm_clock_mhz = clocks[clocks.size() / 2];
+  for (cudaEvent_t e : {w0, w1, c0, c1}) HWB_CUDA(cudaEventDestroy(e));
+  return r;
+}
+
+}  // namespace
+
+void run_power_ubench(BenchContext& ctx) {
+  constexpr size_t kSrcBytes = (64 + 256) * kRowBytes;
+  const size_t copy_bytes = size_t(512) << 20;  // >> L2: every byte crosses HBM
+  int4* src = nullptr;
+  float* sink = nullptr;
+  void *a = nullptr, *b = nullptr;
+  HWB_CUDA(cudaMalloc(&src, kSrcBytes));
+  HWB_CUDA(cudaMalloc(&sink, sizeof *sink));
+  HWB_CUDA(cudaMalloc(&a, copy_bytes));
+  HWB_CUDA(cudaMalloc(&b, copy_bytes));
+  HWB_CUDA(cudaMemset(a, 1, copy_bytes));
+  fill_random_e4m3(reinterpret_cast<uint8_t*>(src), kSrcBytes, 32, ctx.stream());
+  cudaStream_t copy_stream;
+  HWB_CUDA(cudaStreamCreateWithFlags(&copy_stream, cudaStreamNonBlocking));
+  HWB_CUDA(cudaDeviceSynchronize());
+  const int sms = ctx.sm_count();
+  const int compute_sms = sms * 112 / 132;  // DeepSeek-V3's split on a 132-SM GPU
+  const int comm_sms = sms - compute_sms;
+  struct Config {
+    const char* name;
+    int wgmma_ctas;
+    int copy_sms;
+  };
+  const Config configs[] = {{"wgmma_all_sms", sms, 0},
+                            {"wgmma_112_sms", compute_sms, 0},
+                            {"wgmma_112_sms_with_copy_20_sms", compute_sms, comm_sms},
+                            {"copy_20_sms", 0, comm_sms},
+                            {"copy_all_sms", 0, sms}};
+  for (const Config& c : configs) {
+    const PowerRun r = power_run(ctx, copy_stream, c.wgmma_ctas, c.copy_sms, src, sink, a, b, copy_bytes);
+    Json params;
+    params.add("op", c.name)
+        .add("wgmma", "fp8_e4m3 m64n256k32, 2 warpgroups per CTA, one CTA per SM")
+        .add("wgmma_ctas", c.wgmma_ctas)
+        .add("copy_grid_sms", c.copy_sms)
+        .add("copy_bytes", static_cast<uint64_t>(copy_bytes))
+        .add("run_s", 2.0);
+    Json d;
+    d.add("sm_clock_mhz_median", r.sm_clock_mhz)
+        .add("clock_samples", r.samples)
+        .add("copy_GBps", r.copy_GBps)
+        .add("wgmma_TFLOPs", r.wgmma_TFLOPs);
+    Timing t;  // the record's clock is the one sampled during the run
+    t.reps = 1;
+    t.median_us = t.min_us = t.max_us = 2.0e6;
+    t.sm_clock_mhz = r.sm_clock_mhz;
+    ctx.record(ctx.id_prefix() + "ubench_power/" + c.name, "ubench_power", params, &t, "hwbench", "calibration", d);
+    char line[200];
+    std::snprintf(line, sizeof line, "%-52s %.0f MHz, copy %.0f GB/s, wgmma %.0f TFLOP/s",
+                  (std::string("power ") + c.name).c_str(), r.sm_clock_mhz, r.copy_GBps, r.wgmma_TFLOPs);
+    ctx.note(line);
+  }
+  HWB_CUDA(cudaStreamDestroy(copy_stream));
+  HWB_CUDA(cudaFree(src));
+  HWB_CUDA(cudaFree(sink));
+  HWB_CUDA(cudaFree(a));
+  HWB_CUDA(cudaFree(b));
+}
 
 void run_wgmma_ubench(BenchContext& ctx) {
   constexpr size_t kSrcBytes = (64 + 256) * kRowBytes;

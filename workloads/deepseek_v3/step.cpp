@@ -96,20 +96,7 @@ StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, c
   }
   res.micro_batches = o.global_batch_seqs / res.dp;
 
-  // ---- per-block costs for one micro-batch on one GPU
-  // Compute kernels run on the SMs the communication kernels leave.
-  const int compute_sms = spec.sm.count - comm.sms_held();
-  KernelTimer timer(predictor, comm.sms_held() > 0 ? compute_sms : 0);
-  LayerOptions lo;
-  lo.tokens_per_gpu = o.seq;
-  lo.ep = o.ep;
-  lo.routing = o.skewed_routing ? "skewed" : "balanced";
-  lo.skew_sigma = o.skew_sigma;
-  lo.seed = o.seed;
-  BlockCost moe = block_compute_cost("moe", moe_layer_kernels(shape, lo), timer);
-  const BlockCost dense = block_compute_cost("dense", dense_layer_kernels(shape, lo), timer);
-  const BlockCost head = block_compute_cost("head", head_kernels(shape, o.seq), timer);
-
+  // ---- EP communication of one MoE layer
   comm::RoutingOptions ro = comm::published_routing_options();
   ro.ep = o.ep;
   ro.gpus_per_node = spec.fabric.gpus_per_node;
@@ -121,13 +108,6 @@ StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, c
   const comm::TokenPayload payload = comm::token_payload(shape);
   res.dispatch = comm.dispatch(spec, routing, payload);
   res.combine = comm.combine(spec, routing, payload);
-  moe.dispatch_f = res.dispatch.time_s;
-  moe.combine_f = res.combine.time_s;
-  // Backward: the combine's gradient travels like a dispatch (FP8, V3 3.3.3),
-  // the dispatch's gradient like a combine (BF16, reduced per token).
-  moe.combine_b = res.dispatch.time_s;
-  moe.dispatch_b = res.combine.time_s;
-  res.moe_block = {moe};
   // HBM bandwidth the communication kernels take while they run (their buffer
   // traffic over their time; the same for the backward's reversed pair).
   OverlapContention contention;
@@ -136,6 +116,35 @@ StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, c
       (res.dispatch.hbm_read_bytes + res.dispatch.hbm_write_bytes + res.combine.hbm_read_bytes +
        res.combine.hbm_write_bytes) /
       (res.dispatch.time_s + res.combine.time_s);
+
+  // ---- per-block costs for one micro-batch on one GPU
+  // Compute kernels run on the SMs the communication kernels leave; in the
+  // overlap they are also timed with the communication's HBM traffic drawing
+  // its share of the power budget beside them.
+  const int compute_sms = comm.sms_held() > 0 ? spec.sm.count - comm.sms_held() : 0;
+  KernelTimer timer(predictor, compute_sms);
+  KernelTimer timer_beside(predictor, compute_sms, contention.comm_hbm_Bps / 1e9);
+  LayerOptions lo;
+  lo.tokens_per_gpu = o.seq;
+  lo.ep = o.ep;
+  lo.routing = o.skewed_routing ? "skewed" : "balanced";
+  lo.skew_sigma = o.skew_sigma;
+  lo.seed = o.seed;
+  auto costs = [&](const std::string& kind, const std::vector<LayerKernel>& kernels) {
+    BlockCost c = block_compute_cost(kind, kernels, timer);
+    c.set_beside(block_compute_cost(kind, kernels, timer_beside));
+    return c;
+  };
+  BlockCost moe = costs("moe", moe_layer_kernels(shape, lo));
+  const BlockCost dense = costs("dense", dense_layer_kernels(shape, lo));
+  const BlockCost head = costs("head", head_kernels(shape, o.seq));
+  moe.dispatch_f = res.dispatch.time_s;
+  moe.combine_f = res.combine.time_s;
+  // Backward: the combine's gradient travels like a dispatch (FP8, V3 3.3.3),
+  // the dispatch's gradient like a combine (BF16, reduced per token).
+  moe.combine_b = res.dispatch.time_s;
+  moe.dispatch_b = res.combine.time_s;
+  res.moe_block = {moe};
 
   // ---- stages: blocks in model order, ceil(blocks / pp) per stage; the
   // embedding (a gather, not timed) on the first stage, the output head (and

@@ -38,6 +38,7 @@ LayerKernel make_kernel(std::string name, Phase phase, std::string kind, nlohman
 const KernelTimer::Timed& KernelTimer::lookup(const LayerKernel& k) {
   nlohmann::json params = k.params;
   if (sms_ > 0) params["sms"] = sms_;
+  if (beside_ > 0) params["beside_hbm_GBps"] = beside_;
   const std::string key = k.kind + params.dump();
   auto it = cache_.find(key);
   if (it == cache_.end()) {
@@ -51,6 +52,13 @@ const KernelTimer::Timed& KernelTimer::lookup(const LayerKernel& k) {
 
 double KernelTimer::seconds(const LayerKernel& k) { return lookup(k).s * k.count; }
 double KernelTimer::hbm_bytes(const LayerKernel& k) { return lookup(k).hbm_bytes * k.count; }
+
+void BlockCost::set_beside(const BlockCost& beside) {
+  attn_f_beside = beside.attn_f;
+  mlp_f_beside = beside.mlp_f;
+  mlp_bw_beside = beside.mlp_b + beside.mlp_w;
+  attn_bw_beside = beside.attn_b + beside.attn_w;
+}
 
 BlockCost block_compute_cost(const std::string& kind, const std::vector<LayerKernel>& kernels, KernelTimer& timer) {
   BlockCost c;
@@ -144,18 +152,19 @@ double overlapped_fb_s(const std::vector<BlockCost>& forward_blocks, const std::
     Res res;
     double s;
     double hbm = 0;
+    double beside = 0;  // time beside communication (0: as alone)
   };
   std::array<std::vector<Item>, 2> chain;  // 0: forward, 1: backward
   for (const BlockCost& b : forward_blocks) {
-    for (const Item& i : {Item{kCompute, b.attn_f, b.attn_f_hbm}, Item{kComm, b.dispatch_f},
-                          Item{kCompute, b.mlp_f, b.mlp_f_hbm}, Item{kComm, b.combine_f}}) {
+    for (const Item& i : {Item{kCompute, b.attn_f, b.attn_f_hbm, b.attn_f_beside}, Item{kComm, b.dispatch_f},
+                          Item{kCompute, b.mlp_f, b.mlp_f_hbm, b.mlp_f_beside}, Item{kComm, b.combine_f}}) {
       if (i.s > 0) chain[0].push_back(i);
     }
   }
   for (auto it = backward_blocks.rbegin(); it != backward_blocks.rend(); ++it) {
     const BlockCost& b = *it;
-    for (const Item& i : {Item{kComm, b.combine_b}, Item{kCompute, b.mlp_b + b.mlp_w, b.mlp_bw_hbm},
-                          Item{kComm, b.dispatch_b}, Item{kCompute, b.attn_b + b.attn_w, b.attn_bw_hbm}}) {
+    for (const Item& i : {Item{kComm, b.combine_b}, Item{kCompute, b.mlp_b + b.mlp_w, b.mlp_bw_hbm, b.mlp_bw_beside},
+                          Item{kComm, b.dispatch_b}, Item{kCompute, b.attn_b + b.attn_w, b.attn_bw_hbm, b.attn_bw_beside}}) {
       if (i.s > 0) chain[1].push_back(i);
     }
   }
@@ -176,7 +185,8 @@ double overlapped_fb_s(const std::vector<BlockCost>& forward_blocks, const std::
         }
       }
       const Item& i = chain[static_cast<size_t>(pick)][next[static_cast<size_t>(pick)]++];
-      const double d = i.res == kCompute ? i.s + phi * i.hbm * per_byte : i.s;
+      const double d =
+          i.res == kCompute ? i.s + phi * ((i.beside > 0 ? i.beside : i.s) - i.s) + phi * i.hbm * per_byte : i.s;
       if (i.res == kComm) comm_busy += d;
       chain_ready[static_cast<size_t>(pick)] = res_free[i.res] = best + d;
     }

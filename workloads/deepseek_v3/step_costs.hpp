@@ -27,6 +27,11 @@ struct BlockCost {
   // HBM bytes of the compute parts the overlap schedules as one item each
   // (attention forward, MLP forward, MLP backward B+W, attention backward B+W).
   double attn_f_hbm = 0, mlp_f_hbm = 0, mlp_bw_hbm = 0, attn_bw_hbm = 0;
+  // The same four items' times with the communication's HBM traffic beside
+  // them drawing power (the clock the cap then leaves); 0 = not timed, as alone.
+  double attn_f_beside = 0, mlp_f_beside = 0, mlp_bw_beside = 0, attn_bw_beside = 0;
+  // Takes the four items' times from the same block timed beside communication.
+  void set_beside(const BlockCost& beside);
   double params = 0;           // weights replicated across the EP group (dense data parallel)
   double expert_params = 0;    // weights of the local experts (expert data parallel)
 
@@ -42,7 +47,10 @@ struct BlockCost {
 // compute kernel of the step runs on the same SM subset.
 class KernelTimer {
  public:
-  explicit KernelTimer(KernelPredictor& predictor, int sms = 0) : predictor_(predictor), sms_(sms) {}
+  // `beside_hbm_GBps` > 0: kernels are timed with that much HBM traffic of
+  // other kernels beside them (the power cap's share; param beside_hbm_GBps).
+  explicit KernelTimer(KernelPredictor& predictor, int sms = 0, double beside_hbm_GBps = 0)
+      : predictor_(predictor), sms_(sms), beside_(beside_hbm_GBps) {}
   // Seconds of `count` launches; throws hwsim::Error naming the kernel when
   // the predictor cannot time it.
   double seconds(const LayerKernel& k);
@@ -58,6 +66,7 @@ class KernelTimer {
   const Timed& lookup(const LayerKernel& k);
   KernelPredictor& predictor_;
   int sms_ = 0;
+  double beside_ = 0;
   std::map<std::string, Timed> cache_;
 };
 
@@ -89,10 +98,12 @@ struct OverlapContention {
 // another on one stage: two dependency chains (attention -> dispatch -> MLP
 // -> combine forward; the reverse backward) list-scheduled on two resources,
 // the compute SMs and the communication kernels, each running one operation
-// at a time. A compute item moving b HBM bytes while communication runs a
-// fraction phi of the pair loses bandwidth to it: it takes
-// phi * b * (1 / (B - r) - 1 / B) longer (B = hbm_Bps, r = comm_hbm_Bps), with
-// phi from the schedule itself (fixed point, two passes). The engine's
+// at a time. While communication runs a fraction phi of the pair, a compute
+// item moves to its time beside communication (the power cap's clock with the
+// communication's HBM traffic counted) by phi of the difference, and one moving
+// b HBM bytes loses bandwidth to it: phi * b * (1 / (B - r) - 1 / B) longer
+// (B = hbm_Bps, r = comm_hbm_Bps); phi comes from the schedule itself (fixed
+// point, two passes). The engine's
 // concurrent run of ep_comm beside a memory-bound pass checks this rule
 // (tests/workloads/test_kernels.cpp, "[ep_comm]").
 double overlapped_fb_s(const std::vector<BlockCost>& blocks, const OverlapContention& contention);
