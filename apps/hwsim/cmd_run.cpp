@@ -200,8 +200,8 @@ Command run_command() {
   c.options = {gpu_option(),
                set_option(),
                {"kernel", "KIND",
-                "kernel kind: gemm, memcpy, read, write, quant_1x128, quant_128x128, transpose_requant, "
-                "transpose, swiglu, rmsnorm, attention",
+                "kernel kind: gemm, memcpy, read, write, elementwise, ep_comm, quant_1x128, quant_128x128, "
+                "transpose_requant, transpose, swiglu, rmsnorm, attention (params of the new kinds via --param)",
                 ""},
                {"workload", "NAME",
                 "simulate a workload instead of one kernel: deepseek-v3-layer, or deepseek-v3-step (as hwsim step)", ""},
