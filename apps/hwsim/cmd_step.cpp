@@ -85,6 +85,19 @@ void print_step(const deepseek_v3::StepResult& r, double wall_s, const std::stri
       "  breakdown (rank 0)    1F {:.3f} s | 1B {:.3f} s | 1W {:.3f} s | 1F1B {:.3f} s | bubble {:.3f} s | "
       "optimizer {:.3f} s\n",
       r.f_s, r.b_s, r.w_s, r.fb_s, r.bubble_s, r.optimizer_s);
+  // Rank 0 holds the first and the last stage (both output heads), the most
+  // work and the least idle time; the mean over ranks shows the others.
+  double f = 0, b = 0, w = 0, fb = 0, bubble = 0;
+  for (const auto& rank : r.ranks) {
+    f += rank.f_s;
+    b += rank.b_s;
+    w += rank.w_s;
+    fb += rank.fb_s;
+    bubble += rank.bubble_s;
+  }
+  const double n = r.ranks.empty() ? 1.0 : static_cast<double>(r.ranks.size());
+  fmt::print("  breakdown (rank mean) 1F {:.3f} s | 1B {:.3f} s | 1W {:.3f} s | 1F1B {:.3f} s | bubble {:.3f} s\n", f / n,
+             b / n, w / n, fb / n, bubble / n);
   fmt::print("  tokens / GPU / s      {:9.1f}\n", r.tokens_per_gpu_s);
   fmt::print("  TFLOPS / GPU          {:9.1f} (non-causal attention), {:.1f} (causal)\n", r.tflops_per_gpu,
              r.tflops_per_gpu_causal);
