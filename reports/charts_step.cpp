@@ -75,28 +75,9 @@ Chart step_speedup_chart(const json& s, const std::string& sfx) {
       "Baseline step time (DeepEP on {} SMs) divided by the step time with the proposal's all-to-all; bars start "
       "at 1.0× (no gain). {}",
       base["comm_sms"].dump(), step_config_line(s));
-  json spec = vl::base_spec(c.title, c.data);
-  spec["data"] = vl::data_ref(t);
-  spec["height"] = {{"step", 34}};
-  json y = vl::nominal("proposal", "communication proposal", order);
-  y["axis"] = {{"labelLimit", 260}, {"labelFontSize", 12}};
-  json x = vl::quantitative("speedup", fmt::format("speed-up of the step over the {} baseline (×)", gpu_short_name(s)));
-  double min_speedup = 1.0;
-  for (const auto& r : t.rows) min_speedup = std::min(min_speedup, r["speedup"].get<double>());
-  x["scale"] = {{"zero", false}, {"domainMin", min_speedup < 1.0 ? std::floor(min_speedup * 50) / 50 : 1.0}};
-  x["axis"] = {{"format", ".2f"}};
-  json color = {{"field", "group"},
-                {"type", "nominal"},
-                {"title", nullptr},
-                {"scale", {{"domain", {"largest gain", "communication proposal"}}, {"range", {"#d6604d", "#92c5de"}}}},
-                {"legend", {{"orient", "bottom"}}}};
-  spec["layer"] = {
-      {{"mark", {{"type", "bar"}, {"cornerRadiusEnd", 2}}},
-       {"encoding", {{"y", y}, {"x", x}, {"x2", {{"datum", 1}}}, {"color", color}, {"tooltip", vl::tooltip(t)}}}},
-      {{"mark", {{"type", "text"}, {"align", "left"}, {"dx", 4}, {"fontSize", 12}}},
-       {"encoding", {{"y", y}, {"x", x}, {"text", {{"field", "label"}}}}}},
-      {{"mark", {{"type", "rule"}, {"color", "#333"}}}, {"encoding", {{"x", {{"datum", 1}}}}}}};
-  c.spec = spec;
+  c.spec = speedup_bars_spec(c, t, order, "communication proposal",
+                             fmt::format("speed-up of the step over the {} baseline (×)", gpu_short_name(s)),
+                             {"largest gain", "communication proposal"}, {"#d6604d", "#92c5de"});
   return c;
 }
 

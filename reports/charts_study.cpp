@@ -97,32 +97,9 @@ Chart speedup_chart(const json& s, const std::string& sfx) {
       "Baseline time divided by the proposal's time for one layer (forward + backward); bars start at 1.0× "
       "(no gain). " +
       config_line(s);
-  json spec = vl::base_spec(c.title, c.data);
-  spec["data"] = vl::data_ref(t);
-  spec["height"] = {{"step", 34}};
-  json y = vl::nominal("proposal", "hardware proposal", order);
-  y["axis"] = {{"labelLimit", 260}, {"labelFontSize", 12}};
-  json x = vl::quantitative("speedup", "speed-up over the H800 baseline (×)");
-  // Bars start at 1.0x; a proposal that slows the layer down extends left of
-  // it, so the axis starts below the smallest speed-up.
-  double min_speedup = 1.0;
-  for (const auto& r : t.rows) min_speedup = std::min(min_speedup, r["speedup"].get<double>());
-  x["scale"] = {{"zero", false}, {"domainMin", min_speedup < 1.0 ? std::floor(min_speedup * 50) / 50 : 1.0}};
-  x["axis"] = {{"format", ".2f"}};
-  json color = {{"field", "group"},
-                {"type", "nominal"},
-                {"title", nullptr},
-                {"scale",
-                 {{"domain", {"largest single gain", "single proposal", "all proposals together"}},
-                  {"range", {"#d6604d", "#92c5de", "#4d4d4d"}}}},
-                {"legend", {{"orient", "bottom"}}}};
-  spec["layer"] = {
-      {{"mark", {{"type", "bar"}, {"cornerRadiusEnd", 2}}},
-       {"encoding", {{"y", y}, {"x", x}, {"x2", {{"datum", 1}}}, {"color", color}, {"tooltip", vl::tooltip(t)}}}},
-      {{"mark", {{"type", "text"}, {"align", "left"}, {"dx", 4}, {"fontSize", 12}}},
-       {"encoding", {{"y", y}, {"x", x}, {"text", {{"field", "label"}}}}}},
-      {{"mark", {{"type", "rule"}, {"color", "#333"}}}, {"encoding", {{"x", {{"datum", 1}}}}}}};
-  c.spec = spec;
+  c.spec = speedup_bars_spec(c, t, order, "hardware proposal", "speed-up over the H800 baseline (×)",
+                             {"largest single gain", "single proposal", "all proposals together"},
+                             {"#d6604d", "#92c5de", "#4d4d4d"});
   return c;
 }
 
@@ -392,6 +369,35 @@ std::string gpu_short_name(const json& s) {
   std::string d = s.value("gpu_display_name", s["gpu"].get<std::string>());
   if (d.rfind("NVIDIA ", 0) == 0) d = d.substr(7);
   return d.substr(0, d.find(' '));
+}
+
+json speedup_bars_spec(const Chart& c, const Table& t, const std::vector<std::string>& order, const std::string& y_title,
+                       const std::string& x_title, const std::vector<std::string>& groups,
+                       const std::vector<std::string>& colours) {
+  json spec = vl::base_spec(c.title, c.data);
+  spec["data"] = vl::data_ref(t);
+  spec["height"] = {{"step", 34}};
+  json y = vl::nominal("proposal", y_title, order);
+  y["axis"] = {{"labelLimit", 260}, {"labelFontSize", 12}};
+  json x = vl::quantitative("speedup", x_title);
+  // Bars start at 1.0x; a proposal that slows things down extends left of
+  // it, so the axis starts below the smallest speed-up.
+  double min_speedup = 1.0;
+  for (const auto& r : t.rows) min_speedup = std::min(min_speedup, r["speedup"].get<double>());
+  x["scale"] = {{"zero", false}, {"domainMin", min_speedup < 1.0 ? std::floor(min_speedup * 50) / 50 : 1.0}};
+  x["axis"] = {{"format", ".2f"}};
+  json color = {{"field", "group"},
+                {"type", "nominal"},
+                {"title", nullptr},
+                {"scale", {{"domain", groups}, {"range", colours}}},
+                {"legend", {{"orient", "bottom"}}}};
+  spec["layer"] = {
+      {{"mark", {{"type", "bar"}, {"cornerRadiusEnd", 2}}},
+       {"encoding", {{"y", y}, {"x", x}, {"x2", {{"datum", 1}}}, {"color", color}, {"tooltip", vl::tooltip(t)}}}},
+      {{"mark", {{"type", "text"}, {"align", "left"}, {"dx", 4}, {"fontSize", 12}}},
+       {"encoding", {{"y", y}, {"x", x}, {"text", {{"field", "label"}}}}}},
+      {{"mark", {{"type", "rule"}, {"color", "#333"}}}, {"encoding", {{"x", {{"datum", 1}}}}}}};
+  return spec;
 }
 
 Chart sensitivity_panels(const std::vector<const json*>& proposals, const Column& time_column, const std::string& id,

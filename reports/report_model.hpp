@@ -87,6 +87,13 @@ std::vector<Section> step_sections(const nlohmann::json& study, const std::strin
 // "step_s" per step); the chart is "chart-" + id, its table `id`.
 Chart sensitivity_panels(const std::vector<const nlohmann::json*>& proposals, const Column& time_column,
                          const std::string& id, const std::string& title, const std::string& caption);
+// The Vega-Lite spec of a speed-up bar chart over table `t` (columns proposal,
+// speedup, group, label): horizontal bars from the no-gain line at 1.0×, the
+// axis extended left of it when a proposal slows things down, each bar's
+// label beside it, bars coloured by `group` (`groups` -> `colours`).
+nlohmann::json speedup_bars_spec(const Chart& c, const Table& t, const std::vector<std::string>& order,
+                                 const std::string& y_title, const std::string& x_title,
+                                 const std::vector<std::string>& groups, const std::vector<std::string>& colours);
 std::vector<Section> validation_sections(const ResultFile& validation, const std::string& suffix);
 std::vector<Section> numerics_sections(const ResultFile& numerics, const std::string& suffix);
 Section kernel_roofline_section(std::span<const ResultFile> kernels);
