@@ -107,11 +107,24 @@ std::vector<Record> read_record_tree(const fs::path& dir) {
 }
 
 std::string kernel_class(const std::string& kernel, const nlohmann::json& params) {
-  if (kernel != "gemm") return kernel;
-  const std::string a = params.value("a_dtype", "");
-  const std::string scaling = params.value("scaling", "none");
-  if (a.starts_with("fp8")) return scaling == "block_1x128_128x128" ? "gemm_fp8_block" : "gemm_fp8_per_tensor";
-  return "gemm_" + a;
+  std::string cls = kernel;
+  if (kernel == "gemm") {
+    const std::string a = params.value("a_dtype", "");
+    const std::string scaling = params.value("scaling", "none");
+    if (!a.starts_with("fp8")) {
+      cls = "gemm_" + a;
+    } else if (scaling == "block_1x128_1x128") {
+      cls = "gemm_fp8_wgrad";  // both operands scaled per row, FP32 accumulated (training's weight gradient)
+    } else {
+      cls = scaling == "block_1x128_128x128" ? "gemm_fp8_block" : "gemm_fp8_per_tensor";
+    }
+  }
+  // Kernels restricted to an SM subset (a green context) are a class of their own: the
+  // step runs its compute on the SMs communication leaves.
+  if (params.is_object() && params.contains("sms") && params["sms"].is_number_integer()) {
+    cls += "_sms" + std::to_string(params["sms"].get<int>());
+  }
+  return cls;
 }
 
 std::string shape_key(const Record& r) { return r.kernel + " " + r.params.dump(); }

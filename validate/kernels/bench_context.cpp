@@ -1,6 +1,8 @@
 // BenchContext, Json and ClockMonitor: see bench_context.hpp.
 #include "bench_context.hpp"
 
+#include <cuda.h>
+
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -205,21 +207,25 @@ BenchContext::~BenchContext() {
 
 void BenchContext::flush_l2() { launch_stream_read(flush_buffer_, flush_bytes_, flush_sink_, sm_count(), stream_); }
 
-Timing BenchContext::time(const std::function<void()>& launch, int reps, bool flush, int warmup) {
+Timing BenchContext::time(const std::function<void()>& launch, int reps, bool flush, int warmup, cudaStream_t on) {
+  const cudaStream_t s = on != nullptr ? on : stream_;
   for (int i = 0; i < warmup; ++i) {
     launch();
     HWB_LAUNCHED();
   }
-  HWB_CUDA(cudaStreamSynchronize(stream_));
+  HWB_CUDA(cudaStreamSynchronize(s));
   std::vector<double> times;
   std::vector<double> sm;
   std::vector<double> mem;
   for (int i = 0; i < reps; ++i) {
-    if (flush) flush_l2();
-    HWB_CUDA(cudaEventRecord(start_, stream_));
+    if (flush) {
+      flush_l2();
+      if (s != stream_) HWB_CUDA(cudaStreamSynchronize(stream_));
+    }
+    HWB_CUDA(cudaEventRecord(start_, s));
     launch();
     HWB_LAUNCHED();
-    HWB_CUDA(cudaEventRecord(stop_, stream_));
+    HWB_CUDA(cudaEventRecord(stop_, s));
     HWB_CUDA(cudaEventSynchronize(stop_));
     float ms = 0;
     HWB_CUDA(cudaEventElapsedTime(&ms, start_, stop_));
@@ -284,6 +290,64 @@ void BenchContext::finish() {
   const std::string tmp = options_.out_path + ".partial";
   if (std::rename(tmp.c_str(), options_.out_path.c_str()) != 0) {
     throw BenchError("cannot rename " + tmp + " to " + options_.out_path);
+  }
+}
+
+namespace {
+
+template <class Fn>
+Fn driver_fn(const char* name) {
+  void* fn = nullptr;
+  cudaDriverEntryPointQueryResult status{};
+  if (cudaGetDriverEntryPointByVersion(name, &fn, CUDART_VERSION, cudaEnableDefault, &status) != cudaSuccess ||
+      status != cudaDriverEntryPointSuccess || fn == nullptr) {
+    throw BenchError(std::string("CUDA driver entry point ") + name + " not available");
+  }
+  return reinterpret_cast<Fn>(fn);
+}
+
+void check_cu(CUresult r, const char* expr) {
+  if (r != CUDA_SUCCESS) {
+    throw BenchError(std::string("CUDA driver error ") + std::to_string(static_cast<int>(r)) + " in " + expr);
+  }
+}
+
+}  // namespace
+
+SmPartition::SmPartition(int want) {
+  auto device_get = driver_fn<decltype(&cuDeviceGet)>("cuDeviceGet");
+  auto get_resource = driver_fn<decltype(&cuDeviceGetDevResource)>("cuDeviceGetDevResource");
+  auto split = driver_fn<decltype(&cuDevSmResourceSplitByCount)>("cuDevSmResourceSplitByCount");
+  auto gen_desc = driver_fn<decltype(&cuDevResourceGenerateDesc)>("cuDevResourceGenerateDesc");
+  auto create = driver_fn<decltype(&cuGreenCtxCreate)>("cuGreenCtxCreate");
+  auto stream_create = driver_fn<decltype(&cuGreenCtxStreamCreate)>("cuGreenCtxStreamCreate");
+  int ordinal = 0;
+  HWB_CUDA(cudaGetDevice(&ordinal));
+  CUdevice dev;
+  check_cu(device_get(&dev, ordinal), "cuDeviceGet");
+  CUdevResource all{}, rest{};
+  check_cu(get_resource(dev, &all, CU_DEV_RESOURCE_TYPE_SM), "cuDeviceGetDevResource");
+  CUdevResource part[1]{};
+  unsigned groups = 1;
+  check_cu(split(part, &groups, &all, &rest, 0, static_cast<unsigned>(want)), "cuDevSmResourceSplitByCount");
+  if (groups != 1) throw BenchError("green context: could not split off " + std::to_string(want) + " SMs");
+  sms = static_cast<int>(part[0].sm.smCount);
+  CUdevResourceDesc desc;
+  check_cu(gen_desc(&desc, part, 1), "cuDevResourceGenerateDesc");
+  CUgreenCtx g = nullptr;
+  check_cu(create(&g, desc, dev, CU_GREEN_CTX_DEFAULT_STREAM), "cuGreenCtxCreate");
+  ctx_ = g;
+  CUstream s = nullptr;
+  check_cu(stream_create(&s, g, CU_STREAM_NON_BLOCKING, 0), "cuGreenCtxStreamCreate");
+  stream_ = reinterpret_cast<cudaStream_t>(s);
+}
+
+SmPartition::~SmPartition() {
+  try {
+    if (stream_ != nullptr) driver_fn<decltype(&cuStreamDestroy)>("cuStreamDestroy")(reinterpret_cast<CUstream>(stream_));
+    if (ctx_ != nullptr) driver_fn<decltype(&cuGreenCtxDestroy)>("cuGreenCtxDestroy")(static_cast<CUgreenCtx>(ctx_));
+  } catch (const BenchError&) {
+    // Teardown at exit: nothing left to report to.
   }
 }
 

@@ -115,7 +115,10 @@ class BenchContext {
 
   // Times `launch` (which must enqueue on stream()): `warmup` untimed calls,
   // then `reps` timed calls, each preceded by flush_l2() when flush is true.
-  Timing time(const std::function<void()>& launch, int reps, bool flush, int warmup = 2);
+  // `on` (default: the context's stream) is the stream the launch runs on, e.g.
+  // one of a green context that holds a subset of the SMs; the events and the
+  // L2 flush are ordered with it.
+  Timing time(const std::function<void()>& launch, int reps, bool flush, int warmup = 2, cudaStream_t on = nullptr);
 
   // Appends one JSON Lines record. `measured` null => the kernel is recorded
   // as unsupported with `unsupported_reason`.
@@ -180,8 +183,30 @@ void run_memory_ubench(BenchContext& ctx);           // ubench_hbm, ubench_l2, u
 void run_tma_ubench(BenchContext& ctx);              // ubench_tma
 void run_wgmma_ubench(BenchContext& ctx);            // ubench_wgmma
 void run_power_ubench(BenchContext& ctx);            // ubench_power
+void run_power_movement_ubench(BenchContext& ctx);  // power_movement: L2 traffic and operand toggling
 void run_core_ubench(BenchContext& ctx);             // ubench_ffma, ubench_launch, ubench_gpc
+// A green context holding `want` SMs of the current device (rounded by the
+// driver to its SM granule; `sms` says how many it got), and a stream on it:
+// kernels launched there run on those SMs only. Throws BenchError where the
+// driver cannot split the GPU. The driver API is reached through the
+// runtime's entry-point query, so hwbench links no libcuda and still starts
+// (--help, --self-test) where no driver is installed.
+struct SmPartition {
+  explicit SmPartition(int want);
+  ~SmPartition();
+  SmPartition(const SmPartition&) = delete;
+  SmPartition& operator=(const SmPartition&) = delete;
+  cudaStream_t stream() const { return stream_; }
+  int sms = 0;
+
+ private:
+  void* ctx_ = nullptr;  // CUgreenCtx
+  cudaStream_t stream_ = nullptr;
+};
+
+void run_sm_scaling_ubench(BenchContext& ctx);      // scaling: L2/HBM read bandwidth on SM subsets
 void run_gemm_validation(BenchContext& ctx);         // gemm (cuBLASLt)
+void run_gemm_training_validation(BenchContext& ctx);  // training: weight-gradient GEMMs, GEMMs on 112 SMs
 void run_quant_validation(BenchContext& ctx);        // quant_1x128, quant_128x128, transpose_requant
 void run_elementwise_validation(BenchContext& ctx);  // transpose, swiglu, rmsnorm, memcpy, read, write
 

@@ -27,7 +27,8 @@ constexpr const char* kUsage =
     "               never calibrate the model, e.g. the H200)\n"
     "  --quick      few shapes and repetitions (a smoke test)\n"
     "  --only NAME  run only this part of the suite (memory, tma, wgmma, power, core,\n"
-    "               elementwise, quant, gemm)\n"
+    "               elementwise, quant, gemm, training, scaling,\n"
+    "               power_movement)\n"
     "  --self-test  check the JSON writer and exit (needs no GPU)\n"
     "  --help       print this and exit (needs no GPU)\n";
 
@@ -109,9 +110,9 @@ int main(int argc, char** argv) {
     return fail("--suite must be calibration, validation or all (got '" + opt.suite + "')");
   }
   if (opt.gpu_name.empty()) return fail("--gpu-name is required (e.g. h100-sxm)");
-  static const char* const kParts[] = {"memory", "tma", "wgmma", "power", "core", "elementwise", "quant", "gemm"};
+  static const char* const kParts[] = {"memory", "tma", "wgmma", "power", "core", "elementwise", "quant", "gemm", "training", "scaling", "power_movement"};
   if (!opt.only.empty() && std::find(std::begin(kParts), std::end(kParts), opt.only) == std::end(kParts)) {
-    return fail("--only must name a part of the suite (memory, tma, wgmma, power, core, elementwise, quant, gemm), got '" +
+    return fail("--only must name a part of the suite (memory, tma, wgmma, power, core, elementwise, quant, gemm, training, scaling, power_movement), got '" +
                 opt.only + "'");
   }
   if (opt.out_path.empty()) return fail("--out is required");
@@ -134,10 +135,13 @@ int main(int argc, char** argv) {
         {"tma", true, hwbench::run_tma_ubench},
         {"wgmma", true, hwbench::run_wgmma_ubench},
         {"power", true, hwbench::run_power_ubench},
+        {"scaling", true, hwbench::run_sm_scaling_ubench},
+        {"power_movement", true, hwbench::run_power_movement_ubench},
         {"core", true, hwbench::run_core_ubench},
         {"elementwise", false, hwbench::run_elementwise_validation},
         {"quant", false, hwbench::run_quant_validation},
         {"gemm", false, hwbench::run_gemm_validation},
+        {"training", false, hwbench::run_gemm_training_validation},
     };
     for (const Suite& s : suites) {
       const bool wanted = opt.suite == "all" || (s.calibration == (opt.suite == "calibration"));

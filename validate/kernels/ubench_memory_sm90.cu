@@ -3,6 +3,7 @@
 // level through a pointer chase (ubench_latency) and shared-memory bandwidth
 // (ubench_smem). Designs are described in validate/kernels/README.md.
 #include <algorithm>
+#include <memory>
 #include <cstdio>
 #include <numeric>
 #include <random>
@@ -277,6 +278,74 @@ void run_memory_ubench(BenchContext& ctx) {
   l2(ctx);
   latency(ctx);
   smem(ctx);
+}
+
+// L2 and HBM read bandwidth on a subset of the SMs (green contexts of 8 SMs up
+// to all): whether a bandwidth is a property of the memory (flat in the SM
+// count once saturated) or of each SM's path to it (proportional to the SM
+// count) decides how a kernel slows when communication holds SMs.
+void run_sm_scaling_ubench(BenchContext& ctx) {
+  const size_t l2_bytes = size_t(13107200);  // a quarter of the H100's L2, as the full-GPU L2 record
+  const size_t hbm_bytes = size_t(1) << 30;
+  void* a = nullptr;
+  unsigned* sink = nullptr;
+  const unsigned max_grid = static_cast<unsigned>(ctx.sm_count() * 8);
+  HWB_CUDA(cudaMalloc(&a, hbm_bytes));
+  HWB_CUDA(cudaMalloc(&sink, size_t(max_grid) * 256 / 32 * sizeof *sink));
+  fill_random_f32(static_cast<float*>(a), hbm_bytes / 4, 17, -1.f, 1.f, ctx.stream());
+  HWB_CUDA(cudaStreamSynchronize(ctx.stream()));
+  std::vector<int> counts = {8, 16, 32, 48, 66, 96, 112, ctx.sm_count()};
+  if (ctx.quick()) counts = {16, 112};
+  for (int want : counts) {
+    std::unique_ptr<SmPartition> part;
+    cudaStream_t s = ctx.stream();
+    int sms = ctx.sm_count();
+    if (want < ctx.sm_count()) {
+      try {
+        part = std::make_unique<SmPartition>(want);
+      } catch (const BenchError& e) {
+        ctx.note(std::string("sm scaling: ") + e.what());
+        break;
+      }
+      s = part->stream();
+      sms = part->sms;
+    }
+    const unsigned grid = static_cast<unsigned>(sms * 8);
+    {
+      const int passes = static_cast<int>((size_t(1) << 30) / l2_bytes);
+      auto fn = [&] { l2_read_kernel<<<grid, 256, 0, s>>>(static_cast<const int4*>(a), l2_bytes / 16, passes, sink); };
+      const Timing t = ctx.time(fn, ctx.reps(), false, 3, s);
+      Json params;
+      params.add("op", "read")
+          .add("footprint_bytes", l2_bytes)
+          .add("passes", passes)
+          .add("load", "ld.global.cg")
+          .add("sms", sms)
+          .add("ctas_per_sm", 8);
+      ctx.record(ctx.id_prefix() + "ubench_l2/read_sms" + std::to_string(sms) + "/footprint" + std::to_string(l2_bytes),
+                 "ubench_l2", params, &t, "hwbench", "calibration", gbps(double(l2_bytes) * passes, t));
+      char line[160];
+      std::snprintf(line, sizeof line, "%-52s %.0f GB/s (%.0f MHz)",
+                    ("L2 read on " + std::to_string(sms) + " SMs").c_str(),
+                    double(l2_bytes) * passes / (t.median_us * 1e3), t.sm_clock_mhz);
+      ctx.note(line);
+    }
+    {
+      auto fn = [&] { launch_stream_read(a, hbm_bytes, sink, sms, s); };
+      const Timing t = ctx.time(fn, ctx.reps(), true, 2, s);
+      Json params;
+      params.add("op", "read").add("bytes", hbm_bytes).add("sms", sms);
+      ctx.record(ctx.id_prefix() + "ubench_hbm/read_sms" + std::to_string(sms) + "/bytes" + std::to_string(hbm_bytes),
+                 "ubench_hbm", params, &t, "hwbench", "calibration", gbps(double(hbm_bytes), t));
+      char line[160];
+      std::snprintf(line, sizeof line, "%-52s %.0f GB/s (%.0f MHz)",
+                    ("HBM read on " + std::to_string(sms) + " SMs").c_str(), double(hbm_bytes) / (t.median_us * 1e3),
+                    t.sm_clock_mhz);
+      ctx.note(line);
+    }
+  }
+  HWB_CUDA(cudaFree(a));
+  HWB_CUDA(cudaFree(sink));
 }
 
 }  // namespace hwbench

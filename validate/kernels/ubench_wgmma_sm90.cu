@@ -90,6 +90,43 @@ __global__ void __launch_bounds__(256, 1) wgmma_throughput_kernel(const int4* sr
   if (s == 1234.5f) sink[0] = s;
 }
 
+// As wgmma_throughput_kernel, but every wgmma of a batch reads a different
+// K-slice of random operands (a ring of kFreshSlices slices of A and B in
+// shared memory), as a GEMM's main loop does. The tensor cores' power depends
+// on how much their inputs toggle: the same tile over and over (the kernel
+// above) draws less than fresh data (the power records compare the two).
+constexpr int kFreshSlices = 8;
+template <int N, bool kFp8>
+__global__ void __launch_bounds__(256, 1) wgmma_fresh_kernel(const int4* src, int iters, float* sink) {
+  extern __shared__ __align__(128) unsigned char ring[];
+  constexpr int kA = 64 * kRowBytes, kB = N * kRowBytes;
+  // Slice j: A at j * (kA + kB), B right after it; random bytes from src.
+  for (int i = threadIdx.x; i < kFreshSlices * (kA + kB) / 16; i += blockDim.x) {
+    reinterpret_cast<int4*>(ring)[i] = src[i];
+  }
+  asm volatile("fence.proxy.async.shared::cta;" ::: "memory");
+  __syncthreads();
+  float acc[N / 2];
+#pragma unroll
+  for (int i = 0; i < N / 2; ++i) acc[i] = 0.f;
+  for (int it = 0; it < iters; it += kBatch) {
+    wgmma_fence();
+#pragma unroll
+    for (int j = 0; j < kBatch; ++j) {
+      const unsigned char* slice = ring + (j % kFreshSlices) * (kA + kB);
+      mma<N, kFp8>(acc, make_desc(slice), make_desc(slice + kA));
+    }
+    wgmma_commit();
+    wgmma_wait<1>();
+  }
+  wgmma_wait<0>();
+  float sum = 0.f;
+#pragma unroll
+  for (int i = 0; i < N / 2; ++i) sum += acc[i];
+  if (sum == 1234.5f) sink[0] = sum;
+}
+constexpr size_t kFreshSmem = size_t(kFreshSlices) * (64 + 256) * kRowBytes;
+
 // One warpgroup, one wgmma at a time: issue, commit, wait; clock64 per op.
 template <int N, bool kFp8>
 __global__ void __launch_bounds__(128, 1)
@@ -193,6 +230,9 @@ void bench_shape(BenchContext& ctx, const int4* src, float* sink, unsigned long 
 // samples the second half), not after the kernels end.
 namespace {
 
+// Which wgmma stream a power run drives.
+enum class Tensor { kSameTileFp8, kFreshFp8, kFreshBf16 };
+
 struct PowerRun {
   double sm_clock_mhz = 0;    // median of the samples
   double copy_GBps = 0;       // copy bytes (read + write) per second, 0 if no copy
@@ -200,11 +240,34 @@ struct PowerRun {
   int samples = 0;
 };
 
+// An L2-resident read stream (ld.global.cg, so L1 does not serve the
+// repeats): each of `passes` passes reads the whole footprint.
+__global__ void __launch_bounds__(256) l2_stream_kernel(const int4* __restrict__ p, size_t n, int passes,
+                                                        unsigned* __restrict__ out) {
+  const size_t stride = size_t(gridDim.x) * blockDim.x;
+  unsigned acc = 0;
+  for (int pass = 0; pass < passes; ++pass) {
+    for (size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x; i < n; i += stride) {
+      const int4 v = __ldcg(p + i);
+      acc += v.x ^ v.y ^ v.z ^ v.w;
+    }
+  }
+  if (acc == 0x9e3779b9u) out[0] = acc;  // keeps the loads; practically never stores
+}
+
+// The second stream's work: an HBM copy (`l2_passes` = 0: read and write
+// copy_bytes, 2 x copy_bytes moved) or an L2-resident read of copy_bytes
+// repeated l2_passes times.
 PowerRun power_run(BenchContext& ctx, cudaStream_t copy_stream, int wgmma_ctas, int copy_sms, const int4* src,
-                   float* sink, void* buf_a, void* buf_b, size_t copy_bytes) {
+                   float* sink, void* buf_a, void* buf_b, size_t copy_bytes, int l2_passes = 0,
+                   Tensor tensor = Tensor::kSameTileFp8, int l2_ctas_per_sm = 8) {
   constexpr int kIters = 65536;  // ~10 ms per wgmma launch on 112-132 SMs
   constexpr double kRunS = 2.0;
-  const double flops_per_launch = 2.0 * 64 * 256 * 32 * kIters * 2 * wgmma_ctas;
+  // BF16 wgmma has half the K per instruction (k16) at half the FP8 rate.
+  // BF16 wgmma does k16 per instruction at half the FP8 rate: half as many per launch keeps ~10 ms launches.
+  const int iters = tensor == Tensor::kFreshBf16 ? kIters / 2 : kIters;
+  const double flops_per_launch =
+      2.0 * 64 * 256 * (tensor == Tensor::kFreshBf16 ? 16 : 32) * double(iters) * 2 * wgmma_ctas;
   std::vector<double> clocks;
   cudaEvent_t w0, w1, c0, c1;
   HWB_CUDA(cudaEventCreate(&w0));
@@ -225,14 +288,26 @@ PowerRun power_run(BenchContext& ctx, cudaStream_t copy_stream, int wgmma_ctas, 
     }
     if (wgmma_ctas > 0 && cudaStreamQuery(ctx.stream()) == cudaSuccess) {
       for (int i = 0; i < 8; ++i) {
-        wgmma_throughput_kernel<256, true><<<wgmma_ctas, 256, 0, ctx.stream()>>>(src, kIters, sink);
+        if (tensor == Tensor::kSameTileFp8) {
+          wgmma_throughput_kernel<256, true><<<wgmma_ctas, 256, 0, ctx.stream()>>>(src, kIters, sink);
+        } else if (tensor == Tensor::kFreshFp8) {
+          wgmma_fresh_kernel<256, true><<<wgmma_ctas, 256, kFreshSmem, ctx.stream()>>>(src, kIters, sink);
+        } else {
+          wgmma_fresh_kernel<256, false><<<wgmma_ctas, 256, kFreshSmem, ctx.stream()>>>(src, iters, sink);
+        }
         HWB_LAUNCHED();
         ++wgmma_launches;
       }
     }
     if (copy_sms > 0 && cudaStreamQuery(copy_stream) == cudaSuccess) {
       for (int i = 0; i < 8; ++i) {
-        launch_stream_copy(buf_b, buf_a, copy_bytes, copy_sms, copy_stream);
+        if (l2_passes > 0) {
+          l2_stream_kernel<<<copy_sms * l2_ctas_per_sm, 256, 0, copy_stream>>>(static_cast<const int4*>(buf_a), copy_bytes / 16,
+                                                                  l2_passes, static_cast<unsigned*>(buf_b));
+          HWB_LAUNCHED();
+        } else {
+          launch_stream_copy(buf_b, buf_a, copy_bytes, copy_sms, copy_stream);
+        }
         ++copy_launches;
       }
     }
@@ -250,7 +325,8 @@ PowerRun power_run(BenchContext& ctx, cudaStream_t copy_stream, int wgmma_ctas, 
   }
   if (copy_sms > 0) {
     HWB_CUDA(cudaEventElapsedTime(&ms, c0, c1));
-    r.copy_GBps = 2.0 * copy_bytes * copy_launches / (ms * 1e-3) / 1e9;
+    const double per_launch = l2_passes > 0 ? double(copy_bytes) * l2_passes : 2.0 * copy_bytes;
+    r.copy_GBps = per_launch * copy_launches / (ms * 1e-3) / 1e9;
   }
   std::sort(clocks.begin(), clocks.end());
   r.samples = static_cast<int>(clocks.size());
@@ -261,8 +337,16 @@ PowerRun power_run(BenchContext& ctx, cudaStream_t copy_stream, int wgmma_ctas, 
 
 }  // namespace
 
-void run_power_ubench(BenchContext& ctx) {
-  constexpr size_t kSrcBytes = (64 + 256) * kRowBytes;
+namespace {
+// The power runs of one part: `movement` selects the data-movement and
+// operand-toggling configurations (part power_movement) instead of the
+// original five (part power).
+void power_part(BenchContext& ctx, bool movement) {
+  constexpr size_t kSrcBytes = kFreshSmem;  // the fresh-operand ring; the same-tile kernel reads its start
+  HWB_CUDA(cudaFuncSetAttribute(wgmma_fresh_kernel<256, true>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                static_cast<int>(kFreshSmem)));
+  HWB_CUDA(cudaFuncSetAttribute(wgmma_fresh_kernel<256, false>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                static_cast<int>(kFreshSmem)));
   const size_t copy_bytes = size_t(512) << 20;  // >> L2: every byte crosses HBM
   int4* src = nullptr;
   float* sink = nullptr;
@@ -283,20 +367,51 @@ void run_power_ubench(BenchContext& ctx) {
     const char* name;
     int wgmma_ctas;
     int copy_sms;
+    bool l2 = false;  // the second stream reads an L2-resident footprint instead of copying through HBM
+    Tensor tensor = Tensor::kSameTileFp8;
+    int l2_ctas_per_sm = 8;
   };
-  const Config configs[] = {{"wgmma_all_sms", sms, 0},
-                            {"wgmma_112_sms", compute_sms, 0},
-                            {"wgmma_112_sms_with_copy_20_sms", compute_sms, comm_sms},
-                            {"copy_20_sms", 0, comm_sms},
-                            {"copy_all_sms", 0, sms}};
+  // The L2 configurations price on-chip data movement the way the copies
+  // price HBM traffic: a 16 MiB footprint read over and over from L2. The
+  // fresh-operand streams price the tensor cores' input toggling. The last
+  // pair reads L2 from every SM (4 CTAs of 256 threads beside each wgmma CTA)
+  // with and without the tensor load that throttles the clock: whether the
+  // L2's bandwidth follows the SM clock.
+  const std::vector<Config> base = {{"wgmma_all_sms", sms, 0},
+                                    {"wgmma_112_sms", compute_sms, 0},
+                                    {"wgmma_112_sms_with_copy_20_sms", compute_sms, comm_sms},
+                                    {"copy_20_sms", 0, comm_sms},
+                                    {"copy_all_sms", 0, sms}};
+  const std::vector<Config> more = {
+      {"wgmma_112_sms", compute_sms, 0},
+      {"wgmma_112_sms_with_l2read_20_sms", compute_sms, comm_sms, true},
+      {"l2read_20_sms", 0, comm_sms, true},
+      {"wgmma_fresh_all_sms", sms, 0, false, Tensor::kFreshFp8},
+      {"wgmma_fresh_112_sms", compute_sms, 0, false, Tensor::kFreshFp8},
+      {"wgmma_fresh_bf16_all_sms", sms, 0, false, Tensor::kFreshBf16},
+      {"l2read_all_sms_4_ctas", 0, sms, true, Tensor::kSameTileFp8, 4},
+      {"wgmma_fresh_all_sms_with_l2read_all_sms_4_ctas", sms, sms, true, Tensor::kFreshFp8, 4}};
+  const std::vector<Config>& configs = movement ? more : base;
+  const std::string prefix = movement ? "ubench_power/movement/" : "ubench_power/";
+  constexpr size_t kL2Footprint = size_t(16) << 20;
+  constexpr int kL2Passes = 256;  // ~4 GB per launch: the host loop keeps the stream fed
   for (const Config& c : configs) {
-    const PowerRun r = power_run(ctx, copy_stream, c.wgmma_ctas, c.copy_sms, src, sink, a, b, copy_bytes);
+    const PowerRun r = c.l2 ? power_run(ctx, copy_stream, c.wgmma_ctas, c.copy_sms, src, sink, a, b, kL2Footprint,
+                                        kL2Passes, c.tensor, c.l2_ctas_per_sm)
+                            : power_run(ctx, copy_stream, c.wgmma_ctas, c.copy_sms, src, sink, a, b, copy_bytes, 0,
+                                        c.tensor);
     Json params;
     params.add("op", c.name)
-        .add("wgmma", "fp8_e4m3 m64n256k32, 2 warpgroups per CTA, one CTA per SM")
+        .add("wgmma", std::string(c.tensor == Tensor::kFreshBf16 ? "bf16 m64n256k16" : "fp8_e4m3 m64n256k32") +
+                          ", 2 warpgroups per CTA, one CTA per SM" +
+                          (c.tensor == Tensor::kSameTileFp8 ? ", the same operand tile every wgmma"
+                                                            : ", a ring of 8 random K-slices (fresh operands)"))
         .add("wgmma_ctas", c.wgmma_ctas)
         .add("copy_grid_sms", c.copy_sms)
-        .add("copy_bytes", static_cast<uint64_t>(copy_bytes))
+        .add("copy_bytes", static_cast<uint64_t>(c.l2 ? kL2Footprint : copy_bytes))
+        .add("second_stream", c.l2 ? "l2_read ld.global.cg, 16 MiB footprint x 256 passes per launch, " +
+                                         std::to_string(c.l2_ctas_per_sm) + " CTAs of 256 threads per SM"
+                                   : std::string("hbm_copy"))
         .add("run_s", 2.0);
     Json d;
     d.add("sm_clock_mhz_median", r.sm_clock_mhz)
@@ -307,7 +422,7 @@ void run_power_ubench(BenchContext& ctx) {
     t.reps = 1;
     t.median_us = t.min_us = t.max_us = 2.0e6;
     t.sm_clock_mhz = r.sm_clock_mhz;
-    ctx.record(ctx.id_prefix() + "ubench_power/" + c.name, "ubench_power", params, &t, "hwbench", "calibration", d);
+    ctx.record(ctx.id_prefix() + prefix + c.name, "ubench_power", params, &t, "hwbench", "calibration", d);
     char line[200];
     std::snprintf(line, sizeof line, "%-52s %.0f MHz, copy %.0f GB/s, wgmma %.0f TFLOP/s",
                   (std::string("power ") + c.name).c_str(), r.sm_clock_mhz, r.copy_GBps, r.wgmma_TFLOPs);
@@ -319,6 +434,11 @@ void run_power_ubench(BenchContext& ctx) {
   HWB_CUDA(cudaFree(a));
   HWB_CUDA(cudaFree(b));
 }
+
+}  // namespace
+
+void run_power_ubench(BenchContext& ctx) { power_part(ctx, false); }
+void run_power_movement_ubench(BenchContext& ctx) { power_part(ctx, true); }
 
 void run_wgmma_ubench(BenchContext& ctx) {
   constexpr size_t kSrcBytes = (64 + 256) * kRowBytes;

@@ -71,6 +71,10 @@ TEST_CASE("kernel classes split GEMMs by type and scaling") {
   CHECK(kernel_class("gemm", {{"a_dtype", "fp8_e4m3"}, {"scaling", "per_tensor"}}) == "gemm_fp8_per_tensor");
   CHECK(kernel_class("gemm", {{"a_dtype", "fp8_e4m3"}, {"scaling", "block_1x128_128x128"}}) == "gemm_fp8_block");
   CHECK(kernel_class("rmsnorm", {}) == "rmsnorm");
+  CHECK(kernel_class("gemm", {{"a_dtype", "fp8_e4m3"}, {"scaling", "block_1x128_1x128"}}) == "gemm_fp8_wgrad");
+  CHECK(kernel_class("gemm", {{"a_dtype", "fp8_e4m3"}, {"scaling", "block_1x128_128x128"}, {"sms", 112}}) ==
+        "gemm_fp8_block_sms112");
+  CHECK(kernel_class("attention", {{"seq", 4096}}) == "attention");
 }
 
 TEST_CASE("predictions run per GPU in child processes and come back in order") {
