@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Sets the calibrated parameters of models/gpus/h100-sxm.yaml from the H100
-calibration microbenchmarks in validate/data/h100-sxm/calibration.jsonl, each
+calibration microbenchmarks in validate/data/h100-sxm/ (calibration.jsonl,
+power_movement.jsonl, scaling.jsonl: every record role calibration), each
 with `source: measured: <record id>` and the arithmetic. Only calibration
 records are read; validation records and H200 data never set a parameter."""
 import json
@@ -8,7 +9,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RECORDS = ROOT / 'validate/data/h100-sxm/calibration.jsonl'
+RECORDS = [ROOT / 'validate/data/h100-sxm' / f for f in ('calibration.jsonl', 'power_movement.jsonl', 'scaling.jsonl')]
 YAML = ROOT / 'models/gpus/h100-sxm.yaml'
 CLOCK_GHZ = 1.98   # the records' provenance: the microbenchmarks ran at 1980 MHz
 HBM_PEAK = 3352.0  # hbm.bandwidth_GBps (datasheet)
@@ -16,10 +17,12 @@ HBM_PEAK = 3352.0  # hbm.bandwidth_GBps (datasheet)
 
 def main():
     recs = {}
-    for line in RECORDS.read_text().splitlines():
-        r = json.loads(line)
-        assert r['role'] == 'calibration', r['id']
-        recs[r['id']] = r
+    for path in RECORDS:
+        for line in path.read_text().splitlines():
+            r = json.loads(line)
+            assert r['role'] == 'calibration', r['id']
+            assert r['id'] not in recs, r['id']
+            recs[r['id']] = r
     text = YAML.read_text()
 
     def d(rid, key):
@@ -81,13 +84,20 @@ def main():
     setv('sm.sms_per_gpc', '[' + ', '.join(map(str, sizes)) + ']',
          f"measured: {g} (the max active clusters of sizes 1-16 in h100-sxm/ubench_gpc/cluster1..16 follow from "
          f"these groups)")
-    # The power cap: the clock a fully busy wgmma stream settles at.
-    for dtype, rate, rid in (('fp8', 8192, 'h100-sxm/ubench_wgmma/throughput/fp8_e4m3_m64n256k32'),
-                             ('bf16', 4096, 'h100-sxm/ubench_wgmma/throughput/bf16_m64n256k16')):
-        tf = d(rid, 'TFLOPs')
-        setv(f'power.{dtype}_mma_full_load_MHz', f"{tf * 1e12 / (rate * 132) / 1e6:.0f}",
-             f"measured: {rid} ({tf:.1f} TFLOP/s / ({rate} FLOP/clk/SM x 132 SMs) = "
-             f"{tf * 1e12 / (rate * 132) / 1e6:.0f} MHz)")
+    # The power cap: the clock a fully busy tensor stream settles at. A GEMM's
+    # tensor cores read a new K-slice every wgmma, so the streams that rotate
+    # through fresh random operands are the reference (the same tile over and
+    # over draws less: h100-sxm/ubench_power/wgmma_all_sms settles higher). Each
+    # run keeps the tensor cores busy a fraction u = TFLOP/s / (peak per clock x
+    # NVML clock) of the time; the clock a 100% busy stream would settle at is
+    # f u^(1/3) (power ~ u f^3 at the cap).
+    for dtype, rate, rid in (('fp8', 8192, 'h100-sxm/ubench_power/movement/wgmma_fresh_all_sms'),
+                             ('bf16', 4096, 'h100-sxm/ubench_power/movement/wgmma_fresh_bf16_all_sms')):
+        tf, f = d(rid, 'wgmma_TFLOPs'), d(rid, 'sm_clock_mhz_median')
+        u = tf * 1e12 / (rate * 132 * f * 1e6)
+        setv(f'power.{dtype}_mma_full_load_MHz', f"{f * u ** (1 / 3):.0f}",
+             f"measured: {rid} ({f:.0f} MHz at {tf:.0f} TFLOP/s, tensor cores busy u = {u:.3f} of the time at "
+             f"{rate} FLOP/clk/SM x 132 SMs; {f:.0f} x u^(1/3))")
     # HBM traffic's share of the power budget. With the wgmma stream on 112 of
     # 132 SMs alone the clock settles at f_b (the SMs take the whole budget:
     # s (f_b / f_max)^e = 1); with a copy of C TB/s beside it at f_c, the SMs
@@ -100,6 +110,15 @@ def main():
     setv('power.hbm_budget_share_per_TBps', f"{share:.3f}",
          f"measured: {c} ({fc:.0f} MHz with a {tbps * 1000:.0f} GB/s copy beside the wgmma stream, against "
          f"{fb:.0f} MHz without it in {b} ; h = (1 - ({fc:.0f}/{fb:.0f})^3) / {tbps:.3f} TB/s)")
+    # L2 traffic's share, the same way: the wgmma stream on 112 SMs with and
+    # without an L2-resident read stream beside it (one run, movement/).
+    b, c = 'h100-sxm/ubench_power/movement/wgmma_112_sms', 'h100-sxm/ubench_power/movement/wgmma_112_sms_with_l2read_20_sms'
+    fb, fc = d(b, 'sm_clock_mhz_median'), d(c, 'sm_clock_mhz_median')
+    tbps = d(c, 'copy_GBps') / 1000
+    share = (1 - (fc / fb) ** 3) / tbps
+    setv('power.l2_budget_share_per_TBps', f"{share:.3f}",
+         f"measured: {c} ({fc:.0f} MHz with {tbps * 1000:.0f} GB/s of L2 reads beside the wgmma stream, against "
+         f"{fb:.0f} MHz without them in {b} ; h = (1 - ({fc:.0f}/{fb:.0f})^3) / {tbps:.3f} TB/s)")
     YAML.write_text(text)
 
 

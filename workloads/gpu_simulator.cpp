@@ -80,13 +80,17 @@ void GpuSimulator::apply_power_cap(KernelResult& r) const {
   const double gpu_busy = busy->second * used / gpu_.spec().sm.count;
   // HBM traffic on the GPU meanwhile: this launch's (at the maximum clock) and
   // what kernels beside it move (param beside_hbm_GBps, e.g. communication).
-  const double own_TBps = r.time_us > 0 ? (r.bytes.at("hbm_read") + r.bytes.at("hbm_write")) / (r.time_us * 1e6) : 0.0;
+  const double t_s = r.time_us * 1e-6;
+  const double own_TBps = t_s > 0 ? (r.bytes.at("hbm_read") + r.bytes.at("hbm_write")) / t_s / 1e12 : 0.0;
+  // Reads the L2 serves (its read traffic less what it fetched from HBM).
+  const double own_l2_TBps = t_s > 0 ? std::max(0.0, r.bytes.at("l2_read") - r.bytes.at("hbm_read")) / t_s / 1e12 : 0.0;
   const double beside_TBps = r.params.is_object() ? r.params.value("beside_hbm_GBps", 0.0) / 1000 : 0.0;
   const DvfsResult p = power_capped_clock(gpu_.spec(), gpu_busy,
                                           parse_data_type(dtype, "kernel " + r.kernel + ": param a_dtype"),
-                                          own_TBps + beside_TBps);
+                                          beside_TBps, own_TBps, own_l2_TBps);
   r.launch["power"] = {{"max_clock_mhz", gpu_.spec().clock.sm_MHz},
                        {"hbm_TBps", own_TBps + beside_TBps},
+                       {"l2_hit_TBps", own_l2_TBps},
                        {"sustained_clock_mhz", p.sm_clock_mhz},
                        {"load_at_max_clock", p.load},
                        {"time_us_at_max_clock", r.time_us},

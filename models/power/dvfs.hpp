@@ -5,9 +5,10 @@
 // load (FlashMLA's notes: H800 throttles to ~1600 MHz; our H100 records show
 // 1.1-1.98 GHz across large GEMMs). Dynamic power scales as C V^2 f and, in
 // the DVFS range, V roughly with f, so power ~ f^e (e = power.dvfs_exponent).
-// Calibration: a dependent-free wgmma stream keeps the tensor cores 100% busy
-// and settles at the clock power.<dtype>_mma_full_load_MHz, which fixes the
-// tensor cores' share of the budget: a load of w = (f_max / f_full)^e at f_max.
+// Calibration: a wgmma stream reading fresh operands (as a GEMM's main loop
+// does) would settle at power.<dtype>_mma_full_load_MHz with its tensor cores
+// 100% busy, which fixes the tensor cores' share of the budget: a load of
+// w = (f_max / f_full)^e at f_max.
 // A kernel whose tensor cores are busy a fraction u of the time puts a load
 // u w on the budget; the clock is f_max min(1, (u w)^(-1/e)).
 //
@@ -20,8 +21,13 @@
 // TB/s of the budget (power.hbm_budget_share_per_TBps, calibrated on the H100
 // by a wgmma stream on 112 SMs with and without a copy beside it). The SMs get
 // the rest: the clock is f_max min(1, (u w / (1 - h T))^(-1/e)) for T TB/s of
-// the kernel's own traffic plus what other kernels beside it move. L2 and
-// CUDA-core power are not modelled (docs/engine.md, "Power").
+// the kernel's own traffic plus what other kernels beside it move. Reads the
+// L2 serves draw a share h2 per TB/s the same way (power.l2_budget_share_per_TBps,
+// calibrated by an L2-resident read stream beside the wgmma stream); HBM
+// bytes already pay for their trip through the L2 in h. A kernel's own traffic
+// rate falls as its time stretches, so it enters the fixed point at the
+// stretched time; traffic beside it does not. CUDA-core power is not modelled
+// (docs/engine.md, "Power").
 #include "models/spec/hardware_spec.hpp"
 
 namespace hwsim {
@@ -34,8 +40,11 @@ struct DvfsResult {
 };
 
 // `tensor_busy` is the fraction of the SMs' tensor-core time busy at the
-// maximum clock; `mma_type` the data type of the MMAs; `hbm_TBps` the HBM
-// traffic on the GPU meanwhile (this kernel's and any beside it).
-DvfsResult power_capped_clock(const HardwareSpec& spec, double tensor_busy, DataType mma_type, double hbm_TBps = 0);
+// maximum clock; `mma_type` the data type of the MMAs; `hbm_TBps` HBM traffic
+// that does not stretch with this kernel (other kernels beside it);
+// `own_hbm_TBps` and `own_l2_TBps` this kernel's HBM traffic and L2-hit reads
+// at the maximum clock.
+DvfsResult power_capped_clock(const HardwareSpec& spec, double tensor_busy, DataType mma_type, double hbm_TBps = 0,
+                              double own_hbm_TBps = 0, double own_l2_TBps = 0);
 
 }  // namespace hwsim

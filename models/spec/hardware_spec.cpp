@@ -118,6 +118,7 @@ constexpr std::array kSchema = {
     ParamDef{"power.bf16_mma_full_load_MHz", kNumber, kPositive, "SM clock sustained with BF16 tensor cores 100% busy"},
     ParamDef{"power.dvfs_exponent", kNumber, kPositive, "power ~ clock^e along the DVFS curve"},
     ParamDef{"power.hbm_budget_share_per_TBps", kNumber, kNonNegative, "power-budget share HBM traffic draws per TB/s"},
+    ParamDef{"power.l2_budget_share_per_TBps", kNumber, kNonNegative, "power-budget share L2-hit traffic draws per TB/s"},
 };
 
 int as_int(const ParamTable& t, const char* key) { return static_cast<int>(t.integer(key)); }
@@ -254,7 +255,7 @@ HardwareSpec HardwareSpec::from_params(std::string name, std::string display_nam
   s.launch = {p.number("launch.overhead_us")};
   s.power = {p.number("power.tdp_W"), p.number("power.fp8_mma_full_load_MHz"),
              p.number("power.bf16_mma_full_load_MHz"), p.number("power.dvfs_exponent"),
-             p.number("power.hbm_budget_share_per_TBps")};
+             p.number("power.hbm_budget_share_per_TBps"), p.number("power.l2_budget_share_per_TBps")};
 
   // Cross-parameter rules: checked here so every loader path gets them.
   const int gpc_sum = std::accumulate(s.sm.sms_per_gpc.begin(), s.sm.sms_per_gpc.end(), 0);

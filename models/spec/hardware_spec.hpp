@@ -173,6 +173,7 @@ struct PowerParams {
   double bf16_mma_full_load_MHz;  // ... BF16
   double dvfs_exponent;           // power ~ f^e
   double hbm_budget_share_per_TBps;  // budget share drawn by HBM traffic per TB/s, independent of the SM clock
+  double l2_budget_share_per_TBps;   // ... by L2-hit traffic (reads served by the L2) per TB/s
 };
 
 struct HardwareSpec {

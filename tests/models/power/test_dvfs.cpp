@@ -4,6 +4,12 @@
 #include "models/power/dvfs.hpp"
 #include "sim/config/gpu_loader.hpp"
 
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
 using namespace hwsim;
 
 TEST_CASE("a fully busy tensor stream settles at the calibrated full-load clock") {
@@ -29,8 +35,10 @@ TEST_CASE("idle tensor cores leave the clock at its maximum; more tensor work lo
     CHECK(r.time_scale <= spec.clock.sm_MHz / spec.power.fp8_mma_full_load_MHz + 1e-9);
     last = r.sm_clock_mhz;
   }
-  // Below the knee (u w < 1) nothing throttles: w = (1980 / 1643)^3 = 1.75, so u < 0.57.
-  CHECK(power_capped_clock(spec, 0.5, DataType::kFp8E4M3).time_scale == 1.0);
+  // Below the knee (u w < 1) nothing throttles: u < (f_full / f_max)^3.
+  const double knee = std::pow(spec.power.fp8_mma_full_load_MHz / spec.clock.sm_max_MHz, spec.power.dvfs_exponent);
+  CHECK(power_capped_clock(spec, 0.98 * knee, DataType::kFp8E4M3).time_scale == 1.0);
+  CHECK(power_capped_clock(spec, 1.02 * knee, DataType::kFp8E4M3).time_scale > 1.0);
 }
 
 TEST_CASE("the fixed point is self-consistent") {
@@ -41,4 +49,58 @@ TEST_CASE("the fixed point is self-consistent") {
   CHECK(spec.clock.sm_max_MHz * std::pow(r.tensor_busy * w, -1.0 / spec.power.dvfs_exponent) ==
         Approx(r.sm_clock_mhz).epsilon(1e-4));
   CHECK(r.tensor_busy > 0.9);
+}
+
+TEST_CASE("L2-hit traffic lowers the clock, own traffic by its rate at the stretched time") {
+  const auto spec = load_gpu("h100-sxm");
+  REQUIRE(spec.power.l2_budget_share_per_TBps > 0);
+  const auto none = power_capped_clock(spec, 0.9, DataType::kFp8E4M3);
+  double last = none.sm_clock_mhz;
+  for (double tbps : {1.0, 2.0, 4.0, 6.0}) {
+    const auto r = power_capped_clock(spec, 0.9, DataType::kFp8E4M3, 0, 0, tbps);
+    INFO(tbps << " TB/s of L2 hits");
+    CHECK(r.sm_clock_mhz < last);
+    // Fixed point: the load of the busy share over what the traffic at the stretched time leaves.
+    const double w = std::pow(spec.clock.sm_max_MHz / spec.power.fp8_mma_full_load_MHz, spec.power.dvfs_exponent);
+    const double left = 1.0 - spec.power.l2_budget_share_per_TBps * tbps / r.time_scale;
+    CHECK(spec.clock.sm_max_MHz * std::pow(r.tensor_busy * w / left, -1.0 / spec.power.dvfs_exponent) ==
+          Approx(r.sm_clock_mhz).epsilon(1e-3));
+    last = r.sm_clock_mhz;
+  }
+  // Traffic of other kernels does not stretch with this one: the same rate beside costs more.
+  const auto own = power_capped_clock(spec, 0.9, DataType::kFp8E4M3, 0, 2.0, 0);
+  const auto beside = power_capped_clock(spec, 0.9, DataType::kFp8E4M3, 2.0, 0, 0);
+  CHECK(beside.sm_clock_mhz < own.sm_clock_mhz);
+}
+
+// Not fitted: the full-load clock comes from the fresh-operand stream on all
+// SMs; the same stream on 112 SMs is predicted from it and compared with its
+// own measurement (validate/data/h100-sxm/power_movement.jsonl).
+TEST_CASE("the fresh-operand wgmma stream on 112 SMs settles where the model puts it") {
+  namespace fs = std::filesystem;
+  const auto spec = load_gpu("h100-sxm");
+  std::ifstream in(fs::path(HWSIM_SOURCE_DIR) / "validate" / "data" / "h100-sxm" / "power_movement.jsonl");
+  REQUIRE(in);
+  double measured_mhz = 0, all_tflops = 0, all_mhz = 0, tflops_112 = 0;
+  int ctas = 0;
+  for (std::string line; std::getline(in, line);) {
+    const auto r = nlohmann::json::parse(line);
+    const std::string id = r.at("id");
+    if (id.ends_with("/wgmma_fresh_112_sms")) {
+      measured_mhz = r.at("derived").at("sm_clock_mhz_median");
+      tflops_112 = r.at("derived").at("wgmma_TFLOPs");
+      ctas = r.at("params").at("wgmma_ctas");
+    }
+    if (id.ends_with("/wgmma_fresh_all_sms")) {
+      all_tflops = r.at("derived").at("wgmma_TFLOPs");
+      all_mhz = r.at("derived").at("sm_clock_mhz_median");
+    }
+  }
+  REQUIRE(measured_mhz > 0);
+  REQUIRE(all_mhz > 0);
+  // The stream keeps its tensor cores busy the fraction it did on all SMs.
+  const double u = all_tflops * 1e12 / (8192.0 * spec.sm.count * all_mhz * 1e6);
+  const auto r = power_capped_clock(spec, u * ctas / spec.sm.count, DataType::kFp8E4M3);
+  INFO("predicted " << r.sm_clock_mhz << " MHz, measured " << measured_mhz << " MHz (" << tflops_112 << " TFLOP/s)");
+  CHECK(r.sm_clock_mhz == Approx(measured_mhz).epsilon(0.02));
 }
