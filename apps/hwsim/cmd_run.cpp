@@ -100,7 +100,15 @@ nlohmann::json run_layer(const Args& a, GpuSimulator& simulator) {
   const long long seed = a.integer("seed");
   if (seed < 0) throw Error(fmt::format("--seed {} must be >= 0", seed));
   lo.seed = static_cast<std::uint64_t>(seed);
-  const auto kernels = deepseek_v3::moe_layer_kernels(deepseek_v3::published_shape(), lo);
+  auto kernels = deepseek_v3::moe_layer_kernels(deepseek_v3::published_shape(), lo);
+  // --sms: every kernel on the first N SMs (e.g. the 112 DeepEP leaves to compute).
+  std::optional<long long> sms;
+  if (a.has("sms")) {
+    sms = a.integer("sms");
+    const int count = simulator.spec().sm.count;
+    if (*sms < 1 || *sms > count) throw Error(fmt::format("--sms {} must be in 1..{}", *sms, count));
+    for (auto& k : kernels) k.params["sms"] = *sms;
+  }
   // Key: kind + canonical params. A kernel the engine cannot run (bad shape
   // for its program) is reported with its error and left out of the totals.
   struct Outcome {
@@ -155,6 +163,7 @@ nlohmann::json run_layer(const Args& a, GpuSimulator& simulator) {
           {"tokens_per_gpu", lo.tokens_per_gpu},
           {"routing", lo.routing},
           {"seed", lo.seed},
+          {"sms", sms ? *sms : static_cast<long long>(simulator.spec().sm.count)},
           {"kernels", rows},
           {"distinct_kernels_simulated", simulated},
           {"kernels_not_modelled", not_modelled},
@@ -163,8 +172,9 @@ nlohmann::json run_layer(const Args& a, GpuSimulator& simulator) {
 }
 
 void print_layer(const nlohmann::json& j) {
-  fmt::print("deepseek-v3-layer on {} ({} tokens per GPU, {} routing, seed {})\n", j["gpu"].get<std::string>(),
-             j["tokens_per_gpu"].get<int>(), j["routing"].get<std::string>(), j["seed"].get<std::uint64_t>());
+  fmt::print("deepseek-v3-layer on {} ({} tokens per GPU, {} routing, seed {}, {} SMs)\n", j["gpu"].get<std::string>(),
+             j["tokens_per_gpu"].get<int>(), j["routing"].get<std::string>(), j["seed"].get<std::uint64_t>(),
+             j["sms"].get<long long>());
   fmt::print("  {:<32} {:<16} {:<18} {:>5} {:>11} {:>12}\n", "kernel", "phase", "kind", "count", "us each", "us total");
   for (const auto& k : j["kernels"]) {
     if (k.contains("error")) {

@@ -285,6 +285,26 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
         "residual gradient add around the MoE block");
   b.set_backward_producer("bwd.mlp_norm");
   b.backward(attention_linears[3]);
+  // V3 3.2.3: "we recompute all RMSNorm operations and MLA up-projections during
+  // back-propagation", so Q, K and V, which the attention backward reads, are
+  // rebuilt from the stored latents: the two up-projections on the recomputed
+  // norms (counted in bwd.q_kv_a_norm), RoPE on q_pe / k_pe and the K assembly.
+  for (int i : {1, 2}) {
+    const Linear& l = attention_linears[static_cast<size_t>(i)];
+    const std::string quant = "bwd.recompute." + l.name.substr(0, l.name.size() - 5) + "_quant";  // q_b / kv_b
+    b.add(quant, Phase::kBackwardInput, "quant_1x128", {{"m", l.m}, {"k", l.k}}, 1,
+          "1x128 FP8 cast of the recomputed latent RMSNorm output for the recomputed " + l.name + " (V3 3.2.3)");
+    // Its producer is the norm's recompute pass (bwd.q_kv_a_norm runs recompute and gradient).
+    b.last().producer = "bwd.q_kv_a_norm";
+    b.last().consumers = {"bwd.recompute." + l.name};
+    b.add("bwd.recompute." + l.name, Phase::kBackwardInput, "gemm", fp8_gemm(l.m, l.n, l.k, "bf16"), l.count,
+          "MLA up-projection recomputed in the backward instead of stored (V3 3.2.3): " + l.stands_for);
+  }
+  b.add("bwd.recompute.rope", Phase::kBackwardInput, "elementwise", pass(pe, pe), 1,
+        "RoPE on the recomputed q_pe and k_pe (V3 3.2.3 recomputation)");
+  b.add("bwd.recompute.k_concat", Phase::kBackwardInput, "elementwise",
+        pass(k_nope + pe - double(t) * s.heads * s.qk_rope_head_dim * 2, k_full), 1,
+        "K reassembled from the recomputed k_nope and k_pe for the attention backward");
   b.add("bwd.attention_preprocess", Phase::kBackwardInput, "elementwise",
         pass(2 * o_bytes, double(t) * s.heads * 4), 1, "attention backward's D = rowsum(dO * O) (FA2/FA3 preprocess)");
   b.add("bwd.attention", Phase::kBackwardInput, "attention", [&] { auto a = attention; a["pass"] = "bwd"; return a; }(),

@@ -82,7 +82,9 @@ BlockCost block_compute_cost(const std::string& kind, const std::vector<LayerKer
         break;
     }
     const KernelWork w = kernel_work(k.kind, k.params);
-    c.flops += w.flops * k.count;
+    // Model FLOPs (MFU's convention, ISCA Table 4): recomputation is work the
+    // GPU does, not FLOPs the model needs, so it takes time but is not counted.
+    if (!k.name.starts_with("bwd.recompute.")) c.flops += w.flops * k.count;
     if (k.kind == "attention") c.attention_flops += w.flops * k.count;
     // Weights: n x k of every forward GEMM (Wgrad's output would count them
     // again). Local experts are data parallel over fewer GPUs.

@@ -22,7 +22,7 @@ struct BlockCost {
   double dispatch_f = 0, combine_f = 0;  // forward all-to-all (FP8 out, BF16 back)
   double dispatch_b = 0,
          combine_b = 0;        // backward: combine's gradient goes out in FP8 (V3 3.3.3), dispatch's back in BF16
-  double flops = 0;            // forward + backward FLOPs, attention as emitted (causal)
+  double flops = 0;            // forward + backward model FLOPs (recomputation excluded), attention as emitted (causal)
   double attention_flops = 0;  // of which the attention core
   // HBM bytes of the compute parts the overlap schedules as one item each
   // (attention forward, MLP forward, MLP backward B+W, attention backward B+W).
