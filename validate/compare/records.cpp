@@ -91,7 +91,9 @@ std::vector<Record> read_record_tree(const fs::path& dir) {
   if (!fs::is_directory(dir)) throw Error(fmt::format("records folder '{}' does not exist", dir.string()));
   std::vector<fs::path> files;
   for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) {
-    if (it->is_directory() && it->path().filename() == "numerics") {
+    // numerics/: bit-level probes; dynamics/: one kernel timed under changing load
+    // (the power controller's response), not kernel times the model predicts.
+    if (it->is_directory() && (it->path().filename() == "numerics" || it->path().filename() == "dynamics")) {
       it.disable_recursion_pending();
       continue;
     }

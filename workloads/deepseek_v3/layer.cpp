@@ -217,6 +217,12 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
   b.add("fwd.attention", Phase::kForward, "attention", [&] { auto a = attention; a["pass"] = "fwd"; return a; }(), 1,
         "BF16 FlashAttention-style MLA core (kept in BF16, V3 3.3.1)");
   b.quant_for("fwd.o_quant", "fwd.attention", attention_linears[3], t, attn_out, "1x128 FP8 cast for o_proj");
+  // V3 3.3.3: the attention output, which the attention backward reads again,
+  // is cached in the customized E5M6 format instead of BF16 (12 bits per value,
+  // packed: an assumption, V3 gives no layout) with its 1x128 scales.
+  const double o_e5m6 = double(t) * attn_out * 1.5 + double(t) * attn_out / kScaleGroup * 4;
+  b.add("fwd.o_cache_e5m6", Phase::kForward, "elementwise", pass(o_bytes, o_e5m6), 1,
+        "attention output cached in E5M6 with 1x128 scales for the backward (V3 3.3.3)");
   b.forward(attention_linears[3]);
   b.add("fwd.attn_residual_add", Phase::kForward, "elementwise", pass(2 * th, th), 1,
         "residual add after attention");
@@ -305,6 +311,8 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
   b.add("bwd.recompute.k_concat", Phase::kBackwardInput, "elementwise",
         pass(k_nope + pe - double(t) * s.heads * s.qk_rope_head_dim * 2, k_full), 1,
         "K reassembled from the recomputed k_nope and k_pe for the attention backward");
+  b.add("bwd.o_cast_back", Phase::kBackwardInput, "elementwise", pass(o_e5m6, o_bytes), 1,
+        "cached E5M6 attention output cast back to BF16 for the attention backward (V3 3.3.3)");
   b.add("bwd.attention_preprocess", Phase::kBackwardInput, "elementwise",
         pass(2 * o_bytes, double(t) * s.heads * 4), 1, "attention backward's D = rowsum(dO * O) (FA2/FA3 preprocess)");
   b.add("bwd.attention", Phase::kBackwardInput, "attention", [&] { auto a = attention; a["pass"] = "bwd"; return a; }(),
