@@ -98,27 +98,24 @@ def main():
         setv(f'power.{dtype}_mma_full_load_MHz', f"{f * u ** (1 / 3):.0f}",
              f"measured: {rid} ({f:.0f} MHz at {tf:.0f} TFLOP/s, tensor cores busy u = {u:.3f} of the time at "
              f"{rate} FLOP/clk/SM x 132 SMs; {f:.0f} x u^(1/3))")
-    # HBM traffic's share of the power budget. With the wgmma stream on 112 of
+    # A traffic's share of the power budget. With the wgmma stream on 112 of
     # 132 SMs alone the clock settles at f_b (the SMs take the whole budget:
-    # s (f_b / f_max)^e = 1); with a copy of C TB/s beside it at f_c, the SMs
-    # get what HBM leaves: s (f_c / f_max)^e = 1 - h C. So h = (1 - (f_c/f_b)^e) / C.
-    # Both clocks are NVML samples of one run (calibrated against each other).
-    b, c = 'h100-sxm/ubench_power/wgmma_112_sms', 'h100-sxm/ubench_power/wgmma_112_sms_with_copy_20_sms'
-    fb, fc = d(b, 'sm_clock_mhz_median'), d(c, 'sm_clock_mhz_median')
-    tbps = d(c, 'copy_GBps') / 1000
-    share = (1 - (fc / fb) ** 3) / tbps
-    setv('power.hbm_budget_share_per_TBps', f"{share:.3f}",
-         f"measured: {c} ({fc:.0f} MHz with a {tbps * 1000:.0f} GB/s copy beside the wgmma stream, against "
-         f"{fb:.0f} MHz without it in {b} ; h = (1 - ({fc:.0f}/{fb:.0f})^3) / {tbps:.3f} TB/s)")
-    # L2 traffic's share, the same way: the wgmma stream on 112 SMs with and
-    # without an L2-resident read stream beside it (one run, movement/).
-    b, c = 'h100-sxm/ubench_power/movement/wgmma_112_sms', 'h100-sxm/ubench_power/movement/wgmma_112_sms_with_l2read_20_sms'
-    fb, fc = d(b, 'sm_clock_mhz_median'), d(c, 'sm_clock_mhz_median')
-    tbps = d(c, 'copy_GBps') / 1000
-    share = (1 - (fc / fb) ** 3) / tbps
-    setv('power.l2_budget_share_per_TBps', f"{share:.3f}",
-         f"measured: {c} ({fc:.0f} MHz with {tbps * 1000:.0f} GB/s of L2 reads beside the wgmma stream, against "
-         f"{fb:.0f} MHz without them in {b} ; h = (1 - ({fc:.0f}/{fb:.0f})^3) / {tbps:.3f} TB/s)")
+    # s (f_b / f_max)^e = 1); with C TB/s of traffic beside it at f_c, the SMs
+    # get what the traffic leaves: s (f_c / f_max)^e = 1 - h C. So
+    # h = (1 - (f_c/f_b)^e) / C. Both clocks are NVML samples of one run.
+    def budget_share(key, b, c, what):
+        fb, fc = d(b, 'sm_clock_mhz_median'), d(c, 'sm_clock_mhz_median')
+        tbps = d(c, 'copy_GBps') / 1000
+        share = (1 - (fc / fb) ** 3) / tbps
+        setv(key, f"{share:.3f}",
+             f"measured: {c} ({fc:.0f} MHz with {what.format(tbps * 1000)} beside the wgmma stream, against "
+             f"{fb:.0f} MHz without it in {b} ; h = (1 - ({fc:.0f}/{fb:.0f})^3) / {tbps:.3f} TB/s)")
+
+    # HBM: a copy through HBM beside it; L2: an L2-resident read stream (a second run, movement/).
+    budget_share('power.hbm_budget_share_per_TBps', 'h100-sxm/ubench_power/wgmma_112_sms',
+                 'h100-sxm/ubench_power/wgmma_112_sms_with_copy_20_sms', "a {:.0f} GB/s copy")
+    budget_share('power.l2_budget_share_per_TBps', 'h100-sxm/ubench_power/movement/wgmma_112_sms',
+                 'h100-sxm/ubench_power/movement/wgmma_112_sms_with_l2read_20_sms', "{:.0f} GB/s of L2 reads")
     YAML.write_text(text)
 
 

@@ -56,9 +56,26 @@ struct Buffers {
   float* scale_b = nullptr;
   void* workspace = nullptr;
   size_t a_bytes = 0, b_bytes = 0, d_bytes = 0, sa_count = 0, sb_count = 0;
+  // Device buffers for the largest shape of a run (bytes; scale counts in floats).
+  void allocate(size_t a_max, size_t b_max, size_t d_max, size_t sa_max, size_t sb_max);
+  void release();
 };
 
 size_t cdiv(size_t a, size_t b) { return (a + b - 1) / b; }
+
+void Buffers::allocate(size_t a_max, size_t b_max, size_t d_max, size_t sa_max, size_t sb_max) {
+  HWB_CUDA(cudaMalloc(&a, a_max));
+  HWB_CUDA(cudaMalloc(&b, b_max));
+  HWB_CUDA(cudaMalloc(&d, d_max));
+  HWB_CUDA(cudaMalloc(&scale_a, sa_max * 4));
+  HWB_CUDA(cudaMalloc(&scale_b, sb_max * 4));
+  HWB_CUDA(cudaMalloc(&workspace, kWorkspace));
+}
+
+void Buffers::release() {
+  for (void* p : {a, b, d, static_cast<void*>(scale_a), static_cast<void*>(scale_b), workspace}) HWB_CUDA(cudaFree(p));
+  *this = Buffers{};
+}
 
 float bf16_to_float(uint16_t h) {
   uint32_t u = uint32_t(h) << 16;
@@ -348,12 +365,7 @@ void run_gemm_validation(BenchContext& ctx) {
     sa_max = std::max(sa_max, size_t(s.m) * cdiv(s.k, 128));
     sb_max = std::max(sb_max, cdiv(s.n, 128) * cdiv(s.k, 128));
   }
-  HWB_CUDA(cudaMalloc(&buf.a, a_max));
-  HWB_CUDA(cudaMalloc(&buf.b, b_max));
-  HWB_CUDA(cudaMalloc(&buf.d, d_max));
-  HWB_CUDA(cudaMalloc(&buf.scale_a, sa_max * 4));
-  HWB_CUDA(cudaMalloc(&buf.scale_b, sb_max * 4));
-  HWB_CUDA(cudaMalloc(&buf.workspace, kWorkspace));
+  buf.allocate(a_max, b_max, d_max, sa_max, sb_max);
   cublasLtHandle_t lt = nullptr;
   HWB_BLAS(cublasLtCreate(&lt));
   for (const Variant& v : kVariants) {
@@ -365,12 +377,7 @@ void run_gemm_validation(BenchContext& ctx) {
     }
   }
   cublasLtDestroy(lt);
-  HWB_CUDA(cudaFree(buf.a));
-  HWB_CUDA(cudaFree(buf.b));
-  HWB_CUDA(cudaFree(buf.d));
-  HWB_CUDA(cudaFree(buf.scale_a));
-  HWB_CUDA(cudaFree(buf.scale_b));
-  HWB_CUDA(cudaFree(buf.workspace));
+  buf.release();
 }
 
 namespace {
@@ -410,12 +417,7 @@ void run_gemm_training_validation(BenchContext& ctx) {
       sb_max = std::max(sb_max, size_t(s.n) * cdiv(s.k, 128));
     }
   }
-  HWB_CUDA(cudaMalloc(&buf.a, a_max));
-  HWB_CUDA(cudaMalloc(&buf.b, b_max));
-  HWB_CUDA(cudaMalloc(&buf.d, d_max));
-  HWB_CUDA(cudaMalloc(&buf.scale_a, sa_max * 4));
-  HWB_CUDA(cudaMalloc(&buf.scale_b, sb_max * 4));
-  HWB_CUDA(cudaMalloc(&buf.workspace, kWorkspace));
+  buf.allocate(a_max, b_max, d_max, sa_max, sb_max);
   cublasLtHandle_t lt = nullptr;
   HWB_BLAS(cublasLtCreate(&lt));
   bool checked = false;
@@ -439,12 +441,7 @@ void run_gemm_training_validation(BenchContext& ctx) {
     ctx.note(std::string("training: SM-subset GEMMs not measured: ") + e.what());
   }
   cublasLtDestroy(lt);
-  HWB_CUDA(cudaFree(buf.a));
-  HWB_CUDA(cudaFree(buf.b));
-  HWB_CUDA(cudaFree(buf.d));
-  HWB_CUDA(cudaFree(buf.scale_a));
-  HWB_CUDA(cudaFree(buf.scale_b));
-  HWB_CUDA(cudaFree(buf.workspace));
+  buf.release();
 }
 
 }  // namespace hwbench

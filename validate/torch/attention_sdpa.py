@@ -39,6 +39,10 @@ def smi(query):
     except (OSError, subprocess.SubprocessError):
         return ""
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from records_io import write_jsonl_atomic  # noqa: E402
+
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -159,11 +163,7 @@ def main():
                       flush=True)
             torch.cuda.empty_cache()
 
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(args.out)) or ".", suffix=".partial")
-    with os.fdopen(fd, "w") as f:
-        for r in records:
-            f.write(json.dumps(r, sort_keys=False) + "\n")
-    os.replace(tmp, args.out)
+    write_jsonl_atomic(args.out, records)
     print(f"attention_sdpa.py: {len(records)} records -> {args.out}")
 
 

@@ -17,10 +17,14 @@ import argparse
 import datetime
 import json
 import os
+import sys
 import statistics
 import subprocess
-import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from records_io import write_jsonl_atomic  # noqa: E402
+
 
 
 def main():
@@ -97,11 +101,7 @@ def main():
                         "implementation_detail": "torch._scaled_mm per-tensor FP8, a train of launches; the first third "
                                                  "discarded",
                         "provenance": prov})
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(args.out)) or ".", suffix=".partial")
-    with os.fdopen(fd, "w") as f:
-        for r in records:
-            f.write(json.dumps(r) + "\n")
-    os.replace(tmp, args.out)
+    write_jsonl_atomic(args.out, records)
     print(f"power_window.py: {len(records)} records -> {args.out}")
 
 

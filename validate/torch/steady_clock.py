@@ -16,10 +16,14 @@ import argparse
 import datetime
 import json
 import os
+import sys
 import statistics
 import subprocess
-import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from records_io import write_jsonl_atomic  # noqa: E402
+
 
 
 def main():
@@ -136,11 +140,7 @@ def main():
                         "implementation_detail": "back to back, no L2 flush; clock and power from nvidia-smi -lms 20 "
                                                  "over the second half of the run",
                         "provenance": dict(prov, sm_clock_mhz=clock)})
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(args.out)) or ".", suffix=".partial")
-    with os.fdopen(fd, "w") as f:
-        for r in records:
-            f.write(json.dumps(r) + "\n")
-    os.replace(tmp, args.out)
+    write_jsonl_atomic(args.out, records)
     print(f"steady_clock.py: {len(records)} records -> {args.out}")
 
 
