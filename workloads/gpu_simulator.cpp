@@ -82,15 +82,20 @@ void GpuSimulator::apply_power_cap(KernelResult& r) const {
   // what kernels beside it move (param beside_hbm_GBps, e.g. communication).
   const double t_s = r.time_us * 1e-6;
   const double own_TBps = t_s > 0 ? (r.bytes.at("hbm_read") + r.bytes.at("hbm_write")) / t_s / 1e12 : 0.0;
-  // Reads the L2 serves (its read traffic less what it fetched from HBM).
-  const double own_l2_TBps = t_s > 0 ? std::max(0.0, r.bytes.at("l2_read") - r.bytes.at("hbm_read")) / t_s / 1e12 : 0.0;
+  // Traffic the L2 serves on chip: reads it hits (its read traffic less what it
+  // fetched from HBM) and writes and reductions it absorbs (less what it wrote
+  // back to HBM). Writes are priced like reads (the calibration streams reads;
+  // both cross the same SM-L2 network), an assumption (docs/engine.md, "Power").
+  const double l2_hit_reads = std::max(0.0, r.bytes.at("l2_read") - r.bytes.at("hbm_read"));
+  const double l2_kept_writes = std::max(0.0, r.bytes.at("l2_write") - r.bytes.at("hbm_write"));
+  const double own_l2_TBps = t_s > 0 ? (l2_hit_reads + l2_kept_writes) / t_s / 1e12 : 0.0;
   const double beside_TBps = r.params.is_object() ? r.params.value("beside_hbm_GBps", 0.0) / 1000 : 0.0;
   const DvfsResult p = power_capped_clock(gpu_.spec(), gpu_busy,
                                           parse_data_type(dtype, "kernel " + r.kernel + ": param a_dtype"),
                                           beside_TBps, own_TBps, own_l2_TBps);
   r.launch["power"] = {{"max_clock_mhz", gpu_.spec().clock.sm_MHz},
                        {"hbm_TBps", own_TBps + beside_TBps},
-                       {"l2_hit_TBps", own_l2_TBps},
+                       {"l2_onchip_TBps", own_l2_TBps},
                        {"sustained_clock_mhz", p.sm_clock_mhz},
                        {"load_at_max_clock", p.load},
                        {"time_us_at_max_clock", r.time_us},

@@ -81,3 +81,17 @@ TEST_CASE("Only causal attention spends mask ops, and only on diagonal tiles", "
   CHECK(causal.ops.at("mask") == 2.0 * 2 * (2048 / 128) * 128 * 128);
   CHECK(causal.ops.at("softmax") < 0.6 * full.ops.at("softmax"));
 }
+
+// The backward accumulates dQ by reductions at the L2: traffic the L2 absorbs
+// on chip, which the power model prices like the reads it serves
+// (GpuSimulator::apply_power_cap, docs/engine.md "Power").
+TEST_CASE("The power model counts the backward's L2 reductions as on-chip traffic", "[attention][power]") {
+  GpuSimulator sim(load_gpu("h100-sxm"));
+  const KernelResult r = sim.run(attention(2048, true, "bwd", 16));
+  REQUIRE(r.launch.contains("power"));
+  const double t_s = r.launch["power"]["time_us_at_max_clock"].get<double>() * 1e-6;
+  const double reads = (r.bytes.at("l2_read") - r.bytes.at("hbm_read")) / t_s / 1e12;
+  const double kept_writes = (r.bytes.at("l2_write") - r.bytes.at("hbm_write")) / t_s / 1e12;
+  CHECK(kept_writes > reads);  // dQ's FP32 reductions outweigh the hits of the loads
+  CHECK(r.launch["power"]["l2_onchip_TBps"].get<double>() == Approx(reads + kept_writes).epsilon(1e-6));
+}
