@@ -144,11 +144,14 @@ std::string step_study_markdown(const json& study) {
                        p["step_s"].get<double>(), p["speedup"].get<double>(), p["f_and_b_s"].get<double>(),
                        p["comm_sms"].get<int>(), p["dispatch_us"].get<double>(), p["combine_us"].get<double>());
   }
-  bool any = false;
-  for (const json& p : st["proposals"]) {
+  return out + sensitivity_markdown(st["proposals"], "\nSensitivity (speed-up of the step):\n\n");
+}
+
+std::string sensitivity_markdown(const json& proposals, const std::string& heading) {
+  std::string out;
+  for (const json& p : proposals) {
     for (const json& s : p["sensitivity"]) {
-      if (!any) out += "\nSensitivity (speed-up of the step):\n\n";
-      any = true;
+      if (out.empty()) out = heading;
       std::vector<std::string> pts;
       for (const json& pt : s["points"]) {
         pts.push_back(fmt::format("{} {} -> {:.3f}x", pt["value"].get<double>(), s["unit"].get<std::string>(),

@@ -48,4 +48,9 @@ nlohmann::json run_step_study(std::span<const Proposal* const> proposals, const 
 // study has none).
 std::string step_study_markdown(const nlohmann::json& study);
 
+// One Markdown line per sensitivity sweep of `proposals` (a study's proposals
+// array), after `heading` when there is any; empty when no proposal sweeps.
+// Shared by the layer study's summary and the step's.
+std::string sensitivity_markdown(const nlohmann::json& proposals, const std::string& heading);
+
 }  // namespace hwsim::proposals

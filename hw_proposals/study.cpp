@@ -294,21 +294,7 @@ std::string study_markdown(const json& study) {
                        p["hbm_bytes_saved"].get<double>() / 1e9,
                        why.empty() ? std::string("no kernel gets faster") : fmt::format("{}", fmt::join(why, "; ")));
   }
-  bool any = false;
-  for (const auto& p : study["proposals"]) {
-    for (const auto& s : p["sensitivity"]) {
-      if (!any) out += "\n## Sensitivity\n\n";
-      any = true;
-      std::vector<std::string> pts;
-      for (const auto& pt : s["points"]) {
-        pts.push_back(fmt::format("{} {} -> {:.3f}x", pt["value"].get<double>(), s["unit"].get<std::string>(),
-                                  pt["speedup"].get<double>()));
-      }
-      out += fmt::format("- **{}**, `{}` ({}): {}\n", p["title"].get<std::string>(), s["parameter"].get<std::string>(),
-                         s["description"].get<std::string>(), fmt::join(pts, ", "));
-    }
-  }
-  return out + step_study_markdown(study);
+  return out + sensitivity_markdown(study["proposals"], "\n## Sensitivity\n\n") + step_study_markdown(study);
 }
 
 }  // namespace hwsim::proposals

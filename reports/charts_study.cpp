@@ -516,16 +516,18 @@ std::vector<Section> study_sections(const ResultFile& study, std::span<const Res
                                     const std::string& sfx) {
   const json& s = study.doc;
   std::vector<Section> out;
+  const auto roofline = [&](std::string title, std::string intro) {
+    Section roof{"roofline" + sfx, std::move(title), std::move(intro), {}, {}};
+    roof.charts.push_back(study_roofline_chart(study, kernels, sfx, config_line(s)));
+    return roof;
+  };
   if (s["proposals"].empty()) {
     // Communication proposals only: the step's section, then the baseline
     // layer's kernels (the step's MoE blocks) on the roofline.
     out = step_sections(s, sfx);
-    Section roof{"roofline" + sfx, "The baseline layer's kernels on the roofline", "", {}, {}};
-    roof.intro =
-        "Each kernel of the baseline MoE layer (one block of the step) placed by its arithmetic intensity and "
-        "achieved throughput; the ceilings are computed from the GPU description.";
-    roof.charts.push_back(study_roofline_chart(study, kernels, sfx, config_line(s)));
-    out.push_back(std::move(roof));
+    out.push_back(roofline("The baseline layer's kernels on the roofline",
+                           "Each kernel of the baseline MoE layer (one block of the step) placed by its arithmetic "
+                           "intensity and achieved throughput; the ceilings are computed from the GPU description."));
     return out;
   }
   Section main{"proposals" + sfx, "Which proposal buys the most", "", {}, {}};
@@ -555,12 +557,9 @@ std::vector<Section> study_sections(const ResultFile& study, std::span<const Res
   }
   for (auto& sec : step_sections(s, sfx)) out.push_back(std::move(sec));
 
-  Section roof{"roofline" + sfx, "The kernels on the roofline", "", {}, {}};
-  roof.intro =
-      "Each baseline kernel placed by its arithmetic intensity (FLOPs per HBM byte) and achieved throughput; "
-      "the ceilings are computed from the GPU description.";
-  roof.charts.push_back(study_roofline_chart(study, kernels, sfx, config_line(s)));
-  out.push_back(std::move(roof));
+  out.push_back(roofline("The kernels on the roofline",
+                         "Each baseline kernel placed by its arithmetic intensity (FLOPs per HBM byte) and achieved "
+                         "throughput; the ceilings are computed from the GPU description."));
   return out;
 }
 

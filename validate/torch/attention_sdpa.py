@@ -22,7 +22,6 @@ Usage: python3 attention_sdpa.py --gpu-name h100-sxm --out attention.jsonl [--qu
 Output is written atomically (temporary file, then rename). Standard library + torch only.
 """
 import argparse
-import datetime
 import json
 import os
 import statistics
@@ -40,8 +39,7 @@ def smi(query):
         return ""
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from records_io import write_jsonl_atomic  # noqa: E402
-
+from records_io import provenance, write_jsonl_atomic  # noqa: E402
 
 
 def main():
@@ -72,12 +70,8 @@ def main():
         shapes = shapes[:2]
     backends = [("cudnn", SDPBackend.CUDNN_ATTENTION), ("flash2", SDPBackend.FLASH_ATTENTION),
                 ("efficient", SDPBackend.EFFICIENT_ATTENTION)]
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    prov = {"gpu_name": torch.cuda.get_device_name(0), "driver": smi("driver_version"),
-            "cuda": torch.version.cuda, "torch": torch.__version__,
-            "cudnn": str(torch.backends.cudnn.version()), "date": date,
-            "command": "python3 validate/torch/attention_sdpa.py --gpu-name " + args.gpu_name + " --out "
-            + os.path.basename(args.out) + (" --quick" if args.quick else "")}
+    prov = provenance(torch, "attention_sdpa.py", args.gpu_name, args.out, " --quick" if args.quick else "",
+                      driver=smi("driver_version"), cudnn=True)
     records = []
 
     def timed(fn):

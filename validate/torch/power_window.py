@@ -14,17 +14,13 @@ Usage: python3 power_window.py --gpu-name h100-sxm --out power_window.jsonl
 Standard library + torch only; output written atomically.
 """
 import argparse
-import datetime
-import json
 import os
 import sys
 import statistics
-import subprocess
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from records_io import write_jsonl_atomic  # noqa: E402
-
+from records_io import provenance, write_jsonl_atomic  # noqa: E402
 
 
 def main():
@@ -76,10 +72,7 @@ def main():
         times = [1000.0 * x.elapsed_time(y) for x, y in evs[len(evs) // 3:]]  # after the train settles
         return times
 
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    prov = {"gpu_name": torch.cuda.get_device_name(0), "cuda": torch.version.cuda, "torch": torch.__version__,
-            "date": date, "command": "python3 validate/torch/power_window.py --gpu-name " + args.gpu_name
-            + " --out " + os.path.basename(args.out), "sm_clock_mhz": 0.0}
+    prov = dict(provenance(torch, "power_window.py", args.gpu_name, args.out), sm_clock_mhz=0.0)
     records = []
     params = {"m": m, "n": n, "k": k, "a_dtype": "fp8_e4m3", "b_dtype": "fp8_e4m3", "out_dtype": "bf16",
               "scaling": "per_tensor", "fast_accum": False}

@@ -13,8 +13,6 @@ Usage: python3 steady_clock.py --gpu-name h100-sxm --out steady_clock.jsonl
 Standard library + torch only; output written atomically.
 """
 import argparse
-import datetime
-import json
 import os
 import sys
 import statistics
@@ -22,8 +20,7 @@ import subprocess
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from records_io import write_jsonl_atomic  # noqa: E402
-
+from records_io import provenance, write_jsonl_atomic  # noqa: E402
 
 
 def main():
@@ -37,11 +34,7 @@ def main():
 
     dev = torch.device("cuda")
     torch.manual_seed(4321)
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    prov = {"gpu_name": torch.cuda.get_device_name(0), "cuda": torch.version.cuda, "torch": torch.__version__,
-            "cudnn": str(torch.backends.cudnn.version()), "date": date,
-            "command": "python3 validate/torch/steady_clock.py --gpu-name " + args.gpu_name + " --out "
-            + os.path.basename(args.out)}
+    prov = provenance(torch, "steady_clock.py", args.gpu_name, args.out, cudnn=True)
     cases = []
 
     def attention(seq, heads, qk, dv, causal, pass_name):
