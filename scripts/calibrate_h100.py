@@ -47,6 +47,18 @@ def main():
     l2 = 'h100-sxm/ubench_l2/read/footprint13107200'
     setv('l2.bytes_per_clk', f"{d(l2, 'GBps') / CLOCK_GHZ:.0f}",
          f"measured: {l2} ({d(l2, 'GBps'):.0f} GB/s at 1980 MHz)")
+    # L2 read bandwidth reachable from SM subsets (green contexts): the
+    # `scaling` records, in ascending SM count, the last the whole GPU.
+    subsets = sorted((r['params']['sms'], r['derived']['GBps'], rid) for rid, r in recs.items()
+                     if rid.startswith('h100-sxm/ubench_l2/read_sms'))
+    assert subsets and subsets[-1][0] == 132, subsets
+    setv('l2.subset_sms', '[' + ', '.join(str(n) for n, _, _ in subsets) + ']',
+         f"measured: {subsets[0][2]} .. {subsets[-1][2]} (L2-resident reads, ld.global.cg, on green contexts "
+         f"of {subsets[0][0]}-{subsets[-1][0]} SMs)")
+    setv('l2.subset_read_GBps', '[' + ', '.join(f'{g:.0f}' for _, g, _ in subsets) + ']',
+         "measured: " + " ".join(rid for _, _, rid in subsets) +
+         " (GB/s at 1980 MHz, in the order of l2.subset_sms; a launch on N SMs gets the interpolated share of "
+         "l2.bytes_per_clk, the last entry being the whole GPU)")
     ll1, ll2, lhbm = ('h100-sxm/ubench_latency/' + x for x in ('l1', 'l2', 'hbm'))
     setv('l2.hit_latency_cycles', f"{d(ll2, 'cycles_per_load'):.0f}",
          f"measured: {ll2} (pointer chase, {d(ll2, 'cycles_per_load'):.1f} cycles per load)")

@@ -1,6 +1,7 @@
 #include "models/spec/hardware_spec.hpp"
 
 #include <array>
+#include <cmath>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -71,6 +72,8 @@ constexpr std::array kSchema = {
     ParamDef{"l2.bytes_per_clk", kNumber, kPositive, "aggregate L2 bandwidth per SM clock"},
     ParamDef{"l2.hit_latency_cycles", kNumber, kPositive, "L2 hit latency, near partition"},
     ParamDef{"l2.far_extra_latency_cycles", kNumber, kNonNegative, "extra latency of a hit in the far partition"},
+    ParamDef{"l2.subset_sms", kNumberList, kPositive, "SM counts of the subsets whose L2 read bandwidth is listed (ascending, the last = sm.count)"},
+    ParamDef{"l2.subset_read_GBps", kNumberList, kPositive, "L2 read bandwidth reachable from each subset of l2.subset_sms"},
 
     ParamDef{"hbm.capacity_GB", kNumber, kPositive, "HBM capacity"},
     ParamDef{"hbm.stacks", kInteger, kPositive, "HBM stacks"},
@@ -233,7 +236,9 @@ HardwareSpec HardwareSpec::from_params(std::string name, std::string display_nam
   s.tma.fp8_cast_bytes_per_clk = p.number("tma.fp8_cast_bytes_per_clk");
   s.l2 = {p.integer("l2.size_bytes"), as_int(p, "l2.partitions"), as_int(p, "l2.slices"),
           as_int(p, "l2.line_bytes"), as_int(p, "l2.sector_bytes"), p.number("l2.bytes_per_clk"),
-          p.number("l2.hit_latency_cycles"), p.number("l2.far_extra_latency_cycles")};
+          p.number("l2.hit_latency_cycles"), p.number("l2.far_extra_latency_cycles"), {}, {}};
+  s.l2.subset_sms = p.numbers("l2.subset_sms");
+  s.l2.subset_read_GBps = p.numbers("l2.subset_read_GBps");
   s.hbm = {p.number("hbm.capacity_GB"), as_int(p, "hbm.stacks"), as_int(p, "hbm.channels"),
            as_int(p, "hbm.bus_width_bits"), p.number("hbm.bandwidth_GBps"),
            p.number("hbm.read_efficiency_fraction"), p.number("hbm.write_efficiency_fraction"),
@@ -264,6 +269,25 @@ HardwareSpec HardwareSpec::from_params(std::string name, std::string display_nam
                             "it lists {} summing to {}",
                             s.name, s.sm.gpcs, s.sm.count, s.sm.sms_per_gpc.size(), gpc_sum));
   }
+  {
+    const auto& n = s.l2.subset_sms;
+    const auto& bw = s.l2.subset_read_GBps;
+    if (n.empty() || n.size() != bw.size()) {
+      throw Error(fmt::format("{}: l2.subset_sms ({} entries) and l2.subset_read_GBps ({} entries) must be non-empty "
+                              "lists of the same length",
+                              s.name, n.size(), bw.size()));
+    }
+    for (size_t i = 0; i < n.size(); ++i) {
+      if (n[i] != std::floor(n[i]) || (i > 0 && !(n[i] > n[i - 1]))) {
+        throw Error(fmt::format("{}: l2.subset_sms must be whole SM counts in ascending order; entry {} is {}", s.name,
+                                i, n[i]));
+      }
+    }
+    if (static_cast<int>(n.back()) != s.sm.count) {
+      throw Error(fmt::format("{}: l2.subset_sms must end with the whole GPU, sm.count = {}; it ends with {}", s.name,
+                              s.sm.count, n.back()));
+    }
+  }
   if (s.clock.sm_MHz > s.clock.sm_max_MHz) {
     throw Error(fmt::format("{}: clock.sm_MHz = {} must not exceed clock.sm_max_MHz = {}", s.name,
                             s.clock.sm_MHz, s.clock.sm_max_MHz));
@@ -280,6 +304,22 @@ HardwareSpec HardwareSpec::from_params(std::string name, std::string display_nam
   }
   s.params = std::move(p);
   return s;
+}
+
+double HardwareSpec::l2_reach_fraction(int sms) const {
+  const auto& n = l2.subset_sms;
+  const auto& bw = l2.subset_read_GBps;
+  if (sms >= sm.count || n.empty()) return 1.0;
+  const double whole = bw.back();
+  const double x = static_cast<double>(sms);
+  if (x <= n.front()) return bw.front() * x / n.front() / whole;
+  for (size_t i = 1; i < n.size(); ++i) {
+    if (x <= n[i]) {
+      const double t = (x - n[i - 1]) / (n[i] - n[i - 1]);
+      return (bw[i - 1] + t * (bw[i] - bw[i - 1])) / whole;
+    }
+  }
+  return 1.0;
 }
 
 }  // namespace hwsim

@@ -104,6 +104,11 @@ struct L2Params {
   double bytes_per_clk;               // aggregate, at the SM clock
   double hit_latency_cycles;          // near partition
   double far_extra_latency_cycles;    // added for the far partition
+  // L2 read bandwidth reachable from a subset of the SMs (measured on green
+  // contexts of subset_sms[i] SMs: subset_read_GBps[i]); the last entry is
+  // the whole GPU. A launch on fewer SMs gets the interpolated share.
+  std::vector<double> subset_sms;
+  std::vector<double> subset_read_GBps;
 };
 
 struct HbmParams {
@@ -199,6 +204,10 @@ struct HardwareSpec {
   static HardwareSpec from_params(std::string name, std::string display_name,
                                   std::vector<std::string> chain, ParamTable params);
 
+  // Share of the L2 bandwidth a launch on `sms` SMs can draw (1 on all of
+  // them): linear between the measured subsets, proportional to the SM count
+  // below the smallest (l2.subset_sms / l2.subset_read_GBps).
+  double l2_reach_fraction(int sms) const;
   double sm_clock_hz() const { return clock.sm_MHz * 1e6; }
   double peak_flops(DataType t) const;  // dense FLOP/s over all SMs at clock.sm_MHz
   double hbm_bytes_per_s() const { return hbm.bandwidth_GBps * 1e9; }

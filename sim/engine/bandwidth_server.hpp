@@ -37,6 +37,7 @@ class BandwidthServer {
   Tick busy_ticks() const { return busy_; }
   void reset_busy() { busy_ = 0; }
   double rate() const { return rate_; }
+  void set_rate(double units_per_tick) { rate_ = units_per_tick; }
 
  private:
   double rate_ = 1.0;

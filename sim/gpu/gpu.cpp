@@ -485,6 +485,16 @@ std::vector<std::vector<LaunchStats>> Gpu::run(const std::vector<StreamLaunch>& 
     }
     out[i].reserve(streams[i].kernels.size());
   }
+  // The L2 bandwidth the run can draw depends on how many SMs its streams use
+  // (measured on SM subsets: l2.subset_sms); concurrent streams add up.
+  {
+    std::vector<bool> used(static_cast<size_t>(spec_.sm.count), false);
+    for (const StreamLaunch& s : streams) {
+      if (s.sms.empty()) used.assign(used.size(), true);
+      for (int sm : s.sms) used[static_cast<size_t>(sm)] = true;
+    }
+    memory_->set_l2_reach(spec_.l2_reach_fraction(static_cast<int>(std::count(used.begin(), used.end(), true))));
+  }
   std::exception_ptr failure;
   for (size_t i = 0; i < streams.size(); ++i) {
     sc_core::sc_spawn_options o;

@@ -31,6 +31,7 @@ MemorySystem::MemorySystem(const HardwareSpec& spec, const ClockDomain& clk, std
       static_cast<int>(std::max<std::int64_t>(1, spec.hbm.channels / std::min<std::int64_t>(lines, spec.hbm.channels)));
   const double group_rate = clk.per_tick(spec.l2.bytes_per_clk / slice_groups_);
   channel_peak_per_tick_ = spec.hbm.bandwidth_GBps * 1e9 / 1e12 / channel_groups_;
+  slice_rate_ = group_rate;
   slices_.assign(static_cast<size_t>(slice_groups_), BandwidthServer(group_rate, 0));
   channels_.assign(static_cast<size_t>(channel_groups_), BandwidthServer(1.0, 0));
   // The cast logic reads BF16 at the stacks' internal bandwidth and casts at
@@ -57,6 +58,10 @@ int interleave(std::uint64_t key, std::uint64_t salt, int groups) {
   return static_cast<int>((base + (key & ((1ULL << kRunBits) - 1))) % static_cast<std::uint64_t>(groups));
 }
 }  // namespace
+
+void MemorySystem::set_l2_reach(double fraction) {
+  for (auto& s : slices_) s.set_rate(slice_rate_ * fraction);
+}
 
 int MemorySystem::slice_group_of(std::uint64_t key) const {
   return interleave(key, 0x2545f4914f6cdd1dULL, slice_groups_);

@@ -45,6 +45,10 @@ class MemorySystem {
   std::int64_t chunk_bytes() const { return chunk_bytes_; }
   int partitions() const { return spec_l2_partitions_; }
   int slice_groups() const { return slice_groups_; }
+  // The L2 bandwidth the SMs in use can draw, as a share of the whole GPU's
+  // (HardwareSpec::l2_reach_fraction): every slice group serves at that share
+  // of its rate until the next call.
+  void set_l2_reach(double fraction);
   int channel_groups() const { return channel_groups_; }
 
  private:
@@ -58,6 +62,7 @@ class MemorySystem {
   HbmModel hbm_;
   int slice_groups_, channel_groups_;
   std::vector<BandwidthServer> slices_;       // one per slice group
+  double slice_rate_ = 0;                     // per slice group, whole GPU
   std::vector<BandwidthServer> channels_;     // one per channel group
   std::vector<BandwidthServer> near_memory_;  // one per channel group: cast logic beside the stacks
   double channel_peak_per_tick_;              // per channel group

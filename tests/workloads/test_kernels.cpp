@@ -260,8 +260,8 @@ TEST_CASE("KernelResult JSON carries the contract's fields", "[kernels][contract
 TEST_CASE("Restricting a GEMM to 112 SMs slows it and keeps whole clusters", "[kernels][sms]") {
   // A compute-bound GEMM: fewer SMs, proportionally less tensor throughput.
   // With the calibrated L2 bandwidth (l2.bytes_per_clk, measured) this GEMM's
-  // 128x128 tiles are L2-bound, and 112 SMs get the same L2 bandwidth; so the
-  // test lifts the L2 limit to isolate the SM count.
+  // 128x128 tiles are L2-bound (and 112 SMs reach less of the L2, next test);
+  // the test lifts the L2 limit to isolate the SM count.
   GpuSimulator sim(load_gpu("h100-sxm", {"l2.bytes_per_clk=8000"}));
   auto d = gemm(8192, 7168, 4096, "bf16", "none");
   const KernelResult all = sim.run(d);
@@ -276,6 +276,35 @@ TEST_CASE("Restricting a GEMM to 112 SMs slows it and keeps whole clusters", "[k
   CHECK(same_clock > 1.08);
   CHECK(part.kernel_time_us > all.kernel_time_us);
   CHECK(part.sm_clock_mhz > all.sm_clock_mhz);
+}
+
+TEST_CASE("An SM subset reaches the L2 bandwidth its calibration measured", "[kernels][sms][l2]") {
+  // The L2 microbenchmark (an L2-resident footprint read over and over) as the
+  // model runs it: on all SMs it must deliver about the measured peak
+  // (l2.bytes_per_clk), and on a subset the measured share (l2.subset_*), not
+  // the whole L2 (tolerance 5%: the first pass comes from HBM and the slices
+  // are not perfectly balanced).
+  const HardwareSpec spec = load_gpu("h100-sxm");
+  GpuSimulator sim(spec);
+  const std::int64_t footprint = 13107200, passes = 20;
+  KernelDescriptor d{"read", json{{"bytes", footprint}, {"passes", passes}}};
+  const double bytes = static_cast<double>(footprint * passes);
+  const KernelResult all = sim.run(d);
+  const double all_GBps = bytes / all.kernel_time_us / 1e3;
+  CHECK(all_GBps == Approx(spec.l2.bytes_per_clk * spec.clock.sm_MHz / 1e3).epsilon(0.05));
+  for (int sms : {112, 96}) {
+    d.params["sms"] = sms;
+    const KernelResult part = sim.run(d);
+    const double ratio = all.kernel_time_us / part.kernel_time_us;
+    INFO(sms << " SMs");
+    CHECK(ratio == Approx(spec.l2_reach_fraction(sms)).epsilon(0.05));
+    CHECK(ratio < 0.95);  // a subset reaches less than the whole L2
+  }
+  CHECK(spec.l2_reach_fraction(132) == 1.0);
+  CHECK(spec.l2_reach_fraction(112) == Approx(6166.0 / 6983.0).epsilon(0.001));
+  // Between measured subsets the share is interpolated, below the smallest it is proportional.
+  CHECK(spec.l2_reach_fraction(104) == Approx((5795.0 + 6166.0) / 2 / 6983.0).epsilon(0.001));
+  CHECK(spec.l2_reach_fraction(4) == Approx(1073.0 / 2 / 6983.0).epsilon(0.001));
 }
 
 TEST_CASE("Concurrent streams: a GEMM on 112 SMs beside a copy on 20 SMs shares L2 and HBM", "[kernels][streams]") {

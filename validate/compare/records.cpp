@@ -63,6 +63,14 @@ std::vector<Record> read_records(const fs::path& file) {
     }
     r.params = require(r.raw, "params", where);
     if (!r.params.is_object()) throw Error(where + ": field 'params' must be an object");
+    if (r.raw.contains("regime")) {
+      if (!r.raw["regime"].is_string() || r.raw["regime"].get<std::string>() != "sustained") {
+        throw Error(fmt::format("{}: field 'regime' must be \"sustained\" (kernels run back to back for seconds) "
+                                "or absent (flushed repetitions), got {}",
+                                where, r.raw["regime"].dump()));
+      }
+      r.regime = r.raw["regime"].get<std::string>();
+    }
     if (r.raw.contains("unsupported")) {
       r.unsupported = r.raw["unsupported"].is_string() ? r.raw["unsupported"].get<std::string>() : "unsupported";
     } else {
@@ -108,7 +116,7 @@ std::vector<Record> read_record_tree(const fs::path& dir) {
   return all;
 }
 
-std::string kernel_class(const std::string& kernel, const nlohmann::json& params) {
+std::string kernel_class(const std::string& kernel, const nlohmann::json& params, const std::string& regime) {
   std::string cls = kernel;
   if (kernel == "gemm") {
     const std::string a = params.value("a_dtype", "");
@@ -126,9 +134,12 @@ std::string kernel_class(const std::string& kernel, const nlohmann::json& params
   if (params.is_object() && params.contains("sms") && params["sms"].is_number_integer()) {
     cls += "_sms" + std::to_string(params["sms"].get<int>());
   }
+  // Kernels run back to back for seconds (the power cap's slow response
+  // settled) are scored apart from the flushed repetitions of the same kernels.
+  if (!regime.empty()) cls += "_" + regime;
   return cls;
 }
 
-std::string shape_key(const Record& r) { return r.kernel + " " + r.params.dump(); }
+std::string shape_key(const Record& r) { return r.kernel + " " + r.params.dump() + (r.regime.empty() ? "" : " " + r.regime); }
 
 }  // namespace hwsim

@@ -35,6 +35,7 @@ struct Record {
   std::optional<MeasuredTime> measured;  // absent when unsupported
   std::optional<std::string> unsupported;
   double sm_clock_mhz = 0;  // provenance, 0 when not recorded
+  std::string regime;       // "sustained" (back to back for seconds) or empty (flushed repetitions)
 };
 
 // Reads one .jsonl file. Blank lines are skipped. Throws hwsim::Error naming
@@ -47,8 +48,9 @@ std::vector<Record> read_record_tree(const std::filesystem::path& dir);
 
 // The class a record is scored in: the kernel kind, with GEMMs split by
 // operand type and scaling ("gemm_bf16", "gemm_fp8_per_tensor",
-// "gemm_fp8_block"); fast accumulation is one class with its sibling.
-std::string kernel_class(const std::string& kernel, const nlohmann::json& params);
+// "gemm_fp8_block"); fast accumulation is one class with its sibling. SM
+// subsets add "_sms<N>", the sustained regime "_sustained".
+std::string kernel_class(const std::string& kernel, const nlohmann::json& params, const std::string& regime = "");
 
 // A key identifying the same kernel and shape across GPUs (kernel + params).
 std::string shape_key(const Record& r);

@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -94,6 +95,13 @@ Json& Json::add(const std::string& k, const Json& object) {
   body_ += object.str();
   return *this;
 }
+Json& Json::merge(const Json& other) {
+  if (other.body_.empty()) return *this;
+  if (!body_.empty()) body_ += ", ";
+  body_ += other.body_;
+  return *this;
+}
+
 Json& Json::add_raw(const std::string& k, const std::string& raw) {
   key(k);
   body_ += raw;
@@ -247,6 +255,78 @@ Timing BenchContext::time(const std::function<void()>& launch, int reps, bool fl
   return t;
 }
 
+Timing BenchContext::time_sustained(const std::function<void()>& launch, double seconds, cudaStream_t on) {
+  const cudaStream_t s = on != nullptr ? on : stream_;
+  // Size a group to ~5 ms of work from one timed launch, so event overhead and
+  // host polling are negligible and the queue never drains.
+  launch();
+  HWB_LAUNCHED();
+  HWB_CUDA(cudaStreamSynchronize(s));
+  HWB_CUDA(cudaEventRecord(start_, s));
+  launch();
+  HWB_LAUNCHED();
+  HWB_CUDA(cudaEventRecord(stop_, s));
+  HWB_CUDA(cudaEventSynchronize(stop_));
+  float first_ms = 0;
+  HWB_CUDA(cudaEventElapsedTime(&first_ms, start_, stop_));
+  const int group = std::max(1, std::min(1000, static_cast<int>(5.0 / std::max(first_ms, 1e-3f))));
+  struct Group {
+    cudaEvent_t b = nullptr, e = nullptr;
+    bool timed = false;
+  };
+  Group g[2];
+  for (Group& x : g) {
+    HWB_CUDA(cudaEventCreate(&x.b));
+    HWB_CUDA(cudaEventCreate(&x.e));
+  }
+  std::vector<double> per_launch, sm, mem;
+  int timed_launches = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  auto enqueue = [&](Group& x) {
+    x.timed = elapsed() > seconds / 2;
+    HWB_CUDA(cudaEventRecord(x.b, s));
+    for (int i = 0; i < group; ++i) {
+      launch();
+      HWB_LAUNCHED();
+    }
+    HWB_CUDA(cudaEventRecord(x.e, s));
+  };
+  enqueue(g[0]);
+  for (int i = 1; elapsed() < seconds; ++i) {
+    Group& next = g[i % 2];
+    Group& prev = g[(i + 1) % 2];
+    enqueue(next);  // queued before the previous group is waited on: no gap
+    HWB_CUDA(cudaEventSynchronize(prev.e));
+    if (prev.timed) {
+      float ms = 0;
+      HWB_CUDA(cudaEventElapsedTime(&ms, prev.b, prev.e));
+      per_launch.push_back(1000.0 * ms / group);
+      timed_launches += group;
+      if (clocks_->available()) {
+        sm.push_back(clocks_->sm_clock_mhz());
+        mem.push_back(clocks_->mem_clock_mhz());
+      }
+    }
+  }
+  HWB_CUDA(cudaStreamSynchronize(s));
+  for (Group& x : g) {
+    HWB_CUDA(cudaEventDestroy(x.b));
+    HWB_CUDA(cudaEventDestroy(x.e));
+  }
+  if (per_launch.empty()) throw BenchError("time_sustained: no group finished in the second half of the run");
+  Timing t;
+  t.reps = timed_launches;
+  t.median_us = median_of(per_launch);
+  t.min_us = *std::min_element(per_launch.begin(), per_launch.end());
+  t.max_us = *std::max_element(per_launch.begin(), per_launch.end());
+  t.sm_clock_mhz = median_of(sm);
+  t.mem_clock_mhz = median_of(mem);
+  return t;
+}
+
+void BenchContext::set_record_extra(const std::string& key, const std::string& value) { extra_.add(key, value); }
+
 void BenchContext::record(const std::string& id, const std::string& kernel, const Json& params, const Timing* measured,
                           const std::string& implementation, const std::string& role, const Json& derived,
                           const std::string& implementation_detail, const std::string& unsupported_reason) {
@@ -267,6 +347,7 @@ void BenchContext::record(const std::string& id, const std::string& kernel, cons
     rec.add("unsupported", unsupported_reason);
   }
   rec.add("implementation", implementation).add("role", options_.role_override.empty() ? role : options_.role_override);
+  if (!extra_.empty()) rec.merge(extra_);
   if (!derived.empty()) rec.add("derived", derived);
   if (!implementation_detail.empty()) rec.add("implementation_detail", implementation_detail);
   Json prov;

@@ -40,6 +40,8 @@ class Json {
   Json& add(const std::string& key, bool value);
   Json& add(const std::string& key, const Json& object);
   Json& add_raw(const std::string& key, const std::string& raw_json);
+  // Appends the fields of `other` to this object (keys must not repeat).
+  Json& merge(const Json& other);
   bool empty() const { return body_.empty(); }
   std::string str() const { return "{" + body_ + "}"; }
 
@@ -120,6 +122,19 @@ class BenchContext {
   // L2 flush are ordered with it.
   Timing time(const std::function<void()>& launch, int reps, bool flush, int warmup = 2, cudaStream_t on = nullptr);
 
+  // Runs `launch` back to back for `seconds` with no L2 flush and no gaps (the
+  // next group of launches is queued before the previous one is waited on), as
+  // a training step keeps the GPU busy, so that the power cap's slow response
+  // (seconds) has settled. Per-launch time from events around groups of
+  // launches, and the SM clock sampled through NVML, over the second half of
+  // the run only. reps = launches timed.
+  Timing time_sustained(const std::function<void()>& launch, double seconds, cudaStream_t on = nullptr);
+
+  // A top-level field added to every record until cleared (e.g. "regime":
+  // "sustained"); params stay the simulator's kernel descriptor.
+  void set_record_extra(const std::string& key, const std::string& value);
+  void clear_record_extra() { extra_ = Json(); }
+
   // Appends one JSON Lines record. `measured` null => the kernel is recorded
   // as unsupported with `unsupported_reason`.
   void record(const std::string& id, const std::string& kernel, const Json& params, const Timing* measured,
@@ -152,6 +167,7 @@ class BenchContext {
   std::vector<std::string> records_;
   std::ofstream partial_;
   std::vector<std::string> summary_;
+  Json extra_;
 };
 
 // Device-side utilities shared by the suites (defined in device_util_sm90.cu).
@@ -205,8 +221,10 @@ struct SmPartition {
 };
 
 void run_sm_scaling_ubench(BenchContext& ctx);      // scaling: L2/HBM read bandwidth on SM subsets
+void run_power_cores_ubench(BenchContext& ctx);     // power_cores: clock under FFMA and SFU streams
 void run_gemm_validation(BenchContext& ctx);         // gemm (cuBLASLt)
 void run_gemm_training_validation(BenchContext& ctx);  // training: weight-gradient GEMMs, GEMMs on 112 SMs
+void run_gemm_sustained_validation(BenchContext& ctx);  // sustained: training GEMMs back to back, 132 and 112 SMs
 void run_quant_validation(BenchContext& ctx);        // quant_1x128, quant_128x128, transpose_requant
 void run_elementwise_validation(BenchContext& ctx);  // transpose, swiglu, rmsnorm, memcpy, read, write
 

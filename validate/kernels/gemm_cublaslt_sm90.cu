@@ -200,12 +200,24 @@ std::string spot_check(const Buffers& buf, const Variant& v, int m, int n, int k
   return s;
 }
 
-// `on`/`sms`: run on a stream of a green context holding `sms` SMs (0: the
-// context's stream, all SMs); cuBLASLt is told the SM count as its target.
+// How a shape is timed: `on`/`sms`: on a stream of a green context holding
+// `sms` SMs (null stream: the context's, all SMs); cuBLASLt is told the SM
+// count as its target. `sustained`:
+// back to back for 2 s (BenchContext::time_sustained) instead of 25 flushed
+// repetitions.
+struct RunMode {
+  cudaStream_t on = nullptr;
+  int sms = 0;
+  bool sustained = false;
+};
+
 void run_shape(BenchContext& ctx, cublasLtHandle_t lt, Buffers& buf, const Variant& v, int m, int n, int k,
-               bool check, cudaStream_t on = nullptr, int sms = 0) {
+               bool check, const RunMode& mode = {}) {
+  const cudaStream_t on = mode.on;
+  const int sms = mode.sms;
   const cudaStream_t stream = on != nullptr ? on : ctx.stream();
-  const std::string id = ctx.id_prefix() + "gemm/" + v.tag + (sms > 0 ? "/sms" + std::to_string(sms) : "") + "/m" +
+  const std::string id = ctx.id_prefix() + (mode.sustained ? "sustained/" : "") + "gemm/" + v.tag +
+                         (sms > 0 ? "/sms" + std::to_string(sms) : "") + "/m" +
                          std::to_string(m) + "_n" + std::to_string(n) + "_k" + std::to_string(k);
   Json params;
   params.add("m", m)
@@ -318,15 +330,19 @@ void run_shape(BenchContext& ctx, cublasLtHandle_t lt, Buffers& buf, const Varia
         detail += "; " + spot_check(buf, v, m, n, k, ctx.stream());
       }
     }
-    const Timing t = ctx.time(fn, ctx.reps(), true, 2, on);
+    const Timing t = mode.sustained ? ctx.time_sustained(fn, 2.0, on) : ctx.time(fn, ctx.reps(), true, 2, on);
     const double flops = 2.0 * m * n * double(k);
     Json d;
     d.add("TFLOPs", flops / (t.median_us * 1e6));
     ctx.record(id, "gemm", params, &t, "cublasLt", "validation", d, detail);
-    if (m == n && n == k) {
+    if ((m == n && n == k) || mode.sustained) {
       char line[160];
+      const std::string shape = m == n && n == k ? std::to_string(m) + "^3"
+                                                 : std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);
+      const std::string where = (mode.sustained ? " sustained" : "") +
+                                (sms > 0 ? " " + std::to_string(sms) + " SMs" : std::string());
       std::snprintf(line, sizeof line, "%-52s %.0f TFLOP/s (%.0f MHz)",
-                    ("gemm " + std::string(v.tag) + " " + std::to_string(m) + "^3").c_str(),
+                    ("gemm " + std::string(v.tag) + " " + shape + where).c_str(),
                     flops / (t.median_us * 1e6), t.sm_clock_mhz);
       ctx.note(line);
     }
@@ -431,15 +447,72 @@ void run_gemm_training_validation(BenchContext& ctx) {
     SmPartition part(ctx.sm_count() - 20);  // bench_context.hpp
     ctx.note("training: green context of " + std::to_string(part.sms) + " SMs");
     const cudaStream_t stream = part.stream();
-    for (const Shape& s : wgrad) run_shape(ctx, lt, buf, kWgrad, s.m, s.n, s.k, false, stream, part.sms);
+    RunMode mode;
+    mode.on = stream;
+    mode.sms = part.sms;
+    for (const Shape& s : wgrad) run_shape(ctx, lt, buf, kWgrad, s.m, s.n, s.k, false, mode);
     bool fwd_checked = false;
     for (const Shape& s : fwd) {
-      run_shape(ctx, lt, buf, kVariants[3], s.m, s.n, s.k, !fwd_checked, stream, part.sms);
+      run_shape(ctx, lt, buf, kVariants[3], s.m, s.n, s.k, !fwd_checked, mode);
       fwd_checked = true;
     }
   } catch (const BenchError& e) {
     ctx.note(std::string("training: SM-subset GEMMs not measured: ") + e.what());
   }
+  cublasLtDestroy(lt);
+  buf.release();
+}
+
+// The training step's GEMMs in the regime a step runs them: back to back for
+// seconds (the power cap's slow response settled; the flushed repetitions of
+// the other parts run in short trains, faster), on all SMs and on the 112 of
+// a green context (the SMs DeepEP's 20 leave). Weight gradients (1x128 x
+// 1x128, FP32 accumulated) and forward block-scaled GEMMs of V3's expert and
+// attention projections. (Holding 20 SMs with resident CTAs instead, as DeepEP
+// does, hung cuBLASLt's kernels on the H100: a GEMM launched for 112 SMs
+// beside them never finished, so the split here is the green context's.)
+void run_gemm_sustained_validation(BenchContext& ctx) {
+  struct Shape {
+    int m, n, k;
+  };
+  std::vector<Shape> wgrad = {{4096, 7168, 8192}, {7168, 2048, 8192}, {7168, 16384, 4096}, {24576, 1536, 4096}};
+  std::vector<Shape> fwd = {{8192, 4096, 7168}, {8192, 7168, 2048}, {4096, 7168, 16384}, {4096, 24576, 1536}};
+  if (ctx.quick()) {
+    wgrad.resize(1);
+    fwd.resize(1);
+  }
+  Buffers buf;
+  size_t a_max = 0, b_max = 0, d_max = 0, sa_max = 0, sb_max = 0;
+  for (const auto* list : {&wgrad, &fwd}) {
+    for (const Shape& s : *list) {
+      a_max = std::max(a_max, size_t(s.m) * s.k);
+      b_max = std::max(b_max, size_t(s.n) * s.k);
+      d_max = std::max(d_max, size_t(s.m) * s.n * 4);
+      sa_max = std::max(sa_max, size_t(s.m) * cdiv(s.k, 128));
+      sb_max = std::max(sb_max, size_t(s.n) * cdiv(s.k, 128));
+    }
+  }
+  buf.allocate(a_max, b_max, d_max, sa_max, sb_max);
+  cublasLtHandle_t lt = nullptr;
+  HWB_BLAS(cublasLtCreate(&lt));
+  ctx.set_record_extra("regime", "sustained");
+  auto run_all = [&](const RunMode& mode) {
+    for (const Shape& s : wgrad) run_shape(ctx, lt, buf, kWgrad, s.m, s.n, s.k, false, mode);
+    for (const Shape& s : fwd) run_shape(ctx, lt, buf, kVariants[3], s.m, s.n, s.k, false, mode);
+  };
+  RunMode all;
+  all.sustained = true;
+  run_all(all);
+  try {
+    SmPartition part(ctx.sm_count() - 20);  // as the training part
+    RunMode sub = all;
+    sub.on = part.stream();
+    sub.sms = part.sms;
+    run_all(sub);
+  } catch (const BenchError& e) {
+    ctx.note(std::string("sustained: SM-subset GEMMs not measured: ") + e.what());
+  }
+  ctx.clear_record_extra();
   cublasLtDestroy(lt);
   buf.release();
 }

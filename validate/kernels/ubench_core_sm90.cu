@@ -28,6 +28,26 @@ __global__ void __launch_bounds__(256) ffma_kernel(int iters, float b, float c, 
   if (s == 1234.5f) sink[0] = s;
 }
 
+// ex2 on the SFU with one FMUL feeding each (the exponent of a softmax):
+// the values stay in (0, 1], never denormal.
+__global__ void __launch_bounds__(256) sfu_kernel(int iters, float* sink) {
+  float acc[kChains];
+#pragma unroll
+  for (int j = 0; j < kChains; ++j) acc[j] = 0.5f + threadIdx.x * 1e-4f + j * 1e-3f;
+  for (int i = 0; i < iters; ++i) {
+#pragma unroll
+    for (int j = 0; j < kChains; ++j) {
+      float y;
+      asm volatile("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(acc[j] * -0.75f));
+      acc[j] = y;
+    }
+  }
+  float s = 0.f;
+#pragma unroll
+  for (int j = 0; j < kChains; ++j) s += acc[j];
+  if (s == 1234.5f) sink[0] = s;
+}
+
 void ffma(BenchContext& ctx) {
   float* sink = nullptr;
   HWB_CUDA(cudaMalloc(&sink, sizeof *sink));
@@ -267,6 +287,51 @@ void run_core_ubench(BenchContext& ctx) {
   ffma(ctx);
   launch(ctx);
   gpc(ctx);
+}
+
+// Power of the CUDA cores and the SFU: the clock the 700 W cap leaves for an
+// FP32 FFMA stream and an ex2 stream on every SM, run back to back for 2 s
+// (BenchContext::time_sustained samples the clock over the second half). With
+// the wgmma streams of the power parts these price each unit's share of the
+// budget (models/power/dvfs.hpp).
+void run_power_cores_ubench(BenchContext& ctx) {
+  float* sink = nullptr;
+  HWB_CUDA(cudaMalloc(&sink, sizeof *sink));
+  const int iters = ctx.quick() ? 4096 : 65536;
+  const unsigned grid = static_cast<unsigned>(ctx.sm_count() * 8);  // 2048 threads per SM
+  struct Stream {
+    const char* name;
+    const char* unit;
+    bool sfu;
+  };
+  for (const Stream& st : {Stream{"ffma_all_sms", "fp32 fma, 8 independent chains per thread", false},
+                           Stream{"sfu_ex2_all_sms", "ex2.approx.ftz.f32 with one FMUL each, 8 chains per thread", true}}) {
+    auto fn = [&] {
+      if (st.sfu) {
+        sfu_kernel<<<grid, 256, 0, ctx.stream()>>>(iters, sink);
+      } else {
+        ffma_kernel<<<grid, 256, 0, ctx.stream()>>>(iters, 0.999f, 1e-4f, sink);
+      }
+    };
+    const Timing t = ctx.time_sustained(fn, ctx.quick() ? 0.5 : 2.0);
+    const double ops = double(kChains) * iters * 256.0 * grid;  // FMAs or ex2s
+    Json params;
+    params.add("op", st.name)
+        .add("unit", st.unit)
+        .add("ctas", grid)
+        .add("threads_per_cta", 256)
+        .add("iters", iters)
+        .add("run_s", ctx.quick() ? 0.5 : 2.0);
+    Json d;
+    d.add("sm_clock_mhz_median", t.sm_clock_mhz).add("ops_per_launch", ops);
+    if (t.sm_clock_mhz > 0) d.add("ops_per_clk_per_sm", ops / (t.median_us * t.sm_clock_mhz * ctx.sm_count()));
+    ctx.record(ctx.id_prefix() + "ubench_power/cores/" + st.name, "ubench_power", params, &t, "hwbench", "calibration", d);
+    char line[160];
+    std::snprintf(line, sizeof line, "%-52s %.0f MHz, %.2f ops/clk/SM", (std::string("power ") + st.name).c_str(),
+                  t.sm_clock_mhz, t.sm_clock_mhz > 0 ? ops / (t.median_us * t.sm_clock_mhz * ctx.sm_count()) : 0.0);
+    ctx.note(line);
+  }
+  HWB_CUDA(cudaFree(sink));
 }
 
 }  // namespace hwbench

@@ -127,7 +127,7 @@ def main():
                         "measured": {"time_us_median": round(t, 3), "time_us_min": round(min(launch_us), 3),
                                      "time_us_max": round(max(launch_us), 3), "reps": len(launch_us)},
                         "implementation": "torch-cudnn" if kernel == "attention" else "torch-cublas",
-                        "role": "validation",
+                        "role": "validation", "regime": "sustained",
                         "derived": {"sm_clock_mhz_median": clock, "power_w_median": power,
                                     "clock_samples": len(half)},
                         "implementation_detail": "back to back, no L2 flush; clock and power from nvidia-smi -lms 20 "

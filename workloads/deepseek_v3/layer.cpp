@@ -342,4 +342,23 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
   return b.take();
 }
 
+std::vector<LayerKernel> mtp_projection_kernels(const ModelShape& s, int t) {
+  const int h = s.hidden;
+  // V3 2.2: h'_i = M [RMSNorm(h_i); RMSNorm(Emb(t_{i+1}))], M of hidden x
+  // 2 hidden, before the module's Transformer block. A Linear, so FP8 (V3 3.3
+  // keeps BF16/FP32 only for the embedding, the output head, gating, norms and
+  // attention). The two norms write the halves of the concatenated input.
+  const Linear proj{"mtp_proj", t, h, 2 * h, 1, "MTP module projection of [RMSNorm(h); RMSNorm(Emb)] (V3 2.2)"};
+  Builder b;
+  b.add("fwd.mtp_norm", Phase::kForward, "rmsnorm", {{"m", t}, {"n", h}}, 2,
+        "MTP RMSNorms of the previous depth's hidden state and of the shifted token embeddings");
+  b.quant_for("fwd.mtp_proj_quant", "fwd.mtp_norm", proj, t, 2 * h, "1x128 FP8 cast for the MTP projection");
+  b.forward(proj);
+  b.set_backward_producer("bwd.mtp_proj_input");  // the gradient the module's block hands back
+  b.backward(proj);
+  b.add("bwd.mtp_norm", Phase::kBackwardInput, "rmsnorm", {{"m", t}, {"n", h}}, 4,
+        "the two MTP RMSNorms recomputed (V3 3.2.3) and their gradients");
+  return b.take();
+}
+
 }  // namespace hwsim::deepseek_v3

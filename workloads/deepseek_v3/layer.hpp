@@ -60,4 +60,9 @@ std::vector<int> local_expert_tokens(const ModelShape& shape, const LayerOptions
 
 std::vector<LayerKernel> moe_layer_kernels(const ModelShape& shape, const LayerOptions& options);
 
+// The MTP module's input projection (V3 2.2): the two RMSNorms and the FP8
+// linear of 2 x hidden to hidden, forward and backward, for `tokens` tokens.
+// The module's Transformer block is an MoE layer (moe_layer_kernels).
+std::vector<LayerKernel> mtp_projection_kernels(const ModelShape& shape, int tokens);
+
 }  // namespace hwsim::deepseek_v3

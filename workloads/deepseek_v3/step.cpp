@@ -145,6 +145,17 @@ StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, c
   moe.combine_b = res.dispatch.time_s;
   moe.dispatch_b = res.combine.time_s;
   res.moe_block = {moe};
+  // The MTP module: its input projection (V3 2.2) ahead of an MoE block.
+  BlockCost mtp = [&] {
+    std::vector<LayerKernel> kernels = mtp_projection_kernels(shape, o.seq);
+    for (LayerKernel& k : moe_layer_kernels(shape, lo)) kernels.push_back(std::move(k));
+    BlockCost c = costs("moe", kernels);
+    c.dispatch_f = moe.dispatch_f;
+    c.combine_f = moe.combine_f;
+    c.combine_b = moe.combine_b;
+    c.dispatch_b = moe.dispatch_b;
+    return c;
+  }();
 
   // ---- stages: blocks in model order, ceil(blocks / pp) per stage; the
   // embedding (a gather, not timed) on the first stage, the output head (and
@@ -152,7 +163,7 @@ StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, c
   const int mtp_layers = o.mtp ? published_config().value("num_nextn_predict_layers", 0) : 0;
   std::vector<BlockCost> blocks;
   for (int l = 0; l < shape.layers; ++l) blocks.push_back(l < shape.dense_layers ? dense : moe);
-  for (int m = 0; m < mtp_layers; ++m) blocks.push_back(moe);
+  for (int m = 0; m < mtp_layers; ++m) blocks.push_back(mtp);
   const int per_stage = static_cast<int>((blocks.size() + static_cast<size_t>(o.pp) - 1) / static_cast<size_t>(o.pp));
   std::vector<std::vector<BlockCost>> stages(static_cast<size_t>(o.pp));
   for (size_t i = 0; i < blocks.size(); ++i)

@@ -26,15 +26,20 @@ constexpr std::int64_t kUnitBytes = static_cast<std::int64_t>(kThreads) * kVecto
 enum class Mode { kCopy, kRead, kWrite };
 
 KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx, Mode mode) {
-  const ParamReader p(d, {"bytes"});
+  const ParamReader p(d, mode == Mode::kRead ? std::vector<std::string>{"bytes", "passes"}
+                                             : std::vector<std::string>{"bytes"});
   const std::int64_t bytes = p.positive("bytes");
   if (bytes % kVectorBytes != 0) p.fail("bytes", "must be a multiple of 16 (16-byte vector accesses)");
-  const std::int64_t units = (bytes + kUnitBytes - 1) / kUnitBytes;
+  // read with passes > 1: the L2 microbenchmark (ubench_l2), the same
+  // footprint read over and over, served by the L2 after the first pass.
+  const std::int64_t passes = mode == Mode::kRead ? p.positive_or("passes", 1) : 1;
+  const std::int64_t units_per_pass = (bytes + kUnitBytes - 1) / kUnitBytes;
+  const std::int64_t units = units_per_pass * passes;
   std::vector<TensorDesc> tensors = {{"src", 1, bytes, 1}, {"dst", 1, bytes, 1}, {"partials", 1, 1 << 20, 4}};
   const StreamingDesign design{kThreads, kRegisters, 0, true, kCtasPerSm};
   KernelProgram k =
       streaming_program(d.kind, ctx, design, tensors, units, [=](std::int64_t u, std::int64_t, OpList& out) {
-        const std::int64_t off = u * kUnitBytes;
+        const std::int64_t off = (u % units_per_pass) * kUnitBytes;
         const std::int64_t len = std::min(kUnitBytes, bytes - off);
         if (mode != Mode::kWrite) out.push_back(ld_global(0, off, len));
         if (mode == Mode::kRead) out.push_back(cuda_core_ops(0, len / 4));  // XOR per 4-byte word
@@ -84,8 +89,9 @@ KernelDef memcpy_kernel() {
 }
 KernelDef read_kernel() {
   return {"read",
-          "CUDA suite streaming-read kernel (XOR-sum of 16-byte vectors, grid-stride)",
-          {"bytes"},
+          "CUDA suite streaming-read kernel (XOR-sum of 16-byte vectors, grid-stride); passes > 1 re-reads the "
+          "footprint (the L2 bandwidth microbenchmark)",
+          {"bytes", "passes"},
           [](const KernelDescriptor& d, const KernelContext& c) { return build(d, c, Mode::kRead); }};
 }
 KernelDef write_kernel() {

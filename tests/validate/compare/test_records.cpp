@@ -64,6 +64,9 @@ TEST_CASE("record schema errors name the line and the field") {
         ":1: field 'role' must be 'calibration' or 'validation', got 'tuning'");
   CHECK(error_of(R"({"id": "x", "gpu": "g", "kernel": "read", "role": "validation", "params": {}, "measured": {"time_us_median": -3}})") ==
         ":1: field 'measured.time_us_median' must be a number > 0");
+  CHECK(error_of(R"({"id": "x", "gpu": "g", "kernel": "read", "role": "validation", "params": {}, "regime": "burst", "measured": {"time_us_median": 3}})") ==
+        ":1: field 'regime' must be \"sustained\" (kernels run back to back for seconds) or absent (flushed "
+        "repetitions), got \"burst\"");
 }
 
 TEST_CASE("kernel classes split GEMMs by type and scaling") {
@@ -75,6 +78,9 @@ TEST_CASE("kernel classes split GEMMs by type and scaling") {
   CHECK(kernel_class("gemm", {{"a_dtype", "fp8_e4m3"}, {"scaling", "block_1x128_128x128"}, {"sms", 112}}) ==
         "gemm_fp8_block_sms112");
   CHECK(kernel_class("attention", {{"seq", 4096}}) == "attention");
+  // Back-to-back runs of the same kernel are a class of their own.
+  CHECK(kernel_class("gemm", {{"a_dtype", "fp8_e4m3"}, {"scaling", "block_1x128_1x128"}, {"sms", 112}}, "sustained") ==
+        "gemm_fp8_wgrad_sms112_sustained");
 }
 
 TEST_CASE("predictions run per GPU in child processes and come back in order") {
