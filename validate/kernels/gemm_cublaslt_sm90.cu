@@ -398,6 +398,26 @@ void run_gemm_validation(BenchContext& ctx) {
 
 namespace {
 
+// A training GEMM's shape, and buffers for FP8 operands, per-row scales and an
+// FP32 output large enough for every shape of the lists.
+struct Shape {
+  int m, n, k;
+};
+
+void allocate_for_fp8(Buffers& buf, std::initializer_list<const std::vector<Shape>*> lists) {
+  size_t a_max = 0, b_max = 0, d_max = 0, sa_max = 0, sb_max = 0;
+  for (const auto* list : lists) {
+    for (const Shape& s : *list) {
+      a_max = std::max(a_max, size_t(s.m) * s.k);
+      b_max = std::max(b_max, size_t(s.n) * s.k);
+      d_max = std::max(d_max, size_t(s.m) * s.n * 4);
+      sa_max = std::max(sa_max, size_t(s.m) * cdiv(s.k, 128));
+      sb_max = std::max(sb_max, size_t(s.n) * cdiv(s.k, 128));
+    }
+  }
+  buf.allocate(a_max, b_max, d_max, sa_max, sb_max);
+}
+
 }  // namespace
 
 // The GEMMs of DeepSeek-V3's FP8 training step that the inference-shaped
@@ -407,9 +427,6 @@ namespace {
 // under balanced EP64 routing), on all SMs and on 112, and the forward GEMMs
 // on the 112 SMs compute gets beside DeepEP's 20.
 void run_gemm_training_validation(BenchContext& ctx) {
-  struct Shape {
-    int m, n, k;
-  };
   const int wk[][2] = {{2112, 7168}, {24576, 1536}, {32768, 512}, {7168, 16384}, {4096, 7168}, {7168, 2048}};
   std::vector<Shape> wgrad, fwd;
   for (const auto& p : wk) wgrad.push_back({p[0], p[1], 4096});
@@ -423,17 +440,7 @@ void run_gemm_training_validation(BenchContext& ctx) {
     fwd.resize(2);
   }
   Buffers buf;
-  size_t a_max = 0, b_max = 0, d_max = 0, sa_max = 0, sb_max = 0;
-  for (const auto* list : {&wgrad, &fwd}) {
-    for (const Shape& s : *list) {
-      a_max = std::max(a_max, size_t(s.m) * s.k);
-      b_max = std::max(b_max, size_t(s.n) * s.k);
-      d_max = std::max(d_max, size_t(s.m) * s.n * 4);
-      sa_max = std::max(sa_max, size_t(s.m) * cdiv(s.k, 128));
-      sb_max = std::max(sb_max, size_t(s.n) * cdiv(s.k, 128));
-    }
-  }
-  buf.allocate(a_max, b_max, d_max, sa_max, sb_max);
+  allocate_for_fp8(buf, {&wgrad, &fwd});
   cublasLtHandle_t lt = nullptr;
   HWB_BLAS(cublasLtCreate(&lt));
   bool checked = false;
@@ -472,9 +479,6 @@ void run_gemm_training_validation(BenchContext& ctx) {
 // does, hung cuBLASLt's kernels on the H100: a GEMM launched for 112 SMs
 // beside them never finished, so the split here is the green context's.)
 void run_gemm_sustained_validation(BenchContext& ctx) {
-  struct Shape {
-    int m, n, k;
-  };
   std::vector<Shape> wgrad = {{4096, 7168, 8192}, {7168, 2048, 8192}, {7168, 16384, 4096}, {24576, 1536, 4096}};
   std::vector<Shape> fwd = {{8192, 4096, 7168}, {8192, 7168, 2048}, {4096, 7168, 16384}, {4096, 24576, 1536}};
   if (ctx.quick()) {
@@ -482,17 +486,7 @@ void run_gemm_sustained_validation(BenchContext& ctx) {
     fwd.resize(1);
   }
   Buffers buf;
-  size_t a_max = 0, b_max = 0, d_max = 0, sa_max = 0, sb_max = 0;
-  for (const auto* list : {&wgrad, &fwd}) {
-    for (const Shape& s : *list) {
-      a_max = std::max(a_max, size_t(s.m) * s.k);
-      b_max = std::max(b_max, size_t(s.n) * s.k);
-      d_max = std::max(d_max, size_t(s.m) * s.n * 4);
-      sa_max = std::max(sa_max, size_t(s.m) * cdiv(s.k, 128));
-      sb_max = std::max(sb_max, size_t(s.n) * cdiv(s.k, 128));
-    }
-  }
-  buf.allocate(a_max, b_max, d_max, sa_max, sb_max);
+  allocate_for_fp8(buf, {&wgrad, &fwd});
   cublasLtHandle_t lt = nullptr;
   HWB_BLAS(cublasLtCreate(&lt));
   ctx.set_record_extra("regime", "sustained");
