@@ -169,6 +169,20 @@ double median_of(std::vector<double> v) {
   return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+// Median, min and max of the per-launch times (microseconds) and the median
+// of the clock samples taken beside them.
+Timing summarize(const std::vector<double>& times_us, const std::vector<double>& sm, const std::vector<double>& mem,
+                 int reps) {
+  Timing t;
+  t.reps = reps;
+  t.median_us = median_of(times_us);
+  t.min_us = *std::min_element(times_us.begin(), times_us.end());
+  t.max_us = *std::max_element(times_us.begin(), times_us.end());
+  t.sm_clock_mhz = median_of(sm);
+  t.mem_clock_mhz = median_of(mem);
+  return t;
+}
+
 std::string version_string(int v) {  // CUDA encodes 13.0 as 13000
   return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
 }
@@ -245,14 +259,7 @@ Timing BenchContext::time(const std::function<void()>& launch, int reps, bool fl
       mem.push_back(clocks_->mem_clock_mhz());
     }
   }
-  Timing t;
-  t.reps = reps;
-  t.median_us = median_of(times);
-  t.min_us = *std::min_element(times.begin(), times.end());
-  t.max_us = *std::max_element(times.begin(), times.end());
-  t.sm_clock_mhz = median_of(sm);
-  t.mem_clock_mhz = median_of(mem);
-  return t;
+  return summarize(times, sm, mem, reps);
 }
 
 Timing BenchContext::time_sustained(const std::function<void()>& launch, double seconds, cudaStream_t on) {
@@ -315,14 +322,7 @@ Timing BenchContext::time_sustained(const std::function<void()>& launch, double 
     HWB_CUDA(cudaEventDestroy(x.e));
   }
   if (per_launch.empty()) throw BenchError("time_sustained: no group finished in the second half of the run");
-  Timing t;
-  t.reps = timed_launches;
-  t.median_us = median_of(per_launch);
-  t.min_us = *std::min_element(per_launch.begin(), per_launch.end());
-  t.max_us = *std::max_element(per_launch.begin(), per_launch.end());
-  t.sm_clock_mhz = median_of(sm);
-  t.mem_clock_mhz = median_of(mem);
-  return t;
+  return summarize(per_launch, sm, mem, timed_launches);
 }
 
 void BenchContext::set_record_extra(const std::string& key, const std::string& value) { extra_.add(key, value); }

@@ -322,13 +322,14 @@ void run_power_cores_ubench(BenchContext& ctx) {
         .add("threads_per_cta", 256)
         .add("iters", iters)
         .add("run_s", ctx.quick() ? 0.5 : 2.0);
+    const double per_clk = t.sm_clock_mhz > 0 ? ops / (t.median_us * t.sm_clock_mhz * ctx.sm_count()) : 0.0;
     Json d;
     d.add("sm_clock_mhz_median", t.sm_clock_mhz).add("ops_per_launch", ops);
-    if (t.sm_clock_mhz > 0) d.add("ops_per_clk_per_sm", ops / (t.median_us * t.sm_clock_mhz * ctx.sm_count()));
+    if (per_clk > 0) d.add("ops_per_clk_per_sm", per_clk);
     ctx.record(ctx.id_prefix() + "ubench_power/cores/" + st.name, "ubench_power", params, &t, "hwbench", "calibration", d);
     char line[160];
     std::snprintf(line, sizeof line, "%-52s %.0f MHz, %.2f ops/clk/SM", (std::string("power ") + st.name).c_str(),
-                  t.sm_clock_mhz, t.sm_clock_mhz > 0 ? ops / (t.median_us * t.sm_clock_mhz * ctx.sm_count()) : 0.0);
+                  t.sm_clock_mhz, per_clk);
     ctx.note(line);
   }
   HWB_CUDA(cudaFree(sink));

@@ -135,27 +135,25 @@ StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, c
     c.set_beside(block_compute_cost(kind, kernels, timer_beside));
     return c;
   };
-  BlockCost moe = costs("moe", moe_layer_kernels(shape, lo));
+  // An MoE block: its compute and the EP all-to-all around its MLP. Backward:
+  // the combine's gradient travels like a dispatch (FP8, V3 3.3.3), the
+  // dispatch's gradient like a combine (BF16, reduced per token).
+  auto moe_block = [&](const std::vector<LayerKernel>& kernels) {
+    BlockCost c = costs("moe", kernels);
+    c.dispatch_f = res.dispatch.time_s;
+    c.combine_f = res.combine.time_s;
+    c.combine_b = res.dispatch.time_s;
+    c.dispatch_b = res.combine.time_s;
+    return c;
+  };
+  const BlockCost moe = moe_block(moe_layer_kernels(shape, lo));
   const BlockCost dense = costs("dense", dense_layer_kernels(shape, lo));
   const BlockCost head = costs("head", head_kernels(shape, o.seq));
-  moe.dispatch_f = res.dispatch.time_s;
-  moe.combine_f = res.combine.time_s;
-  // Backward: the combine's gradient travels like a dispatch (FP8, V3 3.3.3),
-  // the dispatch's gradient like a combine (BF16, reduced per token).
-  moe.combine_b = res.dispatch.time_s;
-  moe.dispatch_b = res.combine.time_s;
   res.moe_block = {moe};
   // The MTP module: its input projection (V3 2.2) ahead of an MoE block.
-  BlockCost mtp = [&] {
-    std::vector<LayerKernel> kernels = mtp_projection_kernels(shape, o.seq);
-    for (LayerKernel& k : moe_layer_kernels(shape, lo)) kernels.push_back(std::move(k));
-    BlockCost c = costs("moe", kernels);
-    c.dispatch_f = moe.dispatch_f;
-    c.combine_f = moe.combine_f;
-    c.combine_b = moe.combine_b;
-    c.dispatch_b = moe.dispatch_b;
-    return c;
-  }();
+  std::vector<LayerKernel> mtp_kernels = mtp_projection_kernels(shape, o.seq);
+  for (LayerKernel& k : moe_layer_kernels(shape, lo)) mtp_kernels.push_back(std::move(k));
+  const BlockCost mtp = moe_block(mtp_kernels);
 
   // ---- stages: blocks in model order, ceil(blocks / pp) per stage; the
   // embedding (a gather, not timed) on the first stage, the output head (and
