@@ -42,7 +42,7 @@ struct StudyKernel {
 };
 
 struct SensitivityParam {
-  std::string key;          // hardware parameter, as --set takes it
+  std::string key;  // hardware parameter, as --set takes it
   std::string unit;
   std::string description;
   std::vector<double> values;

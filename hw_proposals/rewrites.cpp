@@ -7,17 +7,22 @@ namespace hwsim::proposals {
 
 std::string_view to_string(Change c) {
   switch (c) {
-    case Change::kUnchanged: return "unchanged";
-    case Change::kRewritten: return "rewritten";
-    case Change::kRemoved: return "removed";
+    case Change::kUnchanged:
+      return "unchanged";
+    case Change::kRewritten:
+      return "rewritten";
+    case Change::kRemoved:
+      return "removed";
   }
   return "?";
 }
 
 std::string_view to_string(Level l) {
   switch (l) {
-    case Level::kLayer: return "layer";
-    case Level::kStep: return "step";
+    case Level::kLayer:
+      return "layer";
+    case Level::kStep:
+      return "step";
   }
   return "?";
 }

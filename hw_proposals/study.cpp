@@ -161,7 +161,8 @@ json run_study(const StudyOptions& o, const PredictorFactory& factory) {
     base[i] = {*p.time_us, p.detail, ""};
   }
   json base_kernels = json::array();
-  for (size_t i = 0; i < layer.size(); ++i) base_kernels.push_back(kernel_json({layer[i], Change::kUnchanged, ""}, base[i]));
+  for (size_t i = 0; i < layer.size(); ++i)
+    base_kernels.push_back(kernel_json({layer[i], Change::kUnchanged, ""}, base[i]));
   json baseline = totals(base_kernels);
   baseline["kernels"] = base_kernels;
   const double base_total = baseline["total_us"];
@@ -179,7 +180,8 @@ json run_study(const StudyOptions& o, const PredictorFactory& factory) {
     }
     std::stable_sort(saved.begin(), saved.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     for (size_t j = 0; j < saved.size() && j < 6; ++j) {
-      contributors.push_back({{"name", kernels[saved[j].second]["name"]}, {"saved_us", saved[j].first},
+      contributors.push_back({{"name", kernels[saved[j].second]["name"]},
+                              {"saved_us", saved[j].first},
                               {"change", kernels[saved[j].second]["change"]}});
     }
     json sens = json::array();
@@ -187,11 +189,12 @@ json run_study(const StudyOptions& o, const PredictorFactory& factory) {
       json pts = json::array();
       for (size_t j = 0; j < points.size(); ++j) {
         const json pt = totals(variant_kernels(points[j], base, results[points[j].batch]));
-        pts.push_back({{"value", param.values[j]}, {"total_us", pt["total_us"]},
+        pts.push_back({{"value", param.values[j]},
+                       {"total_us", pt["total_us"]},
                        {"speedup", base_total / pt["total_us"].get<double>()}});
       }
-      sens.push_back({{"parameter", param.key}, {"unit", param.unit}, {"description", param.description},
-                      {"points", pts}});
+      sens.push_back(
+          {{"parameter", param.key}, {"unit", param.unit}, {"description", param.description}, {"points", pts}});
     }
     int failed = 0;
     for (const auto& k : kernels) failed += k.contains("error");
@@ -238,7 +241,8 @@ std::string study_csv(const json& study) {
   std::string out = "configuration,kernel,phase,stat,value,unit\n";
   auto rows = [&](const std::string& config, const json& kernels) {
     for (const auto& k : kernels) {
-      const std::string prefix = fmt::format("{},{},{},", config, k["name"].get<std::string>(), k["phase"].get<std::string>());
+      const std::string prefix =
+          fmt::format("{},{},{},", config, k["name"].get<std::string>(), k["phase"].get<std::string>());
       out += prefix + fmt::format("time_us,{},us\n", k["time_us"].get<double>());
       out += prefix + fmt::format("count,{},launches\n", k["count"].get<int>());
       out += prefix + fmt::format("hbm_bytes,{},B\n", k["hbm_bytes"].get<double>());
@@ -289,10 +293,10 @@ std::string study_markdown(const json& study) {
       why.push_back(fmt::format("{} {} ({:+.1f} us)", c["name"].get<std::string>(), c["change"].get<std::string>(),
                                 -c["saved_us"].get<double>()));
     }
-    out += fmt::format("| {} | {:.1f} | {:.3f}x | {:.2f} GB | {} |\n", p["title"].get<std::string>(),
-                       p["total_us"].get<double>(), p["speedup"].get<double>(),
-                       p["hbm_bytes_saved"].get<double>() / 1e9,
-                       why.empty() ? std::string("no kernel gets faster") : fmt::format("{}", fmt::join(why, "; ")));
+    out +=
+        fmt::format("| {} | {:.1f} | {:.3f}x | {:.2f} GB | {} |\n", p["title"].get<std::string>(),
+                    p["total_us"].get<double>(), p["speedup"].get<double>(), p["hbm_bytes_saved"].get<double>() / 1e9,
+                    why.empty() ? std::string("no kernel gets faster") : fmt::format("{}", fmt::join(why, "; ")));
   }
   return out + sensitivity_markdown(study["proposals"], "\n## Sensitivity\n\n") + step_study_markdown(study);
 }

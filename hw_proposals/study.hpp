@@ -20,16 +20,16 @@ namespace hwsim::proposals {
 
 struct StudyOptions {
   std::string gpu = "h800-sxm";
-  std::vector<std::string> overrides;      // --set, applied to every configuration
+  std::vector<std::string> overrides;  // --set, applied to every configuration
   deepseek_v3::LayerOptions layer;
-  std::vector<std::string> proposals;      // names; empty = all
+  std::vector<std::string> proposals;  // names; empty = all
   // The training step of the step-level proposals: its micro-batch, EP
   // degree, routing and seed follow `layer` (so the step's MoE kernels are the
   // layer baseline's), then these "key=value" step options apply (StepOptions::set).
   std::vector<std::string> step_options;
   bool sensitivity = true;
   int jobs = 2;
-  std::string model_name = "sim";          // recorded in the results
+  std::string model_name = "sim";                   // recorded in the results
   nlohmann::json hwsim = nlohmann::json::object();  // {"version", "git"} of the build, recorded in the results
 };
 

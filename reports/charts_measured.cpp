@@ -25,14 +25,15 @@ std::string safe_id(std::string s) {
 // One point per record (or kernel shape), coloured by kernel class, with
 // every field of the table in its tooltip: the top layer of the scatters.
 json class_points_layer(const Table& pts, const json& x, const json& y) {
-  return {{"data", vl::data_ref(pts)},
-          {"mark", {{"type", "point"}, {"filled", true}, {"size", 60}}},
-          {"encoding",
-           {{"x", x},
-            {"y", y},
-            {"color",
-             {{"field", "class"}, {"type", "nominal"}, {"title", "kernel class"}, {"scale", {{"scheme", "tableau20"}}}}},
-            {"tooltip", vl::tooltip(pts)}}}};
+  return {
+      {"data", vl::data_ref(pts)},
+      {"mark", {{"type", "point"}, {"filled", true}, {"size", 60}}},
+      {"encoding",
+       {{"x", x},
+        {"y", y},
+        {"color",
+         {{"field", "class"}, {"type", "nominal"}, {"title", "kernel class"}, {"scale", {{"scheme", "tableau20"}}}}},
+        {"tooltip", vl::tooltip(pts)}}}};
 }
 
 Chart validation_scatter(const json& g, const std::string& model, const std::string& id, const std::string& build) {
@@ -91,24 +92,23 @@ Chart validation_scatter(const json& g, const std::string& model, const std::str
   y10["field"] = "lo10";
   json yp = vl::quantitative("predicted_us", "predicted time (µs)", true);
   yp["scale"]["domain"] = {lo, hi};
-  spec["layer"] = {
-      {{"data", vl::data_ref(bands)},
-       {"mark", {{"type", "area"}, {"color", "#fdd49e"}, {"opacity", 0.6}}},
-       {"encoding", {{"x", x}, {"y", y20}, {"y2", {{"field", "hi20"}}}}}},
-      {{"data", vl::data_ref(bands)},
-       {"mark", {{"type", "area"}, {"color", "#fc8d59"}, {"opacity", 0.45}}},
-       {"encoding", {{"x", x}, {"y", y10}, {"y2", {{"field", "hi10"}}}}}},
-      {{"data", vl::data_ref(bands)},
-       {"mark", {{"type", "line"}, {"color", "#333"}, {"strokeDash", {4, 3}}}},
-       {"encoding",
-        {{"x", x},
-         {"y",
-          [&] {
-            json e = y20;
-            e["field"] = "measured_us";
-            return e;
-          }()}}}},
-      class_points_layer(pts, x, yp)};
+  spec["layer"] = {{{"data", vl::data_ref(bands)},
+                    {"mark", {{"type", "area"}, {"color", "#fdd49e"}, {"opacity", 0.6}}},
+                    {"encoding", {{"x", x}, {"y", y20}, {"y2", {{"field", "hi20"}}}}}},
+                   {{"data", vl::data_ref(bands)},
+                    {"mark", {{"type", "area"}, {"color", "#fc8d59"}, {"opacity", 0.45}}},
+                    {"encoding", {{"x", x}, {"y", y10}, {"y2", {{"field", "hi10"}}}}}},
+                   {{"data", vl::data_ref(bands)},
+                    {"mark", {{"type", "line"}, {"color", "#333"}, {"strokeDash", {4, 3}}}},
+                    {"encoding",
+                     {{"x", x},
+                      {"y",
+                       [&] {
+                         json e = y20;
+                         e["field"] = "measured_us";
+                         return e;
+                       }()}}}},
+                   class_points_layer(pts, x, yp)};
   c.spec = spec;
   return c;
 }
@@ -176,7 +176,9 @@ Chart whatif_chart(const json& w, const std::string& model, const std::string& i
   double lo = 0, hi = 0;
   for (const json& p : w.value("points", json::array())) {
     const double m = p.value("measured_speedup", 0.0), pr = p.value("predicted_speedup", 0.0);
-    pts.rows.push_back({{"class", p.value("class", "")}, {"shape", p.value("shape", "")}, {"measured_speedup", m},
+    pts.rows.push_back({{"class", p.value("class", "")},
+                        {"shape", p.value("shape", "")},
+                        {"measured_speedup", m},
                         {"predicted_speedup", pr}});
     const double a = std::min(m, pr), b = std::max(m, pr);
     lo = lo == 0 ? a : std::min(lo, a);
@@ -189,7 +191,10 @@ Chart whatif_chart(const json& w, const std::string& model, const std::string& i
              "",
              {{"measured_speedup", "measured", "×", 3}, {"lo", "−15%", "×", 3}, {"hi", "+15%", "×", 3}}};
   for (double x : {lo, hi}) band.rows.push_back({{"measured_speedup", x}, {"lo", 0.85 * x}, {"hi", 1.15 * x}});
-  Chart c{"chart-" + id, fmt::format("What-if: predicted vs measured speed-up, {} → {}", base, target), "", {},
+  Chart c{"chart-" + id,
+          fmt::format("What-if: predicted vs measured speed-up, {} → {}", base, target),
+          "",
+          {},
           {pts, band}};
   c.caption = fmt::format(
       "Each point is one kernel shape measured on both GPUs: speed-up = time on {} / time on {}, predicted by the "
@@ -205,14 +210,13 @@ Chart whatif_chart(const json& w, const std::string& model, const std::string& i
   yp["scale"]["domain"] = {lo, hi};
   json ydiag = ylo;
   ydiag["field"] = "measured_speedup";
-  spec["layer"] = {
-      {{"data", vl::data_ref(band)},
-       {"mark", {{"type", "area"}, {"color", "#fdd49e"}, {"opacity", 0.6}}},
-       {"encoding", {{"x", x}, {"y", ylo}, {"y2", {{"field", "hi"}}}}}},
-      {{"data", vl::data_ref(band)},
-       {"mark", {{"type", "line"}, {"color", "#333"}, {"strokeDash", {4, 3}}}},
-       {"encoding", {{"x", x}, {"y", ydiag}}}},
-      class_points_layer(pts, x, yp)};
+  spec["layer"] = {{{"data", vl::data_ref(band)},
+                    {"mark", {{"type", "area"}, {"color", "#fdd49e"}, {"opacity", 0.6}}},
+                    {"encoding", {{"x", x}, {"y", ylo}, {"y2", {{"field", "hi"}}}}}},
+                   {{"data", vl::data_ref(band)},
+                    {"mark", {{"type", "line"}, {"color", "#333"}, {"strokeDash", {4, 3}}}},
+                    {"encoding", {{"x", x}, {"y", ydiag}}}},
+                   class_points_layer(pts, x, yp)};
   c.spec = spec;
   return c;
 }

@@ -371,8 +371,8 @@ std::string gpu_short_name(const json& s) {
   return d.substr(0, d.find(' '));
 }
 
-json speedup_bars_spec(const Chart& c, const Table& t, const std::vector<std::string>& order, const std::string& y_title,
-                       const std::string& x_title, const std::vector<std::string>& groups,
+json speedup_bars_spec(const Chart& c, const Table& t, const std::vector<std::string>& order,
+                       const std::string& y_title, const std::string& x_title, const std::vector<std::string>& groups,
                        const std::vector<std::string>& colours) {
   json spec = vl::base_spec(c.title, c.data);
   spec["data"] = vl::data_ref(t);

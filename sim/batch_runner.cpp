@@ -1,5 +1,6 @@
 #include "sim/batch_runner.hpp"
 
+#include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,8 +9,6 @@
 #include <fstream>
 #include <map>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
@@ -41,8 +40,10 @@ void run_child(const ConfigBatch& batch, const PredictorFactory& factory, const 
       } else {
         try {
           const Prediction p = predictor->predict(k.kind, k.params);
-          if (p.time_us) r["time_us"] = *p.time_us;
-          else r["error"] = p.error.empty() ? "the model gave no time" : p.error;
+          if (p.time_us)
+            r["time_us"] = *p.time_us;
+          else
+            r["error"] = p.error.empty() ? "the model gave no time" : p.error;
           if (!p.detail.empty()) r["detail"] = p.detail;
         } catch (const std::exception& e) {
           r["error"] = e.what();
@@ -87,8 +88,10 @@ std::vector<std::vector<Prediction>> run_batches(const std::vector<ConfigBatch>&
       return;
     }
     for (size_t i = 0; i < preds.size(); ++i) {
-      if (parsed[i].contains("time_us")) preds[i].time_us = parsed[i]["time_us"].get<double>();
-      else preds[i].error = parsed[i]["error"].get<std::string>();
+      if (parsed[i].contains("time_us"))
+        preds[i].time_us = parsed[i]["time_us"].get<double>();
+      else
+        preds[i].error = parsed[i]["error"].get<std::string>();
       if (parsed[i].contains("detail")) preds[i].detail = parsed[i]["detail"];
     }
   };

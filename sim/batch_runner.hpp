@@ -5,10 +5,9 @@
 // The parent never touches SystemC and may call this repeatedly.
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "models/spec/hardware_spec.hpp"
 #include "sim/config/gpu_loader.hpp"

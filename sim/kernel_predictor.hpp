@@ -3,10 +3,9 @@
 // studies, validation): the time of one kernel launch, given by the record
 // schema's kernel kind and params. The cycle-approximate simulator and the
 // roofline baseline both implement it.
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 namespace hwsim {
 

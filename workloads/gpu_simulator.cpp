@@ -26,7 +26,8 @@ std::uint64_t buffer_tag(const sim::KernelProgram& p) {
 }  // namespace
 
 GpuSimulator::GpuSimulator(const HardwareSpec& spec, const SimOptions& options)
-    : gpu_(spec, options), config_(resolved_config_json(spec)),
+    : gpu_(spec, options),
+      config_(resolved_config_json(spec)),
       // A trace records every launch; with the L2 carried over, a repeat
       // launch finds a warm L2 and is not the same simulation.
       cacheable_(options.trace_path.empty() && !options.carry_l2) {}
@@ -90,9 +91,9 @@ void GpuSimulator::apply_power_cap(KernelResult& r) const {
   const double l2_kept_writes = std::max(0.0, r.bytes.at("l2_write") - r.bytes.at("hbm_write"));
   const double own_l2_TBps = t_s > 0 ? (l2_hit_reads + l2_kept_writes) / t_s / 1e12 : 0.0;
   const double beside_TBps = r.params.is_object() ? r.params.value("beside_hbm_GBps", 0.0) / 1000 : 0.0;
-  const DvfsResult p = power_capped_clock(gpu_.spec(), gpu_busy,
-                                          parse_data_type(dtype, "kernel " + r.kernel + ": param a_dtype"),
-                                          beside_TBps, own_TBps, own_l2_TBps);
+  const DvfsResult p =
+      power_capped_clock(gpu_.spec(), gpu_busy, parse_data_type(dtype, "kernel " + r.kernel + ": param a_dtype"),
+                         beside_TBps, own_TBps, own_l2_TBps);
   r.launch["power"] = {{"max_clock_mhz", gpu_.spec().clock.sm_MHz},
                        {"hbm_TBps", own_TBps + beside_TBps},
                        {"l2_onchip_TBps", own_l2_TBps},

@@ -11,18 +11,10 @@ namespace hwsim {
 
 const std::vector<KernelDef>& kernel_registry() {
   static const std::vector<KernelDef> defs = {
-      kernels::gemm_kernel(),
-      kernels::memcpy_kernel(),
-      kernels::elementwise_kernel(),
-      kernels::ep_comm_kernel(),
-      kernels::read_kernel(),
-      kernels::write_kernel(),
-      kernels::quant_1x128_kernel(),
-      kernels::quant_128x128_kernel(),
-      kernels::transpose_requant_kernel(),
-      kernels::transpose_kernel(),
-      kernels::swiglu_kernel(),
-      kernels::rmsnorm_kernel(),
+      kernels::gemm_kernel(),        kernels::memcpy_kernel(),        kernels::elementwise_kernel(),
+      kernels::ep_comm_kernel(),     kernels::read_kernel(),          kernels::write_kernel(),
+      kernels::quant_1x128_kernel(), kernels::quant_128x128_kernel(), kernels::transpose_requant_kernel(),
+      kernels::transpose_kernel(),   kernels::swiglu_kernel(),        kernels::rmsnorm_kernel(),
       kernels::attention_kernel(),
   };
   return defs;

@@ -1,8 +1,8 @@
 #include "apps/hwsim/cli.hpp"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"

@@ -38,10 +38,10 @@ class Args {
 };
 
 struct Command {
-  std::string name;          // "gpus show"
-  std::string summary;       // one line for `hwsim --help`
-  std::string usage;         // positional part, e.g. "NAME"
-  std::string description;   // paragraph for `hwsim NAME --help`
+  std::string name;         // "gpus show"
+  std::string summary;      // one line for `hwsim --help`
+  std::string usage;        // positional part, e.g. "NAME"
+  std::string description;  // paragraph for `hwsim NAME --help`
   std::vector<Option> options;
   int min_positional = 0;
   int max_positional = 0;

@@ -1,8 +1,8 @@
 // hwsim gpus list | gpus show NAME: the GPU presets and their resolved,
 // sourced parameters, with a roofline summary computed from them.
-#include <iostream>
-
 #include <fmt/format.h>
+
+#include <iostream>
 
 #include "apps/hwsim/commands.hpp"
 #include "models/io/atomic_file.hpp"
@@ -59,7 +59,8 @@ Command gpus_show_command() {
     const HardwareSpec spec = load_gpu(a.positional()[0], a.all("set"));
     const bool sources = !a.has("no-sources");
     std::string lineage;
-    for (size_t i = 1; i < spec.inherits_chain.size(); ++i) lineage.append(", inherits ").append(spec.inherits_chain[i]);
+    for (size_t i = 1; i < spec.inherits_chain.size(); ++i)
+      lineage.append(", inherits ").append(spec.inherits_chain[i]);
     fmt::print("{} ({}){}\n", spec.name, spec.display_name, lineage);
     for (const ParamDef& d : gpu_param_schema()) {
       const Param& p = spec.params.at(std::string(d.key));

@@ -96,8 +96,8 @@ void print_step(const deepseek_v3::StepResult& r, double wall_s, const std::stri
     bubble += rank.bubble_s;
   }
   const double n = r.ranks.empty() ? 1.0 : static_cast<double>(r.ranks.size());
-  fmt::print("  breakdown (rank mean) 1F {:.3f} s | 1B {:.3f} s | 1W {:.3f} s | 1F1B {:.3f} s | bubble {:.3f} s\n", f / n,
-             b / n, w / n, fb / n, bubble / n);
+  fmt::print("  breakdown (rank mean) 1F {:.3f} s | 1B {:.3f} s | 1W {:.3f} s | 1F1B {:.3f} s | bubble {:.3f} s\n",
+             f / n, b / n, w / n, fb / n, bubble / n);
   fmt::print("  tokens / GPU / s      {:9.1f}\n", r.tokens_per_gpu_s);
   fmt::print("  TFLOPS / GPU          {:9.1f} (non-causal attention), {:.1f} (causal)\n", r.tflops_per_gpu,
              r.tflops_per_gpu_causal);

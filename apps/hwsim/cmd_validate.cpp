@@ -1,14 +1,14 @@
 // hwsim predict: simulate every record of a JSON Lines file and write it back
 // with "predicted". hwsim validate: score predictions against the committed
 // measurements, per GPU and kernel class, and optionally a what-if pair.
-#include <filesystem>
+#include <fmt/format.h>
+
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "apps/hwsim/commands.hpp"
 #include "apps/hwsim/predictors.hpp"
@@ -57,8 +57,10 @@ std::optional<double> gate_for(const std::vector<std::string>& values, const std
     if (num.empty() || *end != '\0' || pct < 0) {
       throw Error(fmt::format("--{} {}: expected PCT or GPU=PCT with PCT a number >= 0", option, v));
     }
-    if (eq == std::string::npos) all = pct;
-    else if (v.substr(0, eq) == gpu) mine = pct;
+    if (eq == std::string::npos)
+      all = pct;
+    else if (v.substr(0, eq) == gpu)
+      mine = pct;
   }
   return mine ? mine : all;
 }
@@ -75,7 +77,9 @@ Command predict_command() {
       "the model cannot run it. Exits non-zero only for malformed input, naming the file and line.";
   c.options = {{"in", "FILE", "records to predict (.jsonl)", ""},
                {"out", "FILE", "where to write the records with predictions (.jsonl)", ""},
-               model_option(), set_option(), jobs_option()};
+               model_option(),
+               set_option(),
+               jobs_option()};
   c.run = [](const Args& a) {
     const std::vector<Record> records = read_records(a.get("in"));
     PredictOptions opt{a.all("set"), static_cast<int>(a.integer("jobs"))};
@@ -115,7 +119,8 @@ Command validate_command() {
                {"whatif", "BASE:TARGET", "also compare predicted and measured speed-ups, e.g. h100-sxm:h200-sxm", ""},
                {"out", "FILE", "write the results as JSON (for reports)", ""},
                {"update-doc", "FILE", "rewrite the marked sections of a Markdown file with the tables", ""},
-               {"max-median-error", "[GPU=]PCT", "gate: a GPU's overall median |error| must not exceed PCT (every GPU without GPU=)", "", true},
+               {"max-median-error", "[GPU=]PCT",
+                "gate: a GPU's overall median |error| must not exceed PCT (every GPU without GPU=)", "", true},
                {"max-class-error", "[GPU=]PCT", "gate: every class's median |error| must not exceed PCT", "", true},
                {"max-speedup-error", "PCT", "gate: every class's what-if speed-up error must not exceed PCT", ""},
                set_option(),
@@ -154,7 +159,8 @@ Command validate_command() {
       if (auto lim = gate_for(a.all("max-class-error"), gpu, "max-class-error")) {
         for (const auto& [cls, s] : v.classes) {
           if (s.median_abs_pct > *lim) {
-            breaches.push_back(fmt::format("{} class {} median |error| {:.1f}% > {}%", gpu, cls, s.median_abs_pct, *lim));
+            breaches.push_back(
+                fmt::format("{} class {} median |error| {:.1f}% > {}%", gpu, cls, s.median_abs_pct, *lim));
           }
         }
       }
@@ -170,7 +176,8 @@ Command validate_command() {
       if (auto lim = gate_for(a.all("max-speedup-error"), "", "max-speedup-error")) {
         for (const auto& r : w.rows) {
           if (r.error_pct > *lim) {
-            breaches.push_back(fmt::format("what-if class {} speed-up error {:.1f}% > {}%", r.kernel_class, r.error_pct, *lim));
+            breaches.push_back(
+                fmt::format("what-if class {} speed-up error {:.1f}% > {}%", r.kernel_class, r.error_pct, *lim));
           }
         }
       }

@@ -1,10 +1,10 @@
 // hwsim: the command-line front end. Dispatches to the subcommands listed in
 // commands.cpp; every hwsim::Error becomes one line on stderr and exit code 1.
+#include <fmt/format.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "apps/hwsim/commands.hpp"
 #include "apps/hwsim/version.hpp"
@@ -14,9 +14,10 @@
 namespace {
 
 void print_overview(const std::vector<hwsim::cli::Command>& commands) {
-  fmt::print("hwsim {}: a cycle-approximate simulator of H800-class GPUs and of the hardware\n"
-             "recommendations of the DeepSeek-V3 report.\n\nusage: hwsim COMMAND [options]\n\ncommands:\n",
-             hwsim::kVersion);
+  fmt::print(
+      "hwsim {}: a cycle-approximate simulator of H800-class GPUs and of the hardware\n"
+      "recommendations of the DeepSeek-V3 report.\n\nusage: hwsim COMMAND [options]\n\ncommands:\n",
+      hwsim::kVersion);
   for (const auto& c : commands) fmt::print("  {:<20} {}\n", c.name, c.summary);
   fmt::print("\n`hwsim COMMAND --help` describes a command; `hwsim --version` prints the version.\n");
 }
@@ -45,8 +46,7 @@ int main(int argc, char** argv) {
         if (e == std::string::npos) e = c.name.size();
         parts.push_back(c.name.substr(s, e - s));
       }
-      if (parts.size() <= args.size() && parts.size() > words &&
-          std::equal(parts.begin(), parts.end(), args.begin())) {
+      if (parts.size() <= args.size() && parts.size() > words && std::equal(parts.begin(), parts.end(), args.begin())) {
         cmd = &c;
         words = parts.size();
       }

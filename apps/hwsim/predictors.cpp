@@ -21,7 +21,8 @@ class SimulatorPredictor final : public KernelPredictor {
       auto it = m.find(k);
       return it == m.end() ? 0.0 : it->second;
     };
-    return {r.time_us, "",
+    return {r.time_us,
+            "",
             {{"flops", r.flops},
              {"hbm_bytes", at(r.bytes, "hbm_read") + at(r.bytes, "hbm_write")},
              {"tensor_busy", at(r.busy, "tensor_core")},
@@ -39,8 +40,8 @@ std::vector<std::string> predictor_names() { return {"sim", "roofline"}; }
 PredictorFactory predictor_factory(const std::string& name) {
   if (name == "sim") return [](const HardwareSpec& s) { return std::make_unique<SimulatorPredictor>(s); };
   if (name == "roofline") return [](const HardwareSpec& s) { return make_roofline_predictor(s); };
-  throw Error(fmt::format("--model {}: unknown timing model; expected one of: {}", name,
-                          fmt::join(predictor_names(), ", ")));
+  throw Error(
+      fmt::format("--model {}: unknown timing model; expected one of: {}", name, fmt::join(predictor_names(), ", ")));
 }
 
 }  // namespace hwsim::cli

@@ -20,13 +20,11 @@ class AccumulationPrecision final : public Proposal {
            "that grows with K; block scales still need CUDA-core promotion, so GEMM time is unchanged.";
   }
   Level level() const override { return Level::kLayer; }
-  std::vector<ConfigOverlay> spec_delta() const override {
-    return {proposal_spec_delta("accumulation_precision")};
-  }
+  std::vector<ConfigOverlay> spec_delta() const override { return {proposal_spec_delta("accumulation_precision")}; }
   void rewrite(std::vector<StudyKernel>&) const override {}
   std::vector<SensitivityParam> sensitivity() const override {
-    return {{"tensor_core.fp8_accum_fraction_bits", "bits", "fraction bits the FP8 accumulator keeps",
-             {13, 16, 19, 23}}};
+    return {
+        {"tensor_core.fp8_accum_fraction_bits", "bits", "fraction bits the FP8 accumulator keeps", {13, 16, 19, 23}}};
   }
 };
 

@@ -26,8 +26,10 @@ void apply_fused_cast(std::vector<StudyKernel>& kernels) {
     for (const auto& c : q.kernel.consumers) {
       StudyKernel* k = find_kernel(kernels, c);
       if (k == nullptr || k->change == Change::kRemoved) continue;
-      if (k->kernel.kind == "gemm" && gemm == nullptr) gemm = k;
-      else other_readers = true;
+      if (k->kernel.kind == "gemm" && gemm == nullptr)
+        gemm = k;
+      else
+        other_readers = true;
     }
     if (gemm == nullptr) continue;
     set_param(*gemm, "a_source", "bf16_tma_cast", "TMA loads BF16 A tiles and casts them to FP8 + 1x128 scales");
@@ -52,7 +54,9 @@ class FusedCastTma final : public Proposal {
   std::vector<ConfigOverlay> spec_delta() const override { return {proposal_spec_delta("fused_cast_tma")}; }
   void rewrite(std::vector<StudyKernel>& kernels) const override { apply_fused_cast(kernels); }
   std::vector<SensitivityParam> sensitivity() const override {
-    return {{"tma.fp8_cast_bytes_per_clk", "B/clk/SM", "BF16 bytes the TMA casts per clock per SM",
+    return {{"tma.fp8_cast_bytes_per_clk",
+             "B/clk/SM",
+             "BF16 bytes the TMA casts per clock per SM",
              {16, 32, 64, 128, 256}}};
   }
 };

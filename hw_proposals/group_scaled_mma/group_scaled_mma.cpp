@@ -30,7 +30,9 @@ class GroupScaledMma final : public Proposal {
   std::vector<ConfigOverlay> spec_delta() const override { return {proposal_spec_delta("group_scaled_mma")}; }
   void rewrite(std::vector<StudyKernel>& kernels) const override { apply_group_scaling(kernels); }
   std::vector<SensitivityParam> sensitivity() const override {
-    return {{"tensor_core.group_scale_cycles", "cycles", "tensor-pipe cycles per wgmma to apply the group scales",
+    return {{"tensor_core.group_scale_cycles",
+             "cycles",
+             "tensor-pipe cycles per wgmma to apply the group scales",
              {0, 4, 8, 16, 32}}};
   }
 };

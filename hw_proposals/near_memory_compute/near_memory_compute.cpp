@@ -23,7 +23,8 @@ void apply_near_memory_cast(std::vector<StudyKernel>& kernels) {
         set_param(*k, "input_source", "bf16_near_memory_cast", "reads the BF16 original through the near-memory cast");
       }
     }
-    if (q.kernel.consumers == std::vector<std::string>{"dispatch"}) served = true;  // the all-to-all reads it the same way
+    if (q.kernel.consumers == std::vector<std::string>{"dispatch"})
+      served = true;  // the all-to-all reads it the same way
     if (served) mark_removed(q, "cast by logic beside the HBM as its consumers read");
   }
 }
@@ -42,7 +43,9 @@ class NearMemoryCompute final : public Proposal {
   std::vector<ConfigOverlay> spec_delta() const override { return {proposal_spec_delta("near_memory_compute")}; }
   void rewrite(std::vector<StudyKernel>& kernels) const override { apply_near_memory_cast(kernels); }
   std::vector<SensitivityParam> sensitivity() const override {
-    return {{"hbm.near_memory_cast_GBps", "GB/s", "BF16 bytes per second the memory-side logic casts",
+    return {{"hbm.near_memory_cast_GBps",
+             "GB/s",
+             "BF16 bytes per second the memory-side logic casts",
              {800, 1600, 3352, 6704}}};
   }
 };

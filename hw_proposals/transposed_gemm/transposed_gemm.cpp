@@ -39,7 +39,9 @@ class TransposedGemm final : public Proposal {
   std::vector<ConfigOverlay> spec_delta() const override { return {proposal_spec_delta("transposed_gemm")}; }
   void rewrite(std::vector<StudyKernel>& kernels) const override { apply_transposed_gemm(kernels); }
   std::vector<SensitivityParam> sensitivity() const override {
-    return {{"tma.fp8_cast_bytes_per_clk", "B/clk/SM", "bytes per clock the TMA re-scales to 128x1 tiles",
+    return {{"tma.fp8_cast_bytes_per_clk",
+             "B/clk/SM",
+             "bytes per clock the TMA re-scales to 128x1 tiles",
              {16, 32, 64, 128, 256}}};
   }
 };

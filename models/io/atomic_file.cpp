@@ -1,9 +1,9 @@
 #include "models/io/atomic_file.hpp"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <system_error>
-
-#include <unistd.h>
 
 #include "models/spec/error.hpp"
 

@@ -33,10 +33,10 @@
 namespace hwsim {
 
 struct DvfsResult {
-  double sm_clock_mhz;   // the clock the cap allows
-  double time_scale;     // kernel time at that clock / kernel time at f_max
-  double tensor_busy;    // tensor-busy fraction at that clock
-  double load;           // power load relative to the budget at f_max (> 1: throttled)
+  double sm_clock_mhz;  // the clock the cap allows
+  double time_scale;    // kernel time at that clock / kernel time at f_max
+  double tensor_busy;   // tensor-busy fraction at that clock
+  double load;          // power load relative to the budget at f_max (> 1: throttled)
 };
 
 // `tensor_busy` is the fraction of the SMs' tensor-core time busy at the

@@ -15,9 +15,10 @@ WgmmaTiming wgmma_timing(const TensorCoreParams& tc, DataType dtype, int m, int 
   // falls on that line within 1 cycle. Smaller shapes take the floor.
   const double small = 2.0 * 64 * 64 * wgmma_k(dtype);
   const double full = 2.0 * 64 * 256 * wgmma_k(dtype);
-  const double latency = std::max(tc.wgmma_min_latency_cycles,
-                                  tc.wgmma_min_latency_cycles + (tc.wgmma_latency_cycles - tc.wgmma_min_latency_cycles) *
-                                                                    (flops - small) / (full - small));
+  const double latency =
+      std::max(tc.wgmma_min_latency_cycles,
+               tc.wgmma_min_latency_cycles +
+                   (tc.wgmma_latency_cycles - tc.wgmma_min_latency_cycles) * (flops - small) / (full - small));
   const double issue = flops / rate;
   return {issue, std::max(latency, issue)};
 }

@@ -20,7 +20,7 @@ enum class ValueKind { kNumber, kInteger, kText, kFlag, kNumberList };
 enum class Rule { kAny, kPositive, kNonNegative, kFraction /* in (0, 1] */ };
 
 struct ParamDef {
-  std::string_view key;          // dotted, unit suffix at the end ("hbm.bandwidth_GBps")
+  std::string_view key;  // dotted, unit suffix at the end ("hbm.bandwidth_GBps")
   ValueKind kind;
   Rule rule;
   std::string_view description;  // one line; docs/hardware.md explains more
@@ -36,30 +36,30 @@ DataType parse_data_type(std::string_view s, const std::string& where);  // thro
 int bytes_of(DataType t);
 
 struct ClockParams {
-  double sm_max_MHz;      // boost clock
-  double sm_MHz;          // clock the simulation runs the SMs at
-  double mem_MHz;         // HBM clock as reported by the driver
+  double sm_max_MHz;  // boost clock
+  double sm_MHz;      // clock the simulation runs the SMs at
+  double mem_MHz;     // HBM clock as reported by the driver
 };
 
 struct SmParams {
   int count;
   int gpcs;
-  std::vector<int> sms_per_gpc;       // sums to count
-  int subpartitions;                  // per SM (warp schedulers)
+  std::vector<int> sms_per_gpc;  // sums to count
+  int subpartitions;             // per SM (warp schedulers)
   int max_threads;
   int max_warps;
   int max_ctas;
-  int max_cluster_size;               // portable maximum
-  int registers;                      // 32-bit registers per SM
+  int max_cluster_size;  // portable maximum
+  int registers;         // 32-bit registers per SM
   int max_registers_per_thread;
-  int register_alloc_unit;            // registers per warp allocation granule
-  std::int64_t smem_capacity_bytes;   // per SM, usable by CTAs
+  int register_alloc_unit;           // registers per warp allocation granule
+  std::int64_t smem_capacity_bytes;  // per SM, usable by CTAs
   std::int64_t smem_per_block_max_bytes;
   std::int64_t smem_reserved_per_block_bytes;
-  double smem_bytes_per_clk;          // shared-memory bandwidth per SM
+  double smem_bytes_per_clk;  // shared-memory bandwidth per SM
   double smem_latency_cycles;
   double l1_hit_latency_cycles;
-  double peer_copy_GBps;              // one SM copying to peer/RDMA buffers (comm kernels)
+  double peer_copy_GBps;  // one SM copying to peer/RDMA buffers (comm kernels)
 };
 
 struct TensorCoreParams {
@@ -69,22 +69,22 @@ struct TensorCoreParams {
   double fp16_flop_per_clk;
   double tf32_flop_per_clk;
   double int8_op_per_clk;
-  double wgmma_latency_cycles;        // issue-to-result latency of m64n256k16 BF16 / k32 FP8
-  double wgmma_min_latency_cycles;    // latency floor for small N
+  double wgmma_latency_cycles;      // issue-to-result latency of m64n256k16 BF16 / k32 FP8
+  double wgmma_min_latency_cycles;  // latency floor for small N
   // FP8 numerics and the features the DeepSeek-V3 proposals add (hw_proposals/).
-  int fp8_accum_fraction_bits = 0;    // Hopper: 13 (FP22 accumulator)
-  bool group_scaled_mma = false;      // scales applied inside the MMA: no CUDA-core promotion
-  double group_scale_cycles = 0;      // tensor-pipe cycles per wgmma to apply them
+  int fp8_accum_fraction_bits = 0;       // Hopper: 13 (FP22 accumulator)
+  bool group_scaled_mma = false;         // scales applied inside the MMA: no CUDA-core promotion
+  double group_scale_cycles = 0;         // tensor-pipe cycles per wgmma to apply them
   bool transposed_fp8_operands = false;  // MN-major FP8 operands read from shared memory
   double flop_per_clk(DataType t) const;
 };
 
 struct CudaCoreParams {
-  double fp32_flop_per_clk;           // per SM (FMA = 2 FLOP)
+  double fp32_flop_per_clk;  // per SM (FMA = 2 FLOP)
   double int32_op_per_clk;
   double sfu_op_per_clk;
   double fp32_latency_cycles;
-  double ldst_op_per_clk;             // per SM load/store instructions' lanes per clock
+  double ldst_op_per_clk;  // per SM load/store instructions' lanes per clock
 };
 
 struct TmaParams {
@@ -101,9 +101,9 @@ struct L2Params {
   int slices;
   int line_bytes;
   int sector_bytes;
-  double bytes_per_clk;               // aggregate, at the SM clock
-  double hit_latency_cycles;          // near partition
-  double far_extra_latency_cycles;    // added for the far partition
+  double bytes_per_clk;             // aggregate, at the SM clock
+  double hit_latency_cycles;        // near partition
+  double far_extra_latency_cycles;  // added for the far partition
   // L2 read bandwidth reachable from a subset of the SMs (measured on green
   // contexts of subset_sms[i] SMs: subset_read_GBps[i]); the last entry is
   // the whole GPU. A launch on fewer SMs gets the interpolated share.
@@ -116,21 +116,21 @@ struct HbmParams {
   int stacks;
   int channels;
   int bus_width_bits;
-  double bandwidth_GBps;              // datasheet peak
-  double read_efficiency;             // sustained fraction of peak for streaming reads
-  double write_efficiency;            // ... for streaming writes
-  double copy_efficiency;             // ... for a 50/50 read/write mix
-  double latency_ns;                  // load-to-use beyond an L2 miss
-  double near_memory_cast_GBps = 0;   // BF16 bytes/s cast to FP8 beside the HBM (0: none)
-  double internal_bandwidth_GBps = 0; // inside the stacks, for near-memory logic
+  double bandwidth_GBps;               // datasheet peak
+  double read_efficiency;              // sustained fraction of peak for streaming reads
+  double write_efficiency;             // ... for streaming writes
+  double copy_efficiency;              // ... for a 50/50 read/write mix
+  double latency_ns;                   // load-to-use beyond an L2 miss
+  double near_memory_cast_GBps = 0;    // BF16 bytes/s cast to FP8 beside the HBM (0: none)
+  double internal_bandwidth_GBps = 0;  // inside the stacks, for near-memory logic
 };
 
 struct NvlinkParams {
   int version;
   int links;
   double link_unidir_GBps;
-  double nominal_bidir_GBps;          // datasheet total, both directions
-  double achieved_unidir_GBps;        // what software reaches one way
+  double nominal_bidir_GBps;    // datasheet total, both directions
+  double achieved_unidir_GBps;  // what software reaches one way
   double latency_us;
 };
 
@@ -145,7 +145,7 @@ struct NicParams {
   double line_rate_Gbps;
   double effective_GBps;
   double latency_us;
-  double message_overhead_ns;         // NIC occupancy per message, 1 / message rate
+  double message_overhead_ns;  // NIC occupancy per message, 1 / message rate
   // The unified scale-up/scale-out adapter of the unified_scaleup_scaleout
   // proposal (hw_proposals/): off on every real GPU.
   bool unified_scaleup_scaleout = false;  // forwards IB arrivals over NVLink without an SM hop
@@ -153,10 +153,10 @@ struct NicParams {
 };
 
 struct FabricParams {
-  int gpus_per_node;                  // NVSwitch domain
-  int planes;                         // multi-plane fat-tree: one plane per in-node GPU index
-  int switch_ports;                   // radix of leaf and spine switches
-  double cross_leaf_latency_us;       // small-message latency through a spine
+  int gpus_per_node;             // NVSwitch domain
+  int planes;                    // multi-plane fat-tree: one plane per in-node GPU index
+  int switch_ports;              // radix of leaf and spine switches
+  double cross_leaf_latency_us;  // small-message latency through a spine
 };
 
 // A communication co-processor (the comm_offload proposal, hw_proposals/):
@@ -169,20 +169,20 @@ struct CommCoprocessorParams {
 };
 
 struct LaunchParams {
-  double overhead_us;                 // back-to-back kernel launch gap on a stream
+  double overhead_us;  // back-to-back kernel launch gap on a stream
 };
 
 struct PowerParams {
   double tdp_W;
-  double fp8_mma_full_load_MHz;   // clock at the cap with FP8 tensor cores fully busy (models/power/dvfs.hpp)
-  double bf16_mma_full_load_MHz;  // ... BF16
-  double dvfs_exponent;           // power ~ f^e
+  double fp8_mma_full_load_MHz;      // clock at the cap with FP8 tensor cores fully busy (models/power/dvfs.hpp)
+  double bf16_mma_full_load_MHz;     // ... BF16
+  double dvfs_exponent;              // power ~ f^e
   double hbm_budget_share_per_TBps;  // budget share drawn by HBM traffic per TB/s, independent of the SM clock
   double l2_budget_share_per_TBps;   // ... by L2-hit traffic (reads served by the L2) per TB/s
 };
 
 struct HardwareSpec {
-  std::string name;          // preset name, e.g. "h800-sxm"
+  std::string name;  // preset name, e.g. "h800-sxm"
   std::string display_name;
   std::vector<std::string> inherits_chain;  // this preset first, then its ancestors
   ClockParams clock;
@@ -199,10 +199,10 @@ struct HardwareSpec {
   CommCoprocessorParams comm_coprocessor;
   LaunchParams launch;
   PowerParams power;
-  ParamTable params;         // the resolved table it came from (with sources)
+  ParamTable params;  // the resolved table it came from (with sources)
 
-  static HardwareSpec from_params(std::string name, std::string display_name,
-                                  std::vector<std::string> chain, ParamTable params);
+  static HardwareSpec from_params(std::string name, std::string display_name, std::vector<std::string> chain,
+                                  ParamTable params);
 
   // Share of the L2 bandwidth a launch on `sms` SMs can draw (1 on all of
   // them): linear between the measured subsets, proportional to the SM count

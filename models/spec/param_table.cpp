@@ -1,8 +1,8 @@
 #include "models/spec/param_table.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "models/spec/error.hpp"
@@ -53,9 +53,7 @@ std::string to_string(const ParamValue& v) {
     std::string operator()(double d) const { return fmt::format("{}", d); }
     std::string operator()(const std::string& s) const { return s; }
     std::string operator()(bool b) const { return b ? "true" : "false"; }
-    std::string operator()(const std::vector<double>& l) const {
-      return fmt::format("[{}]", fmt::join(l, ", "));
-    }
+    std::string operator()(const std::vector<double>& l) const { return fmt::format("[{}]", fmt::join(l, ", ")); }
   };
   return std::visit(Visitor{}, v);
 }

@@ -4,11 +4,10 @@
 // parameter structs (hardware_spec.hpp); nothing reads YAML after that.
 #include <cstdint>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace hwsim {
 

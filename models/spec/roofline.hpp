@@ -10,9 +10,9 @@ namespace hwsim {
 
 struct RooflineRow {
   DataType dtype;
-  double peak_flops;          // dense, all SMs, at clock.sm_MHz
-  double ridge_flop_per_byte; // peak_flops / HBM peak bandwidth
-  double ridge_sustained;     // peak_flops / sustained read bandwidth
+  double peak_flops;           // dense, all SMs, at clock.sm_MHz
+  double ridge_flop_per_byte;  // peak_flops / HBM peak bandwidth
+  double ridge_sustained;      // peak_flops / sustained read bandwidth
 };
 
 struct RooflineSummary {

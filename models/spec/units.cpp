@@ -37,19 +37,32 @@ struct TextUnit {
   double to_si;
 };
 constexpr std::array kTextUnits = {
-    TextUnit{"Hz", Dimension::kFrequency, 1}, TextUnit{"kHz", Dimension::kFrequency, 1e3},
-    TextUnit{"MHz", Dimension::kFrequency, 1e6}, TextUnit{"GHz", Dimension::kFrequency, 1e9},
-    TextUnit{"B/s", Dimension::kBandwidth, 1}, TextUnit{"KB/s", Dimension::kBandwidth, 1e3},
-    TextUnit{"MB/s", Dimension::kBandwidth, 1e6}, TextUnit{"GB/s", Dimension::kBandwidth, 1e9},
-    TextUnit{"TB/s", Dimension::kBandwidth, 1e12}, TextUnit{"Gb/s", Dimension::kBandwidth, 1e9 / 8},
-    TextUnit{"Gbps", Dimension::kBandwidth, 1e9 / 8}, TextUnit{"GBps", Dimension::kBandwidth, 1e9},
-    TextUnit{"B", Dimension::kBytes, 1}, TextUnit{"KB", Dimension::kBytes, 1e3},
-    TextUnit{"MB", Dimension::kBytes, 1e6}, TextUnit{"GB", Dimension::kBytes, 1e9},
-    TextUnit{"KiB", Dimension::kBytes, 1024.0}, TextUnit{"MiB", Dimension::kBytes, 1048576.0},
-    TextUnit{"GiB", Dimension::kBytes, 1073741824.0}, TextUnit{"ps", Dimension::kTime, 1e-12},
-    TextUnit{"ns", Dimension::kTime, 1e-9}, TextUnit{"us", Dimension::kTime, 1e-6},
-    TextUnit{"ms", Dimension::kTime, 1e-3}, TextUnit{"s", Dimension::kTime, 1},
-    TextUnit{"cycles", Dimension::kCycles, 1}, TextUnit{"W", Dimension::kPower, 1},
+    TextUnit{"Hz", Dimension::kFrequency, 1},
+    TextUnit{"kHz", Dimension::kFrequency, 1e3},
+    TextUnit{"MHz", Dimension::kFrequency, 1e6},
+    TextUnit{"GHz", Dimension::kFrequency, 1e9},
+    TextUnit{"B/s", Dimension::kBandwidth, 1},
+    TextUnit{"KB/s", Dimension::kBandwidth, 1e3},
+    TextUnit{"MB/s", Dimension::kBandwidth, 1e6},
+    TextUnit{"GB/s", Dimension::kBandwidth, 1e9},
+    TextUnit{"TB/s", Dimension::kBandwidth, 1e12},
+    TextUnit{"Gb/s", Dimension::kBandwidth, 1e9 / 8},
+    TextUnit{"Gbps", Dimension::kBandwidth, 1e9 / 8},
+    TextUnit{"GBps", Dimension::kBandwidth, 1e9},
+    TextUnit{"B", Dimension::kBytes, 1},
+    TextUnit{"KB", Dimension::kBytes, 1e3},
+    TextUnit{"MB", Dimension::kBytes, 1e6},
+    TextUnit{"GB", Dimension::kBytes, 1e9},
+    TextUnit{"KiB", Dimension::kBytes, 1024.0},
+    TextUnit{"MiB", Dimension::kBytes, 1048576.0},
+    TextUnit{"GiB", Dimension::kBytes, 1073741824.0},
+    TextUnit{"ps", Dimension::kTime, 1e-12},
+    TextUnit{"ns", Dimension::kTime, 1e-9},
+    TextUnit{"us", Dimension::kTime, 1e-6},
+    TextUnit{"ms", Dimension::kTime, 1e-3},
+    TextUnit{"s", Dimension::kTime, 1},
+    TextUnit{"cycles", Dimension::kCycles, 1},
+    TextUnit{"W", Dimension::kPower, 1},
 };
 
 }  // namespace
@@ -57,8 +70,7 @@ constexpr std::array kTextUnits = {
 std::optional<UnitInfo> unit_of_key(std::string_view key) {
   // Longest matching suffix after an underscore ("flop_per_clk" ends in "per_clk").
   for (const auto& u : kKeyUnits) {
-    if (key.size() > u.suffix.size() + 1 && key.ends_with(u.suffix) &&
-        key[key.size() - u.suffix.size() - 1] == '_') {
+    if (key.size() > u.suffix.size() + 1 && key.ends_with(u.suffix) && key[key.size() - u.suffix.size() - 1] == '_') {
       return u;
     }
   }
@@ -67,18 +79,30 @@ std::optional<UnitInfo> unit_of_key(std::string_view key) {
 
 std::string_view dimension_name(Dimension d) {
   switch (d) {
-    case Dimension::kCount: return "count";
-    case Dimension::kFraction: return "fraction";
-    case Dimension::kFrequency: return "frequency";
-    case Dimension::kBandwidth: return "bandwidth";
-    case Dimension::kBytes: return "size";
-    case Dimension::kTime: return "time";
-    case Dimension::kCycles: return "cycles";
-    case Dimension::kPower: return "power";
-    case Dimension::kRate: return "rate";
-    case Dimension::kBits: return "bits";
-    case Dimension::kText: return "text";
-    case Dimension::kFlag: return "flag";
+    case Dimension::kCount:
+      return "count";
+    case Dimension::kFraction:
+      return "fraction";
+    case Dimension::kFrequency:
+      return "frequency";
+    case Dimension::kBandwidth:
+      return "bandwidth";
+    case Dimension::kBytes:
+      return "size";
+    case Dimension::kTime:
+      return "time";
+    case Dimension::kCycles:
+      return "cycles";
+    case Dimension::kPower:
+      return "power";
+    case Dimension::kRate:
+      return "rate";
+    case Dimension::kBits:
+      return "bits";
+    case Dimension::kText:
+      return "text";
+    case Dimension::kFlag:
+      return "flag";
   }
   return "?";
 }
@@ -104,9 +128,8 @@ double parse_quantity(std::string_view text, const UnitInfo& target, const std::
   for (const auto& u : kTextUnits) {
     if (u.text == unit) {
       if (u.dimension != target.dimension) {
-        throw Error(where + ": unit '" + std::string(unit) + "' is a " +
-                    std::string(dimension_name(u.dimension)) + ", expected a " +
-                    std::string(dimension_name(target.dimension)));
+        throw Error(where + ": unit '" + std::string(unit) + "' is a " + std::string(dimension_name(u.dimension)) +
+                    ", expected a " + std::string(dimension_name(target.dimension)));
       }
       return number * u.to_si / target.to_base;
     }

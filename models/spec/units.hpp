@@ -9,14 +9,26 @@
 
 namespace hwsim {
 
-enum class Dimension { kCount, kFraction, kFrequency, kBandwidth, kBytes, kTime, kCycles,
-                       kPower, kRate, kBits, kText, kFlag };
+enum class Dimension {
+  kCount,
+  kFraction,
+  kFrequency,
+  kBandwidth,
+  kBytes,
+  kTime,
+  kCycles,
+  kPower,
+  kRate,
+  kBits,
+  kText,
+  kFlag
+};
 
 struct UnitInfo {
   std::string_view suffix;  // as written at the end of a key, e.g. "GBps"
   Dimension dimension;
-  double to_base;           // value in this unit times to_base = value in the base unit
-  std::string_view display; // human text, e.g. "GB/s"
+  double to_base;            // value in this unit times to_base = value in the base unit
+  std::string_view display;  // human text, e.g. "GB/s"
 };
 
 // The unit named by a key's suffix (the text after its last '_'), if any.

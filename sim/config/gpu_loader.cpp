@@ -1,14 +1,14 @@
 #include "sim/config/gpu_loader.hpp"
 
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include "models/spec/embedded_file.hpp"
 #include "models/spec/error.hpp"
@@ -22,8 +22,8 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Document {
-  std::string label;      // file name as shown in messages
-  fs::path path;          // empty for an embedded preset
+  std::string label;  // file name as shown in messages
+  fs::path path;      // empty for an embedded preset
   YAML::Node root;
 };
 
@@ -48,11 +48,16 @@ std::vector<std::string> all_keys() {
 
 std::string kind_text(ValueKind k) {
   switch (k) {
-    case ValueKind::kNumber: return "a number";
-    case ValueKind::kInteger: return "a whole number";
-    case ValueKind::kText: return "text";
-    case ValueKind::kFlag: return "true or false";
-    case ValueKind::kNumberList: return "a list of numbers";
+    case ValueKind::kNumber:
+      return "a number";
+    case ValueKind::kInteger:
+      return "a whole number";
+    case ValueKind::kText:
+      return "text";
+    case ValueKind::kFlag:
+      return "true or false";
+    case ValueKind::kNumberList:
+      return "a list of numbers";
   }
   return "?";
 }
@@ -70,18 +75,31 @@ bool scalar_number(const YAML::Node& n, double& out) {
 bool scalar_bool(const YAML::Node& n, bool& out) {
   if (!n.IsScalar() || n.Tag() == "!") return false;
   const std::string& s = n.Scalar();
-  if (s == "true") { out = true; return true; }
-  if (s == "false") { out = false; return true; }
+  if (s == "true") {
+    out = true;
+    return true;
+  }
+  if (s == "false") {
+    out = false;
+    return true;
+  }
   return false;
 }
 
 void check_rule(const ParamDef& def, double v, const std::string& where) {
   bool ok = true;
   switch (def.rule) {
-    case Rule::kAny: break;
-    case Rule::kPositive: ok = v > 0; break;
-    case Rule::kNonNegative: ok = v >= 0; break;
-    case Rule::kFraction: ok = v > 0 && v <= 1; break;
+    case Rule::kAny:
+      break;
+    case Rule::kPositive:
+      ok = v > 0;
+      break;
+    case Rule::kNonNegative:
+      ok = v >= 0;
+      break;
+    case Rule::kFraction:
+      ok = v > 0 && v <= 1;
+      break;
   }
   if (!ok) {
     throw Error(fmt::format("{}: {} = {} {}", where, def.key, v, rule_text(def.rule)));
@@ -91,21 +109,20 @@ void check_rule(const ParamDef& def, double v, const std::string& where) {
 // Converts one YAML value for `key` into a Param, applying the schema: the key
 // must exist (or be a unit-less spelling whose value carries a unit), the type
 // must match and the rule must hold. `where` prefixes every message.
-std::pair<std::string, ParamValue> convert(const std::string& key, const YAML::Node& value,
-                                           const std::string& where) {
+std::pair<std::string, ParamValue> convert(const std::string& key, const YAML::Node& value, const std::string& where) {
   const ParamDef* def = find_def(key);
   if (def == nullptr) {
     // The unit may be in the value instead of the key: "hbm.bandwidth: 3.35 TB/s".
     for (const ParamDef& d : gpu_param_schema()) {
       auto unit = unit_of_key(d.key);
-      if (!unit || d.key.size() <= key.size() || !d.key.starts_with(key) ||
-          d.key[key.size()] != '_' || d.key.size() != key.size() + 1 + unit->suffix.size()) {
+      if (!unit || d.key.size() <= key.size() || !d.key.starts_with(key) || d.key[key.size()] != '_' ||
+          d.key.size() != key.size() + 1 + unit->suffix.size()) {
         continue;
       }
       double plain = 0;
       if (scalar_number(value, plain)) {
-        throw Error(fmt::format("{}: {} = {} has no unit; write {}: {} or {}: \"{} {}\"", where, key,
-                                value.Scalar(), d.key, value.Scalar(), key, value.Scalar(), unit->display));
+        throw Error(fmt::format("{}: {} = {} has no unit; write {}: {} or {}: \"{} {}\"", where, key, value.Scalar(),
+                                d.key, value.Scalar(), key, value.Scalar(), unit->display));
       }
       if (!value.IsScalar()) throw Error(fmt::format("{}: {} must be a quantity with a unit", where, key));
       const double v = parse_quantity(value.Scalar(), *unit, where + ": " + key);
@@ -178,14 +195,15 @@ void flatten(const YAML::Node& node, const std::string& prefix, const Document& 
       for (const auto& field : child) {
         const std::string f = field.first.as<std::string>();
         if (f != "value" && f != "source") {
-          throw Error(fmt::format("{}: {}: unknown field '{}'; a parameter has only 'value' and 'source'", where,
-                                  key, f));
+          throw Error(
+              fmt::format("{}: {}: unknown field '{}'; a parameter has only 'value' and 'source'", where, key, f));
         }
       }
       if (!child["source"] || !child["source"].IsScalar() || child["source"].Scalar().empty()) {
-        throw Error(fmt::format("{}: {} has no source; every number needs 'source:' (datasheet, paper, derived, "
-                                "measured: <record id>, or assumption)",
-                                where, key));
+        throw Error(
+            fmt::format("{}: {} has no source; every number needs 'source:' (datasheet, paper, derived, "
+                        "measured: <record id>, or assumption)",
+                        where, key));
       }
       auto [canonical, value] = convert(key, child["value"], where);
       out.set(canonical, Param{value, child["source"].Scalar(), where});
@@ -257,8 +275,7 @@ Document read_document(std::string_view name_or_path, const fs::path& relative_t
       for (const auto& p : list_gpu_presets()) names.push_back(p.name);
       const std::string hint = closest_match(s, names);
       throw Error(fmt::format("unknown GPU '{}'{}; known presets: {} (or give a path to a .yaml file)", s,
-                              hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint),
-                              fmt::join(names, ", ")));
+                              hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint), fmt::join(names, ", ")));
     }
   }
   parse_document(doc, text);
@@ -327,8 +344,7 @@ std::vector<PresetInfo> list_gpu_presets() {
   std::vector<PresetInfo> out;
   for (const EmbeddedFile& f : embedded_gpu_presets()) {
     YAML::Node root = YAML::Load(std::string(f.text));
-    out.push_back({root["name"].as<std::string>(),
-                   root["display_name"] ? root["display_name"].as<std::string>() : "",
+    out.push_back({root["name"].as<std::string>(), root["display_name"] ? root["display_name"].as<std::string>() : "",
                    root["inherits"] ? root["inherits"].as<std::string>() : ""});
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -367,8 +383,8 @@ HardwareSpec load_gpu(std::string_view name_or_path, const std::vector<std::stri
   }
   for (const ParamDef& d : gpu_param_schema()) {
     if (!r.table.contains(std::string(d.key))) {
-      throw Error(fmt::format("{}: missing key '{}' ({}); add it to the file or to a preset it inherits",
-                              r.name, d.key, d.description));
+      throw Error(fmt::format("{}: missing key '{}' ({}); add it to the file or to a preset it inherits", r.name, d.key,
+                              d.description));
     }
   }
   return HardwareSpec::from_params(r.name, r.display_name, r.chain, std::move(r.table));
@@ -383,8 +399,8 @@ nlohmann::json resolved_config_json(const HardwareSpec& spec) {
                    {"source", p.source},
                    {"set_at", p.origin}};
   }
-  return {{"gpu", spec.name}, {"display_name", spec.display_name}, {"inherits", spec.inherits_chain},
-          {"params", params}};
+  return {
+      {"gpu", spec.name}, {"display_name", spec.display_name}, {"inherits", spec.inherits_chain}, {"params", params}};
 }
 
 }  // namespace hwsim

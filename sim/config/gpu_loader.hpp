@@ -3,11 +3,10 @@
 // or a user's file, with `inherits:` chains and command-line `--set key=value`
 // overrides, validated against gpu_param_schema(). Every error names the file
 // and line (or the --set) and the rule broken; nothing is defaulted silently.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "models/spec/hardware_spec.hpp"
 

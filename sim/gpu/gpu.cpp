@@ -30,10 +30,9 @@ enum Stall : int {
   kLinkWait,
   kStallCount
 };
-constexpr std::array<const char*, kStallCount> kStallNames = {"barrier_wait",   "wgmma_wait",    "tma_inflight_limit",
-                                                              "tma_issue",      "global_load",   "store_drain",
-                                                              "cuda_core_busy", "shared_memory", "cta_sync",
-                                                              "link_wait"};
+constexpr std::array<const char*, kStallCount> kStallNames = {
+    "barrier_wait", "wgmma_wait",     "tma_inflight_limit", "tma_issue", "global_load",
+    "store_drain",  "cuda_core_busy", "shared_memory",      "cta_sync",  "link_wait"};
 
 // An mbarrier: completes a phase when `expected` arrivals are in and every
 // TMA transaction counted against the phase has landed (its ready tick).

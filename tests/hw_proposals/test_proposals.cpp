@@ -1,12 +1,12 @@
 // Each proposal's mechanism, computed from the model: what its rewrite removes
 // and what the traffic of the kernels it touches becomes.
-#include <catch2/catch.hpp>
-
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
+
 #include "hw_proposals/proposal.hpp"
-#include "models/numerics/error_study.hpp"
 #include "hw_proposals/study.hpp"
+#include "models/numerics/error_study.hpp"
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
 #include "workloads/roofline/roofline_predictor.hpp"
@@ -89,8 +89,8 @@ TEST_CASE("fused cast + TMA removes exactly the quantization round trip of each 
     if (fused[i].change != Change::kRewritten) continue;
     const KernelWork before = kernel_work(base[i].kernel.kind, base[i].kernel.params);
     const KernelWork after = kernel_work(fused[i].kernel.kind, fused[i].kernel.params);
-    expected_saving -= (after.read_bytes + after.write_bytes - before.read_bytes - before.write_bytes) *
-                       fused[i].kernel.count;
+    expected_saving -=
+        (after.read_bytes + after.write_bytes - before.read_bytes - before.write_bytes) * fused[i].kernel.count;
   }
   CHECK(removed >= 10);
   CHECK(hbm_bytes(base) - hbm_bytes(fused) == Approx(expected_saving));

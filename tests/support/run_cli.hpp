@@ -1,11 +1,11 @@
 #pragma once
 // Runs the hwsim binary (HWSIM_BIN, set by CMake) with `args` through the shell
 // and returns its stdout and exit code, for end-to-end tests written in C++.
-#include <cstdio>
-#include <string>
+#include <sys/wait.h>
 
 #include <catch2/catch.hpp>
-#include <sys/wait.h>
+#include <cstdio>
+#include <string>
 
 namespace hwsim::testing {
 

@@ -135,8 +135,13 @@ TEST_CASE("An elementwise pass moves what it is asked to and costs what a copy o
 TEST_CASE("A GEMM that accumulates into D reads D once more and takes longer", "[kernels][gemm][accumulate]") {
   GpuSimulator sim(load_gpu("h100-sxm"));
   // A weight-gradient shape: FP32 D of 7168 x 4096 (117 MB), K = 8192 tokens.
-  json p{{"m", 7168},        {"n", 4096},         {"k", 8192},  {"a_dtype", "fp8_e4m3"}, {"b_dtype", "fp8_e4m3"},
-         {"out_dtype", "fp32"}, {"scaling", "block_1x128_128x128"}};
+  json p{{"m", 7168},
+         {"n", 4096},
+         {"k", 8192},
+         {"a_dtype", "fp8_e4m3"},
+         {"b_dtype", "fp8_e4m3"},
+         {"out_dtype", "fp32"},
+         {"scaling", "block_1x128_128x128"}};
   const KernelResult plain = sim.run({"gemm", p});
   p["accumulate"] = true;
   const KernelResult acc = sim.run({"gemm", p});
@@ -374,8 +379,13 @@ TEST_CASE("A communication kernel is paced by its port and takes HBM from the ke
 TEST_CASE("1x128 x 1x128 block scaling (a weight gradient's) costs more promotion than 1x128 x 128x128",
           "[kernels][gemm][scaling]") {
   GpuSimulator sim(load_gpu("h100-sxm"));
-  json p{{"m", 4096},           {"n", 7168},  {"k", 8192},  {"a_dtype", "fp8_e4m3"}, {"b_dtype", "fp8_e4m3"},
-         {"out_dtype", "fp32"}, {"scaling", "block_1x128_128x128"}};
+  json p{{"m", 4096},
+         {"n", 7168},
+         {"k", 8192},
+         {"a_dtype", "fp8_e4m3"},
+         {"b_dtype", "fp8_e4m3"},
+         {"out_dtype", "fp32"},
+         {"scaling", "block_1x128_128x128"}};
   const KernelResult blocks = sim.run({"gemm", p});
   p["scaling"] = "block_1x128_1x128";
   const KernelResult rows = sim.run({"gemm", p});

@@ -54,9 +54,14 @@ ErrorStats error_stats(const std::vector<double>& predicted, const std::vector<d
 }
 
 nlohmann::json to_json(const ErrorStats& s) {
-  return {{"count", s.count},           {"median_abs_pct", s.median_abs_pct}, {"mean_abs_pct", s.mean_abs_pct},
-          {"max_abs_pct", s.max_abs_pct}, {"median_signed_pct", s.median_signed_pct},
-          {"pearson_r", s.pearson_r},   {"within_5pct", s.within_5},         {"within_10pct", s.within_10},
+  return {{"count", s.count},
+          {"median_abs_pct", s.median_abs_pct},
+          {"mean_abs_pct", s.mean_abs_pct},
+          {"max_abs_pct", s.max_abs_pct},
+          {"median_signed_pct", s.median_signed_pct},
+          {"pearson_r", s.pearson_r},
+          {"within_5pct", s.within_5},
+          {"within_10pct", s.within_10},
           {"within_20pct", s.within_20}};
 }
 

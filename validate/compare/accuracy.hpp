@@ -2,10 +2,9 @@
 // Accuracy statistics of predictions against measurements: absolute
 // percentage errors (|pred - meas| / meas), their median, mean and maximum,
 // Pearson's r of the two series, and counts within 5, 10 and 20%.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace hwsim {
 

@@ -1,9 +1,9 @@
 #include "validate/compare/records.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <fstream>
-
-#include <fmt/format.h>
 
 #include "models/spec/error.hpp"
 
@@ -65,9 +65,10 @@ std::vector<Record> read_records(const fs::path& file) {
     if (!r.params.is_object()) throw Error(where + ": field 'params' must be an object");
     if (r.raw.contains("regime")) {
       if (!r.raw["regime"].is_string() || r.raw["regime"].get<std::string>() != "sustained") {
-        throw Error(fmt::format("{}: field 'regime' must be \"sustained\" (kernels run back to back for seconds) "
-                                "or absent (flushed repetitions), got {}",
-                                where, r.raw["regime"].dump()));
+        throw Error(
+            fmt::format("{}: field 'regime' must be \"sustained\" (kernels run back to back for seconds) "
+                        "or absent (flushed repetitions), got {}",
+                        where, r.raw["regime"].dump()));
       }
       r.regime = r.raw["regime"].get<std::string>();
     }
@@ -140,6 +141,8 @@ std::string kernel_class(const std::string& kernel, const nlohmann::json& params
   return cls;
 }
 
-std::string shape_key(const Record& r) { return r.kernel + " " + r.params.dump() + (r.regime.empty() ? "" : " " + r.regime); }
+std::string shape_key(const Record& r) {
+  return r.kernel + " " + r.params.dump() + (r.regime.empty() ? "" : " " + r.regime);
+}
 
 }  // namespace hwsim

@@ -8,11 +8,10 @@
 // the library could not run on that GPU). Reading checks the schema and names
 // the file and line of the first problem.
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace hwsim {
 

@@ -1,8 +1,8 @@
 #include "validate/compare/validation.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace hwsim {
 namespace {
@@ -61,8 +61,8 @@ GpuValidation score_gpu(const std::string& gpu, const std::vector<Record>& recor
   return v;
 }
 
-WhatIfComparison compare_whatif(const std::string& base, const std::string& target,
-                                const std::vector<Record>& records, const std::vector<Prediction>& predictions) {
+WhatIfComparison compare_whatif(const std::string& base, const std::string& target, const std::vector<Record>& records,
+                                const std::vector<Prediction>& predictions) {
   WhatIfComparison w;
   w.base = base;
   w.target = target;
@@ -97,24 +97,37 @@ nlohmann::json to_json(const GpuValidation& v) {
   for (const auto& [cls, s] : v.classes) classes[cls] = to_json(s);
   nlohmann::json points = nlohmann::json::array();
   for (const auto& p : v.points) {
-    points.push_back({{"id", p.id}, {"class", p.kernel_class}, {"measured_us", p.measured_us},
-                      {"predicted_us", p.predicted_us}, {"sm_clock_mhz", p.sm_clock_mhz}});
+    points.push_back({{"id", p.id},
+                      {"class", p.kernel_class},
+                      {"measured_us", p.measured_us},
+                      {"predicted_us", p.predicted_us},
+                      {"sm_clock_mhz", p.sm_clock_mhz}});
   }
   nlohmann::json missing = nlohmann::json::array();
   for (const auto& [id, why] : v.not_modelled) missing.push_back({{"id", id}, {"error", why}});
-  return {{"gpu", v.gpu},          {"overall", to_json(v.overall)}, {"classes", classes},
-          {"points", points},      {"not_modelled", missing},        {"unsupported_on_gpu", v.unsupported}, {"microbenchmarks_not_scored", v.microbenchmarks}};
+  return {{"gpu", v.gpu},
+          {"overall", to_json(v.overall)},
+          {"classes", classes},
+          {"points", points},
+          {"not_modelled", missing},
+          {"unsupported_on_gpu", v.unsupported},
+          {"microbenchmarks_not_scored", v.microbenchmarks}};
 }
 
 nlohmann::json to_json(const WhatIfComparison& w) {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& r : w.rows) {
-    rows.push_back({{"class", r.kernel_class}, {"count", r.count}, {"measured_speedup", r.measured},
-                    {"predicted_speedup", r.predicted}, {"error_pct", r.error_pct}});
+    rows.push_back({{"class", r.kernel_class},
+                    {"count", r.count},
+                    {"measured_speedup", r.measured},
+                    {"predicted_speedup", r.predicted},
+                    {"error_pct", r.error_pct}});
   }
   nlohmann::json points = nlohmann::json::array();
   for (const auto& p : w.points) {
-    points.push_back({{"shape", p.shape}, {"class", p.kernel_class}, {"measured_speedup", p.measured},
+    points.push_back({{"shape", p.shape},
+                      {"class", p.kernel_class},
+                      {"measured_speedup", p.measured},
                       {"predicted_speedup", p.predicted}});
   }
   return {{"base", w.base}, {"target", w.target}, {"classes", rows}, {"points", points}};
@@ -141,7 +154,9 @@ std::string render_markdown(const GpuValidation& v) {
       "{} validation records of `{}` scored ({} not modelled, {} unsupported by the library on this GPU). "
       "Error e = (predicted - measured) / measured; e > 0 means the model is slower than the GPU.\n\n",
       v.overall.count, v.gpu, v.not_modelled.size(), v.unsupported);
-  out += "| class | n | median abs e | mean abs e | max abs e | median e | Pearson r | within 5% | within 10% | within 20% |\n";
+  out +=
+      "| class | n | median abs e | mean abs e | max abs e | median e | Pearson r | within 5% | within 10% | within "
+      "20% |\n";
   out += "|---|---|---|---|---|---|---|---|---|---|\n";
   auto row = [&](const std::string& name, const ErrorStats& s) {
     out += fmt::format("| {} | {} | {:.1f}% | {:.1f}% | {:.1f}% | {:+.1f}% | {:.3f} | {} | {} | {} |\n", name, s.count,
@@ -170,8 +185,8 @@ std::string render_markdown(const WhatIfComparison& w) {
       w.base, w.target);
   out += "| class | n | measured speed-up | predicted speed-up | abs error |\n|---|---|---|---|---|\n";
   for (const auto& r : w.rows) {
-    out += fmt::format("| {} | {} | {:.3f}x | {:.3f}x | {:.1f}% |\n", r.kernel_class, r.count, r.measured,
-                       r.predicted, r.error_pct);
+    out += fmt::format("| {} | {} | {:.3f}x | {:.3f}x | {:.1f}% |\n", r.kernel_class, r.count, r.measured, r.predicted,
+                       r.error_pct);
   }
   return out;
 }

@@ -4,10 +4,9 @@
 // overall and per kernel class; and, for a what-if pair of GPUs, the predicted
 // speed-up of every kernel measured on both beside the measured one.
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "validate/compare/accuracy.hpp"
 #include "validate/compare/predictor.hpp"
@@ -29,7 +28,7 @@ struct GpuValidation {
   std::map<std::string, ErrorStats> classes;
   std::vector<ScoredPoint> points;
   std::vector<std::pair<std::string, std::string>> not_modelled;  // id, reason
-  int unsupported = 0;  // records the library could not run on the GPU
+  int unsupported = 0;                                            // records the library could not run on the GPU
   int microbenchmarks = 0;  // ubench_* records: they characterise the GPU, they are not kernels to predict
 };
 
@@ -39,7 +38,7 @@ GpuValidation score_gpu(const std::string& gpu, const std::vector<Record>& recor
 struct SpeedupRow {
   std::string kernel_class;  // or "overall"
   int count = 0;
-  double measured = 0;   // geometric mean of base time / target time
+  double measured = 0;  // geometric mean of base time / target time
   double predicted = 0;
   double error_pct = 0;  // |predicted / measured - 1| x 100
 };
@@ -58,8 +57,8 @@ struct WhatIfComparison {
   std::vector<SpeedupPoint> points;
 };
 
-WhatIfComparison compare_whatif(const std::string& base, const std::string& target,
-                                const std::vector<Record>& records, const std::vector<Prediction>& predictions);
+WhatIfComparison compare_whatif(const std::string& base, const std::string& target, const std::vector<Record>& records,
+                                const std::vector<Prediction>& predictions);
 
 nlohmann::json to_json(const GpuValidation& v);
 nlohmann::json to_json(const WhatIfComparison& w);

@@ -2,7 +2,6 @@
 #include "bench_context.hpp"
 
 #include <cuda.h>
-
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -425,7 +424,8 @@ SmPartition::SmPartition(int want) {
 
 SmPartition::~SmPartition() {
   try {
-    if (stream_ != nullptr) driver_fn<decltype(&cuStreamDestroy)>("cuStreamDestroy")(reinterpret_cast<CUstream>(stream_));
+    if (stream_ != nullptr)
+      driver_fn<decltype(&cuStreamDestroy)>("cuStreamDestroy")(reinterpret_cast<CUstream>(stream_));
     if (ctx_ != nullptr) driver_fn<decltype(&cuGreenCtxDestroy)>("cuGreenCtxDestroy")(static_cast<CUgreenCtx>(ctx_));
   } catch (const BenchError&) {
     // Teardown at exit: nothing left to report to.

@@ -195,12 +195,12 @@ void launch_stream_copy(void* dst, const void* src, size_t bytes, int sm_count, 
 float random_unit(uint64_t seed, uint64_t index);
 
 // Suites (one file each).
-void run_memory_ubench(BenchContext& ctx);           // ubench_hbm, ubench_l2, ubench_latency, ubench_smem
-void run_tma_ubench(BenchContext& ctx);              // ubench_tma
-void run_wgmma_ubench(BenchContext& ctx);            // ubench_wgmma
-void run_power_ubench(BenchContext& ctx);            // ubench_power
+void run_memory_ubench(BenchContext& ctx);          // ubench_hbm, ubench_l2, ubench_latency, ubench_smem
+void run_tma_ubench(BenchContext& ctx);             // ubench_tma
+void run_wgmma_ubench(BenchContext& ctx);           // ubench_wgmma
+void run_power_ubench(BenchContext& ctx);           // ubench_power
 void run_power_movement_ubench(BenchContext& ctx);  // power_movement: L2 traffic and operand toggling
-void run_core_ubench(BenchContext& ctx);             // ubench_ffma, ubench_launch, ubench_gpc
+void run_core_ubench(BenchContext& ctx);            // ubench_ffma, ubench_launch, ubench_gpc
 // A green context holding `want` SMs of the current device (rounded by the
 // driver to its SM granule; `sms` says how many it got), and a stream on it:
 // kernels launched there run on those SMs only. Throws BenchError where the
@@ -220,12 +220,12 @@ struct SmPartition {
   cudaStream_t stream_ = nullptr;
 };
 
-void run_sm_scaling_ubench(BenchContext& ctx);      // scaling: L2/HBM read bandwidth on SM subsets
-void run_power_cores_ubench(BenchContext& ctx);     // power_cores: clock under FFMA and SFU streams
-void run_gemm_validation(BenchContext& ctx);         // gemm (cuBLASLt)
-void run_gemm_training_validation(BenchContext& ctx);  // training: weight-gradient GEMMs, GEMMs on 112 SMs
+void run_sm_scaling_ubench(BenchContext& ctx);          // scaling: L2/HBM read bandwidth on SM subsets
+void run_power_cores_ubench(BenchContext& ctx);         // power_cores: clock under FFMA and SFU streams
+void run_gemm_validation(BenchContext& ctx);            // gemm (cuBLASLt)
+void run_gemm_training_validation(BenchContext& ctx);   // training: weight-gradient GEMMs, GEMMs on 112 SMs
 void run_gemm_sustained_validation(BenchContext& ctx);  // sustained: training GEMMs back to back, 132 and 112 SMs
-void run_quant_validation(BenchContext& ctx);        // quant_1x128, quant_128x128, transpose_requant
-void run_elementwise_validation(BenchContext& ctx);  // transpose, swiglu, rmsnorm, memcpy, read, write
+void run_quant_validation(BenchContext& ctx);           // quant_1x128, quant_128x128, transpose_requant
+void run_elementwise_validation(BenchContext& ctx);     // transpose, swiglu, rmsnorm, memcpy, read, write
 
 }  // namespace hwbench

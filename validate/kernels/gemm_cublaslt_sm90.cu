@@ -211,14 +211,14 @@ struct RunMode {
   bool sustained = false;
 };
 
-void run_shape(BenchContext& ctx, cublasLtHandle_t lt, Buffers& buf, const Variant& v, int m, int n, int k,
-               bool check, const RunMode& mode = {}) {
+void run_shape(BenchContext& ctx, cublasLtHandle_t lt, Buffers& buf, const Variant& v, int m, int n, int k, bool check,
+               const RunMode& mode = {}) {
   const cudaStream_t on = mode.on;
   const int sms = mode.sms;
   const cudaStream_t stream = on != nullptr ? on : ctx.stream();
   const std::string id = ctx.id_prefix() + (mode.sustained ? "sustained/" : "") + "gemm/" + v.tag +
-                         (sms > 0 ? "/sms" + std::to_string(sms) : "") + "/m" +
-                         std::to_string(m) + "_n" + std::to_string(n) + "_k" + std::to_string(k);
+                         (sms > 0 ? "/sms" + std::to_string(sms) : "") + "/m" + std::to_string(m) + "_n" +
+                         std::to_string(n) + "_k" + std::to_string(k);
   Json params;
   params.add("m", m)
       .add("n", n)
@@ -337,13 +337,14 @@ void run_shape(BenchContext& ctx, cublasLtHandle_t lt, Buffers& buf, const Varia
     ctx.record(id, "gemm", params, &t, "cublasLt", "validation", d, detail);
     if ((m == n && n == k) || mode.sustained) {
       char line[160];
-      const std::string shape = m == n && n == k ? std::to_string(m) + "^3"
-                                                 : std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);
-      const std::string where = (mode.sustained ? " sustained" : "") +
-                                (sms > 0 ? " " + std::to_string(sms) + " SMs" : std::string());
+      const std::string shape = m == n && n == k
+                                    ? std::to_string(m) + "^3"
+                                    : std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);
+      const std::string where =
+          (mode.sustained ? " sustained" : "") + (sms > 0 ? " " + std::to_string(sms) + " SMs" : std::string());
       std::snprintf(line, sizeof line, "%-52s %.0f TFLOP/s (%.0f MHz)",
-                    ("gemm " + std::string(v.tag) + " " + shape + where).c_str(),
-                    flops / (t.median_us * 1e6), t.sm_clock_mhz);
+                    ("gemm " + std::string(v.tag) + " " + shape + where).c_str(), flops / (t.median_us * 1e6),
+                    t.sm_clock_mhz);
       ctx.note(line);
     }
   }

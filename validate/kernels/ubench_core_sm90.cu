@@ -304,8 +304,9 @@ void run_power_cores_ubench(BenchContext& ctx) {
     const char* unit;
     bool sfu;
   };
-  for (const Stream& st : {Stream{"ffma_all_sms", "fp32 fma, 8 independent chains per thread", false},
-                           Stream{"sfu_ex2_all_sms", "ex2.approx.ftz.f32 with one FMUL each, 8 chains per thread", true}}) {
+  for (const Stream& st :
+       {Stream{"ffma_all_sms", "fp32 fma, 8 independent chains per thread", false},
+        Stream{"sfu_ex2_all_sms", "ex2.approx.ftz.f32 with one FMUL each, 8 chains per thread", true}}) {
     auto fn = [&] {
       if (st.sfu) {
         sfu_kernel<<<grid, 256, 0, ctx.stream()>>>(iters, sink);
@@ -326,7 +327,8 @@ void run_power_cores_ubench(BenchContext& ctx) {
     Json d;
     d.add("sm_clock_mhz_median", t.sm_clock_mhz).add("ops_per_launch", ops);
     if (per_clk > 0) d.add("ops_per_clk_per_sm", per_clk);
-    ctx.record(ctx.id_prefix() + "ubench_power/cores/" + st.name, "ubench_power", params, &t, "hwbench", "calibration", d);
+    ctx.record(ctx.id_prefix() + "ubench_power/cores/" + st.name, "ubench_power", params, &t, "hwbench", "calibration",
+               d);
     char line[160];
     std::snprintf(line, sizeof line, "%-52s %.0f MHz, %.2f ops/clk/SM", (std::string("power ") + st.name).c_str(),
                   t.sm_clock_mhz, per_clk);

@@ -3,8 +3,8 @@
 // level through a pointer chase (ubench_latency) and shared-memory bandwidth
 // (ubench_smem). Designs are described in validate/kernels/README.md.
 #include <algorithm>
-#include <memory>
 #include <cstdio>
+#include <memory>
 #include <numeric>
 #include <random>
 #include <vector>

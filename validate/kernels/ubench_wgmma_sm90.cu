@@ -4,9 +4,9 @@
 // FP32 accumulators in registers.
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <thread>
 #include <vector>
-#include <cstdio>
 
 #include "bench_context.hpp"
 #include "hopper_ptx.hpp"
@@ -234,16 +234,16 @@ namespace {
 enum class Tensor { kSameTileFp8, kFreshFp8, kFreshBf16 };
 
 struct PowerRun {
-  double sm_clock_mhz = 0;    // median of the samples
-  double copy_GBps = 0;       // copy bytes (read + write) per second, 0 if no copy
-  double wgmma_TFLOPs = 0;    // 0 if no wgmma
+  double sm_clock_mhz = 0;  // median of the samples
+  double copy_GBps = 0;     // copy bytes (read + write) per second, 0 if no copy
+  double wgmma_TFLOPs = 0;  // 0 if no wgmma
   int samples = 0;
 };
 
 // An L2-resident read stream (ld.global.cg, so L1 does not serve the
 // repeats): each of `passes` passes reads the whole footprint.
-__global__ void __launch_bounds__(256) l2_stream_kernel(const int4* __restrict__ p, size_t n, int passes,
-                                                        unsigned* __restrict__ out) {
+__global__ void __launch_bounds__(256)
+    l2_stream_kernel(const int4* __restrict__ p, size_t n, int passes, unsigned* __restrict__ out) {
   const size_t stride = size_t(gridDim.x) * blockDim.x;
   unsigned acc = 0;
   for (int pass = 0; pass < passes; ++pass) {
@@ -302,8 +302,8 @@ PowerRun power_run(BenchContext& ctx, cudaStream_t copy_stream, int wgmma_ctas, 
     if (copy_sms > 0 && cudaStreamQuery(copy_stream) == cudaSuccess) {
       for (int i = 0; i < 8; ++i) {
         if (l2_passes > 0) {
-          l2_stream_kernel<<<copy_sms * l2_ctas_per_sm, 256, 0, copy_stream>>>(static_cast<const int4*>(buf_a), copy_bytes / 16,
-                                                                  l2_passes, static_cast<unsigned*>(buf_b));
+          l2_stream_kernel<<<copy_sms * l2_ctas_per_sm, 256, 0, copy_stream>>>(
+              static_cast<const int4*>(buf_a), copy_bytes / 16, l2_passes, static_cast<unsigned*>(buf_b));
           HWB_LAUNCHED();
         } else {
           launch_stream_copy(buf_b, buf_a, copy_bytes, copy_sms, copy_stream);
@@ -396,10 +396,10 @@ void power_part(BenchContext& ctx, bool movement) {
   constexpr size_t kL2Footprint = size_t(16) << 20;
   constexpr int kL2Passes = 256;  // ~4 GB per launch: the host loop keeps the stream fed
   for (const Config& c : configs) {
-    const PowerRun r = c.l2 ? power_run(ctx, copy_stream, c.wgmma_ctas, c.copy_sms, src, sink, a, b, kL2Footprint,
-                                        kL2Passes, c.tensor, c.l2_ctas_per_sm)
-                            : power_run(ctx, copy_stream, c.wgmma_ctas, c.copy_sms, src, sink, a, b, copy_bytes, 0,
-                                        c.tensor);
+    const PowerRun r =
+        c.l2 ? power_run(ctx, copy_stream, c.wgmma_ctas, c.copy_sms, src, sink, a, b, kL2Footprint, kL2Passes, c.tensor,
+                         c.l2_ctas_per_sm)
+             : power_run(ctx, copy_stream, c.wgmma_ctas, c.copy_sms, src, sink, a, b, copy_bytes, 0, c.tensor);
     Json params;
     params.add("op", c.name)
         .add("wgmma", std::string(c.tensor == Tensor::kFreshBf16 ? "bf16 m64n256k16" : "fp8_e4m3 m64n256k32") +

@@ -1,11 +1,11 @@
 #include "workloads/deepseek_v3/layer.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <numeric>
-
-#include <fmt/format.h>
 
 #include "models/spec/error.hpp"
 
@@ -18,8 +18,14 @@ constexpr int kGroupAlignRows = 128;
 constexpr int kScaleGroup = 128;  // 1x128 / 128x128 scaling groups (V3 3.3.2)
 
 nlohmann::json fp8_gemm(int m, int n, int k, const char* out) {
-  return {{"m", m}, {"n", n}, {"k", k}, {"a_dtype", "fp8_e4m3"}, {"b_dtype", "fp8_e4m3"}, {"out_dtype", out},
-          {"scaling", "block_1x128_128x128"}, {"fast_accum", false}};
+  return {{"m", m},
+          {"n", n},
+          {"k", k},
+          {"a_dtype", "fp8_e4m3"},
+          {"b_dtype", "fp8_e4m3"},
+          {"out_dtype", out},
+          {"scaling", "block_1x128_128x128"},
+          {"fast_accum", false}};
 }
 
 // A linear layer y[m,n] = x[m,k] W[n,k]^T of the FP8 recipe (V3 3.3): its
@@ -34,8 +40,7 @@ struct Linear {
 
 class Builder {
  public:
-  void add(std::string name, Phase phase, std::string kind, nlohmann::json params, int count,
-           std::string stands_for) {
+  void add(std::string name, Phase phase, std::string kind, nlohmann::json params, int count, std::string stands_for) {
     out_.push_back({std::move(name), phase, std::move(kind), std::move(params), count, std::move(stands_for)});
   }
   // A 1x128 quantization of `producer`'s BF16 output feeding linear `l`'s
@@ -62,11 +67,11 @@ class Builder {
     out_.back().consumers = {"bwd.dgrad." + l.name, "bwd.requant_dy_t." + l.name};
     add("bwd.dgrad." + l.name, Phase::kBackwardInput, "gemm", fp8_gemm(l.m, l.k, n_pad, "bf16"), l.count,
         "DeepGEMM FP8 Dgrad: dx = dy W (W's 128x128 blocks transpose for free)");
-    add("bwd.requant_dy_t." + l.name, Phase::kBackwardWeight, "transpose_requant", {{"m", l.m}, {"k", n_pad}},
-        l.count, "dequantize, transpose and re-quantize dy into 128x1 tiles (V3 3.5.2)");
+    add("bwd.requant_dy_t." + l.name, Phase::kBackwardWeight, "transpose_requant", {{"m", l.m}, {"k", n_pad}}, l.count,
+        "dequantize, transpose and re-quantize dy into 128x1 tiles (V3 3.5.2)");
     out_.back().consumers = {"bwd.wgrad." + l.name};
-    add("bwd.requant_x_t." + l.name, Phase::kBackwardWeight, "transpose_requant", {{"m", l.m}, {"k", l.k}},
-        l.count, "dequantize, transpose and re-quantize the cached FP8 input into 128x1 tiles (V3 3.5.2)");
+    add("bwd.requant_x_t." + l.name, Phase::kBackwardWeight, "transpose_requant", {{"m", l.m}, {"k", l.k}}, l.count,
+        "dequantize, transpose and re-quantize the cached FP8 input into 128x1 tiles (V3 3.5.2)");
     out_.back().consumers = {"bwd.wgrad." + l.name};
     auto wgrad = fp8_gemm(l.n, l.k, l.m, "fp32");
     wgrad["scaling"] = "block_1x128_1x128";  // dy^T and x^T both re-quantized along tokens (128x1 tiles)
@@ -105,9 +110,12 @@ int align_up(int v, int a) { return (v + a - 1) / a * a; }
 
 std::string to_string(Phase p) {
   switch (p) {
-    case Phase::kForward: return "forward";
-    case Phase::kBackwardInput: return "backward_input";
-    case Phase::kBackwardWeight: return "backward_weight";
+    case Phase::kForward:
+      return "forward";
+    case Phase::kBackwardInput:
+      return "backward_input";
+    case Phase::kBackwardWeight:
+      return "backward_weight";
   }
   return "?";
 }
@@ -186,18 +194,18 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
                               "routed expert down projection (contiguous grouped GEMM group)"});
   }
   const Linear shared_up{"shared_up", t, expert_up * s.shared_experts, h, 1, "shared expert gate+up projection"};
-  const Linear shared_down{"shared_down", t, h, s.moe_intermediate * s.shared_experts, 1,
-                           "shared expert down projection"};
+  const Linear shared_down{
+      "shared_down", t, h, s.moe_intermediate * s.shared_experts, 1, "shared expert down projection"};
 
-  const nlohmann::json attention = {{"seq", t}, {"heads", s.heads}, {"qk_dim", qk_head}, {"v_dim", s.v_head_dim},
-                                    {"causal", true}};
+  const nlohmann::json attention = {
+      {"seq", t}, {"heads", s.heads}, {"qk_dim", qk_head}, {"v_dim", s.v_head_dim}, {"causal", true}};
   // Framework passes around the kernels above (bytes of BF16 tensors unless said).
   const double th = double(t) * h * 2;                                   // one [t, hidden] activation
   const double pe = (double(t) * s.heads + t) * s.qk_rope_head_dim * 2;  // q_pe (per head) + shared k_pe
   const double k_full = double(t) * s.heads * qk_head * 2;               // K as attention reads it
   const double k_nope = double(t) * s.heads * s.qk_nope_head_dim * 2;
-  const double fp8_row = h + h / kScaleGroup * 4.0;                      // FP8 token + 1x128 scales
-  const double routed_out = double(routed_rows) * h * 2;                 // expert outputs, BF16
+  const double fp8_row = h + h / kScaleGroup * 4.0;       // FP8 token + 1x128 scales
+  const double routed_out = double(routed_rows) * h * 2;  // expert outputs, BF16
   const double o_bytes = double(t) * s.heads * s.v_head_dim * 2;
   Builder b;
   // ---- forward
@@ -212,10 +220,17 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
   b.forward(attention_linears[2]);
   b.add("fwd.rope", Phase::kForward, "elementwise", pass(pe, pe), 1,
         "RoPE on the decoupled q_pe (per head) and the shared k_pe (V3 2.1.1)");
-  b.add("fwd.k_concat", Phase::kForward, "elementwise", pass(k_nope + pe - double(t) * s.heads * s.qk_rope_head_dim * 2, k_full),
-        1, "K assembled as the attention kernel reads it: k_nope per head with the shared k_pe broadcast to every head");
-  b.add("fwd.attention", Phase::kForward, "attention", [&] { auto a = attention; a["pass"] = "fwd"; return a; }(), 1,
-        "BF16 FlashAttention-style MLA core (kept in BF16, V3 3.3.1)");
+  b.add("fwd.k_concat", Phase::kForward, "elementwise",
+        pass(k_nope + pe - double(t) * s.heads * s.qk_rope_head_dim * 2, k_full), 1,
+        "K assembled as the attention kernel reads it: k_nope per head with the shared k_pe broadcast to every head");
+  b.add(
+      "fwd.attention", Phase::kForward, "attention",
+      [&] {
+        auto a = attention;
+        a["pass"] = "fwd";
+        return a;
+      }(),
+      1, "BF16 FlashAttention-style MLA core (kept in BF16, V3 3.3.1)");
   b.quant_for("fwd.o_quant", "fwd.attention", attention_linears[3], t, attn_out, "1x128 FP8 cast for o_proj");
   // V3 3.3.3: the attention output, which the attention backward reads again,
   // is cached in the customized E5M6 format instead of BF16 (12 bits per value,
@@ -224,16 +239,21 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
   b.add("fwd.o_cache_e5m6", Phase::kForward, "elementwise", pass(o_bytes, o_e5m6), 1,
         "attention output cached in E5M6 with 1x128 scales for the backward (V3 3.3.3)");
   b.forward(attention_linears[3]);
-  b.add("fwd.attn_residual_add", Phase::kForward, "elementwise", pass(2 * th, th), 1,
-        "residual add after attention");
+  b.add("fwd.attn_residual_add", Phase::kForward, "elementwise", pass(2 * th, th), 1, "residual add after attention");
   b.add("fwd.mlp_norm", Phase::kForward, "rmsnorm", {{"m", t}, {"n", h}}, 1, "RMSNorm before the MoE");
   b.add("fwd.mlp_norm_quant", Phase::kForward, "quant_1x128", {{"m", t}, {"k", h}}, 1,
         "1x128 FP8 cast before dispatch (FP8 all-to-all, V3 3.3.3)");
   b.last().producer = "fwd.mlp_norm";
   b.last().consumers = {"dispatch"};  // the all-to-all sends FP8; the experts read what arrives
   b.add("fwd.router", Phase::kForward, "gemm",
-        {{"m", t}, {"n", s.routed_experts}, {"k", h}, {"a_dtype", "bf16"}, {"b_dtype", "bf16"}, {"out_dtype", "fp32"},
-         {"scaling", "none"}, {"fast_accum", false}},
+        {{"m", t},
+         {"n", s.routed_experts},
+         {"k", h},
+         {"a_dtype", "bf16"},
+         {"b_dtype", "bf16"},
+         {"out_dtype", "fp32"},
+         {"scaling", "none"},
+         {"fast_accum", false}},
         1, "MoE gating GEMM, kept in BF16 (V3 3.3.1)");
   b.add("fwd.router_topk", Phase::kForward, "elementwise",
         pass(double(t) * s.routed_experts * 4, double(t) * s.experts_per_token * 12), 1,
@@ -256,7 +276,8 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
         "expert outputs gathered back into the received tokens' order for the combine (upper bound: one row per "
         "(token, expert) pair)");
   b.forward(shared_up);
-  b.add("fwd.shared_swiglu", Phase::kForward, "swiglu", {{"m", t}, {"n", s.moe_intermediate}}, 1, "SwiGLU, shared expert");
+  b.add("fwd.shared_swiglu", Phase::kForward, "swiglu", {{"m", t}, {"n", s.moe_intermediate}}, 1,
+        "SwiGLU, shared expert");
   b.quant_for("fwd.shared_swiglu_quant", "fwd.shared_swiglu", shared_down, t, s.moe_intermediate,
               "1x128 FP8 cast for the shared down projection");
   b.forward(shared_down);
@@ -282,8 +303,14 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
   b.add("bwd.expert_unpermute", Phase::kBackwardInput, "elementwise", pass(routed_out, routed_out), 1,
         "input gradients of the experts gathered into the received tokens' order for the dispatch's backward");
   b.add("bwd.router_dgrad", Phase::kBackwardInput, "gemm",
-        {{"m", t}, {"n", h}, {"k", s.routed_experts}, {"a_dtype", "bf16"}, {"b_dtype", "bf16"}, {"out_dtype", "bf16"},
-         {"scaling", "none"}, {"fast_accum", false}},
+        {{"m", t},
+         {"n", h},
+         {"k", s.routed_experts},
+         {"a_dtype", "bf16"},
+         {"b_dtype", "bf16"},
+         {"out_dtype", "bf16"},
+         {"scaling", "none"},
+         {"fast_accum", false}},
         1, "gating Dgrad in BF16");
   b.add("bwd.mlp_norm", Phase::kBackwardInput, "rmsnorm", {{"m", t}, {"n", h}}, 2,
         "RMSNorm recompute (V3 3.2.3) and its gradient, two passes");
@@ -313,15 +340,20 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
         "K reassembled from the recomputed k_nope and k_pe for the attention backward");
   b.add("bwd.o_cast_back", Phase::kBackwardInput, "elementwise", pass(o_e5m6, o_bytes), 1,
         "cached E5M6 attention output cast back to BF16 for the attention backward (V3 3.3.3)");
-  b.add("bwd.attention_preprocess", Phase::kBackwardInput, "elementwise",
-        pass(2 * o_bytes, double(t) * s.heads * 4), 1, "attention backward's D = rowsum(dO * O) (FA2/FA3 preprocess)");
-  b.add("bwd.attention", Phase::kBackwardInput, "attention", [&] { auto a = attention; a["pass"] = "bwd"; return a; }(),
-        1, "BF16 FlashAttention-style MLA backward");
+  b.add("bwd.attention_preprocess", Phase::kBackwardInput, "elementwise", pass(2 * o_bytes, double(t) * s.heads * 4), 1,
+        "attention backward's D = rowsum(dO * O) (FA2/FA3 preprocess)");
+  b.add(
+      "bwd.attention", Phase::kBackwardInput, "attention",
+      [&] {
+        auto a = attention;
+        a["pass"] = "bwd";
+        return a;
+      }(),
+      1, "BF16 FlashAttention-style MLA backward");
   b.add("bwd.attention_postprocess", Phase::kBackwardInput, "elementwise", pass(k_full * 2, k_full), 1,
         "FP32 dQ accumulator converted to BF16 (FA3 postprocess)");
-  b.add("bwd.k_split", Phase::kBackwardInput, "elementwise",
-        pass(k_full, k_nope + double(t) * s.qk_rope_head_dim * 4), 1,
-        "dK split into dk_nope per head and dk_pe summed over the heads");
+  b.add("bwd.k_split", Phase::kBackwardInput, "elementwise", pass(k_full, k_nope + double(t) * s.qk_rope_head_dim * 4),
+        1, "dK split into dk_nope per head and dk_pe summed over the heads");
   b.add("bwd.rope", Phase::kBackwardInput, "elementwise", pass(pe, pe), 1, "RoPE backward on dq_pe and dk_pe");
   b.set_backward_producer("bwd.attention");
   b.backward(attention_linears[2]);
@@ -335,8 +367,14 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
   b.add("bwd.attn_residual_grad", Phase::kBackwardInput, "elementwise", pass(2 * th, th), 1,
         "residual gradient add around the attention block");
   b.add("bwd.router_wgrad", Phase::kBackwardWeight, "gemm",
-        {{"m", s.routed_experts}, {"n", h}, {"k", t}, {"a_dtype", "bf16"}, {"b_dtype", "bf16"}, {"out_dtype", "fp32"},
-         {"scaling", "none"}, {"fast_accum", false}},
+        {{"m", s.routed_experts},
+         {"n", h},
+         {"k", t},
+         {"a_dtype", "bf16"},
+         {"b_dtype", "bf16"},
+         {"out_dtype", "fp32"},
+         {"scaling", "none"},
+         {"fast_accum", false}},
         1, "gating Wgrad in BF16");
   b.last().params["accumulate"] = true;
   return b.take();

@@ -18,10 +18,9 @@
 // Not here: the all-to-all dispatch/combine (multi-GPU), the optimizer, and
 // weight quantization (done once per step, not per layer and micro-batch).
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "workloads/deepseek_v3/model_shape.hpp"
 
@@ -31,7 +30,7 @@ enum class Phase { kForward, kBackwardInput, kBackwardWeight };
 std::string to_string(Phase p);
 
 struct LayerKernel {
-  std::string name;        // e.g. "fwd.q_b_proj"
+  std::string name;  // e.g. "fwd.q_b_proj"
   Phase phase;
   std::string kind;        // record-schema kernel kind
   nlohmann::json params;   // record-schema params
@@ -46,11 +45,11 @@ struct LayerKernel {
 };
 
 struct LayerOptions {
-  int tokens_per_gpu = 4096;  // one 4K-token sequence per micro-batch (V3 4.2)
-  int ep = 64;                // expert-parallel degree (V3 3.2)
+  int tokens_per_gpu = 4096;         // one 4K-token sequence per micro-batch (V3 4.2)
+  int ep = 64;                       // expert-parallel degree (V3 3.2)
   std::string routing = "balanced";  // or "skewed"
-  double skew_sigma = 0.5;    // lognormal sigma of expert loads when skewed
-  std::uint64_t seed = 1;     // explicit seed of the skewed loads
+  double skew_sigma = 0.5;           // lognormal sigma of expert loads when skewed
+  std::uint64_t seed = 1;            // explicit seed of the skewed loads
 };
 
 // Tokens each local expert receives (the most loaded GPU of the EP group when

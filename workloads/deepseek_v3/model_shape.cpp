@@ -1,8 +1,8 @@
 #include "workloads/deepseek_v3/model_shape.hpp"
 
-#include <span>
-
 #include <fmt/format.h>
+
+#include <span>
 
 #include "models/spec/embedded_file.hpp"
 #include "models/spec/error.hpp"
@@ -25,13 +25,20 @@ int positive(const nlohmann::json& c, const char* key, const std::string& where)
 
 ModelShape ModelShape::from_config(const nlohmann::json& c, const std::string& where) {
   if (!c.is_object()) throw Error(where + ": a model configuration must be a JSON object");
-  return {positive(c, "hidden_size", where),         positive(c, "q_lora_rank", where),
-          positive(c, "kv_lora_rank", where),        positive(c, "qk_nope_head_dim", where),
-          positive(c, "qk_rope_head_dim", where),    positive(c, "v_head_dim", where),
-          positive(c, "num_attention_heads", where), positive(c, "n_routed_experts", where),
-          positive(c, "n_shared_experts", where),    positive(c, "num_experts_per_tok", where),
-          positive(c, "moe_intermediate_size", where), positive(c, "intermediate_size", where),
-          positive(c, "first_k_dense_replace", where), positive(c, "num_hidden_layers", where),
+  return {positive(c, "hidden_size", where),
+          positive(c, "q_lora_rank", where),
+          positive(c, "kv_lora_rank", where),
+          positive(c, "qk_nope_head_dim", where),
+          positive(c, "qk_rope_head_dim", where),
+          positive(c, "v_head_dim", where),
+          positive(c, "num_attention_heads", where),
+          positive(c, "n_routed_experts", where),
+          positive(c, "n_shared_experts", where),
+          positive(c, "num_experts_per_tok", where),
+          positive(c, "moe_intermediate_size", where),
+          positive(c, "intermediate_size", where),
+          positive(c, "first_k_dense_replace", where),
+          positive(c, "num_hidden_layers", where),
           positive(c, "vocab_size", where)};
 }
 

@@ -1,18 +1,17 @@
 #pragma once
 // DeepSeek-V3's shapes, read from the published config.json (committed beside
 // this file with its source in SOURCE.md and compiled into hwsim).
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace hwsim::deepseek_v3 {
 
 struct ModelShape {
-  int hidden;              // hidden_size
-  int q_lora_rank;         // query compression
-  int kv_lora_rank;        // key-value compression
+  int hidden;        // hidden_size
+  int q_lora_rank;   // query compression
+  int kv_lora_rank;  // key-value compression
   int qk_nope_head_dim;
-  int qk_rope_head_dim;    // decoupled RoPE
+  int qk_rope_head_dim;  // decoupled RoPE
   int v_head_dim;
   int heads;               // num_attention_heads
   int routed_experts;      // n_routed_experts

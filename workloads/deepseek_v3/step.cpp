@@ -112,10 +112,9 @@ StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, c
   // traffic over their time; the same for the backward's reversed pair).
   OverlapContention contention;
   contention.hbm_Bps = spec.hbm_bytes_per_s() * spec.hbm.read_efficiency;
-  contention.comm_hbm_Bps =
-      (res.dispatch.hbm_read_bytes + res.dispatch.hbm_write_bytes + res.combine.hbm_read_bytes +
-       res.combine.hbm_write_bytes) /
-      (res.dispatch.time_s + res.combine.time_s);
+  contention.comm_hbm_Bps = (res.dispatch.hbm_read_bytes + res.dispatch.hbm_write_bytes + res.combine.hbm_read_bytes +
+                             res.combine.hbm_write_bytes) /
+                            (res.dispatch.time_s + res.combine.time_s);
 
   // ---- per-block costs for one micro-batch on one GPU
   // Compute kernels run on the SMs the communication kernels leave; in the

@@ -17,9 +17,8 @@ namespace {
 bool is_mlp(const std::string& name) {
   return name.find("expert_") != std::string::npos || name.find("shared_") != std::string::npos ||
          name.find("router") != std::string::npos || name.find("mlp_norm") != std::string::npos ||
-         name.find("mlp_residual") != std::string::npos ||
-         name.find("dense_mlp") != std::string::npos || name.find("head") != std::string::npos ||
-         name.find("loss") != std::string::npos;
+         name.find("mlp_residual") != std::string::npos || name.find("dense_mlp") != std::string::npos ||
+         name.find("head") != std::string::npos || name.find("loss") != std::string::npos;
 }
 
 }  // namespace
@@ -131,9 +130,14 @@ std::vector<LayerKernel> head_kernels(const ModelShape& s, int t) {
                   "softmax cross-entropy over the logits"),
       make_kernel("bwd.head_loss", Phase::kBackwardInput, "memcpy", {{"bytes", logits}}, "gradient of the loss"),
       make_kernel("bwd.dgrad.head", Phase::kBackwardInput, "gemm", bf16(t, s.hidden, s.vocab, "bf16"), "head Dgrad"),
-      make_kernel("bwd.wgrad.head", Phase::kBackwardWeight, "gemm",
-                  [&] { auto p = bf16(s.vocab, s.hidden, t, "fp32"); p["accumulate"] = true; return p; }(),
-                  "head Wgrad, accumulated into the FP32 gradient buffer"),
+      make_kernel(
+          "bwd.wgrad.head", Phase::kBackwardWeight, "gemm",
+          [&] {
+            auto p = bf16(s.vocab, s.hidden, t, "fp32");
+            p["accumulate"] = true;
+            return p;
+          }(),
+          "head Wgrad, accumulated into the FP32 gradient buffer"),
   };
 }
 
@@ -145,7 +149,8 @@ double overlapped_fb_s(const std::vector<BlockCost>& forward_blocks, const std::
                        const OverlapContention& contention) {
   const double B = contention.hbm_Bps, r = contention.comm_hbm_Bps;
   if (!(B > 0) || r < 0 || r >= B) {
-    throw Error(fmt::format("overlap: communication HBM rate {:.3g} B/s must be in [0, {:.3g}) (the HBM bandwidth)", r, B));
+    throw Error(
+        fmt::format("overlap: communication HBM rate {:.3g} B/s must be in [0, {:.3g}) (the HBM bandwidth)", r, B));
   }
   // Seconds a compute item of b HBM bytes loses per unit of communication duty.
   const double per_byte = 1.0 / (B - r) - 1.0 / B;
@@ -165,8 +170,9 @@ double overlapped_fb_s(const std::vector<BlockCost>& forward_blocks, const std::
   }
   for (auto it = backward_blocks.rbegin(); it != backward_blocks.rend(); ++it) {
     const BlockCost& b = *it;
-    for (const Item& i : {Item{kComm, b.combine_b}, Item{kCompute, b.mlp_b + b.mlp_w, b.mlp_bw_hbm, b.mlp_bw_beside},
-                          Item{kComm, b.dispatch_b}, Item{kCompute, b.attn_b + b.attn_w, b.attn_bw_hbm, b.attn_bw_beside}}) {
+    for (const Item& i :
+         {Item{kComm, b.combine_b}, Item{kCompute, b.mlp_b + b.mlp_w, b.mlp_bw_hbm, b.mlp_bw_beside},
+          Item{kComm, b.dispatch_b}, Item{kCompute, b.attn_b + b.attn_w, b.attn_bw_hbm, b.attn_bw_beside}}) {
       if (i.s > 0) chain[1].push_back(i);
     }
   }

@@ -32,8 +32,8 @@ struct BlockCost {
   double attn_f_beside = 0, mlp_f_beside = 0, mlp_bw_beside = 0, attn_bw_beside = 0;
   // Takes the four items' times from the same block timed beside communication.
   void set_beside(const BlockCost& beside);
-  double params = 0;           // weights replicated across the EP group (dense data parallel)
-  double expert_params = 0;    // weights of the local experts (expert data parallel)
+  double params = 0;         // weights replicated across the EP group (dense data parallel)
+  double expert_params = 0;  // weights of the local experts (expert data parallel)
 
   double forward() const { return attn_f + dispatch_f + mlp_f + combine_f; }
   double backward_input() const { return combine_b + mlp_b + dispatch_b + attn_b; }

@@ -31,7 +31,7 @@ using namespace hwsim::sim;
 constexpr int kThreads = 512;   // DeepEP internode dispatch CTA (REFERENCE A2: grid 20 x 512 threads)
 constexpr int kRegisters = 64;  // assumption: a copy-and-signal loop; occupancy is one CTA per SM anyway
 
-const std::vector<std::string> kParams = {"link_bytes", "link_GBps",  "latency_us",
+const std::vector<std::string> kParams = {"link_bytes",     "link_GBps",       "latency_us",
                                           "hbm_read_bytes", "hbm_write_bytes", "chunk_bytes"};
 
 double non_negative(const KernelDescriptor& d, const ParamReader& p, const char* key, bool required) {
@@ -62,14 +62,16 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   };
   const std::int64_t r_unit = per_unit(rd), w_unit = per_unit(wr);
   const auto link_unit = static_cast<std::int64_t>(std::ceil(link_bytes / static_cast<double>(units)));
-  const std::int64_t r_total = std::max<std::int64_t>(r_unit * units, 16), w_total = std::max<std::int64_t>(w_unit * units, 16);
+  const std::int64_t r_total = std::max<std::int64_t>(r_unit * units, 16),
+                     w_total = std::max<std::int64_t>(w_unit * units, 16);
   std::vector<TensorDesc> tensors = {{"send/forward buffers", 1, r_total, 1}, {"receive buffers", 1, w_total, 1}};
   const StreamingDesign design{kThreads, kRegisters, 0, true, 1};
-  KernelProgram k = streaming_program(d.kind, ctx, design, tensors, units, [=](std::int64_t u, std::int64_t, OpList& out) {
-    if (r_unit > 0) out.push_back(ld_global(0, u * r_unit, r_unit));
-    out.push_back(link(0, link_unit));
-    if (w_unit > 0) out.push_back(st_global(1, u * w_unit, w_unit));
-  });
+  KernelProgram k =
+      streaming_program(d.kind, ctx, design, tensors, units, [=](std::int64_t u, std::int64_t, OpList& out) {
+        if (r_unit > 0) out.push_back(ld_global(0, u * r_unit, r_unit));
+        out.push_back(link(0, link_unit));
+        if (w_unit > 0) out.push_back(st_global(1, u * w_unit, w_unit));
+      });
   k.links = {{"bottleneck port", gbps * 1e9, latency_us * 1e-6}};
   k.notes = {{"chunks", std::to_string(units)},
              {"link", fmt::format("{:.1f} GB/s, {:.2f} us per chunk through the path", gbps, latency_us)}};

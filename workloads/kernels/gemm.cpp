@@ -55,8 +55,8 @@ enum Tensor { kA, kB, kD, kSfa, kSfb, kAcopy, kAcopyScales };
 constexpr int kPromotionTag = 0;  // KernelProgram::op_tags index of the promotion FFMAs
 
 const std::vector<std::string> kParams = {
-    "m",          "n",      "k",      "a_dtype",  "b_dtype",   "out_dtype",     "scaling",
-    "fast_accum", "tile_m", "tile_n", "a_source", "promotion", "operand_major", "write_a_fp8_copy", "accumulate"};
+    "m",      "n",      "k",        "a_dtype",   "b_dtype",       "out_dtype",        "scaling",   "fast_accum",
+    "tile_m", "tile_n", "a_source", "promotion", "operand_major", "write_a_fp8_copy", "accumulate"};
 
 struct Variant {
   bool a_tma_cast = false;     // A stored BF16, cast by the TMA
@@ -128,8 +128,8 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   // along tokens for it, V3 3.3.2 / Fig. 7); promotion multiplies by both.
   s.b_row_scales = scaling == "block_1x128_1x128";
   s.scaling = scaling == "block_1x128_128x128" || s.b_row_scales ? GemmScaling::kBlock1x128x128
-              : scaling == "per_tensor"        ? GemmScaling::kPerTensor
-                                               : GemmScaling::kNone;
+              : scaling == "per_tensor"                          ? GemmScaling::kPerTensor
+                                                                 : GemmScaling::kNone;
   const bool fast_accum = p.flag_or("fast_accum", false);
   if (s.scaling == GemmScaling::kBlock1x128x128) {
     if (s.k % kScaleBlock != 0)
@@ -193,10 +193,9 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
       v.mn_major ? TensorDesc{"B (k x n)", s.k, s.n, bytes_of(s.ab)} : TensorDesc{"B", s.n, s.k, bytes_of(s.ab)},
       {"D", s.m, s.n, bytes_of(s.out)},
       {"A scales (k/128 x m, FP32)", (s.k + kScaleBlock - 1) / kScaleBlock, s.m, 4},
-      s.b_row_scales
-          ? TensorDesc{"B scales (k/128 x n, FP32)", (s.k + kScaleBlock - 1) / kScaleBlock, s.n, 4}
-          : TensorDesc{"B scales (n/128 x k/128, FP32)", (s.n + kScaleBlock - 1) / kScaleBlock,
-                       (s.k + kScaleBlock - 1) / kScaleBlock, 4},
+      s.b_row_scales ? TensorDesc{"B scales (k/128 x n, FP32)", (s.k + kScaleBlock - 1) / kScaleBlock, s.n, 4}
+                     : TensorDesc{"B scales (n/128 x k/128, FP32)", (s.n + kScaleBlock - 1) / kScaleBlock,
+                                  (s.k + kScaleBlock - 1) / kScaleBlock, 4},
       {"A FP8 copy", s.m, s.k, 1},
       {"A FP8 copy scales (k/128 x m, FP32)", (s.k + kScaleBlock - 1) / kScaleBlock, s.m, 4}};
   k.op_tags = {"promotion_ffma"};
@@ -261,7 +260,8 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
     }
     // Math warp group: rows [m0 + 64 (role-1), +64).
     const std::int64_t row0 = m0 + kRows * (role - 1);
-    if (block && !b_rows) out.push_back(ld_global_box(kSfb, n0 / kScaleBlock, 0, 1, k_blocks * t.block_k / kScaleBlock));
+    if (block && !b_rows)
+      out.push_back(ld_global_box(kSfb, n0 / kScaleBlock, 0, 1, k_blocks * t.block_k / kScaleBlock));
     const std::int64_t acc = static_cast<std::int64_t>(kRows) * t.block_n;  // accumulator elements of this WG
     // The CTAs of the first N tile store this warp group's rows of the cast A
     // (FP8 + 1x128 scales) from shared memory before releasing each stage.

@@ -26,8 +26,8 @@ constexpr std::int64_t kUnitBytes = static_cast<std::int64_t>(kThreads) * kVecto
 enum class Mode { kCopy, kRead, kWrite };
 
 KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx, Mode mode) {
-  const ParamReader p(d, mode == Mode::kRead ? std::vector<std::string>{"bytes", "passes"}
-                                             : std::vector<std::string>{"bytes"});
+  const ParamReader p(
+      d, mode == Mode::kRead ? std::vector<std::string>{"bytes", "passes"} : std::vector<std::string>{"bytes"});
   const std::int64_t bytes = p.positive("bytes");
   if (bytes % kVectorBytes != 0) p.fail("bytes", "must be a multiple of 16 (16-byte vector accesses)");
   // read with passes > 1: the L2 microbenchmark (ubench_l2), the same
@@ -65,9 +65,7 @@ KernelProgram build_elementwise(const KernelDescriptor& d, const KernelContext& 
   if (rb % kVectorBytes != 0) p.fail("read_bytes", "must be a multiple of 16 (16-byte vector accesses)");
   if (wb % kVectorBytes != 0) p.fail("write_bytes", "must be a multiple of 16 (16-byte vector accesses)");
   const std::int64_t units = (std::max(rb, wb) + kUnitBytes - 1) / kUnitBytes;
-  auto share = [units](std::int64_t total) {
-    return (total / units + kVectorBytes - 1) / kVectorBytes * kVectorBytes;
-  };
+  auto share = [units](std::int64_t total) { return (total / units + kVectorBytes - 1) / kVectorBytes * kVectorBytes; };
   const std::int64_t r_unit = share(rb), w_unit = share(wb);
   std::vector<TensorDesc> tensors = {{"src", 1, std::max<std::int64_t>(rb, 16), 1},
                                      {"dst", 1, std::max<std::int64_t>(wb, 16), 1}};

@@ -5,8 +5,8 @@
 // traffic and global stores. Either one CTA per unit (a plain grid, as the
 // CUDA suite's quantization, transpose, SwiGLU and RMSNorm kernels launch) or
 // a grid-stride loop over the units with as many CTAs as fit on the SMs at
-// once, capped at `max_ctas_per_sm` (the suite's copy/read/write kernels). `seq` counts the units this CTA has run (0 for its first),
-// for data a CTA loads once and keeps in registers.
+// once, capped at `max_ctas_per_sm` (the suite's copy/read/write kernels). `seq` counts the units this CTA has run (0
+// for its first), for data a CTA loads once and keeps in registers.
 #include <cstdint>
 #include <functional>
 #include <string>

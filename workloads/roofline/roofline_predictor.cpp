@@ -1,8 +1,8 @@
 #include "workloads/roofline/roofline_predictor.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "models/spec/error.hpp"
 
@@ -36,13 +36,13 @@ class RooflinePredictor final : public KernelPredictor {
     if (!(sms > 0) || sms > spec_.sm.count)
       throw Error(fmt::format("kernel {}: parameter 'sms' must be in 1..{}", kernel, spec_.sm.count));
     const double sm_share = sms / spec_.sm.count;
-    const double compute_rate = sm_share * (w.tensor ? spec_.peak_flops(w.mma_type)
-                                                     : spec_.cuda_core.fp32_flop_per_clk * spec_.sm.count *
-                                                           spec_.sm_clock_hz());
+    const double compute_rate =
+        sm_share * (w.tensor ? spec_.peak_flops(w.mma_type)
+                             : spec_.cuda_core.fp32_flop_per_clk * spec_.sm.count * spec_.sm_clock_hz());
     // Reads and writes mixed in proportion, each at its sustained efficiency.
     const double hbm = spec_.hbm_bytes_per_s();
-    const double mem_s = w.read_bytes / (hbm * spec_.hbm.read_efficiency) +
-                         w.write_bytes / (hbm * spec_.hbm.write_efficiency);
+    const double mem_s =
+        w.read_bytes / (hbm * spec_.hbm.read_efficiency) + w.write_bytes / (hbm * spec_.hbm.write_efficiency);
     double s = std::max({w.flops / compute_rate, mem_s, w.link_s});
     if (w.tma_cast_bytes > 0) {
       s = std::max(s, w.tma_cast_bytes / (spec_.tma.fp8_cast_bytes_per_clk * spec_.sm.count * spec_.sm_clock_hz()));
@@ -52,7 +52,8 @@ class RooflinePredictor final : public KernelPredictor {
       s = std::max(s, w.near_memory_bytes / rate);
     }
     const double flops_s = w.flops / compute_rate;
-    return {s * 1e6 + spec_.launch.overhead_us, "",
+    return {s * 1e6 + spec_.launch.overhead_us,
+            "",
             {{"flops", w.flops},
              {"hbm_bytes", w.read_bytes + w.write_bytes},
              {"tensor_busy", w.tensor && s > 0 ? flops_s / (s + spec_.launch.overhead_us * 1e-6) : 0.0}}};
@@ -64,18 +65,22 @@ class RooflinePredictor final : public KernelPredictor {
   void require_features(const KernelWork& w, const std::string& kernel) const {
     auto need = [&](bool ok, const char* feature, const char* key) {
       if (!ok) {
-        throw Error(fmt::format("kernel {} asks for {}, which {} lacks ({}); apply the proposal's spec delta",
-                                kernel, feature, spec_.name, key));
+        throw Error(fmt::format("kernel {} asks for {}, which {} lacks ({}); apply the proposal's spec delta", kernel,
+                                feature, spec_.name, key));
       }
     };
-    if (w.tma_cast_bytes > 0) need(spec_.tma.fp8_cast_bytes_per_clk > 0, "a TMA FP8 cast", "tma.fp8_cast_bytes_per_clk = 0");
-    if (w.near_memory_bytes > 0) need(spec_.hbm.near_memory_cast_GBps > 0, "a near-memory FP8 cast", "hbm.near_memory_cast_GBps = 0");
-    if (w.group_scaled) need(spec_.tensor_core.group_scaled_mma, "group-scaled MMA", "tensor_core.group_scaled_mma = false");
-    if (w.transposed_operands) need(spec_.tensor_core.transposed_fp8_operands, "transposed FP8 operands", "tensor_core.transposed_fp8_operands = false");
+    if (w.tma_cast_bytes > 0)
+      need(spec_.tma.fp8_cast_bytes_per_clk > 0, "a TMA FP8 cast", "tma.fp8_cast_bytes_per_clk = 0");
+    if (w.near_memory_bytes > 0)
+      need(spec_.hbm.near_memory_cast_GBps > 0, "a near-memory FP8 cast", "hbm.near_memory_cast_GBps = 0");
+    if (w.group_scaled)
+      need(spec_.tensor_core.group_scaled_mma, "group-scaled MMA", "tensor_core.group_scaled_mma = false");
+    if (w.transposed_operands)
+      need(spec_.tensor_core.transposed_fp8_operands, "transposed FP8 operands",
+           "tensor_core.transposed_fp8_operands = false");
   }
 
  public:
-
  private:
   HardwareSpec spec_;
 };
@@ -105,12 +110,14 @@ KernelWork kernel_work(const std::string& kernel, const nlohmann::json& p) {
     } else if (a_source == "bf16_near_memory_cast") {
       w.near_memory_bytes = m * k * 2;  // off-chip traffic stays FP8 + scales
     } else if (a_source != "fp8") {
-      throw Error(fmt::format("kernel gemm: parameter 'a_source' must be fp8, bf16_tma_cast or bf16_near_memory_cast, got '{}'", a_source));
+      throw Error(fmt::format(
+          "kernel gemm: parameter 'a_source' must be fp8, bf16_tma_cast or bf16_near_memory_cast, got '{}'", a_source));
     }
     if (p.value("write_a_fp8_copy", false)) w.write_bytes += m * k + m * k / 128 * 4;
     const std::string promotion = p.value("promotion", "cuda_core");
     if (promotion != "cuda_core" && promotion != "tensor_core") {
-      throw Error(fmt::format("kernel gemm: parameter 'promotion' must be cuda_core or tensor_core, got '{}'", promotion));
+      throw Error(
+          fmt::format("kernel gemm: parameter 'promotion' must be cuda_core or tensor_core, got '{}'", promotion));
     }
     w.group_scaled = promotion == "tensor_core";
     const std::string major = p.value("operand_major", "k");
@@ -161,10 +168,15 @@ KernelWork kernel_work(const std::string& kernel, const nlohmann::json& p) {
     w.read_bytes = m * n * 2 + n * 2;
     const std::string out = p.value("out_dtype", "bf16");
     const double fp8_out = m * n + m * n / 128 * 4;
-    if (out == "bf16") w.write_bytes = m * n * 2;
-    else if (out == "fp8_e4m3") w.write_bytes = fp8_out;
-    else if (out == "bf16_and_fp8_e4m3") w.write_bytes = m * n * 2 + fp8_out;
-    else throw Error(fmt::format("kernel rmsnorm: parameter 'out_dtype' must be bf16, fp8_e4m3 or bf16_and_fp8_e4m3, got '{}'", out));
+    if (out == "bf16")
+      w.write_bytes = m * n * 2;
+    else if (out == "fp8_e4m3")
+      w.write_bytes = fp8_out;
+    else if (out == "bf16_and_fp8_e4m3")
+      w.write_bytes = m * n * 2 + fp8_out;
+    else
+      throw Error(fmt::format(
+          "kernel rmsnorm: parameter 'out_dtype' must be bf16, fp8_e4m3 or bf16_and_fp8_e4m3, got '{}'", out));
     w.flops = m * n * 4;
   } else if (kernel == "attention") {
     // BF16 attention core: QK^T and PV are 2 seq^2 heads (qk_dim + v_dim)
@@ -188,9 +200,10 @@ KernelWork kernel_work(const std::string& kernel, const nlohmann::json& p) {
     w.read_bytes = pass == "fwd" ? q + kv : q + kv + 2 * o;
     w.write_bytes = pass == "fwd" ? o : q + kv;
   } else {
-    throw Error(fmt::format("unknown kernel '{}'; the roofline model knows gemm, memcpy, read, write, quant_1x128, "
-                            "quant_128x128, transpose_requant, transpose, swiglu, rmsnorm, attention",
-                            kernel));
+    throw Error(
+        fmt::format("unknown kernel '{}'; the roofline model knows gemm, memcpy, read, write, quant_1x128, "
+                    "quant_128x128, transpose_requant, transpose, swiglu, rmsnorm, attention",
+                    kernel));
   }
   return w;
 }

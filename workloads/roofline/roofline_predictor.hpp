@@ -11,12 +11,12 @@
 namespace hwsim {
 
 struct KernelWork {
-  double flops = 0;          // tensor-core FLOPs (GEMMs) or CUDA-core FLOPs
-  bool tensor = false;       // whether flops run on tensor cores
+  double flops = 0;     // tensor-core FLOPs (GEMMs) or CUDA-core FLOPs
+  bool tensor = false;  // whether flops run on tensor cores
   DataType mma_type = DataType::kBf16;
-  double read_bytes = 0;     // compulsory HBM reads (each input once)
-  double write_bytes = 0;    // compulsory HBM writes (each output once)
-  double link_s = 0;         // communication kernels: time through their network port
+  double read_bytes = 0;   // compulsory HBM reads (each input once)
+  double write_bytes = 0;  // compulsory HBM writes (each output once)
+  double link_s = 0;       // communication kernels: time through their network port
   // Hardware features the kernel's params ask for (hw_proposals/):
   double tma_cast_bytes = 0;         // BF16 bytes the TMA casts to FP8
   double near_memory_bytes = 0;      // BF16 bytes cast beside the HBM (read inside the stacks)

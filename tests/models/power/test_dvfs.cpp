@@ -1,14 +1,13 @@
 // The power-capped clock: analytic cases of models/power/dvfs.hpp.
 #include <catch2/catch.hpp>
-
-#include "models/power/dvfs.hpp"
-#include "sim/config/gpu_loader.hpp"
-
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "models/power/dvfs.hpp"
+#include "sim/config/gpu_loader.hpp"
 
 using namespace hwsim;
 

@@ -32,7 +32,8 @@ TEST_CASE("Occupancy rejects a CTA that cannot fit, naming the limit", "[sm][occ
   CHECK_THROWS_AS(occupancy(spec.sm, {128, 300, 0}, "k"), Error);
 }
 
-TEST_CASE("wgmma timing: FLOPs over the SM's rate, latency between the calibrated m64n64 and m64n256", "[sm][tensor_core]") {
+TEST_CASE("wgmma timing: FLOPs over the SM's rate, latency between the calibrated m64n64 and m64n256",
+          "[sm][tensor_core]") {
   const HardwareSpec spec = load_gpu("h100-sxm");
   const auto& tc = spec.tensor_core;
   const auto bf16 = wgmma_timing(tc, DataType::kBf16, 64, 256, 16);

@@ -1,13 +1,11 @@
 // Every number in models/gpus/*.yaml carries a source of a known kind, and
 // docs/hardware.md documents every key of the schema.
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <map>
-
-#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "models/spec/hardware_spec.hpp"
 #include "sim/config/gpu_loader.hpp"

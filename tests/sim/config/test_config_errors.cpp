@@ -1,11 +1,10 @@
 // Bad GPU descriptions and overrides must fail with one precise message that
 // names the file (and line) or the --set, the key, and the rule broken.
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
@@ -43,63 +42,112 @@ std::string error_of(const std::string& gpu, const std::vector<std::string>& set
 
 struct Case {
   const char* what;
-  const char* file;       // YAML text of child.yaml (inherits h100-sxm unless it says otherwise)
+  const char* file;  // YAML text of child.yaml (inherits h100-sxm unless it says otherwise)
   std::vector<std::string> sets;
-  const char* expected;   // exact message, "{}" stands for the scratch folder
+  const char* expected;  // exact message, "{}" stands for the scratch folder
 };
 
 }  // namespace
 
 TEST_CASE("bad GPU descriptions give exact, located errors") {
   const std::vector<Case> cases = {
-      {"unknown key with a did-you-mean", "name: c\ninherits: h100-sxm\nparams:\n  hbm:\n    bandwith_GBps: {value: 1, source: x}\n", {},
+      {"unknown key with a did-you-mean",
+       "name: c\ninherits: h100-sxm\nparams:\n  hbm:\n    bandwith_GBps: {value: 1, source: x}\n",
+       {},
        "{}/c.yaml:5: unknown key 'hbm.bandwith_GBps'; did you mean 'hbm.bandwidth_GBps'?"},
-      {"missing key in a base file", "name: c\nparams:\n  sm:\n    count: {value: 132, source: x}\n", {},
+      {"missing key in a base file",
+       "name: c\nparams:\n  sm:\n    count: {value: 132, source: x}\n",
+       {},
        "c: missing key 'clock.sm_max_MHz' (maximum (boost) SM clock); add it to the file or to a preset it inherits"},
-      {"wrong type", "name: c\ninherits: h100-sxm\nparams:\n  sm:\n    count: {value: many, source: x}\n", {},
+      {"wrong type",
+       "name: c\ninherits: h100-sxm\nparams:\n  sm:\n    count: {value: many, source: x}\n",
+       {},
        "{}/c.yaml:5: sm.count must be a whole number, got 'many'"},
-      {"fraction where a whole number is required", "name: c\ninherits: h100-sxm\nparams:\n  sm:\n    count: {value: 13.5, source: x}\n", {},
+      {"fraction where a whole number is required",
+       "name: c\ninherits: h100-sxm\nparams:\n  sm:\n    count: {value: 13.5, source: x}\n",
+       {},
        "{}/c.yaml:5: sm.count must be a whole number, got 13.5"},
-      {"negative where positive is required", "name: c\ninherits: h100-sxm\nparams:\n  l2:\n    size_bytes: {value: -5, source: x}\n", {},
+      {"negative where positive is required",
+       "name: c\ninherits: h100-sxm\nparams:\n  l2:\n    size_bytes: {value: -5, source: x}\n",
+       {},
        "{}/c.yaml:5: l2.size_bytes = -5 must be > 0"},
-      {"zero where positive is required", "name: c\ninherits: h100-sxm\nparams:\n  clock:\n    sm_MHz: {value: 0, source: x}\n", {},
+      {"zero where positive is required",
+       "name: c\ninherits: h100-sxm\nparams:\n  clock:\n    sm_MHz: {value: 0, source: x}\n",
+       {},
        "{}/c.yaml:5: clock.sm_MHz = 0 must be > 0"},
-      {"efficiency above one", "name: c\ninherits: h100-sxm\nparams:\n  hbm:\n    read_efficiency_fraction: {value: 1.2, source: x}\n", {},
+      {"efficiency above one",
+       "name: c\ninherits: h100-sxm\nparams:\n  hbm:\n    read_efficiency_fraction: {value: 1.2, source: x}\n",
+       {},
        "{}/c.yaml:5: hbm.read_efficiency_fraction = 1.2 must be in (0, 1]"},
-      {"unit-less number where a unit is required", "name: c\ninherits: h100-sxm\nparams:\n  hbm:\n    bandwidth: {value: 3350, source: x}\n", {},
+      {"unit-less number where a unit is required",
+       "name: c\ninherits: h100-sxm\nparams:\n  hbm:\n    bandwidth: {value: 3350, source: x}\n",
+       {},
        "{}/c.yaml:5: hbm.bandwidth = 3350 has no unit; write hbm.bandwidth_GBps: 3350 or hbm.bandwidth: \"3350 GB/s\""},
-      {"unit of the wrong dimension", "name: c\ninherits: h100-sxm\nparams:\n  hbm:\n    bandwidth: {value: \"3 GHz\", source: x}\n", {},
+      {"unit of the wrong dimension",
+       "name: c\ninherits: h100-sxm\nparams:\n  hbm:\n    bandwidth: {value: \"3 GHz\", source: x}\n",
+       {},
        "{}/c.yaml:5: hbm.bandwidth: unit 'GHz' is a frequency, expected a bandwidth"},
-      {"number without a source", "name: c\ninherits: h100-sxm\nparams:\n  sm:\n    count: {value: 132}\n", {},
-       "{}/c.yaml:5: sm.count has no source; every number needs 'source:' (datasheet, paper, derived, measured: <record id>, or assumption)"},
-      {"bare number without a source", "name: c\ninherits: h100-sxm\nparams:\n  sm:\n    count: 132\n", {},
+      {"number without a source",
+       "name: c\ninherits: h100-sxm\nparams:\n  sm:\n    count: {value: 132}\n",
+       {},
+       "{}/c.yaml:5: sm.count has no source; every number needs 'source:' (datasheet, paper, derived, measured: "
+       "<record id>, or assumption)"},
+      {"bare number without a source",
+       "name: c\ninherits: h100-sxm\nparams:\n  sm:\n    count: 132\n",
+       {},
        "{}/c.yaml:5: sm.count has no source; write count: {value: 132, source: \"...\"}"},
-      {"malformed YAML with line", "name: c\ninherits: h100-sxm\nparams:\n  sm: {count: [1, 2\n", {},
+      {"malformed YAML with line",
+       "name: c\ninherits: h100-sxm\nparams:\n  sm: {count: [1, 2\n",
+       {},
        "{}/c.yaml:5:1: malformed YAML: end of sequence flow not found"},
-      {"inheritance cycle", "name: c\ninherits: d\nparams: {}\n", {},
-       "{}/c.yaml: inheritance cycle: c -> d -> c"},
-      {"unreadable parent", "name: c\ninherits: ./nowhere.yaml\nparams: {}\n", {},
+      {"inheritance cycle", "name: c\ninherits: d\nparams: {}\n", {}, "{}/c.yaml: inheritance cycle: c -> d -> c"},
+      {"unreadable parent",
+       "name: c\ninherits: ./nowhere.yaml\nparams: {}\n",
+       {},
        "cannot read GPU description '{}/./nowhere.yaml': no such file"},
-      {"unknown parent preset", "name: c\ninherits: h10-sxm\nparams: {}\n", {},
-       "unknown GPU 'h10-sxm' (did you mean 'h100-sxm'?); known presets: h100-sxm, h200-sxm, h800-sxm (or give a path to a .yaml file)"},
-      {"unknown top-level key", "name: c\ninherit: h100-sxm\nparams: {}\n", {},
+      {"unknown parent preset",
+       "name: c\ninherits: h10-sxm\nparams: {}\n",
+       {},
+       "unknown GPU 'h10-sxm' (did you mean 'h100-sxm'?); known presets: h100-sxm, h200-sxm, h800-sxm (or give a path "
+       "to a .yaml file)"},
+      {"unknown top-level key",
+       "name: c\ninherit: h100-sxm\nparams: {}\n",
+       {},
        "{}/c.yaml:2: unknown top-level key 'inherit'; did you mean 'inherits'?"},
-      {"GPC list that does not sum to the SM count", "name: c\ninherits: h100-sxm\nparams:\n  sm:\n    count: {value: 130, source: x}\n", {},
+      {"GPC list that does not sum to the SM count",
+       "name: c\ninherits: h100-sxm\nparams:\n  sm:\n    count: {value: 130, source: x}\n",
+       {},
        "c: sm.sms_per_gpc must list sm.gpcs = 12 entries summing to sm.count = 130; it lists 12 summing to 132"},
-      {"L2 subsets that do not end at the whole GPU", "name: c\ninherits: h100-sxm\nparams:\n  l2:\n    subset_sms: {value: [8, 200], source: x}\n    subset_read_GBps: {value: [1000, 7000], source: x}\n", {},
+      {"L2 subsets that do not end at the whole GPU",
+       "name: c\ninherits: h100-sxm\nparams:\n  l2:\n    subset_sms: {value: [8, 200], source: x}\n    "
+       "subset_read_GBps: {value: [1000, 7000], source: x}\n",
+       {},
        "c: l2.subset_sms must end with the whole GPU, sm.count = 132; it ends with 200"},
-      {"L2 subset lists of different lengths", "name: c\ninherits: h100-sxm\nparams:\n  l2:\n    subset_sms: {value: [8, 132], source: x}\n", {},
+      {"L2 subset lists of different lengths",
+       "name: c\ninherits: h100-sxm\nparams:\n  l2:\n    subset_sms: {value: [8, 132], source: x}\n",
+       {},
        "c: l2.subset_sms (2 entries) and l2.subset_read_GBps (8 entries) must be non-empty lists of the same length"},
-      {"--set negative bandwidth", "name: c\ninherits: h100-sxm\nparams: {}\n", {"hbm.bandwidth_GBps=-1"},
+      {"--set negative bandwidth",
+       "name: c\ninherits: h100-sxm\nparams: {}\n",
+       {"hbm.bandwidth_GBps=-1"},
        "--set hbm.bandwidth_GBps: hbm.bandwidth_GBps = -1 must be > 0"},
-      {"--set unknown key", "name: c\ninherits: h100-sxm\nparams: {}\n", {"l2.sise_bytes=1"},
+      {"--set unknown key",
+       "name: c\ninherits: h100-sxm\nparams: {}\n",
+       {"l2.sise_bytes=1"},
        "--set l2.sise_bytes: unknown key 'l2.sise_bytes'; did you mean 'l2.size_bytes'?"},
-      {"--set without '='", "name: c\ninherits: h100-sxm\nparams: {}\n", {"sm.count"},
+      {"--set without '='",
+       "name: c\ninherits: h100-sxm\nparams: {}\n",
+       {"sm.count"},
        "--set 'sm.count': expected key=value, e.g. --set hbm.bandwidth_GBps=4800"},
-      {"--set text for a number", "name: c\ninherits: h100-sxm\nparams: {}\n", {"sm.count=lots"},
+      {"--set text for a number",
+       "name: c\ninherits: h100-sxm\nparams: {}\n",
+       {"sm.count=lots"},
        "--set sm.count: sm.count must be a whole number, got 'lots'"},
-      {"--set value without unit", "name: c\ninherits: h100-sxm\nparams: {}\n", {"hbm.bandwidth=4800"},
-       "--set hbm.bandwidth: hbm.bandwidth = 4800 has no unit; write hbm.bandwidth_GBps: 4800 or hbm.bandwidth: \"4800 GB/s\""},
+      {"--set value without unit",
+       "name: c\ninherits: h100-sxm\nparams: {}\n",
+       {"hbm.bandwidth=4800"},
+       "--set hbm.bandwidth: hbm.bandwidth = 4800 has no unit; write hbm.bandwidth_GBps: 4800 or hbm.bandwidth: \"4800 "
+       "GB/s\""},
   };
   for (const Case& c : cases) {
     SECTION(c.what) {
@@ -115,7 +163,8 @@ TEST_CASE("bad GPU descriptions give exact, located errors") {
 
 TEST_CASE("unknown preset names get a did-you-mean") {
   CHECK(error_of("h800") ==
-        "unknown GPU 'h800' (did you mean 'h800-sxm'?); known presets: h100-sxm, h200-sxm, h800-sxm (or give a path to a .yaml file)");
+        "unknown GPU 'h800' (did you mean 'h800-sxm'?); known presets: h100-sxm, h200-sxm, h800-sxm (or give a path to "
+        "a .yaml file)");
 }
 
 TEST_CASE("a quantity with its unit in the value is converted to the key's unit") {

@@ -54,7 +54,8 @@ TEST_CASE("command-line overrides win and are recorded") {
   CHECK(json["params"]["hbm.bandwidth_GBps"]["value"] == 4000);
   CHECK(json["params"]["hbm.bandwidth_GBps"]["unit"] == "GB/s");
   CHECK(json["params"]["sm.count"]["set_at"] == "--set");
-  CHECK(json["params"]["nvlink.nominal_bidir_GBps"]["set_at"].get<std::string>().starts_with("models/gpus/h800-sxm.yaml:"));
+  CHECK(json["params"]["nvlink.nominal_bidir_GBps"]["set_at"].get<std::string>().starts_with(
+      "models/gpus/h800-sxm.yaml:"));
 }
 
 TEST_CASE("resolution is deterministic") {
@@ -70,6 +71,7 @@ TEST_CASE("an overlay changes keys with its own sources, before the overrides") 
   CHECK(spec.tma.fp8_cast_bytes_per_clk == 64);
   CHECK(spec.params.at("tma.fp8_cast_bytes_per_clk").origin == "delta.yaml:4");
   CHECK(load_gpu("h800-sxm", {"tma.fp8_cast_bytes_per_clk=32"}, {delta}).tma.fp8_cast_bytes_per_clk == 32);
-  const hwsim::ConfigOverlay bad{"bad.yaml", "name: bad\nparams:\n  tma:\n    fp8_cast_bytes_per_clk: {value: -1, source: x}\n"};
+  const hwsim::ConfigOverlay bad{"bad.yaml",
+                                 "name: bad\nparams:\n  tma:\n    fp8_cast_bytes_per_clk: {value: -1, source: x}\n"};
   CHECK_THROWS_WITH(load_gpu("h800-sxm", {}, {bad}), "bad.yaml:4: tma.fp8_cast_bytes_per_clk = -1 must be >= 0");
 }

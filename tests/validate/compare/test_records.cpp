@@ -1,13 +1,12 @@
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
-#include <catch2/catch.hpp>
-
 #include "models/spec/error.hpp"
-#include "validate/compare/predictor.hpp"
-#include "workloads/roofline/roofline_predictor.hpp"
-#include "validate/compare/validation.hpp"
 #include "sim/config/gpu_loader.hpp"
+#include "validate/compare/predictor.hpp"
+#include "validate/compare/validation.hpp"
+#include "workloads/roofline/roofline_predictor.hpp"
 
 namespace fs = std::filesystem;
 using namespace hwsim;
@@ -23,10 +22,10 @@ fs::path write_tmp(const std::string& name, const std::string& text) {
 std::string rec(const std::string& gpu, const std::string& kernel, const std::string& params, double t,
                 const std::string& role = "validation") {
   static int serial = 0;
-  return R"({"id": ")" + gpu + "/" + kernel + "/" + std::to_string(serial++) + R"(", "gpu": ")" + gpu + R"(", "kernel": ")" + kernel +
-         R"(", "params": )" + params + R"(, "measured": {"time_us_median": )" + std::to_string(t) +
-         R"(, "time_us_min": )" + std::to_string(t * 0.99) + R"(, "time_us_max": )" + std::to_string(t * 1.01) +
-         R"(, "reps": 20}, "implementation": "hwbench", "role": ")" + role + "\"}\n";
+  return R"({"id": ")" + gpu + "/" + kernel + "/" + std::to_string(serial++) + R"(", "gpu": ")" + gpu +
+         R"(", "kernel": ")" + kernel + R"(", "params": )" + params + R"(, "measured": {"time_us_median": )" +
+         std::to_string(t) + R"(, "time_us_min": )" + std::to_string(t * 0.99) + R"(, "time_us_max": )" +
+         std::to_string(t * 1.01) + R"(, "reps": 20}, "implementation": "hwbench", "role": ")" + role + "\"}\n";
 }
 
 std::string error_of(const std::string& text) {
@@ -62,11 +61,15 @@ TEST_CASE("record schema errors name the line and the field") {
   CHECK(error_of("not json\n").starts_with(":1: malformed JSON: "));
   CHECK(error_of(R"({"id": "x", "gpu": "g", "kernel": "read", "role": "tuning", "params": {}})") ==
         ":1: field 'role' must be 'calibration' or 'validation', got 'tuning'");
-  CHECK(error_of(R"({"id": "x", "gpu": "g", "kernel": "read", "role": "validation", "params": {}, "measured": {"time_us_median": -3}})") ==
-        ":1: field 'measured.time_us_median' must be a number > 0");
-  CHECK(error_of(R"({"id": "x", "gpu": "g", "kernel": "read", "role": "validation", "params": {}, "regime": "burst", "measured": {"time_us_median": 3}})") ==
-        ":1: field 'regime' must be \"sustained\" (kernels run back to back for seconds) or absent (flushed "
-        "repetitions), got \"burst\"");
+  CHECK(
+      error_of(
+          R"({"id": "x", "gpu": "g", "kernel": "read", "role": "validation", "params": {}, "measured": {"time_us_median": -3}})") ==
+      ":1: field 'measured.time_us_median' must be a number > 0");
+  CHECK(
+      error_of(
+          R"({"id": "x", "gpu": "g", "kernel": "read", "role": "validation", "params": {}, "regime": "burst", "measured": {"time_us_median": 3}})") ==
+      ":1: field 'regime' must be \"sustained\" (kernels run back to back for seconds) or absent (flushed "
+      "repetitions), got \"burst\"");
 }
 
 TEST_CASE("kernel classes split GEMMs by type and scaling") {
@@ -112,8 +115,8 @@ TEST_CASE("predictions run per GPU in child processes and come back in order") {
 }
 
 TEST_CASE("an unknown GPU gives its records the load error, others still run") {
-  const fs::path p = write_tmp("unk.jsonl", rec("h900-sxm", "read", R"({"bytes": 1000})", 4) +
-                                                rec("h100-sxm", "read", R"({"bytes": 1000})", 4));
+  const fs::path p = write_tmp(
+      "unk.jsonl", rec("h900-sxm", "read", R"({"bytes": 1000})", 4) + rec("h100-sxm", "read", R"({"bytes": 1000})", 4));
   const auto records = read_records(p);
   fs::remove(p);
   const auto pred = predict_records(records, [](const HardwareSpec& s) { return make_roofline_predictor(s); }, {});

@@ -2,9 +2,8 @@
 // recipe: its GEMM FLOPs equal twice the active linear parameters per token,
 // the backward does twice the forward's GEMM work, and every FP8 GEMM input
 // has a quantization producer.
-#include <set>
-
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "models/spec/error.hpp"
 #include "workloads/deepseek_v3/layer.hpp"
@@ -49,8 +48,7 @@ TEST_CASE("forward FP8 GEMM FLOPs are twice the active linear parameters per tok
   // q/kv_a projection reduces over its 2112 output columns padded to 2176.
   // The backward also recomputes the two MLA up-projections (V3 3.2.3).
   const double up_projections = 2 * (1536.0 * 128 * 192 + 512.0 * 128 * 256);
-  CHECK(gemm_flops(ks, Phase::kBackwardInput, true) ==
-        Approx((per_token + 2.0 * 7168 * 64 + up_projections) * 4096));
+  CHECK(gemm_flops(ks, Phase::kBackwardInput, true) == Approx((per_token + 2.0 * 7168 * 64 + up_projections) * 4096));
   CHECK(gemm_flops(ks, Phase::kBackwardWeight, true) == Approx(per_token * 4096));
 }
 
@@ -65,7 +63,7 @@ TEST_CASE("balanced routing gives each local expert the mean load; skewed keeps 
   const auto skewed = local_expert_tokens(s, o);
   int total = 0;
   for (int t : skewed) total += t;
-  CHECK(total > 4 * 8192);  // the most loaded GPU is the one modelled
+  CHECK(total > 4 * 8192);                     // the most loaded GPU is the one modelled
   CHECK(skewed == local_expert_tokens(s, o));  // seeded: deterministic
   o.seed = 2;
   CHECK(skewed != local_expert_tokens(s, o));
