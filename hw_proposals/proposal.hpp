@@ -14,6 +14,7 @@
 // kernel reads, so a kernel a rewrite leaves unchanged takes the baseline's
 // time, and a step-level proposal's compute kernels take the baseline's time;
 // the study relies on this and tests/hw_proposals checks it.
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -48,22 +49,51 @@ struct SensitivityParam {
   std::vector<double> values;
 };
 
+// A proposal as data: what its folder registers (see "How to add a proposal"
+// in docs/engine.md). A rewrite or an EP communication model is optional.
+struct ProposalDef {
+  std::string name;     // folder name, e.g. "fused_cast_tma"
+  std::string title;    // e.g. "Fused FP8 cast + TMA"
+  std::string summary;  // one sentence on the mechanism
+  Level level = Level::kLayer;
+  // Folders whose spec_delta.yaml this proposal applies, in order; empty:
+  // its own folder's.
+  std::vector<std::string> deltas;
+  // The layer's kernels as the feature changes them; empty: none changes.
+  std::function<void(std::vector<StudyKernel>&)> rewrite;
+  // The EP communication the training step runs with on `spec` (the GPU with
+  // the spec delta applied); empty: the baseline's (DeepEP on SMs). Throws
+  // hwsim::Error naming the key when `spec` lacks the feature.
+  std::function<std::unique_ptr<comm::EpComm>(const HardwareSpec&)> ep_comm;
+  std::vector<SensitivityParam> sensitivity;
+};
+
 class Proposal {
  public:
-  virtual ~Proposal() = default;
-  virtual std::string_view name() const = 0;     // folder name, e.g. "fused_cast_tma"
-  virtual std::string_view title() const = 0;    // e.g. "Fused FP8 cast + TMA"
-  virtual std::string_view summary() const = 0;  // one sentence on the mechanism
-  virtual Level level() const = 0;
-  virtual std::vector<ConfigOverlay> spec_delta() const = 0;
-  // The layer's kernels as the feature changes them; by default none changes.
-  virtual void rewrite(std::vector<StudyKernel>& /*kernels*/) const {}
-  // The EP communication the training step runs with on `spec` (the GPU with
-  // this proposal's spec delta applied); nullptr, the default: the baseline's
-  // (DeepEP on SMs). Throws hwsim::Error naming the key when `spec` lacks the
-  // feature.
-  virtual std::unique_ptr<comm::EpComm> ep_comm(const HardwareSpec& /*spec*/) const { return nullptr; }
-  virtual std::vector<SensitivityParam> sensitivity() const = 0;
+  explicit Proposal(const ProposalDef& def) : def_(def) {}
+  std::string_view name() const { return def_.name; }
+  std::string_view title() const { return def_.title; }
+  std::string_view summary() const { return def_.summary; }
+  Level level() const { return def_.level; }
+  std::vector<ConfigOverlay> spec_delta() const;
+  void rewrite(std::vector<StudyKernel>& kernels) const {
+    if (def_.rewrite) def_.rewrite(kernels);
+  }
+  // nullptr: the baseline's communication.
+  std::unique_ptr<comm::EpComm> ep_comm(const HardwareSpec& spec) const {
+    return def_.ep_comm ? def_.ep_comm(spec) : nullptr;
+  }
+  const std::vector<SensitivityParam>& sensitivity() const { return def_.sensitivity; }
+
+ private:
+  ProposalDef def_;
+};
+
+// Registers a proposal from its folder at static initialisation:
+//   const ProposalRegistration kRegistration{{.name = "my_feature", ...}};
+// The study lists proposals in the order of hw_proposals/CMakeLists.txt.
+struct ProposalRegistration {
+  explicit ProposalRegistration(ProposalDef def);
 };
 
 // Every proposal, in the order studies list them; "combined" last.

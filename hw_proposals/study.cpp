@@ -102,14 +102,134 @@ deepseek_v3::StepOptions study_step_options(const StudyOptions& o) {
   return s;
 }
 
+namespace {
+
+// A layer-level proposal's variants: the proposal as specified and, per
+// sensitivity parameter, one variant per swept value.
+struct Planned {
+  const Proposal* proposal;
+  Variant main;
+  std::vector<std::pair<SensitivityParam, std::vector<Variant>>> sweeps;
+};
+
+Planned plan_proposal(const Proposal& p, const std::vector<LayerKernel>& layer, const StudyOptions& o,
+                      std::vector<ConfigBatch>& batches) {
+  Planned pl{&p, make_variant(p, layer, o, {}, batches), {}};
+  if (!o.sensitivity) return pl;
+  for (const auto& param : p.sensitivity()) {
+    std::vector<Variant> points;
+    for (double value : param.values) {
+      points.push_back(make_variant(p, layer, o, {fmt::format("{}={}", param.key, value)}, batches));
+    }
+    pl.sweeps.emplace_back(param, std::move(points));
+  }
+  return pl;
+}
+
+// The step's compute kernels, on the baseline GPU: those the layer baseline
+// does not already simulate (its dense layers, output head, optimizer) go in
+// a batch of their own, second, so it runs beside the baseline's. Returns
+// the batch's index.
+size_t add_step_batch(const StudyOptions& o, StepStudyOptions& step_o, const std::vector<const Proposal*>& step_level,
+                      std::vector<ConfigBatch>& batches) {
+  step_o.step = study_step_options(o);
+  PredictionTable in_baseline;
+  for (const auto& k : batches[0].kernels) in_baseline.add(k, {});
+  ConfigBatch b{o.gpu, o.overrides, {}, {}};
+  for (const auto& k : step_kernel_requests(step_o, step_level)) {
+    if (!in_baseline.contains(k)) b.kernels.push_back(k);
+  }
+  batches.push_back(std::move(b));
+  return batches.size() - 1;
+}
+
+// The baseline's kernels (batch 0) as timed; a failure is an error.
+std::vector<Timed> baseline_times(const std::vector<LayerKernel>& layer, const std::vector<Prediction>& results) {
+  std::vector<Timed> base(layer.size());
+  for (size_t i = 0; i < layer.size(); ++i) {
+    const Prediction& p = results[i];
+    if (!p.time_us) throw Error(fmt::format("baseline kernel {} ({}): {}", layer[i].name, layer[i].kind, p.error));
+    base[i] = {*p.time_us, p.detail, ""};
+  }
+  return base;
+}
+
+// The six changed kernels that save the most layer time, largest first.
+json top_contributors(const json& base_kernels, const json& kernels) {
+  std::vector<std::pair<double, size_t>> saved;
+  for (size_t i = 0; i < kernels.size(); ++i) {
+    const double s = (base_kernels[i]["time_us"].get<double>() - kernels[i]["time_us"].get<double>()) *
+                     kernels[i]["count"].get<int>();
+    if (kernels[i]["change"] != "unchanged") saved.emplace_back(s, i);
+  }
+  std::stable_sort(saved.begin(), saved.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  json contributors = json::array();
+  for (size_t j = 0; j < saved.size() && j < 6; ++j) {
+    contributors.push_back({{"name", kernels[saved[j].second]["name"]},
+                            {"saved_us", saved[j].first},
+                            {"change", kernels[saved[j].second]["change"]}});
+  }
+  return contributors;
+}
+
+json sensitivity_json(const Planned& pl, const std::vector<Timed>& base,
+                      const std::vector<std::vector<Prediction>>& results, double base_total) {
+  json sens = json::array();
+  for (const auto& [param, points] : pl.sweeps) {
+    json pts = json::array();
+    for (size_t j = 0; j < points.size(); ++j) {
+      const json pt = totals(variant_kernels(points[j], base, results[points[j].batch]));
+      pts.push_back({{"value", param.values[j]},
+                     {"total_us", pt["total_us"]},
+                     {"speedup", base_total / pt["total_us"].get<double>()}});
+    }
+    sens.push_back(
+        {{"parameter", param.key}, {"unit", param.unit}, {"description", param.description}, {"points", pts}});
+  }
+  return sens;
+}
+
+json proposal_json(const Planned& pl, const json& baseline, const std::vector<Timed>& base,
+                   const std::vector<std::vector<Prediction>>& results) {
+  const double base_total = baseline["total_us"];
+  json kernels = variant_kernels(pl.main, base, results[pl.main.batch]);
+  json t = totals(kernels);
+  int failed = 0;
+  for (const auto& k : kernels) failed += k.contains("error");
+  return {{"name", pl.proposal->name()},
+          {"title", pl.proposal->title()},
+          {"summary", pl.proposal->summary()},
+          {"level", "layer"},
+          {"total_us", t["total_us"]},
+          {"speedup", base_total / t["total_us"].get<double>()},
+          {"hbm_bytes_saved", baseline["hbm_bytes"].get<double>() - t["hbm_bytes"].get<double>()},
+          {"phases", t["phases"]},
+          {"kernels", kernels},
+          {"top_contributors", top_contributors(baseline["kernels"], kernels)},
+          {"sensitivity", sensitivity_json(pl, base, results, base_total)},
+          {"kernels_not_modelled", failed}};
+}
+
+json workload_json(const StudyOptions& o) {
+  return {{"name", "deepseek-v3-layer"},
+          {"tokens_per_gpu", o.layer.tokens_per_gpu},
+          {"routing", o.layer.routing},
+          {"ep", o.layer.ep},
+          {"seed", o.layer.seed}};
+}
+
+std::vector<std::unique_ptr<Proposal>> chosen_proposals(const StudyOptions& o) {
+  if (o.proposals.empty()) return all_proposals();
+  std::vector<std::unique_ptr<Proposal>> chosen;
+  for (const auto& n : o.proposals) chosen.push_back(find_proposal(n));
+  return chosen;
+}
+
+}  // namespace
+
 json run_study(const StudyOptions& o, const PredictorFactory& factory) {
   const auto layer = deepseek_v3::moe_layer_kernels(deepseek_v3::published_shape(), o.layer);
-  std::vector<std::unique_ptr<Proposal>> chosen;
-  if (o.proposals.empty()) {
-    chosen = all_proposals();
-  } else {
-    for (const auto& n : o.proposals) chosen.push_back(find_proposal(n));
-  }
+  const std::vector<std::unique_ptr<Proposal>> chosen = chosen_proposals(o);
   std::vector<const Proposal*> layer_level, step_level;
   for (const auto& p : chosen) (p->level() == Level::kStep ? step_level : layer_level).push_back(p.get());
 
@@ -117,112 +237,28 @@ json run_study(const StudyOptions& o, const PredictorFactory& factory) {
   ConfigBatch base_batch{o.gpu, o.overrides, {}, {}};
   for (const auto& k : layer) base_batch.kernels.push_back({k.kind, k.params});
   batches.push_back(base_batch);
-  // The step's compute kernels, on the baseline GPU: those the layer baseline
-  // does not already simulate (its dense layers, output head, optimizer) go
-  // in a batch of their own, second, so it runs beside the baseline's.
   StepStudyOptions step_o{o.gpu, o.overrides, {}, {}, o.sensitivity};
-  size_t step_batch = 0;
-  if (!step_level.empty()) {
-    step_o.step = study_step_options(o);
-    PredictionTable in_baseline;
-    for (const auto& k : base_batch.kernels) in_baseline.add(k, {});
-    ConfigBatch b{o.gpu, o.overrides, {}, {}};
-    for (const auto& k : step_kernel_requests(step_o, step_level)) {
-      if (!in_baseline.contains(k)) b.kernels.push_back(k);
-    }
-    step_batch = batches.size();
-    batches.push_back(std::move(b));
-  }
-  struct Planned {
-    const Proposal* proposal;
-    Variant main;
-    std::vector<std::pair<SensitivityParam, std::vector<Variant>>> sweeps;
-  };
+  const size_t step_batch = step_level.empty() ? 0 : add_step_batch(o, step_o, step_level, batches);
   std::vector<Planned> plan;
-  for (const Proposal* p : layer_level) {
-    Planned pl{p, make_variant(*p, layer, o, {}, batches), {}};
-    if (o.sensitivity) {
-      for (const auto& param : p->sensitivity()) {
-        std::vector<Variant> points;
-        for (double value : param.values) {
-          points.push_back(make_variant(*p, layer, o, {fmt::format("{}={}", param.key, value)}, batches));
-        }
-        pl.sweeps.emplace_back(param, std::move(points));
-      }
-    }
-    plan.push_back(std::move(pl));
-  }
+  for (const Proposal* p : layer_level) plan.push_back(plan_proposal(*p, layer, o, batches));
 
   const auto results = run_batches(batches, factory, o.jobs);
-  std::vector<Timed> base(layer.size());
-  for (size_t i = 0; i < layer.size(); ++i) {
-    const Prediction& p = results[0][i];
-    if (!p.time_us) throw Error(fmt::format("baseline kernel {} ({}): {}", layer[i].name, layer[i].kind, p.error));
-    base[i] = {*p.time_us, p.detail, ""};
-  }
+  const std::vector<Timed> base = baseline_times(layer, results[0]);
   json base_kernels = json::array();
   for (size_t i = 0; i < layer.size(); ++i)
     base_kernels.push_back(kernel_json({layer[i], Change::kUnchanged, ""}, base[i]));
   json baseline = totals(base_kernels);
   baseline["kernels"] = base_kernels;
-  const double base_total = baseline["total_us"];
 
   json proposals = json::array();
-  for (const auto& pl : plan) {
-    json kernels = variant_kernels(pl.main, base, results[pl.main.batch]);
-    json t = totals(kernels);
-    json contributors = json::array();
-    std::vector<std::pair<double, size_t>> saved;
-    for (size_t i = 0; i < kernels.size(); ++i) {
-      const double s = (base_kernels[i]["time_us"].get<double>() - kernels[i]["time_us"].get<double>()) *
-                       kernels[i]["count"].get<int>();
-      if (kernels[i]["change"] != "unchanged") saved.emplace_back(s, i);
-    }
-    std::stable_sort(saved.begin(), saved.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (size_t j = 0; j < saved.size() && j < 6; ++j) {
-      contributors.push_back({{"name", kernels[saved[j].second]["name"]},
-                              {"saved_us", saved[j].first},
-                              {"change", kernels[saved[j].second]["change"]}});
-    }
-    json sens = json::array();
-    for (const auto& [param, points] : pl.sweeps) {
-      json pts = json::array();
-      for (size_t j = 0; j < points.size(); ++j) {
-        const json pt = totals(variant_kernels(points[j], base, results[points[j].batch]));
-        pts.push_back({{"value", param.values[j]},
-                       {"total_us", pt["total_us"]},
-                       {"speedup", base_total / pt["total_us"].get<double>()}});
-      }
-      sens.push_back(
-          {{"parameter", param.key}, {"unit", param.unit}, {"description", param.description}, {"points", pts}});
-    }
-    int failed = 0;
-    for (const auto& k : kernels) failed += k.contains("error");
-    proposals.push_back({{"name", pl.proposal->name()},
-                         {"title", pl.proposal->title()},
-                         {"summary", pl.proposal->summary()},
-                         {"level", "layer"},
-                         {"total_us", t["total_us"]},
-                         {"speedup", base_total / t["total_us"].get<double>()},
-                         {"hbm_bytes_saved", baseline["hbm_bytes"].get<double>() - t["hbm_bytes"].get<double>()},
-                         {"phases", t["phases"]},
-                         {"kernels", kernels},
-                         {"top_contributors", contributors},
-                         {"sensitivity", sens},
-                         {"kernels_not_modelled", failed}});
-  }
+  for (const auto& pl : plan) proposals.push_back(proposal_json(pl, baseline, base, results));
   const HardwareSpec spec = load_gpu(o.gpu, o.overrides);
   json study = {{"kind", "hwsim_study"},
                 {"hwsim", o.hwsim},
                 {"gpu", spec.name},
                 {"gpu_display_name", spec.display_name},
                 {"model", o.model_name},
-                {"workload",
-                 {{"name", "deepseek-v3-layer"},
-                  {"tokens_per_gpu", o.layer.tokens_per_gpu},
-                  {"routing", o.layer.routing},
-                  {"ep", o.layer.ep},
-                  {"seed", o.layer.seed}}},
+                {"workload", workload_json(o)},
                 {"baseline", baseline},
                 {"proposals", proposals},
                 {"config", resolved_config_json(spec)}};

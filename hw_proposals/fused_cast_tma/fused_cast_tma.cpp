@@ -4,8 +4,6 @@
 // is a GEMM; and a warp-level cast instruction lets RMSNorm write FP8 itself.
 #include "hw_proposals/fused_cast_tma/fused_cast_tma.hpp"
 
-#include "hw_proposals/proposal_assets.hpp"
-
 namespace hwsim::proposals {
 
 void apply_fused_cast(std::vector<StudyKernel>& kernels) {
@@ -42,27 +40,18 @@ void apply_fused_cast(std::vector<StudyKernel>& kernels) {
 
 namespace {
 
-class FusedCastTma final : public Proposal {
- public:
-  std::string_view name() const override { return "fused_cast_tma"; }
-  std::string_view title() const override { return "Fused FP8 cast + TMA"; }
-  std::string_view summary() const override {
-    return "The TMA casts BF16 to FP8 with 1x128 scales on its way into shared memory, and RMSNorm casts with a "
-           "warp-level instruction, so the separate quantization kernels and their HBM round trips disappear.";
-  }
-  Level level() const override { return Level::kLayer; }
-  std::vector<ConfigOverlay> spec_delta() const override { return {proposal_spec_delta("fused_cast_tma")}; }
-  void rewrite(std::vector<StudyKernel>& kernels) const override { apply_fused_cast(kernels); }
-  std::vector<SensitivityParam> sensitivity() const override {
-    return {{"tma.fp8_cast_bytes_per_clk",
-             "B/clk/SM",
-             "BF16 bytes the TMA casts per clock per SM",
-             {16, 32, 64, 128, 256}}};
-  }
-};
+const ProposalRegistration kRegistration{
+    {.name = "fused_cast_tma",
+     .title = "Fused FP8 cast + TMA",
+     .summary = "The TMA casts BF16 to FP8 with 1x128 scales on its way into shared memory, and RMSNorm casts with a "
+                "warp-level instruction, so the separate quantization kernels and their HBM round trips disappear.",
+     .level = Level::kLayer,
+     .rewrite = apply_fused_cast,
+     .sensitivity = {{"tma.fp8_cast_bytes_per_clk",
+                      "B/clk/SM",
+                      "BF16 bytes the TMA casts per clock per SM",
+                      {16, 32, 64, 128, 256}}}}};
 
 }  // namespace
-
-std::unique_ptr<Proposal> make_fused_cast_tma() { return std::make_unique<FusedCastTma>(); }
 
 }  // namespace hwsim::proposals

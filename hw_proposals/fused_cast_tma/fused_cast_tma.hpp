@@ -5,6 +5,5 @@ namespace hwsim::proposals {
 
 // The rewrite, shared with the combined proposal.
 void apply_fused_cast(std::vector<StudyKernel>& kernels);
-std::unique_ptr<Proposal> make_fused_cast_tma();
 
 }  // namespace hwsim::proposals

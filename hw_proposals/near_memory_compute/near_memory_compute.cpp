@@ -4,8 +4,6 @@
 // disappear and their BF16 reads stay inside the stacks.
 #include "hw_proposals/near_memory_compute/near_memory_compute.hpp"
 
-#include "hw_proposals/proposal_assets.hpp"
-
 namespace hwsim::proposals {
 
 void apply_near_memory_cast(std::vector<StudyKernel>& kernels) {
@@ -31,27 +29,18 @@ void apply_near_memory_cast(std::vector<StudyKernel>& kernels) {
 
 namespace {
 
-class NearMemoryCompute final : public Proposal {
- public:
-  std::string_view name() const override { return "near_memory_compute"; }
-  std::string_view title() const override { return "Near-memory FP8 cast"; }
-  std::string_view summary() const override {
-    return "Logic beside the HBM casts BF16 to FP8 as it is read, so quantization kernels disappear and only FP8 "
-           "crosses the package.";
-  }
-  Level level() const override { return Level::kLayer; }
-  std::vector<ConfigOverlay> spec_delta() const override { return {proposal_spec_delta("near_memory_compute")}; }
-  void rewrite(std::vector<StudyKernel>& kernels) const override { apply_near_memory_cast(kernels); }
-  std::vector<SensitivityParam> sensitivity() const override {
-    return {{"hbm.near_memory_cast_GBps",
-             "GB/s",
-             "BF16 bytes per second the memory-side logic casts",
-             {800, 1600, 3352, 6704}}};
-  }
-};
+const ProposalRegistration kRegistration{
+    {.name = "near_memory_compute",
+     .title = "Near-memory FP8 cast",
+     .summary = "Logic beside the HBM casts BF16 to FP8 as it is read, so quantization kernels disappear and only FP8 "
+                "crosses the package.",
+     .level = Level::kLayer,
+     .rewrite = apply_near_memory_cast,
+     .sensitivity = {{"hbm.near_memory_cast_GBps",
+                      "GB/s",
+                      "BF16 bytes per second the memory-side logic casts",
+                      {800, 1600, 3352, 6704}}}}};
 
 }  // namespace
-
-std::unique_ptr<Proposal> make_near_memory_compute() { return std::make_unique<NearMemoryCompute>(); }
 
 }  // namespace hwsim::proposals

@@ -6,8 +6,6 @@
 // The paper pairs it with the fused cast + TMA; so does this model.
 #include "hw_proposals/transposed_gemm/transposed_gemm.hpp"
 
-#include "hw_proposals/proposal_assets.hpp"
-
 namespace hwsim::proposals {
 
 void apply_transposed_gemm(std::vector<StudyKernel>& kernels) {
@@ -27,27 +25,18 @@ void apply_transposed_gemm(std::vector<StudyKernel>& kernels) {
 
 namespace {
 
-class TransposedGemm final : public Proposal {
- public:
-  std::string_view name() const override { return "transposed_gemm"; }
-  std::string_view title() const override { return "Transposed GEMM"; }
-  std::string_view summary() const override {
-    return "WGMMA reads FP8 operands transposed from shared memory with scales along the other dimension, so the "
-           "backward's transposed re-quantization kernels disappear.";
-  }
-  Level level() const override { return Level::kLayer; }
-  std::vector<ConfigOverlay> spec_delta() const override { return {proposal_spec_delta("transposed_gemm")}; }
-  void rewrite(std::vector<StudyKernel>& kernels) const override { apply_transposed_gemm(kernels); }
-  std::vector<SensitivityParam> sensitivity() const override {
-    return {{"tma.fp8_cast_bytes_per_clk",
-             "B/clk/SM",
-             "bytes per clock the TMA re-scales to 128x1 tiles",
-             {16, 32, 64, 128, 256}}};
-  }
-};
+const ProposalRegistration kRegistration{
+    {.name = "transposed_gemm",
+     .title = "Transposed GEMM",
+     .summary = "WGMMA reads FP8 operands transposed from shared memory with scales along the other dimension, so the "
+                "backward's transposed re-quantization kernels disappear.",
+     .level = Level::kLayer,
+     .rewrite = apply_transposed_gemm,
+     .sensitivity = {{"tma.fp8_cast_bytes_per_clk",
+                      "B/clk/SM",
+                      "bytes per clock the TMA re-scales to 128x1 tiles",
+                      {16, 32, 64, 128, 256}}}}};
 
 }  // namespace
-
-std::unique_ptr<Proposal> make_transposed_gemm() { return std::make_unique<TransposedGemm>(); }
 
 }  // namespace hwsim::proposals

@@ -64,6 +64,8 @@ constexpr std::array kSchema = {
     ParamDef{"tma.extra_latency_cycles", kNumber, kNonNegative, "TMA latency beyond a plain global load"},
     ParamDef{"tma.max_inflight_per_sm", kInteger, kPositive, "TMA boxes in flight per SM"},
     ParamDef{"tma.bytes_per_clk", kNumber, kPositive, "TMA fill bandwidth per SM into shared memory"},
+    ParamDef{"tma.implementation", kText, kAny,
+             "TMA implementation: standard (Hopper's), or one a hardware proposal registers (docs/engine.md)"},
     ParamDef{"tma.fp8_cast_bytes_per_clk", kNumber, kNonNegative,
              "BF16 input bytes per clock the TMA casts to FP8 + 1x128 scales (0: no cast)"},
 
@@ -89,6 +91,8 @@ constexpr std::array kSchema = {
     ParamDef{"hbm.write_efficiency_fraction", kNumber, kFraction, "sustained fraction of peak, streaming writes"},
     ParamDef{"hbm.copy_efficiency_fraction", kNumber, kFraction, "sustained fraction of peak, 1:1 read/write"},
     ParamDef{"hbm.latency_ns", kNumber, kPositive, "load latency of an L2 miss"},
+    ParamDef{"hbm.implementation", kText, kAny,
+             "HBM read path: standard (stacks without logic), or one a hardware proposal registers"},
     ParamDef{"hbm.near_memory_cast_GBps", kNumber, kNonNegative,
              "BF16 bytes per second logic beside HBM casts to FP8 on read (0: none)"},
     ParamDef{"hbm.internal_bandwidth_GBps", kNumber, kPositive,

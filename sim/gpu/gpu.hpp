@@ -17,7 +17,7 @@
 #include "sim/engine/trace_writer.hpp"
 #include "sim/gpu/launch_stats.hpp"
 #include "sim/gpu/memory_system.hpp"
-#include "sim/gpu/sm_units.hpp"
+#include "sim/gpu/sm.hpp"
 #include "sim/program/program.hpp"
 
 namespace hwsim::sim {
@@ -63,7 +63,7 @@ class Gpu {
   ClockDomain clock_;
   std::unique_ptr<TraceWriter> trace_;
   std::unique_ptr<MemorySystem> memory_;
-  std::vector<SmUnits> sms_;
+  std::vector<Sm> sms_;
 };
 
 }  // namespace hwsim::sim

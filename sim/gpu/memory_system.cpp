@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "models/memory/address_hash.hpp"
+#include "models/spec/error.hpp"
+#include "sim/gpu/units/implementations.hpp"
 
 namespace hwsim::sim {
 namespace {
@@ -34,11 +36,7 @@ MemorySystem::MemorySystem(const HardwareSpec& spec, const ClockDomain& clk, std
   slice_rate_ = group_rate;
   slices_.assign(static_cast<size_t>(slice_groups_), BandwidthServer(group_rate, 0));
   channels_.assign(static_cast<size_t>(channel_groups_), BandwidthServer(1.0, 0));
-  // The cast logic reads BF16 at the stacks' internal bandwidth and casts at
-  // its own rate: the slower of the two bounds it (same rule as the roofline).
-  const double near_GBps = std::min(spec.hbm.near_memory_cast_GBps, spec.hbm.internal_bandwidth_GBps);
-  near_memory_.assign(static_cast<size_t>(channel_groups_),
-                      BandwidthServer(near_GBps > 0 ? near_GBps * 1e9 / 1e12 / channel_groups_ : 1.0, 0));
+  read_path_ = hbm_implementations().make(spec, HbmEnv{spec, channel_groups_});
   if (trace_) {
     for (int s = 0; s < slice_groups_; ++s)
       slice_tracks_.push_back(trace_->track(fmt::format("L2 slice group {:02}", s)));
@@ -74,8 +72,18 @@ BandwidthServer::Grant MemorySystem::slice_grant(Tick now, int group, std::int64
   return g;
 }
 
+int MemorySystem::channel_group_of(std::uint64_t key) const { return interleave(key, 0x5bd1e995ULL, channel_groups_); }
+
+void MemorySystem::check(const Op& op, const KernelProgram& k) const {
+  if (read_path_->serves(op.path)) return;
+  throw Error(
+      fmt::format("kernel {}: its reads of tensor {} are cast beside the HBM, which this GPU's memory cannot (needs "
+                  "hbm.implementation = near_memory_cast: apply the near_memory_compute spec delta)",
+                  k.name, k.tensors[op.tensor].name));
+}
+
 Tick MemorySystem::hbm_transfer(Tick now, std::uint64_t key, std::int64_t bytes, bool write, LaunchStats& st) {
-  const int ch = interleave(key, 0x5bd1e995ULL, channel_groups_);
+  const int ch = channel_group_of(key);
   const double eff = hbm_.record(bytes, write);
   // Service time in ticks at the channel's sustained rate for the current mix.
   const double ticks = static_cast<double>(bytes) / (channel_peak_per_tick_ * eff);
@@ -87,7 +95,7 @@ Tick MemorySystem::hbm_transfer(Tick now, std::uint64_t key, std::int64_t bytes,
 }
 
 Tick MemorySystem::read(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st,
-                        bool near_memory_cast) {
+                        DataPath path) {
   const int group = slice_group_of(key);
   const Tick lat = hit_latency_ + (group * spec_l2_partitions_ / slice_groups_ != partition ? far_extra_ : 0);
   const auto g = slice_grant(now, group, bytes, st);
@@ -101,13 +109,7 @@ Tick MemorySystem::read(Tick now, int partition, std::uint64_t key, std::int64_t
   // this is the back-pressure that makes write streams HBM-bound.
   const Tick drained = a.victim && a.victim->dirty ? hbm_transfer(now, a.victim->key, a.victim->bytes, true, st) : now;
   Tick from = now;
-  if (near_memory_cast) {
-    // BF16 source: two bytes read and cast inside the stacks per FP8 byte sent.
-    const std::int64_t internal = 2 * bytes;
-    const int ch = interleave(key, 0x5bd1e995ULL, channel_groups_);
-    from = near_memory_[static_cast<size_t>(ch)].request(now, static_cast<double>(internal)).end;
-    st.hbm_internal += internal;
-  }
+  if (path != DataPath::kDirect) from = read_path_->prepare(now, channel_group_of(key), bytes, path, st);
   const Tick filled = std::max(drained, hbm_transfer(from, key, bytes, false, st)) + hbm_latency_;
   l2_.set_ready(key, filled);
   return std::max(g.end, filled) + lat;

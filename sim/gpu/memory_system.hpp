@@ -12,6 +12,7 @@
 // This keeps results independent of the chunk size (a test holds it) without
 // charging every line separately.
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "models/memory/hbm.hpp"
@@ -21,6 +22,8 @@
 #include "sim/engine/time.hpp"
 #include "sim/engine/trace_writer.hpp"
 #include "sim/gpu/launch_stats.hpp"
+#include "sim/gpu/units/hbm_read_path.hpp"
+#include "sim/program/program.hpp"
 
 namespace hwsim::sim {
 
@@ -30,11 +33,10 @@ class MemorySystem {
 
   // Contract: `now` is the current simulated tick; `partition` is the L2
   // partition the requesting SM attaches to.
-  // `near_memory_cast`: the chunk is FP8 cast from BF16 beside the HBM; a
-  // miss first reads 2 x `bytes` inside the stacks through the near-memory
-  // server (hbm.near_memory_cast_GBps, capped by hbm.internal_bandwidth_GBps).
+  // `path`: how the data moves (program.hpp); a miss through a path other
+  // than kDirect is prepared by the stacks' read path (hbm.implementation).
   Tick read(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st,
-            bool near_memory_cast = false);
+            DataPath path = DataPath::kDirect);
   Tick write(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st);
   // A reduction (red.global.add) into L2: the slice applies it and keeps the
   // line dirty; HBM sees it when the line is evicted or at the flush.
@@ -43,6 +45,9 @@ class MemorySystem {
   // counted as written to HBM by `st` when given, without time.
   void flush(LaunchStats* st);
   std::int64_t chunk_bytes() const { return chunk_bytes_; }
+  // Throws hwsim::Error when kernel `k`'s op reads through a path the
+  // stacks' read path lacks (checked before a launch is simulated).
+  void check(const Op& op, const KernelProgram& k) const;
   int partitions() const { return spec_l2_partitions_; }
   int slice_groups() const { return slice_groups_; }
   // The L2 bandwidth the SMs in use can draw, as a share of the whole GPU's
@@ -55,17 +60,18 @@ class MemorySystem {
   Tick hbm_transfer(Tick now, std::uint64_t key, std::int64_t bytes, bool write, LaunchStats& st);
   BandwidthServer::Grant slice_grant(Tick now, int group, std::int64_t bytes, LaunchStats& st);
   int slice_group_of(std::uint64_t key) const;
+  int channel_group_of(std::uint64_t key) const;
 
   std::int64_t chunk_bytes_;
   int spec_l2_partitions_;
   L2Cache l2_;
   HbmModel hbm_;
   int slice_groups_, channel_groups_;
-  std::vector<BandwidthServer> slices_;       // one per slice group
-  double slice_rate_ = 0;                     // per slice group, whole GPU
-  std::vector<BandwidthServer> channels_;     // one per channel group
-  std::vector<BandwidthServer> near_memory_;  // one per channel group: cast logic beside the stacks
-  double channel_peak_per_tick_;              // per channel group
+  std::vector<BandwidthServer> slices_;     // one per slice group
+  double slice_rate_ = 0;                   // per slice group, whole GPU
+  std::vector<BandwidthServer> channels_;   // one per channel group
+  std::unique_ptr<HbmReadPath> read_path_;  // hbm.implementation
+  double channel_peak_per_tick_;            // per channel group
   Tick hit_latency_, far_extra_, hbm_latency_;
   TraceWriter* trace_;
   std::vector<int> slice_tracks_, channel_tracks_;

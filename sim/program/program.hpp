@@ -6,6 +6,7 @@
 // operations, a global load of a CTA's vector of bytes. Programs are emitted
 // lazily per (role, work unit) so that a 16384^3 GEMM never materialises
 // millions of operations at once.
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -32,10 +33,12 @@ enum class OpKind : std::uint8_t {
   kSync,           // CTA-wide barrier among all roles (__syncthreads)
   kLink,           // `bytes` cross network port `tensor` (KernelProgram::links); the role waits for them
 };
+inline constexpr size_t kOpKinds = static_cast<size_t>(OpKind::kLink) + 1;
 
-// How a global access's data moves. Proposals add casting paths
-// (DeepSeek-V3 3.5.2); each is a separate unit the data passes through, so
-// the baseline paths never test for a proposal.
+// How a global access's data moves: what the kernel asks of the hardware.
+// Proposals add casting paths (DeepSeek-V3 3.5.2), served by the unit
+// implementations a proposal registers (sim/gpu/units/implementations.hpp);
+// a unit that lacks a path rejects the launch before it is simulated.
 enum class DataPath : std::uint8_t {
   kDirect,          // as stored
   kTmaCast,         // through the TMA's FP8 cast unit (TMA loads only): the box is

@@ -60,6 +60,7 @@ TEST_CASE("every spec delta loads over every preset and only switches features o
       for (const auto& [key, param] : with.params.all()) {
         if (to_string(param.value) == to_string(base.params.at(key).value)) continue;
         const bool feature = key == "tma.fp8_cast_bytes_per_clk" || key == "hbm.near_memory_cast_GBps" ||
+                             key == "tma.implementation" || key == "hbm.implementation" ||
                              key.starts_with("tensor_core.group_scale") ||
                              key == "tensor_core.fp8_accum_fraction_bits" ||
                              key == "tensor_core.transposed_fp8_operands" || key.starts_with("comm_coprocessor.") ||

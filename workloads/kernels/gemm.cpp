@@ -59,11 +59,13 @@ const std::vector<std::string> kParams = {
     "tile_m", "tile_n", "a_source", "promotion", "operand_major", "write_a_fp8_copy", "accumulate"};
 
 struct Variant {
-  bool a_tma_cast = false;     // A stored BF16, cast by the TMA
-  bool a_near_memory = false;  // A cast beside the HBM
-  bool a_fp8_copy = false;     // first-N-tile CTAs store the cast A
-  bool group_scaled = false;   // promotion inside the tensor core
-  bool mn_major = false;       // operands token-major, re-scaled by the TMA
+  // How A reaches shared memory when stored in BF16: cast by the TMA
+  // (kTmaCast) or beside the HBM (kNearMemoryCast); kDirect when A is FP8.
+  // Whether the GPU can is its units' business (their check()).
+  DataPath a_cast = DataPath::kDirect;
+  bool a_fp8_copy = false;    // first-N-tile CTAs store the cast A
+  bool group_scaled = false;  // promotion inside the tensor core
+  bool mn_major = false;      // operands token-major, re-scaled by the TMA
 };
 
 // Reads the proposal params; each needs its hardware feature in the spec.
@@ -72,26 +74,20 @@ Variant read_variant(const ParamReader& p, const HardwareSpec& spec, bool block)
   const std::string a_source = p.choice("a_source", {"fp8", "bf16_tma_cast", "bf16_near_memory_cast"}, "fp8");
   const std::string promotion = p.choice("promotion", {"cuda_core", "tensor_core"}, "cuda_core");
   const std::string major = p.choice("operand_major", {"k", "mn"}, "k");
-  v.a_tma_cast = a_source == "bf16_tma_cast";
-  v.a_near_memory = a_source == "bf16_near_memory_cast";
+  v.a_cast = a_source == "bf16_tma_cast"           ? DataPath::kTmaCast
+             : a_source == "bf16_near_memory_cast" ? DataPath::kNearMemoryCast
+                                                   : DataPath::kDirect;
   v.a_fp8_copy = p.flag_or("write_a_fp8_copy", false);
   v.group_scaled = promotion == "tensor_core";
   v.mn_major = major == "mn";
   auto need = [&](bool ok, const std::string& what, const std::string& feature) {
     if (!ok) p.fail(what, fmt::format("needs {}", feature));
   };
-  const bool tma_cast = spec.tma.fp8_cast_bytes_per_clk > 0;
-  if (a_source != "fp8") {
+  if (a_source != "fp8")
     need(block, "a_source = " + a_source, "scaling = block_1x128_128x128 (the cast produces 1x128 scales)");
-    if (v.a_tma_cast)
-      need(tma_cast, "a_source = " + a_source, "tma.fp8_cast_bytes_per_clk > 0 (apply the fused_cast_tma spec delta)");
-    if (v.a_near_memory) {
-      need(spec.hbm.near_memory_cast_GBps > 0, "a_source = " + a_source,
-           "hbm.near_memory_cast_GBps > 0 (apply the near_memory_compute spec delta)");
-      need(spec.hbm.internal_bandwidth_GBps > 0, "a_source = " + a_source, "hbm.internal_bandwidth_GBps > 0");
-    }
-  }
-  if (v.a_fp8_copy) need(v.a_tma_cast, "write_a_fp8_copy = true", "a_source = bf16_tma_cast (it stores the cast tile)");
+  if (v.a_fp8_copy)
+    need(v.a_cast == DataPath::kTmaCast, "write_a_fp8_copy = true",
+         "a_source = bf16_tma_cast (it stores the cast tile)");
   if (v.group_scaled) {
     need(block, "promotion = tensor_core", "scaling = block_1x128_128x128 (group scaling needs group scales)");
     need(spec.tensor_core.group_scaled_mma, "promotion = tensor_core",
@@ -101,7 +97,6 @@ Variant read_variant(const ParamReader& p, const HardwareSpec& spec, bool block)
     need(block, "operand_major = mn", "scaling = block_1x128_128x128 (the TMA re-scales 1x128 groups to 128x1)");
     need(spec.tensor_core.transposed_fp8_operands, "operand_major = mn",
          "tensor_core.transposed_fp8_operands = true (apply the transposed_gemm spec delta)");
-    need(tma_cast, "operand_major = mn", "tma.fp8_cast_bytes_per_clk > 0 (apply the transposed_gemm spec delta)");
   }
   return v;
 }
@@ -187,7 +182,7 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   for (int i = 0; i < S; ++i) k.barrier_arrivals.push_back(1);
   for (int i = 0; i < S; ++i) k.barrier_arrivals.push_back(t.math_wgs);
   // Token-major (MN-major) operands are stored [k, m] and [k, n].
-  const int a_bytes = v.a_tma_cast ? 2 : bytes_of(s.ab);
+  const int a_bytes = v.a_cast != DataPath::kDirect ? 2 : bytes_of(s.ab);
   k.tensors = {
       v.mn_major ? TensorDesc{"A (k x m)", s.k, s.m, a_bytes} : TensorDesc{"A", s.m, s.k, a_bytes},
       v.mn_major ? TensorDesc{"B (k x n)", s.k, s.n, bytes_of(s.ab)} : TensorDesc{"B", s.n, s.k, bytes_of(s.ab)},
@@ -207,7 +202,9 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
       {"stages", std::to_string(S)},
       {"math_warpgroups", std::to_string(t.math_wgs)},
       {"promotion", s.promote ? "every 128 K on CUDA cores" : (v.group_scaled ? "inside the tensor core" : "none")},
-      {"a_source", v.a_tma_cast ? "BF16 through the TMA cast" : (v.a_near_memory ? "BF16 cast near memory" : "FP8")},
+      {"a_source", v.a_cast == DataPath::kTmaCast          ? "BF16 through the TMA cast"
+                   : v.a_cast == DataPath::kNearMemoryCast ? "BF16 cast near memory"
+                                                           : "FP8"},
       {"operand_major", v.mn_major ? "mn (re-scaled by the TMA)" : "k"},
       {"accumulate", accumulate ? "D += A B (epilogue reads D)" : "D = A B"},
       {"tiles", std::to_string(t.tiles)},
@@ -219,14 +216,12 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   // casting variant shrinks the group so the panel still fits in half of L2
   // (the same tuning rule, applied to the bytes it actually loads).
   std::int64_t swizzle = kSwizzleGroup;
-  if (v.a_tma_cast) {
+  if (v.a_cast == DataPath::kTmaCast) {
     const std::int64_t panel = static_cast<std::int64_t>(t.block_m) * (t.multicast_b ? t.cluster : 1) * s.k * 2;
     swizzle = std::clamp<std::int64_t>(ctx.spec.l2.size_bytes / 2 / panel, 1, kSwizzleGroup);
   }
   const int scale_cycles = static_cast<int>(std::lround(ctx.spec.tensor_core.group_scale_cycles));
-  const DataPath a_path = v.a_tma_cast || v.mn_major ? DataPath::kTmaCast
-                          : v.a_near_memory          ? DataPath::kNearMemoryCast
-                                                     : DataPath::kDirect;
+  const DataPath a_path = v.mn_major ? DataPath::kTmaCast : v.a_cast;
   const DataPath b_path = v.mn_major ? DataPath::kTmaCast : DataPath::kDirect;
   auto operand_box = [=](int tensor, std::int64_t r0, std::int64_t kb, int rows, int st, int mc) {
     return v.mn_major ? tma_load(tensor, kb * t.block_k, r0, t.block_k, rows, st, mc)
@@ -252,7 +247,8 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
         out.push_back(via(operand_box(kA, m0, kb, t.block_m, st, t.multicast_b ? 1 : t.cluster), a_path));
         out.push_back(via(operand_box(kB, n0, kb, t.block_n, st, t.multicast_b ? t.cluster : 1), b_path));
         // The cast unit computes A's scales itself.
-        if (block && !v.a_tma_cast) out.push_back(tma_load(kSfa, kb * t.block_k / kScaleBlock, m0, 1, t.block_m, st));
+        if (block && v.a_cast != DataPath::kTmaCast)
+          out.push_back(tma_load(kSfa, kb * t.block_k / kScaleBlock, m0, 1, t.block_m, st));
         if (b_rows) out.push_back(tma_load(kSfb, kb * t.block_k / kScaleBlock, n0, 1, t.block_n, st));
         out.push_back(barrier_arrive(st));
       }

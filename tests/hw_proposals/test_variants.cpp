@@ -1,7 +1,10 @@
 // The hardware-proposal variants of the kernel programs, measured from the
 // simulation itself: each mechanism (promotion ops, cast bytes, near-memory
 // reads, extra outputs) is read off the KernelResult, and every variant
-// refuses to run on a GPU that lacks its feature.
+// refuses to run on a GPU that lacks its feature. The casting TMA and the
+// near-memory read path are unit implementations registered by the
+// fused_cast_tma and near_memory_compute folders, so these tests live with
+// the proposals.
 #include <catch2/catch.hpp>
 
 #include "models/spec/error.hpp"
@@ -69,7 +72,7 @@ TEST_CASE("Group-scale cycles cost tensor-pipe time", "[variants][group_scaled]"
 }
 
 TEST_CASE("Fused cast: A is read in BF16 (2 bytes per element) and cast by the TMA", "[variants][tma_cast]") {
-  GpuSimulator sim(load_gpu("h100-sxm", {"tma.fp8_cast_bytes_per_clk=128"}));
+  GpuSimulator sim(load_gpu("h100-sxm", {"tma.implementation=casting", "tma.fp8_cast_bytes_per_clk=128"}));
   const std::int64_t m = 4096, n = 128, k = 2048;  // one N tile (pinned): A is fetched exactly once
   const KernelDescriptor base = with(block_gemm(m, n, k), {{"tile_n", 128}});
   const KernelResult fp8 = sim.run(base);
@@ -86,7 +89,7 @@ TEST_CASE("Fused cast: A is read in BF16 (2 bytes per element) and cast by the T
 }
 
 TEST_CASE("Fused cast: the FP8 copy of A adds m k + m k / 32 bytes of writes", "[variants][tma_cast]") {
-  GpuSimulator sim(load_gpu("h100-sxm", {"tma.fp8_cast_bytes_per_clk=128"}));
+  GpuSimulator sim(load_gpu("h100-sxm", {"tma.implementation=casting", "tma.fp8_cast_bytes_per_clk=128"}));
   const std::int64_t m = 2048, n = 1024, k = 2048;
   const KernelDescriptor cast = with(block_gemm(m, n, k), {{"a_source", "bf16_tma_cast"}});
   const KernelResult plain = sim.run(cast);
@@ -98,7 +101,8 @@ TEST_CASE("Fused cast: the FP8 copy of A adds m k + m k / 32 bytes of writes", "
 
 TEST_CASE("Fused cast: a slow cast unit makes the GEMM slower", "[variants][tma_cast]") {
   auto time_at = [](int bytes_per_clk) {
-    GpuSimulator sim(load_gpu("h100-sxm", {"tma.fp8_cast_bytes_per_clk=" + std::to_string(bytes_per_clk)}));
+    GpuSimulator sim(load_gpu(
+        "h100-sxm", {"tma.implementation=casting", "tma.fp8_cast_bytes_per_clk=" + std::to_string(bytes_per_clk)}));
     return sim.run(with(block_gemm(4096, 2048, 4096), {{"a_source", "bf16_tma_cast"}})).time_us;
   };
   const double slow = time_at(8), fast = time_at(256);
@@ -107,7 +111,7 @@ TEST_CASE("Fused cast: a slow cast unit makes the GEMM slower", "[variants][tma_
 }
 
 TEST_CASE("Near-memory cast: off-chip bytes as FP8, 2 m k bytes read inside the stacks", "[variants][near_memory]") {
-  GpuSimulator sim(load_gpu("h100-sxm", {"hbm.near_memory_cast_GBps=3352"}));
+  GpuSimulator sim(load_gpu("h100-sxm", {"hbm.implementation=near_memory_cast", "hbm.near_memory_cast_GBps=3352"}));
   const std::int64_t m = 4096, n = 128, k = 2048;
   const KernelDescriptor base = with(block_gemm(m, n, k), {{"tile_n", 128}});
   const KernelResult fp8 = sim.run(base);
@@ -118,13 +122,13 @@ TEST_CASE("Near-memory cast: off-chip bytes as FP8, 2 m k bytes read inside the 
   CHECK(fp8.bytes.at("hbm_internal") == 0);
   CHECK(near.time_us >= fp8.time_us);
   // A slow near-memory cast bounds the GEMM.
-  GpuSimulator slow(load_gpu("h100-sxm", {"hbm.near_memory_cast_GBps=200"}));
+  GpuSimulator slow(load_gpu("h100-sxm", {"hbm.implementation=near_memory_cast", "hbm.near_memory_cast_GBps=200"}));
   const KernelResult s = slow.run(with(base, {{"a_source", "bf16_near_memory_cast"}}));
   CHECK(s.kernel_time_us * 1e-6 >= 0.95 * 2.0 * m * k / 200e9);
 }
 
 TEST_CASE("Near-memory cast feeds the transposed re-quantization", "[variants][near_memory]") {
-  GpuSimulator sim(load_gpu("h100-sxm", {"hbm.near_memory_cast_GBps=3352"}));
+  GpuSimulator sim(load_gpu("h100-sxm", {"hbm.implementation=near_memory_cast", "hbm.near_memory_cast_GBps=3352"}));
   const KernelDescriptor base{"transpose_requant", json{{"m", 4096}, {"k", 2048}}};
   const KernelResult fp8 = sim.run(base);
   const KernelResult near = sim.run(with(base, {{"input_source", "bf16_near_memory_cast"}}));
@@ -132,12 +136,12 @@ TEST_CASE("Near-memory cast feeds the transposed re-quantization", "[variants][n
   CHECK(near.bytes.at("hbm_read") == fp8.bytes.at("hbm_read"));
   GpuSimulator h100(load_gpu("h100-sxm"));
   CHECK_THROWS_WITH(h100.run(with(base, {{"input_source", "bf16_near_memory_cast"}})),
-                    Catch::Contains("hbm.near_memory_cast_GBps > 0"));
+                    Catch::Contains("needs hbm.implementation = near_memory_cast"));
 }
 
 TEST_CASE("Transposed GEMM: MN-major operands pass the TMA re-scaling, (m + n) k bytes", "[variants][transposed]") {
-  GpuSimulator sim(
-      load_gpu("h100-sxm", {"tensor_core.transposed_fp8_operands=true", "tma.fp8_cast_bytes_per_clk=128"}));
+  GpuSimulator sim(load_gpu("h100-sxm", {"tensor_core.transposed_fp8_operands=true", "tma.implementation=casting",
+                                         "tma.fp8_cast_bytes_per_clk=128"}));
   const std::int64_t m = 2048, n = 1536, k = 4096;
   const KernelResult kmajor = sim.run(block_gemm(m, n, k));
   const KernelResult mn = sim.run(with(block_gemm(m, n, k), {{"operand_major", "mn"}}));
@@ -154,16 +158,18 @@ TEST_CASE("Proposal params need their hardware feature", "[variants][errors]") {
   GpuSimulator h100(load_gpu("h100-sxm"));
   const KernelDescriptor g = block_gemm(1024, 1024, 1024);
   CHECK_THROWS_WITH(h100.run(with(g, {{"a_source", "bf16_tma_cast"}})),
-                    "kernel gemm: param a_source = bf16_tma_cast needs tma.fp8_cast_bytes_per_clk > 0 (apply the "
-                    "fused_cast_tma spec delta)");
+                    "kernel gemm: its TMA loads of tensor A pass the TMA's FP8 cast/re-scaling path, which this "
+                    "GPU's TMA lacks (needs tma.implementation = casting: apply the fused_cast_tma or transposed_gemm "
+                    "spec delta)");
   CHECK_THROWS_WITH(h100.run(with(g, {{"a_source", "bf16_near_memory_cast"}})),
-                    Catch::Contains("hbm.near_memory_cast_GBps > 0"));
+                    Catch::Contains("needs hbm.implementation = near_memory_cast"));
   CHECK_THROWS_WITH(h100.run(with(g, {{"promotion", "tensor_core"}})),
                     Catch::Contains("tensor_core.group_scaled_mma = true"));
   CHECK_THROWS_WITH(h100.run(with(g, {{"operand_major", "mn"}})),
                     Catch::Contains("tensor_core.transposed_fp8_operands = true"));
   CHECK_THROWS_WITH(h100.run(with(g, {{"a_source", "fp16"}})), Catch::Contains("must be one of fp8, bf16_tma_cast"));
-  GpuSimulator all(load_gpu("h100-sxm", {"tensor_core.group_scaled_mma=true", "tma.fp8_cast_bytes_per_clk=64"}));
+  GpuSimulator all(load_gpu("h100-sxm", {"tensor_core.group_scaled_mma=true", "tma.implementation=casting",
+                                         "tma.fp8_cast_bytes_per_clk=64"}));
   KernelDescriptor per_tensor = with(g, {{"scaling", "per_tensor"}, {"promotion", "tensor_core"}});
   CHECK_THROWS_WITH(all.run(per_tensor), Catch::Contains("needs scaling = block_1x128_128x128"));
   CHECK_THROWS_WITH(all.run(with(g, {{"write_a_fp8_copy", true}})), Catch::Contains("needs a_source = bf16_tma_cast"));
@@ -188,8 +194,9 @@ TEST_CASE("RMSNorm FP8 output writes about half the bytes and adds cast ops", "[
 }
 
 TEST_CASE("Variant results are deterministic", "[variants][determinism]") {
-  const HardwareSpec spec = load_gpu("h100-sxm", {"tma.fp8_cast_bytes_per_clk=64", "hbm.near_memory_cast_GBps=1600",
-                                                  "tensor_core.group_scaled_mma=true"});
+  const HardwareSpec spec = load_gpu(
+      "h100-sxm", {"tma.implementation=casting", "tma.fp8_cast_bytes_per_clk=64", "hbm.implementation=near_memory_cast",
+                   "hbm.near_memory_cast_GBps=1600", "tensor_core.group_scaled_mma=true"});
   const KernelDescriptor d =
       with(block_gemm(2048, 1024, 2048),
            {{"a_source", "bf16_tma_cast"}, {"write_a_fp8_copy", true}, {"promotion", "tensor_core"}});
@@ -204,7 +211,7 @@ TEST_CASE("Variant results are deterministic", "[variants][determinism]") {
 
 TEST_CASE("Transposed GEMM: a slow re-scaling path bounds the Wgrad GEMM", "[variants][transposed]") {
   auto time_at = [](int bytes_per_clk) {
-    GpuSimulator sim(load_gpu("h100-sxm", {"tensor_core.transposed_fp8_operands=true",
+    GpuSimulator sim(load_gpu("h100-sxm", {"tensor_core.transposed_fp8_operands=true", "tma.implementation=casting",
                                            "tma.fp8_cast_bytes_per_clk=" + std::to_string(bytes_per_clk)}));
     return sim.run(with(block_gemm(2048, 1536, 4096), {{"operand_major", "mn"}})).time_us;
   };

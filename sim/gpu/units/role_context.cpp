@@ -1,0 +1,73 @@
+#include "sim/gpu/units/role_context.hpp"
+
+#include <algorithm>
+
+#include "sim/engine/systemc_context.hpp"
+#include "sim/gpu/sm.hpp"
+
+namespace hwsim::sim {
+
+const char* stall_name(Stall s) {
+  static constexpr std::array<const char*, kStallCount> kNames = {
+      "barrier_wait", "wgmma_wait",     "tma_inflight_limit", "tma_issue", "global_load",
+      "store_drain",  "cuda_core_busy", "shared_memory",      "cta_sync",  "link_wait"};
+  return kNames[static_cast<size_t>(s)];
+}
+
+RoleContext::RoleContext(const GpuEnv& g, LaunchCtx& l, CtaState& c, Sm& s, int role_index, int r)
+    : gpu(g),
+      launch(l),
+      k(*l.k),
+      st(*l.st),
+      cta(c),
+      sm(s),
+      role(role_index),
+      rank(r),
+      first_sp(l.first_warp[static_cast<size_t>(role_index)] % g.spec.sm.subpartitions),
+      used_sps(std::min(l.k->roles[static_cast<size_t>(role_index)].warps, g.spec.sm.subpartitions)),
+      born(now()) {}
+
+void RoleContext::stall_until(Tick t, Stall why) {
+  const Tick n = now();
+  if (t > n) {
+    stalls_[why] += t - n;
+    wait_until(t);
+  }
+}
+
+void RoleContext::wait_barrier(Barrier& b, std::int64_t target, Stall why) {
+  const Tick t0 = now();
+  while (b.completed < target) sc_core::wait(b.ev);
+  stalls_[why] += now() - t0;
+  if (target > 0) stall_until(b.ready[static_cast<size_t>((target - 1) % Barrier::kRing)], why);
+}
+
+void RoleContext::arrive(Barrier& b) {
+  if (++b.arrived < b.expected) return;
+  b.ready[static_cast<size_t>(b.completed % Barrier::kRing)] = std::max(now(), b.pending_ready);
+  ++b.completed;
+  b.arrived = 0;
+  b.pending_ready = 0;
+  b.ev.notify(sc_core::SC_ZERO_TIME);
+}
+
+std::uint64_t RoleContext::chunk_key(int tensor, bool box, std::uint64_t index) const {
+  return launch.key_prefix | (static_cast<std::uint64_t>(tensor) << 40) | (box ? (1ULL << 39) : 0) |
+         (index & ((1ULL << 39) - 1));
+}
+
+void RoleContext::finish() {
+  while (!wgmma_groups.empty()) {
+    stall_until(wgmma_groups.front(), kWgmmaWait);
+    wgmma_groups.pop_front();
+  }
+  stall_until(store_done, kStoreDrain);
+  const std::string& rname = k.roles[static_cast<size_t>(role)].name;
+  for (int i = 0; i < kStallCount; ++i) {
+    const Tick t = stalls_[static_cast<size_t>(i)];
+    if (t > 0) st.stalls[rname + "." + stall_name(static_cast<Stall>(i))] += t;
+  }
+  st.role_time += now() - born;
+}
+
+}  // namespace hwsim::sim
