@@ -52,20 +52,20 @@ struct SensitivityParam {
 // A proposal as data: what its folder registers (see "How to add a proposal"
 // in docs/engine.md). A rewrite or an EP communication model is optional.
 struct ProposalDef {
-  std::string name;     // folder name, e.g. "fused_cast_tma"
-  std::string title;    // e.g. "Fused FP8 cast + TMA"
-  std::string summary;  // one sentence on the mechanism
+  std::string name{};     // folder name, e.g. "fused_cast_tma"
+  std::string title{};    // e.g. "Fused FP8 cast + TMA"
+  std::string summary{};  // one sentence on the mechanism
   Level level = Level::kLayer;
   // Folders whose spec_delta.yaml this proposal applies, in order; empty:
   // its own folder's.
-  std::vector<std::string> deltas;
+  std::vector<std::string> deltas{};
   // The layer's kernels as the feature changes them; empty: none changes.
-  std::function<void(std::vector<StudyKernel>&)> rewrite;
+  std::function<void(std::vector<StudyKernel>&)> rewrite{};
   // The EP communication the training step runs with on `spec` (the GPU with
   // the spec delta applied); empty: the baseline's (DeepEP on SMs). Throws
   // hwsim::Error naming the key when `spec` lacks the feature.
-  std::function<std::unique_ptr<comm::EpComm>(const HardwareSpec&)> ep_comm;
-  std::vector<SensitivityParam> sensitivity;
+  std::function<std::unique_ptr<comm::EpComm>(const HardwareSpec&)> ep_comm{};
+  std::vector<SensitivityParam> sensitivity{};
 };
 
 class Proposal {

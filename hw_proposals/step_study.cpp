@@ -5,6 +5,7 @@
 #include <set>
 
 #include "models/spec/error.hpp"
+#include "sim/engine/time.hpp"
 
 namespace hwsim::proposals {
 namespace {
@@ -33,8 +34,8 @@ json step_json(const deepseek_v3::StepResult& r, int comm_sms) {
           {"bubble_s", r.bubble_s},
           {"optimizer_s", r.optimizer_s},
           {"comm_sms", comm_sms},
-          {"dispatch_us", r.dispatch.time_s * 1e6},
-          {"combine_us", r.combine.time_s * 1e6},
+          {"dispatch_us", sim::us_from_seconds(r.dispatch.time_s)},
+          {"combine_us", sim::us_from_seconds(r.combine.time_s)},
           {"dispatch_bound", r.dispatch.bound},
           {"combine_bound", r.combine.bound},
           {"tokens_per_gpu_s", r.tokens_per_gpu_s},

@@ -5,6 +5,7 @@
 #include "models/power/dvfs.hpp"
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
+#include "sim/engine/time.hpp"
 
 namespace hwsim {
 namespace {
@@ -81,7 +82,7 @@ void GpuSimulator::apply_power_cap(KernelResult& r) const {
   const double gpu_busy = busy->second * used / gpu_.spec().sm.count;
   // HBM traffic on the GPU meanwhile: this launch's (at the maximum clock) and
   // what kernels beside it move (param beside_hbm_GBps, e.g. communication).
-  const double t_s = r.time_us * 1e-6;
+  const double t_s = sim::seconds_from_us(r.time_us);
   const double own_TBps = t_s > 0 ? (r.bytes.at("hbm_read") + r.bytes.at("hbm_write")) / t_s / 1e12 : 0.0;
   // Traffic the L2 serves on chip: reads it hits (its read traffic less what it
   // fetched from HBM) and writes and reductions it absorbs (less what it wrote

@@ -16,6 +16,7 @@
 #include "models/io/atomic_file.hpp"
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
+#include "sim/engine/time.hpp"
 #include "workloads/deepseek_v3/step.hpp"
 
 namespace hwsim::cli {
@@ -104,7 +105,8 @@ void print_step(const deepseek_v3::StepResult& r, double wall_s, const std::stri
   fmt::print("  MFU                   {:9.2f} % of the dense BF16 peak\n", r.mfu * 100);
   fmt::print("  GPU-hours / 1T tokens {:9.0f}\n", r.gpu_hours_per_trillion_tokens);
   fmt::print("  EP all-to-all / layer dispatch {:.0f} us ({} bound), combine {:.0f} us ({} bound)\n",
-             r.dispatch.time_s * 1e6, r.dispatch.bound, r.combine.time_s * 1e6, r.combine.bound);
+             sim::us_from_seconds(r.dispatch.time_s), r.dispatch.bound, sim::us_from_seconds(r.combine.time_s),
+             r.combine.bound);
   fmt::print("  simulated in          {:9.2f} s\n", wall_s);
 }
 

@@ -12,6 +12,7 @@
 
 #include "models/spec/error.hpp"
 #include "sim/engine/bandwidth_server.hpp"
+#include "sim/engine/time.hpp"
 #include "sim/gpu/units/implementations.hpp"
 
 namespace hwsim::proposals {
@@ -23,7 +24,7 @@ class NearMemoryCast final : public sim::HbmReadPath {
  public:
   explicit NearMemoryCast(const sim::HbmEnv& env)
       : logic_(static_cast<size_t>(env.channel_groups),
-               sim::BandwidthServer(rate_GBps(env.spec) * 1e9 / 1e12 / env.channel_groups, 0)) {}
+               sim::BandwidthServer(sim::bytes_per_tick_from_GBps(rate_GBps(env.spec)) / env.channel_groups, 0)) {}
   bool serves(DataPath /*path*/) const override { return true; }
   sim::Tick prepare(sim::Tick now, int channel_group, std::int64_t bytes, DataPath path,
                     sim::LaunchStats& st) override {

@@ -1,7 +1,7 @@
 #pragma once
 // Integer simulated time. `Tick` is 1 ps (SystemC's time resolution in hwsim);
 // `Cycles` counts clock edges of one clock domain and becomes ticks only
-// through that domain (STYLE.md, "Integer time with distinct types").
+// through that domain (docs/engine.md, "Where time is kept").
 #include <cstdint>
 
 namespace hwsim::sim {
@@ -10,6 +10,23 @@ using Tick = std::int64_t;  // picoseconds
 inline constexpr Tick kTicksPerUs = 1'000'000;
 inline constexpr Tick kTickNever = INT64_MAX / 4;
 __extension__ typedef __int128 Int128;  // cycle x attosecond products exceed 64 bits
+
+// Conversions between simulated ticks and the units the spec and the outputs
+// use. Every conversion in hwsim goes through these, so the rounding rule (to
+// the nearest tick) and the expression order (which fixes the last bit of a
+// double) live in one place. The step layer (workloads/deepseek_v3,
+// workloads/comm) works in seconds: it is a flow model over kernel times, not
+// a SystemC simulation (docs/engine.md, "Where time is kept").
+inline constexpr Tick ticks_from_us(double us) { return static_cast<Tick>(us * 1e6 + 0.5); }
+inline constexpr Tick ticks_from_ns(double ns) { return static_cast<Tick>(ns * 1000.0 + 0.5); }
+inline constexpr Tick ticks_from_seconds(double s) { return static_cast<Tick>(s * 1e12 + 0.5); }
+inline constexpr double us_from_ticks(Tick t) { return static_cast<double>(t) / 1e6; }
+inline constexpr double seconds_from_ticks(Tick t) { return static_cast<double>(t) * 1e-12; }
+inline constexpr double seconds_from_us(double us) { return us * 1e-6; }
+inline constexpr double us_from_seconds(double s) { return s * 1e6; }
+// Bandwidths: bytes per tick (1 ps) from GB/s (1e9 B/s) or B/s.
+inline constexpr double bytes_per_tick_from_GBps(double gbps) { return gbps * 1e9 / 1e12; }
+inline constexpr double bytes_per_tick_from_Bps(double bps) { return bps / 1e12; }
 
 struct Cycles {
   std::int64_t count = 0;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "models/io/atomic_file.hpp"
+#include "sim/engine/time.hpp"
 
 namespace hwsim::sim {
 
@@ -44,7 +45,7 @@ void TraceWriter::write() const {
   for (const Event& e : events_) {
     // Chrome trace times are microseconds; ticks are picoseconds.
     out += fmt::format(",\n{{\"ph\":\"X\",\"pid\":0,\"tid\":{},\"name\":\"{}\",\"ts\":{:.6f},\"dur\":{:.6f}}}", e.track,
-                       e.what, static_cast<double>(e.start) / 1e6, static_cast<double>(e.end - e.start) / 1e6);
+                       e.what, us_from_ticks(e.start), us_from_ticks(e.end - e.start));
   }
   out += fmt::format("\n],\"otherData\":{{\"spans_offered\":{},\"spans_kept\":{},\"sampling_stride\":{}}}}}\n",
                      offered_, events_.size(), stride_);

@@ -9,6 +9,7 @@
 #include "models/sm/occupancy.hpp"
 #include "models/spec/error.hpp"
 #include "sim/engine/systemc_context.hpp"
+#include "sim/engine/time.hpp"
 
 namespace hwsim::sim {
 
@@ -153,7 +154,7 @@ void Gpu::Impl::prepare_launch(LaunchCtx& L, const KernelProgram& k, LaunchStats
   L.clusters = k.ctas / k.cluster_size;
   for (const LinkDesc& l : k.links) {
     if (l.bytes_per_s <= 0) throw Error(fmt::format("kernel {}: link {} has no bandwidth", k.name, l.name));
-    L.links.emplace_back(l.bytes_per_s / 1e12, static_cast<Tick>(l.latency_s * 1e12 + 0.5));  // bytes per ps
+    L.links.emplace_back(bytes_per_tick_from_Bps(l.bytes_per_s), ticks_from_seconds(l.latency_s));
   }
   for (const RoleDesc& r : k.roles) {
     L.first_warp.push_back(L.total_warps);
@@ -164,7 +165,7 @@ void Gpu::Impl::prepare_launch(LaunchCtx& L, const KernelProgram& k, LaunchStats
 void Gpu::Impl::launch(Gpu& gpu, const KernelProgram& k, const std::vector<int>& set, int stream, LaunchStats& st) {
   const HardwareSpec& spec = gpu.spec_;
   st.issued = now();
-  wait_until(now() + static_cast<Tick>(spec.launch.overhead_us * 1e6 + 0.5));
+  wait_until(now() + ticks_from_us(spec.launch.overhead_us));
   st.start = now();
   const Occupancy occ = occupancy(spec.sm, k.resources, k.name);
   st.ctas_per_sm = occ.ctas_per_sm;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/engine/time.hpp"
+
 namespace hwsim::sim {
 
 KernelResult make_result(const HardwareSpec& spec, const ClockDomain& clk, const KernelProgram& k,
@@ -11,13 +13,13 @@ KernelResult make_result(const HardwareSpec& spec, const ClockDomain& clk, const
   r.gpu = spec.name;
   const Tick total = st.end - st.issued;
   const Tick exec = std::max<Tick>(1, st.end - st.start);
-  r.time_us = static_cast<double>(total) / 1e6;
-  r.kernel_time_us = static_cast<double>(exec) / 1e6;
-  r.launch_overhead_us = static_cast<double>(st.start - st.issued) / 1e6;
+  r.time_us = us_from_ticks(total);
+  r.kernel_time_us = us_from_ticks(exec);
+  r.launch_overhead_us = us_from_ticks(st.start - st.issued);
   r.cycles = clk.to_cycles(total).count;
   r.sm_clock_mhz = clk.mhz();
   r.flops = k.flops;
-  const double secs = static_cast<double>(total) * 1e-12;
+  const double secs = seconds_from_ticks(total);
   r.bytes["hbm_read"] = static_cast<double>(st.hbm_read);
   r.bytes["hbm_write"] = static_cast<double>(st.hbm_write);
   r.bytes["l2_read"] = static_cast<double>(st.l2_read);

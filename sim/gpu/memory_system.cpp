@@ -6,6 +6,7 @@
 
 #include "models/memory/address_hash.hpp"
 #include "models/spec/error.hpp"
+#include "sim/engine/time.hpp"
 #include "sim/gpu/units/implementations.hpp"
 
 namespace hwsim::sim {
@@ -24,7 +25,7 @@ MemorySystem::MemorySystem(const HardwareSpec& spec, const ClockDomain& clk, std
       hbm_(spec.hbm, kHbmMixWindowBytes),
       hit_latency_(clk.ticks_for(spec.l2.hit_latency_cycles)),
       far_extra_(clk.ticks_for(spec.l2.far_extra_latency_cycles)),
-      hbm_latency_(static_cast<Tick>(spec.hbm.latency_ns * 1000.0 + 0.5)),
+      hbm_latency_(ticks_from_ns(spec.hbm.latency_ns)),
       trace_(trace) {
   const std::int64_t lines = std::max<std::int64_t>(1, chunk_bytes / spec.l2.line_bytes);
   slice_groups_ =
@@ -32,7 +33,7 @@ MemorySystem::MemorySystem(const HardwareSpec& spec, const ClockDomain& clk, std
   channel_groups_ =
       static_cast<int>(std::max<std::int64_t>(1, spec.hbm.channels / std::min<std::int64_t>(lines, spec.hbm.channels)));
   const double group_rate = clk.per_tick(spec.l2.bytes_per_clk / slice_groups_);
-  channel_peak_per_tick_ = spec.hbm.bandwidth_GBps * 1e9 / 1e12 / channel_groups_;
+  channel_peak_per_tick_ = bytes_per_tick_from_GBps(spec.hbm.bandwidth_GBps) / channel_groups_;
   slice_rate_ = group_rate;
   slices_.assign(static_cast<size_t>(slice_groups_), BandwidthServer(group_rate, 0));
   channels_.assign(static_cast<size_t>(channel_groups_), BandwidthServer(1.0, 0));

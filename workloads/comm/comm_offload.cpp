@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "models/spec/error.hpp"
+#include "sim/engine/time.hpp"
 
 namespace hwsim::comm {
 namespace {
@@ -29,7 +30,7 @@ class CommOffload final : public EpComm {
     // One engine serves every role: split its throughput between forwarding
     // and send/receive copies.
     const double half = p.coprocessor_GBps * 1e9 / 2;
-    config_.copy = CopyResource{half, half, 0, p.coprocessor_latency_us * 1e-6, true};
+    config_.copy = CopyResource{half, half, 0, sim::seconds_from_us(p.coprocessor_latency_us), true};
   }
   std::string name() const override { return "comm_offload"; }
   CommKernelResult dispatch(const HardwareSpec& s, const EpRouting& r, const TokenPayload& p) const override {

@@ -10,6 +10,7 @@
 #include "models/interconnect/chunk_pipeline.hpp"
 #include "models/interconnect/traffic.hpp"
 #include "models/spec/error.hpp"
+#include "sim/engine/time.hpp"
 
 namespace hwsim::comm {
 namespace {
@@ -317,12 +318,12 @@ CommKernelResult low_latency_combine(const HardwareSpec& spec, const EpRouting& 
 
 nlohmann::json CommKernelResult::to_json() const {
   return {{"name", name},
-          {"time_us", time_s * 1e6},
+          {"time_us", sim::us_from_seconds(time_s)},
           {"bound", bound},
-          {"ib_us", ib_s * 1e6},
-          {"nvlink_us", nvlink_s * 1e6},
-          {"sm_us", sm_s * 1e6},
-          {"fill_us", fill_s * 1e6},
+          {"ib_us", sim::us_from_seconds(ib_s)},
+          {"nvlink_us", sim::us_from_seconds(nvlink_s)},
+          {"sm_us", sim::us_from_seconds(sm_s)},
+          {"fill_us", sim::us_from_seconds(fill_s)},
           {"sms_held", sms_held},
           {"ib_tx_bytes", ib_tx_bytes},
           {"nvlink_tx_bytes", nvlink_tx_bytes},

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "models/spec/error.hpp"
+#include "sim/engine/time.hpp"
 
 namespace hwsim::comm {
 namespace {
@@ -27,7 +28,7 @@ class UnifiedFabric final : public EpComm {
           fmt::format("unified_scaleup_scaleout: nic.adapter_latency_us must be >= 0 (got {})", p.adapter_latency_us));
     }
     config_ = p.chunking;
-    config_.copy = CopyResource{0, 0, 0, p.adapter_latency_us * 1e-6, false};
+    config_.copy = CopyResource{0, 0, 0, sim::seconds_from_us(p.adapter_latency_us), false};
   }
   std::string name() const override { return "unified_scaleup_scaleout"; }
   CommKernelResult dispatch(const HardwareSpec& s, const EpRouting& r, const TokenPayload& p) const override {

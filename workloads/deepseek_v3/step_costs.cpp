@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "models/spec/error.hpp"
+#include "sim/engine/time.hpp"
 #include "workloads/roofline/roofline_predictor.hpp"
 
 namespace hwsim::deepseek_v3 {
@@ -44,7 +45,7 @@ const KernelTimer::Timed& KernelTimer::lookup(const LayerKernel& k) {
     const Prediction p = predictor_.predict(k.kind, params);
     if (!p.time_us)
       throw Error(fmt::format("kernel {} ({}): the timing model cannot run it: {}", k.name, k.kind, p.error));
-    it = cache_.emplace(key, Timed{*p.time_us * 1e-6, p.detail.value("hbm_bytes", 0.0)}).first;
+    it = cache_.emplace(key, Timed{sim::seconds_from_us(*p.time_us), p.detail.value("hbm_bytes", 0.0)}).first;
   }
   return it->second;
 }

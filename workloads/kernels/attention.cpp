@@ -68,75 +68,20 @@ constexpr double kBwdFp32 = 1.0 + 0.5 + 2.0 + 0.5;
 enum FwdTensor { kQ, kK, kV, kO, kLse };
 enum BwdTensor { kBq, kBk, kBv, kBdo, kBlse, kBd, kBdq, kBdk, kBdv };
 
-KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
-  const ParamReader p(d, {"seq", "heads", "qk_dim", "v_dim", "causal", "pass"});
-  const std::int64_t seq = p.positive("seq"), heads = p.positive("heads");
-  const std::int64_t qk = p.positive("qk_dim"), dv = p.positive("v_dim");
-  const bool causal = p.flag_or("causal", true);
-  const bool bwd = p.choice("pass", {"fwd", "bwd"}, "fwd") == "bwd";
-  if (seq % kKeyTile != 0) p.fail("seq", fmt::format("= {} must be a multiple of 128 (128 x 128 tiles)", seq));
-  for (const auto& [name, v] : {std::pair{"qk_dim", qk}, std::pair{"v_dim", dv}}) {
-    if (v % kMmaK != 0 || v > 256) p.fail(name, fmt::format("= {} must be a multiple of 16 up to 256 (wgmma N)", v));
-  }
-  const std::int64_t key_tiles = seq / kKeyTile;
-  const int qt = bwd ? kBwdQueryTile : kFwdQueryTile;
-  const std::int64_t query_tiles = seq / qt;
-
-  KernelProgram k;
-  k.name = "attention";
-  // One CTA per unit: the hardware block scheduler hands the next unit to the
-  // first SM that frees up, which is the dynamic scheduling FA3 gets from
-  // its atomic tile counter (forward, causal) or a plain grid (backward).
-  k.persistent = false;
-  k.roles = {{"producer", kWarpsPerWarpGroup}, {"math0", kWarpsPerWarpGroup}, {"math1", kWarpsPerWarpGroup}};
-  const int threads = kThreadsPerWarpGroup * 3;
-  const int regs = std::min(ctx.spec.sm.max_registers_per_thread, ctx.spec.sm.registers / threads / 8 * 8);
-  // Shared memory: forward Q tile + K/V ring (O is staged in Q's buffer);
-  // backward K/V tiles + Q/dO ring + LSE/D + the dS tile.
-  const std::int64_t fwd_smem = kFwdQueryTile * qk * 2 + kStages * kKeyTile * (qk + dv) * 2;
-  const std::int64_t bwd_smem = kKeyTile * (qk + dv) * 2 +
-                                kStages * (kBwdQueryTile * (qk + dv) * 2 + 2 * kBwdQueryTile * 4) +
-                                kKeyTile * kBwdQueryTile * 2;
-  const std::int64_t smem = (bwd ? bwd_smem : fwd_smem) + 4 * kStages * kBarrierBytes;
-  if (smem > ctx.spec.sm.smem_per_block_max_bytes) {
-    p.fail("qk_dim", fmt::format("= {} with v_dim = {} needs {} bytes of shared memory for 128-key tiles with {} "
-                                 "stages; a CTA may use at most {} (sm.smem_per_block_max_bytes)",
-                                 qk, dv, smem, kStages, ctx.spec.sm.smem_per_block_max_bytes));
-  }
-  k.resources = {threads, regs, smem};
-  // Barriers: 0 outer tile loaded (Q fwd / K,V bwd), [1, 1+S) ring full,
-  // [1+S, 1+2S) ring empty (both consumers arrive).
-  k.barriers = 1 + 2 * kStages;
-  k.barrier_arrivals = {1};
-  for (int i = 0; i < kStages; ++i) k.barrier_arrivals.push_back(1);
-  for (int i = 0; i < kStages; ++i) k.barrier_arrivals.push_back(2);
-  // The roofline's FLOPs (workloads/roofline/roofline_predictor.cpp).
-  const double s = static_cast<double>(seq), h = static_cast<double>(heads);
-  k.flops = 2 * s * s * h * static_cast<double>(qk + dv) * (causal ? 0.5 : 1.0) * (bwd ? 2.5 : 1.0);
-  k.op_tags = {"softmax", "mask"};
-  k.notes = {{"pass", bwd ? "bwd" : "fwd"},
-             {"causal", causal ? "true" : "false"},
-             {"query_tile", std::to_string(qt)},
-             {"key_tile", std::to_string(kKeyTile)},
-             {"stages", std::to_string(kStages)}};
-  const std::int64_t outer_tiles = bwd ? key_tiles : query_tiles;
-  k.work_units = outer_tiles * heads;
-  k.ctas = k.work_units;
+// One launch's shape and its unit order.
+struct Attn {
+  std::int64_t seq = 0, heads = 0, qk = 0, dv = 0;
+  bool causal = true, bwd = false;
+  int qt = kFwdQueryTile;  // query tile rows
+  std::int64_t key_tiles = 0, query_tiles = 0, outer_tiles = 0;
+  std::int64_t section = 1;  // heads per L2 section
 
   // Inner tiles of a unit: forward, the KV tiles [0, last]; backward, the
   // query tiles [first, query_tiles). Causal units come heaviest first.
   struct Range {
     std::int64_t outer, head, first, count;
   };
-  // Unit order: FA3's longest-processing-time-first scheduler with an L2
-  // swizzle. Heads are taken in sections whose working set (forward K, V;
-  // backward Q, dO and the dQ accumulator) fills about half of L2; within a
-  // section the outer tiles run heaviest first, heads fastest, so the CTAs
-  // resident at once share a section's data in L2 and causal work balances.
-  const std::int64_t head_bytes = bwd ? seq * (qk + dv) * 2 + seq * qk * 4 : seq * (qk + dv) * 2;
-  const std::int64_t section =
-      std::clamp<std::int64_t>(ctx.spec.l2.size_bytes / 2 / std::max<std::int64_t>(1, head_bytes), 1, heads);
-  auto range = [=](std::int64_t unit) {
+  Range range(std::int64_t unit) const {
     Range r{};
     const std::int64_t sec = unit / (section * outer_tiles);
     const std::int64_t sec_heads = std::min(section, heads - sec * section);
@@ -153,100 +98,166 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
       r.count = query_tiles - r.first;
     }
     return r;
-  };
+  }
+};
 
-  if (!bwd) {
-    k.tensors = {{"Q", seq, heads * qk, 2},
-                 {"K", seq, heads * qk, 2},
-                 {"V", seq, heads * dv, 2},
-                 {"O", seq, heads * dv, 2},
-                 {"LSE (FP32)", heads, seq, 4}};
-    k.emit = [=](int role, std::int64_t unit, std::int64_t, int, OpList& out) {
-      const Range r = range(unit);
-      const std::int64_t q0 = r.outer * qt;
-      if (role == 0) {
-        out.push_back(tma_load(kQ, q0, r.head * qk, qt, qk, 0));
-        out.push_back(barrier_arrive(0));
-        for (std::int64_t j = 0; j < r.count; ++j) {
-          const std::int64_t g = j;
-          const int st = static_cast<int>(g % kStages);
-          out.push_back(barrier_wait(1 + kStages + st, g / kStages));
-          out.push_back(tma_load(kK, j * kKeyTile, r.head * qk, kKeyTile, qk, 1 + st));
-          out.push_back(tma_load(kV, j * kKeyTile, r.head * dv, kKeyTile, dv, 1 + st));
-          out.push_back(barrier_arrive(1 + st));
-        }
-        return;
-      }
-      const std::int64_t row0 = q0 + kRows * (role - 1);
-      const std::int64_t scores = static_cast<std::int64_t>(kRows) * kKeyTile;
-      out.push_back(barrier_wait(0, 1));
+Attn read_attn(const ParamReader& p, const KernelContext& ctx) {
+  Attn a;
+  a.seq = p.positive("seq");
+  a.heads = p.positive("heads");
+  a.qk = p.positive("qk_dim");
+  a.dv = p.positive("v_dim");
+  a.causal = p.flag_or("causal", true);
+  a.bwd = p.choice("pass", {"fwd", "bwd"}, "fwd") == "bwd";
+  if (a.seq % kKeyTile != 0) p.fail("seq", fmt::format("= {} must be a multiple of 128 (128 x 128 tiles)", a.seq));
+  for (const auto& [name, v] : {std::pair{"qk_dim", a.qk}, std::pair{"v_dim", a.dv}}) {
+    if (v % kMmaK != 0 || v > 256) p.fail(name, fmt::format("= {} must be a multiple of 16 up to 256 (wgmma N)", v));
+  }
+  a.key_tiles = a.seq / kKeyTile;
+  a.qt = a.bwd ? kBwdQueryTile : kFwdQueryTile;
+  a.query_tiles = a.seq / a.qt;
+  a.outer_tiles = a.bwd ? a.key_tiles : a.query_tiles;
+  // Unit order: FA3's longest-processing-time-first scheduler with an L2
+  // swizzle. Heads are taken in sections whose working set (forward K, V;
+  // backward Q, dO and the dQ accumulator) fills about half of L2; within a
+  // section the outer tiles run heaviest first, heads fastest, so the CTAs
+  // resident at once share a section's data in L2 and causal work balances.
+  const std::int64_t head_bytes = a.bwd ? a.seq * (a.qk + a.dv) * 2 + a.seq * a.qk * 4 : a.seq * (a.qk + a.dv) * 2;
+  a.section = std::clamp<std::int64_t>(ctx.spec.l2.size_bytes / 2 / std::max<std::int64_t>(1, head_bytes), 1, a.heads);
+  return a;
+}
+
+// The launch frame: roles, resources, barriers, FLOPs and notes.
+void describe(KernelProgram& k, const Attn& a, const ParamReader& p, const KernelContext& ctx) {
+  k.name = "attention";
+  // One CTA per unit: the hardware block scheduler hands the next unit to the
+  // first SM that frees up, which is the dynamic scheduling FA3 gets from
+  // its atomic tile counter (forward, causal) or a plain grid (backward).
+  k.persistent = false;
+  k.roles = {{"producer", kWarpsPerWarpGroup}, {"math0", kWarpsPerWarpGroup}, {"math1", kWarpsPerWarpGroup}};
+  const int threads = kThreadsPerWarpGroup * 3;
+  const int regs = std::min(ctx.spec.sm.max_registers_per_thread, ctx.spec.sm.registers / threads / 8 * 8);
+  // Shared memory: forward Q tile + K/V ring (O is staged in Q's buffer);
+  // backward K/V tiles + Q/dO ring + LSE/D + the dS tile.
+  const std::int64_t qk = a.qk, dv = a.dv;
+  const std::int64_t fwd_smem = kFwdQueryTile * qk * 2 + kStages * kKeyTile * (qk + dv) * 2;
+  const std::int64_t bwd_smem = kKeyTile * (qk + dv) * 2 +
+                                kStages * (kBwdQueryTile * (qk + dv) * 2 + 2 * kBwdQueryTile * 4) +
+                                kKeyTile * kBwdQueryTile * 2;
+  const std::int64_t smem = (a.bwd ? bwd_smem : fwd_smem) + 4 * kStages * kBarrierBytes;
+  if (smem > ctx.spec.sm.smem_per_block_max_bytes) {
+    p.fail("qk_dim", fmt::format("= {} with v_dim = {} needs {} bytes of shared memory for 128-key tiles with {} "
+                                 "stages; a CTA may use at most {} (sm.smem_per_block_max_bytes)",
+                                 qk, dv, smem, kStages, ctx.spec.sm.smem_per_block_max_bytes));
+  }
+  k.resources = {threads, regs, smem};
+  // Barriers: 0 outer tile loaded (Q fwd / K,V bwd), [1, 1+S) ring full,
+  // [1+S, 1+2S) ring empty (both consumers arrive).
+  k.barriers = 1 + 2 * kStages;
+  k.barrier_arrivals = {1};
+  for (int i = 0; i < kStages; ++i) k.barrier_arrivals.push_back(1);
+  for (int i = 0; i < kStages; ++i) k.barrier_arrivals.push_back(2);
+  // The roofline's FLOPs (workloads/roofline/roofline_predictor.cpp).
+  const double s = static_cast<double>(a.seq), h = static_cast<double>(a.heads);
+  k.flops = 2 * s * s * h * static_cast<double>(qk + dv) * (a.causal ? 0.5 : 1.0) * (a.bwd ? 2.5 : 1.0);
+  k.op_tags = {"softmax", "mask"};
+  k.notes = {{"pass", a.bwd ? "bwd" : "fwd"},
+             {"causal", a.causal ? "true" : "false"},
+             {"query_tile", std::to_string(a.qt)},
+             {"key_tile", std::to_string(kKeyTile)},
+             {"stages", std::to_string(kStages)}};
+  k.work_units = a.outer_tiles * a.heads;
+  k.ctas = k.work_units;
+}
+
+// Forward: Q once, then K/V tiles through the ring; consumers run S = Q K^T,
+// the online softmax and O += P V per tile.
+struct ForwardEmitter {
+  Attn a;
+  void operator()(int role, std::int64_t unit, std::int64_t /*seq*/, int /*rank*/, OpList& out) const {
+    const Attn::Range r = a.range(unit);
+    const std::int64_t q0 = r.outer * a.qt;
+    if (role == 0) {
+      out.push_back(tma_load(kQ, q0, r.head * a.qk, a.qt, a.qk, 0));
+      out.push_back(barrier_arrive(0));
       for (std::int64_t j = 0; j < r.count; ++j) {
-        const std::int64_t g = j;
-        const int st = static_cast<int>(g % kStages);
-        out.push_back(barrier_wait(1 + st, g / kStages + 1));
-        out.push_back(wgmma(DataType::kBf16, kKeyTile, static_cast<int>(qk / kMmaK)));
-        out.push_back(wgmma_wait(0));
-        // Keys past this warp group's last row are masked on the diagonal tile.
-        if (causal && (j + 1) * kKeyTile > row0)
-          out.push_back(tagged(cuda_core_ops(0, static_cast<std::int64_t>(kMaskInt32 * scores)), 1));
-        out.push_back(
-            tagged(cuda_core_ops(static_cast<std::int64_t>(kSoftmaxFp32 * scores) + kRows * dv, 0, scores), 0));
-        out.push_back(wgmma(DataType::kBf16, static_cast<int>(dv), kKeyTile / kMmaK));
-        out.push_back(wgmma_wait(0));
-        out.push_back(barrier_arrive(1 + kStages + st));
+        const int st = static_cast<int>(j % kStages);
+        out.push_back(barrier_wait(1 + kStages + st, j / kStages));
+        out.push_back(tma_load(kK, j * kKeyTile, r.head * a.qk, kKeyTile, a.qk, 1 + st));
+        out.push_back(tma_load(kV, j * kKeyTile, r.head * a.dv, kKeyTile, a.dv, 1 + st));
+        out.push_back(barrier_arrive(1 + st));
       }
-      // Epilogue: O / rowsum, convert, stage, store O and the log-sum-exp.
-      out.push_back(cuda_core_ops(kRows * dv + kRows * dv / 2, 0, kRows));
-      out.push_back(tma_store_wait());
-      out.push_back(st_shared(kRows * dv * 2));
-      out.push_back(tma_store(kO, row0, r.head * dv, kRows, dv));
-      out.push_back(tma_store(kLse, r.head, row0, 1, kRows));
-    };
-    return k;
+      return;
+    }
+    consumer(r, q0 + kRows * (role - 1), out);
   }
 
-  k.tensors = {{"Q", seq, heads * qk, 2},
-               {"K", seq, heads * qk, 2},
-               {"V", seq, heads * dv, 2},
-               {"dO", seq, heads * dv, 2},
-               {"LSE (FP32)", heads, seq, 4},
-               {"D = rowsum(dO O) (FP32)", heads, seq, 4},
-               {"dQ accumulator (FP32)", seq, heads * qk, 4},
-               {"dK", seq, heads * qk, 2},
-               {"dV", seq, heads * dv, 2}};
-  k.emit = [=](int role, std::int64_t unit, std::int64_t, int, OpList& out) {
-    const Range r = range(unit);
+  void consumer(const Attn::Range& r, std::int64_t row0, OpList& out) const {
+    const std::int64_t dv = a.dv;
+    const std::int64_t scores = static_cast<std::int64_t>(kRows) * kKeyTile;
+    out.push_back(barrier_wait(0, 1));
+    for (std::int64_t j = 0; j < r.count; ++j) {
+      const int st = static_cast<int>(j % kStages);
+      out.push_back(barrier_wait(1 + st, j / kStages + 1));
+      out.push_back(wgmma(DataType::kBf16, kKeyTile, static_cast<int>(a.qk / kMmaK)));
+      out.push_back(wgmma_wait(0));
+      // Keys past this warp group's last row are masked on the diagonal tile.
+      if (a.causal && (j + 1) * kKeyTile > row0)
+        out.push_back(tagged(cuda_core_ops(0, static_cast<std::int64_t>(kMaskInt32 * scores)), 1));
+      out.push_back(tagged(cuda_core_ops(static_cast<std::int64_t>(kSoftmaxFp32 * scores) + kRows * dv, 0, scores), 0));
+      out.push_back(wgmma(DataType::kBf16, static_cast<int>(dv), kKeyTile / kMmaK));
+      out.push_back(wgmma_wait(0));
+      out.push_back(barrier_arrive(1 + kStages + st));
+    }
+    // Epilogue: O / rowsum, convert, stage, store O and the log-sum-exp.
+    out.push_back(cuda_core_ops(kRows * dv + kRows * dv / 2, 0, kRows));
+    out.push_back(tma_store_wait());
+    out.push_back(st_shared(kRows * dv * 2));
+    out.push_back(tma_store(kO, row0, r.head * dv, kRows, dv));
+    out.push_back(tma_store(kLse, r.head, row0, 1, kRows));
+  }
+};
+
+// Backward: K_j, V_j stay; Q_i, dO_i, LSE_i, D_i stream through the ring;
+// consumers run the five GEMMs and reduce dQ into L2.
+struct BackwardEmitter {
+  Attn a;
+  void operator()(int role, std::int64_t unit, std::int64_t /*seq*/, int /*rank*/, OpList& out) const {
+    const Attn::Range r = a.range(unit);
     const std::int64_t k0 = r.outer * kKeyTile;
     if (role == 0) {
-      out.push_back(tma_load(kBk, k0, r.head * qk, kKeyTile, qk, 0));
-      out.push_back(tma_load(kBv, k0, r.head * dv, kKeyTile, dv, 0));
+      out.push_back(tma_load(kBk, k0, r.head * a.qk, kKeyTile, a.qk, 0));
+      out.push_back(tma_load(kBv, k0, r.head * a.dv, kKeyTile, a.dv, 0));
       out.push_back(barrier_arrive(0));
       for (std::int64_t i = 0; i < r.count; ++i) {
-        const std::int64_t g = i;
-        const int st = static_cast<int>(g % kStages);
-        const std::int64_t q0 = (r.first + i) * qt;
-        out.push_back(barrier_wait(1 + kStages + st, g / kStages));
-        out.push_back(tma_load(kBq, q0, r.head * qk, qt, qk, 1 + st));
-        out.push_back(tma_load(kBdo, q0, r.head * dv, qt, dv, 1 + st));
-        out.push_back(tma_load(kBlse, r.head, q0, 1, qt, 1 + st));
-        out.push_back(tma_load(kBd, r.head, q0, 1, qt, 1 + st));
+        const int st = static_cast<int>(i % kStages);
+        const std::int64_t q0 = (r.first + i) * a.qt;
+        out.push_back(barrier_wait(1 + kStages + st, i / kStages));
+        out.push_back(tma_load(kBq, q0, r.head * a.qk, a.qt, a.qk, 1 + st));
+        out.push_back(tma_load(kBdo, q0, r.head * a.dv, a.qt, a.dv, 1 + st));
+        out.push_back(tma_load(kBlse, r.head, q0, 1, a.qt, 1 + st));
+        out.push_back(tma_load(kBd, r.head, q0, 1, a.qt, 1 + st));
         out.push_back(barrier_arrive(1 + st));
       }
       return;
     }
     // This warp group's 64 keys against the 64 queries of each tile.
-    const std::int64_t key0 = k0 + kRows * (role - 1);
+    consumer(r, k0 + kRows * (role - 1), out);
+  }
+
+  void consumer(const Attn::Range& r, std::int64_t key0, OpList& out) const {
+    const std::int64_t qk = a.qk, dv = a.dv;
+    const int qt = a.qt;
     const std::int64_t scores = static_cast<std::int64_t>(kRows) * qt;
     out.push_back(barrier_wait(0, 1));
     for (std::int64_t i = 0; i < r.count; ++i) {
-      const std::int64_t g = i;
-      const int st = static_cast<int>(g % kStages);
+      const int st = static_cast<int>(i % kStages);
       const std::int64_t q0 = (r.first + i) * qt;
-      out.push_back(barrier_wait(1 + st, g / kStages + 1));
+      out.push_back(barrier_wait(1 + st, i / kStages + 1));
       out.push_back(wgmma(DataType::kBf16, qt, static_cast<int>(qk / kMmaK)));  // S^T = K Q^T
       out.push_back(wgmma(DataType::kBf16, qt, static_cast<int>(dv / kMmaK)));  // dP^T = V dO^T
       out.push_back(wgmma_wait(1));
-      if (causal && q0 < key0 + kRows)
+      if (a.causal && q0 < key0 + kRows)
         out.push_back(tagged(cuda_core_ops(0, static_cast<std::int64_t>(kMaskInt32 * scores)), 1));
       out.push_back(tagged(cuda_core_ops(static_cast<std::int64_t>(1.5 * scores), 0, scores), 0));    // P
       out.push_back(wgmma(DataType::kBf16, static_cast<int>(dv), qt / kMmaK));                        // dV += P^T dO
@@ -266,7 +277,34 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
     out.push_back(st_shared(kRows * (qk + dv) * 2));
     out.push_back(tma_store(kBdk, key0, r.head * qk, kRows, qk));
     out.push_back(tma_store(kBdv, key0, r.head * dv, kRows, dv));
-  };
+  }
+};
+
+KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
+  const ParamReader p(d, {"seq", "heads", "qk_dim", "v_dim", "causal", "pass"});
+  const Attn a = read_attn(p, ctx);
+  KernelProgram k;
+  describe(k, a, p, ctx);
+  const std::int64_t seq = a.seq, heads = a.heads, qk = a.qk, dv = a.dv;
+  if (!a.bwd) {
+    k.tensors = {{"Q", seq, heads * qk, 2},
+                 {"K", seq, heads * qk, 2},
+                 {"V", seq, heads * dv, 2},
+                 {"O", seq, heads * dv, 2},
+                 {"LSE (FP32)", heads, seq, 4}};
+    k.emit = ForwardEmitter{a};
+    return k;
+  }
+  k.tensors = {{"Q", seq, heads * qk, 2},
+               {"K", seq, heads * qk, 2},
+               {"V", seq, heads * dv, 2},
+               {"dO", seq, heads * dv, 2},
+               {"LSE (FP32)", heads, seq, 4},
+               {"D = rowsum(dO O) (FP32)", heads, seq, 4},
+               {"dQ accumulator (FP32)", seq, heads * qk, 4},
+               {"dK", seq, heads * qk, 2},
+               {"dV", seq, heads * dv, 2}};
+  k.emit = BackwardEmitter{a};
   return k;
 }
 

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/engine/time.hpp"
 #include "workloads/kernels/kernels.hpp"
 #include "workloads/kernels/streaming.hpp"
 
@@ -72,7 +73,7 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
         out.push_back(link(0, link_unit));
         if (w_unit > 0) out.push_back(st_global(1, u * w_unit, w_unit));
       });
-  k.links = {{"bottleneck port", gbps * 1e9, latency_us * 1e-6}};
+  k.links = {{"bottleneck port", gbps * 1e9, sim::seconds_from_us(latency_us)}};
   k.notes = {{"chunks", std::to_string(units)},
              {"link", fmt::format("{:.1f} GB/s, {:.2f} us per chunk through the path", gbps, latency_us)}};
   return k;

@@ -101,8 +101,16 @@ Variant read_variant(const ParamReader& p, const HardwareSpec& spec, bool block)
   return v;
 }
 
-KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
-  const ParamReader p(d, kParams);
+// The request as the params give it, checked once.
+struct GemmRequest {
+  GemmShape s{};
+  Variant v{};
+  bool accumulate = false;  // D += A B: the epilogue reads D first
+  int forced_m = 0, forced_n = 0;
+};
+
+// Shape, dtypes and scaling; the scaling rules of V3 3.3.2.
+GemmShape read_shape(const ParamReader& p, bool& fast_accum) {
   GemmShape s{};
   s.m = p.positive("m");
   s.n = p.positive("n");
@@ -115,8 +123,7 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   if (s.out != DataType::kBf16 && s.out != DataType::kFp32) p.fail("out_dtype", "must be bf16 or fp32");
   const std::string scaling =
       p.choice("scaling", {"none", "per_tensor", "block_1x128_128x128", "block_1x128_1x128"}, "none");
-  const bool fp8 = s.ab == DataType::kFp8E4M3;
-  if (!fp8 && scaling != "none")
+  if (s.ab != DataType::kFp8E4M3 && scaling != "none")
     p.fail("scaling", fmt::format("= {} applies to fp8_e4m3 inputs only; bf16 takes none", scaling));
   // 1x128 x 1x128: both operands carry a scale per row and 128 of K (a weight
   // gradient dW = dy^T x reduces over tokens, and both dy and x are quantized
@@ -125,7 +132,7 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   s.scaling = scaling == "block_1x128_128x128" || s.b_row_scales ? GemmScaling::kBlock1x128x128
               : scaling == "per_tensor"                          ? GemmScaling::kPerTensor
                                                                  : GemmScaling::kNone;
-  const bool fast_accum = p.flag_or("fast_accum", false);
+  fast_accum = p.flag_or("fast_accum", false);
   if (s.scaling == GemmScaling::kBlock1x128x128) {
     if (s.k % kScaleBlock != 0)
       p.fail("k", fmt::format("= {} must be a multiple of 128 for block_1x128_128x128 scaling", s.k));
@@ -134,41 +141,42 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   }
   if ((s.k * bytes_of(s.ab)) % 16 != 0)
     p.fail("k", fmt::format("= {}: rows of A and B must be multiples of 16 bytes (TMA)", s.k));
-  const Variant v = read_variant(p, ctx.spec, s.scaling == GemmScaling::kBlock1x128x128);
+  return s;
+}
+
+GemmRequest read_request(const ParamReader& p, const HardwareSpec& spec) {
+  GemmRequest r;
+  bool fast_accum = false;
+  r.s = read_shape(p, fast_accum);
+  GemmShape& s = r.s;
+  r.v = read_variant(p, spec, s.scaling == GemmScaling::kBlock1x128x128);
   // D += A B: the epilogue reads the tile of D it then overwrites (a weight
   // gradient accumulated over micro-batches into the FP32 gradient buffer).
-  const bool accumulate = p.flag_or("accumulate", false);
+  r.accumulate = p.flag_or("accumulate", false);
   // FP8 accumulates in ~14-bit registers unless promoted (V3 3.3.2); BF16
   // accumulates in FP32; group-scaled MMA promotes inside the tensor core.
-  s.promote = fp8 && !fast_accum && !v.group_scaled;
-  const int forced_m = static_cast<int>(p.positive_or("tile_m", 0));
-  const int forced_n = static_cast<int>(p.positive_or("tile_n", 0));
-  if (forced_m != 0 && forced_m != 64 && forced_m != 128) p.fail("tile_m", "must be 64 or 128");
-  if (forced_n != 0 && (forced_n % 8 != 0 || forced_n > 256)) p.fail("tile_n", "must be a multiple of 8 up to 256");
-  if (forced_n > 128 && s.scaling == GemmScaling::kBlock1x128x128 && s.promote)
-    p.fail("tile_n", "must be at most 128 with block scaling promoted on the CUDA cores");
-  if (forced_n != 0 && !(s.scaling == GemmScaling::kBlock1x128x128 && s.promote) && forced_n % 16 != 0)
-    p.fail("tile_n", "must be a multiple of 16");
+  s.promote = s.ab == DataType::kFp8E4M3 && !fast_accum && !r.v.group_scaled;
+  r.forced_m = static_cast<int>(p.positive_or("tile_m", 0));
+  r.forced_n = static_cast<int>(p.positive_or("tile_n", 0));
+  const int fm = r.forced_m, fn = r.forced_n;
+  const bool promoted_block = s.scaling == GemmScaling::kBlock1x128x128 && s.promote;
+  if (fm != 0 && fm != 64 && fm != 128) p.fail("tile_m", "must be 64 or 128");
+  if (fn != 0 && (fn % 8 != 0 || fn > 256)) p.fail("tile_n", "must be a multiple of 8 up to 256");
+  if (fn > 128 && promoted_block) p.fail("tile_n", "must be at most 128 with block scaling promoted on the CUDA cores");
+  if (fn != 0 && !promoted_block && fn % 16 != 0) p.fail("tile_n", "must be a multiple of 16");
+  return r;
+}
 
-  const GemmTiles t = choose_gemm_tiles(s, ctx.spec.sm, ctx.sms, forced_m, forced_n);
-  const std::int64_t m_blocks = (s.m + t.block_m - 1) / t.block_m;
-  const std::int64_t n_blocks = (s.n + t.block_n - 1) / t.block_n;
-  // Work units are cluster tiles: the CTAs of a cluster take adjacent M blocks
-  // (B multicast) or adjacent N blocks (A multicast).
-  const std::int64_t m_units = t.multicast_b ? m_blocks / t.cluster : m_blocks;
-  const std::int64_t n_groups = t.multicast_b ? n_blocks : n_blocks / t.cluster;
-  const std::int64_t k_blocks = (s.k + t.block_k - 1) / t.block_k;
+// The launch frame: grid, roles, resources, barriers, tensors and notes.
+void describe(KernelProgram& k, const GemmRequest& r, const GemmTiles& t, std::int64_t work_units,
+              const KernelContext& ctx) {
+  const GemmShape& s = r.s;
+  const Variant& v = r.v;
   const int S = t.stages;
-  const int wk = wgmma_k(s.ab);
-  const int wgmmas_per_kblock = t.block_k / wk;
-  const bool block = s.scaling == GemmScaling::kBlock1x128x128;
-  const bool b_rows = s.b_row_scales;
-
-  KernelProgram k;
   k.name = "gemm";
   k.cluster_size = t.cluster;
   k.persistent = true;
-  k.work_units = m_units * n_groups;
+  k.work_units = work_units;
   const std::int64_t cluster_slots = ctx.sms / t.cluster;
   k.ctas = std::min(k.work_units, cluster_slots) * t.cluster;
   k.roles.push_back({"producer", kWarpsPerWarpGroup});
@@ -181,18 +189,19 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   k.barriers = 2 * S;  // full[0..S), empty[S..2S)
   for (int i = 0; i < S; ++i) k.barrier_arrivals.push_back(1);
   for (int i = 0; i < S; ++i) k.barrier_arrivals.push_back(t.math_wgs);
-  // Token-major (MN-major) operands are stored [k, m] and [k, n].
-  const int a_bytes = v.a_cast != DataPath::kDirect ? 2 : bytes_of(s.ab);
+  // Token-major (MN-major) operands are stored [k, m] and [k, n]. A cast by
+  // the TMA crosses L2 in BF16; a near-memory cast sends FP8 off the stacks.
+  const int a_bytes = v.a_cast == DataPath::kTmaCast ? 2 : bytes_of(s.ab);
+  const std::int64_t k_scales = (s.k + kScaleBlock - 1) / kScaleBlock;
   k.tensors = {
       v.mn_major ? TensorDesc{"A (k x m)", s.k, s.m, a_bytes} : TensorDesc{"A", s.m, s.k, a_bytes},
       v.mn_major ? TensorDesc{"B (k x n)", s.k, s.n, bytes_of(s.ab)} : TensorDesc{"B", s.n, s.k, bytes_of(s.ab)},
       {"D", s.m, s.n, bytes_of(s.out)},
-      {"A scales (k/128 x m, FP32)", (s.k + kScaleBlock - 1) / kScaleBlock, s.m, 4},
-      s.b_row_scales ? TensorDesc{"B scales (k/128 x n, FP32)", (s.k + kScaleBlock - 1) / kScaleBlock, s.n, 4}
-                     : TensorDesc{"B scales (n/128 x k/128, FP32)", (s.n + kScaleBlock - 1) / kScaleBlock,
-                                  (s.k + kScaleBlock - 1) / kScaleBlock, 4},
+      {"A scales (k/128 x m, FP32)", k_scales, s.m, 4},
+      s.b_row_scales ? TensorDesc{"B scales (k/128 x n, FP32)", k_scales, s.n, 4}
+                     : TensorDesc{"B scales (n/128 x k/128, FP32)", (s.n + kScaleBlock - 1) / kScaleBlock, k_scales, 4},
       {"A FP8 copy", s.m, s.k, 1},
-      {"A FP8 copy scales (k/128 x m, FP32)", (s.k + kScaleBlock - 1) / kScaleBlock, s.m, 4}};
+      {"A FP8 copy scales (k/128 x m, FP32)", k_scales, s.m, 4}};
   k.op_tags = {"promotion_ffma"};
   k.flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * static_cast<double>(s.k);
   k.notes = {
@@ -206,28 +215,22 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
                    : v.a_cast == DataPath::kNearMemoryCast ? "BF16 cast near memory"
                                                            : "FP8"},
       {"operand_major", v.mn_major ? "mn (re-scaled by the TMA)" : "k"},
-      {"accumulate", accumulate ? "D += A B (epilogue reads D)" : "D = A B"},
+      {"accumulate", r.accumulate ? "D += A B (epilogue reads D)" : "D = A B"},
       {"tiles", std::to_string(t.tiles)},
       {"multicast", t.cluster == 1 ? "none" : (t.multicast_b ? "B across 2 CTAs" : "A across 2 CTAs")}};
+}
 
-  const int out_bytes = bytes_of(s.out);
-  // The swizzle group keeps a panel of A (16 M blocks x K) resident in L2
-  // while the N blocks stream past it. A BF16 A panel is twice as large; the
-  // casting variant shrinks the group so the panel still fits in half of L2
-  // (the same tuning rule, applied to the bytes it actually loads).
-  std::int64_t swizzle = kSwizzleGroup;
-  if (v.a_cast == DataPath::kTmaCast) {
-    const std::int64_t panel = static_cast<std::int64_t>(t.block_m) * (t.multicast_b ? t.cluster : 1) * s.k * 2;
-    swizzle = std::clamp<std::int64_t>(ctx.spec.l2.size_bytes / 2 / panel, 1, kSwizzleGroup);
-  }
-  const int scale_cycles = static_cast<int>(std::lround(ctx.spec.tensor_core.group_scale_cycles));
-  const DataPath a_path = v.mn_major ? DataPath::kTmaCast : v.a_cast;
-  const DataPath b_path = v.mn_major ? DataPath::kTmaCast : DataPath::kDirect;
-  auto operand_box = [=](int tensor, std::int64_t r0, std::int64_t kb, int rows, int st, int mc) {
-    return v.mn_major ? tma_load(tensor, kb * t.block_k, r0, t.block_k, rows, st, mc)
-                      : tma_load(tensor, r0, kb * t.block_k, rows, t.block_k, st, mc);
-  };
-  k.emit = [=](int role, std::int64_t unit, std::int64_t seq, int rank, OpList& out) {
+// The ops each role issues for one work unit (a cluster tile).
+struct GemmEmitter {
+  GemmShape s;
+  Variant v;
+  GemmTiles t;
+  bool accumulate = false;
+  std::int64_t m_units = 0, n_groups = 0, k_blocks = 0, swizzle = kSwizzleGroup;
+  int scale_cycles = 0;
+  DataPath a_path = DataPath::kDirect, b_path = DataPath::kDirect;
+
+  void operator()(int role, std::int64_t unit, std::int64_t seq, int rank, OpList& out) const {
     // Swizzled static scheduler: M fastest within groups of 16 M blocks.
     const std::int64_t per_group = n_groups * swizzle;
     const std::int64_t group = unit / per_group;
@@ -238,25 +241,41 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
     const std::int64_t nu = in_group / m_in_group;
     const std::int64_t mb = t.multicast_b ? mu * t.cluster + rank : mu;
     const std::int64_t nb = t.multicast_b ? nu : nu * t.cluster + rank;
-    const std::int64_t m0 = mb * t.block_m, n0 = nb * t.block_n;
-    if (role == 0) {  // TMA producer
-      for (std::int64_t kb = 0; kb < k_blocks; ++kb) {
-        const std::int64_t g = seq * k_blocks + kb;
-        const int st = static_cast<int>(g % S);
-        out.push_back(barrier_wait(S + st, g / S));
-        out.push_back(via(operand_box(kA, m0, kb, t.block_m, st, t.multicast_b ? 1 : t.cluster), a_path));
-        out.push_back(via(operand_box(kB, n0, kb, t.block_n, st, t.multicast_b ? t.cluster : 1), b_path));
-        // The cast unit computes A's scales itself.
-        if (block && v.a_cast != DataPath::kTmaCast)
-          out.push_back(tma_load(kSfa, kb * t.block_k / kScaleBlock, m0, 1, t.block_m, st));
-        if (b_rows) out.push_back(tma_load(kSfb, kb * t.block_k / kScaleBlock, n0, 1, t.block_n, st));
-        out.push_back(barrier_arrive(st));
-      }
-      return;
+    if (role == 0)
+      producer(mb * t.block_m, nb * t.block_n, seq, out);
+    else  // Math warp group: rows [m0 + 64 (role-1), +64).
+      math(mb * t.block_m + kRows * (role - 1), nb, seq, out);
+  }
+
+  bool block() const { return s.scaling == GemmScaling::kBlock1x128x128; }
+
+  Op operand_box(int tensor, std::int64_t r0, std::int64_t kb, int rows, int st, int mc) const {
+    return v.mn_major ? tma_load(tensor, kb * t.block_k, r0, t.block_k, rows, st, mc)
+                      : tma_load(tensor, r0, kb * t.block_k, rows, t.block_k, st, mc);
+  }
+
+  // The TMA producer fills the stage ring.
+  void producer(std::int64_t m0, std::int64_t n0, std::int64_t seq, OpList& out) const {
+    const int S = t.stages;
+    for (std::int64_t kb = 0; kb < k_blocks; ++kb) {
+      const std::int64_t g = seq * k_blocks + kb;
+      const int st = static_cast<int>(g % S);
+      out.push_back(barrier_wait(S + st, g / S));
+      out.push_back(via(operand_box(kA, m0, kb, t.block_m, st, t.multicast_b ? 1 : t.cluster), a_path));
+      out.push_back(via(operand_box(kB, n0, kb, t.block_n, st, t.multicast_b ? t.cluster : 1), b_path));
+      // The cast unit computes A's scales itself.
+      if (block() && v.a_cast != DataPath::kTmaCast)
+        out.push_back(tma_load(kSfa, kb * t.block_k / kScaleBlock, m0, 1, t.block_m, st));
+      if (s.b_row_scales) out.push_back(tma_load(kSfb, kb * t.block_k / kScaleBlock, n0, 1, t.block_n, st));
+      out.push_back(barrier_arrive(st));
     }
-    // Math warp group: rows [m0 + 64 (role-1), +64).
-    const std::int64_t row0 = m0 + kRows * (role - 1);
-    if (block && !b_rows)
+  }
+
+  void math(std::int64_t row0, std::int64_t nb, std::int64_t seq, OpList& out) const {
+    const int S = t.stages;
+    const std::int64_t n0 = nb * t.block_n;
+    const bool b_rows = s.b_row_scales;
+    if (block() && !b_rows)
       out.push_back(ld_global_box(kSfb, n0 / kScaleBlock, 0, 1, k_blocks * t.block_k / kScaleBlock));
     const std::int64_t acc = static_cast<std::int64_t>(kRows) * t.block_n;  // accumulator elements of this WG
     // The CTAs of the first N tile store this warp group's rows of the cast A
@@ -270,7 +289,8 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
         out.push_back(tma_store(kAcopy, row0, kb * t.block_k, kRows, t.block_k));
         out.push_back(tma_store(kAcopyScales, kb * t.block_k / kScaleBlock, row0, 1, kRows));
       }
-      out.push_back(with_extra_cycles(wgmma(s.ab, t.block_n, wgmmas_per_kblock), v.group_scaled ? scale_cycles : 0));
+      out.push_back(
+          with_extra_cycles(wgmma(s.ab, t.block_n, t.block_k / wgmma_k(s.ab)), v.group_scaled ? scale_cycles : 0));
       if (store_copy) out.push_back(tma_store_wait());  // the copy has left the stage
       if (s.promote) {
         out.push_back(wgmma_wait(0));
@@ -279,8 +299,8 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
         // accumulator element, plus the row scales read from shared memory.
         // With per-row B scales each element takes its own sa[row] * sb[col]:
         // one more multiply per element and the stage's B scales to read.
-        if (block) out.push_back(ld_shared(kRows * 4 + (b_rows ? t.block_n * 4 : 0)));
-        out.push_back(tagged(cuda_core_ops((b_rows ? 2 * acc : acc) + (block ? kRows : 0)), kPromotionTag));
+        if (block()) out.push_back(ld_shared(kRows * 4 + (b_rows ? t.block_n * 4 : 0)));
+        out.push_back(tagged(cuda_core_ops((b_rows ? 2 * acc : acc) + (block() ? kRows : 0)), kPromotionTag));
       } else {
         out.push_back(wgmma_wait(1));
         if (kb > 0) out.push_back(barrier_arrive(S + static_cast<int>((g - 1) % S)));
@@ -290,14 +310,46 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
       out.push_back(wgmma_wait(0));
       out.push_back(barrier_arrive(S + static_cast<int>((seq * k_blocks + k_blocks - 1) % S)));
     }
-    // Epilogue: (read D's tile to add to it,) scale/convert (one op per
-    // element), stage D, TMA store.
+    epilogue(row0, n0, acc, out);
+  }
+
+  // (Read D's tile to add to it,) scale/convert (one op per element), stage
+  // D, TMA store.
+  void epilogue(std::int64_t row0, std::int64_t n0, std::int64_t acc, OpList& out) const {
     if (accumulate) out.push_back(ld_global_box(kD, row0, n0, kRows, t.block_n));
     out.push_back(cuda_core_ops(accumulate ? 2 * acc : acc));
     out.push_back(tma_store_wait());
-    out.push_back(st_shared(acc * out_bytes));
+    out.push_back(st_shared(acc * bytes_of(s.out)));
     out.push_back(tma_store(kD, row0, n0, kRows, t.block_n));
-  };
+  }
+};
+
+KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
+  const ParamReader p(d, kParams);
+  const GemmRequest r = read_request(p, ctx.spec);
+  const GemmTiles t = choose_gemm_tiles(r.s, ctx.spec.sm, ctx.sms, r.forced_m, r.forced_n);
+  GemmEmitter e{r.s, r.v, t, r.accumulate};
+  const std::int64_t m_blocks = (r.s.m + t.block_m - 1) / t.block_m;
+  const std::int64_t n_blocks = (r.s.n + t.block_n - 1) / t.block_n;
+  // Work units are cluster tiles: the CTAs of a cluster take adjacent M blocks
+  // (B multicast) or adjacent N blocks (A multicast).
+  e.m_units = t.multicast_b ? m_blocks / t.cluster : m_blocks;
+  e.n_groups = t.multicast_b ? n_blocks : n_blocks / t.cluster;
+  e.k_blocks = (r.s.k + t.block_k - 1) / t.block_k;
+  // The swizzle group keeps a panel of A (16 M blocks x K) resident in L2
+  // while the N blocks stream past it. A BF16 A panel is twice as large; the
+  // casting variant shrinks the group so the panel still fits in half of L2
+  // (the same tuning rule, applied to the bytes it actually loads).
+  if (r.v.a_cast == DataPath::kTmaCast) {
+    const std::int64_t panel = static_cast<std::int64_t>(t.block_m) * (t.multicast_b ? t.cluster : 1) * r.s.k * 2;
+    e.swizzle = std::clamp<std::int64_t>(ctx.spec.l2.size_bytes / 2 / panel, 1, kSwizzleGroup);
+  }
+  e.scale_cycles = static_cast<int>(std::lround(ctx.spec.tensor_core.group_scale_cycles));
+  e.a_path = r.v.mn_major ? DataPath::kTmaCast : r.v.a_cast;
+  e.b_path = r.v.mn_major ? DataPath::kTmaCast : DataPath::kDirect;
+  KernelProgram k;
+  describe(k, r, t, e.m_units * e.n_groups, ctx);
+  k.emit = e;
   return k;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "models/spec/error.hpp"
+#include "sim/engine/time.hpp"
 
 namespace hwsim {
 namespace {
@@ -52,11 +53,12 @@ class RooflinePredictor final : public KernelPredictor {
       s = std::max(s, w.near_memory_bytes / rate);
     }
     const double flops_s = w.flops / compute_rate;
-    return {s * 1e6 + spec_.launch.overhead_us,
-            "",
-            {{"flops", w.flops},
-             {"hbm_bytes", w.read_bytes + w.write_bytes},
-             {"tensor_busy", w.tensor && s > 0 ? flops_s / (s + spec_.launch.overhead_us * 1e-6) : 0.0}}};
+    return {
+        sim::us_from_seconds(s) + spec_.launch.overhead_us,
+        "",
+        {{"flops", w.flops},
+         {"hbm_bytes", w.read_bytes + w.write_bytes},
+         {"tensor_busy", w.tensor && s > 0 ? flops_s / (s + sim::seconds_from_us(spec_.launch.overhead_us)) : 0.0}}};
   }
 
  private:
@@ -141,7 +143,7 @@ KernelWork kernel_work(const std::string& kernel, const nlohmann::json& p) {
     w.read_bytes = p.value("hbm_read_bytes", 0.0);
     w.write_bytes = p.value("hbm_write_bytes", 0.0);
     w.link_s = positive(p, "link_bytes", kernel) / (positive(p, "link_GBps", kernel) * 1e9) +
-               p.value("latency_us", 0.0) * 1e-6;
+               sim::seconds_from_us(p.value("latency_us", 0.0));
   } else if (kernel == "quant_1x128" || kernel == "quant_128x128") {
     const double rows = positive(p, kernel == "quant_1x128" ? "m" : "n", kernel), k = positive(p, "k", kernel);
     w.read_bytes = rows * k * 2;
