@@ -1,7 +1,7 @@
 #pragma once
 // Integer simulated time. `Tick` is 1 ps (SystemC's time resolution in hwsim);
 // `Cycles` counts clock edges of one clock domain and becomes ticks only
-// through that domain (STYLE.md, "Integer time with distinct types").
+// through that domain (docs/engine.md, "Conventions").
 #include <cstdint>
 
 namespace hwsim::sim {
