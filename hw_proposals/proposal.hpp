@@ -8,7 +8,8 @@
 // own implementation of the EP all-to-all (workloads/comm/ep_comm.hpp). A
 // proposal never branches inside a baseline model: it is a config diff plus
 // rewritten kernel requests or another communication model, and the models
-// implement the feature as another variant (STYLE.md 2).
+// implement the feature as another variant (docs/proposals.md, "How a
+// proposal is modelled").
 //
 // Contract: a spec delta only sets feature parameters that no unmodified
 // kernel reads, so a kernel a rewrite leaves unchanged takes the baseline's

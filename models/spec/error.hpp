@@ -1,7 +1,7 @@
 #pragma once
 // The one exception type of hwsim. Its message names the file, key or kernel
 // parameter at fault and the rule broken; the CLI prints it on one line and
-// exits non-zero (STYLE.md, "Errors").
+// exits non-zero (docs/engine.md, "Conventions").
 #include <stdexcept>
 #include <string>
 

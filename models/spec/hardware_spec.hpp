@@ -2,7 +2,7 @@
 // HardwareSpec: the typed, immutable description of one GPU, built once from
 // a resolved ParamTable (sim/config loads the YAML presets in models/gpus/).
 // Component models take the section they need by const reference; nothing
-// reads the YAML tree later (STYLE.md, "Typed, immutable parameter structs").
+// reads the YAML tree later (docs/engine.md, "Conventions").
 //
 // Contract: every field is set from a key of gpu_param_schema(); all keys are
 // required (no silent defaults) and checked against their rule on load.

@@ -1,7 +1,8 @@
 #pragma once
 // The SystemC boundary of hwsim. SystemC's simulation context is global and is
-// elaborated once per process (DESIGN.md); everything else in hwsim passes
-// context explicitly. These functions are the only code that touches it.
+// elaborated once per process (docs/engine.md, "SystemC and the life cycle");
+// everything else in hwsim passes context explicitly. These functions are the
+// only code that touches it.
 #include "sim/engine/time.hpp"
 
 namespace hwsim::sim {

@@ -2,8 +2,8 @@
 // The extension point for expert-parallel communication: how a dispatch and a
 // combine are carried out, and what that takes from compute. The baseline
 // (DeepEP on SMs) and each hardware proposal of V3 3.5.1 are separate
-// implementations (STYLE.md: proposals are alternative implementations, never
-// branches in the baseline).
+// implementations (proposals are alternative implementations, never branches
+// in the baseline: docs/proposals.md, "How a proposal is modelled").
 //
 // Contract: dispatch/combine are pure functions of their inputs; sms_held()
 // is the SM count compute loses while a dispatch or combine runs.

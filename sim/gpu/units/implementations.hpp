@@ -1,11 +1,11 @@
 #pragma once
 // Registries of unit implementations. A unit whose behaviour a hardware
-// proposal changes (STYLE.md 2: proposals are alternative implementations,
-// never branches in baseline models) has several implementations, and the
-// GPU description names the one it has: `tma.implementation` picks the SM's
-// TMA, `hbm.implementation` the stacks' read path. Each registry starts with
-// the standard (Hopper) implementation; a proposal folder registers its own
-// from the file that defines it:
+// proposal changes (proposals are alternative implementations, never
+// branches in baseline models: docs/engine.md, "Proposal variants") has
+// several implementations, and the GPU description names the one it has:
+// `tma.implementation` picks the SM's TMA, `hbm.implementation` the stacks'
+// read path. Each registry starts with the standard (Hopper) implementation;
+// a proposal folder registers its own from the file that defines it:
 //
 //   const sim::UnitRegistration kCasting{sim::tma_implementations(),
 //       {"casting", "TMA that casts BF16 to FP8 on its way in", make_casting_tma}};
