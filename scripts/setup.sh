@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what hwsim needs on Debian 12 (only the packages that are missing),
-# then configures and builds into build/. Used by the README's two commands.
+# then configures and builds into build/. Used by the README's two commands;
+# arguments are passed to CMake (scripts/test.sh passes -DHWSIM_WERROR=ON).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config git libsystemc-dev libboost-dev libeigen3-dev libfmt-dev
-          catch2 nlohmann-json3-dev libyaml-cpp-dev chromium)
+          catch2 nlohmann-json3-dev libyaml-cpp-dev chromium clang-format python3)
 # Node.js and npm install the reports' charting libraries (npm ci below); an existing node is kept.
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
@@ -29,5 +30,5 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release "$@"
 cmake --build build -j "$jobs"

@@ -75,7 +75,7 @@ void print_human(const KernelResult& r) {
   fmt::print("  HBM           {:.1f} GB/s ({:.2f} MB read, {:.2f} MB written)\n",
              r.achieved.at("hbm_bytes_per_s") / 1e9, r.bytes.at("hbm_read") / 1e6, r.bytes.at("hbm_write") / 1e6);
   fmt::print("  L2            {:.2f} MB read ({:.1f}% hit), {:.2f} MB written\n", r.bytes.at("l2_read") / 1e6,
-             100.0 * r.bytes.at("l2_hit_rate"), r.bytes.at("l2_write") / 1e6);
+             100.0 * r.l2_hit_rate, r.bytes.at("l2_write") / 1e6);
   fmt::print("  shared memory {:.2f} MB\n", r.bytes.at("smem") / 1e6);
   fmt::print("  busy         ");
   for (const auto& [unit, f] : r.busy) fmt::print(" {} {:.1f}%", unit, 100.0 * f);

@@ -24,7 +24,7 @@ KernelResult make_result(const HardwareSpec& spec, const ClockDomain& clk, const
   r.bytes["hbm_write"] = static_cast<double>(st.hbm_write);
   r.bytes["l2_read"] = static_cast<double>(st.l2_read);
   r.bytes["l2_write"] = static_cast<double>(st.l2_write);
-  r.bytes["l2_hit_rate"] = st.l2_read > 0 ? static_cast<double>(st.l2_read_hit) / static_cast<double>(st.l2_read) : 0.0;
+  r.l2_hit_rate = st.l2_read > 0 ? static_cast<double>(st.l2_read_hit) / static_cast<double>(st.l2_read) : 0.0;
   r.bytes["smem"] = static_cast<double>(st.smem);
   r.bytes["tma_cast"] = static_cast<double>(st.tma_cast);
   r.bytes["hbm_internal"] = static_cast<double>(st.hbm_internal);
@@ -76,6 +76,7 @@ nlohmann::json KernelResult::to_json() const {
   j["sm_clock_mhz"] = sm_clock_mhz;
   j["flops"] = flops;
   j["bytes"] = bytes;
+  j["l2_hit_rate"] = l2_hit_rate;
   j["achieved"] = achieved;
   j["ops"] = ops;
   j["busy"] = busy;

@@ -22,7 +22,8 @@ struct KernelResult {
   std::int64_t cycles = 0;  // SM cycles of time_us
   double sm_clock_mhz = 0;
   double flops = 0;
-  std::map<std::string, double> bytes;     // hbm_read, hbm_write, l2_read, l2_write, l2_hit_rate, smem
+  std::map<std::string, double> bytes;     // hbm_read, hbm_write, l2_read, l2_write, smem, tma_cast, hbm_internal
+  double l2_hit_rate = 0;                  // fraction of l2_read bytes that hit
   std::map<std::string, double> achieved;  // flop_per_s, hbm_bytes_per_s
   std::map<std::string, double> ops;       // counted CUDA-core lane ops by purpose (KernelProgram::op_tags)
   std::map<std::string, double> busy;      // fraction of each unit class's capacity over the kernel

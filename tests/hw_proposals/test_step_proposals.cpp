@@ -137,10 +137,10 @@ TEST_CASE("step level: a GPU without the feature is refused with an error naming
                     Catch::Contains("nic.unified_scaleup_scaleout is false"));
   // A model built for one GPU refuses to run on another that lacks the hardware.
   const auto model = find_proposal("comm_offload")->ep_comm(with_delta("comm_offload"));
-  comm::RoutingOptions ro = comm::published_routing_options();
+  comm::RoutingOptions ro = deepseek_v3::published_routing_options();
   ro.tokens_per_gpu = 256;
-  const auto routing = comm::sample_routing(deepseek_v3::published_shape(), ro);
-  const auto payload = comm::token_payload(deepseek_v3::published_shape());
+  const auto routing = comm::sample_routing(deepseek_v3::published_shape().moe(), ro);
+  const auto payload = comm::token_payload(deepseek_v3::published_shape().moe());
   CHECK_THROWS_WITH(model->dispatch(h800, routing, payload), Catch::Contains("comm_coprocessor.present"));
   CHECK_NOTHROW(model->dispatch(with_delta("comm_offload"), routing, payload));
   // A co-processor that is present must move data.
@@ -186,9 +186,9 @@ TEST_CASE("step level: the unified adapter holds no SMs, removes the relay's HBM
     CHECK(lat["points"][i]["step_s"].get<double>() >= lat["points"][i - 1]["step_s"].get<double>());
   }
   const auto model = find_proposal("unified_scaleup_scaleout")->ep_comm(with_delta("unified_scaleup_scaleout"));
-  comm::RoutingOptions ro = comm::published_routing_options();
-  const auto routing = comm::sample_routing(deepseek_v3::published_shape(), ro);
-  const auto payload = comm::token_payload(deepseek_v3::published_shape());
+  comm::RoutingOptions ro = deepseek_v3::published_routing_options();
+  const auto routing = comm::sample_routing(deepseek_v3::published_shape().moe(), ro);
+  const auto payload = comm::token_payload(deepseek_v3::published_shape().moe());
   const auto h800 = load_gpu("h800-sxm");
   CHECK(model->dispatch(with_delta("unified_scaleup_scaleout"), routing, payload).hbm_write_bytes <
         comm::make_deepep_sm_comm()->dispatch(h800, routing, payload).hbm_write_bytes);

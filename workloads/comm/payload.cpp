@@ -7,7 +7,7 @@ double align16(double b) { return static_cast<double>((static_cast<long long>(b)
 
 }  // namespace
 
-TokenPayload token_payload(const deepseek_v3::ModelShape& s) {
+TokenPayload token_payload(const MoeShape& s) {
   constexpr double kSourceMetaBytes = 8;  // DeepEP SourceMeta: two int32
   constexpr int kScaleGroup = 128;        // 1x128 activation tiles (V3 3.3.2)
   TokenPayload p;

@@ -5,7 +5,7 @@
 // metadata: an 8-byte source record, top-k indices (int32) and weights (FP32),
 // and pad each token to 16 bytes (DeepEP csrc/kernels/internode.cu,
 // get_num_bytes_per_token).
-#include "workloads/deepseek_v3/model_shape.hpp"
+#include "workloads/comm/moe_shape.hpp"
 
 namespace hwsim::comm {
 
@@ -16,6 +16,6 @@ struct TokenPayload {
   double scale_bytes = 0;
 };
 
-TokenPayload token_payload(const deepseek_v3::ModelShape& shape);
+TokenPayload token_payload(const MoeShape& shape);
 
 }  // namespace hwsim::comm

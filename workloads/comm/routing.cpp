@@ -38,15 +38,7 @@ void draw(std::vector<double>& w, int k, std::mt19937_64& rng, std::vector<int>&
 
 }  // namespace
 
-RoutingOptions published_routing_options() {
-  const auto& c = deepseek_v3::published_config();
-  RoutingOptions o;
-  o.groups = c.at("n_group").get<int>();
-  o.groups_per_token = c.at("topk_group").get<int>();
-  return o;
-}
-
-EpRouting sample_routing(const deepseek_v3::ModelShape& shape, const RoutingOptions& o) {
+EpRouting sample_routing(const MoeShape& shape, const RoutingOptions& o) {
   const int experts = shape.routed_experts;
   if (o.ep <= 0 || experts % o.ep != 0 || o.ep % o.gpus_per_node != 0 || experts % o.groups != 0) {
     throw Error(

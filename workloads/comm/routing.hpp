@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "workloads/deepseek_v3/model_shape.hpp"
+#include "workloads/comm/moe_shape.hpp"
 
 namespace hwsim::comm {
 
@@ -48,9 +48,6 @@ struct EpRouting {
 
 // Throws hwsim::Error when the EP group does not divide the experts, the
 // groups or the nodes, or a token could not reach its experts.
-EpRouting sample_routing(const deepseek_v3::ModelShape& shape, const RoutingOptions& options);
-
-// n_group and topk_group of the published config.json.
-RoutingOptions published_routing_options();
+EpRouting sample_routing(const MoeShape& shape, const RoutingOptions& options);
 
 }  // namespace hwsim::comm

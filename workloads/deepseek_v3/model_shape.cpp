@@ -51,4 +51,12 @@ ModelShape published_shape() {
   return ModelShape::from_config(published_config(), "workloads/deepseek_v3/config.json");
 }
 
+comm::RoutingOptions published_routing_options() {
+  const auto& c = published_config();
+  comm::RoutingOptions o;
+  o.groups = c.at("n_group").get<int>();
+  o.groups_per_token = c.at("topk_group").get<int>();
+  return o;
+}
+
 }  // namespace hwsim::deepseek_v3

@@ -4,6 +4,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "workloads/comm/moe_shape.hpp"
+#include "workloads/comm/routing.hpp"
+
 namespace hwsim::deepseek_v3 {
 
 struct ModelShape {
@@ -26,10 +29,17 @@ struct ModelShape {
   // Throws hwsim::Error naming `where` and the key when one is missing or not
   // a positive whole number.
   static ModelShape from_config(const nlohmann::json& config, const std::string& where);
+
+  // What the expert-parallel all-to-all sees of the model.
+  comm::MoeShape moe() const { return {hidden, routed_experts, experts_per_token}; }
 };
 
 // The config.json compiled into hwsim.
 ModelShape published_shape();
 const nlohmann::json& published_config();
+
+// Routing options with n_group and topk_group of the published config.json
+// (node-limited routing, V3 2.1.2).
+comm::RoutingOptions published_routing_options();
 
 }  // namespace hwsim::deepseek_v3

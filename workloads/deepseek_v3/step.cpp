@@ -97,15 +97,15 @@ StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, c
   res.micro_batches = o.global_batch_seqs / res.dp;
 
   // ---- EP communication of one MoE layer
-  comm::RoutingOptions ro = comm::published_routing_options();
+  comm::RoutingOptions ro = published_routing_options();
   ro.ep = o.ep;
   ro.gpus_per_node = spec.fabric.gpus_per_node;
   ro.tokens_per_gpu = o.seq;
   ro.skewed = o.skewed_routing;
   ro.skew_sigma = o.skew_sigma;
   ro.seed = o.seed;
-  const comm::EpRouting routing = comm::sample_routing(shape, ro);
-  const comm::TokenPayload payload = comm::token_payload(shape);
+  const comm::EpRouting routing = comm::sample_routing(shape.moe(), ro);
+  const comm::TokenPayload payload = comm::token_payload(shape.moe());
   res.dispatch = comm.dispatch(spec, routing, payload);
   res.combine = comm.combine(spec, routing, payload);
   // HBM bandwidth the communication kernels take while they run (their buffer

@@ -6,6 +6,7 @@
 #include "sim/config/gpu_loader.hpp"
 #include "workloads/comm/collectives.hpp"
 #include "workloads/comm/deepep.hpp"
+#include "workloads/deepseek_v3/model_shape.hpp"
 
 using namespace hwsim;
 using namespace hwsim::comm;
@@ -75,11 +76,11 @@ TEST_CASE("ISCA 2025 decode bound: ~121 us of EP communication per layer on 50 G
   const auto spec = load_gpu("h800-sxm", {"nic.effective_GBps=50"});
   auto shape = deepseek_v3::published_shape();
   shape.experts_per_token = 9;
-  RoutingOptions o = published_routing_options();
+  RoutingOptions o = deepseek_v3::published_routing_options();
   o.ep = 256;
   o.tokens_per_gpu = 32;
-  const EpRouting r = sample_routing(shape, o);
-  const TokenPayload p = token_payload(shape);
+  const EpRouting r = sample_routing(shape.moe(), o);
+  const TokenPayload p = token_payload(shape.moe());
   const double layer_s = low_latency_dispatch(spec, r, p).time_s + low_latency_combine(spec, r, p).time_s;
   CHECK(layer_s * 1e6 == Approx(120.96).epsilon(0.30));
   CHECK(layer_s * 1e6 > 120.96);

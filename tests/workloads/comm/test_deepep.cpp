@@ -7,19 +7,20 @@
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
 #include "workloads/comm/deepep.hpp"
+#include "workloads/deepseek_v3/model_shape.hpp"
 
 using namespace hwsim;
 using namespace hwsim::comm;
 
 namespace {
 
-const deepseek_v3::ModelShape& shape() {
-  static const auto s = deepseek_v3::published_shape();
+const MoeShape& shape() {
+  static const MoeShape s = deepseek_v3::published_shape().moe();
   return s;
 }
 
 EpRouting routing(int ep, int tokens, bool skewed = false) {
-  RoutingOptions o = published_routing_options();
+  RoutingOptions o = deepseek_v3::published_routing_options();
   o.ep = ep;
   o.tokens_per_gpu = tokens;
   o.skewed = skewed;
@@ -56,7 +57,7 @@ TEST_CASE("node-limited routing: at most 4 nodes per token, 8 experts per token,
   const EpRouting sk = routing(64, 512, true);
   CHECK(*std::max_element(sk.expert_tokens.begin(), sk.expert_tokens.end()) >
         1.5 * *std::max_element(r.expert_tokens.begin(), r.expert_tokens.end()));
-  RoutingOptions bad = published_routing_options();
+  RoutingOptions bad = deepseek_v3::published_routing_options();
   bad.ep = 12;
   CHECK_THROWS_WITH(sample_routing(shape(), bad), Catch::Contains("ep = 12"));
 }
