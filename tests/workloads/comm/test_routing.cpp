@@ -11,19 +11,20 @@
 
 #include "models/spec/error.hpp"
 #include "workloads/comm/routing.hpp"
+#include "workloads/deepseek_v3/model_shape.hpp"
 
 using namespace hwsim;
 using namespace hwsim::comm;
 
 namespace {
 
-const deepseek_v3::ModelShape& shape() {
-  static const auto s = deepseek_v3::published_shape();
+const MoeShape& shape() {
+  static const MoeShape s = deepseek_v3::published_shape().moe();
   return s;
 }
 
 RoutingOptions options(int ep, int tokens, std::uint64_t seed = 1) {
-  RoutingOptions o = published_routing_options();
+  RoutingOptions o = deepseek_v3::published_routing_options();
   o.ep = ep;
   o.tokens_per_gpu = tokens;
   o.seed = seed;
@@ -85,7 +86,7 @@ void check_conservation(const EpRouting& r) {
 }  // namespace
 
 TEST_CASE("routing: published options and the shape of the result", "[routing]") {
-  const RoutingOptions p = published_routing_options();
+  const RoutingOptions p = deepseek_v3::published_routing_options();
   CHECK(p.groups == 8);            // n_group
   CHECK(p.groups_per_token == 4);  // topk_group
   REQUIRE(shape().routed_experts == 256);
@@ -145,7 +146,7 @@ TEST_CASE("routing: node-limited, each token reaches at most topk_group nodes", 
 }
 
 TEST_CASE("routing: one expert per token reaches exactly one GPU and one node", "[routing]") {
-  deepseek_v3::ModelShape top1 = shape();
+  MoeShape top1 = shape();
   top1.experts_per_token = 1;
   const EpRouting r = sample_routing(top1, options(64, 300));
   check_conservation(r);
