@@ -22,11 +22,19 @@ using enum Rule;
 // to compile (the static_assert below kSchema).
 template <class T>
 constexpr ValueKind kind_of() {
-  if constexpr (std::is_same_v<T, double>) return kNumber;
-  if constexpr (std::is_same_v<T, int> || std::is_same_v<T, std::int64_t>) return kInteger;
-  if constexpr (std::is_same_v<T, bool>) return kFlag;
-  if constexpr (std::is_same_v<T, std::string>) return kText;
-  if constexpr (std::is_same_v<T, std::vector<double>> || std::is_same_v<T, std::vector<int>>) return kNumberList;
+  if constexpr (std::is_same_v<T, double>) {
+    return kNumber;
+  } else if constexpr (std::is_same_v<T, int> || std::is_same_v<T, std::int64_t>) {
+    return kInteger;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return kFlag;
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return kText;
+  } else if constexpr (std::is_same_v<T, std::vector<double>> || std::is_same_v<T, std::vector<int>>) {
+    return kNumberList;
+  } else {
+    static_assert(sizeof(T) == 0, "HWSIM_MEMBER names a member of a type no read_into() fills");
+  }
 }
 
 // An int member refuses what does not fit rather than wrapping: the loader
