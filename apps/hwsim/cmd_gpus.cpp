@@ -1,11 +1,14 @@
-// hwsim gpus list | gpus show NAME: the GPU presets and their resolved,
-// sourced parameters, with a roofline summary computed from them.
+// hwsim gpus list | gpus show NAME | gpus schema: the GPU presets, their
+// resolved, sourced parameters with a roofline summary computed from them, and
+// the table of keys every description must give.
 #include <fmt/format.h>
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "apps/hwsim/commands.hpp"
 #include "models/io/atomic_file.hpp"
+#include "models/spec/error.hpp"
 #include "models/spec/roofline.hpp"
 #include "models/spec/units.hpp"
 #include "sim/config/gpu_loader.hpp"
@@ -26,7 +29,63 @@ void print_roofline(const HardwareSpec& spec) {
   }
 }
 
+std::string unit_text(std::string_view key) {
+  const auto unit = unit_of_key(key);
+  return unit ? std::string(unit->display) : std::string();
+}
+
+// One object per key, in schema order: what scripts/gen_hardware_doc.py reads.
+nlohmann::json schema_json() {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const ParamDef& d : gpu_param_schema()) {
+    rows.push_back({{"key", d.key},
+                    {"kind", to_string(d.kind)},
+                    {"unit", unit_text(d.key)},
+                    {"rule", range_text(d.rule)},
+                    {"description", d.description}});
+  }
+  return rows;
+}
+
+void print_schema_markdown() {
+  fmt::print("| key | kind | unit | rule | description |\n|---|---|---|---|---|\n");
+  for (const ParamDef& d : gpu_param_schema()) {
+    fmt::print("| `{}` | {} | {} | {} | {} |\n", d.key, to_string(d.kind), unit_text(d.key), range_text(d.rule),
+               d.description);
+  }
+}
+
+void print_schema_text() {
+  for (const ParamDef& d : gpu_param_schema()) {
+    fmt::print("{:<40} {:<11} {:<8} {:<6} {}\n", d.key, to_string(d.kind), unit_text(d.key), range_text(d.rule),
+               d.description);
+  }
+}
+
 }  // namespace
+
+Command gpus_schema_command() {
+  Command c;
+  c.name = "gpus schema";
+  c.summary = "print the keys every GPU description gives: unit, rule and meaning";
+  c.description =
+      "Prints the table of GPU parameters (models/spec/hardware_spec.cpp): each key with its value kind, unit,\n"
+      "allowed range and description, as text, a markdown table or a JSON array. docs/hardware.md is built\n"
+      "from the JSON (scripts/gen_hardware_doc.py).";
+  c.options = {{"markdown", "", "print a markdown table", ""}, {"json", "", "print a JSON array", ""}};
+  c.run = [](const Args& a) {
+    if (a.has("markdown") && a.has("json")) throw Error("gpus schema: give --markdown or --json, not both");
+    if (a.has("json")) {
+      fmt::print("{}\n", schema_json().dump(2));
+    } else if (a.has("markdown")) {
+      print_schema_markdown();
+    } else {
+      print_schema_text();
+    }
+    return 0;
+  };
+  return c;
+}
 
 Command gpus_list_command() {
   Command c;

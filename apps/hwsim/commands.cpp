@@ -6,6 +6,7 @@ std::vector<Command> all_commands() {
   return {
       gpus_list_command(),
       gpus_show_command(),
+      gpus_schema_command(),
       run_command(),
       bench_command(),
       predict_command(),

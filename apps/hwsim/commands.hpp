@@ -12,6 +12,7 @@ std::vector<Command> all_commands();
 // Factories, one per file.
 Command gpus_list_command();
 Command gpus_show_command();
+Command gpus_schema_command();
 Command predict_command();
 Command validate_command();
 Command study_command();

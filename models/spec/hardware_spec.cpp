@@ -4,7 +4,11 @@
 
 #include <array>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <numeric>
+#include <type_traits>
+#include <utility>
 
 #include "models/spec/error.hpp"
 
@@ -14,134 +18,322 @@ namespace {
 using enum ValueKind;
 using enum Rule;
 
-// The GPU description's keys. docs/hardware.md explains each with its sources;
-// tests/models/spec checks that the two agree.
+// The value kind a member's C++ type holds; a row whose kind disagrees fails
+// to compile (the static_assert below kSchema).
+template <class T>
+constexpr ValueKind kind_of() {
+  if constexpr (std::is_same_v<T, double>) {
+    return kNumber;
+  } else if constexpr (std::is_same_v<T, int> || std::is_same_v<T, std::int64_t>) {
+    return kInteger;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return kFlag;
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return kText;
+  } else if constexpr (std::is_same_v<T, std::vector<double>> || std::is_same_v<T, std::vector<int>>) {
+    return kNumberList;
+  } else {
+    static_assert(sizeof(T) == 0, "HWSIM_MEMBER names a member of a type no read_into() fills");
+  }
+}
+
+// An int member refuses what does not fit rather than wrapping: the loader
+// only checks that the number is whole.
+int to_int(double d, const ParamTable& p, const std::string& key, const std::string& entry) {
+  constexpr int kMin = std::numeric_limits<int>::min();
+  constexpr int kMax = std::numeric_limits<int>::max();
+  if (std::floor(d) != d || d < kMin || d > kMax) {
+    throw Error(
+        fmt::format("hardware parameter '{}' ({}){} must be a whole number from {} to {} (it fills a 32-bit "
+                    "member), got {}",
+                    key, p.at(key).origin, entry, kMin, kMax, d));
+  }
+  return static_cast<int>(d);
+}
+
+// Reads `key` into a member of each C++ type a row may name.
+void read_into(double& m, const ParamTable& p, const std::string& key) { m = p.number(key); }
+void read_into(int& m, const ParamTable& p, const std::string& key) { m = to_int(p.number(key), p, key, ""); }
+void read_into(std::int64_t& m, const ParamTable& p, const std::string& key) { m = p.integer(key); }
+void read_into(bool& m, const ParamTable& p, const std::string& key) { m = p.flag(key); }
+void read_into(std::string& m, const ParamTable& p, const std::string& key) { m = p.text(key); }
+void read_into(std::vector<double>& m, const ParamTable& p, const std::string& key) { m = p.numbers(key); }
+void read_into(std::vector<int>& m, const ParamTable& p, const std::string& key) {
+  const std::vector<double> v = p.numbers(key);
+  m.clear();
+  for (size_t i = 0; i < v.size(); ++i) m.push_back(to_int(v[i], p, key, fmt::format(" entry {}", i)));
+}
+
+// The member's value as the table holds it, so tests compare the two.
+ParamValue value_of(double v) { return v; }
+ParamValue value_of(int v) { return static_cast<double>(v); }
+ParamValue value_of(std::int64_t v) { return static_cast<double>(v); }
+ParamValue value_of(bool v) { return v; }
+ParamValue value_of(const std::string& v) { return v; }
+ParamValue value_of(const std::vector<double>& v) { return v; }
+ParamValue value_of(const std::vector<int>& v) { return std::vector<double>(v.begin(), v.end()); }
+
+template <auto Section, auto Field>
+constexpr ParamMember member_of() {
+  using T = std::remove_cvref_t<decltype(std::declval<HardwareSpec&>().*Section.*Field)>;
+  return {kind_of<T>(),
+          [](HardwareSpec& s, const ParamTable& p, const std::string& key) { read_into(s.*Section.*Field, p, key); },
+          [](const HardwareSpec& s) { return value_of(s.*Section.*Field); }};
+}
+
+// The member of HardwareSpec::section that a row fills, e.g.
+// HWSIM_MEMBER(tensor_core, fp8_flop_per_clk).
+#define HWSIM_MEMBER(section, field) member_of<&HardwareSpec::section, &decltype(HardwareSpec::section)::field>()
+
+// The GPU description's keys, one row each: key, value kind, rule, the one-line
+// description (`hwsim gpus schema`, docs/hardware.md) and the member it fills.
 constexpr std::array kSchema = {
-    ParamDef{"clock.sm_max_MHz", kNumber, kPositive, "maximum (boost) SM clock"},
-    ParamDef{"clock.sm_MHz", kNumber, kPositive, "SM clock the simulation runs at"},
-    ParamDef{"clock.mem_MHz", kNumber, kPositive, "HBM clock reported by the driver"},
+    ParamDef{"clock.sm_max_MHz", kNumber, kPositive, "maximum (boost) SM clock", HWSIM_MEMBER(clock, sm_max_MHz)},
+    ParamDef{"clock.sm_MHz", kNumber, kPositive, "SM clock the simulation runs at", HWSIM_MEMBER(clock, sm_MHz)},
+    ParamDef{"clock.mem_MHz", kNumber, kPositive, "HBM clock reported by the driver", HWSIM_MEMBER(clock, mem_MHz)},
 
-    ParamDef{"sm.count", kInteger, kPositive, "streaming multiprocessors enabled"},
-    ParamDef{"sm.gpcs", kInteger, kPositive, "graphics processing clusters"},
-    ParamDef{"sm.sms_per_gpc", kNumberList, kPositive, "SMs in each GPC (clusters are placed within one GPC)"},
-    ParamDef{"sm.subpartitions", kInteger, kPositive, "sub-partitions (warp schedulers, tensor cores) per SM"},
-    ParamDef{"sm.max_threads", kInteger, kPositive, "resident threads per SM"},
-    ParamDef{"sm.max_warps", kInteger, kPositive, "resident warps per SM"},
-    ParamDef{"sm.max_ctas", kInteger, kPositive, "resident thread blocks per SM"},
-    ParamDef{"sm.max_cluster_size", kInteger, kPositive, "portable maximum thread-block cluster size"},
-    ParamDef{"sm.registers", kInteger, kPositive, "32-bit registers per SM"},
-    ParamDef{"sm.max_registers_per_thread", kInteger, kPositive, "registers one thread may hold"},
-    ParamDef{"sm.register_alloc_unit", kInteger, kPositive, "register allocation granule per warp"},
-    ParamDef{"sm.smem_capacity_bytes", kInteger, kPositive, "shared memory per SM available to CTAs"},
-    ParamDef{"sm.smem_per_block_max_bytes", kInteger, kPositive, "largest opt-in shared memory of one CTA"},
-    ParamDef{"sm.smem_reserved_per_block_bytes", kInteger, kNonNegative, "shared memory the system reserves per CTA"},
-    ParamDef{"sm.smem_bytes_per_clk", kNumber, kPositive, "shared-memory bandwidth per SM"},
-    ParamDef{"sm.smem_latency_cycles", kNumber, kPositive, "shared-memory load latency"},
-    ParamDef{"sm.l1_hit_latency_cycles", kNumber, kPositive, "L1 hit latency"},
-    ParamDef{"sm.peer_copy_GBps", kNumber, kPositive, "load-store copy rate of one SM to peer or RDMA buffers"},
+    ParamDef{"sm.count", kInteger, kPositive, "streaming multiprocessors enabled", HWSIM_MEMBER(sm, count)},
+    ParamDef{"sm.gpcs", kInteger, kPositive, "graphics processing clusters", HWSIM_MEMBER(sm, gpcs)},
+    ParamDef{"sm.sms_per_gpc", kNumberList, kPositive, "SMs in each GPC (clusters are placed within one GPC)",
+             HWSIM_MEMBER(sm, sms_per_gpc)},
+    ParamDef{"sm.subpartitions", kInteger, kPositive, "sub-partitions (warp schedulers, tensor cores) per SM",
+             HWSIM_MEMBER(sm, subpartitions)},
+    ParamDef{"sm.max_threads", kInteger, kPositive, "resident threads per SM", HWSIM_MEMBER(sm, max_threads)},
+    ParamDef{"sm.max_warps", kInteger, kPositive, "resident warps per SM", HWSIM_MEMBER(sm, max_warps)},
+    ParamDef{"sm.max_ctas", kInteger, kPositive, "resident thread blocks per SM", HWSIM_MEMBER(sm, max_ctas)},
+    ParamDef{"sm.max_cluster_size", kInteger, kPositive, "portable maximum thread-block cluster size",
+             HWSIM_MEMBER(sm, max_cluster_size)},
+    ParamDef{"sm.registers", kInteger, kPositive, "32-bit registers per SM", HWSIM_MEMBER(sm, registers)},
+    ParamDef{"sm.max_registers_per_thread", kInteger, kPositive, "registers one thread may hold",
+             HWSIM_MEMBER(sm, max_registers_per_thread)},
+    ParamDef{"sm.register_alloc_unit", kInteger, kPositive, "register allocation granule per warp",
+             HWSIM_MEMBER(sm, register_alloc_unit)},
+    ParamDef{"sm.smem_capacity_bytes", kInteger, kPositive, "shared memory per SM available to CTAs",
+             HWSIM_MEMBER(sm, smem_capacity_bytes)},
+    ParamDef{"sm.smem_per_block_max_bytes", kInteger, kPositive, "largest opt-in shared memory of one CTA",
+             HWSIM_MEMBER(sm, smem_per_block_max_bytes)},
+    ParamDef{"sm.smem_reserved_per_block_bytes", kInteger, kNonNegative, "shared memory the system reserves per CTA",
+             HWSIM_MEMBER(sm, smem_reserved_per_block_bytes)},
+    ParamDef{"sm.smem_bytes_per_clk", kNumber, kPositive, "shared-memory bandwidth per SM",
+             HWSIM_MEMBER(sm, smem_bytes_per_clk)},
+    ParamDef{"sm.smem_latency_cycles", kNumber, kPositive, "shared-memory load latency",
+             HWSIM_MEMBER(sm, smem_latency_cycles)},
+    ParamDef{"sm.l1_hit_latency_cycles", kNumber, kPositive, "L1 hit latency", HWSIM_MEMBER(sm, l1_hit_latency_cycles)},
+    ParamDef{"sm.peer_copy_GBps", kNumber, kPositive, "load-store copy rate of one SM to peer or RDMA buffers",
+             HWSIM_MEMBER(sm, peer_copy_GBps)},
 
-    ParamDef{"tensor_core.fp8_flop_per_clk", kNumber, kPositive, "dense FP8 MMA FLOP per clock per SM"},
-    ParamDef{"tensor_core.bf16_flop_per_clk", kNumber, kPositive, "dense BF16 MMA FLOP per clock per SM"},
-    ParamDef{"tensor_core.fp16_flop_per_clk", kNumber, kPositive, "dense FP16 MMA FLOP per clock per SM"},
-    ParamDef{"tensor_core.tf32_flop_per_clk", kNumber, kPositive, "dense TF32 MMA FLOP per clock per SM"},
-    ParamDef{"tensor_core.int8_op_per_clk", kNumber, kPositive, "dense INT8 MMA operations per clock per SM"},
-    ParamDef{"tensor_core.wgmma_latency_cycles", kNumber, kPositive, "latency of the largest wgmma (m64n256)"},
-    ParamDef{"tensor_core.wgmma_min_latency_cycles", kNumber, kPositive, "latency floor of a small wgmma"},
-    ParamDef{"tensor_core.fp8_accum_fraction_bits", kInteger, kPositive, "fraction bits the FP8 MMA accumulator keeps"},
-    ParamDef{"tensor_core.group_scaled_mma", kFlag, kAny, "MMA applies per-group (1x128 / 128x128) scales itself"},
+    ParamDef{"tensor_core.fp8_flop_per_clk", kNumber, kPositive, "dense FP8 MMA FLOP per clock per SM",
+             HWSIM_MEMBER(tensor_core, fp8_flop_per_clk)},
+    ParamDef{"tensor_core.bf16_flop_per_clk", kNumber, kPositive, "dense BF16 MMA FLOP per clock per SM",
+             HWSIM_MEMBER(tensor_core, bf16_flop_per_clk)},
+    ParamDef{"tensor_core.fp16_flop_per_clk", kNumber, kPositive, "dense FP16 MMA FLOP per clock per SM",
+             HWSIM_MEMBER(tensor_core, fp16_flop_per_clk)},
+    ParamDef{"tensor_core.tf32_flop_per_clk", kNumber, kPositive, "dense TF32 MMA FLOP per clock per SM",
+             HWSIM_MEMBER(tensor_core, tf32_flop_per_clk)},
+    ParamDef{"tensor_core.int8_op_per_clk", kNumber, kPositive, "dense INT8 MMA operations per clock per SM",
+             HWSIM_MEMBER(tensor_core, int8_op_per_clk)},
+    ParamDef{"tensor_core.wgmma_latency_cycles", kNumber, kPositive, "latency of the largest wgmma (m64n256)",
+             HWSIM_MEMBER(tensor_core, wgmma_latency_cycles)},
+    ParamDef{"tensor_core.wgmma_min_latency_cycles", kNumber, kPositive, "latency floor of a small wgmma",
+             HWSIM_MEMBER(tensor_core, wgmma_min_latency_cycles)},
+    ParamDef{"tensor_core.fp8_accum_fraction_bits", kInteger, kPositive, "fraction bits the FP8 MMA accumulator keeps",
+             HWSIM_MEMBER(tensor_core, fp8_accum_fraction_bits)},
+    ParamDef{"tensor_core.group_scaled_mma", kFlag, kAny, "MMA applies per-group (1x128 / 128x128) scales itself",
+             HWSIM_MEMBER(tensor_core, group_scaled_mma)},
     ParamDef{"tensor_core.group_scale_cycles", kNumber, kNonNegative,
-             "tensor-pipe cycles per wgmma to apply group scales"},
+             "tensor-pipe cycles per wgmma to apply group scales", HWSIM_MEMBER(tensor_core, group_scale_cycles)},
     ParamDef{"tensor_core.transposed_fp8_operands", kFlag, kAny,
-             "wgmma reads FP8 operands MN-major (transposed) from shared memory"},
+             "wgmma reads FP8 operands MN-major (transposed) from shared memory",
+             HWSIM_MEMBER(tensor_core, transposed_fp8_operands)},
 
-    ParamDef{"cuda_core.fp32_flop_per_clk", kNumber, kPositive, "FP32 FLOP per clock per SM (FMA = 2)"},
-    ParamDef{"cuda_core.int32_op_per_clk", kNumber, kPositive, "INT32 operations per clock per SM"},
-    ParamDef{"cuda_core.sfu_op_per_clk", kNumber, kPositive, "special-function operations per clock per SM"},
-    ParamDef{"cuda_core.fp32_latency_cycles", kNumber, kPositive, "dependent FP32 instruction latency"},
-    ParamDef{"cuda_core.ldst_op_per_clk", kNumber, kPositive, "load/store lanes per clock per SM"},
+    ParamDef{"cuda_core.fp32_flop_per_clk", kNumber, kPositive, "FP32 FLOP per clock per SM (FMA = 2)",
+             HWSIM_MEMBER(cuda_core, fp32_flop_per_clk)},
+    ParamDef{"cuda_core.int32_op_per_clk", kNumber, kPositive, "INT32 operations per clock per SM",
+             HWSIM_MEMBER(cuda_core, int32_op_per_clk)},
+    ParamDef{"cuda_core.sfu_op_per_clk", kNumber, kPositive, "special-function operations per clock per SM",
+             HWSIM_MEMBER(cuda_core, sfu_op_per_clk)},
+    ParamDef{"cuda_core.fp32_latency_cycles", kNumber, kPositive, "dependent FP32 instruction latency",
+             HWSIM_MEMBER(cuda_core, fp32_latency_cycles)},
+    ParamDef{"cuda_core.ldst_op_per_clk", kNumber, kPositive, "load/store lanes per clock per SM",
+             HWSIM_MEMBER(cuda_core, ldst_op_per_clk)},
 
-    ParamDef{"tma.issue_cycles", kNumber, kPositive, "cycles to issue one TMA box"},
-    ParamDef{"tma.extra_latency_cycles", kNumber, kNonNegative, "TMA latency beyond a plain global load"},
-    ParamDef{"tma.max_inflight_per_sm", kInteger, kPositive, "TMA boxes in flight per SM"},
-    ParamDef{"tma.bytes_per_clk", kNumber, kPositive, "TMA fill bandwidth per SM into shared memory"},
+    ParamDef{"tma.issue_cycles", kNumber, kPositive, "cycles to issue one TMA box", HWSIM_MEMBER(tma, issue_cycles)},
+    ParamDef{"tma.extra_latency_cycles", kNumber, kNonNegative, "TMA latency beyond a plain global load",
+             HWSIM_MEMBER(tma, extra_latency_cycles)},
+    ParamDef{"tma.max_inflight_per_sm", kInteger, kPositive, "TMA boxes in flight per SM",
+             HWSIM_MEMBER(tma, max_inflight_per_sm)},
+    ParamDef{"tma.bytes_per_clk", kNumber, kPositive, "TMA fill bandwidth per SM into shared memory",
+             HWSIM_MEMBER(tma, bytes_per_clk)},
     ParamDef{"tma.implementation", kText, kAny,
-             "TMA implementation: standard (Hopper's), or one a hardware proposal registers (docs/engine.md)"},
+             "TMA implementation: standard (Hopper's), or one a hardware proposal registers (docs/engine.md)",
+             HWSIM_MEMBER(tma, implementation)},
     ParamDef{"tma.fp8_cast_bytes_per_clk", kNumber, kNonNegative,
-             "BF16 input bytes per clock the TMA casts to FP8 + 1x128 scales (0: no cast)"},
+             "BF16 input bytes per clock the TMA casts to FP8 + 1x128 scales (0: no cast)",
+             HWSIM_MEMBER(tma, fp8_cast_bytes_per_clk)},
 
-    ParamDef{"l2.size_bytes", kInteger, kPositive, "L2 capacity"},
-    ParamDef{"l2.partitions", kInteger, kPositive, "L2 partitions"},
-    ParamDef{"l2.slices", kInteger, kPositive, "address-hashed L2 slices"},
-    ParamDef{"l2.line_bytes", kInteger, kPositive, "L2 line"},
-    ParamDef{"l2.sector_bytes", kInteger, kPositive, "L2 sector (smallest transfer)"},
-    ParamDef{"l2.bytes_per_clk", kNumber, kPositive, "aggregate L2 bandwidth per SM clock"},
-    ParamDef{"l2.hit_latency_cycles", kNumber, kPositive, "L2 hit latency, near partition"},
-    ParamDef{"l2.far_extra_latency_cycles", kNumber, kNonNegative, "extra latency of a hit in the far partition"},
+    ParamDef{"l2.size_bytes", kInteger, kPositive, "L2 capacity", HWSIM_MEMBER(l2, size_bytes)},
+    ParamDef{"l2.partitions", kInteger, kPositive, "L2 partitions", HWSIM_MEMBER(l2, partitions)},
+    ParamDef{"l2.slices", kInteger, kPositive, "address-hashed L2 slices", HWSIM_MEMBER(l2, slices)},
+    ParamDef{"l2.line_bytes", kInteger, kPositive, "L2 line", HWSIM_MEMBER(l2, line_bytes)},
+    ParamDef{"l2.sector_bytes", kInteger, kPositive, "L2 sector (smallest transfer)", HWSIM_MEMBER(l2, sector_bytes)},
+    ParamDef{"l2.bytes_per_clk", kNumber, kPositive, "aggregate L2 bandwidth per SM clock",
+             HWSIM_MEMBER(l2, bytes_per_clk)},
+    ParamDef{"l2.hit_latency_cycles", kNumber, kPositive, "L2 hit latency, near partition",
+             HWSIM_MEMBER(l2, hit_latency_cycles)},
+    ParamDef{"l2.far_extra_latency_cycles", kNumber, kNonNegative, "extra latency of a hit in the far partition",
+             HWSIM_MEMBER(l2, far_extra_latency_cycles)},
     ParamDef{"l2.subset_sms", kNumberList, kPositive,
-             "SM counts of the subsets whose L2 read bandwidth is listed (ascending, the last = sm.count)"},
+             "SM counts of the subsets whose L2 read bandwidth is listed (ascending, the last = sm.count)",
+             HWSIM_MEMBER(l2, subset_sms)},
     ParamDef{"l2.subset_read_GBps", kNumberList, kPositive,
-             "L2 read bandwidth reachable from each subset of l2.subset_sms"},
+             "L2 read bandwidth reachable from each subset of l2.subset_sms", HWSIM_MEMBER(l2, subset_read_GBps)},
 
-    ParamDef{"hbm.capacity_GB", kNumber, kPositive, "HBM capacity"},
-    ParamDef{"hbm.stacks", kInteger, kPositive, "HBM stacks"},
-    ParamDef{"hbm.channels", kInteger, kPositive, "independent HBM channels"},
-    ParamDef{"hbm.bus_width_bits", kInteger, kPositive, "total memory bus width"},
-    ParamDef{"hbm.bandwidth_GBps", kNumber, kPositive, "peak HBM bandwidth (datasheet)"},
-    ParamDef{"hbm.read_efficiency_fraction", kNumber, kFraction, "sustained fraction of peak, streaming reads"},
-    ParamDef{"hbm.write_efficiency_fraction", kNumber, kFraction, "sustained fraction of peak, streaming writes"},
-    ParamDef{"hbm.copy_efficiency_fraction", kNumber, kFraction, "sustained fraction of peak, 1:1 read/write"},
-    ParamDef{"hbm.latency_ns", kNumber, kPositive, "load latency of an L2 miss"},
+    ParamDef{"hbm.capacity_GB", kNumber, kPositive, "HBM capacity", HWSIM_MEMBER(hbm, capacity_GB)},
+    ParamDef{"hbm.stacks", kInteger, kPositive, "HBM stacks", HWSIM_MEMBER(hbm, stacks)},
+    ParamDef{"hbm.channels", kInteger, kPositive, "independent HBM channels", HWSIM_MEMBER(hbm, channels)},
+    ParamDef{"hbm.bus_width_bits", kInteger, kPositive, "total memory bus width", HWSIM_MEMBER(hbm, bus_width_bits)},
+    ParamDef{"hbm.bandwidth_GBps", kNumber, kPositive, "peak HBM bandwidth (datasheet)",
+             HWSIM_MEMBER(hbm, bandwidth_GBps)},
+    ParamDef{"hbm.read_efficiency_fraction", kNumber, kFraction, "sustained fraction of peak, streaming reads",
+             HWSIM_MEMBER(hbm, read_efficiency)},
+    ParamDef{"hbm.write_efficiency_fraction", kNumber, kFraction, "sustained fraction of peak, streaming writes",
+             HWSIM_MEMBER(hbm, write_efficiency)},
+    ParamDef{"hbm.copy_efficiency_fraction", kNumber, kFraction, "sustained fraction of peak, 1:1 read/write",
+             HWSIM_MEMBER(hbm, copy_efficiency)},
+    ParamDef{"hbm.latency_ns", kNumber, kPositive, "load latency of an L2 miss", HWSIM_MEMBER(hbm, latency_ns)},
     ParamDef{"hbm.implementation", kText, kAny,
-             "HBM read path: standard (stacks without logic), or one a hardware proposal registers"},
+             "HBM read path: standard (stacks without logic), or one a hardware proposal registers",
+             HWSIM_MEMBER(hbm, implementation)},
     ParamDef{"hbm.near_memory_cast_GBps", kNumber, kNonNegative,
-             "BF16 bytes per second logic beside HBM casts to FP8 on read (0: none)"},
+             "BF16 bytes per second logic beside HBM casts to FP8 on read (0: none)",
+             HWSIM_MEMBER(hbm, near_memory_cast_GBps)},
     ParamDef{"hbm.internal_bandwidth_GBps", kNumber, kPositive,
-             "bandwidth inside the stacks, available to near-memory logic"},
+             "bandwidth inside the stacks, available to near-memory logic", HWSIM_MEMBER(hbm, internal_bandwidth_GBps)},
 
-    ParamDef{"nvlink.version", kInteger, kPositive, "NVLink generation"},
-    ParamDef{"nvlink.links", kInteger, kPositive, "NVLink links per GPU"},
-    ParamDef{"nvlink.link_unidir_GBps", kNumber, kPositive, "one link, one direction"},
-    ParamDef{"nvlink.nominal_bidir_GBps", kNumber, kPositive, "nominal total, both directions"},
-    ParamDef{"nvlink.achieved_unidir_GBps", kNumber, kPositive, "achieved by software, one direction"},
-    ParamDef{"nvlink.latency_us", kNumber, kPositive, "small-message end-to-end latency"},
+    ParamDef{"nvlink.version", kInteger, kPositive, "NVLink generation", HWSIM_MEMBER(nvlink, version)},
+    ParamDef{"nvlink.links", kInteger, kPositive, "NVLink links per GPU", HWSIM_MEMBER(nvlink, links)},
+    ParamDef{"nvlink.link_unidir_GBps", kNumber, kPositive, "one link, one direction",
+             HWSIM_MEMBER(nvlink, link_unidir_GBps)},
+    ParamDef{"nvlink.nominal_bidir_GBps", kNumber, kPositive, "nominal total, both directions",
+             HWSIM_MEMBER(nvlink, nominal_bidir_GBps)},
+    ParamDef{"nvlink.achieved_unidir_GBps", kNumber, kPositive, "achieved by software, one direction",
+             HWSIM_MEMBER(nvlink, achieved_unidir_GBps)},
+    ParamDef{"nvlink.latency_us", kNumber, kPositive, "small-message end-to-end latency",
+             HWSIM_MEMBER(nvlink, latency_us)},
 
-    ParamDef{"pcie.gen", kInteger, kPositive, "PCIe generation"},
-    ParamDef{"pcie.lanes", kInteger, kPositive, "PCIe lanes"},
-    ParamDef{"pcie.unidir_GBps", kNumber, kPositive, "PCIe bandwidth, one direction"},
+    ParamDef{"pcie.gen", kInteger, kPositive, "PCIe generation", HWSIM_MEMBER(pcie, gen)},
+    ParamDef{"pcie.lanes", kInteger, kPositive, "PCIe lanes", HWSIM_MEMBER(pcie, lanes)},
+    ParamDef{"pcie.unidir_GBps", kNumber, kPositive, "PCIe bandwidth, one direction", HWSIM_MEMBER(pcie, unidir_GBps)},
 
-    ParamDef{"nic.per_gpu", kInteger, kNonNegative, "scale-out NICs per GPU"},
-    ParamDef{"nic.line_rate_Gbps", kNumber, kPositive, "NIC line rate"},
-    ParamDef{"nic.effective_GBps", kNumber, kPositive, "NIC bandwidth software reaches"},
-    ParamDef{"nic.latency_us", kNumber, kPositive, "small-message end-to-end latency"},
-    ParamDef{"nic.message_overhead_ns", kNumber, kNonNegative, "NIC time per message (inverse message rate)"},
+    ParamDef{"nic.per_gpu", kInteger, kNonNegative, "scale-out NICs per GPU", HWSIM_MEMBER(nic, per_gpu)},
+    ParamDef{"nic.line_rate_Gbps", kNumber, kPositive, "NIC line rate", HWSIM_MEMBER(nic, line_rate_Gbps)},
+    ParamDef{"nic.effective_GBps", kNumber, kPositive, "NIC bandwidth software reaches",
+             HWSIM_MEMBER(nic, effective_GBps)},
+    ParamDef{"nic.latency_us", kNumber, kPositive, "small-message end-to-end latency", HWSIM_MEMBER(nic, latency_us)},
+    ParamDef{"nic.message_overhead_ns", kNumber, kNonNegative, "NIC time per message (inverse message rate)",
+             HWSIM_MEMBER(nic, message_overhead_ns)},
     ParamDef{"nic.unified_scaleup_scaleout", kFlag, kAny,
-             "one adapter joins NVLink and IB: it forwards IB arrivals to the node's GPUs itself"},
+             "one adapter joins NVLink and IB: it forwards IB arrivals to the node's GPUs itself",
+             HWSIM_MEMBER(nic, unified_scaleup_scaleout)},
     ParamDef{"nic.adapter_latency_us", kNumber, kNonNegative,
-             "extra latency of the unified adapter's forwarding hop (0 without one)"},
+             "extra latency of the unified adapter's forwarding hop (0 without one)",
+             HWSIM_MEMBER(nic, adapter_latency_us)},
 
-    ParamDef{"fabric.gpus_per_node", kInteger, kPositive, "GPUs joined by NVLink/NVSwitch in one node"},
-    ParamDef{"fabric.planes", kInteger, kPositive, "independent scale-out network planes"},
-    ParamDef{"fabric.switch_ports", kInteger, kPositive, "ports of one scale-out switch (leaf and spine)"},
-    ParamDef{"fabric.cross_leaf_latency_us", kNumber, kPositive, "small-message latency through a spine"},
+    ParamDef{"fabric.gpus_per_node", kInteger, kPositive, "GPUs joined by NVLink/NVSwitch in one node",
+             HWSIM_MEMBER(fabric, gpus_per_node)},
+    ParamDef{"fabric.planes", kInteger, kPositive, "independent scale-out network planes",
+             HWSIM_MEMBER(fabric, planes)},
+    ParamDef{"fabric.switch_ports", kInteger, kPositive, "ports of one scale-out switch (leaf and spine)",
+             HWSIM_MEMBER(fabric, switch_ports)},
+    ParamDef{"fabric.cross_leaf_latency_us", kNumber, kPositive, "small-message latency through a spine",
+             HWSIM_MEMBER(fabric, cross_leaf_latency_us)},
 
     ParamDef{"comm_coprocessor.present", kFlag, kAny,
-             "a co-processor does the EP all-to-all's forwarding, buffer copies and reductions"},
+             "a co-processor does the EP all-to-all's forwarding, buffer copies and reductions",
+             HWSIM_MEMBER(comm_coprocessor, present)},
     ParamDef{"comm_coprocessor.throughput_GBps", kNumber, kNonNegative,
-             "bytes per second the co-processor copies, all roles together (0 without one)"},
+             "bytes per second the co-processor copies, all roles together (0 without one)",
+             HWSIM_MEMBER(comm_coprocessor, throughput_GBps)},
     ParamDef{"comm_coprocessor.latency_us", kNumber, kNonNegative,
-             "command latency of the co-processor, once per kernel (0 without one)"},
+             "command latency of the co-processor, once per kernel (0 without one)",
+             HWSIM_MEMBER(comm_coprocessor, latency_us)},
 
-    ParamDef{"launch.overhead_us", kNumber, kNonNegative, "gap between back-to-back kernels on a stream"},
-    ParamDef{"power.tdp_W", kNumber, kPositive, "board power limit"},
-    ParamDef{"power.fp8_mma_full_load_MHz", kNumber, kPositive, "SM clock sustained with FP8 tensor cores 100% busy"},
-    ParamDef{"power.bf16_mma_full_load_MHz", kNumber, kPositive, "SM clock sustained with BF16 tensor cores 100% busy"},
-    ParamDef{"power.dvfs_exponent", kNumber, kPositive, "power ~ clock^e along the DVFS curve"},
-    ParamDef{"power.hbm_budget_share_per_TBps", kNumber, kNonNegative, "power-budget share HBM traffic draws per TB/s"},
+    ParamDef{"launch.overhead_us", kNumber, kNonNegative, "gap between back-to-back kernels on a stream",
+             HWSIM_MEMBER(launch, overhead_us)},
+    ParamDef{"power.tdp_W", kNumber, kPositive, "board power limit", HWSIM_MEMBER(power, tdp_W)},
+    ParamDef{"power.fp8_mma_full_load_MHz", kNumber, kPositive, "SM clock sustained with FP8 tensor cores 100% busy",
+             HWSIM_MEMBER(power, fp8_mma_full_load_MHz)},
+    ParamDef{"power.bf16_mma_full_load_MHz", kNumber, kPositive, "SM clock sustained with BF16 tensor cores 100% busy",
+             HWSIM_MEMBER(power, bf16_mma_full_load_MHz)},
+    ParamDef{"power.dvfs_exponent", kNumber, kPositive, "power ~ clock^e along the DVFS curve",
+             HWSIM_MEMBER(power, dvfs_exponent)},
+    ParamDef{"power.hbm_budget_share_per_TBps", kNumber, kNonNegative, "power-budget share HBM traffic draws per TB/s",
+             HWSIM_MEMBER(power, hbm_budget_share_per_TBps)},
     ParamDef{"power.l2_budget_share_per_TBps", kNumber, kNonNegative,
-             "power-budget share L2-hit traffic draws per TB/s"},
+             "power-budget share L2-hit traffic draws per TB/s", HWSIM_MEMBER(power, l2_budget_share_per_TBps)},
 };
 
-int as_int(const ParamTable& t, const char* key) { return static_cast<int>(t.integer(key)); }
+#undef HWSIM_MEMBER
+
+constexpr bool kinds_match_members() {
+  for (const ParamDef& d : kSchema) {
+    if (d.kind != d.member.kind) return false;
+  }
+  return true;
+}
+static_assert(kinds_match_members(), "a schema row's value kind differs from its member's type");
+
+void check_gpcs(const HardwareSpec& s) {
+  const int gpc_sum = std::accumulate(s.sm.sms_per_gpc.begin(), s.sm.sms_per_gpc.end(), 0);
+  if (static_cast<int>(s.sm.sms_per_gpc.size()) != s.sm.gpcs || gpc_sum != s.sm.count) {
+    throw Error(
+        fmt::format("{}: sm.sms_per_gpc must list sm.gpcs = {} entries summing to sm.count = {}; "
+                    "it lists {} summing to {}",
+                    s.name, s.sm.gpcs, s.sm.count, s.sm.sms_per_gpc.size(), gpc_sum));
+  }
+}
+
+void check_l2_subsets(const HardwareSpec& s) {
+  const auto& n = s.l2.subset_sms;
+  const auto& bw = s.l2.subset_read_GBps;
+  if (n.empty() || n.size() != bw.size()) {
+    throw Error(
+        fmt::format("{}: l2.subset_sms ({} entries) and l2.subset_read_GBps ({} entries) must be non-empty "
+                    "lists of the same length",
+                    s.name, n.size(), bw.size()));
+  }
+  for (size_t i = 0; i < n.size(); ++i) {
+    if (n[i] != std::floor(n[i]) || (i > 0 && !(n[i] > n[i - 1]))) {
+      throw Error(
+          fmt::format("{}: l2.subset_sms must be whole SM counts in ascending order; entry {} is {}", s.name, i, n[i]));
+    }
+  }
+  if (static_cast<int>(n.back()) != s.sm.count) {
+    throw Error(fmt::format("{}: l2.subset_sms must end with the whole GPU, sm.count = {}; it ends with {}", s.name,
+                            s.sm.count, n.back()));
+  }
+}
+
+// Cross-parameter rules: checked here so every loader path gets them.
+void check_cross_rules(const HardwareSpec& s) {
+  check_gpcs(s);
+  check_l2_subsets(s);
+  if (s.clock.sm_MHz > s.clock.sm_max_MHz) {
+    throw Error(fmt::format("{}: clock.sm_MHz = {} must not exceed clock.sm_max_MHz = {}", s.name, s.clock.sm_MHz,
+                            s.clock.sm_max_MHz));
+  }
+  if (s.sm.smem_per_block_max_bytes > s.sm.smem_capacity_bytes) {
+    throw Error(s.name + ": sm.smem_per_block_max_bytes must not exceed sm.smem_capacity_bytes");
+  }
+  // A co-processor that is there must move data: a zero rate would make every
+  // all-to-all take forever rather than fail where the mistake is.
+  if (s.comm_coprocessor.present && !(s.comm_coprocessor.throughput_GBps > 0)) {
+    throw Error(
+        fmt::format("{}: comm_coprocessor.present is true, so comm_coprocessor.throughput_GBps must be > 0 "
+                    "(it is {})",
+                    s.name, s.comm_coprocessor.throughput_GBps));
+  }
+}
 
 }  // namespace
 
@@ -157,6 +349,36 @@ std::string_view rule_text(Rule r) {
       return "must be >= 0";
     case kFraction:
       return "must be in (0, 1]";
+  }
+  return "?";
+}
+
+std::string_view range_text(Rule r) {
+  switch (r) {
+    case kAny:
+      return "any";
+    case kPositive:
+      return "> 0";
+    case kNonNegative:
+      return ">= 0";
+    case kFraction:
+      return "(0, 1]";
+  }
+  return "?";
+}
+
+std::string_view to_string(ValueKind k) {
+  switch (k) {
+    case kNumber:
+      return "number";
+    case kInteger:
+      return "integer";
+    case kText:
+      return "text";
+    case kFlag:
+      return "flag";
+    case kNumberList:
+      return "number list";
   }
   return "?";
 }
@@ -234,130 +456,10 @@ HardwareSpec HardwareSpec::from_params(std::string name, std::string display_nam
   s.display_name = std::move(display_name);
   s.inherits_chain = std::move(chain);
 
-  s.clock = {p.number("clock.sm_max_MHz"), p.number("clock.sm_MHz"), p.number("clock.mem_MHz")};
-
-  s.sm.count = as_int(p, "sm.count");
-  s.sm.gpcs = as_int(p, "sm.gpcs");
-  for (double d : p.numbers("sm.sms_per_gpc")) s.sm.sms_per_gpc.push_back(static_cast<int>(d));
-  s.sm.subpartitions = as_int(p, "sm.subpartitions");
-  s.sm.max_threads = as_int(p, "sm.max_threads");
-  s.sm.max_warps = as_int(p, "sm.max_warps");
-  s.sm.max_ctas = as_int(p, "sm.max_ctas");
-  s.sm.max_cluster_size = as_int(p, "sm.max_cluster_size");
-  s.sm.registers = as_int(p, "sm.registers");
-  s.sm.max_registers_per_thread = as_int(p, "sm.max_registers_per_thread");
-  s.sm.register_alloc_unit = as_int(p, "sm.register_alloc_unit");
-  s.sm.smem_capacity_bytes = p.integer("sm.smem_capacity_bytes");
-  s.sm.smem_per_block_max_bytes = p.integer("sm.smem_per_block_max_bytes");
-  s.sm.smem_reserved_per_block_bytes = p.integer("sm.smem_reserved_per_block_bytes");
-  s.sm.smem_bytes_per_clk = p.number("sm.smem_bytes_per_clk");
-  s.sm.smem_latency_cycles = p.number("sm.smem_latency_cycles");
-  s.sm.l1_hit_latency_cycles = p.number("sm.l1_hit_latency_cycles");
-  s.sm.peer_copy_GBps = p.number("sm.peer_copy_GBps");
-
-  s.tensor_core = {p.number("tensor_core.fp8_flop_per_clk"),        p.number("tensor_core.bf16_flop_per_clk"),
-                   p.number("tensor_core.fp16_flop_per_clk"),       p.number("tensor_core.tf32_flop_per_clk"),
-                   p.number("tensor_core.int8_op_per_clk"),         p.number("tensor_core.wgmma_latency_cycles"),
-                   p.number("tensor_core.wgmma_min_latency_cycles")};
-  s.tensor_core.fp8_accum_fraction_bits = as_int(p, "tensor_core.fp8_accum_fraction_bits");
-  s.tensor_core.group_scaled_mma = p.flag("tensor_core.group_scaled_mma");
-  s.tensor_core.group_scale_cycles = p.number("tensor_core.group_scale_cycles");
-  s.tensor_core.transposed_fp8_operands = p.flag("tensor_core.transposed_fp8_operands");
-  s.cuda_core = {p.number("cuda_core.fp32_flop_per_clk"), p.number("cuda_core.int32_op_per_clk"),
-                 p.number("cuda_core.sfu_op_per_clk"), p.number("cuda_core.fp32_latency_cycles"),
-                 p.number("cuda_core.ldst_op_per_clk")};
-  s.tma = {p.number("tma.issue_cycles"), p.number("tma.extra_latency_cycles"), as_int(p, "tma.max_inflight_per_sm"),
-           p.number("tma.bytes_per_clk")};
-  s.tma.fp8_cast_bytes_per_clk = p.number("tma.fp8_cast_bytes_per_clk");
-  s.l2 = {p.integer("l2.size_bytes"),
-          as_int(p, "l2.partitions"),
-          as_int(p, "l2.slices"),
-          as_int(p, "l2.line_bytes"),
-          as_int(p, "l2.sector_bytes"),
-          p.number("l2.bytes_per_clk"),
-          p.number("l2.hit_latency_cycles"),
-          p.number("l2.far_extra_latency_cycles"),
-          {},
-          {}};
-  s.l2.subset_sms = p.numbers("l2.subset_sms");
-  s.l2.subset_read_GBps = p.numbers("l2.subset_read_GBps");
-  s.hbm = {p.number("hbm.capacity_GB"),
-           as_int(p, "hbm.stacks"),
-           as_int(p, "hbm.channels"),
-           as_int(p, "hbm.bus_width_bits"),
-           p.number("hbm.bandwidth_GBps"),
-           p.number("hbm.read_efficiency_fraction"),
-           p.number("hbm.write_efficiency_fraction"),
-           p.number("hbm.copy_efficiency_fraction"),
-           p.number("hbm.latency_ns")};
-  s.hbm.near_memory_cast_GBps = p.number("hbm.near_memory_cast_GBps");
-  s.hbm.internal_bandwidth_GBps = p.number("hbm.internal_bandwidth_GBps");
-  s.nvlink = {as_int(p, "nvlink.version"),
-              as_int(p, "nvlink.links"),
-              p.number("nvlink.link_unidir_GBps"),
-              p.number("nvlink.nominal_bidir_GBps"),
-              p.number("nvlink.achieved_unidir_GBps"),
-              p.number("nvlink.latency_us")};
-  s.pcie = {as_int(p, "pcie.gen"), as_int(p, "pcie.lanes"), p.number("pcie.unidir_GBps")};
-  s.nic = {as_int(p, "nic.per_gpu"), p.number("nic.line_rate_Gbps"), p.number("nic.effective_GBps"),
-           p.number("nic.latency_us"), p.number("nic.message_overhead_ns")};
-  s.nic.unified_scaleup_scaleout = p.flag("nic.unified_scaleup_scaleout");
-  s.nic.adapter_latency_us = p.number("nic.adapter_latency_us");
-  s.fabric = {as_int(p, "fabric.gpus_per_node"), as_int(p, "fabric.planes"), as_int(p, "fabric.switch_ports"),
-              p.number("fabric.cross_leaf_latency_us")};
-  s.comm_coprocessor = {p.flag("comm_coprocessor.present"), p.number("comm_coprocessor.throughput_GBps"),
-                        p.number("comm_coprocessor.latency_us")};
-  s.launch = {p.number("launch.overhead_us")};
-  s.power = {p.number("power.tdp_W"),
-             p.number("power.fp8_mma_full_load_MHz"),
-             p.number("power.bf16_mma_full_load_MHz"),
-             p.number("power.dvfs_exponent"),
-             p.number("power.hbm_budget_share_per_TBps"),
-             p.number("power.l2_budget_share_per_TBps")};
-
-  // Cross-parameter rules: checked here so every loader path gets them.
-  const int gpc_sum = std::accumulate(s.sm.sms_per_gpc.begin(), s.sm.sms_per_gpc.end(), 0);
-  if (static_cast<int>(s.sm.sms_per_gpc.size()) != s.sm.gpcs || gpc_sum != s.sm.count) {
-    throw Error(
-        fmt::format("{}: sm.sms_per_gpc must list sm.gpcs = {} entries summing to sm.count = {}; "
-                    "it lists {} summing to {}",
-                    s.name, s.sm.gpcs, s.sm.count, s.sm.sms_per_gpc.size(), gpc_sum));
-  }
-  {
-    const auto& n = s.l2.subset_sms;
-    const auto& bw = s.l2.subset_read_GBps;
-    if (n.empty() || n.size() != bw.size()) {
-      throw Error(
-          fmt::format("{}: l2.subset_sms ({} entries) and l2.subset_read_GBps ({} entries) must be non-empty "
-                      "lists of the same length",
-                      s.name, n.size(), bw.size()));
-    }
-    for (size_t i = 0; i < n.size(); ++i) {
-      if (n[i] != std::floor(n[i]) || (i > 0 && !(n[i] > n[i - 1]))) {
-        throw Error(fmt::format("{}: l2.subset_sms must be whole SM counts in ascending order; entry {} is {}", s.name,
-                                i, n[i]));
-      }
-    }
-    if (static_cast<int>(n.back()) != s.sm.count) {
-      throw Error(fmt::format("{}: l2.subset_sms must end with the whole GPU, sm.count = {}; it ends with {}", s.name,
-                              s.sm.count, n.back()));
-    }
-  }
-  if (s.clock.sm_MHz > s.clock.sm_max_MHz) {
-    throw Error(fmt::format("{}: clock.sm_MHz = {} must not exceed clock.sm_max_MHz = {}", s.name, s.clock.sm_MHz,
-                            s.clock.sm_max_MHz));
-  }
-  if (s.sm.smem_per_block_max_bytes > s.sm.smem_capacity_bytes) {
-    throw Error(s.name + ": sm.smem_per_block_max_bytes must not exceed sm.smem_capacity_bytes");
-  }
-  // A co-processor that is there must move data: a zero rate would make every
-  // all-to-all take forever rather than fail where the mistake is.
-  if (s.comm_coprocessor.present && !(s.comm_coprocessor.throughput_GBps > 0)) {
-    throw Error(
-        fmt::format("{}: comm_coprocessor.present is true, so comm_coprocessor.throughput_GBps must be > 0 "
-                    "(it is {})",
-                    s.name, s.comm_coprocessor.throughput_GBps));
-  }
+  // Each row fills its own member (no aggregate filled by position), in
+  // schema order, so the first bad key is the one reported.
+  for (const ParamDef& d : kSchema) d.member.set(s, p, std::string(d.key));
+  check_cross_rules(s);
   s.params = std::move(p);
   return s;
 }

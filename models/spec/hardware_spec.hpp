@@ -4,8 +4,9 @@
 // Component models take the section they need by const reference; nothing
 // reads the YAML tree later (docs/engine.md, "Conventions").
 //
-// Contract: every field is set from a key of gpu_param_schema(); all keys are
-// required (no silent defaults) and checked against their rule on load.
+// Contract: every field is set from a key of gpu_param_schema(), one row per
+// key naming the member it fills; all keys are required (no silent defaults)
+// and checked against their rule on load.
 #include <cstdint>
 #include <span>
 #include <string>
@@ -19,16 +20,30 @@ namespace hwsim {
 enum class ValueKind { kNumber, kInteger, kText, kFlag, kNumberList };
 enum class Rule { kAny, kPositive, kNonNegative, kFraction /* in (0, 1] */ };
 
+struct HardwareSpec;
+
+// The member of HardwareSpec a key fills. Built by HWSIM_MEMBER(section,
+// field) in hardware_spec.cpp from pointers to members, so the row cannot
+// name a member of the wrong type; `get` reads it back for tools and tests.
+struct ParamMember {
+  ValueKind kind;  // implied by the member's C++ type
+  void (*set)(HardwareSpec& spec, const ParamTable& params, const std::string& key);
+  ParamValue (*get)(const HardwareSpec& spec);
+};
+
 struct ParamDef {
   std::string_view key;  // dotted, unit suffix at the end ("hbm.bandwidth_GBps")
   ValueKind kind;
   Rule rule;
   std::string_view description;  // one line; docs/hardware.md explains more
+  ParamMember member;
 };
 
 // All keys of a GPU description, in documentation order.
 std::span<const ParamDef> gpu_param_schema();
-std::string_view rule_text(Rule r);
+std::string_view rule_text(Rule r);       // as error messages say it: "must be > 0"
+std::string_view range_text(Rule r);      // as the schema lists it: "> 0"
+std::string_view to_string(ValueKind k);  // "number", "integer", ...
 
 enum class DataType { kFp8E4M3, kFp8E5M2, kBf16, kFp16, kTf32, kFp32, kInt8 };
 std::string_view to_string(DataType t);
@@ -92,6 +107,7 @@ struct TmaParams {
   double extra_latency_cycles;        // beyond a plain global load
   int max_inflight_per_sm;            // boxes in flight per SM
   double bytes_per_clk;               // per SM, into shared memory
+  std::string implementation;         // registered TMA unit (sim/gpu/units/implementations.hpp)
   double fp8_cast_bytes_per_clk = 0;  // BF16 bytes cast to FP8 per clock per SM (0: TMA cannot cast)
 };
 
@@ -121,6 +137,7 @@ struct HbmParams {
   double write_efficiency;             // ... for streaming writes
   double copy_efficiency;              // ... for a 50/50 read/write mix
   double latency_ns;                   // load-to-use beyond an L2 miss
+  std::string implementation;          // registered HBM read path (sim/gpu/units/implementations.hpp)
   double near_memory_cast_GBps = 0;    // BF16 bytes/s cast to FP8 beside the HBM (0: none)
   double internal_bandwidth_GBps = 0;  // inside the stacks, for near-memory logic
 };
