@@ -6,6 +6,8 @@ std::vector<Command> all_commands() {
   return {
       gpus_list_command(),
       gpus_show_command(),
+      kernels_list_command(),
+      kernels_show_command(),
       run_command(),
       bench_command(),
       predict_command(),

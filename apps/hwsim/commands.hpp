@@ -12,6 +12,8 @@ std::vector<Command> all_commands();
 // Factories, one per file.
 Command gpus_list_command();
 Command gpus_show_command();
+Command kernels_list_command();
+Command kernels_show_command();
 Command predict_command();
 Command validate_command();
 Command study_command();
