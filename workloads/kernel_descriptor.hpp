@@ -1,7 +1,8 @@
 #pragma once
 // KernelDescriptor: a kernel as the validation records describe it, a kind
 // plus a params object (the record schema; never rename kinds or params).
-// The registry maps each kind to the generator of its program.
+// The registry maps each kind to its declared params, the generator of its
+// program and its work (docs/engine.md, "A kernel").
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -23,32 +24,79 @@ struct KernelContext {
   int sms;  // SMs the launch may use (the `sms` param or a stream's SM set)
 };
 
+// One parameter of a kernel kind, declared once in the kernel's file: the
+// reader checks params against it and takes defaults and choices from it;
+// `hwsim kernels show` prints it.
+struct KernelParam {
+  std::string name;
+  std::string type;                  // "integer > 0", "number >= 0", "dtype", "flag" or "choice"
+  std::string default_value;         // empty: required
+  std::string unit;                  // "elements", "bytes", "GB/s", "us"; empty when it has none
+  std::string description;           // what it means, for `hwsim kernels show`
+  std::vector<std::string> choices;  // type "choice": the values accepted
+  bool required() const { return default_value.empty(); }
+};
+
+// What a kernel must do, whatever machine runs it: the roofline's arithmetic
+// and compulsory HBM traffic (workloads/roofline) and the hardware features
+// its params ask for.
+struct KernelWork {
+  double flops = 0;     // tensor-core FLOPs (GEMMs) or CUDA-core FLOPs
+  bool tensor = false;  // whether flops run on tensor cores
+  DataType mma_type = DataType::kBf16;
+  double read_bytes = 0;   // compulsory HBM reads (each input once)
+  double write_bytes = 0;  // compulsory HBM writes (each output once)
+  double link_s = 0;       // communication kernels: time through their network port
+  // Hardware features the kernel's params ask for (hw_proposals/):
+  double tma_cast_bytes = 0;         // BF16 bytes the TMA casts to FP8
+  double near_memory_bytes = 0;      // BF16 bytes cast beside the HBM (read inside the stacks)
+  bool group_scaled = false;         // promotion inside the tensor core
+  bool transposed_operands = false;  // MN-major FP8 operands
+};
+
+// A kernel kind as its file registers it: its parameters, its program for the
+// engine and its work for the roofline, both from the same parsed params.
 struct KernelDef {
   std::string kind;
   std::string stands_for;           // the real kernel it models
-  std::vector<std::string> params;  // accepted params, for messages and --help
+  std::vector<KernelParam> params;  // declared once (the kernel's kParams)
   std::function<sim::KernelProgram(const KernelDescriptor&, const KernelContext&)> build;
+  std::function<KernelWork(const KernelDescriptor&)> work;
+  nlohmann::json example;  // params of a small valid launch (docs, `hwsim kernels show`, tests)
 };
 
 // All kernels, in the order of registration (kernel_registry.cpp).
 const std::vector<KernelDef>& kernel_registry();
+// Throws hwsim::Error for an unknown kind, with a did-you-mean and the kinds.
+const KernelDef& find_kernel_def(const std::string& kind);
 // Throws hwsim::Error for an unknown kind (with a did-you-mean) or bad params.
 sim::KernelProgram build_program(const KernelDescriptor& d, const KernelContext& ctx);
+// The kernel's work (FLOPs, compulsory bytes, features asked for); the same
+// errors as build_program for bad params.
+KernelWork kernel_work(const std::string& kind, const nlohmann::json& params);
+// The parameters every launch accepts besides the kernel's own.
+const std::vector<KernelParam>& launch_params();
 
-// Reads and checks params; every error names the kernel, the param and the rule.
 class ParamReader {
  public:
-  ParamReader(const KernelDescriptor& d, std::vector<std::string> accepted);
+  ParamReader(const KernelDescriptor& d, const std::vector<KernelParam>& declared);
   std::int64_t positive(const std::string& name) const;  // required integer > 0
   std::int64_t positive_or(const std::string& name, std::int64_t fallback) const;
   DataType dtype(const std::string& name) const;  // required dtype
   std::string choice(const std::string& name, const std::vector<std::string>& allowed,
                      const std::string& fallback) const;
   bool flag_or(const std::string& name, bool fallback) const;
+  // A declared choice or flag, with its declared choices and default.
+  std::string choice(const std::string& name) const;
+  bool flag(const std::string& name) const;
+  // A number >= 0 (0 when absent and not required).
+  double non_negative(const std::string& name) const;
   [[noreturn]] void fail(const std::string& name, const std::string& rule) const;
 
  private:
+  const KernelParam& declared(const std::string& name) const;
   const KernelDescriptor& d_;
+  const std::vector<KernelParam>& declared_;
 };
 
 }  // namespace hwsim

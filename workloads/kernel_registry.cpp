@@ -1,6 +1,9 @@
 // The one list of kernels. Each kernel lives in workloads/kernels/<kind>.cpp
-// and exposes one factory; adding a kernel adds one line here.
+// and exposes one factory (its declared params, program and work); adding a
+// kernel adds one line here.
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
@@ -20,26 +23,57 @@ const std::vector<KernelDef>& kernel_registry() {
   return defs;
 }
 
-sim::KernelProgram build_program(const KernelDescriptor& d, const KernelContext& ctx) {
+const KernelDef& find_kernel_def(const std::string& kind) {
   std::vector<std::string> kinds;
   for (const KernelDef& k : kernel_registry()) {
-    if (k.kind == d.kind) {
-      if (!d.params.is_object()) throw Error(fmt::format("kernel {}: params must be a JSON object", d.kind));
-      sim::KernelProgram p = k.build(d, ctx);
-      p.stands_for = k.stands_for;
-      return p;
-    }
+    if (k.kind == kind) return k;
     kinds.push_back(k.kind);
   }
-  const std::string hint = closest_match(d.kind, kinds);
-  throw Error(fmt::format("unknown kernel '{}'{}; kernels: {}", d.kind,
+  const std::string hint = closest_match(kind, kinds);
+  throw Error(fmt::format("unknown kernel '{}'{}; kernels: {}", kind,
                           hint.empty() ? "" : " (did you mean '" + hint + "'?)", fmt::join(kinds, ", ")));
 }
 
-ParamReader::ParamReader(const KernelDescriptor& d, std::vector<std::string> accepted) : d_(d) {
-  accepted.push_back("sms");  // every kernel may be restricted to fewer SMs
-  // and may name the HBM traffic of kernels running beside it (power cap only).
-  accepted.push_back("beside_hbm_GBps");
+namespace {
+
+void require_object(const KernelDescriptor& d) {
+  if (!d.params.is_object()) throw Error(fmt::format("kernel {}: params must be a JSON object", d.kind));
+}
+
+}  // namespace
+
+sim::KernelProgram build_program(const KernelDescriptor& d, const KernelContext& ctx) {
+  const KernelDef& k = find_kernel_def(d.kind);
+  require_object(d);
+  sim::KernelProgram p = k.build(d, ctx);
+  p.stands_for = k.stands_for;
+  return p;
+}
+
+KernelWork kernel_work(const std::string& kind, const nlohmann::json& params) {
+  const KernelDef& k = find_kernel_def(kind);
+  const KernelDescriptor d{kind, params};
+  require_object(d);
+  return k.work(d);
+}
+
+const std::vector<KernelParam>& launch_params() {
+  static const std::vector<KernelParam> params = {
+      {"sms", "integer > 0", "all", "SMs", "SMs the launch may use (a kernel sharing the GPU gets fewer)", {}},
+      {"beside_hbm_GBps",
+       "number >= 0",
+       "0",
+       "GB/s",
+       "HBM traffic of kernels running beside this one; only the power cap reads it",
+       {}}};
+  return params;
+}
+
+ParamReader::ParamReader(const KernelDescriptor& d, const std::vector<KernelParam>& declared)
+    : d_(d), declared_(declared) {
+  std::vector<std::string> accepted;
+  for (const KernelParam& p : declared) accepted.push_back(p.name);
+  for (const KernelParam& p : launch_params()) accepted.push_back(p.name);
   for (const auto& [key, value] : d.params.items()) {
     if (std::find(accepted.begin(), accepted.end(), key) == accepted.end()) {
       const std::string hint = closest_match(key, accepted);
@@ -47,6 +81,31 @@ ParamReader::ParamReader(const KernelDescriptor& d, std::vector<std::string> acc
                               hint.empty() ? "" : " (did you mean '" + hint + "'?)", fmt::join(accepted, ", ")));
     }
   }
+}
+
+const KernelParam& ParamReader::declared(const std::string& name) const {
+  for (const KernelParam& p : declared_) {
+    if (p.name == name) return p;
+  }
+  // A kernel reading a param it did not declare is a programming error.
+  throw Error(fmt::format("kernel {}: param {} is read but not declared in its kParams", d_.kind, name));
+}
+
+std::string ParamReader::choice(const std::string& name) const {
+  const KernelParam& p = declared(name);
+  return choice(name, p.choices, p.default_value);
+}
+
+bool ParamReader::flag(const std::string& name) const { return flag_or(name, declared(name).default_value == "true"); }
+
+double ParamReader::non_negative(const std::string& name) const {
+  const auto it = d_.params.find(name);
+  if (it == d_.params.end()) {
+    if (declared(name).required()) fail(name, "is required (a number >= 0)");
+    return 0;
+  }
+  if (!it->is_number() || it->get<double>() < 0) fail(name, "must be a number >= 0");
+  return it->get<double>();
 }
 
 void ParamReader::fail(const std::string& name, const std::string& rule) const {
@@ -59,6 +118,9 @@ std::int64_t ParamReader::positive(const std::string& name) const {
   std::int64_t x = 0;
   if (v.is_number_integer()) {
     x = v.get<std::int64_t>();
+  } else if (v.is_number_float() && std::trunc(v.get<double>()) == v.get<double>() &&
+             std::abs(v.get<double>()) < 9.0e18) {
+    x = static_cast<std::int64_t>(v.get<double>());  // 1e9 in JSON is a whole number too
   } else if (v.is_string()) {
     try {
       size_t used = 0;

@@ -7,6 +7,8 @@ std::vector<Command> all_commands() {
       gpus_list_command(),
       gpus_show_command(),
       gpus_schema_command(),
+      kernels_list_command(),
+      kernels_show_command(),
       run_command(),
       bench_command(),
       predict_command(),

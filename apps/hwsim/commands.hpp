@@ -13,6 +13,8 @@ std::vector<Command> all_commands();
 Command gpus_list_command();
 Command gpus_show_command();
 Command gpus_schema_command();
+Command kernels_list_command();
+Command kernels_show_command();
 Command predict_command();
 Command validate_command();
 Command study_command();

@@ -101,14 +101,23 @@ struct Attn {
   }
 };
 
-Attn read_attn(const ParamReader& p, const KernelContext& ctx) {
+const std::vector<KernelParam> kParams = {
+    {"seq", "integer > 0", "", "tokens", "sequence length (one sequence), a multiple of 128", {}},
+    {"heads", "integer > 0", "", "", "attention heads", {}},
+    {"qk_dim", "integer > 0", "", "elements", "query/key head dimension (MLA: 192), a multiple of 16 up to 256", {}},
+    {"v_dim", "integer > 0", "", "elements", "value head dimension (MLA: 128), a multiple of 16 up to 256", {}},
+    {"causal", "flag", "true", "", "causal masking (the key tiles above the diagonal are skipped)", {}},
+    {"pass", "choice", "fwd", "", "forward, or backward (dQ, dK, dV)", {"fwd", "bwd"}}};
+
+// The shape and pass as the params give them.
+Attn read_attn(const ParamReader& p) {
   Attn a;
   a.seq = p.positive("seq");
   a.heads = p.positive("heads");
   a.qk = p.positive("qk_dim");
   a.dv = p.positive("v_dim");
-  a.causal = p.flag_or("causal", true);
-  a.bwd = p.choice("pass", {"fwd", "bwd"}, "fwd") == "bwd";
+  a.causal = p.flag("causal");
+  a.bwd = p.choice("pass") == "bwd";
   if (a.seq % kKeyTile != 0) p.fail("seq", fmt::format("= {} must be a multiple of 128 (128 x 128 tiles)", a.seq));
   for (const auto& [name, v] : {std::pair{"qk_dim", a.qk}, std::pair{"v_dim", a.dv}}) {
     if (v % kMmaK != 0 || v > 256) p.fail(name, fmt::format("= {} must be a multiple of 16 up to 256 (wgmma N)", v));
@@ -117,6 +126,11 @@ Attn read_attn(const ParamReader& p, const KernelContext& ctx) {
   a.qt = a.bwd ? kBwdQueryTile : kFwdQueryTile;
   a.query_tiles = a.seq / a.qt;
   a.outer_tiles = a.bwd ? a.key_tiles : a.query_tiles;
+  return a;
+}
+
+// Heads per L2 section on this GPU.
+void place_sections(Attn& a, const KernelContext& ctx) {
   // Unit order: FA3's longest-processing-time-first scheduler with an L2
   // swizzle. Heads are taken in sections whose working set (forward K, V;
   // backward Q, dO and the dQ accumulator) fills about half of L2; within a
@@ -124,7 +138,26 @@ Attn read_attn(const ParamReader& p, const KernelContext& ctx) {
   // resident at once share a section's data in L2 and causal work balances.
   const std::int64_t head_bytes = a.bwd ? a.seq * (a.qk + a.dv) * 2 + a.seq * a.qk * 4 : a.seq * (a.qk + a.dv) * 2;
   a.section = std::clamp<std::int64_t>(ctx.spec.l2.size_bytes / 2 / std::max<std::int64_t>(1, head_bytes), 1, a.heads);
-  return a;
+}
+
+// BF16 attention core: QK^T and PV are 2 seq^2 heads (qk_dim + v_dim) FLOPs,
+// halved when causal; the backward does 2.5x the forward (dS, dQ, dK, dV and
+// the recomputed P). Compulsory bytes: Q, K, V read and O written once; the
+// backward also reads O and dO and writes dQ, dK, dV.
+KernelWork work(const KernelDescriptor& d) {
+  const ParamReader p(d, kParams);
+  const Attn a = read_attn(p);
+  const double seq = static_cast<double>(a.seq), heads = static_cast<double>(a.heads);
+  const double qk = static_cast<double>(a.qk), v = static_cast<double>(a.dv);
+  const double fwd = 2 * seq * seq * heads * (qk + v) * (a.causal ? 0.5 : 1.0);
+  KernelWork w;
+  w.flops = a.bwd ? 2.5 * fwd : fwd;
+  w.tensor = true;
+  w.mma_type = DataType::kBf16;
+  const double q = seq * heads * qk * 2, kv = seq * heads * (qk + v) * 2, o = seq * heads * v * 2;
+  w.read_bytes = a.bwd ? q + kv + 2 * o : q + kv;
+  w.write_bytes = a.bwd ? q + kv : o;
+  return w;
 }
 
 // The launch frame: roles, resources, barriers, FLOPs and notes.
@@ -281,8 +314,9 @@ struct BackwardEmitter {
 };
 
 KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
-  const ParamReader p(d, {"seq", "heads", "qk_dim", "v_dim", "causal", "pass"});
-  const Attn a = read_attn(p, ctx);
+  const ParamReader p(d, kParams);
+  Attn a = read_attn(p);
+  place_sections(a, ctx);
   KernelProgram k;
   describe(k, a, p, ctx);
   const std::int64_t seq = a.seq, heads = a.heads, qk = a.qk, dv = a.dv;
@@ -313,8 +347,10 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
 KernelDef attention_kernel() {
   return {"attention",
           "FlashAttention-3 (Shah et al. 2024) BF16 forward / backward on Hopper: TMA + WGMMA, warp-specialised",
-          {"seq", "heads", "qk_dim", "v_dim", "causal", "pass"},
-          build};
+          kParams,
+          build,
+          work,
+          {{"seq", 4096}, {"heads", 128}, {"qk_dim", 192}, {"v_dim", 128}, {"causal", true}, {"pass", "fwd"}}};
 }
 
 }  // namespace hwsim::kernels

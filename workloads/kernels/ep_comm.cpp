@@ -32,30 +32,42 @@ using namespace hwsim::sim;
 constexpr int kThreads = 512;   // DeepEP internode dispatch CTA (REFERENCE A2: grid 20 x 512 threads)
 constexpr int kRegisters = 64;  // assumption: a copy-and-signal loop; occupancy is one CTA per SM anyway
 
-const std::vector<std::string> kParams = {"link_bytes",     "link_GBps",       "latency_us",
-                                          "hbm_read_bytes", "hbm_write_bytes", "chunk_bytes"};
+const std::vector<KernelParam> kParams = {
+    {"link_bytes", "number > 0", "", "bytes", "bytes through the bottleneck network port", {}},
+    {"link_GBps", "number > 0", "", "GB/s", "the port's rate for this GPU (from the interconnect model)", {}},
+    {"latency_us", "number >= 0", "0", "us", "one chunk through the path", {}},
+    {"hbm_read_bytes", "number >= 0", "0", "bytes", "this GPU's HBM reads (send and forward buffers)", {}},
+    {"hbm_write_bytes", "number >= 0", "0", "bytes", "this GPU's HBM writes (receive buffers, output)", {}},
+    {"chunk_bytes", "number > 0", "", "bytes", "one RDMA write / NVLink send of a channel", {}}};
 
-double non_negative(const KernelDescriptor& d, const ParamReader& p, const char* key, bool required) {
-  const auto it = d.params.find(key);
-  if (it == d.params.end()) {
-    if (required) p.fail(key, "is required");
-    return 0;
-  }
-  if (!it->is_number() || it->get<double>() < 0) p.fail(key, "must be a number >= 0");
-  return it->get<double>();
+struct Request {
+  double link_bytes, gbps, latency_us, rd, wr, chunk;
+};
+
+Request read_request(const KernelDescriptor& d) {
+  const ParamReader p(d, kParams);
+  const Request r{p.non_negative("link_bytes"),     p.non_negative("link_GBps"),       p.non_negative("latency_us"),
+                  p.non_negative("hbm_read_bytes"), p.non_negative("hbm_write_bytes"), p.non_negative("chunk_bytes")};
+  if (r.link_bytes <= 0) p.fail("link_bytes", "must be > 0");
+  if (r.gbps <= 0) p.fail("link_GBps", "must be > 0");
+  if (r.chunk <= 0) p.fail("chunk_bytes", "must be > 0");
+  return r;
+}
+
+// Its buffers' HBM traffic and the time its bytes take through the port.
+KernelWork work(const KernelDescriptor& d) {
+  const Request r = read_request(d);
+  KernelWork w;
+  w.read_bytes = r.rd;
+  w.write_bytes = r.wr;
+  w.link_s = r.link_bytes / (r.gbps * 1e9) + sim::seconds_from_us(r.latency_us);
+  return w;
 }
 
 KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
-  const ParamReader p(d, kParams);
-  const double link_bytes = non_negative(d, p, "link_bytes", true);
-  const double gbps = non_negative(d, p, "link_GBps", true);
-  const double latency_us = non_negative(d, p, "latency_us", false);
-  const double rd = non_negative(d, p, "hbm_read_bytes", false);
-  const double wr = non_negative(d, p, "hbm_write_bytes", false);
-  const double chunk = non_negative(d, p, "chunk_bytes", true);
-  if (link_bytes <= 0) p.fail("link_bytes", "must be > 0");
-  if (gbps <= 0) p.fail("link_GBps", "must be > 0");
-  if (chunk <= 0) p.fail("chunk_bytes", "must be > 0");
+  const Request r = read_request(d);
+  const double link_bytes = r.link_bytes, gbps = r.gbps, latency_us = r.latency_us, rd = r.rd, wr = r.wr,
+               chunk = r.chunk;
   const auto units = static_cast<std::int64_t>(std::ceil(link_bytes / chunk));
   // Shares of the HBM traffic per chunk, in 16-byte vectors.
   auto per_unit = [units](double total) {
@@ -85,7 +97,10 @@ KernelDef ep_comm_kernel() {
   return {"ep_comm",
           "DeepEP-style expert-parallel dispatch/combine: one CTA per SM held, chunks paced by the network port the "
           "interconnect model gives, HBM reads and writes of its buffers",
-          kParams, build};
+          kParams,
+          build,
+          work,
+          {{"link_bytes", 1.5e8}, {"link_GBps", 40}, {"latency_us", 4}, {"chunk_bytes", 65536}}};
 }
 
 }  // namespace hwsim::kernels

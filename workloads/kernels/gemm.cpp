@@ -54,9 +54,42 @@ constexpr int kRows = 64;  // rows of one wgmma (m64)
 enum Tensor { kA, kB, kD, kSfa, kSfb, kAcopy, kAcopyScales };
 constexpr int kPromotionTag = 0;  // KernelProgram::op_tags index of the promotion FFMAs
 
-const std::vector<std::string> kParams = {
-    "m",      "n",      "k",        "a_dtype",   "b_dtype",       "out_dtype",        "scaling",   "fast_accum",
-    "tile_m", "tile_n", "a_source", "promotion", "operand_major", "write_a_fp8_copy", "accumulate"};
+const std::vector<KernelParam> kParams = {
+    {"m", "integer > 0", "", "elements", "rows of A and D (tokens)", {}},
+    {"n", "integer > 0", "", "elements", "rows of B, columns of D (output features)", {}},
+    {"k", "integer > 0", "", "elements", "the reduction dimension", {}},
+    {"a_dtype", "dtype", "", "", "A's element type: bf16 or fp8_e4m3", {}},
+    {"b_dtype", "dtype", "", "", "B's element type, equal to a_dtype", {}},
+    {"out_dtype", "dtype", "", "", "D's element type: bf16 or fp32", {}},
+    {"scaling",
+     "choice",
+     "none",
+     "",
+     "FP8 scaling: per_tensor, DeepSeek-V3's 1x128 activations x 128x128 weights, or 1x128 x 1x128 (Wgrad)",
+     {"none", "per_tensor", "block_1x128_128x128", "block_1x128_1x128"}},
+    {"fast_accum", "flag", "false", "", "FP8 accumulation without promotion (cuBLASLt fast accumulation)", {}},
+    {"tile_m", "integer > 0", "auto", "elements", "BLOCK_M, 64 or 128 (auto: the tile heuristic)", {}},
+    {"tile_n", "integer > 0", "auto", "elements", "BLOCK_N, a multiple of 8 up to 256 (auto: the tile heuristic)", {}},
+    {"a_source",
+     "choice",
+     "fp8",
+     "",
+     "how A reaches shared memory: FP8 as stored, BF16 cast by the TMA, or BF16 cast beside the HBM (proposals)",
+     {"fp8", "bf16_tma_cast", "bf16_near_memory_cast"}},
+    {"promotion",
+     "choice",
+     "cuda_core",
+     "",
+     "where block-scaled partial sums are scaled and accumulated (tensor_core: group-scaled MMA proposal)",
+     {"cuda_core", "tensor_core"}},
+    {"operand_major",
+     "choice",
+     "k",
+     "",
+     "operand layout: K-major, or token-major re-scaled by the TMA (transposed GEMM proposal)",
+     {"k", "mn"}},
+    {"write_a_fp8_copy", "flag", "false", "", "also store the TMA-cast FP8 A for the backward (fused cast)", {}},
+    {"accumulate", "flag", "false", "", "D += A B: the epilogue reads D first (gradient accumulation)", {}}};
 
 struct Variant {
   // How A reaches shared memory when stored in BF16: cast by the TMA
@@ -68,18 +101,16 @@ struct Variant {
   bool mn_major = false;      // operands token-major, re-scaled by the TMA
 };
 
-// Reads the proposal params; each needs its hardware feature in the spec.
-Variant read_variant(const ParamReader& p, const HardwareSpec& spec, bool block) {
+// Reads the proposal params and their rules among the params.
+Variant read_variant(const ParamReader& p, bool block) {
   Variant v;
-  const std::string a_source = p.choice("a_source", {"fp8", "bf16_tma_cast", "bf16_near_memory_cast"}, "fp8");
-  const std::string promotion = p.choice("promotion", {"cuda_core", "tensor_core"}, "cuda_core");
-  const std::string major = p.choice("operand_major", {"k", "mn"}, "k");
+  const std::string a_source = p.choice("a_source");
   v.a_cast = a_source == "bf16_tma_cast"           ? DataPath::kTmaCast
              : a_source == "bf16_near_memory_cast" ? DataPath::kNearMemoryCast
                                                    : DataPath::kDirect;
-  v.a_fp8_copy = p.flag_or("write_a_fp8_copy", false);
-  v.group_scaled = promotion == "tensor_core";
-  v.mn_major = major == "mn";
+  v.a_fp8_copy = p.flag("write_a_fp8_copy");
+  v.group_scaled = p.choice("promotion") == "tensor_core";
+  v.mn_major = p.choice("operand_major") == "mn";
   auto need = [&](bool ok, const std::string& what, const std::string& feature) {
     if (!ok) p.fail(what, fmt::format("needs {}", feature));
   };
@@ -88,17 +119,22 @@ Variant read_variant(const ParamReader& p, const HardwareSpec& spec, bool block)
   if (v.a_fp8_copy)
     need(v.a_cast == DataPath::kTmaCast, "write_a_fp8_copy = true",
          "a_source = bf16_tma_cast (it stores the cast tile)");
-  if (v.group_scaled) {
+  if (v.group_scaled)
     need(block, "promotion = tensor_core", "scaling = block_1x128_128x128 (group scaling needs group scales)");
-    need(spec.tensor_core.group_scaled_mma, "promotion = tensor_core",
-         "tensor_core.group_scaled_mma = true (apply the group_scaled_mma spec delta)");
-  }
-  if (v.mn_major) {
+  if (v.mn_major)
     need(block, "operand_major = mn", "scaling = block_1x128_128x128 (the TMA re-scales 1x128 groups to 128x1)");
-    need(spec.tensor_core.transposed_fp8_operands, "operand_major = mn",
-         "tensor_core.transposed_fp8_operands = true (apply the transposed_gemm spec delta)");
-  }
   return v;
+}
+
+// Features that change a rule rather than a data path are checked against
+// their spec flag here; the data paths are their units' business.
+void check_features(const ParamReader& p, const Variant& v, const HardwareSpec& spec) {
+  if (v.group_scaled && !spec.tensor_core.group_scaled_mma)
+    p.fail("promotion = tensor_core",
+           "needs tensor_core.group_scaled_mma = true (apply the group_scaled_mma spec delta)");
+  if (v.mn_major && !spec.tensor_core.transposed_fp8_operands)
+    p.fail("operand_major = mn",
+           "needs tensor_core.transposed_fp8_operands = true (apply the transposed_gemm spec delta)");
 }
 
 // The request as the params give it, checked once.
@@ -121,8 +157,7 @@ GemmShape read_shape(const ParamReader& p, bool& fast_accum) {
   if (s.ab != DataType::kBf16 && s.ab != DataType::kFp8E4M3) p.fail("a_dtype", "must be bf16 or fp8_e4m3");
   if (b != s.ab) p.fail("b_dtype", fmt::format("= {} must equal a_dtype ({})", to_string(b), to_string(s.ab)));
   if (s.out != DataType::kBf16 && s.out != DataType::kFp32) p.fail("out_dtype", "must be bf16 or fp32");
-  const std::string scaling =
-      p.choice("scaling", {"none", "per_tensor", "block_1x128_128x128", "block_1x128_1x128"}, "none");
+  const std::string scaling = p.choice("scaling");
   if (s.ab != DataType::kFp8E4M3 && scaling != "none")
     p.fail("scaling", fmt::format("= {} applies to fp8_e4m3 inputs only; bf16 takes none", scaling));
   // 1x128 x 1x128: both operands carry a scale per row and 128 of K (a weight
@@ -132,7 +167,7 @@ GemmShape read_shape(const ParamReader& p, bool& fast_accum) {
   s.scaling = scaling == "block_1x128_128x128" || s.b_row_scales ? GemmScaling::kBlock1x128x128
               : scaling == "per_tensor"                          ? GemmScaling::kPerTensor
                                                                  : GemmScaling::kNone;
-  fast_accum = p.flag_or("fast_accum", false);
+  fast_accum = p.flag("fast_accum");
   if (s.scaling == GemmScaling::kBlock1x128x128) {
     if (s.k % kScaleBlock != 0)
       p.fail("k", fmt::format("= {} must be a multiple of 128 for block_1x128_128x128 scaling", s.k));
@@ -144,15 +179,15 @@ GemmShape read_shape(const ParamReader& p, bool& fast_accum) {
   return s;
 }
 
-GemmRequest read_request(const ParamReader& p, const HardwareSpec& spec) {
+GemmRequest read_request(const ParamReader& p) {
   GemmRequest r;
   bool fast_accum = false;
   r.s = read_shape(p, fast_accum);
   GemmShape& s = r.s;
-  r.v = read_variant(p, spec, s.scaling == GemmScaling::kBlock1x128x128);
+  r.v = read_variant(p, s.scaling == GemmScaling::kBlock1x128x128);
   // D += A B: the epilogue reads the tile of D it then overwrites (a weight
   // gradient accumulated over micro-batches into the FP32 gradient buffer).
-  r.accumulate = p.flag_or("accumulate", false);
+  r.accumulate = p.flag("accumulate");
   // FP8 accumulates in ~14-bit registers unless promoted (V3 3.3.2); BF16
   // accumulates in FP32; group-scaled MMA promotes inside the tensor core.
   s.promote = s.ab == DataType::kFp8E4M3 && !fast_accum && !r.v.group_scaled;
@@ -326,7 +361,8 @@ struct GemmEmitter {
 
 KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   const ParamReader p(d, kParams);
-  const GemmRequest r = read_request(p, ctx.spec);
+  const GemmRequest r = read_request(p);
+  check_features(p, r.v, ctx.spec);
   const GemmTiles t = choose_gemm_tiles(r.s, ctx.spec.sm, ctx.sms, r.forced_m, r.forced_n);
   GemmEmitter e{r.s, r.v, t, r.accumulate};
   const std::int64_t m_blocks = (r.s.m + t.block_m - 1) / t.block_m;
@@ -353,12 +389,53 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   return k;
 }
 
+// Compulsory work: each operand and its scales read once, D written once
+// (and read once when accumulating); the roofline's yardstick.
+KernelWork work(const KernelDescriptor& d) {
+  const ParamReader p(d, kParams);
+  const GemmRequest r = read_request(p);
+  const double m = static_cast<double>(r.s.m), n = static_cast<double>(r.s.n), k = static_cast<double>(r.s.k);
+  const int a = bytes_of(r.s.ab), b = bytes_of(r.s.ab), o = bytes_of(r.s.out);
+  KernelWork w;
+  w.flops = 2 * m * n * k;
+  w.tensor = true;
+  w.mma_type = r.s.ab;
+  const bool block = r.s.scaling == GemmScaling::kBlock1x128x128, b_rows = r.s.b_row_scales;
+  const double a_scales = block ? m * k / 128 * 4 : 0;
+  const double b_scales = b_rows ? n * k / 128 * 4 : (block ? n * k / 16384 * 4 : 0);
+  w.read_bytes = m * k * a + a_scales + n * k * b + b_scales;
+  w.write_bytes = m * n * o;
+  if (r.accumulate) w.read_bytes += m * n * o;  // D += A B reads D
+  if (r.v.a_cast == DataPath::kTmaCast) {
+    w.read_bytes += m * k * (2 - a) - a_scales;  // BF16 A instead of FP8 + scales
+    w.tma_cast_bytes = m * k * 2;
+  } else if (r.v.a_cast == DataPath::kNearMemoryCast) {
+    w.near_memory_bytes = m * k * 2;  // off-chip traffic stays FP8 + scales
+  }
+  if (r.v.a_fp8_copy) w.write_bytes += m * k + m * k / 128 * 4;
+  w.group_scaled = r.v.group_scaled;
+  if (r.v.mn_major) {
+    w.transposed_operands = true;
+    w.tma_cast_bytes = m * k + n * k;  // the TMA re-scales both operands to 128x1 tiles
+  }
+  return w;
+}
+
 }  // namespace
 
 KernelDef gemm_kernel() {
   return {"gemm",
           "cuBLASLt Hopper warp-specialised persistent GEMM (BF16, FP8 per-tensor) / DeepGEMM FP8 block-scaled GEMM",
-          kParams, build};
+          kParams,
+          build,
+          work,
+          {{"m", 4096},
+           {"n", 7168},
+           {"k", 2048},
+           {"a_dtype", "fp8_e4m3"},
+           {"b_dtype", "fp8_e4m3"},
+           {"out_dtype", "bf16"},
+           {"scaling", "block_1x128_128x128"}}};
 }
 
 }  // namespace hwsim::kernels

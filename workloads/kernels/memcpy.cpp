@@ -25,11 +25,35 @@ constexpr std::int64_t kUnitBytes = static_cast<std::int64_t>(kThreads) * kVecto
 
 enum class Mode { kCopy, kRead, kWrite };
 
-KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx, Mode mode) {
-  const ParamReader p(
-      d, mode == Mode::kRead ? std::vector<std::string>{"bytes", "passes"} : std::vector<std::string>{"bytes"});
+const KernelParam kBytes{"bytes", "integer > 0", "", "bytes", "bytes copied, read or written (a multiple of 16)", {}};
+const std::vector<KernelParam> kCopyParams = {kBytes};
+const std::vector<KernelParam> kReadParams = {
+    kBytes,
+    {"passes", "integer > 0", "1", "", "times the footprint is read (> 1: the L2 bandwidth microbenchmark)", {}}};
+const std::vector<KernelParam> kElementwiseParams = {
+    {"read_bytes", "integer >= 0", "0", "bytes", "bytes read (a multiple of 16; one of the two > 0)", {}},
+    {"write_bytes", "integer >= 0", "0", "bytes", "bytes written (a multiple of 16; one of the two > 0)", {}}};
+
+std::int64_t read_bytes_param(const ParamReader& p) {
   const std::int64_t bytes = p.positive("bytes");
   if (bytes % kVectorBytes != 0) p.fail("bytes", "must be a multiple of 16 (16-byte vector accesses)");
+  return bytes;
+}
+
+// Compulsory traffic: each byte read once (however many passes) and/or
+// written once.
+KernelWork stream_work(const KernelDescriptor& d, Mode mode) {
+  const ParamReader p(d, mode == Mode::kRead ? kReadParams : kCopyParams);
+  const auto bytes = static_cast<double>(read_bytes_param(p));
+  KernelWork w;
+  w.read_bytes = mode == Mode::kWrite ? 0 : bytes;
+  w.write_bytes = mode == Mode::kRead ? 0 : bytes;
+  return w;
+}
+
+KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx, Mode mode) {
+  const ParamReader p(d, mode == Mode::kRead ? kReadParams : kCopyParams);
+  const std::int64_t bytes = read_bytes_param(p);
   // read with passes > 1: the L2 microbenchmark (ubench_l2), the same
   // footprint read over and over, served by the L2 after the first pass.
   const std::int64_t passes = mode == Mode::kRead ? p.positive_or("passes", 1) : 1;
@@ -52,8 +76,12 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx, Mode mo
 // A pass of `units` 16 KiB steps over the larger of its two streams; each step
 // reads and writes its proportional share (rounded to 16-byte vectors), so
 // reads and writes overlap the way a fused elementwise kernel's do.
-KernelProgram build_elementwise(const KernelDescriptor& d, const KernelContext& ctx) {
-  const ParamReader p(d, {"read_bytes", "write_bytes"});
+struct ElementwiseBytes {
+  std::int64_t read = 0, write = 0;
+};
+
+ElementwiseBytes read_elementwise(const KernelDescriptor& d) {
+  const ParamReader p(d, kElementwiseParams);
   // Either side may be absent or 0 (a write-only or read-only pass).
   auto bytes_or_zero = [&](const char* key) -> std::int64_t {
     const auto it = d.params.find(key);
@@ -64,6 +92,20 @@ KernelProgram build_elementwise(const KernelDescriptor& d, const KernelContext& 
   if (rb == 0 && wb == 0) p.fail("read_bytes", "read_bytes or write_bytes must be > 0");
   if (rb % kVectorBytes != 0) p.fail("read_bytes", "must be a multiple of 16 (16-byte vector accesses)");
   if (wb % kVectorBytes != 0) p.fail("write_bytes", "must be a multiple of 16 (16-byte vector accesses)");
+  return {rb, wb};
+}
+
+KernelWork elementwise_work(const KernelDescriptor& d) {
+  const ElementwiseBytes b = read_elementwise(d);
+  KernelWork w;
+  w.read_bytes = static_cast<double>(b.read);
+  w.write_bytes = static_cast<double>(b.write);
+  return w;
+}
+
+KernelProgram build_elementwise(const KernelDescriptor& d, const KernelContext& ctx) {
+  const ElementwiseBytes b = read_elementwise(d);
+  const std::int64_t rb = b.read, wb = b.write;
   const std::int64_t units = (std::max(rb, wb) + kUnitBytes - 1) / kUnitBytes;
   auto share = [units](std::int64_t total) { return (total / units + kVectorBytes - 1) / kVectorBytes * kVectorBytes; };
   const std::int64_t r_unit = share(rb), w_unit = share(wb);
@@ -82,28 +124,36 @@ KernelProgram build_elementwise(const KernelDescriptor& d, const KernelContext& 
 KernelDef memcpy_kernel() {
   return {"memcpy",
           "CUDA suite copy kernel (256-thread CTAs, 4 x 16-byte vectors in flight, grid-stride)",
-          {"bytes"},
-          [](const KernelDescriptor& d, const KernelContext& c) { return build(d, c, Mode::kCopy); }};
+          kCopyParams,
+          [](const KernelDescriptor& d, const KernelContext& c) { return build(d, c, Mode::kCopy); },
+          [](const KernelDescriptor& d) { return stream_work(d, Mode::kCopy); },
+          {{"bytes", 1 << 30}}};
 }
 KernelDef read_kernel() {
   return {"read",
           "CUDA suite streaming-read kernel (XOR-sum of 16-byte vectors, grid-stride); passes > 1 re-reads the "
           "footprint (the L2 bandwidth microbenchmark)",
-          {"bytes", "passes"},
-          [](const KernelDescriptor& d, const KernelContext& c) { return build(d, c, Mode::kRead); }};
+          kReadParams,
+          [](const KernelDescriptor& d, const KernelContext& c) { return build(d, c, Mode::kRead); },
+          [](const KernelDescriptor& d) { return stream_work(d, Mode::kRead); },
+          {{"bytes", 1 << 30}}};
 }
 KernelDef write_kernel() {
   return {"write",
           "CUDA suite streaming-write kernel (16-byte vector stores, grid-stride)",
-          {"bytes"},
-          [](const KernelDescriptor& d, const KernelContext& c) { return build(d, c, Mode::kWrite); }};
+          kCopyParams,
+          [](const KernelDescriptor& d, const KernelContext& c) { return build(d, c, Mode::kWrite); },
+          [](const KernelDescriptor& d) { return stream_work(d, Mode::kWrite); },
+          {{"bytes", 1 << 30}}};
 }
 
 KernelDef elementwise_kernel() {
   return {"elementwise",
           "a memory-bound elementwise pass (PyTorch / framework glue kernel): reads read_bytes, writes write_bytes",
-          {"read_bytes", "write_bytes"},
-          [](const KernelDescriptor& d, const KernelContext& c) { return build_elementwise(d, c); }};
+          kElementwiseParams,
+          [](const KernelDescriptor& d, const KernelContext& c) { return build_elementwise(d, c); },
+          elementwise_work,
+          {{"read_bytes", 58720256}, {"write_bytes", 58720256}}};
 }
 
 }  // namespace hwsim::kernels

@@ -22,8 +22,23 @@ constexpr int kRegisters = 64;     // assumption: 64 values per thread in regist
 constexpr int kFp32PerThread = 64 + 10 + 8 + 64 + 32;
 constexpr int kInt32PerThread = 32;
 
+const std::vector<KernelParam> kParams = {
+    {"n", "integer > 0", "", "elements", "rows of the weight (output features)", {}},
+    {"k", "integer > 0", "", "elements", "columns of the weight (input features)", {}}};
+
+// BF16 read once; FP8 and one FP32 scale per 128x128 block written once.
+KernelWork work(const KernelDescriptor& d) {
+  const ParamReader p(d, kParams);
+  const auto rows = static_cast<double>(p.positive("n")), k = static_cast<double>(p.positive("k"));
+  KernelWork w;
+  w.read_bytes = rows * k * 2;
+  w.write_bytes = rows * k + rows * k / 16384 * 4;
+  w.flops = rows * k * 3;  // |x| max, scale, convert
+  return w;
+}
+
 KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
-  const ParamReader p(d, {"n", "k"});
+  const ParamReader p(d, kParams);
   const std::int64_t n = p.positive("n"), k = p.positive("k");
   const std::int64_t nb = (n + kBlock - 1) / kBlock, kb = (k + kBlock - 1) / kBlock;
   std::vector<TensorDesc> t = {{"w (BF16)", n, k, 2}, {"q (FP8)", n, k, 1}, {"scales (FP32)", nb, kb, 4}};
@@ -44,8 +59,12 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
 }  // namespace
 
 KernelDef quant_128x128_kernel() {
-  return {
-      "quant_128x128", "CUDA suite 128x128 weight quantizer (BF16 -> FP8 E4M3 + FP32 block scales)", {"n", "k"}, build};
+  return {"quant_128x128",
+          "CUDA suite 128x128 weight quantizer (BF16 -> FP8 E4M3 + FP32 block scales)",
+          kParams,
+          build,
+          work,
+          {{"n", 7168}, {"k", 2048}}};
 }
 
 }  // namespace hwsim::kernels

@@ -23,10 +23,35 @@ constexpr int kRegisters = 32;  // assumption: 8 values and addresses fit in 32 
 constexpr int kFp32PerThread = 8 + 4 + 4 + 8 + 4;
 constexpr int kInt32PerThread = 4;
 
-KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
-  const ParamReader p(d, {"m", "k"});
+const std::vector<KernelParam> kParams = {
+    {"m", "integer > 0", "", "elements", "rows (tokens)", {}},
+    {"k", "integer > 0", "", "elements", "columns (channels), a multiple of 128", {}}};
+
+struct Shape {
+  std::int64_t m, k;
+};
+
+Shape read_shape(const KernelDescriptor& d) {
+  const ParamReader p(d, kParams);
   const std::int64_t m = p.positive("m"), k = p.positive("k");
   if (k % kGroup != 0) p.fail("k", "must be a multiple of 128 (1x128 groups)");
+  return {m, k};
+}
+
+// BF16 read once; FP8 and one FP32 scale per 128 written once.
+KernelWork work(const KernelDescriptor& d) {
+  const Shape s = read_shape(d);
+  const double rows = static_cast<double>(s.m), k = static_cast<double>(s.k);
+  KernelWork w;
+  w.read_bytes = rows * k * 2;
+  w.write_bytes = rows * k + rows * k / 128 * 4;
+  w.flops = rows * k * 3;  // |x| max, scale, convert
+  return w;
+}
+
+KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
+  const Shape s = read_shape(d);
+  const std::int64_t m = s.m, k = s.k;
   const std::int64_t elems = m * k;
   const std::int64_t per_cta = static_cast<std::int64_t>(kThreads) * kPerThread;  // 16 groups
   const std::int64_t units = (elems + per_cta - 1) / per_cta;
@@ -46,7 +71,9 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
 }  // namespace
 
 KernelDef quant_1x128_kernel() {
-  return {"quant_1x128", "CUDA suite 1x128 activation quantizer (BF16 -> FP8 E4M3 + FP32 scales)", {"m", "k"}, build};
+  return {"quant_1x128", "CUDA suite 1x128 activation quantizer (BF16 -> FP8 E4M3 + FP32 scales)",
+          kParams,       build,
+          work,          {{"m", 4096}, {"k", 7168}}};
 }
 
 }  // namespace hwsim::kernels

@@ -43,15 +43,48 @@ constexpr double kCastFp32PerElem = 1.0 + 1.0 + 0.5 + 4.0 / 8;
 constexpr double kCastInt32PerElem = 4.0 / 8;
 constexpr double kCastSfuPerElem = 1.0 / 8;
 
-KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
-  const ParamReader p(d, {"m", "n", "out_dtype"});
+const std::vector<KernelParam> kParams = {
+    {"m", "integer > 0", "", "elements", "rows (tokens)", {}},
+    {"n", "integer > 0", "", "elements", "the normalised dimension (hidden size), a multiple of 8, at most 8192", {}},
+    {"out_dtype",
+     "choice",
+     "bf16",
+     "",
+     "output: BF16, FP8 + 1x128 scales through a warp-level cast (fused cast proposal), or both",
+     {"bf16", "fp8_e4m3", "bf16_and_fp8_e4m3"}}};
+
+struct Request {
+  std::int64_t m, n;
+  bool bf16_out, fp8_out;
+};
+
+Request read_request(const KernelDescriptor& d) {
+  const ParamReader p(d, kParams);
   const std::int64_t m = p.positive("m"), n = p.positive("n");
-  const std::string out_dtype = p.choice("out_dtype", {"bf16", "fp8_e4m3", "bf16_and_fp8_e4m3"}, "bf16");
-  const bool bf16_out = out_dtype != "fp8_e4m3";
+  const std::string out_dtype = p.choice("out_dtype");
   const bool fp8_out = out_dtype != "bf16";
   if (fp8_out && n % kScaleGroup != 0)
     p.fail("n", fmt::format("= {} must be a multiple of 128 for FP8 output (1x128 scales)", n));
   if (n % kValuesPerVector != 0) p.fail("n", "must be a multiple of 8 (16-byte vectors)");
+  return {m, n, out_dtype != "fp8_e4m3", fp8_out};
+}
+
+// x and the weight row read once; each output written once.
+KernelWork work(const KernelDescriptor& d) {
+  const Request r = read_request(d);
+  const double m = static_cast<double>(r.m), n = static_cast<double>(r.n);
+  KernelWork w;
+  w.read_bytes = m * n * 2 + n * 2;
+  w.write_bytes = (r.bf16_out ? m * n * 2 : 0) + (r.fp8_out ? m * n + m * n / 128 * 4 : 0);
+  w.flops = m * n * 4;
+  return w;
+}
+
+KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
+  const Request r = read_request(d);
+  const std::int64_t m = r.m, n = r.n;
+  const bool bf16_out = r.bf16_out, fp8_out = r.fp8_out;
+  const ParamReader p(d, kParams);
   const std::int64_t vectors = n / kValuesPerVector;
   const int threads = static_cast<int>(std::min<std::int64_t>(kMaxThreads, (vectors + 31) / 32 * 32));
   if (vectors > static_cast<std::int64_t>(threads) * kMaxVectorsPerThread) {
@@ -85,10 +118,9 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
 }  // namespace
 
 KernelDef rmsnorm_kernel() {
-  return {"rmsnorm",
-          "CUDA suite RMSNorm (one CTA per row, BF16; FP8 output through a warp-level cast)",
-          {"m", "n", "out_dtype"},
-          build};
+  return {"rmsnorm", "CUDA suite RMSNorm (one CTA per row, BF16; FP8 output through a warp-level cast)",
+          kParams,   build,
+          work,      {{"m", 4096}, {"n", 7168}}};
 }
 
 }  // namespace hwsim::kernels

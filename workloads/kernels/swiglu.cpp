@@ -23,10 +23,35 @@ constexpr int kFp32PerElem = 5;
 constexpr int kSfuPerElem = 2;
 constexpr int kInt32PerElem = 1;
 
-KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
-  const ParamReader p(d, {"m", "n"});
+const std::vector<KernelParam> kParams = {
+    {"m", "integer > 0", "", "elements", "rows (tokens)", {}},
+    {"n", "integer > 0", "", "elements", "output columns (the input holds gate | up, 2 n), a multiple of 8", {}}};
+
+struct Shape {
+  std::int64_t m, n;
+};
+
+Shape read_shape(const KernelDescriptor& d) {
+  const ParamReader p(d, kParams);
   const std::int64_t m = p.positive("m"), n = p.positive("n");
   if (n % 8 != 0) p.fail("n", "must be a multiple of 8 (16-byte vectors)");
+  return {m, n};
+}
+
+// gate | up read once (BF16), y written once.
+KernelWork work(const KernelDescriptor& d) {
+  const Shape s = read_shape(d);
+  const double m = static_cast<double>(s.m), n = static_cast<double>(s.n);
+  KernelWork w;
+  w.read_bytes = m * 2 * n * 2;
+  w.write_bytes = m * n * 2;
+  w.flops = m * n * 8;
+  return w;
+}
+
+KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
+  const Shape s = read_shape(d);
+  const std::int64_t m = s.m, n = s.n;
   const std::int64_t w = std::min(n, kPerCta);
   const std::int64_t segs = (n + w - 1) / w;
   std::vector<TensorDesc> t = {{"x (gate|up, BF16)", m, 2 * n, 2}, {"y (BF16)", m, n, 2}};
@@ -43,6 +68,8 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
 
 }  // namespace
 
-KernelDef swiglu_kernel() { return {"swiglu", "CUDA suite SwiGLU (BF16, FP32 math)", {"m", "n"}, build}; }
+KernelDef swiglu_kernel() {
+  return {"swiglu", "CUDA suite SwiGLU (BF16, FP32 math)", kParams, build, work, {{"m", 4096}, {"n", 2048}}};
+}
 
 }  // namespace hwsim::kernels

@@ -18,12 +18,39 @@ constexpr int kTile = 64;
 constexpr int kPad = 2;         // [64][66]: odd word pitch
 constexpr int kRegisters = 32;  // assumption: 16 values and index arithmetic
 
-KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
-  const ParamReader p(d, {"m", "k", "dtype"});
+const std::vector<KernelParam> kParams = {{"m", "integer > 0", "", "elements", "rows of the input", {}},
+                                          {"k", "integer > 0", "", "elements", "columns of the input", {}},
+                                          {"dtype", "dtype", "", "", "element type: bf16, fp8_e4m3 or fp32", {}}};
+
+struct Request {
+  std::int64_t m, k;
+  DataType dt;
+};
+
+Request read_request(const KernelDescriptor& d) {
+  const ParamReader p(d, kParams);
   const std::int64_t m = p.positive("m"), k = p.positive("k");
   const DataType dt = p.dtype("dtype");
   if (dt != DataType::kBf16 && dt != DataType::kFp8E4M3 && dt != DataType::kFp32)
     p.fail("dtype", "must be bf16, fp8_e4m3 or fp32");
+  return {m, k, dt};
+}
+
+// Read once, written once.
+KernelWork work(const KernelDescriptor& d) {
+  const Request r = read_request(d);
+  const double m = static_cast<double>(r.m), k = static_cast<double>(r.k);
+  const int b = bytes_of(r.dt);
+  KernelWork w;
+  w.read_bytes = m * k * b;
+  w.write_bytes = m * k * b;
+  return w;
+}
+
+KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
+  const Request r = read_request(d);
+  const std::int64_t m = r.m, k = r.k;
+  const DataType dt = r.dt;
   const int e = bytes_of(dt);
   const std::int64_t mt = (m + kTile - 1) / kTile, kt = (k + kTile - 1) / kTile;
   std::vector<TensorDesc> t = {{"x", m, k, e}, {"xT", k, m, e}};
@@ -46,7 +73,9 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
 }  // namespace
 
 KernelDef transpose_kernel() {
-  return {"transpose", "CUDA suite shared-memory tiled transpose (64x64 tiles)", {"m", "k", "dtype"}, build};
+  return {"transpose", "CUDA suite shared-memory tiled transpose (64x64 tiles)",
+          kParams,     build,
+          work,        {{"m", 4096}, {"k", 7168}, {"dtype", "bf16"}}};
 }
 
 }  // namespace hwsim::kernels

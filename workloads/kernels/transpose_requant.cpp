@@ -32,13 +32,47 @@ constexpr int kRegisters = 64;                      // assumption
 constexpr double kFp32PerElem = 2 * (0.5 + 1.0) + 1.0 + 1.0 + 0.5;
 constexpr int kInt32PerElem = 1;
 
-KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
-  const ParamReader p(d, {"m", "k", "input_source"});
-  const bool near = p.choice("input_source", {"fp8", "bf16_near_memory_cast"}, "fp8") == "bf16_near_memory_cast";
-  const DataPath x_path = near ? DataPath::kNearMemoryCast : DataPath::kDirect;
+const std::vector<KernelParam> kParams = {
+    {"m", "integer > 0", "", "elements", "rows of the FP8 input (tokens), a multiple of 128", {}},
+    {"k", "integer > 0", "", "elements", "columns of the FP8 input (channels), a multiple of 128", {}},
+    {"input_source",
+     "choice",
+     "fp8",
+     "",
+     "FP8 + 1x128 scales as stored, or the BF16 original cast beside the HBM (near-memory proposal)",
+     {"fp8", "bf16_near_memory_cast"}}};
+
+struct Request {
+  std::int64_t m, k;
+  bool near;  // input read through the near-memory cast
+};
+
+Request read_request(const KernelDescriptor& d) {
+  const ParamReader p(d, kParams);
+  const bool near = p.choice("input_source") == "bf16_near_memory_cast";
   const std::int64_t m = p.positive("m"), k = p.positive("k");
   if (m % kTile != 0) p.fail("m", "must be a multiple of 128 (the 128x1 output groups run along m)");
   if (k % kTile != 0) p.fail("k", "must be a multiple of 128 (1x128 input groups)");
+  return {m, k, near};
+}
+
+// FP8 + 1x128 scales read once, FP8 + 128x1 scales written once; through the
+// near-memory cast, 2 bytes per element are read inside the stacks.
+KernelWork work(const KernelDescriptor& d) {
+  const Request r = read_request(d);
+  const double m = static_cast<double>(r.m), k = static_cast<double>(r.k);
+  KernelWork w;
+  w.read_bytes = m * k + m * k / 128 * 4;
+  if (r.near) w.near_memory_bytes = m * k * 2;
+  w.write_bytes = m * k + m * k / 128 * 4;
+  w.flops = m * k * 4;
+  return w;
+}
+
+KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
+  const Request r = read_request(d);
+  const DataPath x_path = r.near ? DataPath::kNearMemoryCast : DataPath::kDirect;
+  const std::int64_t m = r.m, k = r.k;
   const std::int64_t mt = m / kTile, kt = k / kTile;
   std::vector<TensorDesc> t = {
       {"x (FP8)", m, k, 1}, {"x scales (FP32)", m, kt, 4}, {"xT (FP8)", k, m, 1}, {"xT scales (FP32)", k, mt, 4}};
@@ -69,10 +103,9 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
 }  // namespace
 
 KernelDef transpose_requant_kernel() {
-  return {"transpose_requant",
-          "CUDA suite transposed re-quantization (FP8 1x128 -> FP8 128x1)",
-          {"m", "k", "input_source"},
-          build};
+  return {
+      "transpose_requant",       "CUDA suite transposed re-quantization (FP8 1x128 -> FP8 128x1)", kParams, build, work,
+      {{"m", 4096}, {"k", 7168}}};
 }
 
 }  // namespace hwsim::kernels

@@ -131,6 +131,6 @@ TEST_CASE("the roofline baseline never beats the compulsory traffic") {
   const double t = *model->predict("memcpy", {{"bytes", 1e9}}).time_us;
   CHECK(t >= 2e9 / spec.hbm_bytes_per_s() * 1e6);
   CHECK_THROWS_WITH(model->predict("gemm", {{"m", 128}, {"n", 128}}),
-                    "kernel gemm: parameter 'k' must be a number > 0");
+                    "kernel gemm: param k is required (a whole number > 0)");
   CHECK_THROWS_WITH(model->predict("fft", {}), Catch::Contains("unknown kernel 'fft'"));
 }
