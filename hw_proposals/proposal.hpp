@@ -50,13 +50,18 @@ struct SensitivityParam {
   std::vector<double> values;
 };
 
+// One sensitivity sweep, as a registration writes it.
+inline SensitivityParam sweep(std::string key, std::string unit, std::string description, std::vector<double> values) {
+  return {std::move(key), std::move(unit), std::move(description), std::move(values)};
+}
+
 // A proposal as data: what its folder registers (see "How to add a proposal"
 // in docs/engine.md). A rewrite or an EP communication model is optional.
 struct ProposalDef {
-  std::string name{};     // folder name, e.g. "fused_cast_tma"
-  std::string title{};    // e.g. "Fused FP8 cast + TMA"
-  std::string summary{};  // one sentence on the mechanism
-  Level level = Level::kLayer;
+  std::string name{};           // folder name, e.g. "fused_cast_tma"
+  std::string title{};          // e.g. "Fused FP8 cast + TMA"
+  std::string summary{};        // one sentence on the mechanism
+  Level level = Level::kLayer;  // kLayer unless set
   // Folders whose spec_delta.yaml this proposal applies, in order; empty:
   // its own folder's.
   std::vector<std::string> deltas{};

@@ -7,19 +7,13 @@
 #include "hw_proposals/proposal.hpp"
 
 namespace hwsim::proposals {
-namespace {
-
+// The registration (internal linkage: a namespace-scope const).
 const ProposalRegistration kRegistration{
     {.name = "accumulation_precision",
      .title = "FP32 accumulation in FP8 MMA",
      .summary = "The FP8 tensor-core accumulator keeps 23 fraction bits instead of Hopper's 13, removing the error "
                 "that grows with K; block scales still need CUDA-core promotion, so GEMM time is unchanged.",
-     .level = Level::kLayer,
-     .sensitivity = {{"tensor_core.fp8_accum_fraction_bits",
-                      "bits",
-                      "fraction bits the FP8 accumulator keeps",
-                      {13, 16, 19, 23}}}}};
-
-}  // namespace
+     .sensitivity = {sweep("tensor_core.fp8_accum_fraction_bits", "bits", "fraction bits the FP8 accumulator keeps",
+                           {13, 16, 19, 23})}}};
 
 }  // namespace hwsim::proposals

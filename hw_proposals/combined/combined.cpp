@@ -9,20 +9,16 @@
 #include "hw_proposals/transposed_gemm/transposed_gemm.hpp"
 
 namespace hwsim::proposals {
-namespace {
-
+// The registration (internal linkage: a namespace-scope const).
 const ProposalRegistration kRegistration{
     {.name = "combined",
      .title = "All compute proposals",
      .summary = "Fused cast + TMA, group-scaled MMA with FP32 accumulation, and transposed GEMM together.",
-     .level = Level::kLayer,
      .deltas = {"fused_cast_tma", "group_scaled_mma", "accumulation_precision", "transposed_gemm"},
      .rewrite = [](std::vector<StudyKernel>& kernels) {
        apply_transposed_gemm(kernels);
        apply_fused_cast(kernels);
        apply_group_scaling(kernels);
      }}};
-
-}  // namespace
 
 }  // namespace hwsim::proposals

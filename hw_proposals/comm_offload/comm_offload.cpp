@@ -10,8 +10,7 @@
 #include "hw_proposals/proposal.hpp"
 
 namespace hwsim::proposals {
-namespace {
-
+// The registration (internal linkage: a namespace-scope const).
 const ProposalRegistration kRegistration{
     {.name = "comm_offload",
      .title = "Communication co-processor",
@@ -21,15 +20,10 @@ const ProposalRegistration kRegistration{
      .ep_comm = [](const HardwareSpec& spec) -> std::unique_ptr<comm::EpComm> {
        return comm::make_comm_offload(comm::CommOffloadParams::from_spec(spec));
      },
-     .sensitivity = {{"comm_coprocessor.throughput_GBps",
-                      "GB/s",
-                      "bytes per second the co-processor copies, all roles together",
-                      {10, 50, 100, 200, 400, 800}},
-                     {"comm_coprocessor.latency_us",
-                      "us",
-                      "command latency of the co-processor, once per kernel",
-                      {1, 2.5, 5, 10}}}}};
-
-}  // namespace
+     .sensitivity = {
+         sweep("comm_coprocessor.throughput_GBps", "GB/s",
+               "bytes per second the co-processor copies, all roles together", {10, 50, 100, 200, 400, 800}),
+         sweep("comm_coprocessor.latency_us", "us", "command latency of the co-processor, once per kernel",
+               {1, 2.5, 5, 10})}}};
 
 }  // namespace hwsim::proposals

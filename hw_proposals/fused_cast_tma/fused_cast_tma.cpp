@@ -38,20 +38,14 @@ void apply_fused_cast(std::vector<StudyKernel>& kernels) {
   }
 }
 
-namespace {
-
+// The registration (internal linkage: a namespace-scope const).
 const ProposalRegistration kRegistration{
     {.name = "fused_cast_tma",
      .title = "Fused FP8 cast + TMA",
      .summary = "The TMA casts BF16 to FP8 with 1x128 scales on its way into shared memory, and RMSNorm casts with a "
                 "warp-level instruction, so the separate quantization kernels and their HBM round trips disappear.",
-     .level = Level::kLayer,
      .rewrite = apply_fused_cast,
-     .sensitivity = {{"tma.fp8_cast_bytes_per_clk",
-                      "B/clk/SM",
-                      "BF16 bytes the TMA casts per clock per SM",
-                      {16, 32, 64, 128, 256}}}}};
-
-}  // namespace
+     .sensitivity = {sweep("tma.fp8_cast_bytes_per_clk", "B/clk/SM", "BF16 bytes the TMA casts per clock per SM",
+                           {16, 32, 64, 128, 256})}}};
 
 }  // namespace hwsim::proposals

@@ -14,20 +14,14 @@ void apply_group_scaling(std::vector<StudyKernel>& kernels) {
   }
 }
 
-namespace {
-
+// The registration (internal linkage: a namespace-scope const).
 const ProposalRegistration kRegistration{
     {.name = "group_scaled_mma",
      .title = "Group-scaled MMA",
      .summary = "Tensor cores apply the per-group scales and keep the partial sums, so block-scaled FP8 GEMMs no "
                 "longer copy them to CUDA cores every 128 of K for scaling and FP32 accumulation.",
-     .level = Level::kLayer,
      .rewrite = apply_group_scaling,
-     .sensitivity = {{"tensor_core.group_scale_cycles",
-                      "cycles",
-                      "tensor-pipe cycles per wgmma to apply the group scales",
-                      {0, 4, 8, 16, 32}}}}};
-
-}  // namespace
+     .sensitivity = {sweep("tensor_core.group_scale_cycles", "cycles",
+                           "tensor-pipe cycles per wgmma to apply the group scales", {0, 4, 8, 16, 32})}}};
 
 }  // namespace hwsim::proposals

@@ -27,20 +27,14 @@ void apply_near_memory_cast(std::vector<StudyKernel>& kernels) {
   }
 }
 
-namespace {
-
+// The registration (internal linkage: a namespace-scope const).
 const ProposalRegistration kRegistration{
     {.name = "near_memory_compute",
      .title = "Near-memory FP8 cast",
      .summary = "Logic beside the HBM casts BF16 to FP8 as it is read, so quantization kernels disappear and only FP8 "
                 "crosses the package.",
-     .level = Level::kLayer,
      .rewrite = apply_near_memory_cast,
-     .sensitivity = {{"hbm.near_memory_cast_GBps",
-                      "GB/s",
-                      "BF16 bytes per second the memory-side logic casts",
-                      {800, 1600, 3352, 6704}}}}};
-
-}  // namespace
+     .sensitivity = {sweep("hbm.near_memory_cast_GBps", "GB/s", "BF16 bytes per second the memory-side logic casts",
+                           {800, 1600, 3352, 6704})}}};
 
 }  // namespace hwsim::proposals

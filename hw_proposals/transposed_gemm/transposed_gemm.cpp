@@ -23,20 +23,14 @@ void apply_transposed_gemm(std::vector<StudyKernel>& kernels) {
   }
 }
 
-namespace {
-
+// The registration (internal linkage: a namespace-scope const).
 const ProposalRegistration kRegistration{
     {.name = "transposed_gemm",
      .title = "Transposed GEMM",
      .summary = "WGMMA reads FP8 operands transposed from shared memory with scales along the other dimension, so the "
                 "backward's transposed re-quantization kernels disappear.",
-     .level = Level::kLayer,
      .rewrite = apply_transposed_gemm,
-     .sensitivity = {{"tma.fp8_cast_bytes_per_clk",
-                      "B/clk/SM",
-                      "bytes per clock the TMA re-scales to 128x1 tiles",
-                      {16, 32, 64, 128, 256}}}}};
-
-}  // namespace
+     .sensitivity = {sweep("tma.fp8_cast_bytes_per_clk", "B/clk/SM", "bytes per clock the TMA re-scales to 128x1 tiles",
+                           {16, 32, 64, 128, 256})}}};
 
 }  // namespace hwsim::proposals

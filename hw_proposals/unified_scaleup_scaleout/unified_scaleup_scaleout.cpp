@@ -9,8 +9,7 @@
 #include "workloads/comm/unified_fabric.hpp"
 
 namespace hwsim::proposals {
-namespace {
-
+// The registration (internal linkage: a namespace-scope const).
 const ProposalRegistration kRegistration{
     {.name = "unified_scaleup_scaleout",
      .title = "Unified scale-up/scale-out adapter",
@@ -21,8 +20,6 @@ const ProposalRegistration kRegistration{
        return comm::make_unified_scaleup_scaleout(comm::UnifiedFabricParams::from_spec(spec));
      },
      .sensitivity = {
-         {"nic.adapter_latency_us", "us", "extra latency of the adapter's forwarding hop", {0, 1, 2.5, 5, 10}}}}};
-
-}  // namespace
+         sweep("nic.adapter_latency_us", "us", "extra latency of the adapter's forwarding hop", {0, 1, 2.5, 5, 10})}}};
 
 }  // namespace hwsim::proposals

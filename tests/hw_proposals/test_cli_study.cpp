@@ -37,7 +37,7 @@ double step_s(const fs::path& json_file) { return nlohmann::json::parse(read(jso
 }  // namespace
 
 TEST_CASE("hwsim study comm_offload unified_scaleup_scaleout: step rows in study.json, CSV and summary",
-          "[cli][study]") {
+          "[cli][study][slow]") {
   const fs::path dir = scratch("cli-study-comm");
   const std::string args =
       "study comm_offload unified_scaleup_scaleout --model roofline --no-sensitivity --out " + dir.string();

@@ -149,7 +149,7 @@ TEST_CASE("step level: a GPU without the feature is refused with an error naming
       Catch::Contains("comm_coprocessor.present is true, so comm_coprocessor.throughput_GBps must be > 0"));
 }
 
-TEST_CASE("step level: the co-processor holds no SMs, is no slower at its defaults and slower at 10 GB/s") {
+TEST_CASE("step level: the co-processor holds no SMs, is no slower at its defaults and slower at 10 GB/s", "[slow]") {
   const json& base = step_study()["baseline"];
   const json& offload = proposal_row("comm_offload");
   CHECK(base["comm_sms"] == 20);
@@ -174,7 +174,8 @@ TEST_CASE("step level: the co-processor holds no SMs, is no slower at its defaul
   }
 }
 
-TEST_CASE("step level: the unified adapter holds no SMs, removes the relay's HBM round trip and shortens the step") {
+TEST_CASE("step level: the unified adapter holds no SMs, removes the relay's HBM round trip and shortens the step",
+          "[slow]") {
   const json& base = step_study()["baseline"];
   const json& unified = proposal_row("unified_scaleup_scaleout");
   CHECK(unified["comm_sms"] == 0);
@@ -194,7 +195,7 @@ TEST_CASE("step level: the unified adapter holds no SMs, removes the relay's HBM
         comm::make_deepep_sm_comm()->dispatch(h800, routing, payload).hbm_write_bytes);
 }
 
-TEST_CASE("step level: every speed-up is the baseline step time over the proposal's") {
+TEST_CASE("step level: every speed-up is the baseline step time over the proposal's", "[slow]") {
   const json& st = step_study();
   const double base = st["baseline"]["step_s"];
   REQUIRE(st["proposals"].size() == 2);
@@ -235,7 +236,7 @@ TEST_CASE("prediction table: asks its model once per distinct kernel, or names a
   CHECK_THAT(missing.error, Catch::Contains("write") && Catch::Contains("was not predicted beforehand"));
 }
 
-TEST_CASE("study: step rows from the shared batches equal a step timed directly, deterministically") {
+TEST_CASE("study: step rows from the shared batches equal a step timed directly, deterministically", "[slow]") {
   StudyOptions o;
   o.model_name = "roofline";
   o.proposals = {"comm_offload", "group_scaled_mma"};

@@ -43,7 +43,7 @@ TEST_CASE("Causal attention takes about half the time of full attention on long 
   }
 }
 
-TEST_CASE("Attention runs within sane bounds of its roofline", "[attention]") {
+TEST_CASE("Attention runs within sane bounds of its roofline", "[attention][slow]") {
   const HardwareSpec spec = load_gpu("h100-sxm");
   GpuSimulator sim(spec);
   auto roofline = make_roofline_predictor(spec);

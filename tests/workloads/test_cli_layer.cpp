@@ -14,7 +14,7 @@ using Out = hwsim::testing::CliOutput;
 using hwsim::testing::run_cli;
 }  // namespace
 
-TEST_CASE("hwsim run --workload deepseek-v3-layer: per-kernel, per-phase and layer totals", "[cli][layer]") {
+TEST_CASE("hwsim run --workload deepseek-v3-layer: per-kernel, per-phase and layer totals", "[cli][layer][slow]") {
   const Out o = run_cli("run --workload deepseek-v3-layer --gpu h800-sxm --tokens 512 --json");
   REQUIRE(o.rc == 0);
   const auto j = nlohmann::json::parse(o.text);
@@ -45,7 +45,7 @@ TEST_CASE("hwsim run --workload deepseek-v3-layer: per-kernel, per-phase and lay
   CHECK(run_cli("run --workload deepseek-v3-layer --gpu h800-sxm --tokens 512 --json").text == o.text);
 }
 
-TEST_CASE("hwsim run --workload prints a table and rejects bad options in one line", "[cli][layer]") {
+TEST_CASE("hwsim run --workload prints a table and rejects bad options in one line", "[cli][layer][slow]") {
   const Out human = run_cli("run --workload deepseek-v3-layer --tokens 256 --routing skewed --seed 7");
   CHECK(human.rc == 0);
   CHECK(human.text.find("layer total") != std::string::npos);

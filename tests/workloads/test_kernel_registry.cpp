@@ -50,7 +50,7 @@ TEST_CASE("every registered kernel's example builds and has work", "[registry]")
     const sim::KernelProgram p = build(k, k.example);
     CHECK(p.ctas > 0);
     const KernelWork w = kernel_work(k.kind, k.example);
-    CHECK(w.read_bytes + w.write_bytes + w.flops > 0);
+    CHECK(w.read_bytes + w.write_bytes + w.flops + w.link_s > 0);
   }
 }
 

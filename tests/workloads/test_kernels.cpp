@@ -77,7 +77,7 @@ TEST_CASE("No kernel beats its roofline", "[kernels][roofline]") {
   }
 }
 
-TEST_CASE("Large GEMMs land within 60-95% of tensor peak", "[kernels][sanity]") {
+TEST_CASE("Large GEMMs land within 60-95% of tensor peak", "[kernels][sanity][slow]") {
   const HardwareSpec spec = load_gpu("h100-sxm");
   GpuSimulator sim(spec);
   for (const auto& d : {gemm(8192, 8192, 8192, "bf16", "none"), gemm(8192, 8192, 8192, "fp8_e4m3", "per_tensor", true),
@@ -380,7 +380,7 @@ TEST_CASE("A communication kernel is paced by its port and takes HBM from the ke
 }
 
 TEST_CASE("1x128 x 1x128 block scaling (a weight gradient's) costs more promotion than 1x128 x 128x128",
-          "[kernels][gemm][scaling]") {
+          "[kernels][gemm][scaling][slow]") {
   GpuSimulator sim(load_gpu("h100-sxm"));
   json p{{"m", 4096},
          {"n", 7168},

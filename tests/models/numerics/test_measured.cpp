@@ -39,7 +39,7 @@ TEST_CASE("hopper reproduces every measured probe output bit for bit") {
   check_all(m, 9 * 3 * 1024);
 }
 
-TEST_CASE("hopper reproduces every measured random GEMM output bit for bit") {
+TEST_CASE("hopper reproduces every measured random GEMM output bit for bit", "[slow]") {
   const Measurement m = load_measurement(kData + "random.json");
   REQUIRE(m.cases.size() == 24);  // 3 distributions x K = 128 .. 16384
   // wgmma for every K; cuBLASLt for K <= 4096 (it offered only split-K kernels above: docs/numerics.md).

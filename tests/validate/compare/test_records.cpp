@@ -116,7 +116,7 @@ TEST_CASE("predictions run per GPU in child processes and come back in order") {
 
 TEST_CASE("an unknown GPU gives its records the load error, others still run") {
   const fs::path p = write_tmp(
-      "unk.jsonl", rec("h900-sxm", "read", R"({"bytes": 1000})", 4) + rec("h100-sxm", "read", R"({"bytes": 1000})", 4));
+      "unk.jsonl", rec("h900-sxm", "read", R"({"bytes": 1024})", 4) + rec("h100-sxm", "read", R"({"bytes": 1024})", 4));
   const auto records = read_records(p);
   fs::remove(p);
   const auto pred = predict_records(records, [](const HardwareSpec& s) { return make_roofline_predictor(s); }, {});

@@ -130,7 +130,7 @@ TEST_CASE("step with the roofline stand-in: faster than ISCA Table 4 but within 
   CHECK(r.optimizer_s == Approx(0.29).epsilon(0.5));
 }
 
-TEST_CASE("step: ISCA Table 4 step time within 15% with the simulator predictor", "[isca_table4]") {
+TEST_CASE("step: ISCA Table 4 step time within 15% with the simulator predictor", "[isca_table4][slow]") {
   // The target of the multi-GPU issue: every kernel timed by the
   // cycle-approximate simulator (no parameter set from the step or from
   // Table 4; docs/multigpu.md section 5 lists the assumptions and says where
