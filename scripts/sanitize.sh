@@ -18,5 +18,5 @@ cmake --build build-asan -j "$jobs" --target "${targets[@]}"
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 cd build-asan
-regex="^($(IFS='|'; echo "${targets[*]}")): "
+regex="^($(IFS='|'; echo "${targets[*]}")):"
 ctest -L quick -R "$regex" --output-on-failure -j "$jobs"
