@@ -35,13 +35,8 @@ GpuSimulator::GpuSimulator(const HardwareSpec& spec, const SimOptions& options)
 
 std::vector<int> GpuSimulator::sm_set(const KernelDescriptor& d, const std::vector<int>& stream_sms) const {
   std::vector<int> set = stream_sms;
-  if (d.params.is_object() && d.params.contains("sms")) {
-    const auto& v = d.params.at("sms");
-    if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > gpu_.spec().sm.count) {
-      throw Error(fmt::format("kernel {}: param sms = {} must be a whole number in 1..{}", d.kind, v.dump(),
-                              gpu_.spec().sm.count));
-    }
-    const int n = v.get<int>();
+  const int n = launch_options(d, gpu_.spec().sm.count).sms;
+  if (n > 0) {
     if (set.empty()) {
       for (int i = 0; i < n; ++i) set.push_back(i);
     } else if (n < static_cast<int>(set.size())) {
@@ -65,7 +60,7 @@ KernelResult GpuSimulator::run(const KernelDescriptor& d) {
   }
   KernelResult r = it->second;
   r.params = d.params;
-  apply_power_cap(r);
+  apply_power_cap(r, launch_options(d, gpu_.spec().sm.count));
   return r;
 }
 
@@ -73,12 +68,12 @@ KernelResult GpuSimulator::run(const KernelDescriptor& d) {
 // busy runs at the lower clock the 700 W budget allows. The simulation ran at
 // clock.sm_MHz; the result is rescaled to the sustained clock, and the
 // unthrottled figures are kept under launch.power.
-void GpuSimulator::apply_power_cap(KernelResult& r) const {
+void GpuSimulator::apply_power_cap(KernelResult& r, const LaunchOptions& o) const {
   const auto busy = r.busy.find("tensor_core");
   if (busy == r.busy.end() || busy->second <= 0) return;
   const std::string dtype = r.params.is_object() ? r.params.value("a_dtype", "bf16") : "bf16";
   // The budget is the whole GPU's: SMs the launch does not use draw no tensor power.
-  const int used = r.launch.is_object() && r.launch.contains("sms") ? r.launch["sms"].get<int>() : gpu_.spec().sm.count;
+  const int used = o.sms > 0 ? o.sms : gpu_.spec().sm.count;
   const double gpu_busy = busy->second * used / gpu_.spec().sm.count;
   // HBM traffic on the GPU meanwhile: this launch's (at the maximum clock) and
   // what kernels beside it move (param beside_hbm_GBps, e.g. communication).
@@ -91,7 +86,7 @@ void GpuSimulator::apply_power_cap(KernelResult& r) const {
   const double l2_hit_reads = std::max(0.0, r.bytes.at("l2_read") - r.bytes.at("hbm_read"));
   const double l2_kept_writes = std::max(0.0, r.bytes.at("l2_write") - r.bytes.at("hbm_write"));
   const double own_l2_TBps = t_s > 0 ? (l2_hit_reads + l2_kept_writes) / t_s / 1e12 : 0.0;
-  const double beside_TBps = r.params.is_object() ? r.params.value("beside_hbm_GBps", 0.0) / 1000 : 0.0;
+  const double beside_TBps = o.beside_hbm_GBps / 1000;
   const DvfsResult p =
       power_capped_clock(gpu_.spec(), gpu_busy, parse_data_type(dtype, "kernel " + r.kernel + ": param a_dtype"),
                          beside_TBps, own_TBps, own_l2_TBps);

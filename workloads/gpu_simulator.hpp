@@ -39,7 +39,7 @@ class GpuSimulator {
 
  private:
   std::vector<int> sm_set(const KernelDescriptor& d, const std::vector<int>& stream_sms) const;
-  void apply_power_cap(KernelResult& r) const;
+  void apply_power_cap(KernelResult& r, const LaunchOptions& o) const;
   sim::Gpu gpu_;
   nlohmann::json config_;
   bool cacheable_ = true;

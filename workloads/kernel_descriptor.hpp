@@ -77,6 +77,17 @@ KernelWork kernel_work(const std::string& kind, const nlohmann::json& params);
 // The parameters every launch accepts besides the kernel's own.
 const std::vector<KernelParam>& launch_params();
 
+// How a launch runs, as opposed to what its kernel computes. The record
+// schema keeps these among a descriptor's params; they are read and checked
+// here, once, and every model takes them from this struct.
+struct LaunchOptions {
+  int sms = 0;                 // SMs the launch may use; 0: all of them
+  double beside_hbm_GBps = 0;  // HBM traffic of kernels running beside it (the power cap's share)
+};
+// Throws hwsim::Error naming the kernel and the param when sms is not a whole
+// number in 1..sm_count or beside_hbm_GBps is not a number >= 0.
+LaunchOptions launch_options(const KernelDescriptor& d, int sm_count);
+
 class ParamReader {
  public:
   ParamReader(const KernelDescriptor& d, const std::vector<KernelParam>& declared);

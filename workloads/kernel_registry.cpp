@@ -69,6 +69,25 @@ const std::vector<KernelParam>& launch_params() {
   return params;
 }
 
+LaunchOptions launch_options(const KernelDescriptor& d, int sm_count) {
+  LaunchOptions o;
+  if (!d.params.is_object()) return o;
+  if (const auto it = d.params.find("sms"); it != d.params.end()) {
+    if (!it->is_number_integer() || it->get<long long>() < 1 || it->get<long long>() > sm_count) {
+      throw Error(
+          fmt::format("kernel {}: param sms = {} must be a whole number in 1..{}", d.kind, it->dump(), sm_count));
+    }
+    o.sms = it->get<int>();
+  }
+  if (const auto it = d.params.find("beside_hbm_GBps"); it != d.params.end()) {
+    if (!it->is_number() || it->get<double>() < 0) {
+      throw Error(fmt::format("kernel {}: param beside_hbm_GBps = {} must be a number >= 0", d.kind, it->dump()));
+    }
+    o.beside_hbm_GBps = it->get<double>();
+  }
+  return o;
+}
+
 ParamReader::ParamReader(const KernelDescriptor& d, const std::vector<KernelParam>& declared)
     : d_(d), declared_(declared) {
   std::vector<std::string> accepted;

@@ -117,3 +117,16 @@ TEST_CASE("an unknown kind or parameter is refused with the known names", "[regi
   CHECK(kernel_work("memcpy", {{"bytes", 1e9}}).read_bytes == 1e9);
   CHECK_THROWS_WITH(kernel_work("memcpy", {{"bytes", 1000.5}}), Catch::Contains("param bytes"));
 }
+
+TEST_CASE("launch options are read and checked in one place, for every model", "[registry]") {
+  const KernelDescriptor d{"memcpy", {{"bytes", 1 << 20}, {"sms", 20}, {"beside_hbm_GBps", 500.0}}};
+  const LaunchOptions o = launch_options(d, 132);
+  CHECK(o.sms == 20);
+  CHECK(o.beside_hbm_GBps == 500.0);
+  CHECK(launch_options({"memcpy", {{"bytes", 1024}}}, 132).sms == 0);  // 0: all SMs
+  const std::string expected = "kernel memcpy: param sms = 200 must be a whole number in 1..132";
+  const KernelDescriptor bad{"memcpy", {{"bytes", 1024}, {"sms", 200}}};
+  CHECK_THROWS_WITH(launch_options(bad, 132), expected);
+  CHECK_THROWS_WITH(launch_options({"memcpy", {{"bytes", 1024}, {"beside_hbm_GBps", -1}}}, 132),
+                    Catch::Contains("beside_hbm_GBps = -1 must be a number >= 0"));
+}

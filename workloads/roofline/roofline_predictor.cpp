@@ -19,9 +19,8 @@ class RooflinePredictor final : public KernelPredictor {
     require_features(w, kernel);
     // A launch restricted to fewer SMs (`sms`, as every kernel accepts) gets
     // their share of the compute rate; HBM is shared by all SMs.
-    const double sms = params.value("sms", static_cast<double>(spec_.sm.count));
-    if (!(sms > 0) || sms > spec_.sm.count)
-      throw Error(fmt::format("kernel {}: parameter 'sms' must be in 1..{}", kernel, spec_.sm.count));
+    const LaunchOptions o = launch_options({kernel, params}, spec_.sm.count);
+    const double sms = o.sms > 0 ? o.sms : spec_.sm.count;
     const double sm_share = sms / spec_.sm.count;
     const double compute_rate =
         sm_share * (w.tensor ? spec_.peak_flops(w.mma_type)
