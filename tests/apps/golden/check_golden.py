@@ -9,7 +9,12 @@ allows for nothing but printing). A refactor must leave them unchanged; a
 change that is meant to move them regenerates the file with --update and says
 why in its commit.
 
+With --validation FILE it compares the validation tables instead (per-GPU
+overall and per-class errors, the what-if speed-ups) of a `hwsim validate`
+output that the validation-gate test wrote.
+
 usage: check_golden.py --hwsim BIN --work DIR [--update]
+       check_golden.py --validation FILE [--update]
 """
 import argparse
 import json
@@ -51,9 +56,24 @@ def collect(hwsim, work):
     return got
 
 
+def validation_numbers(path):
+    doc = json.loads(Path(path).read_text())
+    rows = {}
+    for g in doc["gpus"]:
+        for stat in ("count", "median_abs_pct", "median_signed_pct", "mean_abs_pct", "max_abs_pct"):
+            rows[f"{g['gpu']}.overall.{stat}"] = g["overall"][stat]
+        for cls, c in sorted(g["classes"].items()):
+            rows[f"{g['gpu']}.{cls}.median_abs_pct"] = c["median_abs_pct"]
+    for c in doc["whatif"]["classes"]:
+        rows[f"whatif.{c['class']}.predicted_speedup"] = c["predicted_speedup"]
+    return {"validation_sim": rows}
+
+
 def compare(expected, got):
     bad = []
     for section, rows in expected.items():
+        if section not in got:
+            continue  # the other mode's section
         for key, want in rows.items():
             have = got.get(section, {}).get(key)
             if have is None:
@@ -68,18 +88,28 @@ def compare(expected, got):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--hwsim", required=True)
-    ap.add_argument("--work", required=True)
+    ap.add_argument("--hwsim")
+    ap.add_argument("--work")
+    ap.add_argument("--validation", help="compare the tables of this hwsim validate output")
     ap.add_argument("--update", action="store_true", help="rewrite expected.json from this build")
     a = ap.parse_args()
-    got = collect(a.hwsim, Path(a.work))
+    if a.validation:
+        got = validation_numbers(a.validation)
+    elif a.hwsim and a.work:
+        got = collect(a.hwsim, Path(a.work))
+    else:
+        ap.error("give --hwsim and --work, or --validation")
     if a.update:
+        merged = json.loads(EXPECTED.read_text()) if EXPECTED.exists() else {}
+        merged.update(got)
         tmp = EXPECTED.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(got, indent=1, sort_keys=True) + "\n")
+        tmp.write_text(json.dumps(merged, indent=1, sort_keys=True) + "\n")
         os.replace(tmp, EXPECTED)
         print(f"wrote {EXPECTED}")
         return 0
-    bad = compare(json.loads(EXPECTED.read_text()), got)
+    expected = json.loads(EXPECTED.read_text())
+    bad = compare(expected, got)
+    bad += [f"{s}: section missing from {EXPECTED.name}" for s in got if s not in expected]
     for line in bad:
         print("golden mismatch: " + line)
     n = sum(len(v) for v in got.values())
