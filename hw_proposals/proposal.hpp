@@ -55,6 +55,13 @@ inline SensitivityParam sweep(std::string key, std::string unit, std::string des
   return {std::move(key), std::move(unit), std::move(description), std::move(values)};
 }
 
+// The EP communication a step-level proposal brings: its parameters read from
+// the spec (`Params::from_spec`, which names the missing key) and its factory.
+template <class Params, class Comm>
+std::function<std::unique_ptr<comm::EpComm>(const HardwareSpec&)> ep_comm_from(Comm (*make)(const Params&)) {
+  return [make](const HardwareSpec& spec) -> std::unique_ptr<comm::EpComm> { return make(Params::from_spec(spec)); };
+}
+
 // A proposal as data: what its folder registers (see "How to add a proposal"
 // in docs/engine.md). A rewrite or an EP communication model is optional.
 struct ProposalDef {

@@ -17,9 +17,7 @@ const ProposalRegistration kRegistration{
      .summary = "A co-processor does the all-to-all's forwarding between IB and NVLink, RDMA-buffer copies and combine "
                 "reductions, so the 20 SMs DeepEP holds return to compute.",
      .level = Level::kStep,
-     .ep_comm = [](const HardwareSpec& spec) -> std::unique_ptr<comm::EpComm> {
-       return comm::make_comm_offload(comm::CommOffloadParams::from_spec(spec));
-     },
+     .ep_comm = ep_comm_from(comm::make_comm_offload),
      .sensitivity = {
          sweep("comm_coprocessor.throughput_GBps", "GB/s",
                "bytes per second the co-processor copies, all roles together", {10, 50, 100, 200, 400, 800}),

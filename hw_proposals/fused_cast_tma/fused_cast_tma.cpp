@@ -6,6 +6,16 @@
 
 namespace hwsim::proposals {
 
+// The registration (internal linkage: a namespace-scope const).
+const ProposalRegistration kRegistration{
+    {.name = "fused_cast_tma",
+     .title = "Fused FP8 cast + TMA",
+     .summary = "The TMA casts BF16 to FP8 with 1x128 scales on its way into shared memory, and RMSNorm casts with a "
+                "warp-level instruction, so the separate quantization kernels and their HBM round trips disappear.",
+     .rewrite = apply_fused_cast,
+     .sensitivity = {sweep("tma.fp8_cast_bytes_per_clk", "B/clk/SM", "BF16 bytes the TMA casts per clock per SM",
+                           {16, 32, 64, 128, 256})}}};
+
 void apply_fused_cast(std::vector<StudyKernel>& kernels) {
   for (auto& q : kernels) {
     if (q.kernel.kind != "quant_1x128" || q.change == Change::kRemoved) continue;
@@ -37,15 +47,5 @@ void apply_fused_cast(std::vector<StudyKernel>& kernels) {
     mark_removed(q, "cast fused into the TMA load of " + gemm->kernel.name);
   }
 }
-
-// The registration (internal linkage: a namespace-scope const).
-const ProposalRegistration kRegistration{
-    {.name = "fused_cast_tma",
-     .title = "Fused FP8 cast + TMA",
-     .summary = "The TMA casts BF16 to FP8 with 1x128 scales on its way into shared memory, and RMSNorm casts with a "
-                "warp-level instruction, so the separate quantization kernels and their HBM round trips disappear.",
-     .rewrite = apply_fused_cast,
-     .sensitivity = {sweep("tma.fp8_cast_bytes_per_clk", "B/clk/SM", "BF16 bytes the TMA casts per clock per SM",
-                           {16, 32, 64, 128, 256})}}};
 
 }  // namespace hwsim::proposals

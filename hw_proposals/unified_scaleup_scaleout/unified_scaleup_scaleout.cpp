@@ -16,9 +16,7 @@ const ProposalRegistration kRegistration{
      .summary = "One adapter joins NVLink and IB with read, write, multicast and reduce, so IB arrivals reach the "
                 "expert's GPU with no SM forwarding hop and no copy through the relay's memory, and no SMs are held.",
      .level = Level::kStep,
-     .ep_comm = [](const HardwareSpec& spec) -> std::unique_ptr<comm::EpComm> {
-       return comm::make_unified_scaleup_scaleout(comm::UnifiedFabricParams::from_spec(spec));
-     },
+     .ep_comm = ep_comm_from(comm::make_unified_scaleup_scaleout),
      .sensitivity = {
          sweep("nic.adapter_latency_us", "us", "extra latency of the adapter's forwarding hop", {0, 1, 2.5, 5, 10})}}};
 
