@@ -395,7 +395,7 @@ KernelWork work(const KernelDescriptor& d) {
   const ParamReader p(d, kParams);
   const GemmRequest r = read_request(p);
   const double m = static_cast<double>(r.s.m), n = static_cast<double>(r.s.n), k = static_cast<double>(r.s.k);
-  const int a = bytes_of(r.s.ab), b = bytes_of(r.s.ab), o = bytes_of(r.s.out);
+  const int a = bytes_of(r.s.ab), b = a, o = bytes_of(r.s.out);  // b_dtype == a_dtype (read_shape)
   KernelWork w;
   w.flops = 2 * m * n * k;
   w.tensor = true;

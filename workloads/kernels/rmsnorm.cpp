@@ -58,8 +58,7 @@ struct Request {
   bool bf16_out, fp8_out;
 };
 
-Request read_request(const KernelDescriptor& d) {
-  const ParamReader p(d, kParams);
+Request read_request(const ParamReader& p) {
   const std::int64_t m = p.positive("m"), n = p.positive("n");
   const std::string out_dtype = p.choice("out_dtype");
   const bool fp8_out = out_dtype != "bf16";
@@ -71,7 +70,7 @@ Request read_request(const KernelDescriptor& d) {
 
 // x and the weight row read once; each output written once.
 KernelWork work(const KernelDescriptor& d) {
-  const Request r = read_request(d);
+  const Request r = read_request(ParamReader(d, kParams));
   const double m = static_cast<double>(r.m), n = static_cast<double>(r.n);
   KernelWork w;
   w.read_bytes = m * n * 2 + n * 2;
@@ -81,10 +80,10 @@ KernelWork work(const KernelDescriptor& d) {
 }
 
 KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
-  const Request r = read_request(d);
+  const ParamReader p(d, kParams);
+  const Request r = read_request(p);
   const std::int64_t m = r.m, n = r.n;
   const bool bf16_out = r.bf16_out, fp8_out = r.fp8_out;
-  const ParamReader p(d, kParams);
   const std::int64_t vectors = n / kValuesPerVector;
   const int threads = static_cast<int>(std::min<std::int64_t>(kMaxThreads, (vectors + 31) / 32 * 32));
   if (vectors > static_cast<std::int64_t>(threads) * kMaxVectorsPerThread) {
