@@ -6,6 +6,7 @@
 #include <map>
 
 #include "hw_proposals/prediction_table.hpp"
+#include "models/power/controller.hpp"
 #include "models/spec/error.hpp"
 
 namespace hwsim::proposals {
@@ -19,6 +20,29 @@ struct Timed {
   json detail = json::object();
   std::string error;
 };
+
+// The kernels of a layer as they run in a training step: back to back, the
+// layer repeated, the power controller's state carried from launch to launch
+// (models/power/controller.hpp). Needs every running kernel's power load in
+// its prediction (the simulator gives one, the roofline not); otherwise the
+// times stay each kernel's own.
+std::vector<Timed> carried(const HardwareSpec& spec, const std::vector<StudyKernel>& ks, std::vector<Timed> t) {
+  std::vector<SequenceItem> sequence;
+  std::vector<size_t> index;
+  for (size_t i = 0; i < ks.size(); ++i) {
+    if (ks[i].change == Change::kRemoved || !t[i].error.empty()) continue;
+    const auto load = power_load_from_detail(t[i].detail);
+    if (!load) return t;
+    sequence.push_back({*load, ks[i].kernel.count});
+    index.push_back(i);
+  }
+  const SequenceOutcome run = run_periodic_sequence(spec, sequence);
+  for (size_t j = 0; j < index.size(); ++j) {
+    const PowerLoad& l = sequence[j].load;
+    t[index[j]].time_us = l.gap_us + l.time_us * run.items[j].time_scale;
+  }
+  return t;
+}
 
 json kernel_json(const StudyKernel& k, const Timed& t) {
   json j = {{"name", k.kernel.name},
@@ -75,8 +99,9 @@ Variant make_variant(const Proposal& p, const std::vector<LayerKernel>& layer, c
   return v;
 }
 
-json variant_kernels(const Variant& v, const std::vector<Timed>& base, const std::vector<Prediction>& preds) {
-  json out = json::array();
+json variant_kernels(const HardwareSpec& spec, const Variant& v, const std::vector<Timed>& base,
+                     const std::vector<Prediction>& preds) {
+  std::vector<Timed> timed;
   size_t next = 0;
   for (size_t i = 0; i < v.kernels.size(); ++i) {
     Timed t = base[i];
@@ -84,8 +109,11 @@ json variant_kernels(const Variant& v, const std::vector<Timed>& base, const std
       const Prediction& p = preds[next++];
       t = {p.time_us.value_or(0.0), p.detail, p.time_us ? "" : p.error};
     }
-    out.push_back(kernel_json(v.kernels[i], t));
+    timed.push_back(std::move(t));
   }
+  timed = carried(spec, v.kernels, std::move(timed));
+  json out = json::array();
+  for (size_t i = 0; i < v.kernels.size(); ++i) out.push_back(kernel_json(v.kernels[i], timed[i]));
   return out;
 }
 
@@ -172,13 +200,13 @@ json top_contributors(const json& base_kernels, const json& kernels) {
   return contributors;
 }
 
-json sensitivity_json(const Planned& pl, const std::vector<Timed>& base,
+json sensitivity_json(const HardwareSpec& spec, const Planned& pl, const std::vector<Timed>& base,
                       const std::vector<std::vector<Prediction>>& results, double base_total) {
   json sens = json::array();
   for (const auto& [param, points] : pl.sweeps) {
     json pts = json::array();
     for (size_t j = 0; j < points.size(); ++j) {
-      const json pt = totals(variant_kernels(points[j], base, results[points[j].batch]));
+      const json pt = totals(variant_kernels(spec, points[j], base, results[points[j].batch]));
       pts.push_back({{"value", param.values[j]},
                      {"total_us", pt["total_us"]},
                      {"speedup", base_total / pt["total_us"].get<double>()}});
@@ -189,10 +217,10 @@ json sensitivity_json(const Planned& pl, const std::vector<Timed>& base,
   return sens;
 }
 
-json proposal_json(const Planned& pl, const json& baseline, const std::vector<Timed>& base,
+json proposal_json(const HardwareSpec& spec, const Planned& pl, const json& baseline, const std::vector<Timed>& base,
                    const std::vector<std::vector<Prediction>>& results) {
   const double base_total = baseline["total_us"];
-  json kernels = variant_kernels(pl.main, base, results[pl.main.batch]);
+  json kernels = variant_kernels(spec, pl.main, base, results[pl.main.batch]);
   json t = totals(kernels);
   int failed = 0;
   for (const auto& k : kernels) failed += k.contains("error");
@@ -206,7 +234,7 @@ json proposal_json(const Planned& pl, const json& baseline, const std::vector<Ti
           {"phases", t["phases"]},
           {"kernels", kernels},
           {"top_contributors", top_contributors(baseline["kernels"], kernels)},
-          {"sensitivity", sensitivity_json(pl, base, results, base_total)},
+          {"sensitivity", sensitivity_json(spec, pl, base, results, base_total)},
           {"kernels_not_modelled", failed}};
 }
 
@@ -244,15 +272,16 @@ json run_study(const StudyOptions& o, const PredictorFactory& factory) {
 
   const auto results = run_batches(batches, factory, o.jobs);
   const std::vector<Timed> base = baseline_times(layer, results[0]);
+  const HardwareSpec spec = load_gpu(o.gpu, o.overrides);
+  const std::vector<StudyKernel> base_study = as_study(layer);
+  const std::vector<Timed> base_carried = carried(spec, base_study, base);
   json base_kernels = json::array();
-  for (size_t i = 0; i < layer.size(); ++i)
-    base_kernels.push_back(kernel_json({layer[i], Change::kUnchanged, ""}, base[i]));
+  for (size_t i = 0; i < layer.size(); ++i) base_kernels.push_back(kernel_json(base_study[i], base_carried[i]));
   json baseline = totals(base_kernels);
   baseline["kernels"] = base_kernels;
 
   json proposals = json::array();
-  for (const auto& pl : plan) proposals.push_back(proposal_json(pl, baseline, base, results));
-  const HardwareSpec spec = load_gpu(o.gpu, o.overrides);
+  for (const auto& pl : plan) proposals.push_back(proposal_json(spec, pl, baseline, base, results));
   json study = {{"kind", "hwsim_study"},
                 {"hwsim", o.hwsim},
                 {"gpu", spec.name},

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "models/power/dvfs.hpp"
+#include "models/power/controller.hpp"
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
 #include "sim/engine/time.hpp"
@@ -46,12 +46,15 @@ std::vector<int> GpuSimulator::sm_set(const KernelDescriptor& d, const std::vect
   return set;
 }
 
-KernelResult GpuSimulator::run(const KernelDescriptor& d) {
-  // beside_hbm_GBps changes only the power cap, applied after the simulation:
+KernelResult GpuSimulator::run_unthrottled(const KernelDescriptor& d) {
+  // beside_hbm_GBps and regime change only the power cap, applied after the simulation:
   // launches that differ in it alone share one simulation (each launch starts
   // from a flushed L2, so a repeat would give the same result).
   KernelDescriptor sim_d = d;
-  if (sim_d.params.is_object()) sim_d.params.erase("beside_hbm_GBps");
+  if (sim_d.params.is_object()) {
+    sim_d.params.erase("beside_hbm_GBps");
+    sim_d.params.erase("regime");
+  }
   const std::string key = sim_d.kind + sim_d.params.dump();
   auto it = unthrottled_.find(key);
   if (it == unthrottled_.end() || !cacheable_) {
@@ -60,52 +63,81 @@ KernelResult GpuSimulator::run(const KernelDescriptor& d) {
   }
   KernelResult r = it->second;
   r.params = d.params;
+  return r;
+}
+
+KernelResult GpuSimulator::run(const KernelDescriptor& d) {
+  KernelResult r = run_unthrottled(d);
   apply_power_cap(r, launch_options(d, gpu_.spec().sm.count));
   return r;
 }
 
-// The power cap (models/power/dvfs.hpp): a kernel that keeps the tensor cores
-// busy runs at the lower clock the 700 W budget allows. The simulation ran at
-// clock.sm_MHz; the result is rescaled to the sustained clock, and the
-// unthrottled figures are kept under launch.power.
-void GpuSimulator::apply_power_cap(KernelResult& r, const LaunchOptions& o) const {
+// What a launch simulated at the maximum clock draws from the power budget.
+PowerLoad GpuSimulator::power_load(const KernelResult& r, const LaunchOptions& o) const {
+  PowerLoad k;
   const auto busy = r.busy.find("tensor_core");
-  if (busy == r.busy.end() || busy->second <= 0) return;
   const std::string dtype = r.params.is_object() ? r.params.value("a_dtype", "bf16") : "bf16";
+  k.mma_type = parse_data_type(dtype, "kernel " + r.kernel + ": param a_dtype");
   // The budget is the whole GPU's: SMs the launch does not use draw no tensor power.
   const int used = o.sms > 0 ? o.sms : gpu_.spec().sm.count;
-  const double gpu_busy = busy->second * used / gpu_.spec().sm.count;
+  k.tensor_busy = busy == r.busy.end() ? 0.0 : busy->second * used / gpu_.spec().sm.count;
+  k.time_us = r.kernel_time_us;
+  k.gap_us = r.launch_overhead_us;
   // HBM traffic on the GPU meanwhile: this launch's (at the maximum clock) and
   // what kernels beside it move (param beside_hbm_GBps, e.g. communication).
   const double t_s = sim::seconds_from_us(r.time_us);
-  const double own_TBps = t_s > 0 ? (r.bytes.at("hbm_read") + r.bytes.at("hbm_write")) / t_s / 1e12 : 0.0;
+  k.own_hbm_TBps = t_s > 0 ? (r.bytes.at("hbm_read") + r.bytes.at("hbm_write")) / t_s / 1e12 : 0.0;
   // Traffic the L2 serves on chip: reads it hits (its read traffic less what it
   // fetched from HBM) and writes and reductions it absorbs (less what it wrote
   // back to HBM). Writes are priced like reads (the calibration streams reads;
   // both cross the same SM-L2 network), an assumption (docs/engine.md, "Power").
   const double l2_hit_reads = std::max(0.0, r.bytes.at("l2_read") - r.bytes.at("hbm_read"));
   const double l2_kept_writes = std::max(0.0, r.bytes.at("l2_write") - r.bytes.at("hbm_write"));
-  const double own_l2_TBps = t_s > 0 ? (l2_hit_reads + l2_kept_writes) / t_s / 1e12 : 0.0;
-  const double beside_TBps = o.beside_hbm_GBps / 1000;
-  const DvfsResult p =
-      power_capped_clock(gpu_.spec(), gpu_busy, parse_data_type(dtype, "kernel " + r.kernel + ": param a_dtype"),
-                         beside_TBps, own_TBps, own_l2_TBps);
-  r.launch["power"] = {{"max_clock_mhz", gpu_.spec().clock.sm_MHz},
-                       {"hbm_TBps", own_TBps + beside_TBps},
-                       {"l2_onchip_TBps", own_l2_TBps},
-                       {"sustained_clock_mhz", p.sm_clock_mhz},
-                       {"load_at_max_clock", p.load},
+  k.own_l2_TBps = t_s > 0 ? (l2_hit_reads + l2_kept_writes) / t_s / 1e12 : 0.0;
+  k.beside_hbm_TBps = o.beside_hbm_GBps / 1000;
+  return k;
+}
+
+// Rescales a result simulated at the maximum clock to the clock the power
+// controller gave it; the unthrottled figures are kept under launch.power.
+void GpuSimulator::apply_clock(KernelResult& r, const LaunchOptions& o, const PowerLoad& k, const LaunchClock& c,
+                               const std::string& regime) const {
+  nlohmann::json trajectory = nlohmann::json::array();
+  for (const auto& [t, mhz] : c.trajectory) trajectory.push_back({t, mhz});
+  r.launch["power"] = {{"regime", regime},
+                       {"max_clock_mhz", gpu_.spec().clock.sm_MHz},
+                       {"clock_mhz", c.clock_mhz},
+                       {"hbm_TBps", k.own_hbm_TBps + k.beside_hbm_TBps},
+                       {"l2_onchip_TBps", k.own_l2_TBps},
+                       {"budget_at_start", c.budget_before},
+                       {"heat_at_start", c.heat_before},
+                       {"heat_at_end", c.heat_after},
+                       {"clock_trajectory", trajectory},
                        {"time_us_at_max_clock", r.time_us},
-                       {"throttled", p.time_scale > 1.0}};
-  if (p.time_scale <= 1.0) return;
-  r.kernel_time_us *= p.time_scale;
+                       {"throttled", c.time_scale > 1.0}};
+  if (c.time_scale <= 1.0) return;
+  const int used = o.sms > 0 ? o.sms : gpu_.spec().sm.count;
+  r.kernel_time_us *= c.time_scale;
   r.time_us = r.kernel_time_us + r.launch_overhead_us;
-  r.sm_clock_mhz = p.sm_clock_mhz;
-  r.cycles = static_cast<std::int64_t>(r.time_us * p.sm_clock_mhz + 0.5);
+  r.sm_clock_mhz = c.clock_mhz;
+  r.cycles = static_cast<std::int64_t>(r.time_us * c.clock_mhz + 0.5);
   for (auto& [unit, frac] : r.busy) {
-    frac = unit == "tensor_core" ? p.tensor_busy * gpu_.spec().sm.count / used : frac / p.time_scale;
+    frac = unit == "tensor_core" ? c.tensor_busy * gpu_.spec().sm.count / used : frac / c.time_scale;
   }
-  for (auto& [what, rate] : r.achieved) rate /= p.time_scale;
+  for (auto& [what, rate] : r.achieved) rate /= c.time_scale;
+}
+
+// The power cap (models/power/): a kernel that keeps the tensor cores busy
+// runs at the lower clock the 700 W budget allows in the launch's power
+// history (history_: sustained unless set).
+void GpuSimulator::apply_power_cap(KernelResult& r, const LaunchOptions& o) const {
+  const auto busy = r.busy.find("tensor_core");
+  if (busy == r.busy.end() || busy->second <= 0) return;
+  const PowerLoad k = power_load(r, o);
+  const PowerHistory& history = o.history ? *o.history : history_;
+  const HistoryOutcome h = run_in_history(gpu_.spec(), k, history);
+  apply_clock(r, o, k, h.launch, history.describe());
+  if (!h.train_time_scales.empty()) r.launch["power"]["train_time_scales"] = h.train_time_scales;
 }
 
 std::vector<std::vector<KernelResult>> GpuSimulator::run_concurrent(const std::vector<StreamRequest>& streams) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "models/power/controller.hpp"
 #include "models/spec/hardware_spec.hpp"
 #include "sim/gpu/gpu.hpp"
 #include "sim/gpu/kernel_result.hpp"
@@ -33,6 +34,17 @@ class GpuSimulator {
   // concurrent streams run at clock.sm_MHz.
   KernelResult run(const KernelDescriptor& d);
   std::vector<std::vector<KernelResult>> run_concurrent(const std::vector<StreamRequest>& streams);
+  // The power history single launches run in (models/power/controller.hpp);
+  // sustained unless set.
+  void set_power_history(const PowerHistory& h) { history_ = h; }
+  const PowerHistory& power_history() const { return history_; }
+  // A launch at the maximum clock, before the power cap (cached like run()).
+  KernelResult run_unthrottled(const KernelDescriptor& d);
+  // What a result of run_unthrottled() draws, and that result at the clock a
+  // controller gave it (for sequences that carry the power state, e.g. a layer).
+  PowerLoad power_load(const KernelResult& raw, const LaunchOptions& o) const;
+  void apply_clock(KernelResult& r, const LaunchOptions& o, const PowerLoad& k, const LaunchClock& c,
+                   const std::string& regime) const;
   // Writes the Chrome trace of everything simulated so far (if enabled).
   void write_trace() const { gpu_.write_trace(); }
   const HardwareSpec& spec() const { return gpu_.spec(); }
@@ -43,6 +55,7 @@ class GpuSimulator {
   sim::Gpu gpu_;
   nlohmann::json config_;
   bool cacheable_ = true;
+  PowerHistory history_;
   std::map<std::string, KernelResult> unthrottled_;  // single launches before the power cap, by kind + params
 };
 

@@ -5,9 +5,11 @@
 // program and its work (docs/engine.md, "A kernel").
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "models/power/controller.hpp"
 #include "models/spec/hardware_spec.hpp"
 #include "sim/program/program.hpp"
 
@@ -81,8 +83,9 @@ const std::vector<KernelParam>& launch_params();
 // schema keeps these among a descriptor's params; they are read and checked
 // here, once, and every model takes them from this struct.
 struct LaunchOptions {
-  int sms = 0;                 // SMs the launch may use; 0: all of them
-  double beside_hbm_GBps = 0;  // HBM traffic of kernels running beside it (the power cap's share)
+  int sms = 0;                          // SMs the launch may use; 0: all of them
+  double beside_hbm_GBps = 0;           // HBM traffic of kernels running beside it (the power cap's share)
+  std::optional<PowerHistory> history;  // param regime; absent: the simulator's own setting
 };
 // Throws hwsim::Error naming the kernel and the param when sms is not a whole
 // number in 1..sm_count or beside_hbm_GBps is not a number >= 0.

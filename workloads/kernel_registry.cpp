@@ -65,6 +65,13 @@ const std::vector<KernelParam>& launch_params() {
        "0",
        "GB/s",
        "HBM traffic of kernels running beside this one; only the power cap reads it",
+       {}},
+      {"regime",
+       "regime",
+       "sustained",
+       "",
+       "power history the launch runs in (models/power/controller.hpp): sustained, idle[:idle_before_ms=N] or "
+       "train[:idle_before_ms=N,launches=N,gap_us=N]",
        {}}};
   return params;
 }
@@ -84,6 +91,15 @@ LaunchOptions launch_options(const KernelDescriptor& d, int sm_count) {
       throw Error(fmt::format("kernel {}: param beside_hbm_GBps = {} must be a number >= 0", d.kind, it->dump()));
     }
     o.beside_hbm_GBps = it->get<double>();
+  }
+  if (const auto it = d.params.find("regime"); it != d.params.end()) {
+    if (!it->is_string()) {
+      throw Error(
+          fmt::format("kernel {}: param regime = {} must be a string such as \"sustained\", \"idle\" or "
+                      "\"train:launches=30\"",
+                      d.kind, it->dump()));
+    }
+    o.history = parse_power_history(it->get<std::string>(), fmt::format("kernel {}: param regime", d.kind));
   }
   return o;
 }

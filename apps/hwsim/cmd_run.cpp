@@ -40,6 +40,7 @@ constexpr ParamOption kParamOptions[] = {
     {"sms", "sms", true},
     {"tile-m", "tile_m", true},
     {"tile-n", "tile_n", true},
+    {"regime", "regime", false},
 };
 
 KernelDescriptor descriptor_from(const Args& a) {
@@ -84,12 +85,17 @@ void print_human(const KernelResult& r) {
   for (const auto& [key, v] : r.launch.items()) {
     if (v.is_string() && key != "occupancy_limiter") fmt::print("  {:<13} {}\n", key, v.get<std::string>());
   }
+  if (r.launch.contains("power")) {
+    const auto& p = r.launch.at("power");
+    fmt::print("  power         regime {}: {:.0f} MHz mean (budget {:.3f} of the sustained one at the start), "
+               "{:.3f} us at the maximum clock\n",
+               p.at("regime").get<std::string>(), p.at("clock_mhz").get<double>(),
+               p.at("budget_at_start").get<double>(), p.at("time_us_at_max_clock").get<double>());
+  }
 }
 
-// One DeepSeek-V3 layer on one simulated GPU: each distinct (kind, params)
-// is simulated once (launches with identical descriptors take the same time
-// from a flushed L2), in layer order, in this one process.
-nlohmann::json run_layer(const Args& a, GpuSimulator& simulator) {
+// The layer's options from the command line.
+deepseek_v3::LayerOptions layer_options(const Args& a) {
   deepseek_v3::LayerOptions lo;
   const long long tokens = a.integer("tokens");
   if (tokens <= 0 || tokens > (1 << 20)) throw Error(fmt::format("--tokens {} must be in 1..1048576", tokens));
@@ -100,6 +106,16 @@ nlohmann::json run_layer(const Args& a, GpuSimulator& simulator) {
   const long long seed = a.integer("seed");
   if (seed < 0) throw Error(fmt::format("--seed {} must be >= 0", seed));
   lo.seed = static_cast<std::uint64_t>(seed);
+  return lo;
+}
+
+// One DeepSeek-V3 layer on one simulated GPU: each distinct (kind, params)
+// is simulated once at the maximum clock (launches with identical descriptors
+// take the same time from a flushed L2); then the power controller runs the
+// layer's launches in order, repeated as a training step repeats its layers,
+// carrying its state from launch to launch (models/power/controller.hpp).
+nlohmann::json run_layer(const Args& a, GpuSimulator& simulator) {
+  const deepseek_v3::LayerOptions lo = layer_options(a);
   auto kernels = deepseek_v3::moe_layer_kernels(deepseek_v3::published_shape(), lo);
   // --sms: every kernel on the first N SMs (e.g. the 112 DeepEP leaves to compute).
   std::optional<long long> sms;
@@ -112,49 +128,60 @@ nlohmann::json run_layer(const Args& a, GpuSimulator& simulator) {
   // Key: kind + canonical params. A kernel the engine cannot run (bad shape
   // for its program) is reported with its error and left out of the totals.
   struct Outcome {
-    std::optional<KernelResult> result;
+    std::optional<KernelResult> raw;
     std::string error;
   };
   std::map<std::string, Outcome> cache;
-  nlohmann::json rows = nlohmann::json::array();
-  nlohmann::json phases = nlohmann::json::object();
-  double total = 0;
-  int simulated = 0, not_modelled = 0;
+  std::vector<const Outcome*> outcome;
+  std::vector<SequenceItem> sequence;
+  int simulated = 0;
   for (const auto& k : kernels) {
     const std::string key = k.kind + " " + k.params.dump();
     auto it = cache.find(key);
     if (it == cache.end()) {
       Outcome o;
       try {
-        o.result = simulator.run({k.kind, k.params});
+        o.raw = simulator.run_unthrottled({k.kind, k.params});
       } catch (const Error& e) {
         o.error = e.what();
       }
       it = cache.emplace(key, std::move(o)).first;
       ++simulated;
     }
+    outcome.push_back(&it->second);
+    if (it->second.raw) {
+      const auto o = launch_options({k.kind, k.params}, simulator.spec().sm.count);
+      sequence.push_back({simulator.power_load(*it->second.raw, o), k.count});
+    }
+  }
+  const SequenceOutcome clocks = run_periodic_sequence(simulator.spec(), sequence);
+  nlohmann::json rows = nlohmann::json::array();
+  nlohmann::json phases = nlohmann::json::object();
+  double total = 0;
+  int not_modelled = 0;
+  size_t seq = 0;
+  for (size_t i = 0; i < kernels.size(); ++i) {
+    const auto& k = kernels[i];
     const std::string phase = deepseek_v3::to_string(k.phase);
-    if (!it->second.result) {
+    nlohmann::json row = {{"name", k.name}, {"phase", phase}, {"kind", k.kind}, {"params", k.params},
+                          {"count", k.count}};
+    if (!outcome[i]->raw) {
       ++not_modelled;
-      rows.push_back({{"name", k.name},
-                      {"phase", phase},
-                      {"kind", k.kind},
-                      {"params", k.params},
-                      {"count", k.count},
-                      {"error", it->second.error}});
+      row["error"] = outcome[i]->error;
+      rows.push_back(row);
       continue;
     }
-    const KernelResult& r = *it->second.result;
+    KernelResult r = *outcome[i]->raw;
+    simulator.apply_clock(r, launch_options({k.kind, k.params}, simulator.spec().sm.count), sequence[seq].load,
+                          clocks.items[seq], "periodic layer");
+    ++seq;
     const double each = r.time_us;
-    rows.push_back({{"name", k.name},
-                    {"phase", phase},
-                    {"kind", k.kind},
-                    {"params", k.params},
-                    {"count", k.count},
-                    {"time_us_each", each},
-                    {"time_us_total", each * k.count},
-                    {"flops_each", r.flops},
-                    {"hbm_bytes_each", r.bytes.at("hbm_read") + r.bytes.at("hbm_write")}});
+    row.update({{"time_us_each", each},
+                {"time_us_total", each * k.count},
+                {"sm_clock_mhz", r.sm_clock_mhz},
+                {"flops_each", r.flops},
+                {"hbm_bytes_each", r.bytes.at("hbm_read") + r.bytes.at("hbm_write")}});
+    rows.push_back(row);
     phases[phase] = phases.value(phase, 0.0) + each * k.count;
     total += each * k.count;
   }
@@ -164,6 +191,8 @@ nlohmann::json run_layer(const Args& a, GpuSimulator& simulator) {
           {"routing", lo.routing},
           {"seed", lo.seed},
           {"sms", sms ? *sms : static_cast<long long>(simulator.spec().sm.count)},
+          {"power", {{"regime", "the layer repeated back to back (periodic state)"},
+                     {"heat_at_start", clocks.periodic_heat}}},
           {"kernels", rows},
           {"distinct_kernels_simulated", simulated},
           {"kernels_not_modelled", not_modelled},
@@ -232,6 +261,11 @@ Command run_command() {
       {"sms", "N", "run on the first N SMs only", ""},
       {"tile-m", "N", "gemm: force BLOCK_M", ""},
       {"tile-n", "N", "gemm: force BLOCK_N", ""},
+      {"regime", "R",
+       "power history of the launch: sustained (back to back for seconds), idle[:idle_before_ms=N] (one launch "
+       "after idle time) or train[:idle_before_ms=N,launches=N,gap_us=N] (the median of a train after idle "
+       "time); sustained when absent",
+       ""},
       {"param", "NAME=VALUE", "any kernel param (repeatable)", "", true},
       {"chunk-bytes", "N", "memory-system chunk (transfer and L2 tag granule)", "2048"},
       {"trace", "FILE", "write a Chrome-trace timeline (Perfetto) to FILE", ""},

@@ -17,6 +17,11 @@ class SimulatorPredictor final : public KernelPredictor {
 
   Prediction predict(const std::string& kernel, const nlohmann::json& params) override {
     const KernelResult r = sim_.run({kernel, params});
+    // What the launch draws at the maximum clock, for sequences that carry the
+    // power controller's state across predicted kernels (a layer, the step).
+    const KernelResult raw = sim_.run_unthrottled({kernel, params});
+    const nlohmann::json load =
+        to_json(sim_.power_load(raw, launch_options({kernel, params}, sim_.spec().sm.count)));
     auto at = [](const std::map<std::string, double>& m, const char* k) {
       auto it = m.find(k);
       return it == m.end() ? 0.0 : it->second;
@@ -26,7 +31,8 @@ class SimulatorPredictor final : public KernelPredictor {
             {{"flops", r.flops},
              {"hbm_bytes", at(r.bytes, "hbm_read") + at(r.bytes, "hbm_write")},
              {"tensor_busy", at(r.busy, "tensor_core")},
-             {"cycles", r.cycles}}};
+             {"cycles", r.cycles},
+             {"power_load", load}}};
   }
 
  private:

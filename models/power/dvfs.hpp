@@ -28,6 +28,10 @@
 // rate falls as its time stretches, so it enters the fixed point at the
 // stretched time; traffic beside it does not. CUDA-core power is not modelled
 // (docs/engine.md, "Power").
+//
+// `budget` scales what the cap allows: 1 is the budget of a GPU that has been
+// at full load for seconds (where the calibration streams settle); a rested
+// GPU allows more for a while (models/power/controller.hpp).
 #include "models/spec/hardware_spec.hpp"
 
 namespace hwsim {
@@ -37,6 +41,7 @@ struct DvfsResult {
   double time_scale;    // kernel time at that clock / kernel time at f_max
   double tensor_busy;   // tensor-busy fraction at that clock
   double load;          // power load relative to the budget at f_max (> 1: throttled)
+  double drawn = 0;     // power drawn at that clock, in units of the sustained budget
 };
 
 // `tensor_busy` is the fraction of the SMs' tensor-core time busy at the
@@ -45,6 +50,6 @@ struct DvfsResult {
 // `own_hbm_TBps` and `own_l2_TBps` this kernel's HBM traffic and L2-hit reads
 // at the maximum clock.
 DvfsResult power_capped_clock(const HardwareSpec& spec, double tensor_busy, DataType mma_type, double hbm_TBps = 0,
-                              double own_hbm_TBps = 0, double own_l2_TBps = 0);
+                              double own_hbm_TBps = 0, double own_l2_TBps = 0, double budget = 1.0);
 
 }  // namespace hwsim

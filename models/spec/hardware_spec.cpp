@@ -271,6 +271,12 @@ constexpr std::array kSchema = {
              HWSIM_MEMBER(power, hbm_budget_share_per_TBps)},
     ParamDef{"power.l2_budget_share_per_TBps", kNumber, kNonNegative,
              "power-budget share L2-hit traffic draws per TB/s", HWSIM_MEMBER(power, l2_budget_share_per_TBps)},
+    ParamDef{"power.response_tau_ms", kNumber, kPositive, "time constant of the budget's response to the power drawn",
+             HWSIM_MEMBER(power, response_tau_ms)},
+    ParamDef{"power.rested_headroom", kNumber, kNonNegative,
+             "budget of a rested GPU above the sustained one (budget 1 + this)", HWSIM_MEMBER(power, rested_headroom)},
+    ParamDef{"power.fast_budget", kNumber, kPositive,
+             "the most budget a rested GPU allows, in units of the sustained budget", HWSIM_MEMBER(power, fast_budget)},
 };
 
 #undef HWSIM_MEMBER

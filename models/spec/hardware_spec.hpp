@@ -196,6 +196,9 @@ struct PowerParams {
   double dvfs_exponent;              // power ~ f^e
   double hbm_budget_share_per_TBps;  // budget share drawn by HBM traffic per TB/s, independent of the SM clock
   double l2_budget_share_per_TBps;   // ... by L2-hit traffic (reads served by the L2) per TB/s
+  double response_tau_ms;            // how fast the budget follows the power drawn (models/power/controller.hpp)
+  double rested_headroom;            // budget of a rested GPU above the sustained one: 1 + this
+  double fast_budget;                // the most budget a rested GPU allows, in units of the sustained one
 };
 
 struct HardwareSpec {

@@ -12,7 +12,12 @@ std::vector<Prediction> predict_records(const std::vector<Record>& records, cons
   std::vector<const std::vector<size_t>*> index;
   for (const auto& [gpu, indices] : by_gpu) {
     ConfigBatch b{gpu, options.overrides, {}};
-    for (size_t i : indices) b.kernels.push_back({records[i].kernel, records[i].params});
+    for (size_t i : indices) {
+      // The record's power history travels as the launch param `regime`.
+      nlohmann::json params = records[i].params;
+      if (!records[i].history.empty() && params.is_object()) params["regime"] = records[i].history;
+      b.kernels.push_back({records[i].kernel, params});
+    }
     batches.push_back(std::move(b));
     index.push_back(&indices);
   }

@@ -5,12 +5,17 @@
 #include <algorithm>
 #include <fstream>
 
+#include "models/power/controller.hpp"
 #include "models/spec/error.hpp"
 
 namespace hwsim {
 namespace {
 
 namespace fs = std::filesystem;
+
+// hwbench's flushed repetitions (validate/kernels/README.md, "Method"): 2
+// warm-up and 25 timed launches, each after an L2 flush; see records.hpp.
+const char* const kFlushedHistory = "sustained";
 
 const nlohmann::json& require(const nlohmann::json& obj, const char* key, const std::string& where) {
   if (!obj.contains(key)) throw Error(fmt::format("{}: missing field '{}'", where, key));
@@ -31,6 +36,42 @@ double require_positive(const nlohmann::json& obj, const char* key, const std::s
     throw Error(fmt::format("{}: field 'measured.{}' must be a number > 0", where, key));
   }
   return v.get<double>();
+}
+
+}  // namespace
+
+namespace {
+
+// The record's power history: "regime" (absent: hwbench's flushed repetitions)
+// and its "history" settings, as the launch param `regime` takes them.
+void read_regime(Record& r, const std::string& where) {
+  if (!r.raw.contains("regime")) {
+    if (r.raw.contains("history")) throw Error(where + ": field 'history' needs a field 'regime'");
+    r.history = kFlushedHistory;
+    return;
+  }
+  const auto& reg = r.raw["regime"];
+  if (!reg.is_string() || (reg != "sustained" && reg != "idle" && reg != "train")) {
+    throw Error(fmt::format("{}: field 'regime' must be \"sustained\" (back to back for seconds), \"idle\" (one "
+                            "launch after idle time) or \"train\" (launches back to back after idle time), or "
+                            "absent (flushed repetitions), got {}",
+                            where, reg.dump()));
+  }
+  r.regime = reg.get<std::string>();
+  std::string settings;
+  if (r.raw.contains("history")) {
+    const auto& h = r.raw["history"];
+    if (!h.is_object()) throw Error(where + ": field 'history' must be an object");
+    for (const char* key : {"idle_before_ms", "launches", "gap_us"}) {
+      if (!h.contains(key)) continue;
+      if (!h[key].is_number()) throw Error(fmt::format("{}: history.{} must be a number", where, key));
+      if (r.regime == "idle" && std::string(key) != "idle_before_ms") continue;
+      if (r.regime == "sustained") continue;
+      settings += fmt::format("{}{}={}", settings.empty() ? ":" : ",", key, h[key].dump());
+    }
+  }
+  r.history = r.regime + settings;
+  parse_power_history(r.history, where + ": fields 'regime' and 'history'");
 }
 
 }  // namespace
@@ -63,15 +104,7 @@ std::vector<Record> read_records(const fs::path& file) {
     }
     r.params = require(r.raw, "params", where);
     if (!r.params.is_object()) throw Error(where + ": field 'params' must be an object");
-    if (r.raw.contains("regime")) {
-      if (!r.raw["regime"].is_string() || r.raw["regime"].get<std::string>() != "sustained") {
-        throw Error(
-            fmt::format("{}: field 'regime' must be \"sustained\" (kernels run back to back for seconds) "
-                        "or absent (flushed repetitions), got {}",
-                        where, r.raw["regime"].dump()));
-      }
-      r.regime = r.raw["regime"].get<std::string>();
-    }
+    read_regime(r, where);
     if (r.raw.contains("unsupported")) {
       r.unsupported = r.raw["unsupported"].is_string() ? r.raw["unsupported"].get<std::string>() : "unsupported";
     } else {

@@ -34,7 +34,10 @@ struct Record {
   std::optional<MeasuredTime> measured;  // absent when unsupported
   std::optional<std::string> unsupported;
   double sm_clock_mhz = 0;  // provenance, 0 when not recorded
-  std::string regime;       // "sustained" (back to back for seconds) or empty (flushed repetitions)
+  std::string regime;       // "sustained", "idle", "train", or empty (hwbench's flushed repetitions)
+  // The launch param `regime` the record is predicted with (models/power/controller.hpp):
+  // the regime with its "history" settings, e.g. "train:idle_before_ms=1000,launches=30,gap_us=0".
+  std::string history;
 };
 
 // Reads one .jsonl file. Blank lines are skipped. Throws hwsim::Error naming

@@ -111,13 +111,16 @@ Json& Json::add_raw(const std::string& k, const std::string& raw) {
 // The few NVML entry points we need, declared here because nvml.h ships with
 // the driver's development package, not the CUDA Toolkit. Signatures follow
 // the NVML API reference (nvmlInit_v2, nvmlDeviceGetHandleByPciBusId_v2,
-// nvmlDeviceGetClockInfo, nvmlSystemGetDriverVersion); NVML_CLOCK_SM = 1,
-// NVML_CLOCK_MEM = 2; NVML_SUCCESS = 0.
+// nvmlDeviceGetClockInfo, nvmlSystemGetDriverVersion, nvmlDeviceGetPowerUsage,
+// nvmlDeviceGetTemperature); NVML_CLOCK_SM = 1, NVML_CLOCK_MEM = 2,
+// NVML_TEMPERATURE_GPU = 0; NVML_SUCCESS = 0.
 namespace {
 using NvmlInit = int (*)();
 using NvmlHandleByBus = int (*)(const char*, void**);
 using NvmlClockInfo = int (*)(void*, int, unsigned*);
 using NvmlDriverVersion = int (*)(char*, unsigned);
+using NvmlPower = int (*)(void*, unsigned*);
+using NvmlTemperature = int (*)(void*, int, unsigned*);
 constexpr int kNvmlClockSm = 1;
 constexpr int kNvmlClockMem = 2;
 }  // namespace
@@ -129,6 +132,8 @@ ClockMonitor::ClockMonitor(int cuda_device) {
   auto by_bus = reinterpret_cast<NvmlHandleByBus>(dlsym(lib_, "nvmlDeviceGetHandleByPciBusId_v2"));
   auto drv = reinterpret_cast<NvmlDriverVersion>(dlsym(lib_, "nvmlSystemGetDriverVersion"));
   get_clock_ = dlsym(lib_, "nvmlDeviceGetClockInfo");
+  get_power_ = dlsym(lib_, "nvmlDeviceGetPowerUsage");
+  get_temperature_ = dlsym(lib_, "nvmlDeviceGetTemperature");
   if (init == nullptr || by_bus == nullptr || get_clock_ == nullptr || init() != 0) return;
   // Match the CUDA device to the NVML device by PCI bus id: NVML's indices
   // need not follow CUDA_VISIBLE_DEVICES.
@@ -157,6 +162,20 @@ unsigned ClockMonitor::mem_clock_mhz() const {
   if (device_ == nullptr) return 0;
   if (reinterpret_cast<NvmlClockInfo>(get_clock_)(device_, kNvmlClockMem, &mhz) != 0) return 0;
   return mhz;
+}
+
+unsigned ClockMonitor::power_mw() const {
+  unsigned mw = 0;
+  if (device_ == nullptr || get_power_ == nullptr) return 0;
+  if (reinterpret_cast<NvmlPower>(get_power_)(device_, &mw) != 0) return 0;
+  return mw;
+}
+
+unsigned ClockMonitor::temperature_c() const {
+  unsigned c = 0;
+  if (device_ == nullptr || get_temperature_ == nullptr) return 0;
+  if (reinterpret_cast<NvmlTemperature>(get_temperature_)(device_, 0, &c) != 0) return 0;
+  return c;
 }
 
 // ---- BenchContext ----

@@ -75,12 +75,18 @@ class ClockMonitor {
   bool available() const { return device_ != nullptr; }
   unsigned sm_clock_mhz() const;
   unsigned mem_clock_mhz() const;
+  // Board power in milliwatts (nvmlDeviceGetPowerUsage) and GPU temperature in
+  // degrees C (nvmlDeviceGetTemperature); 0 when unavailable.
+  unsigned power_mw() const;
+  unsigned temperature_c() const;
   std::string driver_version() const { return driver_; }
 
  private:
   void* lib_ = nullptr;
   void* device_ = nullptr;
   void* get_clock_ = nullptr;
+  void* get_power_ = nullptr;
+  void* get_temperature_ = nullptr;
   std::string driver_;
 };
 
@@ -198,6 +204,7 @@ float random_unit(uint64_t seed, uint64_t index);
 void run_memory_ubench(BenchContext& ctx);          // ubench_hbm, ubench_l2, ubench_latency, ubench_smem
 void run_tma_ubench(BenchContext& ctx);             // ubench_tma
 void run_wgmma_ubench(BenchContext& ctx);           // ubench_wgmma
+void run_power_dynamics_ubench(BenchContext& ctx);  // ubench_power_dynamics: the clock's response to load steps
 void run_power_ubench(BenchContext& ctx);           // ubench_power
 void run_power_movement_ubench(BenchContext& ctx);  // power_movement: L2 traffic and operand toggling
 void run_core_ubench(BenchContext& ctx);            // ubench_ffma, ubench_launch, ubench_gpc

@@ -28,7 +28,7 @@ constexpr const char* kUsage =
     "  --quick      few shapes and repetitions (a smoke test)\n"
     "  --only NAME  run only this part of the suite (memory, tma, wgmma, power, core,\n"
     "               elementwise, quant, gemm, training, scaling,\n"
-    "               power_movement, power_cores, sustained)\n"
+    "               power_movement, power_cores, power_dynamics, sustained)\n"
     "  --self-test  check the JSON writer and exit (needs no GPU)\n"
     "  --help       print this and exit (needs no GPU)\n";
 
@@ -112,11 +112,11 @@ int main(int argc, char** argv) {
   if (opt.gpu_name.empty()) return fail("--gpu-name is required (e.g. h100-sxm)");
   static const char* const kParts[] = {"memory",         "tma",         "wgmma",    "power",    "core",
                                        "elementwise",    "quant",       "gemm",     "training", "scaling",
-                                       "power_movement", "power_cores", "sustained"};
+                                       "power_movement", "power_cores", "power_dynamics", "sustained"};
   if (!opt.only.empty() && std::find(std::begin(kParts), std::end(kParts), opt.only) == std::end(kParts)) {
     return fail(
         "--only must name a part of the suite (memory, tma, wgmma, power, core, elementwise, quant, gemm, training, "
-        "scaling, power_movement, power_cores, sustained), got '" +
+        "scaling, power_movement, power_cores, power_dynamics, sustained), got '" +
         opt.only + "'");
   }
   if (opt.out_path.empty()) return fail("--out is required");
@@ -142,6 +142,7 @@ int main(int argc, char** argv) {
         {"scaling", true, hwbench::run_sm_scaling_ubench},
         {"power_movement", true, hwbench::run_power_movement_ubench},
         {"power_cores", true, hwbench::run_power_cores_ubench},
+        {"power_dynamics", true, hwbench::run_power_dynamics_ubench},
         {"core", true, hwbench::run_core_ubench},
         {"elementwise", false, hwbench::run_elementwise_validation},
         {"quant", false, hwbench::run_quant_validation},

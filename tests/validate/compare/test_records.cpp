@@ -68,8 +68,38 @@ TEST_CASE("record schema errors name the line and the field") {
   CHECK(
       error_of(
           R"({"id": "x", "gpu": "g", "kernel": "read", "role": "validation", "params": {}, "regime": "burst", "measured": {"time_us_median": 3}})") ==
-      ":1: field 'regime' must be \"sustained\" (kernels run back to back for seconds) or absent (flushed "
-      "repetitions), got \"burst\"");
+      ":1: field 'regime' must be \"sustained\" (back to back for seconds), \"idle\" (one launch after idle "
+      "time) or \"train\" (launches back to back after idle time), or absent (flushed repetitions), got \"burst\"");
+  // A record's history is checked as the launch param regime is, naming the line.
+  CHECK(
+      error_of(
+          R"({"id": "x", "gpu": "g", "kernel": "read", "role": "validation", "params": {}, "regime": "train", "history": {"launches": 0}, "measured": {"time_us_median": 3}})")
+          .starts_with(":1: fields 'regime' and 'history': launches=0 must be a whole number"));
+  CHECK(
+      error_of(
+          R"({"id": "x", "gpu": "g", "kernel": "read", "role": "validation", "params": {}, "history": {"launches": 3}, "measured": {"time_us_median": 3}})") ==
+      ":1: field 'history' needs a field 'regime'");
+  CHECK(
+      error_of(
+          R"({"id": "x", "gpu": "g", "kernel": "read", "role": "validation", "params": {}, "regime": "idle", "history": {"idle_before_ms": "long"}, "measured": {"time_us_median": 3}})") ==
+      ":1: history.idle_before_ms must be a number");
+}
+
+TEST_CASE("a record's regime and history become the launch param regime") {
+  const auto dir = std::filesystem::temp_directory_path() / "hwsim_test_regime";
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "r.jsonl";
+  std::ofstream(file)
+      << R"({"id": "a", "gpu": "g", "kernel": "read", "role": "validation", "params": {"bytes": 16}, "regime": "train", "history": {"idle_before_ms": 1000, "launches": 30, "gap_us": 0}, "measured": {"time_us_median": 3}})"
+      << "\n"
+      << R"({"id": "b", "gpu": "g", "kernel": "read", "role": "validation", "params": {"bytes": 16}, "regime": "idle", "history": {"idle_before_ms": 5, "launches": 1}, "measured": {"time_us_median": 3}})"
+      << "\n";
+  const auto recs = hwsim::read_records(file);
+  REQUIRE(recs.size() == 2);
+  CHECK(recs[0].history == "train:idle_before_ms=1000,launches=30,gap_us=0");
+  CHECK(recs[0].regime == "train");
+  CHECK(recs[1].history == "idle:idle_before_ms=5");  // an idle regime has no train settings
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("kernel classes split GEMMs by type and scaling") {
