@@ -87,10 +87,11 @@ void print_human(const KernelResult& r) {
   }
   if (r.launch.contains("power")) {
     const auto& p = r.launch.at("power");
-    fmt::print("  power         regime {}: {:.0f} MHz mean (budget {:.3f} of the sustained one at the start), "
-               "{:.3f} us at the maximum clock\n",
-               p.at("regime").get<std::string>(), p.at("clock_mhz").get<double>(),
-               p.at("budget_at_start").get<double>(), p.at("time_us_at_max_clock").get<double>());
+    fmt::print(
+        "  power         regime {}: {:.0f} MHz mean (budget {:.3f} of the sustained one at the start), "
+        "{:.3f} us at the maximum clock\n",
+        p.at("regime").get<std::string>(), p.at("clock_mhz").get<double>(), p.at("budget_at_start").get<double>(),
+        p.at("time_us_at_max_clock").get<double>());
   }
 }
 
@@ -163,8 +164,8 @@ nlohmann::json run_layer(const Args& a, GpuSimulator& simulator) {
   for (size_t i = 0; i < kernels.size(); ++i) {
     const auto& k = kernels[i];
     const std::string phase = deepseek_v3::to_string(k.phase);
-    nlohmann::json row = {{"name", k.name}, {"phase", phase}, {"kind", k.kind}, {"params", k.params},
-                          {"count", k.count}};
+    nlohmann::json row = {
+        {"name", k.name}, {"phase", phase}, {"kind", k.kind}, {"params", k.params}, {"count", k.count}};
     if (!outcome[i]->raw) {
       ++not_modelled;
       row["error"] = outcome[i]->error;
@@ -191,8 +192,8 @@ nlohmann::json run_layer(const Args& a, GpuSimulator& simulator) {
           {"routing", lo.routing},
           {"seed", lo.seed},
           {"sms", sms ? *sms : static_cast<long long>(simulator.spec().sm.count)},
-          {"power", {{"regime", "the layer repeated back to back (periodic state)"},
-                     {"heat_at_start", clocks.periodic_heat}}},
+          {"power",
+           {{"regime", "the layer repeated back to back (periodic state)"}, {"heat_at_start", clocks.periodic_heat}}},
           {"kernels", rows},
           {"distinct_kernels_simulated", simulated},
           {"kernels_not_modelled", not_modelled},

@@ -20,8 +20,7 @@ class SimulatorPredictor final : public KernelPredictor {
     // What the launch draws at the maximum clock, for sequences that carry the
     // power controller's state across predicted kernels (a layer, the step).
     const KernelResult raw = sim_.run_unthrottled({kernel, params});
-    const nlohmann::json load =
-        to_json(sim_.power_load(raw, launch_options({kernel, params}, sim_.spec().sm.count)));
+    const nlohmann::json load = to_json(sim_.power_load(raw, launch_options({kernel, params}, sim_.spec().sm.count)));
     auto at = [](const std::map<std::string, double>& m, const char* k) {
       auto it = m.find(k);
       return it == m.end() ? 0.0 : it->second;

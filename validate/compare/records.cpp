@@ -52,10 +52,11 @@ void read_regime(Record& r, const std::string& where) {
   }
   const auto& reg = r.raw["regime"];
   if (!reg.is_string() || (reg != "sustained" && reg != "idle" && reg != "train")) {
-    throw Error(fmt::format("{}: field 'regime' must be \"sustained\" (back to back for seconds), \"idle\" (one "
-                            "launch after idle time) or \"train\" (launches back to back after idle time), or "
-                            "absent (flushed repetitions), got {}",
-                            where, reg.dump()));
+    throw Error(
+        fmt::format("{}: field 'regime' must be \"sustained\" (back to back for seconds), \"idle\" (one "
+                    "launch after idle time) or \"train\" (launches back to back after idle time), or "
+                    "absent (flushed repetitions), got {}",
+                    where, reg.dump()));
   }
   r.regime = reg.get<std::string>();
   std::string settings;

@@ -110,8 +110,8 @@ int main(int argc, char** argv) {
     return fail("--suite must be calibration, validation or all (got '" + opt.suite + "')");
   }
   if (opt.gpu_name.empty()) return fail("--gpu-name is required (e.g. h100-sxm)");
-  static const char* const kParts[] = {"memory",         "tma",         "wgmma",    "power",    "core",
-                                       "elementwise",    "quant",       "gemm",     "training", "scaling",
+  static const char* const kParts[] = {"memory",         "tma",         "wgmma",          "power",    "core",
+                                       "elementwise",    "quant",       "gemm",           "training", "scaling",
                                        "power_movement", "power_cores", "power_dynamics", "sustained"};
   if (!opt.only.empty() && std::find(std::begin(kParts), std::end(kParts), opt.only) == std::end(kParts)) {
     return fail(

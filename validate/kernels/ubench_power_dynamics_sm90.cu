@@ -31,9 +31,9 @@ namespace hwbench {
 namespace {
 
 struct Stamp {
-  unsigned long long ns;     // %globaltimer
-  unsigned long long clk;    // clock64 of the SM
-  unsigned long long launch; // which load launch took it
+  unsigned long long ns;      // %globaltimer
+  unsigned long long clk;     // clock64 of the SM
+  unsigned long long launch;  // which load launch took it
 };
 
 __device__ __forceinline__ unsigned long long global_ns() {
@@ -45,9 +45,9 @@ __device__ __forceinline__ unsigned long long global_ns() {
 // The fresh-operand stream of ubench_power for `iters` wgmmas per warpgroup,
 // stamping the clock every `every` batches from CTA 0.
 template <bool kFp8>
-__global__ void __launch_bounds__(256, 1) wgmma_stamped_kernel(const int4* src, long long iters, int every,
-                                                               unsigned long long launch, Stamp* stamps,
-                                                               unsigned* count, unsigned cap, float* sink) {
+__global__ void __launch_bounds__(256, 1)
+    wgmma_stamped_kernel(const int4* src, long long iters, int every, unsigned long long launch, Stamp* stamps,
+                         unsigned* count, unsigned cap, float* sink) {
   extern __shared__ __align__(128) unsigned char ring[];
   constexpr int N = 256;
   constexpr int kA = 64 * kRowBytes, kB = N * kRowBytes;
@@ -159,11 +159,11 @@ void launch_load(BenchContext& ctx, const Stream& s, bool fp8, double ms, unsign
   const double rate = fp8 ? s.iters_per_ms_fp8 : s.iters_per_ms_bf16;
   const long long iters = std::max<long long>(kBatch, static_cast<long long>(rate * ms) / kBatch * kBatch);
   if (fp8) {
-    wgmma_stamped_kernel<true><<<ctx.sm_count(), 256, kRingBytes, ctx.stream()>>>(s.src, iters, 4, launch, s.stamps,
-                                                                                  s.count, s.cap, s.sink);
+    wgmma_stamped_kernel<true>
+        <<<ctx.sm_count(), 256, kRingBytes, ctx.stream()>>>(s.src, iters, 4, launch, s.stamps, s.count, s.cap, s.sink);
   } else {
-    wgmma_stamped_kernel<false><<<ctx.sm_count(), 256, kRingBytes, ctx.stream()>>>(s.src, iters, 4, launch, s.stamps,
-                                                                                   s.count, s.cap, s.sink);
+    wgmma_stamped_kernel<false>
+        <<<ctx.sm_count(), 256, kRingBytes, ctx.stream()>>>(s.src, iters, 4, launch, s.stamps, s.count, s.cap, s.sink);
   }
   HWB_LAUNCHED();
 }
@@ -286,8 +286,8 @@ void run_schedule(BenchContext& ctx, Stream& s, const std::string& name, bool fp
              "fresh-operand wgmma m64n256 stream, 1 CTA x 2 warpgroups per SM; clock from clock64 / %globaltimer "
              "stamps of CTA 0; idle = one warp spinning on %globaltimer");
   char line[200];
-  std::snprintf(line, sizeof line, "%-52s first %.0f MHz, last %.0f MHz, %u stamps",
-                ("power_dynamics " + name).c_str(), mhz.empty() ? 0 : mhz.front(), mhz.empty() ? 0 : mhz.back(), n);
+  std::snprintf(line, sizeof line, "%-52s first %.0f MHz, last %.0f MHz, %u stamps", ("power_dynamics " + name).c_str(),
+                mhz.empty() ? 0 : mhz.front(), mhz.empty() ? 0 : mhz.back(), n);
   ctx.note(line);
   std::printf("%s\n", line);
   std::fflush(stdout);
