@@ -116,6 +116,9 @@ std::unique_ptr<Proposal> find_proposal(std::string_view name);  // throws with 
 // Shared rewrite steps (rewrites.cpp).
 std::vector<StudyKernel> as_study(const std::vector<deepseek_v3::LayerKernel>& kernels);
 StudyKernel* find_kernel(std::vector<StudyKernel>& kernels, std::string_view name);
+// The GEMM kinds whose A-operand and promotion params the rewrites set (gemm,
+// grouped_gemm: they share those declarations, workloads/kernels/gemm_program.hpp).
+bool is_gemm(const StudyKernel& k);
 void mark_removed(StudyKernel& k, std::string why);
 void set_param(StudyKernel& k, const std::string& key, const nlohmann::json& value, std::string why);
 

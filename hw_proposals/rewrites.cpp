@@ -40,6 +40,8 @@ StudyKernel* find_kernel(std::vector<StudyKernel>& kernels, std::string_view nam
   return nullptr;
 }
 
+bool is_gemm(const StudyKernel& k) { return k.kernel.kind == "gemm" || k.kernel.kind == "grouped_gemm"; }
+
 void mark_removed(StudyKernel& k, std::string why) {
   k.change = Change::kRemoved;
   k.why = std::move(why);

@@ -31,7 +31,7 @@ struct KernelContext {
 // `hwsim kernels show` prints it.
 struct KernelParam {
   std::string name;
-  std::string type;                  // "integer > 0", "number >= 0", "dtype", "flag" or "choice"
+  std::string type;                  // "integer > 0", "number >= 0", "integer list", "dtype", "flag" or "choice"
   std::string default_value;         // empty: required
   std::string unit;                  // "elements", "bytes", "GB/s", "us"; empty when it has none
   std::string description;           // what it means, for `hwsim kernels show`
@@ -96,7 +96,11 @@ class ParamReader {
   ParamReader(const KernelDescriptor& d, const std::vector<KernelParam>& declared);
   std::int64_t positive(const std::string& name) const;  // required integer > 0
   std::int64_t positive_or(const std::string& name, std::int64_t fallback) const;
-  DataType dtype(const std::string& name) const;  // required dtype
+  DataType dtype(const std::string& name) const;  // a dtype; its declared default when absent, if it has one
+  // Whole numbers >= 0: a comma-separated string ("512,1024,384"), a JSON
+  // array of whole numbers, or one whole number.
+  std::vector<std::int64_t> integer_list(const std::string& name) const;
+  bool given(const std::string& name) const;  // whether a declared param is present
   std::string choice(const std::string& name, const std::vector<std::string>& allowed,
                      const std::string& fallback) const;
   bool flag_or(const std::string& name, bool fallback) const;

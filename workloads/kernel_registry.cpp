@@ -18,7 +18,7 @@ const std::vector<KernelDef>& kernel_registry() {
       kernels::ep_comm_kernel(),     kernels::read_kernel(),          kernels::write_kernel(),
       kernels::quant_1x128_kernel(), kernels::quant_128x128_kernel(), kernels::transpose_requant_kernel(),
       kernels::transpose_kernel(),   kernels::swiglu_kernel(),        kernels::rmsnorm_kernel(),
-      kernels::attention_kernel(),
+      kernels::attention_kernel(),   kernels::grouped_gemm_kernel(),
   };
   return defs;
 }
@@ -177,10 +177,54 @@ std::int64_t ParamReader::positive_or(const std::string& name, std::int64_t fall
 }
 
 DataType ParamReader::dtype(const std::string& name) const {
-  if (!d_.params.contains(name)) fail(name, "is required (bf16, fp8_e4m3 or fp32)");
+  if (!d_.params.contains(name)) {
+    const KernelParam& p = declared(name);
+    if (p.required()) fail(name, "is required (bf16, fp8_e4m3 or fp32)");
+    return parse_data_type(p.default_value, fmt::format("kernel {}: param {} (declared default)", d_.kind, name));
+  }
   const auto& v = d_.params.at(name);
   if (!v.is_string()) fail(name, "must be a dtype name (bf16, fp8_e4m3 or fp32)");
   return parse_data_type(v.get<std::string>(), fmt::format("kernel {}: param {}", d_.kind, name));
+}
+
+bool ParamReader::given(const std::string& name) const {
+  declared(name);  // reading an undeclared param is a programming error
+  return d_.params.contains(name);
+}
+
+std::vector<std::int64_t> ParamReader::integer_list(const std::string& name) const {
+  if (!given(name)) fail(name, "is required (whole numbers >= 0, comma-separated)");
+  const auto& v = d_.params.at(name);
+  std::vector<std::string> items;
+  if (v.is_string()) {
+    const std::string& text = v.get_ref<const std::string&>();
+    size_t start = 0;
+    while (true) {
+      const size_t comma = text.find(',', start);
+      items.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  } else if (v.is_array()) {
+    for (const auto& x : v) items.push_back(x.is_string() ? x.get<std::string>() : x.dump());
+  } else {
+    items.push_back(v.dump());
+  }
+  std::vector<std::int64_t> out;
+  for (const std::string& item : items) {
+    std::int64_t x = -1;
+    try {
+      size_t used = 0;
+      x = std::stoll(item, &used);
+      if (used != item.size()) x = -1;
+    } catch (const std::logic_error&) {
+      x = -1;
+    }
+    if (x < 0)
+      fail(name, fmt::format("= {}: '{}' is not a whole number >= 0 (expected e.g. 512,1024,384)", v.dump(), item));
+    out.push_back(x);
+  }
+  return out;
 }
 
 std::string ParamReader::choice(const std::string& name, const std::vector<std::string>& allowed,

@@ -242,7 +242,8 @@ Command run_command() {
       set_option(),
       {"kernel", "KIND",
        "kernel kind: gemm, memcpy, read, write, elementwise, ep_comm, quant_1x128, quant_128x128, "
-       "transpose_requant, transpose, swiglu, rmsnorm, attention (params of the new kinds via --param)",
+       "transpose_requant, transpose, swiglu, rmsnorm, attention, grouped_gemm (params of the new kinds via --param, "
+       "e.g. --param groups=4 --param group_rows=512,1024,384,2048)",
        ""},
       {"workload", "NAME",
        "simulate a workload instead of one kernel: deepseek-v3-layer, or deepseek-v3-step (as hwsim step)", ""},
@@ -257,7 +258,8 @@ Command run_command() {
       {"b-dtype", "T", "gemm B dtype", ""},
       {"out-dtype", "T", "gemm output dtype (bf16, fp32)", ""},
       {"dtype", "T", "transpose element dtype", ""},
-      {"scaling", "S", "gemm scaling: none, per_tensor, block_1x128_128x128, block_1x128_1x128", ""},
+      {"scaling", "S", "gemm scaling: none, per_tensor, block_1x128_128x128, block_1x128_1x128 (grouped_gemm: rowwise)",
+       ""},
       {"fast-accum", "", "gemm: FP8 fast accumulation (no promotion)", ""},
       {"sms", "N", "run on the first N SMs only", ""},
       {"tile-m", "N", "gemm: force BLOCK_M", ""},

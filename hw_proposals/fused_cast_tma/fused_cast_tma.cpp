@@ -34,7 +34,7 @@ void apply_fused_cast(std::vector<StudyKernel>& kernels) {
     for (const auto& c : q.kernel.consumers) {
       StudyKernel* k = find_kernel(kernels, c);
       if (k == nullptr || k->change == Change::kRemoved) continue;
-      if (k->kernel.kind == "gemm" && gemm == nullptr)
+      if (is_gemm(*k) && gemm == nullptr)
         gemm = k;
       else
         other_readers = true;

@@ -8,7 +8,7 @@ namespace hwsim::proposals {
 
 void apply_group_scaling(std::vector<StudyKernel>& kernels) {
   for (auto& k : kernels) {
-    if (k.change == Change::kRemoved || k.kernel.kind != "gemm") continue;
+    if (k.change == Change::kRemoved || !is_gemm(k)) continue;
     if (!k.kernel.params.value("scaling", "none").starts_with("block_")) continue;  // both block scalings
     set_param(k, "promotion", "tensor_core", "scales applied inside the tensor core; no CUDA-core promotion");
   }

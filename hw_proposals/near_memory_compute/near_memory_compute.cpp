@@ -13,7 +13,7 @@ void apply_near_memory_cast(std::vector<StudyKernel>& kernels) {
     for (const auto& c : q.kernel.consumers) {
       StudyKernel* k = find_kernel(kernels, c);
       if (k == nullptr || k->change == Change::kRemoved) continue;
-      if (k->kernel.kind == "gemm" && !served) {
+      if (is_gemm(*k) && !served) {
         set_param(*k, "a_source", "bf16_near_memory_cast",
                   "A arrives as FP8 + scales, cast from BF16 by logic beside the HBM");
         served = true;

@@ -139,6 +139,26 @@ TEST_CASE("group-scaled MMA asks every block-scaled GEMM to promote in the tenso
   }
 }
 
+TEST_CASE("the compute proposals reach the routed experts' grouped GEMMs") {
+  // The experts' FP8 inputs feed grouped GEMMs, which take gemm's proposal params.
+  const auto fused = rewritten("fused_cast_tma");
+  CHECK(named(fused, "fwd.expert_swiglu_quant").change == Change::kRemoved);
+  CHECK(named(fused, "fwd.expert_down").kernel.params["a_source"] == "bf16_tma_cast");
+  CHECK(named(fused, "fwd.expert_down").kernel.params["write_a_fp8_copy"] == true);
+  CHECK(named(fused, "bwd.dgrad.expert_up").kernel.params["a_source"] == "bf16_tma_cast");
+  const auto near = rewritten("near_memory_compute");
+  CHECK(named(near, "bwd.dgrad.expert_down").kernel.params["a_source"] == "bf16_near_memory_cast");
+  for (const char* name : {"fwd.expert_up", "fwd.expert_down", "bwd.dgrad.expert_up", "bwd.dgrad.expert_down"})
+    CHECK(named(rewritten("group_scaled_mma"), name).kernel.params["promotion"] == "tensor_core");
+  // Every rewritten grouped GEMM is a valid request with the work it asks for.
+  for (const auto& k : rewritten("combined")) {
+    if (k.kernel.kind != "grouped_gemm") continue;
+    INFO(k.kernel.name << " " << k.kernel.params.dump());
+    CHECK(k.change == Change::kRewritten);
+    CHECK(kernel_work(k.kernel.kind, k.kernel.params).group_scaled);
+  }
+}
+
 TEST_CASE("near-memory compute cuts the cast's off-chip bytes by the modelled fraction") {
   const auto base = rewritten("accumulation_precision");
   const auto near = rewritten("near_memory_compute");

@@ -153,15 +153,19 @@ std::vector<Record> read_record_tree(const fs::path& dir) {
 
 std::string kernel_class(const std::string& kernel, const nlohmann::json& params, const std::string& regime) {
   std::string cls = kernel;
-  if (kernel == "gemm") {
+  // GEMMs are classed by operand type and scaling: gemm_bf16, gemm_fp8_block,
+  // grouped_gemm_fp8_rowwise, ...
+  if (kernel == "gemm" || kernel == "grouped_gemm") {
     const std::string a = params.value("a_dtype", "");
     const std::string scaling = params.value("scaling", "none");
     if (!a.starts_with("fp8")) {
-      cls = "gemm_" + a;
+      cls = kernel + "_" + a;
     } else if (scaling == "block_1x128_1x128") {
-      cls = "gemm_fp8_wgrad";  // both operands scaled per row, FP32 accumulated (training's weight gradient)
+      cls = kernel + "_fp8_wgrad";  // both operands scaled per row, FP32 accumulated (training's weight gradient)
+    } else if (scaling == "rowwise") {
+      cls = kernel + "_fp8_rowwise";
     } else {
-      cls = scaling == "block_1x128_128x128" ? "gemm_fp8_block" : "gemm_fp8_per_tensor";
+      cls = kernel + (scaling == "block_1x128_128x128" ? "_fp8_block" : "_fp8_per_tensor");
     }
   }
   // Kernels restricted to an SM subset (a green context) are a class of their own: the

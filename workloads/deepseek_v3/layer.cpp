@@ -6,6 +6,8 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <set>
+#include <utility>
 
 #include "models/spec/error.hpp"
 
@@ -31,12 +33,30 @@ nlohmann::json fp8_gemm(int m, int n, int k, const char* out) {
 // A linear layer y[m,n] = x[m,k] W[n,k]^T of the FP8 recipe (V3 3.3): its
 // forward GEMM and, in the backward, the quantization of dy, the Dgrad GEMM,
 // the transposed 128x1 re-quantizations of dy and x, and the Wgrad GEMM.
+// The routed experts are one grouped linear: `groups` lists each local
+// expert's (aligned) rows, m is their sum, and each expert has its own W.
 struct Linear {
   std::string name;
   int m, n, k;
   int count;
   std::string stands_for;
+  std::vector<int> groups = {};  // rows of each expert; empty: a plain linear
 };
+
+// The FP8 GEMM of a linear: one gemm, or for the experts one grouped_gemm
+// launch over all of them (DeepGEMM's m-grouped contiguous layout).
+std::pair<std::string, nlohmann::json> linear_gemm(const Linear& l, int m, int n, int k) {
+  if (l.groups.empty()) return {"gemm", fp8_gemm(m, n, k, "bf16")};
+  auto p = fp8_gemm(m, n, k, "bf16");
+  p.erase("m");
+  p.erase("fast_accum");
+  p["groups"] = static_cast<int>(l.groups.size());
+  if (std::all_of(l.groups.begin(), l.groups.end(), [&](int r) { return r == l.groups.front(); }))
+    p["m_per_group"] = l.groups.front();
+  else
+    p["group_rows"] = fmt::format("{}", fmt::join(l.groups, ","));
+  return {"grouped_gemm", p};
+}
 
 class Builder {
  public:
@@ -49,10 +69,12 @@ class Builder {
                  std::string stands_for) {
     add(std::move(name), Phase::kForward, "quant_1x128", {{"m", rows}, {"k", cols}}, 1, std::move(stands_for));
     out_.back().producer = producer;
-    out_.back().consumers = {"fwd." + l.name, "bwd.requant_x_t." + l.name};
+    out_.back().consumers = {"fwd." + l.name};
+    for (auto& r : requant_x_names(l)) out_.back().consumers.push_back(std::move(r));
   }
   void forward(const Linear& l) {
-    add("fwd." + l.name, Phase::kForward, "gemm", fp8_gemm(l.m, l.n, l.k, "bf16"), l.count,
+    auto [kind, params] = linear_gemm(l, l.m, l.n, l.k);
+    add("fwd." + l.name, Phase::kForward, kind, std::move(params), l.count,
         "DeepGEMM FP8 GEMM, 1x128/128x128 scales, BF16 out: " + l.stands_for);
   }
   // The output gradient's columns become the reduction (K) of the Dgrad GEMM
@@ -64,21 +86,42 @@ class Builder {
     add("bwd.quant_dy." + l.name, Phase::kBackwardInput, "quant_1x128", {{"m", l.m}, {"k", n_pad}}, l.count,
         "1x128 FP8 quantization of the output gradient");
     out_.back().producer = last_backward_producer_;
-    out_.back().consumers = {"bwd.dgrad." + l.name, "bwd.requant_dy_t." + l.name};
-    add("bwd.dgrad." + l.name, Phase::kBackwardInput, "gemm", fp8_gemm(l.m, l.k, n_pad, "bf16"), l.count,
+    out_.back().consumers = {"bwd.dgrad." + l.name};
+    auto [kind, params] = linear_gemm(l, l.m, l.k, n_pad);
+    add("bwd.dgrad." + l.name, Phase::kBackwardInput, kind, std::move(params), l.count,
         "DeepGEMM FP8 Dgrad: dx = dy W (W's 128x128 blocks transpose for free)");
-    add("bwd.requant_dy_t." + l.name, Phase::kBackwardWeight, "transpose_requant", {{"m", l.m}, {"k", n_pad}}, l.count,
-        "dequantize, transpose and re-quantize dy into 128x1 tiles (V3 3.5.2)");
-    out_.back().consumers = {"bwd.wgrad." + l.name};
-    add("bwd.requant_x_t." + l.name, Phase::kBackwardWeight, "transpose_requant", {{"m", l.m}, {"k", l.k}}, l.count,
-        "dequantize, transpose and re-quantize the cached FP8 input into 128x1 tiles (V3 3.5.2)");
-    out_.back().consumers = {"bwd.wgrad." + l.name};
-    auto wgrad = fp8_gemm(l.n, l.k, l.m, "fp32");
-    wgrad["scaling"] = "block_1x128_1x128";  // dy^T and x^T both re-quantized along tokens (128x1 tiles)
-    wgrad["accumulate"] = true;
-    add("bwd.wgrad." + l.name, Phase::kBackwardWeight, "gemm", wgrad, l.count,
-        "DeepGEMM FP8 Wgrad: dW += dy^T x into the FP32 gradient buffer, accumulated over the step's "
-        "micro-batches (V3 3.3.1)");
+    const size_t quant_dy = out_.size() - 2;
+    // The weight gradients of the experts stay one gemm per expert: they
+    // reduce over each expert's tokens (a K-grouped GEMM, DeepGEMM's
+    // k_grouped), which per-expert launches of the same shapes stand for.
+    // Experts with equal rows share one entry.
+    std::map<int, int> classes;  // rows -> experts
+    if (l.groups.empty()) classes[l.m] = l.count;
+    for (int rows : l.groups) ++classes[rows];
+    for (const auto& [rows, experts] : classes) {
+      const std::string suffix = l.groups.empty() ? l.name : fmt::format("{}.m{}", l.name, rows);
+      out_[quant_dy].consumers.push_back("bwd.requant_dy_t." + suffix);
+      add("bwd.requant_dy_t." + suffix, Phase::kBackwardWeight, "transpose_requant", {{"m", rows}, {"k", n_pad}},
+          experts, "dequantize, transpose and re-quantize dy into 128x1 tiles (V3 3.5.2)");
+      out_.back().consumers = {"bwd.wgrad." + suffix};
+      add("bwd.requant_x_t." + suffix, Phase::kBackwardWeight, "transpose_requant", {{"m", rows}, {"k", l.k}}, experts,
+          "dequantize, transpose and re-quantize the cached FP8 input into 128x1 tiles (V3 3.5.2)");
+      out_.back().consumers = {"bwd.wgrad." + suffix};
+      auto wgrad = fp8_gemm(l.n, l.k, rows, "fp32");
+      wgrad["scaling"] = "block_1x128_1x128";  // dy^T and x^T both re-quantized along tokens (128x1 tiles)
+      wgrad["accumulate"] = true;
+      add("bwd.wgrad." + suffix, Phase::kBackwardWeight, "gemm", wgrad, experts,
+          "DeepGEMM FP8 Wgrad: dW += dy^T x into the FP32 gradient buffer, accumulated over the step's "
+          "micro-batches (V3 3.3.1)");
+    }
+  }
+  // Names of a linear's re-quantizations of its input x (one per expert row class).
+  static std::vector<std::string> requant_x_names(const Linear& l) {
+    std::set<int> rows(l.groups.begin(), l.groups.end());
+    if (l.groups.empty()) return {"bwd.requant_x_t." + l.name};
+    std::vector<std::string> out;
+    for (int r : rows) out.push_back(fmt::format("bwd.requant_x_t.{}.m{}", l.name, r));
+    return out;
   }
   // The kernel whose BF16 output the next backward quantization reads.
   void set_backward_producer(std::string name) { last_backward_producer_ = std::move(name); }
@@ -169,13 +212,13 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
   const int attn_out = s.heads * s.v_head_dim;
   const int expert_up = 2 * s.moe_intermediate;  // gate and up projections fused
 
-  // Local experts with equal (aligned) token counts share one entry.
-  std::map<int, int> expert_rows;  // aligned rows -> experts
+  // Each local expert's rows, aligned as DeepGEMM's contiguous layout needs.
+  std::vector<int> expert_rows;
   int routed_rows = 0;
   double routed_tokens = 0;  // (token, local expert) pairs received
   for (int tokens : local_expert_tokens(s, o)) {
     const int rows = align_up(std::max(tokens, 1), kGroupAlignRows);
-    ++expert_rows[rows];
+    expert_rows.push_back(rows);
     routed_rows += rows;
     routed_tokens += tokens;
   }
@@ -186,13 +229,14 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
       {"kv_b_proj", t, s.heads * (s.qk_nope_head_dim + s.v_head_dim), s.kv_lora_rank, 1, "MLA kv_b projection"},
       {"o_proj", t, h, attn_out, 1, "attention output projection"},
   };
-  std::vector<Linear> expert_linears;
-  for (const auto& [rows, experts] : expert_rows) {
-    expert_linears.push_back({fmt::format("expert_up.m{}", rows), rows, expert_up, h, experts,
-                              "routed expert gate+up projection (contiguous grouped GEMM group)"});
-    expert_linears.push_back({fmt::format("expert_down.m{}", rows), rows, h, s.moe_intermediate, experts,
-                              "routed expert down projection (contiguous grouped GEMM group)"});
-  }
+  // The routed experts: one grouped GEMM launch per projection over all local
+  // experts (DeepGEMM m-grouped, contiguous layout).
+  const Linear expert_up_linear{
+      "expert_up", routed_rows, expert_up, h, 1, "routed experts' gate+up projection (contiguous grouped GEMM)",
+      expert_rows};
+  const Linear expert_down_linear{
+      "expert_down", routed_rows, h, s.moe_intermediate, 1, "routed experts' down projection (contiguous grouped GEMM)",
+      expert_rows};
   const Linear shared_up{"shared_up", t, expert_up * s.shared_experts, h, 1, "shared expert gate+up projection"};
   const Linear shared_down{
       "shared_down", t, h, s.moe_intermediate * s.shared_experts, 1, "shared expert down projection"};
@@ -261,17 +305,15 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
   b.add("fwd.expert_permute", Phase::kForward, "elementwise",
         pass(routed_tokens * fp8_row, double(routed_rows) * fp8_row), 1,
         "received FP8 tokens and scales copied into the experts' contiguous 128-aligned layout (grouped GEMM input)");
-  for (size_t i = 0; i < expert_linears.size(); i += 2) b.forward(expert_linears[i]);
+  b.forward(expert_up_linear);
   b.add("fwd.expert_swiglu", Phase::kForward, "swiglu", {{"m", routed_rows}, {"n", s.moe_intermediate}}, 1,
         "SwiGLU of the routed experts");
   b.add("fwd.expert_swiglu_quant", Phase::kForward, "quant_1x128", {{"m", routed_rows}, {"k", s.moe_intermediate}}, 1,
         "1x128 FP8 cast for the expert down projection");
   b.last().producer = "fwd.expert_swiglu";
-  for (size_t i = 1; i < expert_linears.size(); i += 2) {
-    b.last().consumers.push_back("fwd." + expert_linears[i].name);
-    b.last().consumers.push_back("bwd.requant_x_t." + expert_linears[i].name);
-  }
-  for (size_t i = 1; i < expert_linears.size(); i += 2) b.forward(expert_linears[i]);
+  b.last().consumers.push_back("fwd." + expert_down_linear.name);
+  for (auto& r : Builder::requant_x_names(expert_down_linear)) b.last().consumers.push_back(std::move(r));
+  b.forward(expert_down_linear);
   b.add("fwd.expert_unpermute", Phase::kForward, "elementwise", pass(routed_out, routed_out), 1,
         "expert outputs gathered back into the received tokens' order for the combine (upper bound: one row per "
         "(token, expert) pair)");
@@ -295,11 +337,11 @@ std::vector<LayerKernel> moe_layer_kernels(const ModelShape& s, const LayerOptio
   b.add("bwd.expert_permute", Phase::kBackwardInput, "elementwise",
         pass(routed_tokens * fp8_row, double(routed_rows) * fp8_row), 1,
         "received FP8 output gradients copied into the experts' contiguous layout");
-  for (size_t i = expert_linears.size(); i >= 2; i -= 2) b.backward(expert_linears[i - 1]);
+  b.backward(expert_down_linear);
   b.add("bwd.expert_swiglu", Phase::kBackwardInput, "swiglu", {{"m", routed_rows}, {"n", s.moe_intermediate}}, 2,
         "SwiGLU recompute and gradient of the routed experts, two elementwise passes");
   b.set_backward_producer("bwd.expert_swiglu");
-  for (size_t i = expert_linears.size(); i >= 2; i -= 2) b.backward(expert_linears[i - 2]);
+  b.backward(expert_up_linear);
   b.add("bwd.expert_unpermute", Phase::kBackwardInput, "elementwise", pass(routed_out, routed_out), 1,
         "input gradients of the experts gathered into the received tokens' order for the dispatch's backward");
   b.add("bwd.router_dgrad", Phase::kBackwardInput, "gemm",

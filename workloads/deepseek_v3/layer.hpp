@@ -6,10 +6,12 @@
 // (kind + params) so the simulator runs exactly what the measurements cover.
 //
 // What is and is not here: MLA projections, the attention core (BF16), the
-// router, routed experts (one contiguous-layout grouped GEMM per local expert,
-// 128-aligned as DeepGEMM requires), the shared expert, SwiGLU, RMSNorm, and
-// every FP8 quantization the data path needs (1x128 of activations and
-// gradients, the transposed 128x1 re-quantization for weight gradients), and
+// router, routed experts (one grouped GEMM launch per projection over the
+// local experts, DeepGEMM's contiguous layout with each expert's rows
+// 128-aligned; the weight gradients one GEMM per expert), the shared expert,
+// SwiGLU, RMSNorm, and every FP8 quantization the data path needs (1x128 of
+// activations and gradients, the transposed 128x1 re-quantization for weight
+// gradients), and
 // the framework's memory-bound passes the math needs between them: RoPE and
 // the assembly of K for the attention kernel, the attention backward's pre-
 // and post-processing, residual adds, the gating top-k, and the permutation

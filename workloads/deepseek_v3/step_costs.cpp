@@ -111,9 +111,11 @@ BlockCost block_compute_cost(const std::string& kind, const std::vector<LayerKer
     if (k.kind == "attention") c.attention_flops += w.flops * k.count;
     // Weights: n x k of every forward GEMM (Wgrad's output would count them
     // again). Local experts are data parallel over fewer GPUs.
-    if (k.phase == Phase::kForward && k.kind == "gemm") {
+    // A grouped GEMM holds one weight matrix per group (expert).
+    if (k.phase == Phase::kForward && (k.kind == "gemm" || k.kind == "grouped_gemm")) {
       const double n = k.params["n"].get<double>(), kk = k.params["k"].get<double>();
-      (k.name.find("expert_") != std::string::npos ? c.expert_params : c.params) += n * kk * k.count;
+      const double matrices = k.kind == "grouped_gemm" ? k.params["groups"].get<double>() : 1.0;
+      (k.name.find("expert_") != std::string::npos ? c.expert_params : c.params) += n * kk * matrices * k.count;
     }
   }
   return c;

@@ -12,7 +12,9 @@
 
 namespace hwsim::kernels {
 
-enum class GemmScaling { kNone, kPerTensor, kBlock1x128x128 };
+// kRowwise: one FP32 scale per row of A and per row of B (torch._scaled_grouped_mm's
+// row-wise FP8), applied in the epilogue.
+enum class GemmScaling { kNone, kPerTensor, kRowwise, kBlock1x128x128 };
 
 struct GemmShape {
   std::int64_t m, n, k;

@@ -6,6 +6,7 @@
 namespace hwsim::kernels {
 
 KernelDef gemm_kernel();
+KernelDef grouped_gemm_kernel();
 KernelDef memcpy_kernel();
 KernelDef elementwise_kernel();
 KernelDef ep_comm_kernel();

@@ -111,6 +111,11 @@ TEST_CASE("kernel classes split GEMMs by type and scaling") {
   CHECK(kernel_class("gemm", {{"a_dtype", "fp8_e4m3"}, {"scaling", "block_1x128_128x128"}, {"sms", 112}}) ==
         "gemm_fp8_block_sms112");
   CHECK(kernel_class("attention", {{"seq", 4096}}) == "attention");
+  // Grouped GEMMs (MoE experts) are classed apart from plain ones.
+  CHECK(kernel_class("grouped_gemm", {{"a_dtype", "bf16"}}) == "grouped_gemm_bf16");
+  CHECK(kernel_class("grouped_gemm", {{"a_dtype", "fp8_e4m3"}, {"scaling", "rowwise"}}) == "grouped_gemm_fp8_rowwise");
+  CHECK(kernel_class("grouped_gemm", {{"a_dtype", "fp8_e4m3"}, {"scaling", "block_1x128_128x128"}}) ==
+        "grouped_gemm_fp8_block");
   // Back-to-back runs of the same kernel are a class of their own.
   CHECK(kernel_class("gemm", {{"a_dtype", "fp8_e4m3"}, {"scaling", "block_1x128_1x128"}, {"sms", 112}}, "sustained") ==
         "gemm_fp8_wgrad_sms112_sustained");
@@ -142,6 +147,21 @@ TEST_CASE("predictions run per GPU in child processes and come back in order") {
   CHECK(w.rows.back().kernel_class == "overall");
   CHECK(w.rows.back().predicted == Approx(4800.0 / 3352.0));
   CHECK(w.rows[1].measured == Approx(400.0 / 280.0));
+}
+
+TEST_CASE("grouped GEMM records are read, predicted and scored in their class") {
+  const std::string grouped =
+      R"({"groups": 4, "group_rows": "512,1024,384,2048", "n": 4096, "k": 7168, "a_dtype": "fp8_e4m3", )"
+      R"("b_dtype": "fp8_e4m3", "scaling": "rowwise"})";
+  const fs::path p = write_tmp("grouped.jsonl", rec("h100-sxm", "grouped_gemm", grouped, 300));
+  const auto records = read_records(p);
+  fs::remove(p);
+  REQUIRE(records.size() == 1);
+  const auto pred = predict_records(records, [](const HardwareSpec& s) { return make_roofline_predictor(s); }, {});
+  REQUIRE(pred[0].time_us.has_value());
+  CHECK(*pred[0].time_us > 0);
+  const auto v = score_gpu("h100-sxm", records, pred);
+  CHECK(v.classes.count("grouped_gemm_fp8_rowwise") == 1);
 }
 
 TEST_CASE("an unknown GPU gives its records the load error, others still run") {

@@ -3,7 +3,9 @@
 // the backward does twice the forward's GEMM work, and every FP8 GEMM input
 // has a quantization producer.
 #include <catch2/catch.hpp>
+#include <numeric>
 #include <set>
+#include <sstream>
 
 #include "models/spec/error.hpp"
 #include "workloads/deepseek_v3/layer.hpp"
@@ -12,12 +14,24 @@ using namespace hwsim::deepseek_v3;
 
 namespace {
 
+bool is_gemm(const LayerKernel& k) { return k.kind == "gemm" || k.kind == "grouped_gemm"; }
+
+// Rows of A of a GEMM launch: m, or for a grouped GEMM every group's rows.
+double gemm_rows(const LayerKernel& k) {
+  if (k.kind == "gemm") return k.params["m"].get<double>();
+  if (k.params.contains("m_per_group")) return k.params["m_per_group"].get<double>() * k.params["groups"].get<double>();
+  double rows = 0;
+  std::stringstream list(k.params["group_rows"].get<std::string>());
+  for (std::string item; std::getline(list, item, ',');) rows += std::stod(item);
+  return rows;
+}
+
 double gemm_flops(const std::vector<LayerKernel>& ks, Phase phase, bool fp8_only) {
   double f = 0;
   for (const auto& k : ks) {
-    if (k.kind != "gemm" || k.phase != phase) continue;
+    if (!is_gemm(k) || k.phase != phase) continue;
     if (fp8_only && k.params["a_dtype"] != "fp8_e4m3") continue;
-    f += 2.0 * k.params["m"].get<double>() * k.params["n"].get<double>() * k.params["k"].get<double>() * k.count;
+    f += 2.0 * gemm_rows(k) * k.params["n"].get<double>() * k.params["k"].get<double>() * k.count;
   }
   return f;
 }
@@ -75,8 +89,10 @@ TEST_CASE("every FP8 GEMM operand has a quantization producer of the right shape
   const auto ks = moe_layer_kernels(published_shape(), LayerOptions{});
   int fwd_gemms = 0, fwd_quants = 0, requants = 0, wgrads = 0;
   for (const auto& k : ks) {
-    const bool fp8 = k.kind == "gemm" && k.params["a_dtype"] == "fp8_e4m3";
-    if (fp8 && k.phase == Phase::kForward) fwd_gemms += k.count;
+    const bool fp8 = is_gemm(k) && k.params["a_dtype"] == "fp8_e4m3";
+    // A grouped GEMM counts one GEMM per group (expert).
+    const int gemms = k.count * (k.kind == "grouped_gemm" ? k.params["groups"].get<int>() : 1);
+    if (fp8 && k.phase == Phase::kForward) fwd_gemms += gemms;
     if (k.kind == "quant_1x128" && k.phase == Phase::kForward) fwd_quants += k.count;
     if (k.kind == "transpose_requant") requants += k.count;
     if (fp8 && k.phase == Phase::kBackwardWeight) {
@@ -88,6 +104,30 @@ TEST_CASE("every FP8 GEMM operand has a quantization producer of the right shape
   CHECK(requants == 2 * wgrads);  // dy^T and x^T for every Wgrad
   CHECK(fwd_quants >= 7);         // norms, q_b, kv_b, o, dispatch, two SwiGLU outputs
   CHECK(fwd_gemms == 4 + 4 + 4 + 2);
+}
+
+TEST_CASE("the routed experts run as one grouped GEMM per projection; their weight gradients per expert") {
+  LayerOptions o;
+  for (const char* routing : {"balanced", "skewed"}) {
+    o.routing = routing;
+    INFO(routing);
+    const auto ks = moe_layer_kernels(published_shape(), o);
+    const auto tokens = local_expert_tokens(published_shape(), o);
+    int grouped = 0, expert_wgrads = 0;
+    for (const auto& k : ks) {
+      if (k.kind == "grouped_gemm") {
+        ++grouped;
+        CHECK(k.count == 1);
+        CHECK(k.params["groups"] == static_cast<int>(tokens.size()));
+        CHECK(k.name.find("expert_") != std::string::npos);
+        // Each expert's rows hold its tokens, 128-aligned (DeepGEMM's contiguous layout).
+        CHECK(gemm_rows(k) >= std::accumulate(tokens.begin(), tokens.end(), 0.0));
+      }
+      if (k.name.starts_with("bwd.wgrad.expert_")) expert_wgrads += k.count;
+    }
+    CHECK(grouped == 4);  // up and down, forward and Dgrad
+    CHECK(expert_wgrads == 2 * static_cast<int>(tokens.size()));
+  }
 }
 
 TEST_CASE("the data-flow links name kernels of the layer") {
