@@ -39,7 +39,7 @@ std::vector<Timed> carried(const HardwareSpec& spec, const std::vector<StudyKern
   const SequenceOutcome run = run_periodic_sequence(spec, sequence);
   for (size_t j = 0; j < index.size(); ++j) {
     const PowerLoad& l = sequence[j].load;
-    t[index[j]].time_us = l.gap_us + l.time_us * run.items[j].time_scale;
+    t[index[j]].time_us = l.gap_us + run.items[j].wake_us + l.time_us * run.items[j].time_scale;
   }
   return t;
 }

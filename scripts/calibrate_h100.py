@@ -128,7 +128,7 @@ def main():
                  'h100-sxm/ubench_power/wgmma_112_sms_with_copy_20_sms', "a {:.0f} GB/s copy")
     budget_share('power.l2_budget_share_per_TBps', 'h100-sxm/ubench_power/movement/wgmma_112_sms',
                  'h100-sxm/ubench_power/movement/wgmma_112_sms_with_l2read_20_sms', "{:.0f} GB/s of L2 reads")
-    text = power_dynamics(text, setv)
+    power_dynamics(setv)
     YAML.write_text(text)
 
 
@@ -152,18 +152,10 @@ def simulate_step(t_ms, load, tau_ms, beta, fast, f_max=1980.0):
     return out
 
 
-def fit_step(t_ms, mhz, f_settled):
-    """Least squares over a grid of (tau, beta, fast) for the step from rest."""
-    load = (1980.0 / f_settled) ** 3
-    best = None
-    taus = [10 * 1.25 ** i for i in range(40)]  # 10 ms .. 60 s
-    betas = [0.02 * i for i in range(0, 76)]    # 0 .. 1.5
-    fasts = [1 + 0.05 * i for i in range(0, 31)] + [9.0]
+def grid_search(t_ms, mhz, load, taus, betas, fasts, best=None):
     for tau in taus:
         for beta in betas:
             for fast in fasts:
-                if fast > 1 + beta + 0.05 and fast != 9.0:
-                    continue  # the cap above 1 + beta never binds: same as 9.0
                 pred = simulate_step(t_ms, load, tau, beta, fast)
                 err = sum((p - m) ** 2 for p, m in zip(pred, mhz)) / len(mhz)
                 if best is None or err < best[0]:
@@ -171,13 +163,48 @@ def fit_step(t_ms, mhz, f_settled):
     return best
 
 
-def power_dynamics(text, setv):
+def train_clock(schedule, load, tau_ms, beta, fast, after_ms=1000.0, h=0.25, f_max=1980.0):
+    """The mean clock while loaded, from `after_ms` on, of a schedule of
+    (loaded, ms) segments from rest (the controller of simulate_step)."""
+    import math
+    x, t, clocks = 0.0, 0.0, []
+    decay = math.exp(-h / tau_ms)
+    for loaded, ms in schedule:
+        for _ in range(int(round(ms / h))):
+            budget = min(fast, 1 + beta * (1 - x))
+            drawn = min(load, budget) if loaded else 0.0
+            if loaded and t >= after_ms:
+                clocks.append(f_max * min(1.0, (load / budget) ** (-1 / 3)))
+            x = drawn + (x - drawn) * decay
+            t += h
+    return sum(clocks) / len(clocks)
+
+
+def fit_dynamics(t_ms, mhz, f_settled, trains):
+    """tau and the fast budget from the step (least squares over its bins: a
+    coarse grid, then a fine one), the rested headroom from the trains of load
+    with idle gaps (least squares of their mean clocks after 1 s; the step alone
+    hardly constrains it); two rounds. Deterministic."""
+    load = (1980.0 / f_settled) ** 3
+    beta = 4.0
+    for _ in range(2):
+        _, tau, _, fast = grid_search(t_ms, mhz, load, [10 * 1.5 ** i for i in range(22)], [beta],
+                                      [1 + 0.05 * i for i in range(21)])
+        _, tau, _, fast = grid_search(t_ms, mhz, load, [tau * 1.25 ** (i / 4) for i in range(-4, 5)], [beta],
+                                      [max(1.0, fast + 0.01 * i) for i in range(-5, 6)])
+        beta = min((sum((train_clock(s, load, tau, b, fast) - m) ** 2 for s, m in trains), b)
+                   for b in [0.25 * i for i in range(1, 49)])[1]
+    err = grid_search(t_ms, mhz, load, [tau], [beta], [fast])[0]
+    return err, tau, beta, fast
+
+
+def power_dynamics(setv):
     """The controller's time constant and rested headroom from the clock of a
     fresh-operand FP8 wgmma stream stepped on after 3 s of idle GPU
     (hwbench --only power_dynamics; records h100-sxm/ubench_power_dynamics/*)."""
     path = ROOT / 'validate/data/h100-sxm/power_dynamics.jsonl'
     if not path.exists():
-        return text
+        return
     recs = {}
     for line in path.read_text().splitlines():
         r = json.loads(line)
@@ -185,18 +212,49 @@ def power_dynamics(text, setv):
         recs[r['id']] = r
     rid = 'h100-sxm/ubench_power_dynamics/step_fp8'
     t_ms, mhz = recs[rid]['derived']['t_ms'], recs[rid]['derived']['sm_clock_mhz']
-    tail = [f for t, f in zip(t_ms, mhz) if t >= t_ms[-1] - 500]
+    # The settled clock: the mean from 2 s on (the controller oscillates about it
+    # with a period of ~1.5 s, which the first-order model does not follow).
+    tail = [f for t, f in zip(t_ms, mhz) if t >= 2000]
     f_settled = sum(tail) / len(tail)
-    err, tau, beta, fast = fit_step(t_ms, mhz, f_settled)
+    trains = []
+    for rid_t, r in sorted(recs.items()):
+        if '/train_on' not in rid_t:
+            continue
+        d = r['derived']
+        measured = [f for t, f in zip(d['t_ms'], d['sm_clock_mhz']) if t >= 1000]
+        trains.append((list(zip([bool(v) for v in d['schedule_load']], d['schedule_ms'])),
+                       sum(measured) / len(measured)))
+    err, tau, beta, fast = fit_dynamics(t_ms, mhz, f_settled, trains)
     rms = err ** 0.5
-    how = (f"measured: {rid} (clock of a fresh-operand FP8 wgmma stream on every SM stepped on after "
-           f"3 s idle, {len(t_ms)} bins from clock64 / %globaltimer; settles at {f_settled:.0f} MHz over its last "
-           f"500 ms; least-squares fit of tau, rested headroom and fast budget, rms {rms:.0f} MHz; "
-           f"scripts/calibrate_h100.py)")
+    train_ids = " ".join(rid_t for rid_t in sorted(recs) if '/train_on' in rid_t)
+    how = (f"measured: {rid} and {train_ids} (the clock of a fresh-operand FP8 wgmma "
+           f"stream on every SM, from clock64 / %globaltimer: stepped on after 3 s idle, it settles at a mean "
+           f"{f_settled:.0f} MHz from 2 s on; and {len(trains)} 3 s trains of 1-10 ms of load with 1-10 ms idle "
+           f"gaps); tau and the fast budget by least squares over the step's {len(t_ms)} bins (rms {rms:.0f} MHz), "
+           f"the rested headroom by least squares over the trains' mean clocks; scripts/calibrate_h100.py")
     setv('power.response_tau_ms', f"{tau:.0f}", how)
     setv('power.rested_headroom', f"{beta:.2f}", how)
     setv('power.fast_budget', f"{fast:.2f}", how)
-    return text
+    # The wake-up latency: a one-CTA 200 us spin timed with CUDA events after
+    # the host slept 0-1000 ms; the event time beyond the spin, less that of a
+    # launch right behind another (idle 0), is what idle time adds. It includes
+    # the host's own launch after its sleep, as any launch after idle does.
+    wake = sorted((r['params']['idle_ms'], r['derived']['excess_us_median'], rid_w) for rid_w, r in recs.items()
+                  if '/wake_idle' in rid_w)
+    if wake:
+        base = wake[0][1]
+        assert wake[0][0] == 0, wake[0]
+        # An excess within the spread of the back-to-back launch's own repetitions
+        # (max - min) is not told apart from it: 0.
+        first = recs[wake[0][2]]['measured']
+        noise = first['time_us_max'] - first['time_us_min']
+        setv('power.wake_idle_ms', '[' + ', '.join(f'{i:g}' for i, _, _ in wake) + ']',
+             f"measured: {wake[0][2]} .. {wake[-1][2]} (idle times of the wake records)")
+        setv('power.wake_latency_us',
+             '[' + ', '.join(f'{e - base:.1f}' if e - base > noise else '0' for _, e, _ in wake) + ']',
+             "measured: " + " ".join(w for _, _, w in wake) + f" (event time beyond a 200 us one-CTA spin after "
+             f"each idle time, less the {base:.1f} us of a launch right behind another; an excess within that "
+             f"launch's spread over its repetitions, {noise:.1f} us, is 0)")
 
 
 if __name__ == '__main__':

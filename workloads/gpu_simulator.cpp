@@ -115,6 +115,12 @@ void GpuSimulator::apply_clock(KernelResult& r, const LaunchOptions& o, const Po
                        {"clock_trajectory", trajectory},
                        {"time_us_at_max_clock", r.time_us},
                        {"throttled", c.time_scale > 1.0}};
+  if (c.wake_us > 0) {
+    // Waking from idle lengthens the launch's gap, not the kernel.
+    r.launch["power"]["wake_us"] = c.wake_us;
+    r.launch_overhead_us += c.wake_us;
+    r.time_us = r.kernel_time_us + r.launch_overhead_us;
+  }
   if (c.time_scale <= 1.0) return;
   const int used = o.sms > 0 ? o.sms : gpu_.spec().sm.count;
   r.kernel_time_us *= c.time_scale;
@@ -131,8 +137,6 @@ void GpuSimulator::apply_clock(KernelResult& r, const LaunchOptions& o, const Po
 // runs at the lower clock the 700 W budget allows in the launch's power
 // history (history_: sustained unless set).
 void GpuSimulator::apply_power_cap(KernelResult& r, const LaunchOptions& o) const {
-  const auto busy = r.busy.find("tensor_core");
-  if (busy == r.busy.end() || busy->second <= 0) return;
   const PowerLoad k = power_load(r, o);
   const PowerHistory& history = o.history ? *o.history : history_;
   const HistoryOutcome h = run_in_history(gpu_.spec(), k, history);

@@ -205,7 +205,8 @@ void print_layer(const nlohmann::json& j) {
   fmt::print("deepseek-v3-layer on {} ({} tokens per GPU, {} routing, seed {}, {} SMs)\n", j["gpu"].get<std::string>(),
              j["tokens_per_gpu"].get<int>(), j["routing"].get<std::string>(), j["seed"].get<std::uint64_t>(),
              j["sms"].get<long long>());
-  fmt::print("  {:<32} {:<16} {:<18} {:>5} {:>11} {:>12}\n", "kernel", "phase", "kind", "count", "us each", "us total");
+  fmt::print("  {:<32} {:<16} {:<18} {:>5} {:>11} {:>12} {:>6}\n", "kernel", "phase", "kind", "count", "us each",
+             "us total", "MHz");
   for (const auto& k : j["kernels"]) {
     if (k.contains("error")) {
       fmt::print("  {:<32} {:<16} {:<18} {:>5}   not modelled: {}\n", k["name"].get<std::string>(),
@@ -213,15 +214,18 @@ void print_layer(const nlohmann::json& j) {
                  k["error"].get<std::string>());
       continue;
     }
-    fmt::print("  {:<32} {:<16} {:<18} {:>5} {:>11.2f} {:>12.2f}\n", k["name"].get<std::string>(),
+    fmt::print("  {:<32} {:<16} {:<18} {:>5} {:>11.2f} {:>12.2f} {:>6.0f}\n", k["name"].get<std::string>(),
                k["phase"].get<std::string>(), k["kind"].get<std::string>(), k["count"].get<int>(),
-               k["time_us_each"].get<double>(), k["time_us_total"].get<double>());
+               k["time_us_each"].get<double>(), k["time_us_total"].get<double>(), k["sm_clock_mhz"].get<double>());
   }
   for (const auto& item : j["phases_us"].items())
     fmt::print("  phase {:<26} {:>12.2f} us\n", item.key(), item.value().get<double>());
   fmt::print(
       "  layer total                      {:>12.2f} us ({} distinct kernels simulated, {} kernels not modelled)\n",
       j["total_us"].get<double>(), j["distinct_kernels_simulated"].get<int>(), j["kernels_not_modelled"].get<int>());
+  fmt::print("  power: the layer repeated back to back, the controller's heat {:.3f} at its start (MHz: mean clock "
+             "per launch)\n",
+             j["power"]["heat_at_start"].get<double>());
 }
 
 }  // namespace

@@ -56,13 +56,30 @@ double PowerController::budget() const {
 }
 
 void PowerController::rest(double us) {
-  if (us > 0) heat_ = relax(heat_, 0.0, us, spec_->power.response_tau_ms * 1000);
+  if (us <= 0) return;
+  heat_ = relax(heat_, 0.0, us, spec_->power.response_tau_ms * 1000);
+  idle_us_ += us;
+}
+
+double wake_latency_us(const HardwareSpec& spec, double idle_ms) {
+  const auto& x = spec.power.wake_idle_ms;
+  const auto& y = spec.power.wake_latency_us;
+  if (idle_ms <= x.front()) return y.front();
+  for (size_t i = 1; i < x.size(); ++i) {
+    if (idle_ms <= x[i]) return y[i - 1] + (y[i] - y[i - 1]) * (idle_ms - x[i - 1]) / (x[i] - x[i - 1]);
+  }
+  return y.back();
 }
 
 LaunchClock PowerController::run(const PowerLoad& k) {
   rest(k.gap_us);
   const double tau_us = spec_->power.response_tau_ms * 1000;
   LaunchClock out;
+  // The GPU wakes before the kernel starts (the table is the excess over a
+  // launch right behind another), idle meanwhile.
+  out.wake_us = wake_latency_us(*spec_, idle_us_ / 1000);
+  rest(out.wake_us);
+  idle_us_ = 0;
   out.heat_before = heat_;
   out.budget_before = budget();
   const int n = steps_for(k.time_us, tau_us);
@@ -198,8 +215,8 @@ HistoryOutcome run_in_history(const HardwareSpec& spec, const PowerLoad& k, cons
   // The median launch by time (the lower middle one for an even count).
   std::vector<std::size_t> order(runs.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return runs[a].time_scale < runs[b].time_scale; });
+  const auto total = [&](std::size_t i) { return runs[i].wake_us + k.time_us * runs[i].time_scale; };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return total(a) < total(b); });
   out.launch = runs[order[(order.size() - 1) / 2]];
   return out;
 }
@@ -213,10 +230,11 @@ double sequence_pass(const HardwareSpec& spec, const std::vector<SequenceItem>& 
   c.set_heat(x0);
   for (const SequenceItem& it : sequence) {
     LaunchClock mean;
-    double time = 0, clock_time = 0, busy_time = 0;
+    double time = 0, clock_time = 0, busy_time = 0, wake = 0;
     for (int i = 0; i < it.count; ++i) {
       const LaunchClock one = c.run(it.load);
       if (i == 0) mean = one;
+      wake += one.wake_us;
       const double t = it.load.time_us * one.time_scale;
       time += t;
       clock_time += one.clock_mhz * t;
@@ -227,6 +245,7 @@ double sequence_pass(const HardwareSpec& spec, const std::vector<SequenceItem>& 
     mean.time_scale = at_max > 0 ? time / at_max : 1.0;
     mean.clock_mhz = time > 0 ? clock_time / time : mean.clock_mhz;
     mean.tensor_busy = time > 0 ? busy_time / time : mean.tensor_busy;
+    mean.wake_us = wake / std::max(it.count, 1);
     mean.heat_after = c.heat();
     items->push_back(std::move(mean));
   }

@@ -48,12 +48,13 @@ std::optional<PowerLoad> power_load_from_detail(const nlohmann::json& detail);
 
 // How one launch ran.
 struct LaunchClock {
-  double time_scale = 1;                              // kernel time / kernel time at the maximum clock
-  double clock_mhz = 0;                               // time-weighted mean SM clock
-  double tensor_busy = 0;                             // tensor-busy fraction over the stretched time
-  double heat_before = 0;                             // x at the kernel's start
-  double heat_after = 0;                              // x at its end
-  double budget_before = 1;                           // budget at its start
+  double time_scale = 1;     // kernel time / kernel time at the maximum clock
+  double clock_mhz = 0;      // time-weighted mean SM clock
+  double tensor_busy = 0;    // tensor-busy fraction over the stretched time
+  double heat_before = 0;    // x at the kernel's start
+  double heat_after = 0;     // x at its end
+  double budget_before = 1;  // budget at its start
+  double wake_us = 0;        // time the launch waited for the GPU to wake from idle (added to its launch gap)
   std::vector<std::pair<double, double>> trajectory;  // (us since the kernel's start, SM MHz)
 };
 
@@ -62,6 +63,8 @@ class PowerController {
   explicit PowerController(const HardwareSpec& spec);
   double heat() const { return heat_; }
   void set_heat(double x) { heat_ = x; }
+  // Idle time since the last launch ended (for the wake-up latency).
+  double idle_us() const { return idle_us_; }
   double budget() const;
   // The GPU idles for `us` microseconds.
   void rest(double us);
@@ -73,7 +76,12 @@ class PowerController {
  private:
   const HardwareSpec* spec_;
   double heat_ = 0;
+  double idle_us_ = 0;
 };
+
+// The wake-up latency of a launch after `idle_ms` of idle GPU
+// (power.wake_idle_ms / power.wake_latency_us, interpolated linearly).
+double wake_latency_us(const HardwareSpec& spec, double idle_ms);
 
 // The power history a launch runs in (records' "regime" and "history", the
 // CLI's --regime):

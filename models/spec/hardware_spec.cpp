@@ -275,6 +275,12 @@ constexpr std::array kSchema = {
              HWSIM_MEMBER(power, response_tau_ms)},
     ParamDef{"power.rested_headroom", kNumber, kNonNegative,
              "budget of a rested GPU above the sustained one (budget 1 + this)", HWSIM_MEMBER(power, rested_headroom)},
+    ParamDef{"power.wake_idle_ms", kNumberList, kNonNegative,
+             "idle times after which a launch's wake-up latency was measured (ascending)",
+             HWSIM_MEMBER(power, wake_idle_ms)},
+    ParamDef{"power.wake_latency_us", kNumberList, kNonNegative,
+             "wake-up latency of a launch after each idle time of power.wake_idle_ms",
+             HWSIM_MEMBER(power, wake_latency_us)},
     ParamDef{"power.fast_budget", kNumber, kPositive,
              "the most budget a rested GPU allows, in units of the sustained budget", HWSIM_MEMBER(power, fast_budget)},
 };
@@ -320,10 +326,27 @@ void check_l2_subsets(const HardwareSpec& s) {
   }
 }
 
+void check_wake_table(const HardwareSpec& s) {
+  const auto& idle = s.power.wake_idle_ms;
+  if (idle.empty() || idle.size() != s.power.wake_latency_us.size()) {
+    throw Error(
+        fmt::format("{}: power.wake_idle_ms ({} entries) and power.wake_latency_us ({} entries) must be non-empty "
+                    "lists of the same length",
+                    s.name, idle.size(), s.power.wake_latency_us.size()));
+  }
+  for (size_t i = 1; i < idle.size(); ++i) {
+    if (!(idle[i] > idle[i - 1])) {
+      throw Error(fmt::format("{}: power.wake_idle_ms must be in ascending order; entry {} is {} after {}", s.name, i,
+                              idle[i], idle[i - 1]));
+    }
+  }
+}
+
 // Cross-parameter rules: checked here so every loader path gets them.
 void check_cross_rules(const HardwareSpec& s) {
   check_gpcs(s);
   check_l2_subsets(s);
+  check_wake_table(s);
   if (s.clock.sm_MHz > s.clock.sm_max_MHz) {
     throw Error(fmt::format("{}: clock.sm_MHz = {} must not exceed clock.sm_max_MHz = {}", s.name, s.clock.sm_MHz,
                             s.clock.sm_max_MHz));

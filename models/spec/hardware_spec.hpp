@@ -199,6 +199,10 @@ struct PowerParams {
   double response_tau_ms;            // how fast the budget follows the power drawn (models/power/controller.hpp)
   double rested_headroom;            // budget of a rested GPU above the sustained one: 1 + this
   double fast_budget;                // the most budget a rested GPU allows, in units of the sustained one
+  // The time a launch waits for the GPU to wake after idle time: wake_latency_us[i]
+  // after wake_idle_ms[i] of idle GPU, interpolated linearly (models/power/controller.hpp).
+  std::vector<double> wake_idle_ms;
+  std::vector<double> wake_latency_us;
 };
 
 struct HardwareSpec {

@@ -293,9 +293,84 @@ void run_schedule(BenchContext& ctx, Stream& s, const std::string& name, bool fp
   std::fflush(stdout);
 }
 
+// Wake-up from idle: one CTA stamps %globaltimer and clock64 at entry, spins
+// `ns` nanoseconds by %globaltimer, and stamps both again at exit.
+__global__ void wake_kernel(long long ns, unsigned long long* out) {
+  const unsigned long long t0 = global_ns();
+  const unsigned long long c0 = static_cast<unsigned long long>(clock64());
+  while (global_ns() - t0 < static_cast<unsigned long long>(ns)) {
+  }
+  if (threadIdx.x == 0) {
+    out[0] = t0;
+    out[1] = c0;
+    out[2] = global_ns();
+    out[3] = static_cast<unsigned long long>(clock64());
+  }
+}
+
+// What a launch after idle time costs beyond its own work: a 200 us one-CTA
+// spin timed with CUDA events after 0-1000 ms of idle GPU (the host sleeps).
+// The excess of the event time over the spin is the wake-up latency; the
+// spin's clock64 / %globaltimer is the clock the SM wakes at.
+void run_wake(BenchContext& ctx) {
+  constexpr long long kSpinNs = 200000;
+  unsigned long long* out = nullptr;
+  HWB_CUDA(cudaMalloc(&out, 4 * sizeof(unsigned long long)));
+  cudaEvent_t a, b;
+  HWB_CUDA(cudaEventCreate(&a));
+  HWB_CUDA(cudaEventCreate(&b));
+  const int reps = ctx.quick() ? 2 : 5;
+  for (const double idle_ms : {0.0, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0}) {
+    std::vector<double> excess, mhz, entry;
+    for (int r = 0; r < reps + 1; ++r) {
+      HWB_CUDA(cudaDeviceSynchronize());
+      if (idle_ms > 0) std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(idle_ms));
+      HWB_CUDA(cudaEventRecord(a, ctx.stream()));
+      wake_kernel<<<1, 32, 0, ctx.stream()>>>(kSpinNs, out);
+      HWB_LAUNCHED();
+      HWB_CUDA(cudaEventRecord(b, ctx.stream()));
+      HWB_CUDA(cudaEventSynchronize(b));
+      if (r == 0) continue;  // the first after a change of idle time is a warm-up
+      float ms = 0;
+      HWB_CUDA(cudaEventElapsedTime(&ms, a, b));
+      unsigned long long h[4];
+      HWB_CUDA(cudaMemcpy(h, out, sizeof h, cudaMemcpyDeviceToHost));
+      const double spin_ns = double(h[2] - h[0]);
+      excess.push_back(1000.0 * ms - spin_ns / 1000.0);
+      mhz.push_back(1000.0 * double(h[3] - h[1]) / spin_ns);
+    }
+    std::sort(excess.begin(), excess.end());
+    std::sort(mhz.begin(), mhz.end());
+    Timing t;
+    t.median_us = excess[excess.size() / 2];
+    t.min_us = excess.front();
+    t.max_us = excess.back();
+    t.reps = reps;
+    t.sm_clock_mhz = mhz[mhz.size() / 2];
+    Json params;
+    params.add("experiment", "wake").add("idle_ms", idle_ms).add("spin_us", kSpinNs / 1000);
+    Json d;
+    d.add("excess_us_median", t.median_us).add("spin_clock_mhz_median", t.sm_clock_mhz);
+    ctx.record(ctx.id_prefix() + "ubench_power_dynamics/wake_idle" + Json::number(idle_ms) + "ms",
+               "ubench_power_dynamics", params, &t, "hwbench", "calibration", d,
+               "one CTA spinning 200 us by %globaltimer, CUDA events around it after the host slept idle_ms; "
+               "time_us = event time - spin time (the wake-up latency)");
+    char line[200];
+    std::snprintf(line, sizeof line, "%-52s +%.1f us, spin at %.0f MHz",
+                  ("power_dynamics wake after " + Json::number(idle_ms) + " ms").c_str(), t.median_us, t.sm_clock_mhz);
+    ctx.note(line);
+    std::printf("%s\n", line);
+    std::fflush(stdout);
+  }
+  HWB_CUDA(cudaEventDestroy(a));
+  HWB_CUDA(cudaEventDestroy(b));
+  HWB_CUDA(cudaFree(out));
+}
+
 }  // namespace
 
 void run_power_dynamics_ubench(BenchContext& ctx) {
+  run_wake(ctx);
   Stream s;
   s.cap = 4u << 20;
   HWB_CUDA(cudaMalloc(&s.stamps, s.cap * sizeof(Stamp)));

@@ -52,6 +52,10 @@ def regimes(torch, fns, do_sustained):
     idle = []
     for _ in range(3):
         time.sleep(1.0)
+        # The GPU spins 2 ms on one thread block first, so the start event is not
+        # stamped before the host (waking from its sleep) has queued the launch:
+        # an earlier version timed the host's launch latency, ~300 us, here.
+        torch.cuda._sleep(2_000_000)
         us, _ = timed_launches(torch, fns, count=1)
         idle.append(us[0])
     out["idle"] = (idle, {"idle_before_ms": 1000, "launches": 1})

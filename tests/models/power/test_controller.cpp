@@ -155,3 +155,22 @@ TEST_CASE("regime strings: settings parsed, mistakes named") {
   CHECK_THROWS_WITH(parse_power_history("train:gap_us=nan", "x"), Catch::Contains("finite"));
   CHECK_THROWS_WITH(parse_power_history("sustained:gap_us=3", "x"), Catch::Contains("sustained: none"));
 }
+
+TEST_CASE("a launch after idle time waits for the GPU to wake, by the measured table") {
+  HardwareSpec spec = with_headroom();
+  spec.power.wake_idle_ms = {0, 1, 100};
+  spec.power.wake_latency_us = {0, 50, 250};
+  CHECK(wake_latency_us(spec, 0) == 0);
+  CHECK(wake_latency_us(spec, 0.5) == Approx(25));
+  CHECK(wake_latency_us(spec, 50.5) == Approx(150));
+  CHECK(wake_latency_us(spec, 1e6) == 250);  // beyond the table: its last value
+  PowerLoad k = heavy(100);
+  const auto idle = run_in_history(spec, k, parse_power_history("idle:idle_before_ms=100", "t")).launch;
+  CHECK(idle.wake_us == Approx(250));
+  // Back to back, the launch gap alone is idle: (4 us = 0.004 ms) -> 0.2 us.
+  const auto sustained = run_in_history(spec, k, parse_power_history("sustained", "t")).launch;
+  CHECK(sustained.wake_us == Approx(0.2));
+  // In a train only the first launch wakes from the long idle time.
+  const auto train = run_in_history(spec, k, parse_power_history("train:idle_before_ms=100,launches=5,gap_us=0", "t"));
+  CHECK(train.launch.wake_us < 1.0);
+}

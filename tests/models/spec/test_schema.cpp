@@ -30,6 +30,9 @@ std::vector<std::string> changes_for(const ParamDef& d, const HardwareSpec& base
       {"l2.subset_sms", {"l2.subset_sms=[4, 16, 32, 48, 72, 96, 112, 132]"}},
       {"l2.subset_read_GBps", {"l2.subset_read_GBps=[1000, 2128, 4180, 5961, 4569, 5795, 6166, 6983]"}},
       {"comm_coprocessor.present", {"comm_coprocessor.present=true", "comm_coprocessor.throughput_GBps=100"}},
+      // The wake-up table's two lists have one length: both change together.
+      {"power.wake_idle_ms", {"power.wake_idle_ms=[0, 5.5]", "power.wake_latency_us=[0, 7.5]"}},
+      {"power.wake_latency_us", {"power.wake_idle_ms=[0, 5.5]", "power.wake_latency_us=[0, 9.5]"}},
   };
   if (auto it = kTied.find(d.key); it != kTied.end()) return it->second;
   const ParamValue& v = base.params.at(std::string(d.key)).value;
