@@ -223,9 +223,10 @@ void print_layer(const nlohmann::json& j) {
   fmt::print(
       "  layer total                      {:>12.2f} us ({} distinct kernels simulated, {} kernels not modelled)\n",
       j["total_us"].get<double>(), j["distinct_kernels_simulated"].get<int>(), j["kernels_not_modelled"].get<int>());
-  fmt::print("  power: the layer repeated back to back, the controller's heat {:.3f} at its start (MHz: mean clock "
-             "per launch)\n",
-             j["power"]["heat_at_start"].get<double>());
+  fmt::print(
+      "  power: the layer repeated back to back, the controller's heat {:.3f} at its start (MHz: mean clock "
+      "per launch)\n",
+      j["power"]["heat_at_start"].get<double>());
 }
 
 }  // namespace

@@ -68,8 +68,8 @@ std::vector<double> KernelTimer::block_seconds(const std::vector<LayerKernel>& k
   const SequenceOutcome run = run_periodic_sequence(*spec_, sequence);
   for (size_t i = 0; i < kernels.size(); ++i) {
     const PowerLoad& l = sequence[i].load;
-    out[i] = sim::seconds_from_us(l.gap_us + run.items[i].wake_us + l.time_us * run.items[i].time_scale) *
-             kernels[i].count;
+    out[i] =
+        sim::seconds_from_us(l.gap_us + run.items[i].wake_us + l.time_us * run.items[i].time_scale) * kernels[i].count;
   }
   return out;
 }
