@@ -13,7 +13,7 @@ namespace {
 // GpuSimulator per process (SystemC elaborates once), each launch independent.
 class SimulatorPredictor final : public KernelPredictor {
  public:
-  explicit SimulatorPredictor(const HardwareSpec& spec) : sim_(spec) {}
+  SimulatorPredictor(const HardwareSpec& spec, const ResultCacheOptions& cache) : sim_(spec, {}, cache) {}
 
   Prediction predict(const std::string& kernel, const nlohmann::json& params) override {
     const KernelResult r = sim_.run({kernel, params});
@@ -42,8 +42,10 @@ class SimulatorPredictor final : public KernelPredictor {
 
 std::vector<std::string> predictor_names() { return {"sim", "roofline"}; }
 
-PredictorFactory predictor_factory(const std::string& name) {
-  if (name == "sim") return [](const HardwareSpec& s) { return std::make_unique<SimulatorPredictor>(s); };
+PredictorFactory predictor_factory(const std::string& name, const ResultCacheOptions& cache) {
+  if (name == "sim") {
+    return [cache](const HardwareSpec& s) { return std::make_unique<SimulatorPredictor>(s, cache); };
+  }
   if (name == "roofline") return [](const HardwareSpec& s) { return make_roofline_predictor(s); };
   throw Error(
       fmt::format("--model {}: unknown timing model; expected one of: {}", name, fmt::join(predictor_names(), ", ")));
