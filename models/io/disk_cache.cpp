@@ -173,7 +173,13 @@ void DiskCache::store(std::string_view key, std::string_view payload) {
     usable_ = false;
     return;
   }
-  enforce_limit();
+  const auto bytes = static_cast<std::int64_t>(text.size());
+  if (known_bytes_ < 0 || known_bytes_ + bytes > options_.max_bytes || writes_since_walk_ >= kWritesPerWalk) {
+    enforce_limit();
+  } else {
+    known_bytes_ += bytes;  // an overwritten entry is counted twice: the next walk corrects it
+    ++writes_since_walk_;
+  }
 }
 
 // Walks DIR/<version>/<shard>/ of every version; other processes may delete
@@ -213,6 +219,8 @@ void DiskCache::enforce_limit() {
       }
     }
   }
+  writes_since_walk_ = 0;
+  known_bytes_ = total;
   if (total <= options_.max_bytes) return;
   std::sort(files.begin(), files.end(), [](const File& a, const File& b) {
     if (a.rank != b.rank) return a.rank < b.rank;
@@ -225,6 +233,7 @@ void DiskCache::enforce_limit() {
     std::error_code e;
     fs::remove(f.path, e);
     total -= f.bytes;
+    known_bytes_ = total;
     // Another version's shard and version folders go when they empty.
     if (f.rank == 1) {
       fs::remove(f.path.parent_path(), e);  // only removes an empty folder

@@ -18,10 +18,13 @@
 // folder and renames it over the entry (atomic: readers see the old file or
 // the new one; concurrent writers of one entry are harmless). An entry that is
 // truncated, altered or unreadable is reported on stderr naming the file,
-// deleted, and reported as absent. After each write the folder is kept under
-// max_bytes: when the entries of all versions exceed it, other versions' entries
-// and then the least recently used (file mtime, touched on each read) are
-// deleted down to 90% of it. A folder that cannot be created or written is a
+// deleted, and reported as absent. Writes keep the folder under max_bytes: when
+// the entries of all versions exceed it, other versions' entries and then the
+// least recently used (file mtime, touched on each read) are deleted down to 90%
+// of it. The folder is walked at a process's first write, whenever that walk's
+// total plus the process's own writes since would pass the bound, and at least
+// every kWritesPerWalk writes (so other processes' writes are seen: the folder
+// can exceed the bound by what they wrote since, for a while). A folder that cannot be created or written is a
 // warning, and the cache then stores nothing; it never throws.
 //
 // Contract: find() returns a payload only if the entry's key equals `key` and
@@ -57,10 +60,14 @@ class DiskCache {
   void discard(const std::filesystem::path& file, const std::string& why) const;
   void enforce_limit();
 
+  static constexpr int kWritesPerWalk = 32;
+
   DiskCacheOptions options_;
   std::filesystem::path version_dir_;
   bool usable_ = false;
   std::uint64_t temp_counter_ = 0;
+  std::int64_t known_bytes_ = -1;  // the folder at the last walk plus this process's writes since; -1: not walked
+  int writes_since_walk_ = 0;
 };
 
 // Serialises an entry (the format above); parse_cache_entry returns the payload,
