@@ -60,9 +60,12 @@ ResultCacheOptions result_cache_options(const Args& a, bool on_by_default) {
   } else {
     return o;
   }
-  // Checked once here, so that one warning, not one per simulation process, says the folder is unusable.
-  if (!DiskCache({dir, std::string(simulator_version()), o.max_bytes}).usable()) return o;
   o.dir = dir;
+  return o;
+}
+
+ResultCacheOptions usable_or_none(ResultCacheOptions o) {
+  if (!o.dir.empty() && !DiskCache({o.dir, std::string(simulator_version()), o.max_bytes}).usable()) o.dir.clear();
   return o;
 }
 

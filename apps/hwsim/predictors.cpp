@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "apps/hwsim/cache_options.hpp"
 #include "models/spec/error.hpp"
 #include "workloads/gpu_simulator.hpp"
 #include "workloads/roofline/roofline_predictor.hpp"
@@ -44,7 +45,9 @@ std::vector<std::string> predictor_names() { return {"sim", "roofline"}; }
 
 PredictorFactory predictor_factory(const std::string& name, const ResultCacheOptions& cache) {
   if (name == "sim") {
-    return [cache](const HardwareSpec& s) { return std::make_unique<SimulatorPredictor>(s, cache); };
+    return [usable = usable_or_none(cache)](const HardwareSpec& s) {
+      return std::make_unique<SimulatorPredictor>(s, usable);
+    };
   }
   if (name == "roofline") return [](const HardwareSpec& s) { return make_roofline_predictor(s); };
   throw Error(
