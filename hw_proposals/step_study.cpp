@@ -52,13 +52,13 @@ json step_json(const deepseek_v3::StepResult& r, int comm_sms) {
 // One proposal's step on its GPU: the base GPU with the proposal's spec delta,
 // the study's overrides and maybe one swept parameter.
 json proposal_step(const Proposal& p, const StepStudyOptions& o, const std::vector<std::string>& extra,
-                   KernelPredictor& compute) {
+                   KernelPredictor& compute, comm::RoutingSamples& routings) {
   std::vector<std::string> overrides = o.overrides;
   overrides.insert(overrides.end(), extra.begin(), extra.end());
   const HardwareSpec spec = load_gpu(o.gpu, overrides, p.spec_delta());
   const auto comm = p.ep_comm(spec);
   if (!comm) throw Error(fmt::format("step study: proposal '{}' brings no communication model", p.name()));
-  return step_json(deepseek_v3::simulate_step(spec, compute, *comm, o.step), comm->sms_held());
+  return step_json(deepseek_v3::simulate_step(spec, compute, *comm, o.step, &routings), comm->sms_held());
 }
 
 }  // namespace
@@ -80,20 +80,22 @@ json run_step_study(std::span<const Proposal* const> proposals, const StepStudyO
   }
   const HardwareSpec spec = load_gpu(o.gpu, o.overrides);
   const auto base_comm = comm::make_deepep_sm_comm(o.baseline);
-  const deepseek_v3::StepResult base = deepseek_v3::simulate_step(spec, compute, *base_comm, o.step);
+  // The baseline, proposals and sweep points route the same tokens: sampled once.
+  comm::RoutingSamples routings;
+  const deepseek_v3::StepResult base = deepseek_v3::simulate_step(spec, compute, *base_comm, o.step, &routings);
   const double base_s = base.step_s;
 
   json rows = json::array();
   for (const Proposal* p : proposals) {
     json row = {{"name", p->name()}, {"title", p->title()}, {"summary", p->summary()}, {"level", "step"}};
-    row.update(proposal_step(*p, o, {}, compute));
+    row.update(proposal_step(*p, o, {}, compute, routings));
     row["speedup"] = base_s / row["step_s"].get<double>();
     json sens = json::array();
     if (o.sensitivity) {
       for (const SensitivityParam& param : p->sensitivity()) {
         json pts = json::array();
         for (double value : param.values) {
-          const json pt = proposal_step(*p, o, {fmt::format("{}={}", param.key, value)}, compute);
+          const json pt = proposal_step(*p, o, {fmt::format("{}={}", param.key, value)}, compute, routings);
           pts.push_back({{"value", value},
                          {"step_s", pt["step_s"]},
                          {"speedup", base_s / pt["step_s"].get<double>()},

@@ -6,6 +6,7 @@
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
 #include "sim/engine/time.hpp"
+#include "workloads/simulator_version.hpp"
 
 namespace hwsim {
 namespace {
@@ -24,14 +25,71 @@ std::uint64_t buffer_tag(const sim::KernelProgram& p) {
   }
   return h;
 }
+
+// Params that change only the power cap, applied after the simulation.
+KernelDescriptor without_launch_only_params(const KernelDescriptor& d) {
+  KernelDescriptor sim_d = d;
+  if (sim_d.params.is_object()) {
+    sim_d.params.erase("beside_hbm_GBps");
+    sim_d.params.erase("regime");
+  }
+  return sim_d;
+}
 }  // namespace
 
-GpuSimulator::GpuSimulator(const HardwareSpec& spec, const SimOptions& options)
+GpuSimulator::GpuSimulator(const HardwareSpec& spec, const SimOptions& options, const ResultCacheOptions& cache)
     : gpu_(spec, options),
       config_(resolved_config_json(spec)),
+      config_dump_(config_.dump()),
       // A trace records every launch; with the L2 carried over, a repeat
       // launch finds a warm L2 and is not the same simulation.
-      cacheable_(options.trace_path.empty() && !options.carry_l2) {}
+      cacheable_(options.trace_path.empty() && !options.carry_l2) {
+  if (cacheable_ && !cache.dir.empty()) {
+    disk_ = std::make_unique<DiskCache>(DiskCacheOptions{cache.dir, std::string(simulator_version()), cache.max_bytes});
+    if (!disk_->usable()) disk_.reset();
+  }
+}
+
+std::string GpuSimulator::result_key(const KernelDescriptor& d) const {
+  const KernelDescriptor sim_d = without_launch_only_params(d);
+  // nlohmann::json keeps object keys sorted, so dump() is canonical.
+  return fmt::format("hwsim kernel result\nsimulator {}\nkind {}\nparams {}\nchunk_bytes {}\nspec {}\n",
+                     simulator_version(), sim_d.kind, sim_d.params.dump(), gpu_.options().chunk_bytes, config_dump_);
+}
+
+// A disk entry is served only if it parses into a whole KernelResult; anything
+// else is reported, deleted and simulated again. A fresh result is stored only
+// if its JSON form reads back to the same bytes (a non-finite number would not).
+KernelResult GpuSimulator::simulate_or_load(const KernelDescriptor& sim_d) {
+  std::string key;
+  if (disk_) {
+    key = result_key(sim_d);
+    if (auto payload = disk_->find(key)) {
+      try {
+        return KernelResult::from_json(nlohmann::json::parse(*payload));
+      } catch (const std::exception& e) {
+        const auto file = disk_->entry_path(key);
+        fmt::print(stderr,
+                   "hwsim: warning: result cache: entry '{}' does not hold a kernel result ({}); deleted, "
+                   "the result is computed again\n",
+                   file.string(), e.what());
+        std::error_code ec;
+        std::filesystem::remove(file, ec);
+      }
+    }
+  }
+  KernelResult raw = run_concurrent({StreamRequest{{sim_d}, {}}})[0][0];
+  if (disk_) {
+    const std::string payload = raw.to_json().dump();
+    bool exact = false;
+    try {
+      exact = KernelResult::from_json(nlohmann::json::parse(payload)).to_json().dump() == payload;
+    } catch (const std::exception&) {
+    }
+    if (exact) disk_->store(key, payload);
+  }
+  return raw;
+}
 
 std::vector<int> GpuSimulator::sm_set(const KernelDescriptor& d, const std::vector<int>& stream_sms) const {
   std::vector<int> set = stream_sms;
@@ -50,15 +108,11 @@ KernelResult GpuSimulator::run_unthrottled(const KernelDescriptor& d) {
   // beside_hbm_GBps and regime change only the power cap, applied after the simulation:
   // launches that differ in it alone share one simulation (each launch starts
   // from a flushed L2, so a repeat would give the same result).
-  KernelDescriptor sim_d = d;
-  if (sim_d.params.is_object()) {
-    sim_d.params.erase("beside_hbm_GBps");
-    sim_d.params.erase("regime");
-  }
+  const KernelDescriptor sim_d = without_launch_only_params(d);
   const std::string key = sim_d.kind + sim_d.params.dump();
   auto it = unthrottled_.find(key);
   if (it == unthrottled_.end() || !cacheable_) {
-    KernelResult raw = run_concurrent({StreamRequest{{sim_d}, {}}})[0][0];
+    KernelResult raw = cacheable_ ? simulate_or_load(sim_d) : run_concurrent({StreamRequest{{sim_d}, {}}})[0][0];
     it = unthrottled_.insert_or_assign(key, std::move(raw)).first;
   }
   KernelResult r = it->second;

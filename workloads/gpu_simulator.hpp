@@ -4,10 +4,16 @@
 // descriptors into programs and runs them: one launch at a time (a CUDA
 // stream), or several streams concurrently on SM subsets that share L2 and
 // HBM. Each launch starts with a flushed L2 unless SimOptions::carry_l2.
+// Single launches are cached before the power cap: in memory for the life of
+// the simulator, and on disk across runs and processes when a result cache
+// folder is given (docs/engine.md, "The result cache").
+#include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "models/io/disk_cache.hpp"
 #include "models/power/controller.hpp"
 #include "models/spec/hardware_spec.hpp"
 #include "sim/gpu/gpu.hpp"
@@ -24,9 +30,16 @@ struct StreamRequest {
   std::vector<int> sms;                   // SM ids; empty = all
 };
 
+// Where single launches' results are kept across runs: DIR/<simulator_version()>/.
+// An empty dir keeps them in memory only.
+struct ResultCacheOptions {
+  std::filesystem::path dir;
+  std::int64_t max_bytes = 1LL << 30;  // the whole folder, every version's entries
+};
+
 class GpuSimulator {
  public:
-  explicit GpuSimulator(const HardwareSpec& spec, const SimOptions& options = {});
+  explicit GpuSimulator(const HardwareSpec& spec, const SimOptions& options = {}, const ResultCacheOptions& cache = {});
 
   // Throws hwsim::Error for unknown kernels, bad params or kernels that cannot
   // run on this GPU (e.g. a tile larger than shared memory). A single launch
@@ -38,8 +51,13 @@ class GpuSimulator {
   // sustained unless set.
   void set_power_history(const PowerHistory& h) { history_ = h; }
   const PowerHistory& power_history() const { return history_; }
-  // A launch at the maximum clock, before the power cap (cached like run()).
+  // A launch at the maximum clock, before the power cap: simulated, or taken
+  // from the result cache (in memory, then on disk), identical to the last bit.
   KernelResult run_unthrottled(const KernelDescriptor& d);
+  // The disk cache's key of a launch (what determines its unthrottled result):
+  // the simulator version, the kernel kind and params without the launch-only
+  // ones (regime, beside_hbm_GBps), the chunk size and the resolved GPU description.
+  std::string result_key(const KernelDescriptor& d) const;
   // What a result of run_unthrottled() draws, and that result at the clock a
   // controller gave it (for sequences that carry the power state, e.g. a layer).
   PowerLoad power_load(const KernelResult& raw, const LaunchOptions& o) const;
@@ -52,9 +70,12 @@ class GpuSimulator {
  private:
   std::vector<int> sm_set(const KernelDescriptor& d, const std::vector<int>& stream_sms) const;
   void apply_power_cap(KernelResult& r, const LaunchOptions& o) const;
+  KernelResult simulate_or_load(const KernelDescriptor& d);
   sim::Gpu gpu_;
   nlohmann::json config_;
+  std::string config_dump_;  // config_ in canonical form, for result_key()
   bool cacheable_ = true;
+  std::unique_ptr<DiskCache> disk_;  // null: results stay in this process
   PowerHistory history_;
   std::map<std::string, KernelResult> unthrottled_;  // single launches before the power cap, by kind + params
 };

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <vector>
 
+#include "apps/hwsim/cache_options.hpp"
 #include "apps/hwsim/commands.hpp"
 #include "models/io/atomic_file.hpp"
 #include "sim/config/gpu_loader.hpp"
@@ -76,9 +77,10 @@ Command bench_command() {
                {"quick", "", "skip the 16384^3 GEMM", ""},
                {"only", "TEXT", "run only cases whose label contains TEXT", ""},
                {"json", "FILE", "write the measurements as JSON to FILE", ""}};
+  for (Option& o : cache_options(false)) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
     const HardwareSpec spec = load_gpu(a.get("gpu"), a.all("set"));
-    GpuSimulator sim(spec);
+    GpuSimulator sim(spec, {}, result_cache_options(a, false));
     nlohmann::json rows = nlohmann::json::array();
     double total_wall = 0;
     int count = 0;

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 
+#include "apps/hwsim/cache_options.hpp"
 #include "apps/hwsim/commands.hpp"
 #include "models/io/atomic_file.hpp"
 #include "models/spec/error.hpp"
@@ -280,6 +281,7 @@ Command run_command() {
       {"trace-max-events", "N", "cap on spans kept in the trace", "200000"},
       {"json", "", "print the KernelResult JSON on stdout", ""},
       {"out", "FILE", "also write the KernelResult JSON to FILE", ""}};
+  for (Option& o : cache_options()) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
     const bool workload = a.has("workload");
     if (workload && a.get("workload") == "deepseek-v3-step") {
@@ -287,6 +289,7 @@ Command run_command() {
       std::vector<std::string> argv = {"--gpu", a.get("gpu")};
       for (const auto& s : a.all("set")) argv.insert(argv.end(), {"--set", s});
       if (auto out = a.maybe("out")) argv.insert(argv.end(), {"--json", *out});
+      for (const auto& s : cache_arguments(a)) argv.push_back(s);
       const Command step = step_command();
       return step.run(parse(step, argv));
     }
@@ -301,8 +304,9 @@ Command run_command() {
     if (opt.chunk_bytes <= 0) throw Error("--chunk-bytes must be > 0");
     if (auto t = a.maybe("trace")) opt.trace_path = *t;
     opt.trace_max_events = a.integer("trace-max-events");
+    const ResultCacheOptions cache = result_cache_options(a);
     if (workload) {
-      GpuSimulator simulator(spec, opt);
+      GpuSimulator simulator(spec, opt, cache);
       const nlohmann::json j = run_layer(a, simulator);
       simulator.write_trace();
       const std::string json = j.dump(2) + "\n";
@@ -315,7 +319,7 @@ Command run_command() {
       return 0;
     }
     const KernelDescriptor d = descriptor_from(a);
-    GpuSimulator simulator(spec, opt);
+    GpuSimulator simulator(spec, opt, cache);
     const KernelResult r = simulator.run(d);
     simulator.write_trace();
     const std::string json = r.to_json().dump(2) + "\n";

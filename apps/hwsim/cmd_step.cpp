@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 
+#include "apps/hwsim/cache_options.hpp"
 #include "apps/hwsim/commands.hpp"
 #include "apps/hwsim/predictors.hpp"
 #include "hw_proposals/prediction_table.hpp"
@@ -136,6 +137,7 @@ Command step_command() {
       {"option", "KEY=VALUE", "workload option (see above)", "", true},
       {"compare-proposals", "", "also run the communication proposals on the same step", ""},
       {"json", "FILE", "write the full result as JSON to FILE", ""}};
+  for (Option& o : cache_options()) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
     deepseek_v3::StepOptions options;
     for (const std::string& kv : a.all("option")) options.set(kv);
@@ -144,7 +146,7 @@ Command step_command() {
     const HardwareSpec spec =
         proposal ? load_gpu(a.get("gpu"), a.all("set"), proposal->spec_delta()) : load_gpu(a.get("gpu"), a.all("set"));
     const auto comm = proposal ? proposal->ep_comm(spec) : comm::make_deepep_sm_comm(cs.deepep);
-    auto predictor = predictor_factory(a.get("model"))(spec);
+    auto predictor = predictor_factory(a.get("model"), result_cache_options(a))(spec);
     // One table for every step this command runs: the compute kernels are
     // the same whatever the communication model (proposal.hpp's contract).
     proposals::PredictionTable compute(*predictor);

@@ -2,6 +2,7 @@
 // (compute proposals) and training step (communication proposals).
 #include <fmt/format.h>
 
+#include "apps/hwsim/cache_options.hpp"
 #include "apps/hwsim/commands.hpp"
 #include "apps/hwsim/predictors.hpp"
 #include "apps/hwsim/version.hpp"
@@ -39,6 +40,7 @@ Command study_command() {
        "", true},
       set_option(),
       {"jobs", "N", "configurations simulated at once", "2"}};
+  for (Option& o : cache_options()) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
     if (a.has("list")) {
       for (const auto& p : proposals::all_proposals()) {
@@ -64,7 +66,7 @@ Command study_command() {
     o.jobs = static_cast<int>(a.integer("jobs"));
     o.model_name = a.get("model");
     o.hwsim = {{"version", kVersion}, {"git", kGitHash}};
-    const auto study = proposals::run_study(o, predictor_factory(o.model_name));
+    const auto study = proposals::run_study(o, predictor_factory(o.model_name, result_cache_options(a)));
     const std::string dir = a.get("out");
     write_file_atomic(dir + "/study.json", study.dump(2) + "\n");
     write_file_atomic(dir + "/kernels.csv", proposals::study_csv(study));

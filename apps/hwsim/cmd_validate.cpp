@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "apps/hwsim/cache_options.hpp"
 #include "apps/hwsim/commands.hpp"
 #include "apps/hwsim/predictors.hpp"
 #include "models/io/atomic_file.hpp"
@@ -80,10 +81,11 @@ Command predict_command() {
                model_option(),
                set_option(),
                jobs_option()};
+  for (Option& o : cache_options()) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
     const std::vector<Record> records = read_records(a.get("in"));
     PredictOptions opt{a.all("set"), static_cast<int>(a.integer("jobs"))};
-    const auto predictions = predict_records(records, predictor_factory(a.get("model")), opt);
+    const auto predictions = predict_records(records, predictor_factory(a.get("model"), result_cache_options(a)), opt);
     std::string out;
     int failed = 0;
     for (size_t i = 0; i < records.size(); ++i) {
@@ -125,6 +127,7 @@ Command validate_command() {
                {"max-speedup-error", "PCT", "gate: every class's what-if speed-up error must not exceed PCT", ""},
                set_option(),
                jobs_option()};
+  for (Option& o : cache_options()) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
     std::vector<Record> records = read_record_tree(a.get("data"));
     if (auto only = a.maybe("gpu")) {
@@ -140,7 +143,7 @@ Command validate_command() {
       whatif = {w->substr(0, colon), w->substr(colon + 1)};
     }
     PredictOptions opt{a.all("set"), static_cast<int>(a.integer("jobs"))};
-    const auto predictions = predict_records(records, predictor_factory(a.get("model")), opt);
+    const auto predictions = predict_records(records, predictor_factory(a.get("model"), result_cache_options(a)), opt);
 
     std::set<std::string> gpus;
     for (const auto& r : records) gpus.insert(r.gpu);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "apps/hwsim/cache_options.hpp"
 #include "models/spec/error.hpp"
 #include "workloads/gpu_simulator.hpp"
 #include "workloads/roofline/roofline_predictor.hpp"
@@ -13,7 +14,7 @@ namespace {
 // GpuSimulator per process (SystemC elaborates once), each launch independent.
 class SimulatorPredictor final : public KernelPredictor {
  public:
-  explicit SimulatorPredictor(const HardwareSpec& spec) : sim_(spec) {}
+  SimulatorPredictor(const HardwareSpec& spec, const ResultCacheOptions& cache) : sim_(spec, {}, cache) {}
 
   Prediction predict(const std::string& kernel, const nlohmann::json& params) override {
     const KernelResult r = sim_.run({kernel, params});
@@ -42,8 +43,12 @@ class SimulatorPredictor final : public KernelPredictor {
 
 std::vector<std::string> predictor_names() { return {"sim", "roofline"}; }
 
-PredictorFactory predictor_factory(const std::string& name) {
-  if (name == "sim") return [](const HardwareSpec& s) { return std::make_unique<SimulatorPredictor>(s); };
+PredictorFactory predictor_factory(const std::string& name, const ResultCacheOptions& cache) {
+  if (name == "sim") {
+    return [usable = usable_or_none(cache)](const HardwareSpec& s) {
+      return std::make_unique<SimulatorPredictor>(s, usable);
+    };
+  }
   if (name == "roofline") return [](const HardwareSpec& s) { return make_roofline_predictor(s); };
   throw Error(
       fmt::format("--model {}: unknown timing model; expected one of: {}", name, fmt::join(predictor_names(), ", ")));

@@ -4,10 +4,13 @@
 #include <vector>
 
 #include "validate/compare/predictor.hpp"
+#include "workloads/gpu_simulator.hpp"
 
 namespace hwsim::cli {
 
 std::vector<std::string> predictor_names();
-PredictorFactory predictor_factory(const std::string& name);  // throws naming the model
+// `cache`: the simulator's result cache (every process the factory runs in shares it).
+PredictorFactory predictor_factory(const std::string& name,
+                                   const ResultCacheOptions& cache = {});  // throws naming the model
 
 }  // namespace hwsim::cli

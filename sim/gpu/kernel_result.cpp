@@ -1,7 +1,11 @@
 #include "sim/gpu/kernel_result.hpp"
 
-#include <algorithm>
+#include <fmt/format.h>
 
+#include <algorithm>
+#include <limits>
+
+#include "models/spec/error.hpp"
 #include "sim/engine/time.hpp"
 
 namespace hwsim::sim {
@@ -86,6 +90,65 @@ nlohmann::json KernelResult::to_json() const {
   j["launch"] = launch;
   j["config"] = config;
   return j;
+}
+
+namespace {
+
+const nlohmann::json& field(const nlohmann::json& j, const char* name) {
+  const auto it = j.find(name);
+  if (it == j.end()) throw Error(fmt::format("kernel result: missing field '{}'", name));
+  return *it;
+}
+
+double number(const nlohmann::json& v, const std::string& name) {
+  if (v.is_null()) return std::numeric_limits<double>::quiet_NaN();
+  if (!v.is_number()) throw Error(fmt::format("kernel result: field '{}' is not a number", name));
+  return v.get<double>();
+}
+
+std::int64_t whole(const nlohmann::json& v, const char* name) {
+  if (!v.is_number_integer()) throw Error(fmt::format("kernel result: field '{}' is not a whole number", name));
+  return v.get<std::int64_t>();
+}
+
+std::map<std::string, double> number_map(const nlohmann::json& j, const char* name) {
+  const nlohmann::json& m = field(j, name);
+  if (!m.is_object()) throw Error(fmt::format("kernel result: field '{}' is not an object", name));
+  std::map<std::string, double> out;
+  for (const auto& [k, v] : m.items()) out[k] = number(v, std::string(name) + "." + k);
+  return out;
+}
+
+}  // namespace
+
+KernelResult KernelResult::from_json(const nlohmann::json& j) {
+  if (!j.is_object()) throw Error("kernel result: not a JSON object");
+  KernelResult r;
+  // In to_json()'s order, so the first missing field is the one named.
+  const nlohmann::json& kernel = field(j, "kernel");
+  if (!kernel.is_string()) throw Error("kernel result: field 'kernel' is not a string");
+  r.kernel = kernel.get<std::string>();
+  r.params = field(j, "params");
+  const nlohmann::json& gpu = field(j, "gpu");
+  if (!gpu.is_string()) throw Error("kernel result: field 'gpu' is not a string");
+  r.gpu = gpu.get<std::string>();
+  r.time_us = number(field(j, "time_us"), "time_us");
+  r.kernel_time_us = number(field(j, "kernel_time_us"), "kernel_time_us");
+  r.launch_overhead_us = number(field(j, "launch_overhead_us"), "launch_overhead_us");
+  r.cycles = whole(field(j, "cycles"), "cycles");
+  r.sm_clock_mhz = number(field(j, "sm_clock_mhz"), "sm_clock_mhz");
+  r.flops = number(field(j, "flops"), "flops");
+  r.bytes = number_map(j, "bytes");
+  r.l2_hit_rate = number(field(j, "l2_hit_rate"), "l2_hit_rate");
+  r.achieved = number_map(j, "achieved");
+  r.ops = number_map(j, "ops");
+  r.busy = number_map(j, "busy");
+  r.stalls = number_map(j, "stalls");
+  r.ctas = whole(field(j, "ctas"), "ctas");
+  r.waves = static_cast<int>(whole(field(j, "waves"), "waves"));
+  r.launch = field(j, "launch");
+  r.config = field(j, "config");
+  return r;
 }
 
 }  // namespace hwsim::sim

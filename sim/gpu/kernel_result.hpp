@@ -34,6 +34,11 @@ struct KernelResult {
   nlohmann::json config;  // resolved GPU description
 
   nlohmann::json to_json() const;
+  // The inverse of to_json(): every field back, doubles to the last bit (JSON
+  // numbers are written shortest round-trip). Throws hwsim::Error naming the
+  // first missing or mistyped field. A non-finite double, which to_json()
+  // writes as null, comes back as NaN.
+  static KernelResult from_json(const nlohmann::json& j);
 };
 
 KernelResult make_result(const HardwareSpec& spec, const ClockDomain& clk, const KernelProgram& k,

@@ -112,4 +112,14 @@ EpRouting sample_routing(const MoeShape& shape, const RoutingOptions& o) {
   return r;
 }
 
+const EpRouting& RoutingSamples::get(const MoeShape& shape, const RoutingOptions& o) {
+  // Every field sample_routing() reads; the sigma to the last bit.
+  const std::string key =
+      fmt::format("{} {} {} {} {} {} {} {} {:a} {}", shape.routed_experts, shape.experts_per_token, o.ep,
+                  o.gpus_per_node, o.tokens_per_gpu, o.groups, o.groups_per_token, o.skewed, o.skew_sigma, o.seed);
+  auto it = samples_.find(key);
+  if (it == samples_.end()) it = samples_.emplace(key, sample_routing(shape, o)).first;
+  return it->second;
+}
+
 }  // namespace hwsim::comm

@@ -10,6 +10,7 @@
 // published simulates balanced routing: PROF README); skewed routing gives
 // experts lognormal popularities (sigma given), so some GPUs receive more.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -49,5 +50,17 @@ struct EpRouting {
 // Throws hwsim::Error when the EP group does not divide the experts, the
 // groups or the nodes, or a token could not reach its experts.
 EpRouting sample_routing(const MoeShape& shape, const RoutingOptions& options);
+
+// Routings sampled once and kept, for callers that simulate many steps with
+// the same routing (a study's baseline, proposals and sweep points): sampling
+// 64 x 4,096 tokens is most of a step's cost once its kernels are known.
+// Contract: get() returns what sample_routing() would, bit for bit.
+class RoutingSamples {
+ public:
+  const EpRouting& get(const MoeShape& shape, const RoutingOptions& options);
+
+ private:
+  std::map<std::string, EpRouting> samples_;  // by every input of sample_routing
+};
 
 }  // namespace hwsim::comm

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "models/interconnect/cluster.hpp"
 #include "models/spec/error.hpp"
@@ -78,7 +79,7 @@ double tokens_per_gpu_second(double tokens_per_step, int gpus, double step_s) {
 double gpu_hours_per_trillion_tokens(double tokens_per_gpu_s) { return 1e12 / tokens_per_gpu_s / 3600; }
 
 StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, const comm::EpComm& comm,
-                         const StepOptions& o) {
+                         const StepOptions& o, comm::RoutingSamples* routings) {
   const ModelShape shape = published_shape();
   StepResult res;
   res.gpu = spec.name;
@@ -104,7 +105,9 @@ StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, c
   ro.skewed = o.skewed_routing;
   ro.skew_sigma = o.skew_sigma;
   ro.seed = o.seed;
-  const comm::EpRouting routing = comm::sample_routing(shape.moe(), ro);
+  std::optional<comm::EpRouting> sampled;
+  if (!routings) sampled = comm::sample_routing(shape.moe(), ro);
+  const comm::EpRouting& routing = routings ? routings->get(shape.moe(), ro) : *sampled;
   const comm::TokenPayload payload = comm::token_payload(shape.moe());
   res.dispatch = comm.dispatch(spec, routing, payload);
   res.combine = comm.combine(spec, routing, payload);

@@ -15,6 +15,7 @@
 #include "sim/kernel_predictor.hpp"
 #include "workloads/comm/comm_kernel.hpp"
 #include "workloads/comm/ep_comm.hpp"
+#include "workloads/comm/routing.hpp"
 #include "workloads/deepseek_v3/dualpipe.hpp"
 #include "workloads/deepseek_v3/step_costs.hpp"
 
@@ -67,7 +68,9 @@ struct StepResult {
 double tokens_per_gpu_second(double tokens_per_step, int gpus, double step_s);
 double gpu_hours_per_trillion_tokens(double tokens_per_gpu_s);
 
+// `routings`: where to keep sampled routings across calls (a study's many
+// steps); null samples afresh. The result is the same either way.
 StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, const comm::EpComm& comm,
-                         const StepOptions& options);
+                         const StepOptions& options, comm::RoutingSamples* routings = nullptr);
 
 }  // namespace hwsim::deepseek_v3
