@@ -124,8 +124,8 @@ StepResult simulate_step(const HardwareSpec& spec, KernelPredictor& predictor, c
   // overlap they are also timed with the communication's HBM traffic drawing
   // its share of the power budget beside them.
   const int compute_sms = comm.sms_held() > 0 ? spec.sm.count - comm.sms_held() : 0;
-  KernelTimer timer(predictor, compute_sms, 0, &spec);
-  KernelTimer timer_beside(predictor, compute_sms, contention.comm_hbm_Bps / 1e9, &spec);
+  KernelTimer timer(predictor, compute_sms);
+  KernelTimer timer_beside(predictor, compute_sms, contention.comm_hbm_Bps / 1e9);
   LayerOptions lo;
   lo.tokens_per_gpu = o.seq;
   lo.ep = o.ep;

@@ -45,34 +45,12 @@ const KernelTimer::Timed& KernelTimer::lookup(const LayerKernel& k) {
     const Prediction p = predictor_.predict(k.kind, params);
     if (!p.time_us)
       throw Error(fmt::format("kernel {} ({}): the timing model cannot run it: {}", k.name, k.kind, p.error));
-    it = cache_
-             .emplace(key, Timed{sim::seconds_from_us(*p.time_us), p.detail.value("hbm_bytes", 0.0),
-                                 power_load_from_detail(p.detail)})
-             .first;
+    it = cache_.emplace(key, Timed{sim::seconds_from_us(*p.time_us), p.detail.value("hbm_bytes", 0.0)}).first;
   }
   return it->second;
 }
 
 double KernelTimer::seconds(const LayerKernel& k) { return lookup(k).s * k.count; }
-
-std::vector<double> KernelTimer::block_seconds(const std::vector<LayerKernel>& kernels) {
-  std::vector<double> out;
-  std::vector<SequenceItem> sequence;
-  for (const LayerKernel& k : kernels) {
-    out.push_back(seconds(k));
-    const Timed& t = lookup(k);
-    if (t.load) sequence.push_back({*t.load, k.count});
-  }
-  // Only when every kernel reported its load (the simulator does, the roofline not).
-  if (spec_ == nullptr || sequence.size() != kernels.size()) return out;
-  const SequenceOutcome run = run_periodic_sequence(*spec_, sequence);
-  for (size_t i = 0; i < kernels.size(); ++i) {
-    const PowerLoad& l = sequence[i].load;
-    out[i] =
-        sim::seconds_from_us(l.gap_us + run.items[i].wake_us + l.time_us * run.items[i].time_scale) * kernels[i].count;
-  }
-  return out;
-}
 double KernelTimer::hbm_bytes(const LayerKernel& k) { return lookup(k).hbm_bytes * k.count; }
 
 void BlockCost::set_beside(const BlockCost& beside) {
@@ -85,10 +63,8 @@ void BlockCost::set_beside(const BlockCost& beside) {
 BlockCost block_compute_cost(const std::string& kind, const std::vector<LayerKernel>& kernels, KernelTimer& timer) {
   BlockCost c;
   c.kind = kind;
-  const std::vector<double> seconds = timer.block_seconds(kernels);
-  for (size_t i = 0; i < kernels.size(); ++i) {
-    const LayerKernel& k = kernels[i];
-    const double s = seconds[i];
+  for (const LayerKernel& k : kernels) {
+    const double s = timer.seconds(k);
     const double bytes = timer.hbm_bytes(k);
     const bool mlp = is_mlp(k.name);
     switch (k.phase) {

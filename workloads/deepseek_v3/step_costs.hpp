@@ -4,11 +4,9 @@
 // simulator later) and the EP communication model, and the overlap of a
 // forward chunk with a backward chunk (V3 3.2.1, Fig. 4).
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "models/power/controller.hpp"
 #include "models/spec/hardware_spec.hpp"
 #include "sim/kernel_predictor.hpp"
 #include "workloads/deepseek_v3/layer.hpp"
@@ -47,23 +45,20 @@ struct BlockCost {
 // sets that split by hand (3.2.1) and DeepSeek's training profile shows its
 // GEMMs launched on 112 CTAs beside DeepEP's 20 (REFERENCE A2), so every
 // compute kernel of the step runs on the same SM subset.
+// Each kernel is timed as the predictor gives it: in the sustained power
+// regime, a kernel's own. The step's regime is sustained and a lone block's
+// light kernels do not let the GPU cool: in the DualPipe overlap a forward and
+// a backward chunk run together, so the heat follows both streams (not
+// modelled; docs/multigpu.md section 5).
 class KernelTimer {
  public:
   // `beside_hbm_GBps` > 0: kernels are timed with that much HBM traffic of
   // other kernels beside them (the power cap's share; param beside_hbm_GBps).
-  // With `spec`, a block's kernels are timed as they run in a step: back to
-  // back, the block repeated, the power controller's state carried from
-  // launch to launch (models/power/controller.hpp), wherever the predictor
-  // reports each launch's power load; otherwise each as the predictor says.
-  explicit KernelTimer(KernelPredictor& predictor, int sms = 0, double beside_hbm_GBps = 0,
-                       const HardwareSpec* spec = nullptr)
-      : predictor_(predictor), sms_(sms), beside_(beside_hbm_GBps), spec_(spec) {}
+  explicit KernelTimer(KernelPredictor& predictor, int sms = 0, double beside_hbm_GBps = 0)
+      : predictor_(predictor), sms_(sms), beside_(beside_hbm_GBps) {}
   // Seconds of `count` launches; throws hwsim::Error naming the kernel when
   // the predictor cannot time it.
   double seconds(const LayerKernel& k);
-  // Seconds of each kernel's `count` launches as they run in the block
-  // `kernels` (see the constructor).
-  std::vector<double> block_seconds(const std::vector<LayerKernel>& kernels);
   // HBM bytes of `count` launches, as the predictor reports them.
   double hbm_bytes(const LayerKernel& k);
   int distinct() const { return static_cast<int>(cache_.size()); }
@@ -72,13 +67,11 @@ class KernelTimer {
   struct Timed {
     double s = 0;
     double hbm_bytes = 0;
-    std::optional<PowerLoad> load;
   };
   const Timed& lookup(const LayerKernel& k);
   KernelPredictor& predictor_;
   int sms_ = 0;
   double beside_ = 0;
-  const HardwareSpec* spec_ = nullptr;
   std::map<std::string, Timed> cache_;
 };
 
