@@ -37,8 +37,8 @@ void print_kernel(const KernelDef& k) {
   }
   fmt::print("\nlaunch parameters (every kernel):\n");
   for (const KernelParam& p : launch_params()) {
-    fmt::print("  {:<18} {:<34} default {} [{}]\n  {:<18} {}\n", p.name, p.type, p.default_value, p.unit, "",
-               p.description);
+    const std::string unit = p.unit.empty() ? "" : " [" + p.unit + "]";
+    fmt::print("  {:<18} {:<34} default {}{}\n  {:<18} {}\n", p.name, p.type, p.default_value, unit, "", p.description);
   }
   fmt::print("\nexample: hwsim run --kernel {}", k.kind);
   for (const auto& [key, value] : k.example.items())
