@@ -305,15 +305,18 @@ void check_gpcs(const HardwareSpec& s) {
   }
 }
 
+// A table of two lists read pairwise: both non-empty, of one length.
+void check_table_lengths(const HardwareSpec& s, const char* key_x, const std::vector<double>& x, const char* key_y,
+                         const std::vector<double>& y) {
+  if (x.empty() || x.size() != y.size()) {
+    throw Error(fmt::format("{}: {} ({} entries) and {} ({} entries) must be non-empty lists of the same length",
+                            s.name, key_x, x.size(), key_y, y.size()));
+  }
+}
+
 void check_l2_subsets(const HardwareSpec& s) {
   const auto& n = s.l2.subset_sms;
-  const auto& bw = s.l2.subset_read_GBps;
-  if (n.empty() || n.size() != bw.size()) {
-    throw Error(
-        fmt::format("{}: l2.subset_sms ({} entries) and l2.subset_read_GBps ({} entries) must be non-empty "
-                    "lists of the same length",
-                    s.name, n.size(), bw.size()));
-  }
+  check_table_lengths(s, "l2.subset_sms", n, "l2.subset_read_GBps", s.l2.subset_read_GBps);
   for (size_t i = 0; i < n.size(); ++i) {
     if (n[i] != std::floor(n[i]) || (i > 0 && !(n[i] > n[i - 1]))) {
       throw Error(
@@ -328,12 +331,7 @@ void check_l2_subsets(const HardwareSpec& s) {
 
 void check_wake_table(const HardwareSpec& s) {
   const auto& idle = s.power.wake_idle_ms;
-  if (idle.empty() || idle.size() != s.power.wake_latency_us.size()) {
-    throw Error(
-        fmt::format("{}: power.wake_idle_ms ({} entries) and power.wake_latency_us ({} entries) must be non-empty "
-                    "lists of the same length",
-                    s.name, idle.size(), s.power.wake_latency_us.size()));
-  }
+  check_table_lengths(s, "power.wake_idle_ms", idle, "power.wake_latency_us", s.power.wake_latency_us);
   for (size_t i = 1; i < idle.size(); ++i) {
     if (!(idle[i] > idle[i - 1])) {
       throw Error(fmt::format("{}: power.wake_idle_ms must be in ascending order; entry {} is {} after {}", s.name, i,

@@ -12,6 +12,7 @@
 
 #include "models/io/disk_cache.hpp"
 #include "sim/config/gpu_loader.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "workloads/gpu_simulator.hpp"
 #include "workloads/simulator_version.hpp"
 
@@ -21,18 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "hwsim-result-cache-XXXXXX").string();
-    REQUIRE(::mkdtemp(templ.data()) != nullptr);
-    path = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using hwsim::testing::TempDir;
 
 std::vector<KernelDescriptor> kernels() {
   return {{"gemm", json{{"m", 1024},
@@ -74,7 +64,7 @@ TEST_CASE("KernelResult::from_json gives back every field to the last bit", "[ca
 }
 
 TEST_CASE("results read from the disk cache equal fresh simulations byte for byte", "[cache]") {
-  TempDir t;
+  TempDir t("hwsim-result-cache");
   const HardwareSpec spec = load_gpu("h800-sxm");
   GpuSimulator uncached(spec);
   GpuSimulator cold(spec, {}, {t.path});
@@ -110,7 +100,7 @@ TEST_CASE("the cache key leaves out the launch-only params and names the version
 }
 
 TEST_CASE("the power cap is applied to a cached result, not stored with it", "[cache]") {
-  TempDir t;
+  TempDir t("hwsim-result-cache");
   const HardwareSpec spec = load_gpu("h100-sxm");
   KernelDescriptor gemm = {
       "gemm",
@@ -129,7 +119,7 @@ TEST_CASE("the power cap is applied to a cached result, not stored with it", "[c
 }
 
 TEST_CASE("a damaged entry is simulated again and replaced; a valid one is served as stored", "[cache]") {
-  TempDir t;
+  TempDir t("hwsim-result-cache");
   const HardwareSpec spec = load_gpu("h800-sxm");
   const KernelDescriptor d = kernels()[3];
   GpuSimulator uncached(spec);

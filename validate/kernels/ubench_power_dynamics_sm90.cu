@@ -50,26 +50,14 @@ __global__ void __launch_bounds__(256, 1)
                          unsigned* count, unsigned cap, float* sink) {
   extern __shared__ __align__(128) unsigned char ring[];
   constexpr int N = 256;
-  constexpr int kA = 64 * kRowBytes, kB = N * kRowBytes;
-  for (int i = threadIdx.x; i < kFreshSlices * (kA + kB) / 16; i += blockDim.x) {
-    reinterpret_cast<int4*>(ring)[i] = src[i];
-  }
-  asm volatile("fence.proxy.async.shared::cta;" ::: "memory");
-  __syncthreads();
+  load_fresh_ring<N>(ring, src);
   const bool stamper = blockIdx.x == 0 && threadIdx.x == 0;
   float acc[N / 2];
 #pragma unroll
   for (int i = 0; i < N / 2; ++i) acc[i] = 0.f;
   long long batch = 0;
   for (long long it = 0; it < iters; it += kBatch, ++batch) {
-    wgmma_fence();
-#pragma unroll
-    for (int j = 0; j < kBatch; ++j) {
-      const unsigned char* slice = ring + (j % kFreshSlices) * (kA + kB);
-      mma<N, kFp8>(acc, make_desc(slice), make_desc(slice + kA));
-    }
-    wgmma_commit();
-    wgmma_wait<1>();
+    fresh_batch<N, kFp8>(acc, ring);
     if (stamper && batch % every == 0) {
       const unsigned idx = atomicAdd(count, 1u);
       if (idx < cap) stamps[idx] = Stamp{global_ns(), static_cast<unsigned long long>(clock64()), launch};
@@ -77,12 +65,8 @@ __global__ void __launch_bounds__(256, 1)
     __syncwarp();
   }
   wgmma_wait<0>();
-  float sum = 0.f;
-#pragma unroll
-  for (int i = 0; i < N / 2; ++i) sum += acc[i];
-  if (sum == 1234.5f) sink[0] = sum;
+  keep_accumulators<N>(acc, sink);
 }
-constexpr size_t kRingBytes = size_t(kFreshSlices) * (64 + 256) * kRowBytes;
 
 // Keeps the stream busy for `ns` nanoseconds with no load (one warp spinning).
 __global__ void spin_kernel(long long ns) {
@@ -159,11 +143,11 @@ void launch_load(BenchContext& ctx, const Stream& s, bool fp8, double ms, unsign
   const double rate = fp8 ? s.iters_per_ms_fp8 : s.iters_per_ms_bf16;
   const long long iters = std::max<long long>(kBatch, static_cast<long long>(rate * ms) / kBatch * kBatch);
   if (fp8) {
-    wgmma_stamped_kernel<true>
-        <<<ctx.sm_count(), 256, kRingBytes, ctx.stream()>>>(s.src, iters, 4, launch, s.stamps, s.count, s.cap, s.sink);
+    wgmma_stamped_kernel<true><<<ctx.sm_count(), 256, kFreshRingBytes, ctx.stream()>>>(
+        s.src, iters, 4, launch, s.stamps, s.count, s.cap, s.sink);
   } else {
-    wgmma_stamped_kernel<false>
-        <<<ctx.sm_count(), 256, kRingBytes, ctx.stream()>>>(s.src, iters, 4, launch, s.stamps, s.count, s.cap, s.sink);
+    wgmma_stamped_kernel<false><<<ctx.sm_count(), 256, kFreshRingBytes, ctx.stream()>>>(
+        s.src, iters, 4, launch, s.stamps, s.count, s.cap, s.sink);
   }
   HWB_LAUNCHED();
 }
@@ -376,22 +360,22 @@ void run_power_dynamics_ubench(BenchContext& ctx) {
   HWB_CUDA(cudaMalloc(&s.stamps, s.cap * sizeof(Stamp)));
   HWB_CUDA(cudaMalloc(&s.count, sizeof(unsigned)));
   int4* src = nullptr;
-  HWB_CUDA(cudaMalloc(&src, kRingBytes));
+  HWB_CUDA(cudaMalloc(&src, kFreshRingBytes));
   HWB_CUDA(cudaMalloc(&s.sink, sizeof(float)));
   s.src = src;
   HWB_CUDA(cudaFuncSetAttribute(wgmma_stamped_kernel<true>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                static_cast<int>(kRingBytes)));
+                                static_cast<int>(kFreshRingBytes)));
   HWB_CUDA(cudaFuncSetAttribute(wgmma_stamped_kernel<false>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                static_cast<int>(kRingBytes)));
-  fill_random_e4m3(reinterpret_cast<uint8_t*>(src), kRingBytes, 41, ctx.stream());
+                                static_cast<int>(kFreshRingBytes)));
+  fill_random_e4m3(reinterpret_cast<uint8_t*>(src), kFreshRingBytes, 41, ctx.stream());
   s.iters_per_ms_fp8 = measure_rate(ctx, s, true);
-  fill_random_bf16(reinterpret_cast<uint16_t*>(src), kRingBytes / 2, 42, ctx.stream());
+  fill_random_bf16(reinterpret_cast<uint16_t*>(src), kFreshRingBytes / 2, 42, ctx.stream());
   s.iters_per_ms_bf16 = measure_rate(ctx, s, false);
   const double scale = ctx.quick() ? 0.25 : 1.0;  // --quick shortens every schedule
   const double rest = 3000 * scale;
   // 1. Steps from rest: 5 s of load after 3 s of idle GPU.
   run_schedule(ctx, s, "step_bf16", false, rest, {{true, 5000 * scale}}, Json());
-  fill_random_e4m3(reinterpret_cast<uint8_t*>(src), kRingBytes, 41, ctx.stream());
+  fill_random_e4m3(reinterpret_cast<uint8_t*>(src), kFreshRingBytes, 41, ctx.stream());
   run_schedule(ctx, s, "step_fp8", true, rest, {{true, 5000 * scale}}, Json());
   // 2. Recovery: after loaded seconds, an idle gap, then a 30 ms probe.
   for (const double gap : {1.0, 5.0, 20.0, 100.0, 500.0, 2000.0}) {

@@ -50,10 +50,7 @@ __global__ void __launch_bounds__(256, 1) wgmma_throughput_kernel(const int4* sr
     wgmma_wait<1>();  // one batch stays in flight while the next is issued
   }
   wgmma_wait<0>();
-  float s = 0.f;
-#pragma unroll
-  for (int i = 0; i < N / 2; ++i) s += acc[i];
-  if (s == 1234.5f) sink[0] = s;
+  keep_accumulators<N>(acc, sink);
 }
 
 // As wgmma_throughput_kernel, but every wgmma of a batch reads a different
@@ -64,33 +61,14 @@ __global__ void __launch_bounds__(256, 1) wgmma_throughput_kernel(const int4* sr
 template <int N, bool kFp8>
 __global__ void __launch_bounds__(256, 1) wgmma_fresh_kernel(const int4* src, int iters, float* sink) {
   extern __shared__ __align__(128) unsigned char ring[];
-  constexpr int kA = 64 * kRowBytes, kB = N * kRowBytes;
-  // Slice j: A at j * (kA + kB), B right after it; random bytes from src.
-  for (int i = threadIdx.x; i < kFreshSlices * (kA + kB) / 16; i += blockDim.x) {
-    reinterpret_cast<int4*>(ring)[i] = src[i];
-  }
-  asm volatile("fence.proxy.async.shared::cta;" ::: "memory");
-  __syncthreads();
+  load_fresh_ring<N>(ring, src);
   float acc[N / 2];
 #pragma unroll
   for (int i = 0; i < N / 2; ++i) acc[i] = 0.f;
-  for (int it = 0; it < iters; it += kBatch) {
-    wgmma_fence();
-#pragma unroll
-    for (int j = 0; j < kBatch; ++j) {
-      const unsigned char* slice = ring + (j % kFreshSlices) * (kA + kB);
-      mma<N, kFp8>(acc, make_desc(slice), make_desc(slice + kA));
-    }
-    wgmma_commit();
-    wgmma_wait<1>();
-  }
+  for (int it = 0; it < iters; it += kBatch) fresh_batch<N, kFp8>(acc, ring);
   wgmma_wait<0>();
-  float sum = 0.f;
-#pragma unroll
-  for (int i = 0; i < N / 2; ++i) sum += acc[i];
-  if (sum == 1234.5f) sink[0] = sum;
+  keep_accumulators<N>(acc, sink);
 }
-constexpr size_t kFreshSmem = size_t(kFreshSlices) * (64 + 256) * kRowBytes;
 
 // One warpgroup, one wgmma at a time: issue, commit, wait; clock64 per op.
 template <int N, bool kFp8>
@@ -113,10 +91,7 @@ __global__ void __launch_bounds__(128, 1)
     wgmma_wait<0>();
     total += clock64() - c0;
   }
-  float s = 0.f;
-#pragma unroll
-  for (int i = 0; i < N / 2; ++i) s += acc[i];
-  if (s == 1234.5f) sink[0] = s;
+  keep_accumulators<N>(acc, sink);
   if (threadIdx.x == 0) cycles[0] = static_cast<unsigned long long>(total);
 }
 
@@ -256,9 +231,9 @@ PowerRun power_run(BenchContext& ctx, cudaStream_t copy_stream, int wgmma_ctas, 
         if (tensor == Tensor::kSameTileFp8) {
           wgmma_throughput_kernel<256, true><<<wgmma_ctas, 256, 0, ctx.stream()>>>(src, kIters, sink);
         } else if (tensor == Tensor::kFreshFp8) {
-          wgmma_fresh_kernel<256, true><<<wgmma_ctas, 256, kFreshSmem, ctx.stream()>>>(src, kIters, sink);
+          wgmma_fresh_kernel<256, true><<<wgmma_ctas, 256, kFreshRingBytes, ctx.stream()>>>(src, kIters, sink);
         } else {
-          wgmma_fresh_kernel<256, false><<<wgmma_ctas, 256, kFreshSmem, ctx.stream()>>>(src, iters, sink);
+          wgmma_fresh_kernel<256, false><<<wgmma_ctas, 256, kFreshRingBytes, ctx.stream()>>>(src, iters, sink);
         }
         HWB_LAUNCHED();
         ++wgmma_launches;
@@ -307,11 +282,11 @@ namespace {
 // operand-toggling configurations (part power_movement) instead of the
 // original five (part power).
 void power_part(BenchContext& ctx, bool movement) {
-  constexpr size_t kSrcBytes = kFreshSmem;  // the fresh-operand ring; the same-tile kernel reads its start
+  constexpr size_t kSrcBytes = kFreshRingBytes;  // the fresh-operand ring; the same-tile kernel reads its start
   HWB_CUDA(cudaFuncSetAttribute(wgmma_fresh_kernel<256, true>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                static_cast<int>(kFreshSmem)));
+                                static_cast<int>(kFreshRingBytes)));
   HWB_CUDA(cudaFuncSetAttribute(wgmma_fresh_kernel<256, false>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                static_cast<int>(kFreshSmem)));
+                                static_cast<int>(kFreshRingBytes)));
   const size_t copy_bytes = size_t(512) << 20;  // >> L2: every byte crosses HBM
   int4* src = nullptr;
   float* sink = nullptr;

@@ -15,6 +15,7 @@
 
 #include "models/io/disk_cache.hpp"
 #include "models/io/sha256.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using hwsim::DiskCache;
@@ -22,20 +23,7 @@ using hwsim::DiskCacheOptions;
 
 namespace {
 
-// A fresh folder under the system's temporary directory, removed at the end.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "hwsim-disk-cache-XXXXXX").string();
-    REQUIRE(::mkdtemp(templ.data()) != nullptr);
-    path = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::permissions(path, fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::remove_all(path, ec);
-  }
-};
+using hwsim::testing::TempDir;
 
 std::string read(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -68,7 +56,7 @@ TEST_CASE("sha256 matches the FIPS 180-4 test vectors", "[cache]") {
 }
 
 TEST_CASE("a stored entry is found by its key, in its version's folder", "[cache]") {
-  TempDir t;
+  TempDir t("hwsim-disk-cache");
   DiskCache c({t.path, "v1"});
   REQUIRE(c.usable());
   CHECK_FALSE(c.find("kind gemm m=1").has_value());
@@ -87,7 +75,7 @@ TEST_CASE("a stored entry is found by its key, in its version's folder", "[cache
 }
 
 TEST_CASE("an entry of another simulator version is never served", "[cache]") {
-  TempDir t;
+  TempDir t("hwsim-disk-cache");
   DiskCache old_version({t.path, "aaaa"});
   old_version.store("key", "old result");
   DiskCache new_version({t.path, "bbbb"});
@@ -101,7 +89,7 @@ TEST_CASE("an entry of another simulator version is never served", "[cache]") {
 }
 
 TEST_CASE("a truncated, altered or foreign entry is detected, deleted and not served", "[cache]") {
-  TempDir t;
+  TempDir t("hwsim-disk-cache");
   DiskCache c({t.path, "v1"});
   const std::string payload(5000, 'x');
   c.store("key", payload);
@@ -141,7 +129,7 @@ TEST_CASE("a truncated, altered or foreign entry is detected, deleted and not se
 }
 
 TEST_CASE("the folder is kept under its bound, other versions and the least recently used going first", "[cache]") {
-  TempDir t;
+  TempDir t("hwsim-disk-cache");
   const std::string payload(10000, 'p');
   const std::int64_t entry = static_cast<std::int64_t>(hwsim::format_cache_entry("key 00", payload).size());
   DiskCache old_version({t.path, "old", 100 * entry});
@@ -177,7 +165,7 @@ TEST_CASE("the folder is kept under its bound, other versions and the least rece
 }
 
 TEST_CASE("processes writing the same cache at once all succeed", "[cache]") {
-  TempDir t;
+  TempDir t("hwsim-disk-cache");
   const std::string payload(20000, 'q');
   std::vector<pid_t> children;
   for (int p = 0; p < 4; ++p) {
@@ -210,7 +198,7 @@ TEST_CASE("processes writing the same cache at once all succeed", "[cache]") {
 }
 
 TEST_CASE("a folder that cannot be created or written disables the cache without an error", "[cache]") {
-  TempDir t;
+  TempDir t("hwsim-disk-cache");
   write(t.path / "a-file", "not a folder");
   DiskCache under_file({t.path / "a-file" / "cache", "v1"});
   CHECK_FALSE(under_file.usable());
