@@ -68,6 +68,23 @@ std::optional<double> gate_for(const std::vector<std::string>& values, const std
 
 }  // namespace
 
+// --gemm-config: the GEMM configuration the records are simulated with.
+Option gemm_config_option() {
+  return {"gemm-config", "WHICH",
+          "recorded: the tile and cluster each cuBLASLt record says the library ran; heuristic: the gemm kernel's own "
+          "selection rule (docs/validation.md, \"The configuration that runs\")",
+          "recorded"};
+}
+
+PredictOptions predict_options(const Args& a) {
+  PredictOptions opt{a.all("set"), static_cast<int>(a.integer("jobs"))};
+  const std::string which = a.get("gemm-config");
+  if (which != "recorded" && which != "heuristic")
+    throw Error(fmt::format("--gemm-config {}: expected recorded or heuristic", which));
+  opt.library_config = which == "recorded";
+  return opt;
+}
+
 Command predict_command() {
   Command c;
   c.name = "predict";
@@ -80,11 +97,12 @@ Command predict_command() {
                {"out", "FILE", "where to write the records with predictions (.jsonl)", ""},
                model_option(),
                set_option(),
-               jobs_option()};
+               jobs_option(),
+               gemm_config_option()};
   for (Option& o : cache_options()) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
     const std::vector<Record> records = read_records(a.get("in"));
-    PredictOptions opt{a.all("set"), static_cast<int>(a.integer("jobs"))};
+    const PredictOptions opt = predict_options(a);
     const auto predictions = predict_records(records, predictor_factory(a.get("model"), result_cache_options(a)), opt);
     std::string out;
     int failed = 0;
@@ -126,7 +144,8 @@ Command validate_command() {
                {"max-class-error", "[GPU=]PCT", "gate: every class's median |error| must not exceed PCT", "", true},
                {"max-speedup-error", "PCT", "gate: every class's what-if speed-up error must not exceed PCT", ""},
                set_option(),
-               jobs_option()};
+               jobs_option(),
+               gemm_config_option()};
   for (Option& o : cache_options()) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
     std::vector<Record> records = read_record_tree(a.get("data"));
@@ -142,12 +161,15 @@ Command validate_command() {
       }
       whatif = {w->substr(0, colon), w->substr(colon + 1)};
     }
-    PredictOptions opt{a.all("set"), static_cast<int>(a.integer("jobs"))};
+    const PredictOptions opt = predict_options(a);
     const auto predictions = predict_records(records, predictor_factory(a.get("model"), result_cache_options(a)), opt);
 
     std::set<std::string> gpus;
     for (const auto& r : records) gpus.insert(r.gpu);
-    nlohmann::json out = {{"model", a.get("model")}, {"data", a.get("data")}, {"gpus", nlohmann::json::array()}};
+    nlohmann::json out = {{"model", a.get("model")},
+                          {"data", a.get("data")},
+                          {"gemm_config", a.get("gemm-config")},
+                          {"gpus", nlohmann::json::array()}};
     std::vector<std::string> breaches;
     for (const auto& gpu : gpus) {
       const GpuValidation v = score_gpu(gpu, records, predictions);

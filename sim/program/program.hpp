@@ -53,6 +53,7 @@ struct Op {
   OpKind kind;
   std::uint8_t tensor = 0;            // index into KernelProgram::tensors
   std::uint8_t multicast = 1;         // TMA loads: CTAs of the cluster sharing this box
+  std::uint8_t multicast_rank = 0;    // TMA loads: this CTA's place among them (it fetches that share)
   std::int16_t barrier = -1;          // mbarrier index in the CTA
   DataPath path = DataPath::kDirect;  // global accesses: the path the data takes
   std::uint8_t tag = 0;               // CUDA-core ops: 1 + index into KernelProgram::op_tags (0: untagged)

@@ -12,6 +12,9 @@ namespace hwsim {
 struct PredictOptions {
   std::vector<std::string> overrides;  // --set, applied to every GPU
   int jobs = 2;                        // child processes at once
+  // Simulate the configuration each record says the library ran (tile,
+  // cluster); false: the kernel's own selection rule (the heuristic).
+  bool library_config = true;
 };
 
 // One Prediction per record, in order.

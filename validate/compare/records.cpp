@@ -7,6 +7,7 @@
 
 #include "models/power/controller.hpp"
 #include "models/spec/error.hpp"
+#include "validate/compare/library_config.hpp"
 
 namespace hwsim {
 namespace {
@@ -111,6 +112,9 @@ std::vector<Record> read_records(const fs::path& file) {
     r.params = require(r.raw, "params", where);
     if (!r.params.is_object()) throw Error(where + ": field 'params' must be an object");
     read_regime(r, where);
+    LibraryConfig config = library_config(r.raw);
+    r.config = std::move(config.params);
+    r.config_error = std::move(config.error);
     if (r.raw.contains("unsupported")) {
       r.unsupported = r.raw["unsupported"].is_string() ? r.raw["unsupported"].get<std::string>() : "unsupported";
     } else {

@@ -38,6 +38,10 @@ struct Record {
   // The launch param `regime` the record is predicted with (models/power/controller.hpp):
   // the regime with its "history" settings, e.g. "train:idle_before_ms=1000,launches=30,gap_us=0".
   std::string history;
+  // The configuration the library ran, as kernel params (library_config.hpp),
+  // and why it cannot be simulated when it cannot.
+  nlohmann::json config = nlohmann::json::object();
+  std::string config_error;
 };
 
 // Reads one .jsonl file. Blank lines are skipped. Throws hwsim::Error naming

@@ -28,7 +28,7 @@ constexpr const char* kUsage =
     "  --quick      few shapes and repetitions (a smoke test)\n"
     "  --only NAME  run only this part of the suite (memory, tma, wgmma, power, core,\n"
     "               elementwise, quant, gemm, training, scaling,\n"
-    "               power_movement, power_cores, power_dynamics, sustained)\n"
+    "               power_movement, power_cores, power_dynamics, sustained, l2_sharing)\n"
     "  --self-test  check the JSON writer and exit (needs no GPU)\n"
     "  --help       print this and exit (needs no GPU)\n";
 
@@ -112,11 +112,12 @@ int main(int argc, char** argv) {
   if (opt.gpu_name.empty()) return fail("--gpu-name is required (e.g. h100-sxm)");
   static const char* const kParts[] = {"memory",         "tma",         "wgmma",          "power",    "core",
                                        "elementwise",    "quant",       "gemm",           "training", "scaling",
-                                       "power_movement", "power_cores", "power_dynamics", "sustained"};
+                                       "power_movement", "power_cores", "power_dynamics", "sustained",
+                                       "l2_sharing"};
   if (!opt.only.empty() && std::find(std::begin(kParts), std::end(kParts), opt.only) == std::end(kParts)) {
     return fail(
         "--only must name a part of the suite (memory, tma, wgmma, power, core, elementwise, quant, gemm, training, "
-        "scaling, power_movement, power_cores, power_dynamics, sustained), got '" +
+        "scaling, power_movement, power_cores, power_dynamics, sustained, l2_sharing), got '" +
         opt.only + "'");
   }
   if (opt.out_path.empty()) return fail("--out is required");
@@ -137,6 +138,7 @@ int main(int argc, char** argv) {
     const Suite suites[] = {
         {"memory", true, hwbench::run_memory_ubench},
         {"tma", true, hwbench::run_tma_ubench},
+        {"l2_sharing", true, hwbench::run_l2_sharing_ubench},
         {"wgmma", true, hwbench::run_wgmma_ubench},
         {"power", true, hwbench::run_power_ubench},
         {"scaling", true, hwbench::run_sm_scaling_ubench},

@@ -52,6 +52,7 @@ std::vector<KernelParam> declare_params() {
        "FP8 scaling: per_tensor, DeepSeek-V3's 1x128 activations x 128x128 weights, or 1x128 x 1x128 (Wgrad)",
        {"none", "per_tensor", "block_1x128_128x128", "block_1x128_1x128"}});
   for (auto& p : gemm_tuning_params()) params.push_back(std::move(p));
+  for (auto& p : gemm_cluster_params()) params.push_back(std::move(p));
   for (auto& p : gemm_proposal_params(/*operand_major=*/true)) params.push_back(std::move(p));
   params.push_back(
       {"accumulate", "flag", "false", "", "D += A B: the epilogue reads D first (gradient accumulation)", {}});
@@ -63,6 +64,7 @@ const std::vector<KernelParam> kParams = declare_params();
 GemmRequest read_request(const ParamReader& p) {
   const std::int64_t m = p.positive("m");
   GemmRequest r = read_gemm_request(p, m, /*operand_major=*/true);
+  read_gemm_cluster(p, r);
   // D += A B: the epilogue reads the tile of D it then overwrites (a weight
   // gradient accumulated over micro-batches into the FP32 gradient buffer).
   r.accumulate = p.flag("accumulate");
@@ -86,7 +88,11 @@ std::vector<TensorDesc> tensors(const GemmRequest& r) {
           {"A FP8 copy scales (k/128 x m, FP32)", k_scales, s.m, 4}};
 }
 
-// Work units are cluster tiles of one M x N grid, in DeepGEMM's swizzled order.
+// Work units are cluster tiles of one M x N grid, in DeepGEMM's swizzled
+// order; a cluster's CTAs take cluster_m x cluster_n adjacent blocks (rank
+// M-fastest). A CTA whose block lies past the edge of D still runs the main
+// loop (the TMA fills its out-of-bounds boxes with zeros and moves nothing) and
+// loads its share of the tiles it shares, as CUTLASS's clustered kernels do.
 struct GemmEmitter {
   GemmTileProgram tiles;
   GemmTiles t;
@@ -94,16 +100,19 @@ struct GemmEmitter {
 
   void operator()(int role, std::int64_t unit, std::int64_t seq, int rank, OpList& out) const {
     const auto [mu, nu] = swizzled_unit(unit, m_units, n_groups, swizzle);
-    const std::int64_t mb = t.multicast_b ? mu * t.cluster + rank : mu;
-    const std::int64_t nb = t.multicast_b ? nu : nu * t.cluster + rank;
+    const int rm = rank % t.cluster_m, rn = rank / t.cluster_m;
+    const std::int64_t mb = mu * t.cluster_m + rm;
+    const std::int64_t nb = nu * t.cluster_n + rn;
     GemmTile tile;
     tile.row0 = mb * t.block_m;
     tile.rows = t.block_m;  // the TMA clips a box at the tensor's edge
     tile.n0 = tile.b_row0 = nb * t.block_n;
     tile.sfb_row0 = tile.n0 / 128;
     tile.first_n = nb == 0;
-    tile.a_multicast = t.multicast_b ? 1 : t.cluster;
-    tile.b_multicast = t.multicast_b ? t.cluster : 1;
+    tile.a_multicast = t.cluster_n;  // the CTAs of one M block row share its A tile
+    tile.a_rank = rn;
+    tile.b_multicast = t.cluster_m;
+    tile.b_rank = rm;
     tiles.emit(role, tile, seq, out);
   }
 };
@@ -112,14 +121,13 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   const ParamReader p(d, kParams);
   const GemmRequest r = read_request(p);
   check_gemm_features(p, r.v, ctx.spec);
-  const GemmTiles t = choose_gemm_tiles(r.s, ctx.spec.sm, ctx.sms, r.forced_m, r.forced_n);
+  const GemmTiles t = choose_gemm_tiles(r.s, ctx.spec.sm, ctx.sms, r.forced);
   GemmEmitter e{GemmTileProgram(r, t, ctx.spec), t};
   const std::int64_t m_blocks = (r.s.m + t.block_m - 1) / t.block_m;
   const std::int64_t n_blocks = (r.s.n + t.block_n - 1) / t.block_n;
-  // Work units are cluster tiles: the CTAs of a cluster take adjacent M blocks
-  // (B multicast) or adjacent N blocks (A multicast).
-  e.m_units = t.multicast_b ? m_blocks / t.cluster : m_blocks;
-  e.n_groups = t.multicast_b ? n_blocks : n_blocks / t.cluster;
+  // Work units are cluster tiles (the last row or column of them may reach past D).
+  e.m_units = (m_blocks + t.cluster_m - 1) / t.cluster_m;
+  e.n_groups = (n_blocks + t.cluster_n - 1) / t.cluster_n;
   e.swizzle = gemm_swizzle_group(r, t, ctx.spec);
   KernelProgram k;
   describe_gemm_launch(k, "gemm", r, t, e.m_units * e.n_groups, ctx,

@@ -16,8 +16,10 @@ namespace {
 constexpr int kThreadsPerWarpGroup = 128;
 constexpr int kWarpsPerWarpGroup = 4;
 constexpr int kScaleBlock = 128;
-constexpr int kRows = 64;         // rows of one wgmma (m64)
-constexpr int kPromotionTag = 0;  // KernelProgram::op_tags index of the promotion FFMAs
+constexpr int kPromotionTag = 0;
+constexpr int kMaxTile = 512;        // bound on tile_m / tile_n (wgmma covers at most 2 x 256 rows a CTA)
+constexpr int kMaxClusterSide = 16;  // bound on cluster_m / cluster_n (the spec's cluster limit applies too)  //
+                                     // KernelProgram::op_tags index of the promotion FFMAs
 
 // Reads the proposal params and their rules among the params.
 GemmVariant read_variant(const ParamReader& p, bool block, bool operand_major) {
@@ -79,6 +81,15 @@ GemmShape read_operands(const ParamReader& p, std::int64_t m, bool& fast_accum) 
   return s;
 }
 
+// Which operand tiles the cluster's CTAs share.
+std::string multicast_note(const GemmTiles& t) {
+  if (t.cluster() == 1) return "none";
+  std::string note;
+  if (t.cluster_n > 1) note = fmt::format("A across {} CTAs", t.cluster_n);
+  if (t.cluster_m > 1) note += fmt::format("{}B across {} CTAs", note.empty() ? "" : ", ", t.cluster_m);
+  return note;
+}
+
 }  // namespace
 
 std::vector<KernelParam> gemm_operand_params() {
@@ -90,13 +101,28 @@ std::vector<KernelParam> gemm_operand_params() {
 
 std::vector<KernelParam> gemm_tuning_params() {
   return {{"fast_accum", "flag", "false", "", "FP8 accumulation without promotion (cuBLASLt fast accumulation)", {}},
-          {"tile_m", "integer > 0", "auto", "elements", "BLOCK_M, 64 or 128 (auto: the tile heuristic)", {}},
+          {"tile_m",
+           "integer > 0",
+           "auto",
+           "elements",
+           "BLOCK_M, a multiple of 8 up to 512; tile_m or tile_n a multiple of 64 (auto: the tile heuristic)",
+           {}},
           {"tile_n",
            "integer > 0",
            "auto",
            "elements",
-           "BLOCK_N, a multiple of 8 up to 256 (auto: the tile heuristic)",
+           "BLOCK_N, a multiple of 8 up to 512 (auto: the tile heuristic)",
            {}}};
+}
+
+std::vector<KernelParam> gemm_cluster_params() {
+  return {{"cluster_m",
+           "integer > 0",
+           "auto",
+           "CTAs",
+           "CTAs of a cluster along M, sharing the B tile by TMA multicast (auto: 2-CTA clusters when M >= 1024)",
+           {}},
+          {"cluster_n", "integer > 0", "auto", "CTAs", "CTAs of a cluster along N, sharing the A tile", {}}};
 }
 
 std::vector<KernelParam> gemm_proposal_params(bool operand_major) {
@@ -135,15 +161,23 @@ GemmRequest read_gemm_request(const ParamReader& p, std::int64_t m, bool operand
   // FP8 accumulates in ~14-bit registers unless promoted (V3 3.3.2); BF16
   // accumulates in FP32; group-scaled MMA promotes inside the tensor core.
   s.promote = s.ab == DataType::kFp8E4M3 && !fast_accum && !r.v.group_scaled;
-  r.forced_m = static_cast<int>(p.positive_or("tile_m", 0));
-  r.forced_n = static_cast<int>(p.positive_or("tile_n", 0));
-  const int fm = r.forced_m, fn = r.forced_n;
+  const std::int64_t fm = p.positive_or("tile_m", 0), fn = p.positive_or("tile_n", 0);
   const bool promoted_block = s.scaling == GemmScaling::kBlock1x128x128 && s.promote;
-  if (fm != 0 && fm != 64 && fm != 128) p.fail("tile_m", "must be 64 or 128");
-  if (fn != 0 && (fn % 8 != 0 || fn > 256)) p.fail("tile_n", "must be a multiple of 8 up to 256");
+  if (fm % 8 != 0 || fm > kMaxTile) p.fail("tile_m", fmt::format("must be a multiple of 8 up to {}", kMaxTile));
+  if (fn % 8 != 0 || fn > kMaxTile) p.fail("tile_n", fmt::format("must be a multiple of 8 up to {}", kMaxTile));
+  r.forced.block_m = static_cast<int>(fm);
+  r.forced.block_n = static_cast<int>(fn);
   if (fn > 128 && promoted_block) p.fail("tile_n", "must be at most 128 with block scaling promoted on the CUDA cores");
   if (fn != 0 && !promoted_block && fn % 16 != 0) p.fail("tile_n", "must be a multiple of 16");
   return r;
+}
+
+void read_gemm_cluster(const ParamReader& p, GemmRequest& r) {
+  for (const char* key : {"cluster_m", "cluster_n"}) {
+    const std::int64_t c = p.positive_or(key, 0);
+    if (c > kMaxClusterSide) p.fail(key, fmt::format("must be at most {}", kMaxClusterSide));
+    (std::string(key) == "cluster_m" ? r.forced.cluster_m : r.forced.cluster_n) = static_cast<int>(c);
+  }
 }
 
 void check_gemm_features(const ParamReader& p, const GemmVariant& v, const HardwareSpec& spec) {
@@ -194,11 +228,11 @@ void describe_gemm_launch(KernelProgram& k, const std::string& name, const GemmR
   const GemmVariant& v = r.v;
   const int S = t.stages;
   k.name = name;
-  k.cluster_size = t.cluster;
+  k.cluster_size = t.cluster();
   k.persistent = true;
   k.work_units = work_units;
-  const std::int64_t cluster_slots = ctx.sms / t.cluster;
-  k.ctas = std::min(k.work_units, cluster_slots) * t.cluster;
+  const std::int64_t cluster_slots = ctx.sms / t.cluster();
+  k.ctas = std::min(k.work_units, cluster_slots) * t.cluster();
   k.roles.push_back({"producer", kWarpsPerWarpGroup});
   for (int w = 0; w < t.math_wgs; ++w) k.roles.push_back({fmt::format("math{}", w), kWarpsPerWarpGroup});
   const int threads = kThreadsPerWarpGroup * static_cast<int>(k.roles.size());
@@ -222,7 +256,9 @@ void describe_gemm_launch(KernelProgram& k, const std::string& name, const GemmR
                                                            : "FP8"}};
   k.notes.insert(k.notes.end(), extra_notes.begin(), extra_notes.end());
   k.notes.emplace_back("tiles", std::to_string(t.tiles));
-  k.notes.emplace_back("multicast", t.cluster == 1 ? "none" : (t.multicast_b ? "B across 2 CTAs" : "A across 2 CTAs"));
+  k.notes.emplace_back("cluster", fmt::format("{}x{} (M x N)", t.cluster_m, t.cluster_n));
+  k.notes.emplace_back("multicast", multicast_note(t));
+  k.notes.emplace_back("wgmma", fmt::format("{} x m64n{} per warp group", t.layout.wgmmas, t.layout.wgmma_n));
 }
 
 std::pair<std::int64_t, std::int64_t> swizzled_unit(std::int64_t unit, std::int64_t m_units, std::int64_t n_units,
@@ -241,7 +277,7 @@ std::int64_t gemm_swizzle_group(const GemmRequest& r, const GemmTiles& t, const 
   // casting variant shrinks the group so the panel still fits in half of L2
   // (the same tuning rule, applied to the bytes it actually loads).
   if (r.v.a_cast != DataPath::kTmaCast) return kGemmSwizzleGroup;
-  const std::int64_t panel = static_cast<std::int64_t>(t.block_m) * (t.multicast_b ? t.cluster : 1) * r.s.k * 2;
+  const std::int64_t panel = static_cast<std::int64_t>(t.block_m) * t.cluster_m * r.s.k * 2;
   return std::clamp<std::int64_t>(spec.l2.size_bytes / 2 / panel, 1, kGemmSwizzleGroup);
 }
 
@@ -262,9 +298,12 @@ void GemmTileProgram::emit(int role, const GemmTile& tile, std::int64_t seq, OpL
     math(tile, role - 1, seq, out);
 }
 
-Op GemmTileProgram::operand_box(int tensor, std::int64_t r0, std::int64_t kb, std::int64_t rows, int st, int mc) const {
-  return v_.mn_major ? tma_load(tensor, kb * t_.block_k, r0, t_.block_k, rows, st, mc)
+Op GemmTileProgram::operand_box(int tensor, std::int64_t r0, std::int64_t kb, std::int64_t rows, int st, int mc,
+                                int rank) const {
+  Op o = v_.mn_major ? tma_load(tensor, kb * t_.block_k, r0, t_.block_k, rows, st, mc)
                      : tma_load(tensor, r0, kb * t_.block_k, rows, t_.block_k, st, mc);
+  o.multicast_rank = static_cast<std::uint8_t>(rank);
+  return o;
 }
 
 // The TMA producer fills the stage ring.
@@ -274,8 +313,8 @@ void GemmTileProgram::producer(const GemmTile& tile, std::int64_t seq, OpList& o
     const std::int64_t g = seq * k_blocks_ + kb;
     const int st = static_cast<int>(g % S);
     out.push_back(barrier_wait(S + st, g / S));
-    out.push_back(via(operand_box(kTensorA, tile.row0, kb, tile.rows, st, tile.a_multicast), a_path_));
-    out.push_back(via(operand_box(kTensorB, tile.b_row0, kb, t_.block_n, st, tile.b_multicast), b_path_));
+    out.push_back(via(operand_box(kTensorA, tile.row0, kb, tile.rows, st, tile.a_multicast, tile.a_rank), a_path_));
+    out.push_back(via(operand_box(kTensorB, tile.b_row0, kb, t_.block_n, st, tile.b_multicast, tile.b_rank), b_path_));
     // The cast unit computes A's scales itself.
     if (block() && v_.a_cast != DataPath::kTmaCast)
       out.push_back(tma_load(kTensorSfa, kb * t_.block_k / kScaleBlock, tile.row0, 1, tile.rows, st));
@@ -284,29 +323,36 @@ void GemmTileProgram::producer(const GemmTile& tile, std::int64_t seq, OpList& o
   }
 }
 
+GemmTileProgram::Slice GemmTileProgram::slice(const GemmTile& tile, int wg) const {
+  const GemmWarpLayout& l = t_.layout;
+  // The rows of a group's last M block may be ragged: the wgmma computes the
+  // whole slice, the stores move the rows that belong to the tile.
+  const std::int64_t r_off = l.split_rows ? static_cast<std::int64_t>(l.wg_rows) * wg : 0;
+  const std::int64_t c_off = l.split_rows ? 0 : static_cast<std::int64_t>(l.wg_cols) * wg;
+  return {tile.row0 + r_off, std::clamp<std::int64_t>(tile.rows - r_off, 0, l.wg_rows), tile.n0 + c_off, l.wg_cols};
+}
+
 void GemmTileProgram::math(const GemmTile& tile, int wg, std::int64_t seq, OpList& out) const {
   const int S = t_.stages;
-  const std::int64_t row0 = tile.row0 + static_cast<std::int64_t>(kRows) * wg;
-  // Rows of this warp group that belong to the tile (a group's last M block
-  // may be ragged): the wgmma computes all 64, the stores move these.
-  const std::int64_t rows = std::clamp<std::int64_t>(tile.rows - static_cast<std::int64_t>(kRows) * wg, 0, kRows);
+  const GemmWarpLayout& l = t_.layout;
+  const Slice sl = slice(tile, wg);
   const bool b_rows = s_.b_row_scales;
   if (block() && !b_rows)
     out.push_back(ld_global_box(kTensorSfb, tile.sfb_row0, 0, 1, k_blocks_ * t_.block_k / kScaleBlock));
-  const std::int64_t acc = static_cast<std::int64_t>(kRows) * t_.block_n;  // accumulator elements of this WG
+  const std::int64_t acc = static_cast<std::int64_t>(l.wg_rows) * l.wg_cols;  // accumulator elements of this WG
   // The CTAs of the first N tile store this warp group's rows of the cast A
   // (FP8 + 1x128 scales) from shared memory before releasing each stage.
-  const bool store_copy = v_.a_fp8_copy && tile.first_n && rows > 0;
+  const bool store_copy = v_.a_fp8_copy && tile.first_n && sl.rows > 0 && sl.n0 == tile.n0;
+  const int wgmmas = t_.block_k / wgmma_k(s_.ab) * l.wgmmas;
   for (std::int64_t kb = 0; kb < k_blocks_; ++kb) {
     const std::int64_t g = seq * k_blocks_ + kb;
     const int st = static_cast<int>(g % S);
     out.push_back(barrier_wait(st, g / S + 1));
     if (store_copy) {
-      out.push_back(tma_store(kTensorAcopy, row0, kb * t_.block_k, rows, t_.block_k));
-      out.push_back(tma_store(kTensorAcopyScales, kb * t_.block_k / kScaleBlock, row0, 1, rows));
+      out.push_back(tma_store(kTensorAcopy, sl.row0, kb * t_.block_k, sl.rows, t_.block_k));
+      out.push_back(tma_store(kTensorAcopyScales, kb * t_.block_k / kScaleBlock, sl.row0, 1, sl.rows));
     }
-    out.push_back(
-        with_extra_cycles(wgmma(s_.ab, t_.block_n, t_.block_k / wgmma_k(s_.ab)), v_.group_scaled ? scale_cycles_ : 0));
+    out.push_back(with_extra_cycles(wgmma(s_.ab, l.wgmma_n, wgmmas), v_.group_scaled ? scale_cycles_ : 0));
     if (store_copy) out.push_back(tma_store_wait());  // the copy has left the stage
     if (s_.promote) {
       out.push_back(wgmma_wait(0));
@@ -315,8 +361,8 @@ void GemmTileProgram::math(const GemmTile& tile, int wg, std::int64_t seq, OpLis
       // accumulator element, plus the row scales read from shared memory.
       // With per-row B scales each element takes its own sa[row] * sb[col]:
       // one more multiply per element and the stage's B scales to read.
-      if (block()) out.push_back(ld_shared(kRows * 4 + (b_rows ? t_.block_n * 4 : 0)));
-      out.push_back(tagged(cuda_core_ops((b_rows ? 2 * acc : acc) + (block() ? kRows : 0)), kPromotionTag));
+      if (block()) out.push_back(ld_shared(l.wg_rows * 4 + (b_rows ? l.wg_cols * 4 : 0)));
+      out.push_back(tagged(cuda_core_ops((b_rows ? 2 * acc : acc) + (block() ? l.wg_rows : 0)), kPromotionTag));
     } else {
       out.push_back(wgmma_wait(1));
       if (kb > 0) out.push_back(barrier_arrive(S + static_cast<int>((g - 1) % S)));
@@ -326,28 +372,27 @@ void GemmTileProgram::math(const GemmTile& tile, int wg, std::int64_t seq, OpLis
     out.push_back(wgmma_wait(0));
     out.push_back(barrier_arrive(S + static_cast<int>((seq * k_blocks_ + k_blocks_ - 1) % S)));
   }
-  epilogue(tile, row0, rows, acc, out);
+  epilogue(tile, sl, acc, out);
 }
 
 // (Read D's tile to add to it,) scale/convert (one op per element), stage
 // D, TMA store.
-void GemmTileProgram::epilogue(const GemmTile& tile, std::int64_t row0, std::int64_t rows, std::int64_t acc,
-                               OpList& out) const {
-  if (accumulate_) out.push_back(ld_global_box(kTensorD, row0, tile.n0, rows, t_.block_n));
+void GemmTileProgram::epilogue(const GemmTile& tile, const Slice& sl, std::int64_t acc, OpList& out) const {
+  if (accumulate_) out.push_back(ld_global_box(kTensorD, sl.row0, sl.n0, sl.rows, sl.cols));
   // Row-wise scaling (torch._scaled_grouped_mm): the epilogue reads the FP32
   // scale of each of its rows of A and of each of its columns of B and
   // multiplies every element by both (one more multiply than per-tensor's
   // single scale, which folds into the conversion).
   const bool rowwise = s_.scaling == GemmScaling::kRowwise;
-  if (rowwise && rows > 0) {
-    out.push_back(ld_global_box(kTensorSfa, 0, row0, 1, rows));
-    out.push_back(ld_global_box(kTensorSfb, tile.sfb_row0, tile.n0, 1, t_.block_n));
+  if (rowwise && sl.rows > 0) {
+    out.push_back(ld_global_box(kTensorSfa, 0, sl.row0, 1, sl.rows));
+    out.push_back(ld_global_box(kTensorSfb, tile.sfb_row0, sl.n0, 1, sl.cols));
   }
   out.push_back(cuda_core_ops((accumulate_ ? 2 * acc : acc) + (rowwise ? acc : 0)));
   out.push_back(tma_store_wait());
   out.push_back(st_shared(acc * bytes_of(s_.out)));
   // A warp group whose rows all lie past its group's end has nothing to store.
-  if (rows > 0) out.push_back(tma_store(kTensorD, row0, tile.n0, rows, t_.block_n));
+  if (sl.rows > 0) out.push_back(tma_store(kTensorD, sl.row0, sl.n0, sl.rows, sl.cols));
 }
 
 }  // namespace hwsim::kernels

@@ -38,13 +38,14 @@ struct GemmRequest {
   GemmShape s{};
   GemmVariant v{};
   bool accumulate = false;  // D += A B: the epilogue reads D first
-  int forced_m = 0, forced_n = 0;
+  GemmForced forced{};      // tile_m, tile_n (and gemm's cluster_m, cluster_n) when the launch names them
 };
 
 // Declarations shared by the GEMM kernels; each kernel's kParams is its own
 // params around these, in the order `hwsim kernels show` prints them.
 std::vector<KernelParam> gemm_operand_params();  // n, k, a_dtype, b_dtype
 std::vector<KernelParam> gemm_tuning_params();   // fast_accum, tile_m, tile_n
+std::vector<KernelParam> gemm_cluster_params();  // cluster_m, cluster_n
 // a_source, promotion, operand_major (with `operand_major`), write_a_fp8_copy:
 // the params the hardware proposals' rewrites set (hw_proposals/).
 std::vector<KernelParam> gemm_proposal_params(bool operand_major);
@@ -55,6 +56,8 @@ std::vector<KernelParam> gemm_proposal_params(bool operand_major);
 // names are those the kernel declares among none, per_tensor, rowwise,
 // block_1x128_128x128 and block_1x128_1x128.
 GemmRequest read_gemm_request(const ParamReader& p, std::int64_t m, bool operand_major);
+// cluster_m, cluster_n (0 when absent) into r.forced; the kernels that declare them.
+void read_gemm_cluster(const ParamReader& p, GemmRequest& r);
 // Features that change a rule rather than a data path, against their spec flags.
 void check_gemm_features(const ParamReader& p, const GemmVariant& v, const HardwareSpec& spec);
 
@@ -89,10 +92,11 @@ struct GemmTile {
   std::int64_t sfb_row0 = 0;             // row of the B-scale tensor (128x128 blocks: n block; row-wise: group)
   bool first_n = false;                  // the first N tile of its rows (stores the FP8 copy of A)
   int a_multicast = 1, b_multicast = 1;  // CTAs sharing the A / B box
+  int a_rank = 0, b_rank = 0;            // this CTA's place among those sharing the A / B box
 };
 
 // The ops of one tile: the TMA producer fills the stage ring, the math warp
-// groups (64 rows each) issue wgmma, promote, and run the epilogue.
+// groups (GemmTiles::layout) issue wgmma, promote, and run the epilogue.
 class GemmTileProgram {
  public:
   GemmTileProgram(const GemmRequest& r, const GemmTiles& t, const HardwareSpec& spec);
@@ -102,10 +106,15 @@ class GemmTileProgram {
 
  private:
   bool block() const { return s_.scaling == GemmScaling::kBlock1x128x128; }
-  sim::Op operand_box(int tensor, std::int64_t r0, std::int64_t kb, std::int64_t rows, int st, int mc) const;
+  sim::Op operand_box(int tensor, std::int64_t r0, std::int64_t kb, std::int64_t rows, int st, int mc, int rank) const;
   void producer(const GemmTile& tile, std::int64_t seq, sim::OpList& out) const;
   void math(const GemmTile& tile, int wg, std::int64_t seq, sim::OpList& out) const;
-  void epilogue(const GemmTile& tile, std::int64_t row0, std::int64_t rows, std::int64_t acc, sim::OpList& out) const;
+  // The part of the tile math warp group `wg` owns.
+  struct Slice {
+    std::int64_t row0, rows, n0, cols;
+  };
+  Slice slice(const GemmTile& tile, int wg) const;
+  void epilogue(const GemmTile& tile, const Slice& sl, std::int64_t acc, sim::OpList& out) const;
 
   GemmShape s_;
   GemmVariant v_;

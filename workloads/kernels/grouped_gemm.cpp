@@ -172,8 +172,8 @@ struct GroupedEmitter {
       nb = nu;
     } else {
       const auto [mu, nu] = swizzled_unit(unit, m_units, n_units, swizzle);
-      mb = t.multicast_b ? mu * t.cluster + rank : mu;
-      nb = t.multicast_b ? nu : nu * t.cluster + rank;
+      mb = mu * t.cluster_m + rank % t.cluster_m;
+      nb = nu * t.cluster_n + rank / t.cluster_m;
     }
     const MBlock& b = (*blocks)[static_cast<size_t>(mb)];
     GemmTile tile;
@@ -184,10 +184,12 @@ struct GroupedEmitter {
     // 128x128 B scales: the group's (n/128 x k/128) block rows; row-wise: the group's row.
     tile.sfb_row0 = block_scaled ? b.group * ((n + 127) / 128) + tile.n0 / 128 : b.group;
     tile.first_n = nb == 0;
-    tile.a_multicast = t.multicast_b ? 1 : t.cluster;
+    tile.a_multicast = t.cluster_n;
+    tile.a_rank = rank / t.cluster_m;
     // The partner CTA shares this B tile only when its M block is of the same group.
-    const bool shared_b = t.cluster > 1 && t.multicast_b && (*blocks)[static_cast<size_t>(mb ^ 1)].group == b.group;
-    tile.b_multicast = shared_b ? t.cluster : 1;
+    const bool shared_b = t.cluster_m > 1 && (*blocks)[static_cast<size_t>(mb ^ 1)].group == b.group;
+    tile.b_multicast = shared_b ? t.cluster_m : 1;
+    tile.b_rank = shared_b ? rank % t.cluster_m : 0;
     tiles.emit(role, tile, seq, out);
   }
 };
@@ -213,19 +215,19 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   const ParamReader p(d, kParams);
   const GroupedRequest r = read_request(p);
   check_gemm_features(p, r.g.v, ctx.spec);
-  GemmTiles t = choose_gemm_tiles(r.g.s, ctx.spec.sm, ctx.sms, r.g.forced_m, r.g.forced_n);
+  GemmTiles t = choose_gemm_tiles(r.g.s, ctx.spec.sm, ctx.sms, r.g.forced);
   auto blocks = std::make_shared<const std::vector<MBlock>>(m_blocks(r, t.block_m));
   const auto m_count = static_cast<std::int64_t>(blocks->size());
   const std::int64_t n_blocks = (r.g.s.n + t.block_n - 1) / t.block_n;
   // Clusters pair M blocks (B multicast) only when the list pairs up; the
   // masked layout launches without clusters (see the top of the file).
-  if (r.masked || (t.multicast_b && m_count % 2 != 0)) t.cluster = 1;
+  if (r.masked || (t.cluster_m > 1 && m_count % 2 != 0)) t.cluster_m = t.cluster_n = 1;
   t.tiles = m_count * n_blocks;
   GroupedEmitter e{GemmTileProgram(r.g, t, ctx.spec), t, blocks, r.g.s.n, n_blocks};
   e.masked = r.masked;
   e.block_scaled = r.g.s.scaling == GemmScaling::kBlock1x128x128;
-  e.m_units = t.multicast_b ? m_count / t.cluster : m_count;
-  e.n_units = t.multicast_b ? n_blocks : n_blocks / t.cluster;
+  e.m_units = m_count / t.cluster_m;
+  e.n_units = n_blocks / t.cluster_n;
   e.swizzle = gemm_swizzle_group(r.g, t, ctx.spec);
   if (r.masked) {
     std::vector<std::int64_t> first_unit = {0}, first_block = {0};

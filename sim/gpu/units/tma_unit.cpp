@@ -56,7 +56,7 @@ TmaUnit::Moved TmaUnit::move_chunks(const Op& op, Tick start, RoleContext& role)
                   m.box_bytes += c.bytes;
                   // Multicast: each CTA of the cluster fetches its share of the box
                   // from L2 and the TMA delivers the whole box to every CTA.
-                  if (op.multicast > 1 && (ordinal++ % op.multicast) != role.rank) return;
+                  if (op.multicast > 1 && (ordinal++ % op.multicast) != op.multicast_rank) return;
                   const std::uint64_t key = role.chunk_key(op.tensor, true, c.index);
                   m.fetched += c.bytes;
                   const int part = role.sm.partition;

@@ -1,0 +1,205 @@
+// Calibration microbenchmark of the L2 under sharing (ubench_l2_sharing): how
+// many bytes per second TMA box loads draw from L2 when the lines they read
+// are read by one cluster only, by every SM at once, or by a few clusters (a
+// GEMM's operand panels), and when clusters of 2 or 4 CTAs multicast each box
+// (each CTA loads a 1/cluster slice and the TMA delivers the whole box to
+// every CTA of the cluster, as clustered GEMMs do). The kernel only loads: one
+// warp per CTA keeps two groups of 4 box loads in flight, and a cluster
+// barrier per group keeps a CTA from refilling a stage its peers still wait
+// on. Reported: bytes delivered to shared memory and bytes read from L2
+// (delivered / cluster size) per second.
+#include <cuda.h>
+#include <cudaTypedefs.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "bench_context.hpp"
+#include "hopper_ptx.hpp"
+
+namespace hwbench {
+namespace {
+
+constexpr int kRowBytes = 1024;  // one panel row: 8 boxes of 128 bytes (the 128B swizzle width)
+constexpr int kBoxCols = 128;    // bytes
+constexpr int kBoxRows = 128;    // a 16 KiB box, a GEMM's 128 x 128 FP8 operand tile
+constexpr int kBoxBytes = kBoxCols * kBoxRows;
+constexpr int kBoxesPerPanel = kRowBytes / kBoxCols;
+constexpr int kStagesPerGroup = 4;
+constexpr int kGroups = 2;
+
+enum Pattern : int { kDistinct = 0, kShared = 1, kPanels16 = 2 };
+const char* const kPatternNames[] = {"distinct", "shared", "panels16"};
+
+PFN_cuTensorMapEncodeTiled_v12000 encode_fn() {
+  void* fn = nullptr;
+  cudaDriverEntryPointQueryResult q{};
+  HWB_CUDA(cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &fn, 12000, cudaEnableDefault, &q));
+  if (q != cudaDriverEntryPointSuccess || fn == nullptr) {
+    throw BenchError("cuTensorMapEncodeTiled is not available from the driver");
+  }
+  return reinterpret_cast<PFN_cuTensorMapEncodeTiled_v12000>(fn);
+}
+
+// Boxes of 128 bytes x (128 / cluster) rows: each CTA's slice.
+CUtensorMap make_map(void* base, size_t rows, int slice_rows) {
+  CUtensorMap map{};
+  const cuuint64_t dims[2] = {kRowBytes, rows};
+  const cuuint64_t strides[1] = {kRowBytes};
+  const cuuint32_t box[2] = {kBoxCols, static_cast<cuuint32_t>(slice_rows)};
+  const cuuint32_t elem[2] = {1, 1};
+  const CUresult r = encode_fn()(&map, CU_TENSOR_MAP_DATA_TYPE_UINT8, 2, base, dims, strides, box, elem,
+                                 CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
+                                 CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+  if (r != CUDA_SUCCESS) throw BenchError("cuTensorMapEncodeTiled failed with CUresult " + std::to_string(r));
+  return map;
+}
+
+__device__ __forceinline__ uint32_t cluster_rank() {
+  uint32_t r;
+  asm volatile("mov.u32 %0, %%cluster_ctarank;" : "=r"(r));
+  return r;
+}
+
+__device__ __forceinline__ void cluster_sync() {
+  asm volatile("barrier.cluster.arrive.release.aligned;\n barrier.cluster.wait.acquire.aligned;" ::: "memory");
+}
+
+__device__ __forceinline__ void tma_load_2d_multicast(void* dst, const void* tmap, int x, int y, uint64_t* bar,
+                                                      uint16_t mask) {
+  asm volatile(
+      "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster"
+      " [%0], [%1, {%2, %3}], [%4], %5;" ::"r"(smem_addr(dst)),
+      "l"(reinterpret_cast<uint64_t>(tmap)), "r"(x), "r"(y), "r"(smem_addr(bar)), "h"(mask)
+      : "memory");
+}
+
+// The panel (128 rows of the tensor) a cluster reads at step j.
+__device__ __forceinline__ int panel_of(int pattern, int cluster, int j, int panels) {
+  const int round = j / kBoxesPerPanel;
+  if (pattern == kDistinct) return cluster % panels;
+  if (pattern == kShared) return round % panels;
+  return (cluster % 16 + 16 * (round % (panels / 16))) % panels;
+}
+
+__global__ void l2_sharing_kernel(const __grid_constant__ CUtensorMap tmap, int pattern, int cluster_size, int panels,
+                                  int iterations, unsigned* sink) {
+  extern __shared__ __align__(1024) unsigned char smem_raw[];
+  unsigned char* smem =
+      reinterpret_cast<unsigned char*>((reinterpret_cast<uintptr_t>(smem_raw) + 1023) & ~uintptr_t(1023));
+  __shared__ uint64_t bars[kGroups * kStagesPerGroup];
+  const bool leader = threadIdx.x == 0;
+  const uint32_t rank = cluster_rank();
+  const int cluster = static_cast<int>(blockIdx.x) / cluster_size;
+  const int slice_rows = kBoxRows / cluster_size;
+  const uint16_t mask = static_cast<uint16_t>((1u << cluster_size) - 1);
+  if (leader) {
+    for (auto& b : bars) mbarrier_init(&b, 1);
+    fence_barrier_init();
+  }
+  __syncwarp();
+  cluster_sync();  // every CTA's barriers exist before any peer multicasts into them
+  auto issue = [&](int it) {
+    const int g = it % kGroups;
+    for (int s = 0; s < kStagesPerGroup; ++s) {
+      const int st = g * kStagesPerGroup + s;
+      const int j = it * kStagesPerGroup + s;
+      const int panel = panel_of(pattern, cluster, j, panels);
+      mbarrier_arrive_expect_tx(&bars[st], kBoxBytes);  // the whole box lands here, from every peer
+      unsigned char* dst = smem + size_t(st) * kBoxBytes + size_t(rank) * slice_rows * kBoxCols;
+      const int x = (j % kBoxesPerPanel) * kBoxCols, y = panel * kBoxRows + static_cast<int>(rank) * slice_rows;
+      if (cluster_size == 1)
+        tma_load_2d(dst, &tmap, x, y, &bars[st]);
+      else
+        tma_load_2d_multicast(dst, &tmap, x, y, &bars[st], mask);
+    }
+  };
+  unsigned acc = 0;
+  for (int it = 0; it < iterations; ++it) {
+    if (leader) issue(it);
+    __syncwarp();
+    if (it > 0) {
+      const int g = (it - 1) % kGroups;
+      for (int s = 0; s < kStagesPerGroup; ++s) {
+        mbarrier_wait(&bars[g * kStagesPerGroup + s], ((it - 1) / kGroups) & 1);
+        acc += reinterpret_cast<const unsigned*>(smem + size_t(g * kStagesPerGroup + s) * kBoxBytes)[threadIdx.x];
+      }
+    }
+    cluster_sync();  // every peer has its group (it - 1) before anyone refills it at it + 1
+  }
+  const int g = (iterations - 1) % kGroups;
+  for (int s = 0; s < kStagesPerGroup; ++s) mbarrier_wait(&bars[g * kStagesPerGroup + s], ((iterations - 1) / kGroups) & 1);
+  cluster_sync();  // no CTA exits while a peer's multicast may still write into it
+  if (acc == 0x9e3779b9u) sink[0] = acc;
+}
+
+void sharing(BenchContext& ctx, int pattern, int cluster_size) {
+  const int panels = ((ctx.sm_count() + 15) / 16) * 16;  // one per SM for the distinct pattern, a multiple of 16
+  const size_t rows = size_t(panels) * kBoxRows;
+  void* buf = nullptr;
+  unsigned* sink = nullptr;
+  HWB_CUDA(cudaMalloc(&buf, rows * kRowBytes));
+  HWB_CUDA(cudaMalloc(&sink, sizeof *sink));
+  HWB_CUDA(cudaMemsetAsync(buf, 0x3c, rows * kRowBytes, ctx.stream()));
+  const CUtensorMap map = make_map(buf, rows, kBoxRows / cluster_size);
+  const size_t smem = size_t(kGroups) * kStagesPerGroup * kBoxBytes + 1024;
+  HWB_CUDA(cudaFuncSetAttribute(l2_sharing_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
+  HWB_CUDA(cudaFuncSetAttribute(l2_sharing_kernel, cudaFuncAttributeNonPortableClusterSizeAllowed, 0));
+  cudaLaunchConfig_t cfg{};
+  cudaLaunchAttribute attr[1];
+  attr[0].id = cudaLaunchAttributeClusterDimension;
+  attr[0].val.clusterDim.x = static_cast<unsigned>(cluster_size);
+  attr[0].val.clusterDim.y = 1;
+  attr[0].val.clusterDim.z = 1;
+  cfg.blockDim = dim3(32);
+  cfg.dynamicSmemBytes = smem;
+  cfg.stream = ctx.stream();
+  cfg.attrs = attr;
+  cfg.numAttrs = 1;
+  // As many clusters as fit at once (a GPC's SMs hold whole clusters only).
+  cfg.gridDim = dim3(static_cast<unsigned>(ctx.sm_count() / cluster_size * cluster_size));
+  int clusters = 0;
+  HWB_CUDA(cudaOccupancyMaxActiveClusters(&clusters, l2_sharing_kernel, &cfg));
+  cfg.gridDim = dim3(static_cast<unsigned>(clusters * cluster_size));
+  const int iterations = ctx.quick() ? 200 : 1000;
+  auto fn = [&] {
+    HWB_CUDA(cudaLaunchKernelEx(&cfg, l2_sharing_kernel, map, pattern, cluster_size, panels, iterations, sink));
+  };
+  const Timing t = ctx.time(fn, ctx.quick() ? 5 : 21, false, 3);
+  const double delivered = double(cfg.gridDim.x) * iterations * kStagesPerGroup * kBoxBytes;
+  const double from_l2 = delivered / cluster_size;
+  Json params;
+  params.add("op", "l2_sharing")
+      .add("pattern", kPatternNames[pattern])
+      .add("cluster", cluster_size)
+      .add("ctas", cfg.gridDim.x)
+      .add("box_bytes", kBoxBytes)
+      .add("boxes_in_flight", kGroups * kStagesPerGroup)
+      .add("tensor_bytes", rows * kRowBytes)
+      .add("iterations", iterations);
+  Json d;
+  d.add("delivered_bytes", delivered)
+      .add("l2_read_bytes", from_l2)
+      .add("delivered_GBps", delivered / (t.median_us * 1e3))
+      .add("l2_read_GBps", from_l2 / (t.median_us * 1e3));
+  ctx.record(ctx.id_prefix() + "ubench_l2_sharing/" + kPatternNames[pattern] + "/cluster" +
+                 std::to_string(cluster_size),
+             "ubench_l2_sharing", params, &t, "hwbench", "calibration", d);
+  char line[200];
+  std::snprintf(line, sizeof line, "L2 sharing %-9s cluster %d (%3u CTAs): %6.0f GB/s delivered, %6.0f GB/s from L2",
+                kPatternNames[pattern], cluster_size, cfg.gridDim.x, delivered / (t.median_us * 1e3),
+                from_l2 / (t.median_us * 1e3));
+  ctx.note(line);
+  HWB_CUDA(cudaFree(buf));
+  HWB_CUDA(cudaFree(sink));
+}
+
+}  // namespace
+
+void run_l2_sharing_ubench(BenchContext& ctx) {
+  for (int pattern : {kDistinct, kShared, kPanels16})
+    for (int cluster : {1, 2, 4}) sharing(ctx, pattern, cluster);
+}
+
+}  // namespace hwbench
