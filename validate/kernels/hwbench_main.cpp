@@ -110,10 +110,9 @@ int main(int argc, char** argv) {
     return fail("--suite must be calibration, validation or all (got '" + opt.suite + "')");
   }
   if (opt.gpu_name.empty()) return fail("--gpu-name is required (e.g. h100-sxm)");
-  static const char* const kParts[] = {"memory",         "tma",         "wgmma",          "power",    "core",
-                                       "elementwise",    "quant",       "gemm",           "training", "scaling",
-                                       "power_movement", "power_cores", "power_dynamics", "sustained",
-                                       "l2_sharing"};
+  static const char* const kParts[] = {"memory",         "tma",         "wgmma",          "power",     "core",
+                                       "elementwise",    "quant",       "gemm",           "training",  "scaling",
+                                       "power_movement", "power_cores", "power_dynamics", "sustained", "l2_sharing"};
   if (!opt.only.empty() && std::find(std::begin(kParts), std::end(kParts), opt.only) == std::end(kParts)) {
     return fail(
         "--only must name a part of the suite (memory, tma, wgmma, power, core, elementwise, quant, gemm, training, "

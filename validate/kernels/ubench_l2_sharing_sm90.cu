@@ -49,9 +49,9 @@ CUtensorMap make_map(void* base, size_t rows, int slice_rows) {
   const cuuint64_t strides[1] = {kRowBytes};
   const cuuint32_t box[2] = {kBoxCols, static_cast<cuuint32_t>(slice_rows)};
   const cuuint32_t elem[2] = {1, 1};
-  const CUresult r = encode_fn()(&map, CU_TENSOR_MAP_DATA_TYPE_UINT8, 2, base, dims, strides, box, elem,
-                                 CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
-                                 CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+  const CUresult r =
+      encode_fn()(&map, CU_TENSOR_MAP_DATA_TYPE_UINT8, 2, base, dims, strides, box, elem, CU_TENSOR_MAP_INTERLEAVE_NONE,
+                  CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
   if (r != CUDA_SUCCESS) throw BenchError("cuTensorMapEncodeTiled failed with CUresult " + std::to_string(r));
   return map;
 }
@@ -129,7 +129,8 @@ __global__ void l2_sharing_kernel(const __grid_constant__ CUtensorMap tmap, int 
     cluster_sync();  // every peer has its group (it - 1) before anyone refills it at it + 1
   }
   const int g = (iterations - 1) % kGroups;
-  for (int s = 0; s < kStagesPerGroup; ++s) mbarrier_wait(&bars[g * kStagesPerGroup + s], ((iterations - 1) / kGroups) & 1);
+  for (int s = 0; s < kStagesPerGroup; ++s)
+    mbarrier_wait(&bars[g * kStagesPerGroup + s], ((iterations - 1) / kGroups) & 1);
   cluster_sync();  // no CTA exits while a peer's multicast may still write into it
   if (acc == 0x9e3779b9u) sink[0] = acc;
 }
@@ -144,7 +145,8 @@ void sharing(BenchContext& ctx, int pattern, int cluster_size) {
   HWB_CUDA(cudaMemsetAsync(buf, 0x3c, rows * kRowBytes, ctx.stream()));
   const CUtensorMap map = make_map(buf, rows, kBoxRows / cluster_size);
   const size_t smem = size_t(kGroups) * kStagesPerGroup * kBoxBytes + 1024;
-  HWB_CUDA(cudaFuncSetAttribute(l2_sharing_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
+  HWB_CUDA(
+      cudaFuncSetAttribute(l2_sharing_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
   HWB_CUDA(cudaFuncSetAttribute(l2_sharing_kernel, cudaFuncAttributeNonPortableClusterSizeAllowed, 0));
   cudaLaunchConfig_t cfg{};
   cudaLaunchAttribute attr[1];
@@ -183,9 +185,9 @@ void sharing(BenchContext& ctx, int pattern, int cluster_size) {
       .add("l2_read_bytes", from_l2)
       .add("delivered_GBps", delivered / (t.median_us * 1e3))
       .add("l2_read_GBps", from_l2 / (t.median_us * 1e3));
-  ctx.record(ctx.id_prefix() + "ubench_l2_sharing/" + kPatternNames[pattern] + "/cluster" +
-                 std::to_string(cluster_size),
-             "ubench_l2_sharing", params, &t, "hwbench", "calibration", d);
+  ctx.record(
+      ctx.id_prefix() + "ubench_l2_sharing/" + kPatternNames[pattern] + "/cluster" + std::to_string(cluster_size),
+      "ubench_l2_sharing", params, &t, "hwbench", "calibration", d);
   char line[200];
   std::snprintf(line, sizeof line, "L2 sharing %-9s cluster %d (%3u CTAs): %6.0f GB/s delivered, %6.0f GB/s from L2",
                 kPatternNames[pattern], cluster_size, cfg.gridDim.x, delivered / (t.median_us * 1e3),
