@@ -5,6 +5,7 @@
 
 namespace hwsim::cublaslt {
 
+// clang-format off
 const std::vector<TileId>& tile_ids() {
   static const std::vector<TileId> kIds = {
       {1, 8, 8},
@@ -742,5 +743,6 @@ const std::vector<ClusterId>& cluster_ids() {
   };
   return kIds;
 }
+// clang-format on
 
 }  // namespace hwsim::cublaslt

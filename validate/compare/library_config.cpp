@@ -43,17 +43,18 @@ LibraryConfig decode(const std::string& detail, int ab_bytes) {
   }
   const cublaslt::StagesId* s = find_id(cublaslt::stages_ids(), stages.value_or(-1));
   if (s != nullptr && (s->stages != 0 || s->k * ab_bytes != kStageKBytes)) {
-    c.error = fmt::format("cuBLASLt's stages_id={} ({} of K x {} stages) is not simulated: the gemm kernel runs {} "
-                          "bytes of K per stage and as many stages as fit",
-                          s->id, s->k, s->stages == 0 ? "auto" : std::to_string(s->stages), kStageKBytes);
+    c.error = fmt::format(
+        "cuBLASLt's stages_id={} ({} of K x {} stages) is not simulated: the gemm kernel runs {} "
+        "bytes of K per stage and as many stages as fit",
+        s->id, s->k, s->stages == 0 ? "auto" : std::to_string(s->stages), kStageKBytes);
     return c;
   }
   c.params["tile_n"] = t->rows;
   c.params["tile_m"] = t->cols;
   const cublaslt::ClusterId* cl = find_id(cublaslt::cluster_ids(), cluster.value_or(0));
   if (cl != nullptr && cl->z != 1) {
-    c.error = fmt::format("cuBLASLt's cluster {}x{}x{} spans K; the gemm kernel does not simulate it", cl->x, cl->y,
-                          cl->z);
+    c.error =
+        fmt::format("cuBLASLt's cluster {}x{}x{} spans K; the gemm kernel does not simulate it", cl->x, cl->y, cl->z);
     return c;
   }
   if (cl != nullptr) {

@@ -91,17 +91,16 @@ TEST_CASE("Without a named configuration the heuristic chooses as before", "[ker
   CHECK(u.cluster() <= 2);
 }
 
-TEST_CASE("A named cluster shares operand tiles: L2 reads follow the multicast arithmetic",
-          "[kernels][gemm][config]") {
+TEST_CASE("A named cluster shares operand tiles: L2 reads follow the multicast arithmetic", "[kernels][gemm][config]") {
   // 1024 x 1024 x 1024 BF16, 128 x 128 tiles: 64 tiles of 16 K blocks; each K
   // block reads a 16 KiB A box and a 16 KiB B box. A cluster of cm x cn CTAs
   // reads A once per cn CTAs and B once per cm CTAs (multicast): per tile
   // 16 x 16 KiB x (1/cn + 1/cm), plus the scales (none) and D (not read).
   const double box = 128.0 * 64 * 2;
   for (const auto& [cm, cn] : {std::pair{1, 1}, {2, 1}, {1, 2}, {2, 2}, {4, 2}, {2, 4}}) {
-    const KernelResult r =
-        simulator().run(bf16_gemm(1024, 1024, 1024, {{"tile_m", 128}, {"tile_n", 128}, {"cluster_m", cm},
-                                                      {"cluster_n", cn}, {"regime", "sustained"}}));
+    const KernelResult r = simulator().run(
+        bf16_gemm(1024, 1024, 1024,
+                  {{"tile_m", 128}, {"tile_n", 128}, {"cluster_m", cm}, {"cluster_n", cn}, {"regime", "sustained"}}));
     const double expected = 64 * 16 * box * (1.0 / cn + 1.0 / cm);
     INFO("cluster " << cm << "x" << cn);
     CHECK(r.bytes.at("l2_read") == Approx(expected).epsilon(0.001));
@@ -109,13 +108,12 @@ TEST_CASE("A named cluster shares operand tiles: L2 reads follow the multicast a
   }
 }
 
-TEST_CASE("A partial cluster at D's edge runs its main loop and writes nothing outside D",
-          "[kernels][gemm][config]") {
+TEST_CASE("A partial cluster at D's edge runs its main loop and writes nothing outside D", "[kernels][gemm][config]") {
   // N = 2112 is 16.5 tiles of 128: with clusters of 4 along N the last
   // cluster has CTAs past the edge.
-  const KernelResult r = simulator().run(bf16_gemm(
-      1024, 2112, 1024,
-      {{"tile_m", 128}, {"tile_n", 128}, {"cluster_m", 2}, {"cluster_n", 4}, {"regime", "sustained"}}));
+  const KernelResult r = simulator().run(
+      bf16_gemm(1024, 2112, 1024,
+                {{"tile_m", 128}, {"tile_n", 128}, {"cluster_m", 2}, {"cluster_n", 4}, {"regime", "sustained"}}));
   CHECK(r.bytes.at("hbm_write") == Approx(1024.0 * 2112 * 2).epsilon(0.001));
   CHECK(r.time_us > 0);
   // The CTAs past the edge load nothing of their own, so the partial cluster
