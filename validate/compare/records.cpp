@@ -112,6 +112,13 @@ std::vector<Record> read_records(const fs::path& file) {
     r.params = require(r.raw, "params", where);
     if (!r.params.is_object()) throw Error(where + ": field 'params' must be an object");
     read_regime(r, where);
+    if (r.raw.contains("configuration")) {
+      if (r.raw["configuration"] != "forced")
+        throw Error(fmt::format("{}: field 'configuration' must be \"forced\" (or absent: the library's own choice), "
+                                "got {}",
+                                where, r.raw["configuration"].dump()));
+      r.forced_config = true;
+    }
     LibraryConfig config = library_config(r.raw);
     r.config = std::move(config.params);
     r.config_error = std::move(config.error);
@@ -188,8 +195,13 @@ std::string kernel_class(const std::string& kernel, const nlohmann::json& params
   return cls;
 }
 
+std::string record_class(const Record& r) {
+  return kernel_class(r.kernel, r.params, r.regime) + (r.forced_config ? "_forced" : "");
+}
+
 std::string shape_key(const Record& r) {
-  return r.kernel + " " + r.params.dump() + (r.regime.empty() ? "" : " " + r.regime);
+  return r.kernel + " " + r.params.dump() + (r.regime.empty() ? "" : " " + r.regime) +
+         (r.forced_config ? " " + r.config.dump() : "");
 }
 
 }  // namespace hwsim

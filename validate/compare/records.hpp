@@ -42,6 +42,9 @@ struct Record {
   // and why it cannot be simulated when it cannot.
   nlohmann::json config = nlohmann::json::object();
   std::string config_error;
+  // "configuration": "forced": the library was made to run a given tile and
+  // cluster (hwbench --only gemm_forced), not its own choice; scored apart.
+  bool forced_config = false;
 };
 
 // Reads one .jsonl file. Blank lines are skipped. Throws hwsim::Error naming
@@ -58,7 +61,12 @@ std::vector<Record> read_record_tree(const std::filesystem::path& dir);
 // subsets add "_sms<N>", the sustained regime "_sustained".
 std::string kernel_class(const std::string& kernel, const nlohmann::json& params, const std::string& regime = "");
 
-// A key identifying the same kernel and shape across GPUs (kernel + params).
+// The class a record is scored in: kernel_class(), and "_forced" for a
+// forced configuration.
+std::string record_class(const Record& r);
+
+// A key identifying the same kernel and shape across GPUs (kernel + params, and
+// the configuration when it was forced).
 std::string shape_key(const Record& r);
 
 }  // namespace hwsim

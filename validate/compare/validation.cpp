@@ -47,7 +47,7 @@ GpuValidation score_gpu(const std::string& gpu, const std::vector<Record>& recor
       v.not_modelled.emplace_back(r.id, predictions[i].error);
       continue;
     }
-    const std::string cls = kernel_class(r.kernel, r.params, r.regime);
+    const std::string cls = record_class(r);
     const double p = *predictions[i].time_us;
     const double m = r.measured->median_us;
     v.points.push_back({r.id, cls, m, p, r.sm_clock_mhz});
@@ -80,7 +80,7 @@ WhatIfComparison compare_whatif(const std::string& base, const std::string& targ
     const Record& b = records[it->second];
     const double m = b.measured->median_us / t.measured->median_us;
     const double p = *predictions[it->second].time_us / *predictions[i].time_us;
-    const std::string cls = kernel_class(t.kernel, t.params, t.regime);
+    const std::string cls = record_class(t);
     w.points.push_back({shape_key(t), cls, m, p});
     by_class[cls].first.push_back(m);
     by_class[cls].second.push_back(p);

@@ -233,6 +233,7 @@ void run_power_cores_ubench(BenchContext& ctx);         // power_cores: clock un
 void run_gemm_validation(BenchContext& ctx);            // gemm (cuBLASLt)
 void run_gemm_training_validation(BenchContext& ctx);   // training: weight-gradient GEMMs, GEMMs on 112 SMs
 void run_gemm_sustained_validation(BenchContext& ctx);  // sustained: training GEMMs back to back, 132 and 112 SMs
+void run_gemm_forced_validation(BenchContext& ctx);     // gemm_forced: cuBLASLt GEMMs at forced tiles and clusters
 void run_quant_validation(BenchContext& ctx);           // quant_1x128, quant_128x128, transpose_requant
 void run_elementwise_validation(BenchContext& ctx);     // transpose, swiglu, rmsnorm, memcpy, read, write
 

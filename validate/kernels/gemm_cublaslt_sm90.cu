@@ -209,16 +209,44 @@ struct RunMode {
   cudaStream_t on = nullptr;
   int sms = 0;
   bool sustained = false;
+  // Forced configuration (tile_id > 0): the heuristic's algorithm with this
+  // tile and cluster shape (cublasLt.h ids), if cublasLtMatmulAlgoCheck accepts it.
+  uint32_t tile_id = 0;
+  uint16_t cluster_id = 0;
 };
+
+// Sets the forced tile and cluster on `algo`; "" when cuBLASLt accepts the
+// result for this GEMM, else why not.
+std::string force_config(cublasLtHandle_t lt, cublasLtMatmulDesc_t op, cublasLtMatrixLayout_t la,
+                         cublasLtMatrixLayout_t lb, cublasLtMatrixLayout_t lc, const RunMode& mode,
+                         cublasLtMatmulAlgo_t& algo) {
+  const std::string what =
+      "tile_id=" + std::to_string(mode.tile_id) + " cluster_shape_id=" + std::to_string(mode.cluster_id);
+  if (cublasLtMatmulAlgoConfigSetAttribute(&algo, CUBLASLT_ALGO_CONFIG_TILE_ID, &mode.tile_id, sizeof mode.tile_id) !=
+          CUBLAS_STATUS_SUCCESS ||
+      cublasLtMatmulAlgoConfigSetAttribute(&algo, CUBLASLT_ALGO_CONFIG_CLUSTER_SHAPE_ID, &mode.cluster_id,
+                                           sizeof mode.cluster_id) != CUBLAS_STATUS_SUCCESS) {
+    return "cuBLASLt refuses to set " + what;
+  }
+  cublasLtMatmulHeuristicResult_t check{};
+  const cublasStatus_t st = cublasLtMatmulAlgoCheck(lt, op, la, lb, lc, lc, &algo, &check);
+  if (st != CUBLAS_STATUS_SUCCESS)
+    return "cublasLtMatmulAlgoCheck rejects " + what + " (status " + std::to_string(static_cast<int>(st)) + ")";
+  if (check.workspaceSize > kWorkspace) return what + " needs more workspace than " + std::to_string(kWorkspace);
+  return "";
+}
 
 void run_shape(BenchContext& ctx, cublasLtHandle_t lt, Buffers& buf, const Variant& v, int m, int n, int k, bool check,
                const RunMode& mode = {}) {
   const cudaStream_t on = mode.on;
   const int sms = mode.sms;
   const cudaStream_t stream = on != nullptr ? on : ctx.stream();
-  const std::string id = ctx.id_prefix() + (mode.sustained ? "sustained/" : "") + "gemm/" + v.tag +
+  const std::string forced =
+      mode.tile_id > 0 ? "/tile" + std::to_string(mode.tile_id) + "_cluster" + std::to_string(mode.cluster_id) : "";
+  const std::string id = ctx.id_prefix() + (mode.sustained ? "sustained/" : "") +
+                         (mode.tile_id > 0 ? "gemm_forced/" : "gemm/") + v.tag +
                          (sms > 0 ? "/sms" + std::to_string(sms) : "") + "/m" + std::to_string(m) + "_n" +
-                         std::to_string(n) + "_k" + std::to_string(k);
+                         std::to_string(n) + "_k" + std::to_string(k) + forced;
   Json params;
   params.add("m", m)
       .add("n", n)
@@ -290,6 +318,7 @@ void run_shape(BenchContext& ctx, cublasLtHandle_t lt, Buffers& buf, const Varia
     reason = "cublasLtMatmulAlgoGetHeuristic returned no algorithm (status " + std::to_string(static_cast<int>(hs)) +
              ") for scaling " + v.scaling + " on this GPU/cuBLASLt";
   }
+  if (reason.empty() && mode.tile_id > 0) reason = force_config(lt, op, la, lb, lc, mode, heur.algo);
   const float alpha = 1.f, beta = v.wgrad ? 1.f : 0.f;
   auto fn = [&] {
     HWB_BLAS(cublasLtMatmul(lt, op, &alpha, buf.b, la, buf.a, lb, &beta, buf.d, lc, buf.d, lc, &heur.algo,
@@ -479,6 +508,45 @@ void run_gemm_training_validation(BenchContext& ctx) {
 // attention projections. (Holding 20 SMs with resident CTAs instead, as DeepEP
 // does, hung cuBLASLt's kernels on the H100: a GEMM launched for 112 SMs
 // beside them never finished, so the split here is the green context's.)
+// Forced configurations: each shape under several tiles and cluster shapes
+// cuBLASLt offers (its own choice among them), so the engine's error at a
+// known configuration can be told from the error of choosing one. Records
+// carry "configuration": "forced" and are scored in classes of their own.
+void run_gemm_forced_validation(BenchContext& ctx) {
+  // (tile id, M x N as cuBLAS names it: the GEMM's N x M), cluster ids 1x1x1, 1x2x1, 2x1x1.
+  const uint32_t tiles[] = {20 /*128x128*/,  24 /*256x128*/,  23 /*128x256*/,
+                            184 /*144x128*/, 201 /*176x128*/, 209 /*192x192*/};
+  const uint16_t clusters[] = {2, 5, 3};
+  std::vector<Shape> shapes = {{4096, 4096, 4096}, {4096, 2112, 7168}, {2048, 7168, 16384}, {8192, 7168, 2048}};
+  if (ctx.quick()) shapes.resize(1);
+  Buffers buf;
+  size_t a_max = 0, b_max = 0, d_max = 0;
+  for (const Shape& s : shapes) {
+    a_max = std::max(a_max, size_t(s.m) * s.k * 2);
+    b_max = std::max(b_max, size_t(s.n) * s.k * 2);
+    d_max = std::max(d_max, size_t(s.m) * s.n * 2);
+  }
+  buf.allocate(a_max, b_max, d_max, 1, 1);
+  cublasLtHandle_t lt = nullptr;
+  HWB_BLAS(cublasLtCreate(&lt));
+  ctx.set_record_extra("configuration", "forced");
+  for (const Variant& v : {kVariants[0], kVariants[2]}) {  // BF16, FP8 per-tensor
+    for (const Shape& s : shapes) {
+      for (uint32_t tile : tiles) {
+        for (uint16_t cluster : clusters) {
+          RunMode mode;
+          mode.tile_id = tile;
+          mode.cluster_id = cluster;
+          run_shape(ctx, lt, buf, v, s.m, s.n, s.k, false, mode);
+        }
+      }
+    }
+  }
+  ctx.clear_record_extra();
+  cublasLtDestroy(lt);
+  buf.release();
+}
+
 void run_gemm_sustained_validation(BenchContext& ctx) {
   std::vector<Shape> wgrad = {{4096, 7168, 8192}, {7168, 2048, 8192}, {7168, 16384, 4096}, {24576, 1536, 4096}};
   std::vector<Shape> fwd = {{8192, 4096, 7168}, {8192, 7168, 2048}, {4096, 7168, 16384}, {4096, 24576, 1536}};

@@ -28,7 +28,7 @@ constexpr const char* kUsage =
     "  --quick      few shapes and repetitions (a smoke test)\n"
     "  --only NAME  run only this part of the suite (memory, tma, wgmma, power, core,\n"
     "               elementwise, quant, gemm, training, scaling,\n"
-    "               power_movement, power_cores, power_dynamics, sustained, l2_sharing)\n"
+    "               power_movement, power_cores, power_dynamics, sustained, l2_sharing, gemm_forced)\n"
     "  --self-test  check the JSON writer and exit (needs no GPU)\n"
     "  --help       print this and exit (needs no GPU)\n";
 
@@ -110,13 +110,14 @@ int main(int argc, char** argv) {
     return fail("--suite must be calibration, validation or all (got '" + opt.suite + "')");
   }
   if (opt.gpu_name.empty()) return fail("--gpu-name is required (e.g. h100-sxm)");
-  static const char* const kParts[] = {"memory",         "tma",         "wgmma",          "power",     "core",
-                                       "elementwise",    "quant",       "gemm",           "training",  "scaling",
-                                       "power_movement", "power_cores", "power_dynamics", "sustained", "l2_sharing"};
+  static const char* const kParts[] = {"memory",         "tma",         "wgmma",          "power",
+                                       "core",           "elementwise", "quant",          "gemm",
+                                       "training",       "scaling",     "power_movement", "power_cores",
+                                       "power_dynamics", "sustained",   "l2_sharing",     "gemm_forced"};
   if (!opt.only.empty() && std::find(std::begin(kParts), std::end(kParts), opt.only) == std::end(kParts)) {
     return fail(
         "--only must name a part of the suite (memory, tma, wgmma, power, core, elementwise, quant, gemm, training, "
-        "scaling, power_movement, power_cores, power_dynamics, sustained, l2_sharing), got '" +
+        "scaling, power_movement, power_cores, power_dynamics, sustained, l2_sharing, gemm_forced), got '" +
         opt.only + "'");
   }
   if (opt.out_path.empty()) return fail("--out is required");
@@ -150,6 +151,7 @@ int main(int argc, char** argv) {
         {"gemm", false, hwbench::run_gemm_validation},
         {"training", false, hwbench::run_gemm_training_validation},
         {"sustained", false, hwbench::run_gemm_sustained_validation},
+        {"gemm_forced", false, hwbench::run_gemm_forced_validation},
     };
     for (const Suite& s : suites) {
       const bool wanted = opt.suite == "all" || (s.calibration == (opt.suite == "calibration"));

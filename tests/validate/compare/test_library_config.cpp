@@ -99,3 +99,22 @@ TEST_CASE("the predictor runs the recorded configuration, or the heuristic when 
   CHECK(*rule[0].time_us == Approx(0.0));
   CHECK(*rule[1].time_us == Approx(0.0));
 }
+
+TEST_CASE("records of a forced configuration are classed apart; a wrong 'configuration' names the line") {
+  const fs::path p = fs::temp_directory_path() / (std::to_string(::getpid()) + "_forced.jsonl");
+  json r = cublas_record("tile_id=20 stages_id=35 splitk=1 cluster_shape_id=2");
+  r["role"] = "validation";
+  r["measured"] = {{"time_us_median", 100.0}};
+  json forced = r;
+  forced["configuration"] = "forced";
+  std::ofstream(p) << r.dump() << "\n" << forced.dump() << "\n";
+  const auto records = read_records(p);
+  REQUIRE(records.size() == 2);
+  CHECK(record_class(records[0]) == "gemm_bf16");
+  CHECK(record_class(records[1]) == "gemm_bf16_forced");
+  CHECK(shape_key(records[0]) != shape_key(records[1]));
+  forced["configuration"] = "chosen";
+  std::ofstream(p) << r.dump() << "\n" << forced.dump() << "\n";
+  CHECK_THROWS_WITH(read_records(p), Catch::Contains(":2: field 'configuration' must be \"forced\""));
+  fs::remove(p);
+}
