@@ -114,9 +114,10 @@ std::vector<Record> read_records(const fs::path& file) {
     read_regime(r, where);
     if (r.raw.contains("configuration")) {
       if (r.raw["configuration"] != "forced")
-        throw Error(fmt::format("{}: field 'configuration' must be \"forced\" (or absent: the library's own choice), "
-                                "got {}",
-                                where, r.raw["configuration"].dump()));
+        throw Error(
+            fmt::format("{}: field 'configuration' must be \"forced\" (or absent: the library's own choice), "
+                        "got {}",
+                        where, r.raw["configuration"].dump()));
       r.forced_config = true;
     }
     LibraryConfig config = library_config(r.raw);
