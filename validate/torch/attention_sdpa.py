@@ -18,7 +18,11 @@ kernel of the call, from the PyTorch profiler), median over the repetitions, bec
 
 Method: one sequence per call (batch 1, as hwsim's kernel), BF16 inputs from a fixed seed,
 2 warm-up calls, then `--reps` repetitions each after an L2 flush (a 256 MiB write).
-Usage: python3 attention_sdpa.py --gpu-name h100-sxm --out attention.jsonl [--quick]
+Usage: python3 attention_sdpa.py --gpu-name h100-sxm --out attention.jsonl [--quick] [--shapes fa3]
+--shapes fa3 times the FlashAttention-3 paper's sweep instead (Shah et al. 2024, Fig. 5-6: 16K tokens
+in total, hidden 2048, head dims 64 and 128, sequences of 512 to 16K, causal and not), batch b folded
+into the heads (b x h independent (sequence, head) pairs are one sequence of b x h heads for the kernel),
+skipping the shapes of the default set.
 Output is written atomically (temporary file, then rename). Standard library + torch only.
 """
 import argparse
@@ -48,6 +52,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--reps", type=int, default=25)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--shapes", choices=["default", "fa3"], default="default")
     args = ap.parse_args()
 
     import torch
@@ -66,11 +71,17 @@ def main():
     shapes = [(4096, 128, 192, 128, True), (4096, 128, 128, 128, True), (4096, 128, 192, 192, True),
               (8192, 16, 128, 128, False), (8192, 16, 128, 128, True),
               (16384, 16, 128, 128, False), (16384, 16, 128, 128, True), (4096, 32, 128, 128, False)]
+    if args.shapes == "fa3":
+        default = set(shapes)
+        shapes = [(seq, 16384 // seq * (2048 // d), d, d, causal) for d in (64, 128)
+                  for seq in (512, 1024, 2048, 4096, 8192, 16384) for causal in (False, True)]
+        shapes = [sh for sh in shapes if sh not in default]
     if args.quick:
         shapes = shapes[:2]
     backends = [("cudnn", SDPBackend.CUDNN_ATTENTION), ("flash2", SDPBackend.FLASH_ATTENTION),
                 ("efficient", SDPBackend.EFFICIENT_ATTENTION)]
-    prov = provenance(torch, "attention_sdpa.py", args.gpu_name, args.out, " --quick" if args.quick else "",
+    extra = (" --quick" if args.quick else "") + (" --shapes fa3" if args.shapes == "fa3" else "")
+    prov = provenance(torch, "attention_sdpa.py", args.gpu_name, args.out, extra,
                       driver=smi("driver_version"), cudnn=True)
     records = []
 
