@@ -18,7 +18,7 @@ const std::vector<KernelDef>& kernel_registry() {
       kernels::ep_comm_kernel(),     kernels::read_kernel(),          kernels::write_kernel(),
       kernels::quant_1x128_kernel(), kernels::quant_128x128_kernel(), kernels::transpose_requant_kernel(),
       kernels::transpose_kernel(),   kernels::swiglu_kernel(),        kernels::rmsnorm_kernel(),
-      kernels::attention_kernel(),   kernels::grouped_gemm_kernel(),
+      kernels::attention_kernel(),   kernels::grouped_gemm_kernel(),  kernels::tma_read_kernel(),
   };
   return defs;
 }

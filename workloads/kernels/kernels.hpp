@@ -19,5 +19,6 @@ KernelDef transpose_kernel();
 KernelDef swiglu_kernel();
 KernelDef rmsnorm_kernel();
 KernelDef attention_kernel();
+KernelDef tma_read_kernel();
 
 }  // namespace hwsim::kernels

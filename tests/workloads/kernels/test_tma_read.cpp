@@ -1,0 +1,34 @@
+// tma_read (workloads/kernels/tma_read.cpp), the model's side of hwbench's
+// ubench_l2_sharing: it delivers exactly the boxes it loads, each cluster
+// reads a box from L2 once, and no pattern reads L2 faster than the L2's
+// calibrated rate allows.
+#include <catch2/catch.hpp>
+
+#include "sim/config/gpu_loader.hpp"
+#include "workloads/gpu_simulator.hpp"
+
+using namespace hwsim;
+using nlohmann::json;
+
+TEST_CASE("tma_read delivers every box and reads each from L2 once per cluster", "[kernels][tma_read]") {
+  const HardwareSpec spec = load_gpu("h100-sxm");
+  GpuSimulator sim(spec);
+  const double box = 128.0 * 128;
+  for (const char* pattern : {"distinct", "shared", "panels16"}) {
+    for (int cluster : {1, 2, 4}) {
+      const int ctas = 132 / cluster * cluster;
+      const KernelResult r = sim.run({"tma_read", json{{"pattern", pattern},
+                                                       {"cluster", cluster},
+                                                       {"ctas", ctas},
+                                                       {"iterations", 40},
+                                                       {"regime", "sustained"}}});
+      INFO(pattern << " cluster " << cluster);
+      const double delivered = ctas * 40 * 4 * box;
+      CHECK(r.bytes.at("smem") == Approx(delivered));
+      CHECK(r.bytes.at("l2_read") == Approx(delivered / cluster));
+      // L2 bytes per second never beat the L2's rate at the launch's clock (+1% for rounding).
+      const double l2_rate = spec.l2.bytes_per_clk * r.sm_clock_mhz * 1e6;
+      CHECK(r.bytes.at("l2_read") / (r.kernel_time_us * 1e-6) <= l2_rate * 1.01);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+// tma_read: TMA box loads of an L2-resident tensor and nothing else; the
+// model's side of hwbench's ubench_l2_sharing (validate/kernels/
+// ubench_l2_sharing_sm90.cu), run to check the L2 against that calibration.
+//
+// Stands for: the microbenchmark's kernel. One warp per CTA keeps two groups
+// of 4 boxes (128 rows x 128 bytes, 16 KiB) in flight over a tensor of
+// `panels` panels of 128 rows x 1024 bytes. A cluster of `cluster` CTAs loads
+// each box once: every CTA fetches a 1/cluster share from L2 and the TMA
+// delivers the whole box to all of them (multicast). `pattern` says which
+// panel a cluster reads at each step: its own (distinct), the same one as
+// every other cluster at the same step (shared), or one of 16 panels that
+// ~cluster-count/16 clusters read together (panels16, a GEMM's operand
+// panels). The microbenchmark's cluster barrier between groups is not
+// modelled (a CTA waits only for its own boxes).
+#include <fmt/format.h>
+
+#include "workloads/kernels/kernels.hpp"
+
+namespace hwsim::kernels {
+namespace {
+
+using namespace hwsim::sim;
+
+constexpr int kRowBytes = 1024;
+constexpr int kBoxCols = 128;
+constexpr int kBoxRows = 128;
+constexpr int kBoxesPerPanel = kRowBytes / kBoxCols;
+constexpr int kStagesPerGroup = 4;
+constexpr int kGroups = 2;
+constexpr int kWarpThreads = 32;
+
+const std::vector<KernelParam> kParams = {
+    {"pattern", "choice", "distinct", "", "which panel each cluster reads", {"distinct", "shared", "panels16"}},
+    {"cluster", "integer > 0", "1", "CTAs", "CTAs multicasting each box (1, 2, 4, 8 or 16)", {}},
+    {"ctas", "integer > 0", "", "", "CTAs launched (a multiple of cluster; the record's)", {}},
+    {"panels", "integer > 0", "144", "", "panels of 128 rows x 1024 bytes (a multiple of 16)", {}},
+    {"iterations", "integer > 0", "1000", "", "groups of 4 boxes each CTA loads", {}}};
+
+struct Probe {
+  std::string pattern;
+  int cluster = 1;
+  std::int64_t ctas = 0, panels = 0, iterations = 0;
+};
+
+Probe read_probe(const ParamReader& p) {
+  Probe r;
+  r.pattern = p.choice("pattern");
+  const std::int64_t c = p.positive_or("cluster", 1);
+  if (c > 16 || (c & (c - 1)) != 0) p.fail("cluster", "must be 1, 2, 4, 8 or 16");
+  r.cluster = static_cast<int>(c);
+  r.ctas = p.positive("ctas");
+  if (r.ctas % r.cluster != 0) p.fail("ctas", fmt::format("= {} must be a multiple of cluster = {}", r.ctas, c));
+  r.panels = p.positive_or("panels", 144);
+  if (r.panels % 16 != 0) p.fail("panels", "must be a multiple of 16");
+  r.iterations = p.positive_or("iterations", 1000);
+  return r;
+}
+
+// The panel cluster `cl` reads at step j (the microbenchmark's panel_of).
+std::int64_t panel_of(const Probe& r, std::int64_t cl, std::int64_t j) {
+  const std::int64_t round = j / kBoxesPerPanel;
+  if (r.pattern == "distinct") return cl % r.panels;
+  if (r.pattern == "shared") return round % r.panels;
+  return (cl % 16 + 16 * (round % (r.panels / 16))) % r.panels;
+}
+
+void emit_cta(const Probe& r, std::int64_t cta, int rank, OpList& out) {
+  const std::int64_t cl = cta / r.cluster;
+  auto wait_group = [&](std::int64_t it) {
+    for (int s = 0; s < kStagesPerGroup; ++s)
+      out.push_back(barrier_wait(static_cast<int>(it % kGroups) * kStagesPerGroup + s, it / kGroups + 1));
+  };
+  for (std::int64_t it = 0; it < r.iterations; ++it) {
+    for (int s = 0; s < kStagesPerGroup; ++s) {
+      const int st = static_cast<int>(it % kGroups) * kStagesPerGroup + s;
+      const std::int64_t j = it * kStagesPerGroup + s;
+      Op box = tma_load(0, panel_of(r, cl, j) * kBoxRows, (j % kBoxesPerPanel) * kBoxCols, kBoxRows, kBoxCols, st,
+                        r.cluster);
+      box.multicast_rank = static_cast<std::uint8_t>(rank);
+      out.push_back(box);
+      out.push_back(barrier_arrive(st));
+    }
+    if (it > 0) wait_group(it - 1);
+  }
+  wait_group(r.iterations - 1);
+}
+
+KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
+  const Probe r = read_probe(ParamReader(d, kParams));
+  KernelProgram k;
+  k.name = "tma_read";
+  k.cluster_size = r.cluster;
+  k.ctas = r.ctas;
+  k.work_units = r.ctas;
+  k.roles.push_back({"loader", 1});
+  k.resources = {kWarpThreads, 32, static_cast<std::int64_t>(kGroups) * kStagesPerGroup * kBoxRows * kBoxCols + 1024};
+  k.barriers = kGroups * kStagesPerGroup;
+  k.barrier_arrivals.assign(static_cast<size_t>(k.barriers), 1);
+  k.tensors = {{"tensor (panels x 128 rows x 1024 bytes)", r.panels * kBoxRows, kRowBytes, 1}};
+  k.emit = [r](int, std::int64_t unit, std::int64_t, int rank, OpList& out) { emit_cta(r, unit, rank, out); };
+  k.notes = {{"pattern", r.pattern}, {"cluster", std::to_string(r.cluster)}};
+  (void)ctx;
+  return k;
+}
+
+// Compulsory work: the tensor read once (the L2 serves the rest).
+KernelWork work(const KernelDescriptor& d) {
+  const Probe r = read_probe(ParamReader(d, kParams));
+  KernelWork w;
+  w.read_bytes = static_cast<double>(r.panels) * kBoxRows * kRowBytes;
+  return w;
+}
+
+}  // namespace
+
+KernelDef tma_read_kernel() {
+  return {"tma_read", "hwbench's ubench_l2_sharing: TMA box loads of an L2-resident tensor, shared and multicast",
+          kParams,    build,
+          work,       {{"pattern", "shared"}, {"cluster", 2}, {"ctas", 132}, {"iterations", 50}}};
+}
+
+}  // namespace hwsim::kernels
