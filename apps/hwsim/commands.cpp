@@ -22,6 +22,8 @@ std::vector<Command> all_commands() {
       numerics_bench_command(),
       report_command(),
       step_command(),
+      sweep_run_command(),
+      sweep_status_command(),
   };
 }
 

@@ -28,5 +28,7 @@ Command bench_command();
 Command numerics_quantize_command();
 Command report_command();
 Command step_command();
+Command sweep_run_command();
+Command sweep_status_command();
 
 }  // namespace hwsim::cli

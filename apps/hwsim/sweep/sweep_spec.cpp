@@ -1,0 +1,225 @@
+#include "apps/hwsim/sweep/sweep_spec.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "models/spec/error.hpp"
+#include "models/spec/hardware_spec.hpp"
+#include "sim/config/gpu_loader.hpp"
+#include "workloads/kernel_descriptor.hpp"
+
+namespace hwsim::sweep {
+namespace {
+
+constexpr int kMaxPoints = 1000000;  // a bound on any sweep's size (a grid's product, or samples)
+
+struct Reader {
+  std::string file;
+  [[noreturn]] void fail(const YAML::Node& n, const std::string& key, const std::string& what) const {
+    throw Error(fmt::format("{}:{}: {}: {}", file, n.Mark().line + 1, key, what));
+  }
+  double number(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsScalar()) fail(n, key, "expected a number");
+    try {
+      const double d = n.as<double>();
+      if (!std::isfinite(d)) fail(n, key, "expected a finite number, got " + n.Scalar());
+      return d;
+    } catch (const YAML::Exception&) {
+      fail(n, key, "expected a number, got '" + n.Scalar() + "'");
+    }
+  }
+  std::string text(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsScalar()) fail(n, key, "expected a single value");
+    return n.Scalar();
+  }
+  // The keys of map `n`, each once: a key given twice names both lines.
+  std::vector<std::pair<std::string, YAML::Node>> entries(const YAML::Node& n, const std::string& what,
+                                                          const std::vector<std::string>& allowed) const {
+    if (!n.IsMap()) fail(n, what, "expected a mapping of keys to values");
+    std::vector<std::pair<std::string, YAML::Node>> out;
+    std::map<std::string, int> seen;
+    for (const auto& kv : n) {
+      const std::string k = kv.first.Scalar();
+      if (auto it = seen.find(k); it != seen.end())
+        fail(kv.first, k, fmt::format("given twice (line {} and here)", it->second));
+      seen[k] = kv.first.Mark().line + 1;
+      if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
+        const std::string hint = closest_match(k, allowed);
+        fail(kv.first, k,
+             fmt::format("unknown key{}; expected one of {}", hint.empty() ? "" : " (did you mean '" + hint + "'?)",
+                         fmt::join(allowed, ", ")));
+      }
+      out.emplace_back(k, kv.second);
+    }
+    return out;
+  }
+};
+
+void read_workload(const Reader& r, const YAML::Node& n, SweepSpec& s) {
+  for (const auto& [k, v] : r.entries(n, "workload", {"kernel", "params", "layer", "tokens"})) {
+    if (k == "kernel") {
+      s.kernel = r.text(v, "workload.kernel");
+      try {
+        find_kernel_def(s.kernel);
+      } catch (const Error& e) {
+        r.fail(v, "workload.kernel", e.what());
+      }
+    } else if (k == "params") {
+      for (const auto& [pk, pv] : r.entries(v, "workload.params", {})) {
+        double d = 0;
+        s.params[pk] = YAML::convert<double>::decode(pv, d) ? nlohmann::json(d) : nlohmann::json(pv.Scalar());
+        if (pv.IsScalar() && (pv.Scalar() == "true" || pv.Scalar() == "false")) s.params[pk] = pv.Scalar() == "true";
+        if (s.params[pk].is_number() && std::floor(d) == d && std::fabs(d) < 9e15)
+          s.params[pk] = static_cast<std::int64_t>(d);
+      }
+    } else if (k == "layer") {
+      if (r.text(v, "workload.layer") != "deepseek-v3-layer")
+        r.fail(v, "workload.layer", "expected deepseek-v3-layer, got '" + v.Scalar() + "'");
+    } else {
+      const double t = r.number(v, "workload.tokens");
+      if (t < 1 || t > (1 << 20) || std::floor(t) != t)
+        r.fail(v, "workload.tokens", "expected an integer in 1..1048576");
+      s.tokens = static_cast<int>(t);
+    }
+  }
+  if (s.kernel.empty() == !n["layer"].IsDefined()) r.fail(n, "workload", "give exactly one of kernel or layer");
+}
+
+// The axis's target, checked against the GPU description's keys, the
+// kernel's params or the layer's options.
+void classify_axis(const Reader& r, const YAML::Node& key_node, const SweepSpec& s, Axis& a) {
+  if (a.key == "tokens") {
+    if (!s.kernel.empty()) r.fail(key_node, a.key, "tokens is an axis of the layer workload only");
+    a.target = AxisTarget::kTokens;
+    a.integer = true;
+    return;
+  }
+  if (a.key.starts_with("param.")) {
+    if (s.kernel.empty()) r.fail(key_node, a.key, "param.* axes need a kernel workload");
+    std::vector<std::string> names;
+    for (const KernelParam& p : find_kernel_def(s.kernel).params) names.push_back(p.name);
+    const std::string name = a.key.substr(6);
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      const std::string hint = closest_match(name, names);
+      r.fail(key_node, a.key,
+             fmt::format("kernel {} has no param '{}'{}", s.kernel, name,
+                         hint.empty() ? "" : " (did you mean 'param." + hint + "'?)"));
+    }
+    a.target = AxisTarget::kParam;
+    a.integer = true;
+    return;
+  }
+  std::vector<std::string> keys;
+  for (const ParamDef& d : gpu_param_schema()) {
+    keys.emplace_back(d.key);
+    if (d.key != a.key) continue;
+    if (d.kind != ValueKind::kNumber && d.kind != ValueKind::kInteger)
+      r.fail(key_node, a.key, "only number and integer keys can be swept");
+    a.integer = d.kind == ValueKind::kInteger;
+    return;
+  }
+  const std::string hint = closest_match(a.key, keys);
+  r.fail(key_node, a.key,
+         fmt::format("not a GPU description key, param.NAME or tokens{}",
+                     hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+}
+
+void read_axis_values(const Reader& r, const YAML::Node& n, Axis& a) {
+  const auto entries = r.entries(n, a.key, {"values", "from", "to", "steps", "scale"});
+  if (n["values"].IsDefined()) {
+    if (entries.size() != 1) r.fail(n, a.key, "give values, or from/to/steps[/scale], not both");
+    const YAML::Node v = n["values"];
+    if (!v.IsSequence() || v.size() == 0) r.fail(v, a.key + ".values", "expected a non-empty list of numbers");
+    for (const auto& e : v) a.values.push_back(r.number(e, a.key + ".values"));
+    return;
+  }
+  for (const char* need : {"from", "to", "steps"})
+    if (!n[need].IsDefined()) r.fail(n, a.key, fmt::format("a range needs from, to and steps (missing {})", need));
+  const double from = r.number(n["from"], a.key + ".from"), to = r.number(n["to"], a.key + ".to");
+  const double steps = r.number(n["steps"], a.key + ".steps");
+  if (!(from < to)) r.fail(n["to"], a.key, fmt::format("an empty or inverted range: from {} to {}", from, to));
+  if (steps < 2 || steps > 10000 || std::floor(steps) != steps)
+    r.fail(n["steps"], a.key + ".steps", "expected an integer in 2..10000");
+  if (n["scale"].IsDefined()) {
+    const std::string sc = r.text(n["scale"], a.key + ".scale");
+    if (sc != "linear" && sc != "log") r.fail(n["scale"], a.key + ".scale", "expected linear or log, got " + sc);
+    a.log = sc == "log";
+  }
+  if (a.log && from <= 0) r.fail(n["from"], a.key, "a log range needs from > 0");
+  a.range = true;
+  const int count = static_cast<int>(steps);
+  for (int i = 0; i < count; ++i) {
+    const double t = static_cast<double>(i) / (count - 1);
+    a.values.push_back(a.log ? std::exp(std::log(from) + t * (std::log(to) - std::log(from))) : from + t * (to - from));
+  }
+}
+
+void read_sampling(const Reader& r, const YAML::Node& n, SweepSpec& s) {
+  for (const auto& [k, v] : r.entries(n, "sampling", {"method", "samples", "seed"})) {
+    if (k == "method") {
+      s.method = r.text(v, "sampling.method");
+      if (s.method != "grid" && s.method != "random" && s.method != "lhs")
+        r.fail(v, "sampling.method", "expected grid, random or lhs, got '" + s.method + "'");
+    } else if (k == "samples") {
+      const double d = r.number(v, "sampling.samples");
+      if (d < 1 || d > kMaxPoints || std::floor(d) != d)
+        r.fail(v, "sampling.samples", fmt::format("expected an integer in 1..{}", kMaxPoints));
+      s.samples = static_cast<int>(d);
+    } else {
+      const double d = r.number(v, "sampling.seed");
+      if (d < 0 || d > 9e15 || std::floor(d) != d) r.fail(v, "sampling.seed", "expected an integer >= 0");
+      s.seed = static_cast<std::uint64_t>(d);
+    }
+  }
+  if (s.method != "grid" && s.samples == 0) r.fail(n, "sampling", s.method + " sampling needs samples: N");
+  if (s.method == "grid" && s.samples != 0)
+    r.fail(n, "sampling.samples", "grid sampling takes every point; drop samples");
+}
+
+}  // namespace
+
+SweepSpec read_sweep(const std::filesystem::path& file) {
+  SweepSpec s;
+  s.file = file.string();
+  const Reader r{s.file};
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(s.file);
+  } catch (const YAML::BadFile&) {
+    throw Error(fmt::format("cannot read sweep file '{}'", s.file));
+  } catch (const YAML::Exception& e) {
+    throw Error(fmt::format("{}:{}: malformed YAML: {}", s.file, e.mark.line + 1, e.msg));
+  }
+  const auto top = r.entries(root, "sweep file", {"gpu", "workload", "set", "axes", "sampling"});
+  if (!root["workload"].IsDefined()) r.fail(root, "workload", "missing (a kernel or the layer)");
+  if (!root["axes"].IsDefined()) r.fail(root, "axes", "missing (at least one axis)");
+  if (root["gpu"].IsDefined()) s.gpu = r.text(root["gpu"], "gpu");
+  read_workload(r, root["workload"], s);
+  if (root["set"].IsDefined()) {
+    for (const auto& [k, v] : r.entries(root["set"], "set", {})) s.overrides.push_back(k + "=" + r.text(v, "set." + k));
+  }
+  r.entries(root["axes"], "axes", {});  // an axis given twice names both lines
+  for (const auto& kv : root["axes"]) {
+    Axis a;
+    a.key = kv.first.Scalar();
+    a.line = kv.first.Mark().line + 1;
+    classify_axis(r, kv.first, s, a);
+    for (const auto& o : s.overrides)
+      if (o.starts_with(a.key + "=")) r.fail(kv.first, a.key, "is both an axis and a fixed set: value");
+    read_axis_values(r, kv.second, a);
+    s.axes.push_back(std::move(a));
+  }
+  if (s.axes.empty()) r.fail(root["axes"], "axes", "expected at least one axis");
+  if (root["sampling"].IsDefined()) read_sampling(r, root["sampling"], s);
+  double grid = 1;
+  for (const Axis& a : s.axes) grid *= static_cast<double>(a.values.size());
+  if (s.method == "grid" && grid > kMaxPoints)
+    r.fail(root["axes"], "axes", fmt::format("the grid has {} points; at most {}", grid, kMaxPoints));
+  return s;
+}
+
+}  // namespace hwsim::sweep

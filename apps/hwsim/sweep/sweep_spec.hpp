@@ -1,0 +1,58 @@
+#pragma once
+// A sweep file (YAML; docs/sweeps.md, examples/sweep-hbm-l2.yaml): the GPU, a
+// workload (one kernel or the DeepSeek-V3 layer), fixed --set overrides, axes
+// (a GPU description key, a kernel param `param.NAME`, or the layer's
+// `tokens`; each a list of values or a linear/log range) and the sampling
+// (grid, random or Latin hypercube, with an explicit seed). Reading checks
+// everything a point will need and names the file, line and key of the first
+// problem; expanding gives the points in a fixed order.
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace hwsim::sweep {
+
+enum class AxisTarget { kSpec, kParam, kTokens };
+
+struct Axis {
+  std::string key;  // as written: "hbm.bandwidth_GBps", "param.m", "tokens"
+  AxisTarget target = AxisTarget::kSpec;
+  std::vector<double> values;  // a list, or the range's grid points
+  bool range = false;          // from/to: random and LHS sample the interval itself
+  bool log = false;
+  bool integer = false;  // kernel params and tokens are whole numbers
+  int line = 0;
+};
+
+struct SweepSpec {
+  std::string file;
+  std::string gpu = "h800-sxm";
+  std::string kernel;                                // empty: the layer
+  nlohmann::json params = nlohmann::json::object();  // the kernel's fixed params
+  int tokens = 4096;                                 // the layer's
+  std::vector<std::string> overrides;                // fixed --set
+  std::vector<Axis> axes;
+  std::string method = "grid";  // grid | random | lhs
+  int samples = 0;              // random, lhs
+  std::uint64_t seed = 1;
+};
+
+// One point: a value per axis, in the axes' order.
+struct SweepPoint {
+  int index = 0;
+  std::vector<double> values;
+};
+
+// Throws hwsim::Error "FILE:LINE: key: what was expected" for the first problem.
+SweepSpec read_sweep(const std::filesystem::path& file);
+std::vector<SweepPoint> expand(const SweepSpec& s);
+
+// The resolved run of a point: what `hwsim run` is asked (its argv after the
+// command name), and the canonical JSON its content hash is taken over.
+std::vector<std::string> point_arguments(const SweepSpec& s, const SweepPoint& p);
+nlohmann::json point_spec(const SweepSpec& s, const SweepPoint& p, std::string_view simulator_version);
+std::string format_value(const Axis& a, double v);
+
+}  // namespace hwsim::sweep

@@ -1,0 +1,137 @@
+// The sweep file reader and the points (apps/hwsim/sweep/): every bad input is
+// one error naming the file, line and key; grid order, random and Latin
+// hypercube sampling from an explicit seed; the `hwsim run` a point asks for.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "apps/hwsim/sweep/sweep_spec.hpp"
+#include "models/spec/error.hpp"
+
+namespace fs = std::filesystem;
+using namespace hwsim;
+using namespace hwsim::sweep;
+
+namespace {
+
+const std::string kKernel = R"(workload:
+  kernel: gemm
+  params: {m: 1024, n: 1024, k: 1024, a_dtype: bf16, b_dtype: bf16, out_dtype: bf16}
+)";
+
+struct TempFile {
+  fs::path path;
+  explicit TempFile(const std::string& text) {
+    static int serial = 0;
+    path =
+        fs::temp_directory_path() / ("sweep_" + std::to_string(::getpid()) + "_" + std::to_string(serial++) + ".yaml");
+    std::ofstream(path) << text;
+  }
+  ~TempFile() { fs::remove(path); }
+};
+
+std::string error_of(const std::string& text) {
+  const TempFile f(text);
+  try {
+    read_sweep(f.path);
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    return m.starts_with(f.path.string()) ? m.substr(f.path.string().size()) : m;
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("a bad sweep file is one error naming the line and key") {
+  const std::string axis = "axes:\n  hbm.bandwidth_GBps: {values: [3352, 4800]}\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {kKernel + axis + "samplng: {method: grid}\n", ":6: samplng: unknown key (did you mean 'sampling'?)"},
+      {kKernel + "axes:\n  hbm.bandwith_GBps: {values: [1]}\n",
+       ":5: hbm.bandwith_GBps: not a GPU description key, param.NAME or tokens (did you mean 'hbm.bandwidth_GBps'?)"},
+      {kKernel + "axes:\n  l2.bytes_per_clk: {from: 5000, to: 3000, steps: 3}\n",
+       ":5: l2.bytes_per_clk: an empty or inverted range: from 5000 to 3000"},
+      {kKernel + "axes:\n  l2.bytes_per_clk: {from: 3000, to: 3000, steps: 3}\n",
+       ":5: l2.bytes_per_clk: an empty or inverted range: from 3000 to 3000"},
+      {kKernel + "axes:\n  l2.bytes_per_clk: {values: []}\n",
+       ":5: l2.bytes_per_clk.values: expected a non-empty list of numbers"},
+      {kKernel + "axes:\n  hbm.bandwidth_GBps: {values: [1]}\n  hbm.bandwidth_GBps: {values: [2]}\n",
+       ":6: hbm.bandwidth_GBps: given twice (line 5 and here)"},
+      {kKernel + "set: {hbm.bandwidth_GBps: 4000}\n" + axis,
+       ":6: hbm.bandwidth_GBps: is both an axis and a fixed set: value"},
+      {kKernel + "axes:\n  param.mm: {values: [1]}\n",
+       ":5: param.mm: kernel gemm has no param 'mm' (did you mean 'param.m'?)"},
+      {"workload: {layer: deepseek-v3-layer}\naxes:\n  param.m: {values: [1]}\n",
+       ":3: param.m: param.* axes need a kernel workload"},
+      {kKernel + "axes:\n  tokens: {values: [1024]}\n", ":5: tokens: tokens is an axis of the layer workload only"},
+      {kKernel + "axes:\n  tma.implementation: {values: [1]}\n",
+       ":5: tma.implementation: only number and integer keys can be swept"},
+      {kKernel + axis + "sampling: {method: sobol}\n",
+       ":6: sampling.method: expected grid, random or lhs, got 'sobol'"},
+      {kKernel + axis + "sampling: {method: lhs}\n", ":6: sampling: lhs sampling needs samples: N"},
+      {kKernel + "axes:\n  l2.bytes_per_clk: {values: [fast]}\n",
+       ":5: l2.bytes_per_clk.values: expected a number, got 'fast'"},
+      {kKernel + "axes:\n  l2.bytes_per_clk: {from: 0, to: 10, steps: 3, scale: log}\n",
+       ":5: l2.bytes_per_clk: a log range needs from > 0"},
+      {kKernel + "axes:\n  l2.bytes_per_clk: {from: 1, to: 10}\n",
+       ":5: l2.bytes_per_clk: a range needs from, to and steps (missing steps)"},
+      {"workload: {kernel: gemmm}\naxes:\n  l2.bytes_per_clk: {values: [1]}\n",
+       ":1: workload.kernel: unknown kernel 'gemmm'"},
+      {"axes:\n  l2.bytes_per_clk: {values: [1]}\n", ":1: workload: missing (a kernel or the layer)"},
+  };
+  for (const auto& [text, expected] : cases) {
+    INFO(text);
+    CHECK(error_of(text).starts_with(expected));
+  }
+}
+
+TEST_CASE("a grid takes every combination, the last axis fastest") {
+  const TempFile f(kKernel +
+                   "axes:\n  hbm.bandwidth_GBps: {values: [3352, 4800]}\n"
+                   "  l2.bytes_per_clk: {from: 3000, to: 5000, steps: 3}\n");
+  const SweepSpec s = read_sweep(f.path);
+  const auto pts = expand(s);
+  REQUIRE(pts.size() == 6);
+  CHECK(pts[0].values == std::vector<double>{3352, 3000});
+  CHECK(pts[1].values == std::vector<double>{3352, 4000});
+  CHECK(pts[5].values == std::vector<double>{4800, 5000});
+  // The point's run: the fixed params, the axes as --set.
+  const auto argv = point_arguments(s, pts[1]);
+  const std::string joined = [&] {
+    std::string j;
+    for (const auto& a : argv) j += a + " ";
+    return j;
+  }();
+  CHECK(joined.find("--set hbm.bandwidth_GBps=3352 --set l2.bytes_per_clk=4000") != std::string::npos);
+  CHECK(joined.find("--kernel gemm") != std::string::npos);
+  CHECK(point_spec(s, pts[0], "v1") != point_spec(s, pts[1], "v1"));
+  CHECK(point_spec(s, pts[0], "v1") != point_spec(s, pts[0], "v2"));  // never shared across simulator versions
+}
+
+TEST_CASE("Latin hypercube puts one point in each stratum of every axis; the seed fixes the points") {
+  const std::string text = kKernel +
+                           "axes:\n  l2.bytes_per_clk: {from: 1000, to: 2000, steps: 2}\n"
+                           "  param.m: {from: 64, to: 8192, steps: 2, scale: log}\n"
+                           "sampling: {method: lhs, samples: 10, seed: 7}\n";
+  const TempFile f(text);
+  const SweepSpec s = read_sweep(f.path);
+  const auto a = expand(s), b = expand(s);
+  REQUIRE(a.size() == 10);
+  std::set<int> strata;
+  for (size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].values == b[i].values);
+    strata.insert(static_cast<int>((a[i].values[0] - 1000) / 100));
+    CHECK(a[i].values[1] == std::round(a[i].values[1]));  // a kernel param is whole
+    CHECK(a[i].values[1] >= 64);
+    CHECK(a[i].values[1] <= 8192);
+  }
+  CHECK(strata.size() == 10);
+  SweepSpec other = s;
+  other.seed = 8;
+  CHECK(expand(other)[0].values != a[0].values);
+  other.method = "random";
+  CHECK(expand(other).size() == 10);
+}
