@@ -9,6 +9,34 @@
 
 namespace hwsim::cli {
 
+namespace {
+
+long long bounded(const Args& a, const char* option, long long lo, long long hi) {
+  const long long v = a.integer(option);
+  if (v < lo || v > hi) throw Error(fmt::format("--{} {} must be in {}..{}", option, v, lo, hi));
+  return v;
+}
+
+sweep::RunOptions run_options(const Args& a) {
+  sweep::RunOptions o;
+  o.backend = a.get("backend");
+  if (o.backend != "local" && o.backend != "slurm")
+    throw Error(fmt::format("--backend {}: expected local or slurm", o.backend));
+  o.dir = a.get("out");
+  o.jobs = static_cast<int>(bounded(a, "jobs", 1, 256));
+  o.retry_failed = a.has("retry-failed");
+  o.extra_args = cache_arguments(a);
+  o.slurm.points_per_task = static_cast<int>(bounded(a, "points-per-task", 1, 100000));
+  o.slurm.concurrency = static_cast<int>(bounded(a, "concurrency", 0, 100000));
+  o.slurm.partition = a.maybe("partition").value_or("");
+  o.slurm.account = a.maybe("account").value_or("");
+  o.slurm.time = a.maybe("time").value_or("");
+  o.slurm.wait = !a.has("no-wait");
+  return o;
+}
+
+}  // namespace
+
 Command sweep_run_command() {
   Command c;
   c.name = "sweep run";
@@ -22,24 +50,22 @@ Command sweep_run_command() {
       "--out/points/<hash>/ (the hash of the point's resolved run and the simulator version). A failing point records\n"
       "its error; the sweep goes on. Re-running skips finished points (--retry-failed also reruns the failed ones).\n"
       "Writes results.csv and results.jsonl (one row per point, in the points' order) and timing.csv.";
-  c.options = {{"out", "DIR", "sweep folder", ""},
-               {"jobs", "N", "points run at once", "2"},
-               {"backend", "NAME", "where the points run: local (this machine)", "local"},
-               {"retry-failed", "", "run the failed points again", ""}};
+  c.options = {
+      {"out", "DIR", "sweep folder", ""},
+      {"jobs", "N", "points run at once (local backend)", "2"},
+      {"backend", "NAME", "where the points run: local (this machine) or slurm (a job array via sbatch)", "local"},
+      {"retry-failed", "", "run the failed points again", ""},
+      {"points-per-task", "N", "slurm: points each array task runs", "4"},
+      {"concurrency", "N", "slurm: array tasks at once (0: Slurm's choice)", "0"},
+      {"partition", "NAME", "slurm: sbatch --partition", ""},
+      {"account", "NAME", "slurm: sbatch --account", ""},
+      {"time", "LIMIT", "slurm: sbatch --time, per task", ""},
+      {"no-wait", "", "slurm: submit and return; `hwsim sweep collect DIR` writes the tables later", ""}};
   for (Option& o : cache_options()) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
     if (!a.has("out")) throw Error("hwsim sweep run: --out DIR is required");
-    if (a.get("backend") != "local")
-      throw Error(fmt::format("--backend {}: this build runs sweeps on the local machine only (--backend local)",
-                              a.get("backend")));
-    const long long jobs = a.integer("jobs");
-    if (jobs < 1 || jobs > 256) throw Error(fmt::format("--jobs {} must be in 1..256", jobs));
     const sweep::SweepSpec s = sweep::read_sweep(a.positional().front());
-    sweep::RunOptions o;
-    o.dir = a.get("out");
-    o.jobs = static_cast<int>(jobs);
-    o.retry_failed = a.has("retry-failed");
-    o.extra_args = cache_arguments(a);
+    const sweep::RunOptions o = run_options(a);
     const sweep::SweepCounts n = sweep::run_sweep(s, o);
     fmt::print("sweep: {} points: {} done, {} failed, {} pending -> {}/results.csv\n", n.points, n.done, n.failed,
                n.pending, o.dir.string());
@@ -59,6 +85,41 @@ Command sweep_status_command() {
   c.run = [](const Args& a) {
     const sweep::SweepCounts n = sweep::sweep_status(a.positional().front());
     fmt::print("{} points: {} done, {} failed, {} pending\n", n.points, n.done, n.failed, n.pending);
+    return 0;
+  };
+  return c;
+}
+
+Command sweep_collect_command() {
+  Command c;
+  c.name = "sweep collect";
+  c.summary = "write a sweep folder's tables from the points finished so far (after a --no-wait Slurm run)";
+  c.usage = "DIR";
+  c.min_positional = 1;
+  c.max_positional = 1;
+  c.description =
+      "Rewrites DIR/results.csv, results.jsonl and timing.csv from DIR/sweep.json and the points' outcomes.";
+  c.run = [](const Args& a) {
+    const sweep::SweepCounts n = sweep::collect_sweep(a.positional().front());
+    fmt::print("{} points: {} done, {} failed, {} pending\n", n.points, n.done, n.failed, n.pending);
+    return n.failed > 0 ? 1 : 0;
+  };
+  return c;
+}
+
+Command sweep_exec_command() {
+  Command c;
+  c.name = "sweep exec";
+  c.summary = "run one Slurm array task's points of a sweep (what the slurm backend's job script calls)";
+  c.usage = "DIR";
+  c.min_positional = 1;
+  c.max_positional = 1;
+  c.description = "Runs the points DIR/slurm/<batch>/tasks.json assigns to --task, one after the other.";
+  c.options = {{"batch", "NAME", "the batch folder under DIR/slurm", ""}, {"task", "N", "the array task index", ""}};
+  for (Option& o : cache_options()) c.options.push_back(std::move(o));
+  c.run = [](const Args& a) {
+    if (!a.has("batch") || !a.has("task")) throw Error("hwsim sweep exec: --batch and --task are required");
+    sweep::exec_task(a.positional().front(), a.get("batch"), static_cast<int>(a.integer("task")), cache_arguments(a));
     return 0;
   };
   return c;

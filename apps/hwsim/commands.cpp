@@ -24,6 +24,8 @@ std::vector<Command> all_commands() {
       step_command(),
       sweep_run_command(),
       sweep_status_command(),
+      sweep_collect_command(),
+      sweep_exec_command(),
   };
 }
 

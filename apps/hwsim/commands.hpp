@@ -30,5 +30,7 @@ Command report_command();
 Command step_command();
 Command sweep_run_command();
 Command sweep_status_command();
+Command sweep_collect_command();
+Command sweep_exec_command();
 
 }  // namespace hwsim::cli

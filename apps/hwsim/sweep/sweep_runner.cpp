@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -114,7 +115,7 @@ void write_manifest(const SweepSpec& s, const std::vector<Planned>& planned, con
   for (const Planned& p : planned)
     points.push_back({{"index", p.point.index}, {"hash", p.hash}, {"axes", p.spec["axes"]}});
   nlohmann::json axes = nlohmann::json::array();
-  for (const Axis& a : s.axes) axes.push_back(a.key);
+  for (const Axis& a : s.axes) axes.push_back({{"key", a.key}, {"integer", a.integer}});
   const nlohmann::json manifest = {{"hwsim_sweep", 1},
                                    {"gpu", s.gpu},
                                    {"workload", s.kernel.empty() ? "deepseek-v3-layer" : s.kernel},
@@ -238,7 +239,119 @@ void check_points(const SweepSpec& s, const std::vector<SweepPoint>& points) {
   }
 }
 
+namespace {
+
+const char* const kNoSbatch =
+    "--backend slurm: sbatch is not on PATH; install Slurm (Debian: apt-get install slurm-wlm munge) or run the "
+    "sweep with --backend local";
+
+std::string find_on_path(const std::string& tool) {
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "");
+  std::string d;
+  while (std::getline(dirs, d, ':'))
+    if (!d.empty() && ::access((fs::path(d) / tool).c_str(), X_OK) == 0) return (fs::path(d) / tool).string();
+  return "";
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) {
+    if (c == '\'')
+      q.append("'\\''");
+    else
+      q.push_back(c);
+  }
+  q.push_back('\'');
+  return q;
+}
+
+// The array's tasks (hashes of the points each runs) and the script each runs.
+fs::path write_batch(const std::vector<const Planned*>& todo, const RunOptions& o, int& tasks) {
+  int n = 1;
+  while (fs::exists(o.dir / "slurm" / fmt::format("batch-{}", n))) ++n;
+  const fs::path b = fs::absolute(o.dir / "slurm" / fmt::format("batch-{}", n));
+  nlohmann::json list = nlohmann::json::array();
+  for (size_t i = 0; i < todo.size(); i += static_cast<size_t>(o.slurm.points_per_task)) {
+    nlohmann::json chunk = nlohmann::json::array();
+    for (size_t j = i; j < std::min(todo.size(), i + static_cast<size_t>(o.slurm.points_per_task)); ++j)
+      chunk.push_back(todo[j]->hash);
+    list.push_back(chunk);
+  }
+  tasks = static_cast<int>(list.size());
+  write_file_atomic(b / "tasks.json", list.dump(1) + "\n");
+  std::string script = fmt::format(
+      "#!/bin/sh\n# One task of a hwsim sweep's Slurm job array.\nexec {} sweep exec {} --batch {} --task "
+      "\"$SLURM_ARRAY_TASK_ID\"",
+      shell_quote(self_exe()), shell_quote(fs::absolute(o.dir).string()), b.filename().string());
+  for (const auto& a : o.extra_args) script += fmt::format(" {}", shell_quote(a));
+  write_file_atomic(b / "job.sh", script + "\n");
+  fs::permissions(b / "job.sh", fs::perms::owner_exec, fs::perm_options::add);
+  return b;
+}
+
+// Submits the pending points as one job array; true when it waited for them.
+bool submit_slurm(const std::vector<const Planned*>& todo, const RunOptions& o) {
+  if (todo.empty()) return true;
+  const std::string sbatch = find_on_path("sbatch");
+  if (sbatch.empty()) throw Error(kNoSbatch);
+  int tasks = 0;
+  const fs::path b = write_batch(todo, o, tasks);
+  std::vector<std::string> args = {
+      "sbatch",
+      "--parsable",
+      "--job-name",
+      "hwsim-sweep",
+      fmt::format("--array=0-{}{}", tasks - 1, o.slurm.concurrency > 0 ? fmt::format("%{}", o.slurm.concurrency) : ""),
+      "--output",
+      (b / "task_%a.log").string()};
+  if (!o.slurm.partition.empty()) args.insert(args.end(), {"--partition", o.slurm.partition});
+  if (!o.slurm.account.empty()) args.insert(args.end(), {"--account", o.slurm.account});
+  if (!o.slurm.time.empty()) args.insert(args.end(), {"--time", o.slurm.time});
+  if (o.slurm.wait) args.push_back("--wait");
+  args.push_back((b / "job.sh").string());
+  fmt::print("sweep: submitting {} points as {} Slurm array tasks ({})\n", todo.size(), tasks, b.string());
+  std::fflush(stdout);
+  int status = 0;
+  ::waitpid(spawn(sbatch, args, b / "sbatch.log"), &status, 0);
+  const std::string said = last_line(b / "sbatch.log");
+  if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && !o.slurm.wait))
+    throw Error(fmt::format("sbatch failed: {}", said));
+  if (!o.slurm.wait) {
+    fmt::print("sweep: submitted job {}; run `hwsim sweep collect {}` once it has finished\n", said, o.dir.string());
+    return false;
+  }
+  return true;
+}
+
+// The sweep as DIR records it: enough of its spec to write the tables, and its points.
+std::pair<SweepSpec, std::vector<Planned>> load_sweep(const fs::path& dir) {
+  const nlohmann::json m = read_json(dir / "sweep.json");
+  if (!m.is_object() || !m.contains("points") || !m.contains("axes"))
+    throw Error(fmt::format("{}: not a sweep folder (no readable sweep.json)", dir.string()));
+  SweepSpec s;
+  const std::string workload = m.value("workload", "");
+  s.kernel = workload == "deepseek-v3-layer" ? "" : workload;
+  for (const auto& a : m["axes"]) {
+    Axis axis;
+    axis.key = a.at("key").get<std::string>();
+    axis.integer = a.at("integer").get<bool>();
+    s.axes.push_back(std::move(axis));
+  }
+  std::vector<Planned> planned;
+  for (const auto& p : m["points"]) {
+    SweepPoint pt{p.at("index").get<int>(), {}};
+    for (const Axis& a : s.axes) pt.values.push_back(p.at("axes").at(a.key).get<double>());
+    const std::string hash = p.at("hash");
+    planned.push_back({pt, read_json(dir / "points" / hash / "spec.json"), hash});
+  }
+  return {s, planned};
+}
+
+}  // namespace
+
 SweepCounts run_sweep(const SweepSpec& s, const RunOptions& o) {
+  if (o.backend == "slurm" && find_on_path("sbatch").empty()) throw Error(kNoSbatch);
   const std::vector<SweepPoint> points = expand(s);
   check_points(s, points);
   const std::vector<Planned> planned = plan(s, points);
@@ -248,9 +361,35 @@ SweepCounts run_sweep(const SweepSpec& s, const RunOptions& o) {
     const std::string st = status_of(o.dir / "points" / p.hash);
     if (st == "pending" || (st == "failed" && o.retry_failed)) todo.push_back(&p);
   }
-  run_points(todo, o);
+  if (o.backend == "slurm") {
+    if (!submit_slurm(todo, o)) return sweep_status(o.dir);
+  } else {
+    run_points(todo, o);
+  }
   write_tables(s, planned, o.dir);
   return sweep_status(o.dir);
+}
+
+SweepCounts collect_sweep(const fs::path& dir) {
+  const auto [s, planned] = load_sweep(dir);
+  write_tables(s, planned, dir);
+  return sweep_status(dir);
+}
+
+void exec_task(const fs::path& dir, const std::string& batch, int task, const std::vector<std::string>& extra_args) {
+  const nlohmann::json tasks = read_json(dir / "slurm" / batch / "tasks.json");
+  if (!tasks.is_array() || task < 0 || task >= static_cast<int>(tasks.size()))
+    throw Error(fmt::format("{}: no task {} in slurm/{}/tasks.json", dir.string(), task, batch));
+  const auto [s, planned] = load_sweep(dir);
+  std::vector<const Planned*> todo;
+  for (const auto& h : tasks[static_cast<size_t>(task)])
+    for (const Planned& p : planned)
+      if (p.hash == h) todo.push_back(&p);
+  RunOptions o;
+  o.dir = dir;
+  o.jobs = 1;
+  o.extra_args = extra_args;
+  run_points(todo, o);
 }
 
 SweepCounts sweep_status(const fs::path& dir) {

@@ -17,11 +17,25 @@
 
 namespace hwsim::sweep {
 
+// The Slurm backend: the pending points as one job array (sbatch), each task
+// running `points_per_task` of them through `hwsim sweep exec`; at most
+// `concurrency` tasks at once (0: Slurm's choice); partition, account and time
+// limit passed through when given. Nothing is copied: DIR and the hwsim binary
+// must be on a filesystem the nodes share.
+struct SlurmOptions {
+  std::string partition, account, time;
+  int points_per_task = 4;
+  int concurrency = 0;
+  bool wait = true;  // false: submit and return (`hwsim sweep collect DIR` later)
+};
+
 struct RunOptions {
   std::filesystem::path dir;
   int jobs = 2;
   bool retry_failed = false;
   std::vector<std::string> extra_args;  // passed to every `hwsim run` (the cache options)
+  std::string backend = "local";        // local | slurm
+  SlurmOptions slurm;
 };
 
 struct SweepCounts {
@@ -35,5 +49,10 @@ void check_points(const SweepSpec& s, const std::vector<SweepPoint>& points);
 SweepCounts run_sweep(const SweepSpec& s, const RunOptions& o);
 // Counts from DIR alone (sweep.json and the points' status files).
 SweepCounts sweep_status(const std::filesystem::path& dir);
+// Rewrites the tables from DIR alone (after a --no-wait Slurm run).
+SweepCounts collect_sweep(const std::filesystem::path& dir);
+// One Slurm array task: runs the points DIR/slurm/<batch>/tasks.json gives task `task`.
+void exec_task(const std::filesystem::path& dir, const std::string& batch, int task,
+               const std::vector<std::string>& extra_args);
 
 }  // namespace hwsim::sweep
