@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "models/power/controller.hpp"
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
@@ -26,8 +28,14 @@ std::uint64_t buffer_tag(const sim::KernelProgram& p) {
   return h;
 }
 
-// Params that change only the power cap, applied after the simulation.
-KernelDescriptor without_launch_only_params(const KernelDescriptor& d) {
+bool is_steady_state_kind(const std::string& kind) {
+  const auto& kinds = GpuSimulator::steady_state_kinds();
+  return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+}
+
+}  // namespace
+
+KernelDescriptor GpuSimulator::without_launch_only_params(const KernelDescriptor& d) {
   KernelDescriptor sim_d = d;
   if (sim_d.params.is_object()) {
     sim_d.params.erase("beside_hbm_GBps");
@@ -35,7 +43,16 @@ KernelDescriptor without_launch_only_params(const KernelDescriptor& d) {
   }
   return sim_d;
 }
-}  // namespace
+
+void GpuSimulator::store_exact(DiskCache& disk, const std::string& key, const KernelResult& raw) {
+  const std::string payload = raw.to_json().dump();
+  bool exact = false;
+  try {
+    exact = KernelResult::from_json(nlohmann::json::parse(payload)).to_json().dump() == payload;
+  } catch (const std::exception&) {
+  }
+  if (exact) disk.store(key, payload);
+}
 
 GpuSimulator::GpuSimulator(const HardwareSpec& spec, const SimOptions& options, const ResultCacheOptions& cache)
     : gpu_(spec, options),
@@ -53,13 +70,60 @@ GpuSimulator::GpuSimulator(const HardwareSpec& spec, const SimOptions& options, 
 std::string GpuSimulator::result_key(const KernelDescriptor& d) const {
   const KernelDescriptor sim_d = without_launch_only_params(d);
   // nlohmann::json keeps object keys sorted, so dump() is canonical.
-  return fmt::format("hwsim kernel result\nsimulator {}\nkind {}\nparams {}\nchunk_bytes {}\nspec {}\n",
-                     simulator_version(), sim_d.kind, sim_d.params.dump(), gpu_.options().chunk_bytes, config_dump_);
+  // An extended launch is a different result from the full simulation.
+  std::string steady = "full";
+  if (steady_.enabled && is_steady_state_kind(sim_d.kind)) {
+    if (steady_plan(sim_d, program(sim_d, sm_set(sim_d, {}))))
+      steady = fmt::format("steady-state extension, S >= {}, S >= R / {}, L = 2 S", steady_.min_short_rounds,
+                           steady_.short_fraction);
+  }
+  return fmt::format("hwsim kernel result\nsimulator {}\nkind {}\nparams {}\nchunk_bytes {}\nsimulation {}\nspec {}\n",
+                     simulator_version(), sim_d.kind, sim_d.params.dump(), gpu_.options().chunk_bytes, steady,
+                     config_dump_);
+}
+
+const std::vector<std::string>& GpuSimulator::steady_state_kinds() {
+  static const std::vector<std::string> kinds = {"gemm", "grouped_gemm"};
+  return kinds;
+}
+
+sim::KernelProgram GpuSimulator::program(const KernelDescriptor& d, const std::vector<int>& sms) const {
+  sim::KernelProgram p = build_program(d, KernelContext{gpu_.spec(), gpu_.sm_count(sms)});
+  p.buffer_tag = buffer_tag(p);
+  return p;
+}
+
+std::optional<sim::SteadyStatePlan> GpuSimulator::steady_plan(const KernelDescriptor& d,
+                                                              const sim::KernelProgram& p) const {
+  if (!cacheable_ || !is_steady_state_kind(d.kind)) return std::nullopt;
+  return sim::plan_steady_state(p, steady_);
+}
+
+// One launch from a flushed L2: simulated in full, or, for a long persistent
+// launch of a kind the sweep test covers, twice with fewer rounds and extended
+// (sim/gpu/steady_state.hpp).
+KernelResult GpuSimulator::simulate(const KernelDescriptor& d) {
+  const std::vector<int> sms = sm_set(d, {});
+  const sim::KernelProgram full = program(d, sms);
+  const auto plan = steady_plan(d, full);
+  if (!plan) return run_concurrent({StreamRequest{{d}, {}}})[0][0];
+  sim::KernelProgram part = full;
+  part.work_units = plan->short_units;
+  const sim::LaunchStats short_run = gpu_.run_one(part, sms);
+  part.work_units = plan->long_units;
+  const sim::LaunchStats long_run = gpu_.run_one(part, sms);
+  KernelResult r = sim::make_result(gpu_.spec(), gpu_.sm_clock(), full,
+                                    sim::extend_steady_state(short_run, long_run, plan->extension));
+  r.params = d.params;
+  r.config = config_;
+  r.launch["steady_state"] = {{"rounds", plan->rounds}, {"simulated_rounds", {plan->short_rounds, plan->long_rounds}}};
+  return r;
 }
 
 // A disk entry is served only if it parses into a whole KernelResult; anything
 // else is reported, deleted and simulated again. A fresh result is stored only
-// if its JSON form reads back to the same bytes (a non-finite number would not).
+// if its JSON form reads back to the same bytes (a non-finite number would not:
+// store_exact).
 KernelResult GpuSimulator::simulate_or_load(const KernelDescriptor& sim_d) {
   std::string key;
   if (disk_) {
@@ -78,16 +142,8 @@ KernelResult GpuSimulator::simulate_or_load(const KernelDescriptor& sim_d) {
       }
     }
   }
-  KernelResult raw = run_concurrent({StreamRequest{{sim_d}, {}}})[0][0];
-  if (disk_) {
-    const std::string payload = raw.to_json().dump();
-    bool exact = false;
-    try {
-      exact = KernelResult::from_json(nlohmann::json::parse(payload)).to_json().dump() == payload;
-    } catch (const std::exception&) {
-    }
-    if (exact) disk_->store(key, payload);
-  }
+  KernelResult raw = simulate(sim_d);
+  if (disk_) store_exact(*disk_, key, raw);
   return raw;
 }
 
@@ -109,7 +165,7 @@ KernelResult GpuSimulator::run_unthrottled(const KernelDescriptor& d) {
   // launches that differ in it alone share one simulation (each launch starts
   // from a flushed L2, so a repeat would give the same result).
   const KernelDescriptor sim_d = without_launch_only_params(d);
-  const std::string key = sim_d.kind + sim_d.params.dump();
+  const std::string key = memory_key(sim_d);
   auto it = unthrottled_.find(key);
   if (it == unthrottled_.end() || !cacheable_) {
     KernelResult raw = cacheable_ ? simulate_or_load(sim_d) : run_concurrent({StreamRequest{{sim_d}, {}}})[0][0];

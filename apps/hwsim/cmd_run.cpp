@@ -12,6 +12,7 @@
 
 #include "apps/hwsim/cache_options.hpp"
 #include "apps/hwsim/commands.hpp"
+#include "apps/hwsim/steady_state_option.hpp"
 #include "models/io/atomic_file.hpp"
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
@@ -134,6 +135,9 @@ nlohmann::json run_layer(const Args& a, GpuSimulator& simulator) {
     std::string error;
   };
   std::map<std::string, Outcome> cache;
+  std::vector<KernelDescriptor> all;
+  for (const auto& k : kernels) all.push_back({k.kind, k.params});
+  simulator.prefetch(all, static_cast<int>(a.integer("jobs")));
   std::vector<const Outcome*> outcome;
   std::vector<SequenceItem> sequence;
   int simulated = 0;
@@ -256,6 +260,9 @@ Command run_command() {
       {"tokens", "N", "deepseek-v3-layer: tokens per GPU per micro-batch", "4096"},
       {"routing", "R", "deepseek-v3-layer: expert loads, balanced or skewed", "balanced"},
       {"seed", "N", "deepseek-v3-layer: seed of the skewed expert loads", "1"},
+      {"jobs", "N", "deepseek-v3-layer: kernels simulated at once (processes)", "2"},
+      full_simulation_option(),
+      steady_state_rounds_option(),
       {"m", "N", "rows (gemm, quant_1x128, transpose*, swiglu, rmsnorm)", ""},
       {"n", "N", "columns of the output / weight rows", ""},
       {"k", "N", "reduction / inner dimension", ""},
@@ -290,6 +297,8 @@ Command run_command() {
       for (const auto& s : a.all("set")) argv.insert(argv.end(), {"--set", s});
       if (auto out = a.maybe("out")) argv.insert(argv.end(), {"--json", *out});
       for (const auto& s : cache_arguments(a)) argv.push_back(s);
+      if (a.has("full-simulation")) argv.push_back("--full-simulation");
+      argv.insert(argv.end(), {"--jobs", a.get("jobs")});
       const Command step = step_command();
       return step.run(parse(step, argv));
     }
@@ -307,6 +316,7 @@ Command run_command() {
     const ResultCacheOptions cache = result_cache_options(a);
     if (workload) {
       GpuSimulator simulator(spec, opt, cache);
+      simulator.set_steady_state(steady_state_options(a));
       const nlohmann::json j = run_layer(a, simulator);
       simulator.write_trace();
       const std::string json = j.dump(2) + "\n";
@@ -320,6 +330,7 @@ Command run_command() {
     }
     const KernelDescriptor d = descriptor_from(a);
     GpuSimulator simulator(spec, opt, cache);
+    simulator.set_steady_state(steady_state_rounds(a));
     const KernelResult r = simulator.run(d);
     simulator.write_trace();
     const std::string json = r.to_json().dump(2) + "\n";

@@ -14,7 +14,16 @@ namespace {
 // GpuSimulator per process (SystemC elaborates once), each launch independent.
 class SimulatorPredictor final : public KernelPredictor {
  public:
-  SimulatorPredictor(const HardwareSpec& spec, const ResultCacheOptions& cache) : sim_(spec, {}, cache) {}
+  SimulatorPredictor(const HardwareSpec& spec, const ResultCacheOptions& cache, const SteadyStateOptions& steady)
+      : sim_(spec, {}, cache) {
+    sim_.set_steady_state(steady);
+  }
+
+  void prepare(const std::vector<KernelRequest>& kernels, int jobs) override {
+    std::vector<KernelDescriptor> ds;
+    for (const KernelRequest& k : kernels) ds.push_back({k.kind, k.params});
+    sim_.prefetch(ds, jobs);
+  }
 
   Prediction predict(const std::string& kernel, const nlohmann::json& params) override {
     const KernelResult r = sim_.run({kernel, params});
@@ -43,10 +52,11 @@ class SimulatorPredictor final : public KernelPredictor {
 
 std::vector<std::string> predictor_names() { return {"sim", "roofline"}; }
 
-PredictorFactory predictor_factory(const std::string& name, const ResultCacheOptions& cache) {
+PredictorFactory predictor_factory(const std::string& name, const ResultCacheOptions& cache,
+                                   const SteadyStateOptions& steady) {
   if (name == "sim") {
-    return [usable = usable_or_none(cache)](const HardwareSpec& s) {
-      return std::make_unique<SimulatorPredictor>(s, usable);
+    return [usable = usable_or_none(cache), steady](const HardwareSpec& s) {
+      return std::make_unique<SimulatorPredictor>(s, usable, steady);
     };
   }
   if (name == "roofline") return [](const HardwareSpec& s) { return make_roofline_predictor(s); };
