@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-
 #include "models/power/controller.hpp"
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
@@ -26,11 +24,6 @@ std::uint64_t buffer_tag(const sim::KernelProgram& p) {
     h *= 1099511628211ULL;
   }
   return h;
-}
-
-bool is_steady_state_kind(const std::string& kind) {
-  const auto& kinds = GpuSimulator::steady_state_kinds();
-  return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
 }
 
 }  // namespace
@@ -70,54 +63,14 @@ GpuSimulator::GpuSimulator(const HardwareSpec& spec, const SimOptions& options, 
 std::string GpuSimulator::result_key(const KernelDescriptor& d) const {
   const KernelDescriptor sim_d = without_launch_only_params(d);
   // nlohmann::json keeps object keys sorted, so dump() is canonical.
-  // An extended launch is a different result from the full simulation.
-  std::string steady = "full";
-  if (steady_.enabled && is_steady_state_kind(sim_d.kind)) {
-    if (steady_plan(sim_d, program(sim_d, sm_set(sim_d, {}))))
-      steady = fmt::format("steady-state extension, S >= {}, S >= R / {}, L = 2 S", steady_.min_short_rounds,
-                           steady_.short_fraction);
-  }
-  return fmt::format("hwsim kernel result\nsimulator {}\nkind {}\nparams {}\nchunk_bytes {}\nsimulation {}\nspec {}\n",
-                     simulator_version(), sim_d.kind, sim_d.params.dump(), gpu_.options().chunk_bytes, steady,
-                     config_dump_);
-}
-
-const std::vector<std::string>& GpuSimulator::steady_state_kinds() {
-  static const std::vector<std::string> kinds = {"gemm", "grouped_gemm"};
-  return kinds;
+  return fmt::format("hwsim kernel result\nsimulator {}\nkind {}\nparams {}\nchunk_bytes {}\nspec {}\n",
+                     simulator_version(), sim_d.kind, sim_d.params.dump(), gpu_.options().chunk_bytes, config_dump_);
 }
 
 sim::KernelProgram GpuSimulator::program(const KernelDescriptor& d, const std::vector<int>& sms) const {
   sim::KernelProgram p = build_program(d, KernelContext{gpu_.spec(), gpu_.sm_count(sms)});
   p.buffer_tag = buffer_tag(p);
   return p;
-}
-
-std::optional<sim::SteadyStatePlan> GpuSimulator::steady_plan(const KernelDescriptor& d,
-                                                              const sim::KernelProgram& p) const {
-  if (!cacheable_ || !is_steady_state_kind(d.kind)) return std::nullopt;
-  return sim::plan_steady_state(p, steady_);
-}
-
-// One launch from a flushed L2: simulated in full, or, for a long persistent
-// launch of a kind the sweep test covers, twice with fewer rounds and extended
-// (sim/gpu/steady_state.hpp).
-KernelResult GpuSimulator::simulate(const KernelDescriptor& d) {
-  const std::vector<int> sms = sm_set(d, {});
-  const sim::KernelProgram full = program(d, sms);
-  const auto plan = steady_plan(d, full);
-  if (!plan) return run_concurrent({StreamRequest{{d}, {}}})[0][0];
-  sim::KernelProgram part = full;
-  part.work_units = plan->short_units;
-  const sim::LaunchStats short_run = gpu_.run_one(part, sms);
-  part.work_units = plan->long_units;
-  const sim::LaunchStats long_run = gpu_.run_one(part, sms);
-  KernelResult r = sim::make_result(gpu_.spec(), gpu_.sm_clock(), full,
-                                    sim::extend_steady_state(short_run, long_run, plan->extension));
-  r.params = d.params;
-  r.config = config_;
-  r.launch["steady_state"] = {{"rounds", plan->rounds}, {"simulated_rounds", {plan->short_rounds, plan->long_rounds}}};
-  return r;
 }
 
 // A disk entry is served only if it parses into a whole KernelResult; anything
@@ -142,7 +95,7 @@ KernelResult GpuSimulator::simulate_or_load(const KernelDescriptor& sim_d) {
       }
     }
   }
-  KernelResult raw = simulate(sim_d);
+  KernelResult raw = run_concurrent({StreamRequest{{sim_d}, {}}})[0][0];
   if (disk_) store_exact(*disk_, key, raw);
   return raw;
 }

@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,14 +18,12 @@
 #include "models/spec/hardware_spec.hpp"
 #include "sim/gpu/gpu.hpp"
 #include "sim/gpu/kernel_result.hpp"
-#include "sim/gpu/steady_state.hpp"
 #include "workloads/kernel_descriptor.hpp"
 
 namespace hwsim {
 
 using sim::KernelResult;
 using sim::SimOptions;
-using sim::SteadyStateOptions;
 
 struct StreamRequest {
   std::vector<KernelDescriptor> kernels;  // back to back on this stream
@@ -54,11 +51,6 @@ class GpuSimulator {
   // sustained unless set.
   void set_power_history(const PowerHistory& h) { history_ = h; }
   const PowerHistory& power_history() const { return history_; }
-  // The steady-state extension (sim/gpu/steady_state.hpp) of long persistent
-  // launches of the kinds steady_state_kinds() names; off unless set.
-  void set_steady_state(const SteadyStateOptions& o) { steady_ = o; }
-  // The kernel kinds whose sweep test holds the extension within 0.5%.
-  static const std::vector<std::string>& steady_state_kinds();
   // A launch at the maximum clock, before the power cap: simulated, or taken
   // from the result cache (in memory, then on disk), identical to the last bit.
   KernelResult run_unthrottled(const KernelDescriptor& d);
@@ -87,7 +79,6 @@ class GpuSimulator {
   std::vector<int> sm_set(const KernelDescriptor& d, const std::vector<int>& stream_sms) const;
   void apply_power_cap(KernelResult& r, const LaunchOptions& o) const;
   KernelResult simulate_or_load(const KernelDescriptor& d);
-  KernelResult simulate(const KernelDescriptor& d);
   void simulate_claimed(const std::vector<KernelDescriptor>& ds, const std::filesystem::path& claims, bool child,
                         DiskCache& handover);
   void collect(const KernelDescriptor& d, DiskCache& handover);
@@ -98,7 +89,6 @@ class GpuSimulator {
   static std::string memory_key(const KernelDescriptor& sim_d) { return sim_d.kind + sim_d.params.dump(); }
   // Files a fresh result only if its JSON form reads back to the same bytes.
   static void store_exact(DiskCache& disk, const std::string& key, const KernelResult& raw);
-  std::optional<sim::SteadyStatePlan> steady_plan(const KernelDescriptor& d, const sim::KernelProgram& p) const;
   sim::KernelProgram program(const KernelDescriptor& d, const std::vector<int>& sms) const;
   sim::Gpu gpu_;
   nlohmann::json config_;
@@ -106,7 +96,6 @@ class GpuSimulator {
   bool cacheable_ = true;
   std::unique_ptr<DiskCache> disk_;  // null: results stay in this process
   PowerHistory history_;
-  SteadyStateOptions steady_;
   std::map<std::string, KernelResult> unthrottled_;  // single launches before the power cap, by kind + params
 };
 

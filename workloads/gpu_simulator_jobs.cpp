@@ -72,7 +72,7 @@ void GpuSimulator::simulate_claimed(const std::vector<KernelDescriptor>& ds, con
         continue;
       }
       const KernelDescriptor sim_d = without_launch_only_params(ds[i]);
-      store_exact(handover, result_key(sim_d), simulate(sim_d));
+      store_exact(handover, result_key(sim_d), run_concurrent({StreamRequest{{sim_d}, {}}})[0][0]);
     } catch (const std::exception&) {
     }
   }

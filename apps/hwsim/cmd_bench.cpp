@@ -152,6 +152,7 @@ Command bench_command() {
   c.options = {gpu_option(),
                set_option(),
                {"quick", "", "skip the 16384^3 GEMM, the training step and the study", ""},
+               {"kernels-only", "", "skip the workloads (layer, step, study)", ""},
                {"only", "TEXT", "run only cases whose label contains TEXT", ""},
                {"json", "FILE", "write the measurements as JSON to FILE", ""}};
   for (Option& o : cache_options(false)) c.options.push_back(std::move(o));
@@ -185,7 +186,7 @@ Command bench_command() {
     }
     nlohmann::json workloads = nlohmann::json::array();
     for (const WorkloadCase& w : workload_cases(a.get("gpu"))) {
-      if (w.heavy && a.has("quick")) continue;
+      if ((w.heavy && a.has("quick")) || a.has("kernels-only")) continue;
       if (auto only = a.maybe("only"); only && std::string(w.label).find(*only) == std::string::npos) continue;
       const Usage u = run_workload(w);
       const bool ok = WIFEXITED(u.status) && WEXITSTATUS(u.status) == 0;

@@ -12,7 +12,6 @@
 
 #include "apps/hwsim/cache_options.hpp"
 #include "apps/hwsim/commands.hpp"
-#include "apps/hwsim/steady_state_option.hpp"
 #include "models/io/atomic_file.hpp"
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
@@ -261,8 +260,6 @@ Command run_command() {
       {"routing", "R", "deepseek-v3-layer: expert loads, balanced or skewed", "balanced"},
       {"seed", "N", "deepseek-v3-layer: seed of the skewed expert loads", "1"},
       {"jobs", "N", "deepseek-v3-layer: kernels simulated at once (processes)", "2"},
-      full_simulation_option(),
-      steady_state_rounds_option(),
       {"m", "N", "rows (gemm, quant_1x128, transpose*, swiglu, rmsnorm)", ""},
       {"n", "N", "columns of the output / weight rows", ""},
       {"k", "N", "reduction / inner dimension", ""},
@@ -297,7 +294,6 @@ Command run_command() {
       for (const auto& s : a.all("set")) argv.insert(argv.end(), {"--set", s});
       if (auto out = a.maybe("out")) argv.insert(argv.end(), {"--json", *out});
       for (const auto& s : cache_arguments(a)) argv.push_back(s);
-      if (a.has("full-simulation")) argv.push_back("--full-simulation");
       argv.insert(argv.end(), {"--jobs", a.get("jobs")});
       const Command step = step_command();
       return step.run(parse(step, argv));
@@ -316,7 +312,6 @@ Command run_command() {
     const ResultCacheOptions cache = result_cache_options(a);
     if (workload) {
       GpuSimulator simulator(spec, opt, cache);
-      simulator.set_steady_state(steady_state_options(a));
       const nlohmann::json j = run_layer(a, simulator);
       simulator.write_trace();
       const std::string json = j.dump(2) + "\n";
@@ -330,7 +325,6 @@ Command run_command() {
     }
     const KernelDescriptor d = descriptor_from(a);
     GpuSimulator simulator(spec, opt, cache);
-    simulator.set_steady_state(steady_state_rounds(a));
     const KernelResult r = simulator.run(d);
     simulator.write_trace();
     const std::string json = r.to_json().dump(2) + "\n";

@@ -11,7 +11,6 @@
 #include "apps/hwsim/cache_options.hpp"
 #include "apps/hwsim/commands.hpp"
 #include "apps/hwsim/predictors.hpp"
-#include "apps/hwsim/steady_state_option.hpp"
 #include "hw_proposals/prediction_table.hpp"
 #include "hw_proposals/proposal.hpp"
 #include "hw_proposals/step_study.hpp"
@@ -168,7 +167,6 @@ Command step_command() {
       {"option", "KEY=VALUE", "workload option (see above)", "", true},
       {"compare-proposals", "", "also run the communication proposals on the same step", ""},
       {"jobs", "N", "kernels simulated at once (processes)", "2"},
-      full_simulation_option(),
       {"json", "FILE", "write the full result as JSON to FILE", ""}};
   for (Option& o : cache_options()) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
@@ -179,7 +177,7 @@ Command step_command() {
     const HardwareSpec spec =
         proposal ? load_gpu(a.get("gpu"), a.all("set"), proposal->spec_delta()) : load_gpu(a.get("gpu"), a.all("set"));
     const auto comm = proposal ? proposal->ep_comm(spec) : comm::make_deepep_sm_comm(cs.deepep);
-    auto predictor = predictor_factory(a.get("model"), result_cache_options(a), steady_state_options(a))(spec);
+    auto predictor = predictor_factory(a.get("model"), result_cache_options(a))(spec);
     // One table for every step this command runs: the compute kernels are
     // the same whatever the communication model (proposal.hpp's contract).
     proposals::PredictionTable compute(*predictor);

@@ -5,7 +5,6 @@
 #include "apps/hwsim/cache_options.hpp"
 #include "apps/hwsim/commands.hpp"
 #include "apps/hwsim/predictors.hpp"
-#include "apps/hwsim/steady_state_option.hpp"
 #include "apps/hwsim/version.hpp"
 #include "hw_proposals/study.hpp"
 #include "models/io/atomic_file.hpp"
@@ -40,8 +39,7 @@ Command study_command() {
        "hwsim step --option); the micro-batch, routing and seed follow --tokens, --routing, --seed",
        "", true},
       set_option(),
-      {"jobs", "N", "configurations simulated at once", "2"},
-      full_simulation_option()};
+      {"jobs", "N", "configurations simulated at once", "2"}};
   for (Option& o : cache_options()) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
     if (a.has("list")) {
@@ -68,8 +66,7 @@ Command study_command() {
     o.jobs = static_cast<int>(a.integer("jobs"));
     o.model_name = a.get("model");
     o.hwsim = {{"version", kVersion}, {"git", kGitHash}};
-    const auto study =
-        proposals::run_study(o, predictor_factory(o.model_name, result_cache_options(a), steady_state_options(a)));
+    const auto study = proposals::run_study(o, predictor_factory(o.model_name, result_cache_options(a)));
     const std::string dir = a.get("out");
     write_file_atomic(dir + "/study.json", study.dump(2) + "\n");
     write_file_atomic(dir + "/kernels.csv", proposals::study_csv(study));

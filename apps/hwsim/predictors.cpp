@@ -14,10 +14,7 @@ namespace {
 // GpuSimulator per process (SystemC elaborates once), each launch independent.
 class SimulatorPredictor final : public KernelPredictor {
  public:
-  SimulatorPredictor(const HardwareSpec& spec, const ResultCacheOptions& cache, const SteadyStateOptions& steady)
-      : sim_(spec, {}, cache) {
-    sim_.set_steady_state(steady);
-  }
+  SimulatorPredictor(const HardwareSpec& spec, const ResultCacheOptions& cache) : sim_(spec, {}, cache) {}
 
   void prepare(const std::vector<KernelRequest>& kernels, int jobs) override {
     std::vector<KernelDescriptor> ds;
@@ -52,11 +49,10 @@ class SimulatorPredictor final : public KernelPredictor {
 
 std::vector<std::string> predictor_names() { return {"sim", "roofline"}; }
 
-PredictorFactory predictor_factory(const std::string& name, const ResultCacheOptions& cache,
-                                   const SteadyStateOptions& steady) {
+PredictorFactory predictor_factory(const std::string& name, const ResultCacheOptions& cache) {
   if (name == "sim") {
-    return [usable = usable_or_none(cache), steady](const HardwareSpec& s) {
-      return std::make_unique<SimulatorPredictor>(s, usable, steady);
+    return [usable = usable_or_none(cache)](const HardwareSpec& s) {
+      return std::make_unique<SimulatorPredictor>(s, usable);
     };
   }
   if (name == "roofline") return [](const HardwareSpec& s) { return make_roofline_predictor(s); };

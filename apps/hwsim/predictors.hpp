@@ -9,9 +9,8 @@
 namespace hwsim::cli {
 
 std::vector<std::string> predictor_names();
-// `cache`: the simulator's result cache (every process the factory runs in shares it);
-// `steady`: the simulator's steady-state extension of long GEMMs (off: every work unit).
-PredictorFactory predictor_factory(const std::string& name, const ResultCacheOptions& cache = {},
-                                   const SteadyStateOptions& steady = {});  // throws naming the model
+// `cache`: the simulator's result cache (every process the factory runs in shares it).
+PredictorFactory predictor_factory(const std::string& name,
+                                   const ResultCacheOptions& cache = {});  // throws naming the model
 
 }  // namespace hwsim::cli
