@@ -19,36 +19,39 @@ L2Cache::L2Cache(const L2Geometry& g)
   std::uint64_t buckets = 16;
   while (buckets < static_cast<std::uint64_t>(per_slice_ * slices_) * 2) buckets *= 2;
   mask_ = buckets - 1;
-  buckets_.assign(buckets, Bucket{kEmpty, -1});
+  keys_.assign(buckets, kEmpty);
+  vals_.assign(buckets, -1);
   nodes_.reserve(static_cast<size_t>(per_slice_ * slices_));
 }
 
-std::int32_t L2Cache::find(std::uint64_t key, std::uint64_t home) const {
-  for (std::uint64_t i = home;; i = (i + 1) & mask_) {
-    const Bucket& b = buckets_[i];
-    if (b.key == key) return b.node;
-    if (b.key == kEmpty) return -1;
+std::int32_t L2Cache::find(std::uint64_t key) const {
+  for (std::uint64_t i = mix64(key) & mask_;; i = (i + 1) & mask_) {
+    if (keys_[i] == key) return vals_[i];
+    if (keys_[i] == kEmpty) return -1;
   }
 }
 
-void L2Cache::insert(std::uint64_t key, std::uint64_t home, std::int32_t node) {
-  std::uint64_t i = home;
-  while (buckets_[i].key != kEmpty) i = (i + 1) & mask_;
-  buckets_[i] = {key, node};
+void L2Cache::insert(std::uint64_t key, std::int32_t node) {
+  std::uint64_t i = mix64(key) & mask_;
+  while (keys_[i] != kEmpty) i = (i + 1) & mask_;
+  keys_[i] = key;
+  vals_[i] = node;
 }
 
 void L2Cache::erase(std::uint64_t key) {
   std::uint64_t i = mix64(key) & mask_;
-  while (buckets_[i].key != key) i = (i + 1) & mask_;
+  while (keys_[i] != key) i = (i + 1) & mask_;
   // Backward-shift deletion keeps every probe chain unbroken.
-  for (std::uint64_t j = (i + 1) & mask_; buckets_[j].key != kEmpty; j = (j + 1) & mask_) {
-    const std::uint64_t home = mix64(buckets_[j].key) & mask_;
+  for (std::uint64_t j = (i + 1) & mask_; keys_[j] != kEmpty; j = (j + 1) & mask_) {
+    const std::uint64_t home = mix64(keys_[j]) & mask_;
     if (((j - home) & mask_) >= ((j - i) & mask_)) {
-      buckets_[i] = buckets_[j];
+      keys_[i] = keys_[j];
+      vals_[i] = vals_[j];
       i = j;
     }
   }
-  buckets_[i] = {kEmpty, -1};
+  keys_[i] = kEmpty;
+  vals_[i] = -1;
 }
 
 int L2Cache::slice_of(std::uint64_t key) const {
@@ -79,10 +82,8 @@ void L2Cache::push_front(int s, std::int32_t n) {
 }
 
 L2Cache::Access L2Cache::access(std::uint64_t key, std::int64_t bytes, bool write, std::int64_t ready) {
-  const std::uint64_t h = mix64(key);
-  const int s = static_cast<int>(h % static_cast<std::uint64_t>(slices_));  // slice_of(key)
-  const std::uint64_t home = h & mask_;
-  if (const std::int32_t n = find(key, home); n >= 0) {
+  const int s = slice_of(key);
+  if (const std::int32_t n = find(key); n >= 0) {
     unlink(n);
     push_front(s, n);
     Node& x = nodes_[static_cast<size_t>(n)];
@@ -111,12 +112,12 @@ L2Cache::Access L2Cache::access(std::uint64_t key, std::int64_t bytes, bool writ
   }
   nodes_[static_cast<size_t>(n)] = Node{key, bytes, ready, -1, -1, s, write};
   push_front(s, n);
-  insert(key, home, n);
+  insert(key, n);
   return a;
 }
 
 void L2Cache::set_ready(std::uint64_t key, std::int64_t ready) {
-  if (const std::int32_t n = find(key, mix64(key) & mask_); n >= 0) nodes_[static_cast<size_t>(n)].ready = ready;
+  if (const std::int32_t n = find(key); n >= 0) nodes_[static_cast<size_t>(n)].ready = ready;
 }
 
 std::int64_t L2Cache::flush() {
@@ -124,7 +125,8 @@ std::int64_t L2Cache::flush() {
   for (const Node& x : nodes_) {
     if (x.dirty) dirty += x.bytes;
   }
-  std::fill(buckets_.begin(), buckets_.end(), Bucket{kEmpty, -1});
+  std::fill(keys_.begin(), keys_.end(), kEmpty);
+  std::fill(vals_.begin(), vals_.end(), -1);
   resident_ = 0;
   nodes_.clear();
   free_.clear();

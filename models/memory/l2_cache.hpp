@@ -65,9 +65,8 @@ class L2Cache {
   void push_front(int slice, std::int32_t n);
   // Open-addressing index key -> node (linear probing, backward-shift
   // deletion): the L2 lookup is the simulator's hottest path.
-  // `home` is the key's bucket (mix64(key) & mask_), computed once per access.
-  std::int32_t find(std::uint64_t key, std::uint64_t home) const;
-  void insert(std::uint64_t key, std::uint64_t home, std::int32_t node);
+  std::int32_t find(std::uint64_t key) const;
+  void insert(std::uint64_t key, std::int32_t node);
   void erase(std::uint64_t key);
 
   int slices_;
@@ -79,12 +78,8 @@ class L2Cache {
   std::vector<std::int64_t> count_;
   std::int64_t resident_ = 0;
   std::uint64_t mask_ = 0;
-  // Key and node side by side: a probe touches one cache line.
-  struct Bucket {
-    std::uint64_t key;  // kEmpty marks a free bucket
-    std::int32_t node;
-  };
-  std::vector<Bucket> buckets_;
+  std::vector<std::uint64_t> keys_;  // kEmpty marks a free bucket
+  std::vector<std::int32_t> vals_;
 };
 
 }  // namespace hwsim
