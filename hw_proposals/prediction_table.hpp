@@ -16,7 +16,9 @@
 #include <cstddef>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "sim/batch_runner.hpp"
 #include "sim/kernel_predictor.hpp"
@@ -37,6 +39,18 @@ class PredictionTable final : public KernelPredictor {
   static std::string key(const std::string& kind, const nlohmann::json& params);
   KernelPredictor* inner_ = nullptr;
   std::map<std::string, Prediction> table_;
+};
+
+// Answers every kernel with 1 us and keeps the distinct requests in first-use
+// order: which kernels a step or study asks for, found without timing them.
+class RecordingPredictor final : public KernelPredictor {
+ public:
+  Prediction predict(const std::string& kernel, const nlohmann::json& params) override;
+  std::vector<KernelRequest> take() { return std::move(requests_); }
+
+ private:
+  std::set<std::string> seen_;
+  std::vector<KernelRequest> requests_;
 };
 
 }  // namespace hwsim::proposals

@@ -2,8 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <set>
-
+#include "hw_proposals/prediction_table.hpp"
 #include "models/spec/error.hpp"
 #include "sim/engine/time.hpp"
 
@@ -11,20 +10,6 @@ namespace hwsim::proposals {
 namespace {
 
 using nlohmann::json;
-
-// Answers every kernel with 1 us and keeps the distinct requests in order.
-class RecordingPredictor final : public KernelPredictor {
- public:
-  Prediction predict(const std::string& kernel, const json& params) override {
-    if (seen_.insert(kernel + " " + params.dump()).second) requests_.push_back({kernel, params});
-    return {1.0, "", json::object()};
-  }
-  std::vector<KernelRequest> take() { return std::move(requests_); }
-
- private:
-  std::set<std::string> seen_;
-  std::vector<KernelRequest> requests_;
-};
 
 // What the study reports of one step.
 json step_json(const deepseek_v3::StepResult& r, int comm_sms) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 #include "hw_proposals/prediction_table.hpp"
@@ -154,21 +155,30 @@ Planned plan_proposal(const Proposal& p, const std::vector<LayerKernel>& layer, 
   return pl;
 }
 
+constexpr size_t kStepBatches = 2;
+
 // The step's compute kernels, on the baseline GPU: those the layer baseline
 // does not already simulate (its dense layers, output head, optimizer) go in
-// a batch of their own, second, so it runs beside the baseline's. Returns
-// the batch's index.
+// kStepBatches batches of their own, right after the baseline's, so they run
+// beside it. Returns the first one's index.
 size_t add_step_batch(const StudyOptions& o, StepStudyOptions& step_o, const std::vector<const Proposal*>& step_level,
                       std::vector<ConfigBatch>& batches) {
   step_o.step = study_step_options(o);
   PredictionTable in_baseline;
   for (const auto& k : batches[0].kernels) in_baseline.add(k, {});
-  ConfigBatch b{o.gpu, o.overrides, {}, {}};
+  // Two batches, the kernels dealt alternately, so that two processes share
+  // the step's simulations (the largest part of the study).
+  std::array<ConfigBatch, kStepBatches> b;
+  size_t n = 0;
   for (const auto& k : step_kernel_requests(step_o, step_level)) {
-    if (!in_baseline.contains(k)) b.kernels.push_back(k);
+    if (!in_baseline.contains(k)) b[n++ % kStepBatches].kernels.push_back(k);
   }
-  batches.push_back(std::move(b));
-  return batches.size() - 1;
+  for (ConfigBatch& part : b) {
+    part.gpu = o.gpu;
+    part.overrides = o.overrides;
+    batches.push_back(std::move(part));
+  }
+  return batches.size() - kStepBatches;
 }
 
 // The baseline's kernels (batch 0) as timed; a failure is an error.
@@ -294,7 +304,7 @@ json run_study(const StudyOptions& o, const PredictorFactory& factory) {
   if (!step_level.empty()) {
     // Every step shares the predictions of the baseline's batch and the step's.
     PredictionTable compute;
-    for (size_t b : {size_t{0}, step_batch}) {
+    for (size_t b : {size_t{0}, step_batch, step_batch + 1}) {
       for (size_t i = 0; i < batches[b].kernels.size(); ++i) compute.add(batches[b].kernels[i], results[b][i]);
     }
     study["step"] = run_step_study(step_level, step_o, compute);

@@ -17,11 +17,6 @@ namespace hwsim {
 
 using PredictorFactory = std::function<std::unique_ptr<KernelPredictor>(const HardwareSpec&)>;
 
-struct KernelRequest {
-  std::string kind;
-  nlohmann::json params;
-};
-
 struct ConfigBatch {
   std::string gpu;                     // preset name or .yaml path
   std::vector<std::string> overrides;  // "key=value", as --set

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace hwsim {
 
@@ -17,12 +18,21 @@ struct Prediction {
   nlohmann::json detail = nlohmann::json::object();
 };
 
+struct KernelRequest {
+  std::string kind;
+  nlohmann::json params;
+};
+
 // Contract: constructed once per process for one GPU; predict() may be called
-// many times and each call is independent of the ones before it.
+// many times and each call is independent of the ones before it. prepare()
+// only changes how fast later predict() calls answer, never what they answer.
 class KernelPredictor {
  public:
   virtual ~KernelPredictor() = default;
   virtual Prediction predict(const std::string& kernel, const nlohmann::json& params) = 0;
+  // The kernels a caller is about to ask for, costliest first: a model may
+  // compute them ahead, in up to `jobs` processes at once.
+  virtual void prepare(const std::vector<KernelRequest>& /*kernels*/, int /*jobs*/) {}
 };
 
 }  // namespace hwsim

@@ -26,8 +26,9 @@ std::uint64_t buffer_tag(const sim::KernelProgram& p) {
   return h;
 }
 
-// Params that change only the power cap, applied after the simulation.
-KernelDescriptor without_launch_only_params(const KernelDescriptor& d) {
+}  // namespace
+
+KernelDescriptor GpuSimulator::without_launch_only_params(const KernelDescriptor& d) {
   KernelDescriptor sim_d = d;
   if (sim_d.params.is_object()) {
     sim_d.params.erase("beside_hbm_GBps");
@@ -35,7 +36,16 @@ KernelDescriptor without_launch_only_params(const KernelDescriptor& d) {
   }
   return sim_d;
 }
-}  // namespace
+
+void GpuSimulator::store_exact(DiskCache& disk, const std::string& key, const KernelResult& raw) {
+  const std::string payload = raw.to_json().dump();
+  bool exact = false;
+  try {
+    exact = KernelResult::from_json(nlohmann::json::parse(payload)).to_json().dump() == payload;
+  } catch (const std::exception&) {
+  }
+  if (exact) disk.store(key, payload);
+}
 
 GpuSimulator::GpuSimulator(const HardwareSpec& spec, const SimOptions& options, const ResultCacheOptions& cache)
     : gpu_(spec, options),
@@ -57,9 +67,16 @@ std::string GpuSimulator::result_key(const KernelDescriptor& d) const {
                      simulator_version(), sim_d.kind, sim_d.params.dump(), gpu_.options().chunk_bytes, config_dump_);
 }
 
+sim::KernelProgram GpuSimulator::program(const KernelDescriptor& d, const std::vector<int>& sms) const {
+  sim::KernelProgram p = build_program(d, KernelContext{gpu_.spec(), gpu_.sm_count(sms)});
+  p.buffer_tag = buffer_tag(p);
+  return p;
+}
+
 // A disk entry is served only if it parses into a whole KernelResult; anything
 // else is reported, deleted and simulated again. A fresh result is stored only
-// if its JSON form reads back to the same bytes (a non-finite number would not).
+// if its JSON form reads back to the same bytes (a non-finite number would not:
+// store_exact).
 KernelResult GpuSimulator::simulate_or_load(const KernelDescriptor& sim_d) {
   std::string key;
   if (disk_) {
@@ -79,15 +96,7 @@ KernelResult GpuSimulator::simulate_or_load(const KernelDescriptor& sim_d) {
     }
   }
   KernelResult raw = run_concurrent({StreamRequest{{sim_d}, {}}})[0][0];
-  if (disk_) {
-    const std::string payload = raw.to_json().dump();
-    bool exact = false;
-    try {
-      exact = KernelResult::from_json(nlohmann::json::parse(payload)).to_json().dump() == payload;
-    } catch (const std::exception&) {
-    }
-    if (exact) disk_->store(key, payload);
-  }
+  if (disk_) store_exact(*disk_, key, raw);
   return raw;
 }
 
@@ -109,7 +118,7 @@ KernelResult GpuSimulator::run_unthrottled(const KernelDescriptor& d) {
   // launches that differ in it alone share one simulation (each launch starts
   // from a flushed L2, so a repeat would give the same result).
   const KernelDescriptor sim_d = without_launch_only_params(d);
-  const std::string key = sim_d.kind + sim_d.params.dump();
+  const std::string key = memory_key(sim_d);
   auto it = unthrottled_.find(key);
   if (it == unthrottled_.end() || !cacheable_) {
     KernelResult raw = cacheable_ ? simulate_or_load(sim_d) : run_concurrent({StreamRequest{{sim_d}, {}}})[0][0];

@@ -63,6 +63,14 @@ class GpuSimulator {
   PowerLoad power_load(const KernelResult& raw, const LaunchOptions& o) const;
   void apply_clock(KernelResult& r, const LaunchOptions& o, const PowerLoad& k, const LaunchClock& c,
                    const std::string& regime) const;
+  // Simulates the distinct launches among `ds` that are not yet kept, in up to
+  // `jobs` processes at once: this one and forked children, each taking the
+  // next unclaimed launch, the costliest first.
+  // Children hand their results over through the disk cache (a private
+  // temporary one without a cache folder); a result that does not arrive is
+  // simulated here. Afterwards run_unthrottled() returns each from memory,
+  // identical to a serial run's.
+  void prefetch(const std::vector<KernelDescriptor>& ds, int jobs);
   // Writes the Chrome trace of everything simulated so far (if enabled).
   void write_trace() const { gpu_.write_trace(); }
   const HardwareSpec& spec() const { return gpu_.spec(); }
@@ -71,6 +79,17 @@ class GpuSimulator {
   std::vector<int> sm_set(const KernelDescriptor& d, const std::vector<int>& stream_sms) const;
   void apply_power_cap(KernelResult& r, const LaunchOptions& o) const;
   KernelResult simulate_or_load(const KernelDescriptor& d);
+  void simulate_claimed(const std::vector<KernelDescriptor>& ds, const std::filesystem::path& claims, bool child,
+                        DiskCache& handover);
+  void collect(const KernelDescriptor& d, DiskCache& handover);
+  double cost_estimate(const KernelDescriptor& d) const;
+  // The descriptor that is simulated: without the params that change only the
+  // power cap (regime, beside_hbm_GBps), applied afterwards.
+  static KernelDescriptor without_launch_only_params(const KernelDescriptor& d);
+  static std::string memory_key(const KernelDescriptor& sim_d) { return sim_d.kind + sim_d.params.dump(); }
+  // Files a fresh result only if its JSON form reads back to the same bytes.
+  static void store_exact(DiskCache& disk, const std::string& key, const KernelResult& raw);
+  sim::KernelProgram program(const KernelDescriptor& d, const std::vector<int>& sms) const;
   sim::Gpu gpu_;
   nlohmann::json config_;
   std::string config_dump_;  // config_ in canonical form, for result_key()

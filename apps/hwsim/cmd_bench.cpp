@@ -1,12 +1,20 @@
 // hwsim bench: simulator speed on a fixed set of kernels: wall time per
 // simulated kernel, simulated kernels per second and the process's peak
-// resident memory. Numbers are recorded in docs/performance.md; tests never
-// assert wall-clock time.
+// resident memory; then the workloads a user explores with (one DeepSeek-V3
+// layer, the training step, the whole study), each run as its command would
+// be, cold (a fresh result cache), in a child process. Numbers are recorded
+// in docs/performance.md; tests never assert wall-clock time.
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <ctime>
+#include <filesystem>
+#include <system_error>
 #include <vector>
 
 #include "apps/hwsim/cache_options.hpp"
@@ -63,6 +71,73 @@ double peak_rss_mb() {
   return static_cast<double>(u.ru_maxrss) / 1024.0;  // Linux reports KiB
 }
 
+// A workload entry: a command line of hwsim, run cold in a child process.
+struct WorkloadCase {
+  const char* label;
+  std::vector<std::string> argv;  // after the command name
+  Command (*command)();
+  bool heavy;  // skipped by --quick
+};
+
+std::vector<WorkloadCase> workload_cases(const std::string& gpu) {
+  return {{"deepseek-v3 layer (hwsim run --workload)",
+           {"--workload", "deepseek-v3-layer", "--gpu", gpu},
+           run_command,
+           false},
+          {"training step (hwsim step)", {"--gpu", gpu}, step_command, true},
+          {"study --all (hwsim study)", {"--all", "--gpu", gpu}, study_command, true}};
+}
+
+struct Usage {
+  double wall = 0, cpu = 0, peak_rss_mb = 0;
+  int status = 0;
+};
+
+double cpu_of(const rusage& u) {
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
+// Runs the command in a child with its output discarded and a fresh result
+// cache; CPU and peak memory count the child and every process it waited for.
+Usage run_workload(const WorkloadCase& w) {
+  std::string templ = (std::filesystem::temp_directory_path() / "hwsim-bench-XXXXXX").string();
+  const std::string cache = ::mkdtemp(templ.data()) ? templ : "";
+  std::vector<std::string> argv = w.argv;
+  if (cache.empty())
+    argv.push_back("--no-cache");
+  else
+    argv.insert(argv.end(), {"--cache", cache});
+  if (w.command == study_command) argv.insert(argv.end(), {"--out", cache + "/study"});
+  rusage before{}, after{};
+  getrusage(RUSAGE_CHILDREN, &before);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::fflush(nullptr);
+  Usage u;
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int null_fd = ::open("/dev/null", O_WRONLY);
+    if (null_fd >= 0) ::dup2(null_fd, 1);
+    int rc = 1;
+    try {
+      const Command c = w.command();
+      rc = c.run(parse(c, argv));
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "hwsim: bench: {}: {}\n", w.label, e.what());
+    }
+    std::fflush(nullptr);
+    ::_exit(rc);
+  }
+  if (pid > 0) ::waitpid(pid, &u.status, 0);
+  u.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  getrusage(RUSAGE_CHILDREN, &after);
+  u.cpu = cpu_of(after) - cpu_of(before);
+  u.peak_rss_mb = static_cast<double>(after.ru_maxrss) / 1024.0;  // the largest descendant so far
+  std::error_code ec;
+  if (!cache.empty()) std::filesystem::remove_all(cache, ec);
+  return u;
+}
+
 }  // namespace
 
 Command bench_command() {
@@ -71,10 +146,13 @@ Command bench_command() {
   c.summary = "measure simulator speed on a fixed set of kernels";
   c.description =
       "Simulates a fixed set of kernels once each (after one warm-up of the first) and reports wall time per\n"
-      "kernel, simulated kernels per second and peak resident memory.";
+      "kernel, simulated kernels per second and peak resident memory; then runs one DeepSeek-V3 layer, the\n"
+      "training step and the whole study (--all) as their commands would, each cold (a fresh result cache) in\n"
+      "a child process, and reports their wall time, CPU time (all their processes) and peak memory.";
   c.options = {gpu_option(),
                set_option(),
-               {"quick", "", "skip the 16384^3 GEMM", ""},
+               {"quick", "", "skip the 16384^3 GEMM, the training step and the study", ""},
+               {"kernels-only", "", "skip the workloads (layer, step, study)", ""},
                {"only", "TEXT", "run only cases whose label contains TEXT", ""},
                {"json", "FILE", "write the measurements as JSON to FILE", ""}};
   for (Option& o : cache_options(false)) c.options.push_back(std::move(o));
@@ -106,10 +184,24 @@ Command bench_command() {
       fmt::print("{} kernels in {:.3f} s wall, {:.3f} s CPU: {:.2f} simulated kernels per CPU second\n", count,
                  total_wall, total_cpu, count / total_cpu);
     }
+    nlohmann::json workloads = nlohmann::json::array();
+    for (const WorkloadCase& w : workload_cases(a.get("gpu"))) {
+      if ((w.heavy && a.has("quick")) || a.has("kernels-only")) continue;
+      if (auto only = a.maybe("only"); only && std::string(w.label).find(*only) == std::string::npos) continue;
+      const Usage u = run_workload(w);
+      const bool ok = WIFEXITED(u.status) && WEXITSTATUS(u.status) == 0;
+      fmt::print("{:<42} {:>12} {:>10.3f} {:>10.3f} {:>8.0f}{}\n", w.label, "cold", u.wall, u.cpu, u.peak_rss_mb,
+                 ok ? "" : "  (failed)");
+      workloads.push_back(
+          {{"workload", w.label}, {"wall_s", u.wall}, {"cpu_s", u.cpu}, {"peak_rss_mb", u.peak_rss_mb}, {"ok", ok}});
+    }
     if (auto out = a.maybe("json")) {
-      write_file_atomic(
-          *out,
-          nlohmann::json{{"gpu", spec.name}, {"cases", rows}, {"kernels_per_cpu_s", count / total_cpu}}.dump(2) + "\n");
+      write_file_atomic(*out, nlohmann::json{{"gpu", spec.name},
+                                             {"cases", rows},
+                                             {"kernels_per_cpu_s", count > 0 ? count / total_cpu : 0.0},
+                                             {"workloads", workloads}}
+                                      .dump(2) +
+                                  "\n");
     }
     return 0;
   };

@@ -134,6 +134,9 @@ nlohmann::json run_layer(const Args& a, GpuSimulator& simulator) {
     std::string error;
   };
   std::map<std::string, Outcome> cache;
+  std::vector<KernelDescriptor> all;
+  for (const auto& k : kernels) all.push_back({k.kind, k.params});
+  simulator.prefetch(all, static_cast<int>(a.integer("jobs")));
   std::vector<const Outcome*> outcome;
   std::vector<SequenceItem> sequence;
   int simulated = 0;
@@ -256,6 +259,7 @@ Command run_command() {
       {"tokens", "N", "deepseek-v3-layer: tokens per GPU per micro-batch", "4096"},
       {"routing", "R", "deepseek-v3-layer: expert loads, balanced or skewed", "balanced"},
       {"seed", "N", "deepseek-v3-layer: seed of the skewed expert loads", "1"},
+      {"jobs", "N", "deepseek-v3-layer: kernels simulated at once (processes)", "2"},
       {"m", "N", "rows (gemm, quant_1x128, transpose*, swiglu, rmsnorm)", ""},
       {"n", "N", "columns of the output / weight rows", ""},
       {"k", "N", "reduction / inner dimension", ""},
@@ -290,6 +294,7 @@ Command run_command() {
       for (const auto& s : a.all("set")) argv.insert(argv.end(), {"--set", s});
       if (auto out = a.maybe("out")) argv.insert(argv.end(), {"--json", *out});
       for (const auto& s : cache_arguments(a)) argv.push_back(s);
+      argv.insert(argv.end(), {"--jobs", a.get("jobs")});
       const Command step = step_command();
       return step.run(parse(step, argv));
     }

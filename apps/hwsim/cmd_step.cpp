@@ -111,6 +111,36 @@ void print_step(const deepseek_v3::StepResult& r, double wall_s, const std::stri
   fmt::print("  simulated in          {:9.2f} s\n", wall_s);
 }
 
+struct StepLevelProposals {
+  std::vector<std::unique_ptr<proposals::Proposal>> owned;
+  std::vector<const proposals::Proposal*> views;
+};
+
+StepLevelProposals step_level_proposals() {
+  StepLevelProposals s;
+  s.owned = proposals::all_proposals();
+  for (const auto& p : s.owned) {
+    if (p->level() == proposals::Level::kStep) s.views.push_back(p.get());
+  }
+  return s;
+}
+
+// The compute kernels this command's steps will ask for (which ones does not
+// depend on their times): the step itself and, given `compare`, the
+// proposals' steps.
+std::vector<KernelRequest> step_requests(const HardwareSpec& spec, const comm::EpComm& comm,
+                                         const deepseek_v3::StepOptions& options, comm::RoutingSamples& routings,
+                                         const proposals::StepStudyOptions* compare,
+                                         const StepLevelProposals& step_level) {
+  proposals::RecordingPredictor recorder;
+  (void)deepseek_v3::simulate_step(spec, recorder, comm, options, &routings);
+  std::vector<KernelRequest> out = recorder.take();
+  if (compare) {
+    for (KernelRequest& k : proposals::step_kernel_requests(*compare, step_level.views)) out.push_back(std::move(k));
+  }
+  return out;
+}
+
 }  // namespace
 
 Command step_command() {
@@ -136,6 +166,7 @@ Command step_command() {
       {"comm-set", "KEY=VALUE", "DeepEP setting of the baseline: num_sms", "", true},
       {"option", "KEY=VALUE", "workload option (see above)", "", true},
       {"compare-proposals", "", "also run the communication proposals on the same step", ""},
+      {"jobs", "N", "kernels simulated at once (processes)", "2"},
       {"json", "FILE", "write the full result as JSON to FILE", ""}};
   for (Option& o : cache_options()) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
@@ -151,20 +182,22 @@ Command step_command() {
     // the same whatever the communication model (proposal.hpp's contract).
     proposals::PredictionTable compute(*predictor);
     const auto t0 = std::chrono::steady_clock::now();
-    const deepseek_v3::StepResult r = deepseek_v3::simulate_step(spec, compute, *comm, options);
+    const auto step_level = step_level_proposals();
+    proposals::StepStudyOptions so{a.get("gpu"), a.all("set"), options, cs.deepep, false};
+    comm::RoutingSamples routings;
+    const int jobs = static_cast<int>(a.integer("jobs"));
+    if (jobs > 1 && a.get("model") == "sim") {
+      predictor->prepare(
+          step_requests(spec, *comm, options, routings, a.has("compare-proposals") ? &so : nullptr, step_level), jobs);
+    }
+    const deepseek_v3::StepResult r = deepseek_v3::simulate_step(spec, compute, *comm, options, &routings);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     print_step(r, wall,
                proposal ? fmt::format("; spec delta hw_proposals/{}/spec_delta.yaml applied", proposal->name()) : "");
     nlohmann::json out = r.to_json();
     out["model"] = a.get("model");
     if (a.has("compare-proposals")) {
-      std::vector<std::unique_ptr<proposals::Proposal>> all = proposals::all_proposals();
-      std::vector<const proposals::Proposal*> step_level;
-      for (const auto& p : all) {
-        if (p->level() == proposals::Level::kStep) step_level.push_back(p.get());
-      }
-      proposals::StepStudyOptions so{a.get("gpu"), a.all("set"), options, cs.deepep, false};
-      const nlohmann::json study = proposals::run_step_study(step_level, so, compute);
+      const nlohmann::json study = proposals::run_step_study(step_level.views, so, compute);
       fmt::print("\nCommunication proposals on the same step\n");
       auto row = [](const std::string& name, const nlohmann::json& j, double speedup) {
         fmt::print(

@@ -16,6 +16,12 @@ class SimulatorPredictor final : public KernelPredictor {
  public:
   SimulatorPredictor(const HardwareSpec& spec, const ResultCacheOptions& cache) : sim_(spec, {}, cache) {}
 
+  void prepare(const std::vector<KernelRequest>& kernels, int jobs) override {
+    std::vector<KernelDescriptor> ds;
+    for (const KernelRequest& k : kernels) ds.push_back({k.kind, k.params});
+    sim_.prefetch(ds, jobs);
+  }
+
   Prediction predict(const std::string& kernel, const nlohmann::json& params) override {
     const KernelResult r = sim_.run({kernel, params});
     // What the launch draws at the maximum clock, for sequences that carry the

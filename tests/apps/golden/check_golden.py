@@ -39,7 +39,7 @@ def run(cmd):
 def collect(hwsim, work):
     work.mkdir(parents=True, exist_ok=True)
     got = {}
-    run([hwsim, "bench", "--gpu", "h800-sxm", "--json", str(work / "bench.json")])
+    run([hwsim, "bench", "--gpu", "h800-sxm", "--kernels-only", "--json", str(work / "bench.json")])
     bench = json.loads((work / "bench.json").read_text())
     got["bench_h800_simulated_us"] = {c["kernel"]: c["simulated_us"] for c in bench["cases"]}
     run([hwsim, "study", *COMPUTE_PROPOSALS, "--gpu", "h800-sxm", "--no-sensitivity", "--out", str(work / "study")])
