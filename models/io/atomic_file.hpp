@@ -1,7 +1,9 @@
 #pragma once
 // Writes a whole file or nothing: the text goes to a temporary file beside the
 // target, which is renamed over it once complete. A crash or an error never
-// leaves a half-written result behind.
+// leaves a half-written result behind, nor does an interrupt
+// (models/io/interrupt_cleanup.hpp). A symlink is written through to its
+// target; a folder, device or FIFO is refused.
 #include <filesystem>
 #include <string_view>
 
