@@ -105,7 +105,7 @@ LaunchOptions launch_options(const KernelDescriptor& d, int sm_count) {
   if (const auto it = d.params.find("beside_hbm_GBps"); it != d.params.end()) {
     if (!it->is_number() || !(it->get<double>() >= 0 && it->get<double>() <= 1e6)) {
       throw Error(
-          fmt::format("kernel {}: param beside_hbm_GBps = {} must be a number in [0, 1e+06]", d.kind, it->dump()));
+          fmt::format("kernel {}: param beside_hbm_GBps = {} must be a number in [0, 1000000]", d.kind, it->dump()));
     }
     o.beside_hbm_GBps = it->get<double>();
   }
