@@ -299,6 +299,9 @@ Command run_command() {
     if (!workload && !a.has("kernel"))
       throw Error("hwsim run: --kernel is required (e.g. --kernel gemm), or --workload deepseek-v3-layer");
     const HardwareSpec spec = load_gpu(a.get("gpu"), a.all("set"));
+    for (const char* file : {"out", "trace"}) {
+      if (auto path = a.maybe(file)) check_output_path(*path);  // refused before the simulation, not after
+    }
     SimOptions opt;
     opt.chunk_bytes = a.integer("chunk-bytes");
     if (opt.chunk_bytes <= 0) throw Error("--chunk-bytes must be > 0");

@@ -139,6 +139,7 @@ Command predict_command() {
                gemm_config_option()};
   for (Option& o : cache_options()) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
+    check_output_path(a.get("out"));  // refused before the simulations, not after
     const std::vector<Record> records = read_records(a.get("in"));
     if (records.empty()) throw Error(fmt::format("--in {}: the file holds no records", a.get("in")));
     const PredictOptions opt = predict_options(a);
@@ -197,6 +198,7 @@ Command validate_command() {
                gemm_config_option()};
   for (Option& o : cache_options()) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
+    if (auto file = a.maybe("out")) check_output_path(*file);  // refused before the simulations, not after
     std::vector<Record> records = read_record_tree(a.get("data"));
     if (records.empty()) throw Error(fmt::format("--data {}: no records (*.jsonl) under it", a.get("data")));
     const double min_scored = a.number("min-scored");

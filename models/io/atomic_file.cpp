@@ -32,6 +32,8 @@ fs::path destination(const fs::path& path) {
 
 }  // namespace
 
+void check_output_path(const std::filesystem::path& path) { destination(path); }
+
 void write_file_atomic(const std::filesystem::path& requested, std::string_view content) {
   const fs::path path = destination(requested);
   std::error_code ec;

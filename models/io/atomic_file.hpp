@@ -12,4 +12,8 @@ namespace hwsim {
 // Creates parent folders as needed; throws hwsim::Error naming the path.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
+// Throws the error write_file_atomic would give for a path it refuses (a
+// folder, device or FIFO), so a command can refuse it before a long run.
+void check_output_path(const std::filesystem::path& path);
+
 }  // namespace hwsim
