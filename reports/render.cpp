@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "models/io/interrupt_cleanup.hpp"
 #include "models/spec/embedded_file.hpp"
 #include "models/spec/error.hpp"
 
@@ -332,6 +333,8 @@ void write_report_folder(const fs::path& out, const std::map<std::string, std::s
   const fs::path tmp = parent / (out.filename().string() + ".tmp." + pid);
   const fs::path old = parent / (out.filename().string() + ".old.tmp." + pid);
   fs::remove_all(tmp, ec);
+  // An interrupt removes the half-built folder and puts the old report back.
+  const TempPathGuard tmp_guard(tmp), old_guard(old, out);
   try {
     for (const auto& [rel, text] : files) {
       const fs::path p = tmp / rel;

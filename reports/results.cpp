@@ -8,6 +8,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "models/io/json_input.hpp"
 #include "models/spec/error.hpp"
 
 namespace hwsim::reports {
@@ -191,7 +192,7 @@ json parse_file(const fs::path& path) {
   ss << in.rdbuf();
   const std::string text = ss.str();
   try {
-    return json::parse(text);
+    return parse_json_unique(text, "report: results file '" + path.string() + "'");
   } catch (const json::parse_error& e) {
     // nlohmann reports a byte offset; turn it into line and column.
     const size_t at = std::min<size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
@@ -330,7 +331,7 @@ std::vector<MeasurementProvenance> measurement_provenance(std::span<const Result
           if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
           json r;
           try {
-            r = json::parse(line);
+            r = parse_json_unique(line, fmt::format("report: measured records '{}:{}'", f.string(), n));
           } catch (const json::parse_error& e) {
             throw Error(
                 fmt::format("report: measured records '{}:{}' are not valid JSON: {}", f.string(), n, e.what()));

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerates docs/hardware.md from the hwsim binary: the parameter tables
 come from `hwsim gpus schema --json` (the one table of keys in
-models/spec/hardware_spec.cpp) and each preset's resolved values and sources
+models/spec/hardware_spec.cpp) the range of each key and each preset's resolved values and sources
 from `hwsim gpus show NAME --json`. The prose of each section is kept in this
 file; run it after changing the schema, a preset or the prose:
 
@@ -61,7 +61,7 @@ params:
 
 ## Errors
 
-Loading stops at the first problem with one line that names the file and line (or the `--set`), the key and the rule: unknown keys (with a did-you-mean), missing keys, wrong types, whole numbers required (and within the range of the member they fill, e.g. 32 bits for counts), values that must be positive, non-negative or a fraction in (0, 1], numbers without a unit where one is required, units of the wrong dimension, parameters without a source, malformed YAML (file:line:column), unreadable files, unknown presets, inheritance cycles, and cross-parameter rules (the GPC list must sum to the SM count; the simulated clock may not exceed the boost clock). `tests/sim/config/test_config_errors.cpp` checks the exact text of each.
+Loading stops at the first problem with one line that names the file and line (or the `--set`), the key and the rule: unknown keys (with a did-you-mean), missing keys, wrong types, whole numbers required, values that must be positive, non-negative or a fraction in (0, 1], values outside the key's range (the range column below: finite always, integers checked before they fill a member, rates from 0.001 to 10^6 GB/s, docs/reliability.md), numbers without a unit where one is required, units of the wrong dimension, parameters without a source, malformed YAML (file:line:column), unreadable files, unknown presets, inheritance cycles, and cross-parameter rules (the GPC list must sum to the SM count; the simulated clock may not exceed the boost clock). `tests/sim/config/test_config_errors.cpp` checks the exact text of each.
 
 ## Parameters
 """
@@ -100,12 +100,13 @@ def parameter_tables(schema, base):
         sys.exit(f'gen_hardware_doc.py: no prose section for {missing}; add it to SECTIONS')
     out = []
     for sec, text in SECTIONS.items():
-        out.append(f'\n### `{sec}`\n\n{text}\n\n| key | meaning | H100 SXM value | source |\n|---|---|---|---|\n')
+        out.append(f'\n### `{sec}`\n\n{text}\n\n| key | meaning | range | H100 SXM value | source |\n|---|---|---|---|---|\n')
         for row in schema:
             if section_of(row['key']) != sec:
                 continue
             p = base[row['key']]
-            out.append(f"| `{row['key']}` | {row['description']} | {cell(p['value'])} | "
+            rng = f"{row['range']} {row['unit']}".strip()
+            out.append(f"| `{row['key']}` | {row['description']} | {rng} | {cell(p['value'])} | "
                        f"{p['source'].replace('|', '/')} |\n")
     return out
 

@@ -8,8 +8,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 
+#include "models/io/interrupt_cleanup.hpp"
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
 
@@ -62,11 +64,13 @@ std::vector<std::vector<Prediction>> run_batches(const std::vector<ConfigBatch>&
                                                  const PredictorFactory& factory, int jobs) {
   std::vector<std::vector<Prediction>> result(batches.size());
   const fs::path dir = fs::temp_directory_path() / fmt::format("hwsim_batches_{}", ::getpid());
+  const TempPathGuard dir_guard(dir);  // an interrupt removes the folder and stops the children
   fs::create_directories(dir);
   struct Child {
     pid_t pid;
     size_t batch;
     fs::path out;
+    std::shared_ptr<ChildGuard> guard;  // registered while it runs
   };
   std::vector<Child> running;
   auto reap = [&](const Child& c) {
@@ -84,7 +88,10 @@ std::vector<std::vector<Prediction>> run_batches(const std::vector<ConfigBatch>&
     if (!parsed.is_array() || parsed.size() != preds.size()) {
       const std::string why = WIFSIGNALED(status) ? fmt::format("signal {}", WTERMSIG(status))
                                                   : fmt::format("exit status {}", WEXITSTATUS(status));
-      for (auto& p : preds) p.error = fmt::format("the simulation of {} crashed ({})", batches[c.batch].gpu, why);
+      for (auto& p : preds) {
+        p.error = fmt::format("the simulation of {} crashed ({})", batches[c.batch].gpu, why);
+        p.crashed = true;
+      }
       return;
     }
     for (size_t i = 0; i < preds.size(); ++i) {
@@ -105,6 +112,7 @@ std::vector<std::vector<Prediction>> run_batches(const std::vector<ConfigBatch>&
     const pid_t pid = ::fork();
     if (pid < 0) throw Error("cannot start a simulation process (fork failed)");
     if (pid == 0) {
+      reset_signals_in_child();
       int code = 0;
       try {
         run_child(batches[b], factory, out);
@@ -114,7 +122,7 @@ std::vector<std::vector<Prediction>> run_batches(const std::vector<ConfigBatch>&
       std::fflush(nullptr);
       ::_exit(code);
     }
-    running.push_back({pid, b, out});
+    running.push_back({pid, b, out, std::make_shared<ChildGuard>(pid)});
   }
   for (const auto& c : running) reap(c);
   std::error_code ec;

@@ -3,6 +3,7 @@
 // plus a params object (the record schema; never rename kinds or params).
 // The registry maps each kind to its declared params, the generator of its
 // program and its work (docs/engine.md, "A kernel").
+#include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -36,8 +37,16 @@ struct KernelParam {
   std::string unit;                  // "elements", "bytes", "GB/s", "us"; empty when it has none
   std::string description;           // what it means, for `hwsim kernels show`
   std::vector<std::string> choices;  // type "choice": the values accepted
+  std::int64_t max = 0;              // integers: the largest accepted; 0: kernel_param_limit(unit)
   bool required() const { return default_value.empty(); }
+  std::int64_t limit() const;  // max, or the simulation limit of its unit
 };
+
+// The largest whole-number param a simulation accepts by unit
+// (docs/reliability.md): 2^40 bytes, 2^24 of anything else (elements,
+// tokens, CTAs, groups), so that products of dimensions stay exact in 64
+// bits and a single launch finishes in reasonable time.
+std::int64_t kernel_param_limit(const std::string& unit);
 
 // What a kernel must do, whatever machine runs it: the roofline's arithmetic
 // and compulsory HBM traffic (workloads/roofline) and the hardware features
@@ -113,6 +122,7 @@ class ParamReader {
 
  private:
   const KernelParam& declared(const std::string& name) const;
+  std::int64_t limit(const std::string& name) const;
   const KernelDescriptor& d_;
   const std::vector<KernelParam>& declared_;
 };

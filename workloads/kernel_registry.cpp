@@ -40,11 +40,27 @@ void require_object(const KernelDescriptor& d) {
   if (!d.params.is_object()) throw Error(fmt::format("kernel {}: params must be a JSON object", d.kind));
 }
 
+// Operands and results must fit the memory they live in: a copy larger than
+// HBM would be simulated as if it fitted, giving a time for an impossible run.
+void check_footprint(const KernelDef& k, const KernelDescriptor& d, const HardwareSpec& spec) {
+  const KernelWork w = k.work(d);
+  const double gb = (w.read_bytes + w.write_bytes) / 1e9;
+  if (gb > spec.hbm.capacity_GB) {
+    throw Error(fmt::format("kernel {}: operands and results take {:.3g} GB, more than hbm.capacity_GB = {}", d.kind,
+                            gb, spec.hbm.capacity_GB));
+  }
+}
+
 }  // namespace
+
+std::int64_t kernel_param_limit(const std::string& unit) { return unit == "bytes" ? 1LL << 40 : 1LL << 24; }
+
+std::int64_t KernelParam::limit() const { return max > 0 ? max : kernel_param_limit(unit); }
 
 sim::KernelProgram build_program(const KernelDescriptor& d, const KernelContext& ctx) {
   const KernelDef& k = find_kernel_def(d.kind);
   require_object(d);
+  check_footprint(k, d, ctx.spec);
   sim::KernelProgram p = k.build(d, ctx);
   p.stands_for = k.stands_for;
   return p;
@@ -87,8 +103,9 @@ LaunchOptions launch_options(const KernelDescriptor& d, int sm_count) {
     o.sms = it->get<int>();
   }
   if (const auto it = d.params.find("beside_hbm_GBps"); it != d.params.end()) {
-    if (!it->is_number() || it->get<double>() < 0) {
-      throw Error(fmt::format("kernel {}: param beside_hbm_GBps = {} must be a number >= 0", d.kind, it->dump()));
+    if (!it->is_number() || !(it->get<double>() >= 0 && it->get<double>() <= 1e6)) {
+      throw Error(
+          fmt::format("kernel {}: param beside_hbm_GBps = {} must be a number in [0, 1000000]", d.kind, it->dump()));
     }
     o.beside_hbm_GBps = it->get<double>();
   }
@@ -139,7 +156,9 @@ double ParamReader::non_negative(const std::string& name) const {
     if (declared(name).required()) fail(name, "is required (a number >= 0)");
     return 0;
   }
-  if (!it->is_number() || it->get<double>() < 0) fail(name, "must be a number >= 0");
+  if (!it->is_number() || !(it->get<double>() >= 0) || !std::isfinite(it->get<double>())) {
+    fail(name, "must be a finite number >= 0");
+  }
   return it->get<double>();
 }
 
@@ -147,14 +166,29 @@ void ParamReader::fail(const std::string& name, const std::string& rule) const {
   throw Error(fmt::format("kernel {}: param {} {}", d_.kind, name, rule));
 }
 
+// The declared param's limit; a param read without a declaration (a launch
+// param) gets its unit-less default.
+std::int64_t ParamReader::limit(const std::string& name) const {
+  for (const KernelParam& p : declared_) {
+    if (p.name == name) return p.limit();
+  }
+  return kernel_param_limit("");
+}
+
 std::int64_t ParamReader::positive(const std::string& name) const {
   if (!d_.params.contains(name)) fail(name, "is required (a whole number > 0)");
   const auto& v = d_.params.at(name);
+  const std::int64_t max = limit(name);
+  const auto out_of_range = [&](const std::string& shown) {
+    fail(name, fmt::format("= {} must be in 1..{} (the simulation limit, docs/reliability.md)", shown, max));
+  };
   std::int64_t x = 0;
-  if (v.is_number_integer()) {
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
+    out_of_range(v.dump());  // before the 64-bit signed read, which would wrap beyond 2^63
+  } else if (v.is_number_integer()) {
     x = v.get<std::int64_t>();
-  } else if (v.is_number_float() && std::trunc(v.get<double>()) == v.get<double>() &&
-             std::abs(v.get<double>()) < 9.0e18) {
+  } else if (v.is_number_float() && std::trunc(v.get<double>()) == v.get<double>()) {
+    if (std::abs(v.get<double>()) > static_cast<double>(max)) out_of_range(v.dump());
     x = static_cast<std::int64_t>(v.get<double>());  // 1e9 in JSON is a whole number too
   } else if (v.is_string()) {
     try {
@@ -162,13 +196,16 @@ std::int64_t ParamReader::positive(const std::string& name) const {
       x = std::stoll(v.get<std::string>(), &used);
       if (used != v.get<std::string>().size())
         fail(name, fmt::format("= '{}' must be a whole number > 0", v.get<std::string>()));
-    } catch (const std::logic_error&) {
+    } catch (const std::out_of_range&) {
+      out_of_range(v.get<std::string>());
+    } catch (const std::invalid_argument&) {
       fail(name, fmt::format("= '{}' must be a whole number > 0", v.get<std::string>()));
     }
   } else {
     fail(name, fmt::format("= {} must be a whole number > 0", v.dump()));
   }
   if (x <= 0) fail(name, fmt::format("= {} must be > 0", x));
+  if (x > max) out_of_range(std::to_string(x));
   return x;
 }
 
@@ -222,6 +259,10 @@ std::vector<std::int64_t> ParamReader::integer_list(const std::string& name) con
     }
     if (x < 0)
       fail(name, fmt::format("= {}: '{}' is not a whole number >= 0 (expected e.g. 512,1024,384)", v.dump(), item));
+    if (x > limit(name)) {
+      fail(name, fmt::format("= {}: {} must be in 0..{} (the simulation limit, docs/reliability.md)", v.dump(), x,
+                             limit(name)));
+    }
     out.push_back(x);
   }
   return out;

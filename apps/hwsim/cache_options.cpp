@@ -32,7 +32,8 @@ std::vector<Option> cache_options(bool on_by_default) {
                      : "keep and reuse kernel results in the result cache folder DIR (off by default: bench times "
                        "the simulator)",
        ""},
-      {"cache-max-mb", "N", "bound on the result cache folder, MiB (least recently used entries go first)", "1024"}};
+      {"cache-max-mb", "N", "bound on the result cache folder, MiB (least recently used entries go first)", "1024",
+       false, IntRange{1, 1LL << 24}}};
   if (on_by_default)
     o.insert(o.begin() + 1, {"no-cache", "", "simulate every kernel; neither read nor write the cache", ""});
   return o;

@@ -27,14 +27,24 @@ std::vector<std::string> Args::all(const std::string& name) const {
   return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
-long long Args::integer(const std::string& name) const {
-  const std::string& s = get(name);
+namespace {
+
+// A 64-bit whole number, or an error naming the option and, where the option
+// declares one, its range; never a wrapped or truncated value.
+long long parse_integer(const std::string& name, const std::string& s, const std::optional<IntRange>& range) {
   long long v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || p != s.data() + s.size()) {
-    throw Error(fmt::format("--{} {}: expected a whole number", name, s));
-  }
-  return v;
+  const bool parsed = ec == std::errc{} && p == s.data() + s.size();
+  if (parsed && (!range || (v >= range->min && v <= range->max))) return v;
+  if (!range) throw Error(fmt::format("--{} {}: expected a whole number", name, s));
+  throw Error(fmt::format("--{} {}: expected a whole number in {}..{}", name, s, range->min, range->max));
+}
+
+}  // namespace
+
+long long Args::integer(const std::string& name) const {
+  const auto r = ranges_.find(name);
+  return parse_integer(name, get(name), r == ranges_.end() ? std::nullopt : std::optional<IntRange>(r->second));
 }
 
 double Args::number(const std::string& name) const {
@@ -47,7 +57,10 @@ double Args::number(const std::string& name) const {
 
 Args parse(const Command& cmd, const std::vector<std::string>& argv) {
   Args args;
-  for (const Option& o : cmd.options) args.defaults_[o.name] = o.default_value;
+  for (const Option& o : cmd.options) {
+    args.defaults_[o.name] = o.default_value;
+    if (o.range) args.ranges_[o.name] = *o.range;
+  }
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
     if (a.size() > 2 && a.starts_with("--")) {
@@ -85,6 +98,7 @@ Args parse(const Command& cmd, const std::vector<std::string>& argv) {
       if (!opt->repeatable && args.values_.count(name)) {
         throw Error(fmt::format("hwsim {}: --{} given twice", cmd.name, name));
       }
+      if (opt->range) parse_integer(name, value, opt->range);  // fail before anything runs
       args.values_[name].push_back(value);
     } else {
       args.positional_.push_back(a);
@@ -107,6 +121,7 @@ std::string help_text(const Command& cmd) {
   for (const Option& o : cmd.options) {
     std::string left = "  --" + o.name + (o.value_name.empty() ? "" : " " + o.value_name);
     std::string right = o.help;
+    if (o.range) right += fmt::format(" ({}..{})", o.range->min, o.range->max);
     if (!o.default_value.empty() && !o.value_name.empty()) right += " (default: " + o.default_value + ")";
     if (o.repeatable) right += " [repeatable]";
     out += fmt::format("{:<28} {}\n", left, right);

@@ -11,12 +11,21 @@
 
 namespace hwsim::cli {
 
+// The whole numbers an integer option accepts, checked when the command line
+// is parsed (64-bit, before any narrowing) so a bad value stops before
+// anything runs.
+struct IntRange {
+  long long min;
+  long long max;
+};
+
 struct Option {
   std::string name;        // without dashes: "gpu"
   std::string value_name;  // "NAME"; empty for a flag
   std::string help;
   std::string default_value;  // shown in help and returned when absent; empty = none
   bool repeatable = false;
+  std::optional<IntRange> range = std::nullopt;  // set: a whole number in range (shown in help)
 };
 
 class Args {
@@ -34,6 +43,7 @@ class Args {
   friend Args parse(const struct Command&, const std::vector<std::string>&);
   std::map<std::string, std::vector<std::string>> values_;
   std::map<std::string, std::string> defaults_;
+  std::map<std::string, IntRange> ranges_;
   std::vector<std::string> positional_;
 };
 

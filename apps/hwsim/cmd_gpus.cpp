@@ -41,23 +41,23 @@ nlohmann::json schema_json() {
     rows.push_back({{"key", d.key},
                     {"kind", to_string(d.kind)},
                     {"unit", unit_text(d.key)},
-                    {"rule", range_text(d.rule)},
+                    {"range", range_text(d)},
                     {"description", d.description}});
   }
   return rows;
 }
 
 void print_schema_markdown() {
-  fmt::print("| key | kind | unit | rule | description |\n|---|---|---|---|---|\n");
+  fmt::print("| key | kind | unit | range | description |\n|---|---|---|---|---|\n");
   for (const ParamDef& d : gpu_param_schema()) {
-    fmt::print("| `{}` | {} | {} | {} | {} |\n", d.key, to_string(d.kind), unit_text(d.key), range_text(d.rule),
+    fmt::print("| `{}` | {} | {} | {} | {} |\n", d.key, to_string(d.kind), unit_text(d.key), range_text(d),
                d.description);
   }
 }
 
 void print_schema_text() {
   for (const ParamDef& d : gpu_param_schema()) {
-    fmt::print("{:<40} {:<11} {:<8} {:<6} {}\n", d.key, to_string(d.kind), unit_text(d.key), range_text(d.rule),
+    fmt::print("{:<40} {:<11} {:<8} {:<22} {}\n", d.key, to_string(d.kind), unit_text(d.key), range_text(d),
                d.description);
   }
 }

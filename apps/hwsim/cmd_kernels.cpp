@@ -11,8 +11,12 @@
 namespace hwsim::cli {
 namespace {
 
+// The type as a user needs it, with the range a whole number is checked
+// against (docs/reliability.md).
 std::string type_text(const KernelParam& p) {
-  return p.type == "choice" ? fmt::format("{}", fmt::join(p.choices, " | ")) : p.type;
+  if (p.type == "choice") return fmt::format("{}", fmt::join(p.choices, " | "));
+  if (p.type == "integer > 0") return fmt::format("integer in 1..{}", p.limit());
+  return p.type;
 }
 
 nlohmann::json to_json(const KernelDef& k) {

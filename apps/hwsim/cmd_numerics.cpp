@@ -10,6 +10,7 @@
 
 #include "apps/hwsim/commands.hpp"
 #include "models/io/atomic_file.hpp"
+#include "models/io/json_input.hpp"
 #include "models/numerics/error_study.hpp"
 #include "models/numerics/formats.hpp"
 #include "models/numerics/measurement.hpp"
@@ -54,8 +55,10 @@ CodeMatrix e4m3_matrix(const nlohmann::json& j, const std::string& file, const s
 nlohmann::json read_json(const std::string& file) {
   std::ifstream in(file);
   if (!in) throw Error(file + ": cannot open");
+  std::stringstream text;
+  text << in.rdbuf();
   try {
-    return nlohmann::json::parse(in);
+    return parse_json_unique(text.str(), file);
   } catch (const nlohmann::json::exception& e) {
     throw Error(file + ": not valid JSON (" + e.what() + ")");
   }
@@ -136,9 +139,9 @@ Command numerics_error_command() {
   c.options = {
       {"ks", "LIST", "comma-separated K values", "128,256,512,1024,2048,4096,8192,16384"},
       {"distribution", "NAME", "normal4, uniform_pos or wide (validate/kernels/numerics/README.md)", "uniform_pos"},
-      {"m", "M", "rows of A", "64"},
-      {"n", "N", "rows of B", "64"},
-      {"seed", "S", "base seed (inputs of each K use seed + K)", "1"},
+      {"m", "M", "rows of A", "64", false, IntRange{1, 65536}},
+      {"n", "N", "rows of B", "64", false, IntRange{1, 65536}},
+      {"seed", "S", "base seed (inputs of each K use seed + K)", "1", false, IntRange{0, 1LL << 53}},
       accumulator_option(true),
       {"json", "FILE", "write the rows as JSON", ""},
       {"csv", "FILE", "write the rows as CSV", ""}};
@@ -268,12 +271,12 @@ Command numerics_bench_command() {
   Command c;
   c.name = "numerics bench";
   c.summary = "time the emulation of an FP8 GEMM on one core";
-  c.options = {{"m", "M", "rows of A", "256"},
-               {"n", "N", "rows of B", "256"},
-               {"k", "K", "depth", "4096"},
+  c.options = {{"m", "M", "rows of A", "256", false, IntRange{1, 65536}},
+               {"n", "N", "rows of B", "256", false, IntRange{1, 65536}},
+               {"k", "K", "depth", "4096", false, IntRange{1, 1 << 20}},
                accumulator_option(),
                {"promote-every", "N|none", "promotion interval", "none"},
-               {"repeat", "R", "timed repetitions (the minimum is reported)", "3"}};
+               {"repeat", "R", "timed repetitions (the minimum is reported)", "3", false, IntRange{1, 1000}}};
   c.description = "Emulates C = A*B^T on seeded normal4 inputs and prints the fastest of --repeat runs.";
   c.run = [](const Args& a) {
     const GemmOptions o = gemm_options(a);
@@ -305,9 +308,9 @@ Command numerics_quantize_command() {
       "Quantises seeded activation-like data (bell-shaped values, a fraction of the channels scaled up as\n"
       "outliers) with each granularity, with amax / max_finite scales and with power-of-two (UE8M0) scales,\n"
       "dequantises, and prints the error statistics.";
-  c.options = {{"rows", "R", "tokens", "512"},
-               {"cols", "C", "channels", "7168"},
-               {"seed", "S", "seed", "1"},
+  c.options = {{"rows", "R", "tokens", "512", false, IntRange{1, 1 << 20}},
+               {"cols", "C", "channels", "7168", false, IntRange{1, 1 << 20}},
+               {"seed", "S", "seed", "1", false, IntRange{0, 1LL << 53}},
                {"outlier-fraction", "F", "fraction of channels that are outliers", "0.01"},
                {"outlier-scale", "X", "factor of the outlier channels", "100"},
                {"format", "NAME", "e4m3 or e5m2", "e4m3"},

@@ -256,10 +256,10 @@ Command run_command() {
        ""},
       {"workload", "NAME",
        "simulate a workload instead of one kernel: deepseek-v3-layer, or deepseek-v3-step (as hwsim step)", ""},
-      {"tokens", "N", "deepseek-v3-layer: tokens per GPU per micro-batch", "4096"},
+      {"tokens", "N", "deepseek-v3-layer: tokens per GPU per micro-batch", "4096", false, IntRange{1, 1 << 20}},
       {"routing", "R", "deepseek-v3-layer: expert loads, balanced or skewed", "balanced"},
-      {"seed", "N", "deepseek-v3-layer: seed of the skewed expert loads", "1"},
-      {"jobs", "N", "deepseek-v3-layer: kernels simulated at once (processes)", "2"},
+      {"seed", "N", "deepseek-v3-layer: seed of the skewed expert loads", "1", false, IntRange{0, 1LL << 53}},
+      {"jobs", "N", "deepseek-v3-layer: kernels simulated at once (processes)", "2", false, IntRange{1, 256}},
       {"m", "N", "rows (gemm, quant_1x128, transpose*, swiglu, rmsnorm)", ""},
       {"n", "N", "columns of the output / weight rows", ""},
       {"k", "N", "reduction / inner dimension", ""},
@@ -271,18 +271,18 @@ Command run_command() {
       {"scaling", "S", "gemm scaling: none, per_tensor, block_1x128_128x128, block_1x128_1x128 (grouped_gemm: rowwise)",
        ""},
       {"fast-accum", "", "gemm: FP8 fast accumulation (no promotion)", ""},
-      {"sms", "N", "run on the first N SMs only", ""},
-      {"tile-m", "N", "gemm: force BLOCK_M", ""},
-      {"tile-n", "N", "gemm: force BLOCK_N", ""},
+      {"sms", "N", "run on the first N SMs only", "", false, IntRange{1, 4096}},
+      {"tile-m", "N", "gemm: force BLOCK_M", "", false, IntRange{1, 4096}},
+      {"tile-n", "N", "gemm: force BLOCK_N", "", false, IntRange{1, 4096}},
       {"regime", "R",
        "power history of the launch: sustained (back to back for seconds), idle[:idle_before_ms=N] (one launch "
        "after idle time) or train[:idle_before_ms=N,launches=N,gap_us=N] (the median of a train after idle "
        "time); sustained when absent",
        ""},
       {"param", "NAME=VALUE", "any kernel param (repeatable)", "", true},
-      {"chunk-bytes", "N", "memory-system chunk (transfer and L2 tag granule)", "2048"},
+      {"chunk-bytes", "N", "memory-system chunk (transfer and L2 tag granule)", "2048", false, IntRange{32, 1 << 20}},
       {"trace", "FILE", "write a Chrome-trace timeline (Perfetto) to FILE", ""},
-      {"trace-max-events", "N", "cap on spans kept in the trace", "200000"},
+      {"trace-max-events", "N", "cap on spans kept in the trace", "200000", false, IntRange{1000, 100000000}},
       {"json", "", "print the KernelResult JSON on stdout", ""},
       {"out", "FILE", "also write the KernelResult JSON to FILE", ""}};
   for (Option& o : cache_options()) c.options.push_back(std::move(o));
@@ -304,6 +304,9 @@ Command run_command() {
     if (!workload && !a.has("kernel"))
       throw Error("hwsim run: --kernel is required (e.g. --kernel gemm), or --workload deepseek-v3-layer");
     const HardwareSpec spec = load_gpu(a.get("gpu"), a.all("set"));
+    for (const char* file : {"out", "trace"}) {
+      if (auto path = a.maybe(file)) check_output_path(*path);  // refused before the simulation, not after
+    }
     SimOptions opt;
     opt.chunk_bytes = a.integer("chunk-bytes");
     if (opt.chunk_bytes <= 0) throw Error("--chunk-bytes must be > 0");

@@ -28,9 +28,9 @@ Command study_command() {
       gpu_option(),
       {"all", "", "study every proposal", ""},
       {"list", "", "list the proposals and exit", ""},
-      {"tokens", "N", "tokens per GPU of one micro-batch", "4096"},
+      {"tokens", "N", "tokens per GPU of one micro-batch", "4096", false, IntRange{1, 1 << 20}},
       {"routing", "KIND", "expert load: balanced or skewed", "balanced"},
-      {"seed", "N", "seed of the skewed expert loads", "1"},
+      {"seed", "N", "seed of the skewed expert loads", "1", false, IntRange{0, 1LL << 53}},
       {"out", "DIR", "result folder", "out/study"},
       {"model", "NAME", fmt::format("timing model: {}", fmt::join(predictor_names(), ", ")), predictor_names().front()},
       {"no-sensitivity", "", "skip the parameter sweeps", ""},
@@ -39,7 +39,7 @@ Command study_command() {
        "hwsim step --option); the micro-batch, routing and seed follow --tokens, --routing, --seed",
        "", true},
       set_option(),
-      {"jobs", "N", "configurations simulated at once", "2"}};
+      {"jobs", "N", "configurations simulated at once", "2", false, IntRange{1, 256}}};
   for (Option& o : cache_options()) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
     if (a.has("list")) {

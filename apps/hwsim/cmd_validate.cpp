@@ -15,6 +15,7 @@
 #include "apps/hwsim/predictors.hpp"
 #include "models/io/atomic_file.hpp"
 #include "models/spec/error.hpp"
+#include "sim/config/gpu_loader.hpp"
 #include "validate/compare/validation.hpp"
 
 namespace hwsim::cli {
@@ -27,7 +28,7 @@ Option model_option() {
           predictor_names().front()};
 }
 
-Option jobs_option() { return {"jobs", "N", "GPUs simulated at once, one process each", "2"}; }
+Option jobs_option() { return {"jobs", "N", "GPUs simulated at once, one process each", "2", false, IntRange{1, 256}}; }
 
 // Replaces the text between "<!-- BEGIN name -->" and "<!-- END name -->" in
 // `doc` (both markers must exist) and writes it back atomically.
@@ -66,6 +67,42 @@ std::optional<double> gate_for(const std::vector<std::string>& values, const std
   return mine ? mine : all;
 }
 
+// A misspelled or out-of-range --set stops the run before any simulation: the
+// child processes would otherwise report it per record and the run would
+// "succeed" over nothing. Errors of the GPU itself stay per-record errors.
+void check_overrides(const std::vector<Record>& records, const std::vector<std::string>& overrides) {
+  if (overrides.empty()) return;
+  std::set<std::string> gpus;
+  for (const Record& r : records) gpus.insert(r.gpu);
+  for (const std::string& gpu : gpus) {
+    try {
+      load_gpu(gpu, overrides);
+    } catch (const Error& e) {
+      if (std::string_view(e.what()).starts_with("--set ")) throw;
+    }
+  }
+}
+
+// The records whose simulation process died (a signal or a failed exit): a
+// fault of hwsim, never a per-record model limitation.
+std::vector<size_t> crashed(const std::vector<Prediction>& predictions) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < predictions.size(); ++i) {
+    if (predictions[i].crashed) out.push_back(i);
+  }
+  return out;
+}
+
+// Gate breaches every validate run checks, --max-* given or not: a crash, or
+// fewer than --min-scored percent of a GPU's measured validation records scored.
+void check_coverage(const GpuValidation& v, double min_pct, std::vector<std::string>& breaches) {
+  const size_t considered = v.overall.count + v.not_modelled.size();
+  if (considered > 0 && 100.0 * v.overall.count < min_pct * considered) {
+    breaches.push_back(fmt::format("{}: {} of {} measured validation records scored, fewer than --min-scored {}%",
+                                   v.gpu, v.overall.count, considered, min_pct));
+  }
+}
+
 }  // namespace
 
 // --gemm-config: the GEMM configuration the records are simulated with.
@@ -92,7 +129,8 @@ Command predict_command() {
   c.description =
       "Reads measurement records (JSON Lines, the validation record schema), simulates each record's kernel on its\n"
       "GPU, and writes every record back unchanged plus \"predicted\": {\"time_us\": x}, or \"error\": \"...\" when\n"
-      "the model cannot run it. Exits non-zero only for malformed input, naming the file and line.";
+      "the model cannot run it (counted in the summary line). Exits non-zero for malformed input (naming the file\n"
+      "and line), an empty file, a bad --set, or when any record's simulation process crashed.";
   c.options = {{"in", "FILE", "records to predict (.jsonl)", ""},
                {"out", "FILE", "where to write the records with predictions (.jsonl)", ""},
                model_option(),
@@ -101,8 +139,11 @@ Command predict_command() {
                gemm_config_option()};
   for (Option& o : cache_options()) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
+    check_output_path(a.get("out"));  // refused before the simulations, not after
     const std::vector<Record> records = read_records(a.get("in"));
+    if (records.empty()) throw Error(fmt::format("--in {}: the file holds no records", a.get("in")));
     const PredictOptions opt = predict_options(a);
+    check_overrides(records, opt.overrides);
     const auto predictions = predict_records(records, predictor_factory(a.get("model"), result_cache_options(a)), opt);
     std::string out;
     int failed = 0;
@@ -117,8 +158,14 @@ Command predict_command() {
       out += r.dump() + "\n";
     }
     write_file_atomic(a.get("out"), out);
-    fmt::print("predicted {} of {} records with the {} model -> {}\n", records.size() - failed, records.size(),
-               a.get("model"), a.get("out"));
+    const std::vector<size_t> dead = crashed(predictions);
+    fmt::print("predicted {} of {} records with the {} model -> {}; {} per-record errors, {} crashed\n",
+               records.size() - failed, records.size(), a.get("model"), a.get("out"), failed - dead.size(),
+               dead.size());
+    if (!dead.empty()) {
+      throw Error(fmt::format("predict: the simulations of {} of {} records crashed (first: {}: {})", dead.size(),
+                              records.size(), records[dead[0]].id, predictions[dead[0]].error));
+    }
     return 0;
   };
   return c;
@@ -132,7 +179,9 @@ Command validate_command() {
       "Simulates every measured kernel under --data (one process per GPU) and reports, on validation records only,\n"
       "the median and mean absolute percentage error, the maximum, Pearson r and the counts within 5/10/20%, per\n"
       "kernel class and overall. --whatif BASE:TARGET compares the predicted speed-up of each kernel measured on both\n"
-      "GPUs with the measured one. The --max-* options turn the run into a gate that exits 1 when a bound is broken.";
+      "GPUs with the measured one. The --max-* options turn the run into a gate that exits 1 when a bound is broken;\n"
+      "every run also fails when a simulation process crashed or fewer than --min-scored percent of a GPU's\n"
+      "measured validation records were scored.";
   c.options = {{"data", "DIR", "folder of measured records (*.jsonl, one folder per GPU)", "validate/data"},
                model_option(),
                {"gpu", "NAME", "score only this GPU's records", ""},
@@ -143,12 +192,19 @@ Command validate_command() {
                 "gate: a GPU's overall median |error| must not exceed PCT (every GPU without GPU=)", "", true},
                {"max-class-error", "[GPU=]PCT", "gate: every class's median |error| must not exceed PCT", "", true},
                {"max-speedup-error", "PCT", "gate: every class's what-if speed-up error must not exceed PCT", ""},
+               {"min-scored", "PCT", "gate: each GPU's scored share of measured validation records", "50"},
                set_option(),
                jobs_option(),
                gemm_config_option()};
   for (Option& o : cache_options()) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
+    if (auto file = a.maybe("out")) check_output_path(*file);  // refused before the simulations, not after
     std::vector<Record> records = read_record_tree(a.get("data"));
+    if (records.empty()) throw Error(fmt::format("--data {}: no records (*.jsonl) under it", a.get("data")));
+    const double min_scored = a.number("min-scored");
+    if (!(min_scored >= 0 && min_scored <= 100)) {
+      throw Error(fmt::format("--min-scored {}: expected a percentage in [0, 100]", a.get("min-scored")));
+    }
     if (auto only = a.maybe("gpu")) {
       std::erase_if(records, [&](const Record& r) { return r.gpu != *only; });
       if (records.empty()) throw Error(fmt::format("--gpu {}: no records of that GPU under {}", *only, a.get("data")));
@@ -162,20 +218,26 @@ Command validate_command() {
       whatif = {w->substr(0, colon), w->substr(colon + 1)};
     }
     const PredictOptions opt = predict_options(a);
+    check_overrides(records, opt.overrides);
     const auto predictions = predict_records(records, predictor_factory(a.get("model"), result_cache_options(a)), opt);
 
+    std::vector<std::string> breaches;
+    if (const auto dead = crashed(predictions); !dead.empty()) {
+      breaches.push_back(fmt::format("the simulations of {} records crashed (first: {}: {})", dead.size(),
+                                     records[dead[0]].id, predictions[dead[0]].error));
+    }
     std::set<std::string> gpus;
     for (const auto& r : records) gpus.insert(r.gpu);
     nlohmann::json out = {{"model", a.get("model")},
                           {"data", a.get("data")},
                           {"gemm_config", a.get("gemm-config")},
                           {"gpus", nlohmann::json::array()}};
-    std::vector<std::string> breaches;
     for (const auto& gpu : gpus) {
       const GpuValidation v = score_gpu(gpu, records, predictions);
       fmt::print("{}\n", render_table(v));
       for (const auto& [id, why] : v.not_modelled) fmt::print("  not modelled: {}: {}\n", id, why);
       out["gpus"].push_back(to_json(v));
+      check_coverage(v, min_scored, breaches);
       if (auto doc = a.maybe("update-doc")) update_doc_section(*doc, "validation " + gpu, render_markdown(v));
       if (auto lim = gate_for(a.all("max-median-error"), gpu, "max-median-error");
           lim && v.overall.count > 0 && v.overall.median_abs_pct > *lim) {

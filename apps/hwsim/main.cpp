@@ -8,6 +8,7 @@
 
 #include "apps/hwsim/commands.hpp"
 #include "apps/hwsim/version.hpp"
+#include "models/io/interrupt_cleanup.hpp"
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
 
@@ -25,6 +26,7 @@ void print_overview(const std::vector<hwsim::cli::Command>& commands) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  hwsim::install_interrupt_cleanup();  // before any thread or child process exists
   std::vector<std::string> args(argv + 1, argv + argc);
   const auto commands = hwsim::cli::all_commands();
   try {

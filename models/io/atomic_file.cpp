@@ -5,12 +5,37 @@
 #include <fstream>
 #include <system_error>
 
+#include "models/io/interrupt_cleanup.hpp"
 #include "models/spec/error.hpp"
 
 namespace hwsim {
+namespace {
 
-void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
-  namespace fs = std::filesystem;
+namespace fs = std::filesystem;
+
+// Where the bytes must go: a symlink's target (replacing the link with a
+// file would silently detach whatever the link stood for), and never a
+// device, FIFO or folder, which a rename would replace by a regular file.
+fs::path destination(const fs::path& path) {
+  std::error_code ec;
+  fs::path target = path;
+  if (fs::is_symlink(fs::symlink_status(path, ec))) {
+    target = fs::weakly_canonical(path, ec);
+    if (ec) throw Error("cannot resolve the symbolic link '" + path.string() + "': " + ec.message());
+  }
+  const fs::file_status st = fs::status(target, ec);
+  if (fs::exists(st) && !fs::is_regular_file(st)) {
+    throw Error("'" + path.string() + "' is not a regular file (a folder, device or FIFO); refusing to write over it");
+  }
+  return target;
+}
+
+}  // namespace
+
+void check_output_path(const std::filesystem::path& path) { destination(path); }
+
+void write_file_atomic(const std::filesystem::path& requested, std::string_view content) {
+  const fs::path path = destination(requested);
   std::error_code ec;
   if (path.has_parent_path()) {
     fs::create_directories(path.parent_path(), ec);
@@ -18,20 +43,21 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
   }
   fs::path tmp = path;
   tmp += ".tmp." + std::to_string(::getpid());
+  const TempPathGuard guard(tmp);  // an interrupt removes the half-written file
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot write '" + path.string() + "'");
+    if (!out) throw Error("cannot write '" + requested.string() + "'");
     out.write(content.data(), static_cast<std::streamsize>(content.size()));
     out.flush();
     if (!out) {
       fs::remove(tmp, ec);
-      throw Error("cannot write '" + path.string() + "' (disk full?)");
+      throw Error("cannot write '" + requested.string() + "' (disk full?)");
     }
   }
   fs::rename(tmp, path, ec);
   if (ec) {
     fs::remove(tmp, ec);
-    throw Error("cannot move the finished file into place at '" + path.string() + "'");
+    throw Error("cannot move the finished file into place at '" + requested.string() + "'");
   }
 }
 

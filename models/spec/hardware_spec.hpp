@@ -35,14 +35,22 @@ struct ParamDef {
   std::string_view key;  // dotted, unit suffix at the end ("hbm.bandwidth_GBps")
   ValueKind kind;
   Rule rule;
+  // The practical range of a number, integer or list entry, in the key's unit
+  // (docs/reliability.md): every value must be finite and in [lo, hi]; under
+  // kNonNegative with lo > 0 the value is 0 (feature off) or in [lo, hi].
+  // Bounds keep integers within their member's type and times within a Tick.
+  double lo;
+  double hi;
   std::string_view description;  // one line; docs/hardware.md explains more
   ParamMember member;
 };
 
 // All keys of a GPU description, in documentation order.
 std::span<const ParamDef> gpu_param_schema();
-std::string_view rule_text(Rule r);       // as error messages say it: "must be > 0"
-std::string_view range_text(Rule r);      // as the schema lists it: "> 0"
+std::string_view rule_text(Rule r);         // as error messages say it: "must be > 0"
+std::string range_text(const ParamDef& d);  // as the schema and errors list it: "1..4096", "[1, 10000]"
+// Whether a finite `v` satisfies d's rule and range (kAny rows: always).
+bool in_range(const ParamDef& d, double v);
 std::string_view to_string(ValueKind k);  // "number", "integer", ...
 
 enum class DataType { kFp8E4M3, kFp8E5M2, kBf16, kFp16, kTf32, kFp32, kInt8 };

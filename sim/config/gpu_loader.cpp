@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -86,7 +87,12 @@ bool scalar_bool(const YAML::Node& n, bool& out) {
   return false;
 }
 
+// The rule first (its message is the one people know: "must be > 0"), then
+// the key's range, before anything narrows the value to its member's type.
 void check_rule(const ParamDef& def, double v, const std::string& where) {
+  if (!std::isfinite(v)) {
+    throw Error(fmt::format("{}: {} = {} must be a finite number in {}", where, def.key, v, range_text(def)));
+  }
   bool ok = true;
   switch (def.rule) {
     case Rule::kAny:
@@ -104,7 +110,16 @@ void check_rule(const ParamDef& def, double v, const std::string& where) {
   if (!ok) {
     throw Error(fmt::format("{}: {} = {} {}", where, def.key, v, rule_text(def.rule)));
   }
+  if (!in_range(def, v)) {
+    const std::string range = range_text(def);  // "1..4096", "[0, 1e+06]" or "0 or [0.001, 1e+06]"
+    const std::string must = range.starts_with("0 or ") ? "0 or in " + range.substr(5) : "in " + range;
+    throw Error(fmt::format("{}: {} = {} must be {}", where, def.key, v, must));
+  }
 }
+
+// A whole number, tested without a cast (a double beyond 2^63 has no integer
+// to cast to); callers check the range first.
+bool whole(double v) { return std::floor(v) == v; }
 
 // Converts one YAML value for `key` into a Param, applying the schema: the key
 // must exist (or be a unit-less spelling whose value carries a unit), the type
@@ -127,7 +142,7 @@ std::pair<std::string, ParamValue> convert(const std::string& key, const YAML::N
       if (!value.IsScalar()) throw Error(fmt::format("{}: {} must be a quantity with a unit", where, key));
       const double v = parse_quantity(value.Scalar(), *unit, where + ": " + key);
       check_rule(d, v, where);
-      if (d.kind == ValueKind::kInteger && v != static_cast<double>(static_cast<long long>(v))) {
+      if (d.kind == ValueKind::kInteger && !whole(v)) {
         throw Error(fmt::format("{}: {} = {} must be a whole number of {}", where, d.key, v, unit->display));
       }
       return {std::string(d.key), v};
@@ -145,13 +160,16 @@ std::pair<std::string, ParamValue> convert(const std::string& key, const YAML::N
           if (auto unit = unit_of_key(def->key)) {  // a unit in the value, matching the key's
             v = parse_quantity(value.Scalar(), *unit, where + ": " + key);
             check_rule(*def, v, where);
+            if (def->kind == ValueKind::kInteger && !whole(v)) {
+              throw Error(fmt::format("{}: {} = {} must be a whole number of {}", where, key, v, unit->display));
+            }
             return {key, v};
           }
         }
         throw Error(fmt::format("{}: {} must be {}, got '{}'", where, key, kind_text(def->kind),
                                 value.IsScalar() ? value.Scalar() : std::string("a list or map")));
       }
-      if (def->kind == ValueKind::kInteger && v != static_cast<double>(static_cast<long long>(v))) {
+      if (def->kind == ValueKind::kInteger && std::isfinite(v) && !whole(v)) {
         throw Error(fmt::format("{}: {} must be a whole number, got {}", where, key, value.Scalar()));
       }
       check_rule(*def, v, where);
@@ -218,6 +236,30 @@ void flatten(const YAML::Node& node, const std::string& prefix, const Document& 
   }
 }
 
+// yaml-cpp keeps both entries of a key given twice and lookups see only the
+// first, so a second value would be ignored without a word; and a list or map
+// used as a key has no name to report. Both are errors, checked over the whole
+// document before anything reads it.
+void check_keys(const YAML::Node& node, const std::string& label, const std::string& prefix) {
+  if (node.IsSequence()) {
+    for (const auto& item : node) check_keys(item, label, prefix);
+    return;
+  }
+  if (!node.IsMap()) return;
+  std::map<std::string, int> first_line;
+  for (const auto& kv : node) {
+    if (!kv.first.IsScalar())
+      throw Error(fmt::format("{}: a key must be a plain name, not a list or map", at_line(label, kv.first)));
+    const std::string key = prefix.empty() ? kv.first.Scalar() : prefix + "." + kv.first.Scalar();
+    const auto [it, fresh] = first_line.emplace(kv.first.Scalar(), kv.first.Mark().line + 1);
+    if (!fresh) {
+      throw Error(
+          fmt::format("{}: duplicate key '{}' (first given at line {})", at_line(label, kv.first), key, it->second));
+    }
+    check_keys(kv.second, label, key);
+  }
+}
+
 void parse_document(Document& doc, const std::string& text) {
   try {
     doc.root = YAML::Load(text);
@@ -225,6 +267,7 @@ void parse_document(Document& doc, const std::string& text) {
     throw Error(fmt::format("{}:{}:{}: malformed YAML: {}", doc.label, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
   if (!doc.root.IsMap()) throw Error(doc.label + ": a GPU description must be a YAML map with name and params");
+  check_keys(doc.root, doc.label, "");
   for (const auto& kv : doc.root) {
     const std::string k = kv.first.as<std::string>();
     static const std::vector<std::string> kTop = {"name", "display_name", "inherits", "params"};
@@ -237,6 +280,11 @@ void parse_document(Document& doc, const std::string& text) {
   }
   for (const char* k : {"name", "params"}) {
     if (!doc.root[k]) throw Error(fmt::format("{}: missing top-level key '{}'", doc.label, k));
+  }
+  for (const char* k : {"name", "display_name", "inherits"}) {
+    if (doc.root[k] && !doc.root[k].IsScalar()) {
+      throw Error(fmt::format("{}: '{}' must be text", at_line(doc.label, doc.root[k]), k));
+    }
   }
 }
 

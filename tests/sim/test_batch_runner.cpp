@@ -1,6 +1,8 @@
 // Batches run in child processes, one configuration each; identical kernels
 // are simulated once per batch; overrides reach the configuration.
 #include <catch2/catch.hpp>
+#include <csignal>
+#include <cstdlib>
 
 #include "sim/batch_runner.hpp"
 
@@ -43,4 +45,35 @@ TEST_CASE("batches run per configuration with identical kernels simulated once")
   CHECK(r[0][3].error == "cannot model boom");
   CHECK(*r[1][0].time_us == 1001);  // a fresh process with the override
   CHECK(r[2][0].error.starts_with("unknown GPU 'no-such-gpu'"));
+}
+
+namespace {
+
+// Dies by a signal on kind "abort", as a simulator bug would.
+class Aborter final : public KernelPredictor {
+ public:
+  Prediction predict(const std::string& kind, const nlohmann::json&) override {
+    if (kind == "abort") {
+      std::signal(SIGABRT, SIG_DFL);  // not Catch2's handler, which would report from the child
+      std::abort();
+    }
+    return {1.0, ""};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a batch whose process dies marks each of its predictions crashed, naming the signal") {
+  PredictorFactory factory = [](const HardwareSpec&) { return std::make_unique<Aborter>(); };
+  const nlohmann::json a = {{"bytes", 1}};
+  const std::vector<ConfigBatch> batches = {{"h100-sxm", {}, {{"read", a}, {"abort", a}}},
+                                            {"h800-sxm", {}, {{"read", a}}}};
+  const auto r = run_batches(batches, factory, 2);
+  REQUIRE(r.size() == 2);
+  for (const Prediction& p : r[0]) {
+    CHECK(p.crashed);
+    CHECK(p.error == "the simulation of h100-sxm crashed (signal 6)");
+  }
+  CHECK_FALSE(r[1][0].crashed);  // a per-record model limitation or success is never a crash
+  CHECK(*r[1][0].time_us == 1.0);
 }

@@ -142,5 +142,33 @@ TEST_CASE("launch options are read and checked in one place, for every model", "
   const KernelDescriptor bad{"memcpy", {{"bytes", 1024}, {"sms", 200}}};
   CHECK_THROWS_WITH(launch_options(bad, 132), expected);
   CHECK_THROWS_WITH(launch_options({"memcpy", {{"bytes", 1024}, {"beside_hbm_GBps", -1}}}, 132),
-                    Catch::Contains("beside_hbm_GBps = -1 must be a number >= 0"));
+                    Catch::Contains("beside_hbm_GBps = -1 must be a number in [0, 1000000]"));
+  CHECK_THROWS_WITH(launch_options({"memcpy", {{"bytes", 1024}, {"beside_hbm_GBps", 1e300}}}, 132),
+                    "kernel memcpy: param beside_hbm_GBps = 1e+300 must be a number in [0, 1000000]");
+}
+
+// docs/reliability.md: whole-number params stop at the simulation limit,
+// whatever JSON spelling carries them, before any 64-bit read can wrap.
+TEST_CASE("kernel dimensions beyond the simulation limit are refused with the limit", "[registry]") {
+  const std::string limit = " must be in 1..16777216 (the simulation limit, docs/reliability.md)";
+  const auto error = [](const json& params) -> std::string {
+    try {
+      kernel_work("transpose", params);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  CHECK(error({{"m", 2147483648LL}, {"k", 128}}) == "kernel transpose: param m = 2147483648" + limit);
+  CHECK(error({{"m", 18446744073709551615ULL}, {"k", 128}}) ==
+        "kernel transpose: param m = 18446744073709551615" + limit);
+  CHECK(error({{"m", 1e300}, {"k", 128}}) == "kernel transpose: param m = 1e+300" + limit);
+  CHECK(error({{"m", "99999999999999999999"}, {"k", 128}}) ==
+        "kernel transpose: param m = 99999999999999999999" + limit);
+  CHECK(error({{"m", 16777217}, {"k", 128}}) == "kernel transpose: param m = 16777217" + limit);
+  CHECK(error({{"m", 0}, {"k", 128}}) == "kernel transpose: param m = 0 must be > 0");
+  CHECK(kernel_work("memcpy", {{"bytes", 1LL << 40}}).read_bytes == static_cast<double>(1LL << 40));  // bytes: 2^40
+  CHECK_THROWS_WITH(kernel_work("memcpy", {{"bytes", (1LL << 40) + 16}}),
+                    "kernel memcpy: param bytes = 1099511627792 must be in 1..1099511627776 (the simulation limit, "
+                    "docs/reliability.md)");
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "models/io/json_input.hpp"
 #include "models/power/controller.hpp"
 #include "models/spec/error.hpp"
 #include "validate/compare/library_config.hpp"
@@ -81,6 +82,61 @@ void read_regime(Record& r, const std::string& where) {
   parse_power_history(r.history, where + ": fields 'regime' and 'history'");
 }
 
+// One non-blank line of a records file.
+Record parse_record(const std::string& text, const fs::path& file, int line) {
+  const std::string where = fmt::format("{}:{}", file.string(), line);
+  Record r;
+  r.file = file.string();
+  r.line = line;
+  try {
+    r.raw = parse_json_unique(text, where);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(fmt::format("{}: malformed JSON: {}", where, e.what()));
+  }
+  if (!r.raw.is_object()) throw Error(where + ": a record must be a JSON object");
+  r.id = require_string(r.raw, "id", where);
+  r.gpu = require_string(r.raw, "gpu", where);
+  r.kernel = require_string(r.raw, "kernel", where);
+  r.role = require_string(r.raw, "role", where);
+  if (r.role != "calibration" && r.role != "validation") {
+    throw Error(fmt::format("{}: field 'role' must be 'calibration' or 'validation', got '{}'", where, r.role));
+  }
+  r.params = require(r.raw, "params", where);
+  if (!r.params.is_object()) throw Error(where + ": field 'params' must be an object");
+  read_regime(r, where);
+  if (r.raw.contains("configuration")) {
+    if (r.raw["configuration"] != "forced")
+      throw Error(
+          fmt::format("{}: field 'configuration' must be \"forced\" (or absent: the library's own choice), "
+                      "got {}",
+                      where, r.raw["configuration"].dump()));
+    r.forced_config = true;
+  }
+  LibraryConfig config = library_config(r.raw);
+  r.config = std::move(config.params);
+  r.config_error = std::move(config.error);
+  if (r.raw.contains("unsupported")) {
+    r.unsupported = r.raw["unsupported"].is_string() ? r.raw["unsupported"].get<std::string>() : "unsupported";
+  } else {
+    const auto& m = require(r.raw, "measured", where);
+    if (!m.is_object()) throw Error(where + ": field 'measured' must be an object");
+    MeasuredTime t;
+    t.median_us = require_positive(m, "time_us_median", where);
+    t.min_us = m.value("time_us_min", t.median_us);
+    t.max_us = m.value("time_us_max", t.median_us);
+    t.reps = m.value("reps", 0);
+    if (t.min_us > t.median_us || t.median_us > t.max_us) {
+      throw Error(where + ": measured times must satisfy time_us_min <= time_us_median <= time_us_max");
+    }
+    r.measured = t;
+  }
+  if (r.raw.contains("provenance") && r.raw["provenance"].is_object()) {
+    const auto& p = r.raw["provenance"];
+    if (p.contains("sm_clock_mhz") && p["sm_clock_mhz"].is_number()) r.sm_clock_mhz = p["sm_clock_mhz"];
+  }
+  return r;
+}
+
 }  // namespace
 
 std::vector<Record> read_records(const fs::path& file) {
@@ -92,57 +148,12 @@ std::vector<Record> read_records(const fs::path& file) {
   while (std::getline(in, text)) {
     ++line;
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = fmt::format("{}:{}", file.string(), line);
-    Record r;
-    r.file = file.string();
-    r.line = line;
     try {
-      r.raw = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw Error(fmt::format("{}: malformed JSON: {}", where, e.what()));
+      out.push_back(parse_record(text, file, line));
+    } catch (const nlohmann::json::type_error& e) {
+      // A field of the wrong JSON type that no check above named.
+      throw Error(fmt::format("{}:{}: a field has the wrong JSON type ({})", file.string(), line, e.what()));
     }
-    if (!r.raw.is_object()) throw Error(where + ": a record must be a JSON object");
-    r.id = require_string(r.raw, "id", where);
-    r.gpu = require_string(r.raw, "gpu", where);
-    r.kernel = require_string(r.raw, "kernel", where);
-    r.role = require_string(r.raw, "role", where);
-    if (r.role != "calibration" && r.role != "validation") {
-      throw Error(fmt::format("{}: field 'role' must be 'calibration' or 'validation', got '{}'", where, r.role));
-    }
-    r.params = require(r.raw, "params", where);
-    if (!r.params.is_object()) throw Error(where + ": field 'params' must be an object");
-    read_regime(r, where);
-    if (r.raw.contains("configuration")) {
-      if (r.raw["configuration"] != "forced")
-        throw Error(
-            fmt::format("{}: field 'configuration' must be \"forced\" (or absent: the library's own choice), "
-                        "got {}",
-                        where, r.raw["configuration"].dump()));
-      r.forced_config = true;
-    }
-    LibraryConfig config = library_config(r.raw);
-    r.config = std::move(config.params);
-    r.config_error = std::move(config.error);
-    if (r.raw.contains("unsupported")) {
-      r.unsupported = r.raw["unsupported"].is_string() ? r.raw["unsupported"].get<std::string>() : "unsupported";
-    } else {
-      const auto& m = require(r.raw, "measured", where);
-      if (!m.is_object()) throw Error(where + ": field 'measured' must be an object");
-      MeasuredTime t;
-      t.median_us = require_positive(m, "time_us_median", where);
-      t.min_us = m.value("time_us_min", t.median_us);
-      t.max_us = m.value("time_us_max", t.median_us);
-      t.reps = m.value("reps", 0);
-      if (t.min_us > t.median_us || t.median_us > t.max_us) {
-        throw Error(where + ": measured times must satisfy time_us_min <= time_us_median <= time_us_max");
-      }
-      r.measured = t;
-    }
-    if (r.raw.contains("provenance") && r.raw["provenance"].is_object()) {
-      const auto& p = r.raw["provenance"];
-      if (p.contains("sm_clock_mhz") && p["sm_clock_mhz"].is_number()) r.sm_clock_mhz = p["sm_clock_mhz"];
-    }
-    out.push_back(std::move(r));
   }
   return out;
 }

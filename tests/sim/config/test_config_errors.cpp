@@ -161,6 +161,102 @@ TEST_CASE("bad GPU descriptions give exact, located errors") {
   }
 }
 
+// Ranges (docs/reliability.md): every value is finite and within its key's
+// range, checked before it is narrowed to its member; duplicate and non-text
+// keys are refused.
+TEST_CASE("out-of-range values and ill-formed keys give exact, located errors") {
+  const char* base = "name: c\ninherits: h100-sxm\nparams: {}\n";
+  const std::vector<Case> cases = {
+      {"2^32 L2 slices (once a division by zero)",
+       base,
+       {"l2.slices=4294967296"},
+       "--set l2.slices: l2.slices = 4294967296 must be in 1..4096"},
+      {"2^32 TMA boxes in flight",
+       base,
+       {"tma.max_inflight_per_sm=4294967296"},
+       "--set tma.max_inflight_per_sm: tma.max_inflight_per_sm = 4294967296 must be in 1..65536"},
+      {"2^32 registers in a file (once shown as such and simulated as 0)",
+       "name: c\ninherits: h100-sxm\nparams:\n  sm:\n    registers: {value: 4294967296, source: x}\n",
+       {},
+       "{}/c.yaml:5: sm.registers = 4294967296 must be in 1..16777216"},
+      {"a count far beyond 64 bits", base, {"sm.count=1e300"}, "--set sm.count: sm.count = 1e+300 must be in 1..4096"},
+      {"infinite bandwidth",
+       base,
+       {"hbm.bandwidth_GBps=.inf"},
+       "--set hbm.bandwidth_GBps: hbm.bandwidth_GBps = inf must be a finite number in [0.001, 1000000]"},
+      {"NaN fraction",
+       base,
+       {"hbm.read_efficiency_fraction=.nan"},
+       "--set hbm.read_efficiency_fraction: hbm.read_efficiency_fraction = nan must be a finite number in (0, 1]"},
+      {"huge bandwidth",
+       base,
+       {"hbm.bandwidth_GBps=1e308"},
+       "--set hbm.bandwidth_GBps: hbm.bandwidth_GBps = 1e+308 must be in [0.001, 1000000]"},
+      {"near-zero bandwidth (once counted as unlimited)",
+       base,
+       {"hbm.bandwidth_GBps=1e-12"},
+       "--set hbm.bandwidth_GBps: hbm.bandwidth_GBps = 1e-12 must be in [0.001, 1000000]"},
+      {"bandwidth with a unit beyond the range",
+       base,
+       {"hbm.bandwidth=5000000 TB/s"},
+       "--set hbm.bandwidth: hbm.bandwidth_GBps = 5000000000 must be in [0.001, 1000000]"},
+      {"clock of 1e15 MHz (once a crash)",
+       base,
+       {"clock.sm_MHz=1e15"},
+       "--set clock.sm_MHz: clock.sm_MHz = 1000000000000000 must be in [1, 10000]"},
+      {"launch overhead of 1e15 us (once 0)",
+       base,
+       {"launch.overhead_us=1e15"},
+       "--set launch.overhead_us: launch.overhead_us = 1000000000000000 must be in [0, 1000000]"},
+      {"a feature rate that is neither off nor usable",
+       base,
+       {"hbm.near_memory_cast_GBps=1e-9"},
+       "--set hbm.near_memory_cast_GBps: hbm.near_memory_cast_GBps = 1e-09 must be 0 or in [0.001, 1000000]"},
+      {"negative non-negative rate",
+       base,
+       {"comm_coprocessor.throughput_GBps=-5"},
+       "--set comm_coprocessor.throughput_GBps: comm_coprocessor.throughput_GBps = -5 must be >= 0"},
+      {"a list entry beyond its range",
+       "name: c\ninherits: h100-sxm\nparams:\n  l2:\n    subset_read_GBps: {value: [1, 2, 3, 4, 5, 6, 7, 1e9], "
+       "source: x}\n",
+       {},
+       "{}/c.yaml:5: l2.subset_read_GBps = 1000000000 must be in [0.001, 1000000]"},
+      {"accumulator bits beyond a double",
+       base,
+       {"tensor_core.fp8_accum_fraction_bits=64"},
+       "--set tensor_core.fp8_accum_fraction_bits: tensor_core.fp8_accum_fraction_bits = 64 must be in 1..52"},
+      {"a key given twice",
+       "name: c\ninherits: h100-sxm\nparams:\n  hbm:\n    bandwidth_GBps: {value: 1, source: x}\n"
+       "    bandwidth_GBps: {value: 2, source: x}\n",
+       {},
+       "{}/c.yaml:6: duplicate key 'params.hbm.bandwidth_GBps' (first given at line 5)"},
+      {"a top-level key given twice",
+       "name: c\ninherits: h100-sxm\nname: d\nparams: {}\n",
+       {},
+       "{}/c.yaml:3: duplicate key 'name' (first given at line 1)"},
+      {"a list as a key",
+       "name: c\ninherits: h100-sxm\nparams:\n  hbm:\n    [a, b]: {value: 1, source: x}\n",
+       {},
+       "{}/c.yaml:5: a key must be a plain name, not a list or map"},
+      {"a map as the name", "name: {a: 1}\ninherits: h100-sxm\nparams: {}\n", {}, "{}/c.yaml:1: 'name' must be text"},
+  };
+  for (const Case& c : cases) {
+    SECTION(c.what) {
+      Scratch s;
+      const std::string path = s.write("c.yaml", c.file);
+      std::string expected = c.expected;
+      if (auto pos = expected.find("{}"); pos != std::string::npos) expected.replace(pos, 2, s.dir.string());
+      CHECK(error_of(path, c.sets) == expected);
+    }
+  }
+}
+
+TEST_CASE("every preset value lies within its key's range, and the bounds themselves load") {
+  for (const char* gpu : {"h100-sxm", "h200-sxm", "h800-sxm"}) CHECK_NOTHROW(hwsim::load_gpu(gpu));
+  const auto spec = hwsim::load_gpu("h100-sxm", {"l2.slices=4096", "launch.overhead_us=0", "hbm.bandwidth_GBps=1e6"});
+  CHECK(spec.l2.slices == 4096);
+}
+
 TEST_CASE("unknown preset names get a did-you-mean") {
   CHECK(error_of("h800") ==
         "unknown GPU 'h800' (did you mean 'h800-sxm'?); known presets: h100-sxm, h200-sxm, h800-sxm (or give a path to "

@@ -1,0 +1,54 @@
+#pragma once
+// Clean interrupts: SIGINT, SIGTERM and SIGHUP stop hwsim without leaving
+// debris. Code that creates a temporary file or folder, or starts a child
+// process, registers it here for its lifetime; on a signal, a dedicated thread
+// (installed once by main) stops the registered children, removes the
+// registered paths, restores any file set aside, and exits with 128 + signal.
+//
+// Why a thread and not a handler: removing a folder allocates, which is not
+// async-signal-safe; the signals are blocked in every thread and received by
+// sigwait() in ordinary code, so cleanup can use std::filesystem safely.
+// The registry is process-wide because signals are (docs/reliability.md).
+#include <sys/types.h>
+
+#include <filesystem>
+
+namespace hwsim {
+
+// Blocks the signals in the calling thread (and every thread it starts later)
+// and starts the thread that waits for them. Call once, first thing in main.
+void install_interrupt_cleanup();
+
+// A forked child must call this first: it restores the default signal
+// dispositions and unblocks them, so the parent can stop it with SIGTERM.
+void reset_signals_in_child();
+
+// Contract: while a guard lives, an interrupt removes its path (file or
+// folder, recursively); a restore guard instead renames `from` back to `to`
+// when `to` is missing. Destroying the guard only unregisters it.
+class TempPathGuard {
+ public:
+  explicit TempPathGuard(std::filesystem::path path);
+  TempPathGuard(std::filesystem::path from, std::filesystem::path to);  // restore
+  ~TempPathGuard();
+  TempPathGuard(const TempPathGuard&) = delete;
+  TempPathGuard& operator=(const TempPathGuard&) = delete;
+
+ private:
+  int slot_;
+};
+
+// Contract: while a guard lives, an interrupt sends SIGTERM to the child and
+// waits for it; the owner still reaps it normally.
+class ChildGuard {
+ public:
+  explicit ChildGuard(pid_t pid);
+  ~ChildGuard();
+  ChildGuard(const ChildGuard&) = delete;
+  ChildGuard& operator=(const ChildGuard&) = delete;
+
+ private:
+  int slot_;
+};
+
+}  // namespace hwsim
