@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <regex>
 
 #include "validate/compare/cublaslt_ids.hpp"
 
@@ -13,10 +12,23 @@ namespace {
 
 constexpr int kStageKBytes = 128;  // the engine's BLOCK_K: 128 bytes of K (gemm_tiles.cpp)
 
+// The integer after "key=" where key starts a word of `detail` (hwbench's
+// "algo_id=66 tile_id=184 ..."); no std::regex, whose GCC 12 instantiation
+// warns under the sanitizer build.
 std::optional<int> field(const std::string& detail, const std::string& key) {
-  std::smatch m;
-  if (!std::regex_search(detail, m, std::regex("(^|\\s)" + key + "=(\\d{1,6})(\\s|;|$)"))) return std::nullopt;
-  return std::stoi(m[2].str());
+  const std::string needle = key + "=";
+  for (size_t at = detail.find(needle); at != std::string::npos; at = detail.find(needle, at + 1)) {
+    if (at > 0 && detail[at - 1] != ' ') continue;
+    size_t end = at + needle.size();
+    int value = 0, digits = 0;
+    while (end < detail.size() && detail[end] >= '0' && detail[end] <= '9' && digits < 6) {
+      value = value * 10 + (detail[end++] - '0');
+      ++digits;
+    }
+    const bool ends = end == detail.size() || detail[end] == ' ' || detail[end] == ';';
+    if (digits > 0 && ends) return value;
+  }
+  return std::nullopt;
 }
 
 template <class T>
@@ -64,19 +76,23 @@ LibraryConfig decode(const std::string& detail, int ab_bytes) {
   return c;
 }
 
+// obj[key] is the string `value` (false for a missing key, another type, or a non-object).
+bool text_is(const nlohmann::json& obj, const char* key, const char* value) {
+  if (!obj.is_object()) return false;
+  const auto it = obj.find(key);
+  return it != obj.end() && it->is_string() && it->get_ref<const std::string&>() == value;
+}
+
 }  // namespace
 
 LibraryConfig library_config(const nlohmann::json& record) {
-  // Comparisons against a string are false for any other JSON type.
-  if (!record.is_object() || !record.contains("kernel") || record["kernel"] != "gemm" ||
-      !record.contains("implementation") || record["implementation"] != "cublasLt")
-    return {};
+  if (!text_is(record, "kernel", "gemm") || !text_is(record, "implementation", "cublasLt")) return {};
   const auto it = record.find("implementation_detail");
   if (it == record.end() || !it->is_string()) return {};
   const std::string detail = it->get<std::string>();
   if (detail.find("tile_id=") == std::string::npos) return {};
   const auto p = record.find("params");
-  const bool bf16 = p != record.end() && p->is_object() && p->contains("a_dtype") && (*p)["a_dtype"] == "bf16";
+  const bool bf16 = p != record.end() && text_is(*p, "a_dtype", "bf16");
   return decode(detail, bf16 ? 2 : 1);
 }
 
