@@ -8,15 +8,13 @@
 // barrier per group keeps a CTA from refilling a stage its peers still wait
 // on. Reported: bytes delivered to shared memory and bytes read from L2
 // (delivered / cluster size) per second.
-#include <cuda.h>
-#include <cudaTypedefs.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <string>
 
 #include "bench_context.hpp"
 #include "hopper_ptx.hpp"
+#include "tensor_map.hpp"
 
 namespace hwbench {
 namespace {
@@ -32,16 +30,6 @@ constexpr int kGroups = 2;
 enum Pattern : int { kDistinct = 0, kShared = 1, kPanels16 = 2 };
 const char* const kPatternNames[] = {"distinct", "shared", "panels16"};
 
-PFN_cuTensorMapEncodeTiled_v12000 encode_fn() {
-  void* fn = nullptr;
-  cudaDriverEntryPointQueryResult q{};
-  HWB_CUDA(cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &fn, 12000, cudaEnableDefault, &q));
-  if (q != cudaDriverEntryPointSuccess || fn == nullptr) {
-    throw BenchError("cuTensorMapEncodeTiled is not available from the driver");
-  }
-  return reinterpret_cast<PFN_cuTensorMapEncodeTiled_v12000>(fn);
-}
-
 // Boxes of 128 bytes x (128 / cluster) rows: each CTA's slice.
 CUtensorMap make_map(void* base, size_t rows, int slice_rows) {
   CUtensorMap map{};
@@ -49,9 +37,9 @@ CUtensorMap make_map(void* base, size_t rows, int slice_rows) {
   const cuuint64_t strides[1] = {kRowBytes};
   const cuuint32_t box[2] = {kBoxCols, static_cast<cuuint32_t>(slice_rows)};
   const cuuint32_t elem[2] = {1, 1};
-  const CUresult r =
-      encode_fn()(&map, CU_TENSOR_MAP_DATA_TYPE_UINT8, 2, base, dims, strides, box, elem, CU_TENSOR_MAP_INTERLEAVE_NONE,
-                  CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+  const CUresult r = tensor_map_encoder()(&map, CU_TENSOR_MAP_DATA_TYPE_UINT8, 2, base, dims, strides, box, elem,
+                                          CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
+                                          CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
   if (r != CUDA_SUCCESS) throw BenchError("cuTensorMapEncodeTiled failed with CUresult " + std::to_string(r));
   return map;
 }

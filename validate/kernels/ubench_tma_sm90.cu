@@ -2,14 +2,12 @@
 // from HBM and from L2, and box-load latency (issue to mbarrier completion).
 // The CUtensorMap is encoded with cuTensorMapEncodeTiled fetched through
 // cudaGetDriverEntryPointByVersion, so the binary needs no -lcuda.
-#include <cuda.h>
-#include <cudaTypedefs.h>
-
 #include <algorithm>
 #include <cstdio>
 
 #include "bench_context.hpp"
 #include "hopper_ptx.hpp"
+#include "tensor_map.hpp"
 
 namespace hwbench {
 namespace {
@@ -18,25 +16,15 @@ constexpr int kBoxInner = 64;  // bf16 elements = 128 bytes, the width of the 12
 constexpr int kCols = 4096;    // tensor row length (bf16 elements)
 constexpr int kStages = 4;
 
-PFN_cuTensorMapEncodeTiled_v12000 encode_fn() {
-  void* fn = nullptr;
-  cudaDriverEntryPointQueryResult q{};
-  HWB_CUDA(cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &fn, 12000, cudaEnableDefault, &q));
-  if (q != cudaDriverEntryPointSuccess || fn == nullptr) {
-    throw BenchError("cuTensorMapEncodeTiled is not available from the driver");
-  }
-  return reinterpret_cast<PFN_cuTensorMapEncodeTiled_v12000>(fn);
-}
-
 CUtensorMap make_map(void* base, size_t rows, int box_rows) {
   CUtensorMap map{};
   const cuuint64_t dims[2] = {kCols, rows};
   const cuuint64_t strides[1] = {kCols * 2};
   const cuuint32_t box[2] = {kBoxInner, static_cast<cuuint32_t>(box_rows)};
   const cuuint32_t elem[2] = {1, 1};
-  const CUresult r = encode_fn()(&map, CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 2, base, dims, strides, box, elem,
-                                 CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
-                                 CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+  const CUresult r = tensor_map_encoder()(&map, CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 2, base, dims, strides, box, elem,
+                                          CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
+                                          CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
   if (r != CUDA_SUCCESS) throw BenchError("cuTensorMapEncodeTiled failed with CUresult " + std::to_string(r));
   return map;
 }

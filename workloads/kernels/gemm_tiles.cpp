@@ -67,9 +67,9 @@ namespace {
 
 // The accumulators of one math thread; with block scaling promoted on the
 // CUDA cores the FP32 sum is a second set.
-bool fits_registers(const GemmShape& s, const GemmWarpLayout& l) {
+int accumulator_registers(const GemmShape& s, const GemmWarpLayout& l) {
   const bool two = s.scaling == GemmScaling::kBlock1x128x128 && s.promote;
-  return l.wg_rows * l.wg_cols / kThreadsPerWarpGroup * (two ? 2 : 1) <= kMathRegisters;
+  return l.wg_rows * l.wg_cols / kThreadsPerWarpGroup * (two ? 2 : 1);
 }
 
 // The most stages (8 down to 2) that fit the per-CTA shared-memory limit; 0 if none.
@@ -116,11 +116,10 @@ GemmTiles choose_gemm_tiles(const GemmShape& s, const SmParams& sm, int sms, con
       if (why.empty()) why = reason;
       continue;
     }
-    if (!fits_registers(s, layout)) {
+    if (const int regs = accumulator_registers(s, layout); regs > kMathRegisters) {
       if (why.empty())
         why = fmt::format("a {}x{} tile needs {} accumulator registers per math thread; at most {} (setmaxnreg)", bm,
-                          bn, layout.wg_rows * layout.wg_cols / kThreadsPerWarpGroup * (two_accumulators ? 2 : 1),
-                          kMathRegisters);
+                          bn, regs, kMathRegisters);
       continue;
     }
     const int stages = max_stages(s, sm, bm, bn, bk);

@@ -12,18 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-SWEEP = """workload:
-  kernel: gemm
-  params: {m: 1024, n: 1024, k: 1024, a_dtype: bf16, b_dtype: bf16, out_dtype: bf16}
-axes:
-  hbm.bandwidth_GBps: {values: [3352, 4800]}
-  l2.bytes_per_clk: {from: 3000, to: 5000, steps: 3}
-"""
-
-
-def run(*cmd):
-    done = subprocess.run(cmd, capture_output=True, text=True)
-    return done.returncode, done.stdout + done.stderr
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sweep_common import SWEEP, run  # noqa: E402
 
 
 def main():

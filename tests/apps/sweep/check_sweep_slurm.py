@@ -10,24 +10,14 @@ usage: check_sweep_slurm.py HWSIM WORKDIR
 """
 import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sweep_common import SWEEP, run  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
-SWEEP = """workload:
-  kernel: gemm
-  params: {m: 1024, n: 1024, k: 1024, a_dtype: bf16, b_dtype: bf16, out_dtype: bf16}
-axes:
-  hbm.bandwidth_GBps: {values: [3352, 4800]}
-  l2.bytes_per_clk: {from: 3000, to: 5000, steps: 3}
-"""
-
-
-def run(*cmd, env=None):
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    return done.returncode, done.stdout + done.stderr
 
 
 def main():
