@@ -176,23 +176,23 @@ void run_points(const std::vector<const Planned*>& todo, const RunOptions& o) {
   }
 }
 
-// The outputs kept of a point's result: a kernel's time and clock; the layer's
-// total and phases.
-std::vector<std::string> output_names(const SweepSpec& s) {
-  if (!s.kernel.empty()) return {"time_us", "sm_clock_mhz"};
-  return {"total_us", "forward_us", "backward_input_us", "backward_weight_us"};
-}
-
+// The outputs kept of a point's result (SweepSpec::outputs, in its order).
 nlohmann::json outputs_of(const SweepSpec& s, const nlohmann::json& r) {
-  if (!s.kernel.empty()) return {{"time_us", r.at("time_us")}, {"sm_clock_mhz", r.at("sm_clock_mhz")}};
-  nlohmann::json o = {{"total_us", r.at("total_us")}};
-  for (const char* ph : {"forward", "backward_input", "backward_weight"})
-    o[std::string(ph) + "_us"] = r.at("phases").value(ph, 0.0);
+  nlohmann::json all;
+  if (!s.kernel.empty()) {
+    all = {{"time_us", r.at("time_us")}, {"sm_clock_mhz", r.at("sm_clock_mhz")}};
+  } else {
+    all = {{"total_us", r.at("total_us")}};
+    for (const char* ph : {"forward", "backward_input", "backward_weight"})
+      all[std::string(ph) + "_us"] = r.at("phases_us").value(ph, 0.0);
+  }
+  nlohmann::json o = nlohmann::json::object();
+  for (const auto& name : s.outputs) o[name] = all.at(name);
   return o;
 }
 
 void write_tables(const SweepSpec& s, const std::vector<Planned>& planned, const fs::path& dir) {
-  const std::vector<std::string> outs = output_names(s);
+  const std::vector<std::string>& outs = s.outputs;
   std::string csv = "index,hash,status";
   for (const Axis& a : s.axes) csv += "," + a.key;
   for (const auto& n : outs) csv += "," + n;
