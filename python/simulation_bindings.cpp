@@ -4,6 +4,7 @@
 // Python threads go on, and several calls may run at once from several
 // threads. The answer is a tuple (status, result, error, output) that the
 // Python layer (python/hwsim/_engine.py) turns into a value or an exception.
+#include <fmt/format.h>
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
@@ -38,7 +39,12 @@ ResultCacheOptions cache_from(const std::vector<std::string>& args) {
 // nullopt with `why` when a proposal removes it.
 std::optional<KernelDescriptor> rewritten(const KernelDescriptor& d, const std::vector<std::string>& names,
                                           std::string& why) {
-  auto kernels = proposals::as_study({{d.kind, deepseek_v3::Phase::kForward, d.kind, d.params}});
+  deepseek_v3::LayerKernel k;
+  k.name = d.kind;
+  k.phase = deepseek_v3::Phase::kForward;
+  k.kind = d.kind;
+  k.params = d.params;
+  auto kernels = proposals::as_study({k});
   for (const std::string& n : names) proposals::find_proposal(n)->rewrite(kernels);
   if (kernels[0].change == proposals::Change::kRemoved) {
     why = kernels[0].why;
