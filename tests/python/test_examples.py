@@ -25,7 +25,9 @@ def png_size(path):
 
 def test_whatif_example(tmp_path):
     out = run_example("whatif_gemm_layer.py", "--tokens", "256", "--png", "w.png", cwd=tmp_path)
-    assert "with group_scaled_mma" in out and "group_scaled_mma" in out.splitlines()[-3]
+    lines = out.splitlines()
+    assert "us with group_scaled_mma" in lines[0]
+    assert lines[-3].startswith("baseline ") and lines[-2].startswith("group_scaled_mma ")
     assert png_size(tmp_path / "w.png") == (1000, 400)
 
 
