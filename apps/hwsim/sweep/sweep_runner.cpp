@@ -71,7 +71,10 @@ std::string last_line(const fs::path& log) {
   return last.empty() ? "no output" : last;
 }
 
+// The hwsim executable the points run: $HWSIM_EXECUTABLE when set (the Python
+// package sets it: there this process is the interpreter), else this one.
 std::string self_exe() {
+  if (const char* exe = std::getenv("HWSIM_EXECUTABLE"); exe != nullptr && *exe != '\0') return exe;
   std::error_code ec;
   const fs::path p = fs::read_symlink("/proc/self/exe", ec);
   if (ec) throw Error("hwsim sweep: cannot find its own executable to run the points");
