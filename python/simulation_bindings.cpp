@@ -35,22 +35,17 @@ ResultCacheOptions cache_from(const std::vector<std::string>& args) {
   return cli::result_cache_options(cli::parse(c, args));
 }
 
-// The kernel as the GPU's proposals rewrite it when it runs on its own;
+// The kernel as the GPU's proposals rewrite it when it runs on its own
+// (proposals::rewrite_standalone, as hwsim run --kernel --proposal);
 // nullopt with `why` when a proposal removes it.
 std::optional<KernelDescriptor> rewritten(const KernelDescriptor& d, const std::vector<std::string>& names,
                                           std::string& why) {
-  deepseek_v3::LayerKernel k;
-  k.name = d.kind;
-  k.phase = deepseek_v3::Phase::kForward;
-  k.kind = d.kind;
-  k.params = d.params;
-  auto kernels = proposals::as_study({k});
-  for (const std::string& n : names) proposals::find_proposal(n)->rewrite(kernels);
-  if (kernels[0].change == proposals::Change::kRemoved) {
-    why = kernels[0].why;
+  const proposals::StudyKernel k = proposals::rewrite_standalone(d.kind, d.params, names);
+  if (k.change == proposals::Change::kRemoved) {
+    why = k.why;
     return std::nullopt;
   }
-  return KernelDescriptor{kernels[0].kernel.kind, kernels[0].kernel.params};
+  return KernelDescriptor{k.kernel.kind, k.kernel.params};
 }
 
 // In the child: what `hwsim run --kernel ... --out FILE` writes, for the same

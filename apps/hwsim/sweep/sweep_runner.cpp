@@ -193,6 +193,10 @@ nlohmann::json outputs_of(const SweepSpec& s, const nlohmann::json& r) {
     for (const char* ph : {"forward", "backward_input", "backward_weight"})
       all[std::string(ph) + "_us"] = r.at("phases_us").value(ph, 0.0);
   }
+  if (r.contains("fp8_gemm_error")) {
+    all["fp8_max_rel_error"] = r["fp8_gemm_error"].at("max_rel");
+    all["fp8_mean_rel_error"] = r["fp8_gemm_error"].at("mean_rel");
+  }
   nlohmann::json o = nlohmann::json::object();
   for (const auto& name : s.outputs) o[name] = all.at(name);
   return o;
