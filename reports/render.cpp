@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -115,6 +116,8 @@ std::string cell_text(const json& v, const Column& c) {
   if (v.is_number() && c.decimals >= 0) {
     const double d = v.get<double>();
     if (c.decimals == 0 && std::abs(d) >= 1e7) return fmt::format("{:.3g}", d);
+    // A number too small for the column's decimals is shown, not rounded to zero.
+    if (d != 0 && std::abs(d) < 0.5 * std::pow(10.0, -c.decimals)) return fmt::format("{:.3e}", d);
     return fmt::format("{:.{}f}", d, c.decimals);
   }
   return v.dump();
