@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config git libsystemc-dev libboost-dev libeigen3-dev libfmt-dev
           catch2 nlohmann-json3-dev libyaml-cpp-dev chromium clang-format python3
-          slurm-wlm munge)
+          slurm-wlm munge clang libclang-rt-14-dev)
 # Node.js and npm install the reports' charting libraries (npm ci below); an existing node is kept.
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)

@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <map>
+#include <sstream>
 
+#include "models/io/json_input.hpp"
 #include "models/spec/error.hpp"
 #include "models/spec/hardware_spec.hpp"
 #include "sim/config/gpu_loader.hpp"
@@ -70,6 +73,8 @@ void read_workload(const Reader& r, const YAML::Node& n, SweepSpec& s) {
       }
     } else if (k == "params") {
       for (const auto& [pk, pv] : r.entries(v, "workload.params", {})) {
+        if (!pv.IsScalar())
+          r.fail(pv, "workload.params." + pk, "expected a single value (a list as text, e.g. \"512,1024\")");
         double d = 0;
         s.params[pk] = YAML::convert<double>::decode(pv, d) ? nlohmann::json(d) : nlohmann::json(pv.Scalar());
         if (pv.IsScalar() && (pv.Scalar() == "true" || pv.Scalar() == "false")) s.params[pk] = pv.Scalar() == "true";
@@ -187,10 +192,21 @@ SweepSpec read_sweep(const std::filesystem::path& file) {
   s.file = file.string();
   const Reader r{s.file};
   YAML::Node root;
+  if (std::filesystem::exists(file) && !std::filesystem::is_regular_file(file)) {
+    throw Error(fmt::format("cannot read sweep file '{}': not a regular file (a folder, device or FIFO)", s.file));
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(fmt::format("cannot read sweep file '{}'", s.file));
+  std::ostringstream read;
+  read << in.rdbuf();
+  const std::string text = read.str();
+  if (const size_t bad = invalid_utf8_at(text); bad != std::string_view::npos) {
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n');
+    throw Error(fmt::format("{}:{}: not UTF-8 text (byte 0x{:02X}); a sweep file is UTF-8 YAML", s.file, line,
+                            static_cast<unsigned char>(text[bad])));
+  }
   try {
-    root = YAML::LoadFile(s.file);
-  } catch (const YAML::BadFile&) {
-    throw Error(fmt::format("cannot read sweep file '{}'", s.file));
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw Error(fmt::format("{}:{}: malformed YAML: {}", s.file, e.mark.line + 1, e.msg));
   }
