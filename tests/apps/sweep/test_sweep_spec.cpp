@@ -88,6 +88,21 @@ TEST_CASE("a bad sweep file is one error naming the line and key") {
   }
 }
 
+// Inputs found in the sweep file's review and fuzzing (tests/fuzz, docs/reliability.md "Fuzzing").
+TEST_CASE("a sweep file that is not UTF-8, a list param or a device is one located error") {
+  const std::string axis = "axes:\n  hbm.bandwidth_GBps: {values: [3352]}\n";
+  CHECK(error_of("workload:\n  kernel: grouped_gemm\n  params: {groups: 2, group_rows: [512, 1024]}\n" + axis) ==
+        ":3: workload.params.group_rows: expected a single value (a list as text, e.g. \"512,1024\")");
+  CHECK(error_of("workload:\n  kernel: gemm\n  params: {m: 1, a_dtype: \"bf\xff\"}\n" + axis) ==
+        ":3: not UTF-8 text (byte 0xFF); a sweep file is UTF-8 YAML");
+  try {
+    read_sweep("/dev/null");
+    FAIL("a device was read as a sweep file");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()) == "cannot read sweep file '/dev/null': not a regular file (a folder, device or FIFO)");
+  }
+}
+
 TEST_CASE("a grid takes every combination, the last axis fastest") {
   const TempFile f(kKernel +
                    "axes:\n  hbm.bandwidth_GBps: {values: [3352, 4800]}\n"
