@@ -250,6 +250,16 @@ constexpr size_t kMaxYamlDepth = 64;
 
 void check_keys(const YAML::Node& node, const std::string& label, const std::string& prefix,
                 std::vector<YAML::Node>& path, size_t& visited) {
+  if (node.IsScalar()) {
+    // yaml-cpp reads some bytes of well-formed UTF-8 as YAML line breaks (0x85, NEL, of a two-byte character),
+    // so a scalar can come out ill-formed from good text; results carry these strings into JSON.
+    if (const size_t bad = invalid_utf8_at(node.Scalar()); bad != std::string_view::npos) {
+      throw Error(fmt::format("{}: the value of '{}' is not UTF-8 text as YAML reads it (byte 0x{:02X})",
+                              at_line(label, node), prefix.empty() ? "the document" : prefix,
+                              static_cast<unsigned char>(node.Scalar()[bad])));
+    }
+    return;
+  }
   if (!node.IsSequence() && !node.IsMap()) return;
   for (const YAML::Node& above : path) {
     if (above.is(node)) {
@@ -275,6 +285,8 @@ void check_keys(const YAML::Node& node, const std::string& label, const std::str
   for (const auto& kv : node) {
     if (!kv.first.IsScalar())
       throw Error(fmt::format("{}: a key must be a plain name, not a list or map", at_line(label, kv.first)));
+    if (invalid_utf8_at(kv.first.Scalar()) != std::string_view::npos)
+      throw Error(fmt::format("{}: a key is not UTF-8 text as YAML reads it", at_line(label, kv.first)));
     const std::string key = prefix.empty() ? kv.first.Scalar() : prefix + "." + kv.first.Scalar();
     const auto [it, fresh] = first_line.emplace(kv.first.Scalar(), kv.first.Mark().line + 1);
     if (!fresh) {

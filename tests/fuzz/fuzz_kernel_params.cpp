@@ -2,7 +2,7 @@
 // gives them (workloads/kernel_registry.cpp). The input's first line is the
 // kind, each further line one NAME=VALUE; the launch options, the kernel's
 // work and its program for the H800 preset are derived from them, as a run
-// does before simulating.
+// does before simulating, and the params are written out as a result would.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -19,6 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   hwsim::fuzz::expect_clean_error([&] {
     hwsim::KernelDescriptor d{lines[0], nlohmann::json::object()};
     for (size_t i = 1; i < lines.size(); ++i) hwsim::set_param_from_text(d.params, lines[i]);
+    (void)d.params.dump();  // as every result and record written carries them
     const hwsim::LaunchOptions o = hwsim::launch_options(d, spec.sm.count);
     (void)hwsim::kernel_work(d.kind, d.params);
     (void)hwsim::build_program(d, hwsim::KernelContext{spec, o.sms > 0 ? o.sms : spec.sm.count});

@@ -37,7 +37,13 @@ struct Reader {
   }
   std::string text(const YAML::Node& n, const std::string& key) const {
     if (!n.IsScalar()) fail(n, key, "expected a single value");
+    utf8(n, key);
     return n.Scalar();
+  }
+  // yaml-cpp reads some bytes of well-formed UTF-8 as YAML line breaks (0x85 of a two-byte character), so a
+  // scalar can come out ill-formed from good text; the points' JSON carries these strings.
+  void utf8(const YAML::Node& n, const std::string& key) const {
+    if (invalid_utf8_at(n.Scalar()) != std::string_view::npos) fail(n, key, "not UTF-8 text as YAML reads it");
   }
   // The keys of map `n`, each once: a key given twice names both lines.
   std::vector<std::pair<std::string, YAML::Node>> entries(const YAML::Node& n, const std::string& what,
@@ -46,6 +52,7 @@ struct Reader {
     std::vector<std::pair<std::string, YAML::Node>> out;
     std::map<std::string, int> seen;
     for (const auto& kv : n) {
+      utf8(kv.first, what);
       const std::string k = kv.first.Scalar();
       if (auto it = seen.find(k); it != seen.end())
         fail(kv.first, k, fmt::format("given twice (line {} and here)", it->second));
@@ -75,6 +82,7 @@ void read_workload(const Reader& r, const YAML::Node& n, SweepSpec& s) {
       for (const auto& [pk, pv] : r.entries(v, "workload.params", {})) {
         if (!pv.IsScalar())
           r.fail(pv, "workload.params." + pk, "expected a single value (a list as text, e.g. \"512,1024\")");
+        r.utf8(pv, "workload.params." + pk);
         double d = 0;
         s.params[pk] = YAML::convert<double>::decode(pv, d) ? nlohmann::json(d) : nlohmann::json(pv.Scalar());
         if (pv.IsScalar() && (pv.Scalar() == "true" || pv.Scalar() == "false")) s.params[pk] = pv.Scalar() == "true";
