@@ -251,8 +251,8 @@ constexpr size_t kMaxYamlDepth = 64;
 void check_keys(const YAML::Node& node, const std::string& label, const std::string& prefix,
                 std::vector<YAML::Node>& path, size_t& visited) {
   if (node.IsScalar()) {
-    // yaml-cpp reads some bytes of well-formed UTF-8 as YAML line breaks (0x85, NEL, of a two-byte character),
-    // so a scalar can come out ill-formed from good text; results carry these strings into JSON.
+    // yaml-cpp can return a scalar that is not UTF-8 from well-formed text (fuzzing found one: control
+    // characters around U+0485, whose second byte 0x85 is YAML's NEL break); results carry scalars into JSON.
     if (const size_t bad = invalid_utf8_at(node.Scalar()); bad != std::string_view::npos) {
       throw Error(fmt::format("{}: the value of '{}' is not UTF-8 text as YAML reads it (byte 0x{:02X})",
                               at_line(label, node), prefix.empty() ? "the document" : prefix,

@@ -40,8 +40,8 @@ struct Reader {
     utf8(n, key);
     return n.Scalar();
   }
-  // yaml-cpp reads some bytes of well-formed UTF-8 as YAML line breaks (0x85 of a two-byte character), so a
-  // scalar can come out ill-formed from good text; the points' JSON carries these strings.
+  // yaml-cpp can return a scalar that is not UTF-8 from well-formed text (see sim/config/gpu_loader.cpp);
+  // the points' JSON carries these strings.
   void utf8(const YAML::Node& n, const std::string& key) const {
     if (invalid_utf8_at(n.Scalar()) != std::string_view::npos) fail(n, key, "not UTF-8 text as YAML reads it");
   }

@@ -297,7 +297,7 @@ TEST_CASE("fuzzed GPU descriptions give located errors, never a crash or a hang"
        std::string(head) + "  sm:\n    count: {value: 132, source: \"datasheet \xff\"}\n",
        {},
        "{}/c.yaml:5: not UTF-8 text (byte 0xFF); a GPU description is UTF-8 YAML"},
-      {"UTF-8 that yaml-cpp reads as a line break inside a character (0x85), found by fuzzing",
+      {"well-formed UTF-8 from which yaml-cpp returns a scalar that is not UTF-8, found by fuzzing",
        std::string("name: h\x0b-s\xd2\x85m\x04\x00_K\x0b-s\ninherits: h800-sxm\nparams: {}\n", 51),
        {},
        "{}/c.yaml:1: the value of 'name' is not UTF-8 text as YAML reads it (byte 0xA0)"},
