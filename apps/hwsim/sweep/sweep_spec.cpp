@@ -171,6 +171,33 @@ void read_axis_values(const Reader& r, const YAML::Node& n, Axis& a) {
   }
 }
 
+// An integer axis's values (and so its range's ends) within what the key
+// accepts: a whole number beyond 64 bits has no integer to become, and one
+// beyond the key's range would only fail later, point by point.
+void check_integer_axis(const Reader& r, const YAML::Node& key_node, const SweepSpec& s, const Axis& a) {
+  if (!a.integer) return;
+  double lo = 1, hi = 1 << 20;  // the layer's tokens
+  std::string range = "1..1048576";
+  if (a.target == AxisTarget::kParam) {
+    const std::string name = a.key.substr(6);
+    for (const KernelParam& p : find_kernel_def(s.kernel).params) {
+      if (p.name != name) continue;
+      lo = 0;
+      hi = static_cast<double>(p.limit());
+      range = fmt::format("0..{}", p.limit());
+    }
+  }
+  const ParamDef* def = nullptr;  // a GPU description key: its rule and range ("0 or [lo, hi]" included)
+  for (const ParamDef& d : gpu_param_schema()) {
+    if (a.target == AxisTarget::kSpec && d.key == a.key) def = &d;
+  }
+  if (def != nullptr) range = range_text(*def);
+  for (const double v : a.values) {
+    const bool ok = (def != nullptr ? in_range(*def, v) : v >= lo && v <= hi) && std::fabs(v) <= 0x1p53;
+    if (!ok) r.fail(key_node, a.key, fmt::format("{} is outside {}, the range of {}", v, range, a.key));
+  }
+}
+
 void read_sampling(const Reader& r, const YAML::Node& n, SweepSpec& s) {
   for (const auto& [k, v] : r.entries(n, "sampling", {"method", "samples", "seed"})) {
     if (k == "method") {
@@ -235,6 +262,7 @@ SweepSpec read_sweep(const std::filesystem::path& file) {
     for (const auto& o : s.overrides)
       if (o.starts_with(a.key + "=")) r.fail(kv.first, a.key, "is both an axis and a fixed set: value");
     read_axis_values(r, kv.second, a);
+    check_integer_axis(r, kv.first, s, a);
     s.axes.push_back(std::move(a));
   }
   if (s.axes.empty()) r.fail(root["axes"], "axes", "expected at least one axis");
