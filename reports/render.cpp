@@ -162,9 +162,10 @@ std::string html_config(const std::string& name, const json& config) {
         "<table><thead><tr><th>parameter</th><th class=\"num\">value</th><th>unit</th><th>source</th>"
         "<th>set at</th></tr></thead><tbody>\n";
     for (const auto& [key, p] : config["params"].items()) {
-      auto field = [&](const char* k) -> std::string {
-        if (!p.is_object() || !p.contains(k)) return k == std::string("value") ? p.dump() : "";
-        return p[k].is_string() ? p[k].get<std::string>() : p[k].dump();
+      // Captured by an init-capture: clang 14 (the fuzz build) cannot capture a structured binding.
+      auto field = [&param = p](const char* k) -> std::string {
+        if (!param.is_object() || !param.contains(k)) return k == std::string("value") ? param.dump() : "";
+        return param[k].is_string() ? param[k].get<std::string>() : param[k].dump();
       };
       out += fmt::format("<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                          html_escape(key), html_escape(field("value")), html_escape(field("unit")),
