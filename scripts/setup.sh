@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config git libsystemc-dev libboost-dev libeigen3-dev libfmt-dev
-          catch2 nlohmann-json3-dev libyaml-cpp-dev chromium clang-format python3
+          catch2 nlohmann-json3-dev libyaml-cpp-dev zlib1g-dev chromium clang-format python3
           slurm-wlm munge)
 # Node.js and npm install the reports' charting libraries (npm ci below); an existing node is kept.
 command -v node >/dev/null || packages+=(nodejs)

@@ -1,0 +1,184 @@
+// hwsim trace predict: what-if on a user's own PyTorch profiler trace (issue
+// 23, docs/traces.md). Reads the trace, maps each GPU kernel to an hwsim
+// kernel (workloads/trace/op_map.cpp), simulates the distinct ones on the
+// trace's own GPU and, when --gpu, --set or --proposal change it, on the
+// target too (one process per configuration and chunk, the result cache
+// shared), rebuilds the timeline and writes kernels.csv, summary.json and a
+// Perfetto trace of the measured and predicted timelines.
+#include <fmt/format.h>
+
+#include <map>
+
+#include "apps/hwsim/cache_options.hpp"
+#include "apps/hwsim/commands.hpp"
+#include "apps/hwsim/predictors.hpp"
+#include "hw_proposals/proposal.hpp"
+#include "models/io/atomic_file.hpp"
+#include "models/spec/error.hpp"
+#include "sim/batch_runner.hpp"
+#include "workloads/trace/trace_outputs.hpp"
+
+namespace hwsim::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using trace::TraceKernels;
+
+// The GPU a trace ran on, from deviceProperties[].name (as CUDA reports it).
+std::string trace_gpu(const trace::Trace& t, const Args& a) {
+  if (auto g = a.maybe("trace-gpu")) return *g;
+  static const std::vector<std::pair<std::string, std::string>> kNames = {
+      {"H100", "h100-sxm"}, {"H200", "h200-sxm"}, {"H800", "h800-sxm"}};
+  std::string name;
+  if (t.device_properties.is_array() && !t.device_properties.empty() && t.device_properties[0].is_object())
+    name = t.device_properties[0].value("name", "");
+  for (const auto& [needle, preset] : kNames) {
+    if (name.find(needle) != std::string::npos) return preset;
+  }
+  throw Error(fmt::format("{}: the trace's GPU ('{}') is not one hwsim knows; name its description with --trace-gpu",
+                          t.source, name));
+}
+
+struct Target {
+  std::vector<KernelRequest> requests;  // parallel to TraceKernels::requests
+  std::vector<bool> removed;
+  std::vector<std::string> change;
+  std::vector<ConfigOverlay> overlays;
+};
+
+// The proposals' spec deltas and rewrites (hw_proposals/), applied to the
+// trace's distinct kernels in the order given.
+Target apply_proposals(const TraceKernels& k, const std::vector<std::string>& names) {
+  Target t{k.requests, std::vector<bool>(k.requests.size(), false), std::vector<std::string>(k.requests.size()), {}};
+  std::vector<proposals::StudyKernel> ks;
+  for (std::size_t i = 0; i < k.requests.size(); ++i) {
+    deepseek_v3::LayerKernel lk{
+        fmt::format("trace.{}", i), deepseek_v3::Phase::kForward, k.requests[i].kind, k.requests[i].params, 1,
+        "a kernel of the trace"};
+    ks.push_back({lk, proposals::Change::kUnchanged, ""});
+  }
+  for (const std::string& n : names) {
+    const auto p = proposals::find_proposal(n);
+    for (auto& d : p->spec_delta()) t.overlays.push_back(std::move(d));
+    p->rewrite(ks);
+  }
+  for (std::size_t i = 0; i < ks.size(); ++i) {
+    t.requests[i] = {ks[i].kernel.kind, ks[i].kernel.params};
+    t.removed[i] = ks[i].change == proposals::Change::kRemoved;
+    if (ks[i].change != proposals::Change::kUnchanged)
+      t.change[i] = fmt::format("{}: {}", proposals::to_string(ks[i].change), ks[i].why);
+  }
+  return t;
+}
+
+// One configuration's kernels, dealt over `jobs` batches (processes).
+void add_batches(std::vector<ConfigBatch>& batches, const ConfigBatch& config, int jobs) {
+  const std::size_t n = std::max<std::size_t>(1, std::min<std::size_t>(config.kernels.size(), jobs));
+  const std::size_t first = batches.size();
+  for (std::size_t b = 0; b < n; ++b) batches.push_back({config.gpu, config.overrides, {}, config.overlays});
+  for (std::size_t i = 0; i < config.kernels.size(); ++i) batches[first + i % n].kernels.push_back(config.kernels[i]);
+}
+
+std::vector<Prediction> gather(const std::vector<std::vector<Prediction>>& results, std::size_t first, std::size_t n,
+                               std::size_t count) {
+  std::vector<Prediction> out(count);
+  for (std::size_t i = 0; i < count; ++i) out[i] = results[first + i % n][i / n];
+  return out;
+}
+
+trace::PredictedRun predicted_run(const TraceKernels& k, const std::string& gpu, const std::vector<Prediction>& p) {
+  trace::PredictedRun run;
+  run.gpu = gpu;
+  run.durations = trace::predicted_durations(k, p, run.failures);
+  run.timeline = trace::rebuild_timeline(k.trace, k.links, run.durations);
+  return run;
+}
+
+void check_crashes(const std::vector<Prediction>& ps) {
+  for (const Prediction& p : ps) {
+    if (p.crashed) throw Error(fmt::format("trace predict: a simulation process crashed: {}", p.error));
+  }
+}
+
+int run_predict(const Args& a) {
+  const fs::path out = a.get("out");
+  const std::vector<fs::path> files = {out / "kernels.csv", out / "summary.json", out / "timeline.perfetto.json"};
+  for (const auto& f : files) check_output_path(f);  // refused before the simulations, not after
+  TraceKernels k = trace::map_trace(trace::read_trace(a.get("in")));
+  const std::string base_gpu = trace_gpu(k.trace, a);
+  const std::string gpu = a.maybe("gpu").value_or(base_gpu);
+  const std::vector<std::string> proposals = a.all("proposal"), overrides = a.all("set");
+  const bool whatif = gpu != base_gpu || !overrides.empty() || !proposals.empty();
+  const Target target = apply_proposals(k, proposals);
+  const int jobs = static_cast<int>(a.integer("jobs"));
+  std::vector<ConfigBatch> batches;
+  add_batches(batches, {gpu, overrides, target.requests, target.overlays}, jobs);
+  const std::size_t target_batches = batches.size();
+  if (whatif) add_batches(batches, {base_gpu, {}, k.requests, {}}, jobs);
+  const auto results = run_batches(batches, predictor_factory(a.get("model"), result_cache_options(a)), jobs);
+  const auto target_p = gather(results, 0, target_batches, k.requests.size());
+  check_crashes(target_p);
+  std::optional<trace::PredictedRun> baseline;
+  if (whatif) {
+    const auto base_p = gather(results, target_batches, batches.size() - target_batches, k.requests.size());
+    check_crashes(base_p);
+    baseline = predicted_run(k, base_gpu, base_p);
+  }
+  for (auto& row : k.rows) {
+    if (row.request < 0) continue;
+    row.removed = target.removed[static_cast<std::size_t>(row.request)];
+    row.change = target.change[static_cast<std::size_t>(row.request)];
+  }
+  const trace::TraceReport report{
+      k,
+      predicted_run(k, gpu, target_p),
+      baseline,
+      {{"trace_gpu", base_gpu}, {"proposals", proposals}, {"set", overrides}, {"model", a.get("model")}}};
+  const nlohmann::json summary = trace::summary_json(report);
+  write_file_atomic(files[0], trace::kernels_csv(report));
+  write_file_atomic(files[1], summary.dump(2) + "\n");
+  write_file_atomic(files[2], trace::perfetto_json(report));
+  fmt::print("{}: {} GPU ops ({} mapped, {:.1f}% of GPU time unmapped), {} distinct kernels simulated on {}\n",
+             k.trace.source, k.rows.size(), summary["gpu_ops_mapped"].get<std::size_t>(),
+             100 * summary["unmapped_share"].get<double>(), k.requests.size(), gpu);
+  fmt::print("measured {:.1f} us, predicted {:.1f} us{} -> {}\n", summary["measured_total_us"].get<double>(),
+             summary["predicted_total_us"].get<double>(),
+             whatif ? fmt::format(" (on {}: {:.1f} us, speed-up {:.3f}x)", base_gpu,
+                                  summary["baseline_total_us"].get<double>(), summary["speedup"].get<double>())
+                    : "",
+             out.string());
+  return 0;
+}
+
+}  // namespace
+
+Command trace_predict_command() {
+  Command c;
+  c.name = "trace predict";
+  c.summary = "predict a PyTorch profiler trace kernel by kernel on any GPU description and proposal";
+  c.description =
+      "Reads a PyTorch profiler trace (Chrome-trace JSON, optionally gzipped) recorded with record_shapes=True,\n"
+      "maps every GPU kernel, memcpy and memset to an hwsim kernel through its launching aten op and that op's\n"
+      "input shapes and dtypes (workloads/trace/op_map.cpp; unmapped kernels keep their measured time), simulates\n"
+      "the distinct kernels, rebuilds the timeline (stream order, events, synchronisation, the CPU's measured\n"
+      "gaps) and writes kernels.csv, summary.json and timeline.perfetto.json to --out. With --gpu, --set or\n"
+      "--proposal it also predicts the trace's own GPU and reports the speed-up per category (docs/traces.md).";
+  c.options = {
+      {"in", "FILE", "the trace (.json or .json.gz)", ""},
+      {"out", "DIR", "result folder", ""},
+      {"gpu", "NAME|FILE", "GPU to predict on (default: the trace's own GPU)", ""},
+      {"trace-gpu", "NAME|FILE", "the GPU the trace ran on (default: from its deviceProperties)", ""},
+      set_option(),
+      {"proposal", "NAME", "apply a hardware proposal (hwsim study --list)", "", true},
+      {"model", "NAME", fmt::format("timing model: {}", fmt::join(predictor_names(), ", ")), predictor_names().front()},
+      {"jobs", "N", "simulation processes at once", "2", false, IntRange{1, 256}}};
+  for (Option& o : cache_options()) c.options.push_back(std::move(o));
+  c.run = [](const Args& a) {
+    if (!a.has("in")) throw Error("hwsim trace predict: --in TRACE is required");
+    if (!a.has("out")) throw Error("hwsim trace predict: --out DIR is required");
+    return run_predict(a);
+  };
+  return c;
+}
+
+}  // namespace hwsim::cli
