@@ -16,6 +16,7 @@
 #include "models/io/atomic_file.hpp"
 #include "models/spec/error.hpp"
 #include "sim/batch_runner.hpp"
+#include "sim/config/gpu_loader.hpp"
 #include "workloads/trace/trace_outputs.hpp"
 
 namespace hwsim::cli {
@@ -110,6 +111,8 @@ int run_predict(const Args& a) {
   const std::vector<std::string> proposals = a.all("proposal"), overrides = a.all("set");
   const bool whatif = gpu != base_gpu || !overrides.empty() || !proposals.empty();
   const Target target = apply_proposals(k, proposals);
+  (void)load_gpu(base_gpu);  // a bad name, --set or delta stops here, before any simulation
+  (void)load_gpu(gpu, overrides, target.overlays);
   const int jobs = static_cast<int>(a.integer("jobs"));
   std::vector<ConfigBatch> batches;
   add_batches(batches, {gpu, overrides, target.requests, target.overlays}, jobs);

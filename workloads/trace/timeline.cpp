@@ -160,18 +160,15 @@ class Rebuild {
 
 double busy_time(std::vector<std::pair<double, double>> spans) {
   std::sort(spans.begin(), spans.end());
-  double busy = 0, open_start = kNever, open_end = kNever;
-  for (const auto& [s, e] : spans) {
-    if (s > open_end) {
-      busy += open_end - open_start;
-      open_start = s, open_end = e;
-    } else if (open_end == kNever) {
-      open_start = s, open_end = e;
-    } else {
-      open_end = std::max(open_end, e);
-    }
+  double busy = 0;
+  std::size_t i = 0;
+  while (i < spans.size()) {
+    const double from = spans[i].first;
+    double to = spans[i].second;
+    for (++i; i < spans.size() && spans[i].first <= to; ++i) to = std::max(to, spans[i].second);
+    busy += to - from;
   }
-  return open_end == kNever ? busy : busy + (open_end - open_start);
+  return busy;
 }
 
 }  // namespace
