@@ -96,6 +96,8 @@ nlohmann::json speedup_bars_spec(const Chart& c, const Table& t, const std::vect
                                  const std::vector<std::string>& groups, const std::vector<std::string>& colours);
 std::vector<Section> validation_sections(const ResultFile& validation, const std::string& suffix);
 std::vector<Section> numerics_sections(const ResultFile& numerics, const std::string& suffix);
+// `hwsim trace predict`'s summary.json (charts_trace.cpp).
+std::vector<Section> trace_sections(const ResultFile& trace, const std::string& suffix);
 Section kernel_roofline_section(std::span<const ResultFile> kernels);
 
 // "NVIDIA H800 SXM5 80GB" -> "H800", from a study's gpu_display_name (or gpu).

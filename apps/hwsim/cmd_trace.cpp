@@ -12,6 +12,7 @@
 #include "apps/hwsim/cache_options.hpp"
 #include "apps/hwsim/commands.hpp"
 #include "apps/hwsim/predictors.hpp"
+#include "apps/hwsim/version.hpp"
 #include "hw_proposals/proposal.hpp"
 #include "models/io/atomic_file.hpp"
 #include "models/spec/error.hpp"
@@ -132,11 +133,14 @@ int run_predict(const Args& a) {
     row.removed = target.removed[static_cast<std::size_t>(row.request)];
     row.change = target.change[static_cast<std::size_t>(row.request)];
   }
-  const trace::TraceReport report{
-      k,
-      predicted_run(k, gpu, target_p),
-      baseline,
-      {{"trace_gpu", base_gpu}, {"proposals", proposals}, {"set", overrides}, {"model", a.get("model")}}};
+  const trace::TraceReport report{k,
+                                  predicted_run(k, gpu, target_p),
+                                  baseline,
+                                  {{"trace_gpu", base_gpu},
+                                   {"proposals", proposals},
+                                   {"set", overrides},
+                                   {"model", a.get("model")},
+                                   {"hwsim", {{"version", kVersion}, {"git", kGitHash}}}}};
   const nlohmann::json summary = trace::summary_json(report);
   write_file_atomic(files[0], trace::kernels_csv(report));
   write_file_atomic(files[1], summary.dump(2) + "\n");

@@ -212,12 +212,14 @@ Timeline rebuild_timeline(const Trace& t, const std::vector<Launch>& links, cons
     std::vector<std::size_t> ops(steps.size(), 0);
     for (std::size_t g = 0; g < t.gpu.size(); ++g) {
       const double at = issued(g);
-      for (std::size_t i = 0; i < steps.size(); ++i) {
-        if (at < steps[i].ts || at >= steps[i].ts + steps[i].dur) continue;
-        bounds[i].merge({t.gpu[g].ts + t.gpu[g].dur, tl.end[g]});
-        ++ops[i];
-        break;
-      }
+      // The last step starting at or before the launch (steps are sorted and do not overlap).
+      const auto it =
+          std::upper_bound(steps.begin(), steps.end(), at, [](double v, const StepMark& s) { return v < s.ts; });
+      if (it == steps.begin()) continue;
+      const std::size_t i = static_cast<std::size_t>(std::prev(it) - steps.begin());
+      if (at >= steps[i].ts + steps[i].dur) continue;
+      bounds[i].merge({t.gpu[g].ts + t.gpu[g].dur, tl.end[g]});
+      ++ops[i];
     }
     Ends prev{steps[0].ts, steps[0].ts + rb.shift_at(steps[0].ts)};
     for (std::size_t i = 0; i < steps.size(); ++i) {

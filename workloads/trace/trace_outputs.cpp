@@ -94,6 +94,40 @@ json unmapped_table(const TraceReport& r, double gpu_time) {
   return rows;
 }
 
+// One row per distinct hwsim kernel: its launches' median measured time
+// against the predicted one (the report's scatter; at most a few hundred
+// points however many launches the trace holds).
+json kernel_classes(const TraceReport& r) {
+  struct Acc {
+    const KernelRow* row = nullptr;
+    std::vector<double> measured;
+    double measured_total = 0, predicted_total = 0, predicted = 0;
+  };
+  std::map<std::int64_t, Acc> acc;
+  for (std::size_t g = 0; g < r.kernels.rows.size(); ++g) {
+    if (!predicted_by_model(r, g) || r.kernels.rows[g].removed) continue;
+    Acc& a = acc[r.kernels.rows[g].request];
+    a.row = &r.kernels.rows[g];
+    a.measured.push_back(r.kernels.trace.gpu[g].dur);
+    a.measured_total += r.kernels.trace.gpu[g].dur;
+    a.predicted_total += r.target.durations[g];
+  }
+  json out = json::array();
+  for (const auto& [request, a] : acc) {
+    const double n = static_cast<double>(a.measured.size());
+    out.push_back({{"kernel", a.row->mapping.kind},
+                   {"params", a.row->mapping.params.dump()},
+                   {"op", a.row->mapping.op},
+                   {"category", a.row->mapping.category},
+                   {"gpu_ops", a.measured.size()},
+                   {"measured_us", rounded(median(a.measured))},
+                   {"predicted_us", rounded(a.predicted_total / n)},
+                   {"measured_total_us", rounded(a.measured_total)},
+                   {"predicted_total_us", rounded(a.predicted_total)}});
+  }
+  return out;
+}
+
 json iterations(const TraceReport& r) {
   json out = json::array();
   const auto& its = r.target.timeline.iterations;
@@ -152,7 +186,8 @@ json summary_json(const TraceReport& r) {
     if (!r.kernels.rows[g].removed) errors.push_back(rel_error(r.target.durations[g], gpu[g].dur));
   }
   const Timeline& tl = r.target.timeline;
-  json s = {{"trace", r.kernels.trace.source},
+  json s = {{"kind", "hwsim_trace_prediction"},
+            {"trace", r.kernels.trace.source},
             {"mapping_version", std::string(kOpMapVersion)},
             {"gpu", r.target.gpu},
             {"gpu_ops", gpu.size()},
@@ -170,6 +205,7 @@ json summary_json(const TraceReport& r) {
               {"within_10pct", std::count_if(errors.begin(), errors.end(), [](double e) { return e <= 0.10; })}}},
             {"iterations", iterations(r)},
             {"categories", category_table(r)},
+            {"kernel_classes", kernel_classes(r)},
             {"unmapped", unmapped_table(r, gpu_time)}};
   s.update(r.context);
   if (r.baseline) {

@@ -62,14 +62,12 @@ class GzipBuffer final : public std::streambuf {
 // Builds the values under one open container, one SAX callback at a time.
 class ValueBuilder {
  public:
-  bool active() const { return !stack_.empty() || started_; }
   void begin() {
     root_ = json();
     stack_.clear();
-    started_ = true;
   }
   void key(std::string k) { key_ = std::move(k); }
-  // Adds a value; a container is entered. Returns true when the value closed the root.
+  // Adds a value; a container is entered.
   void add(json v) {
     json* slot = nullptr;
     if (stack_.empty()) {
@@ -87,21 +85,14 @@ class ValueBuilder {
   // Closes a container; true when it was the root.
   bool close() {
     stack_.pop_back();
-    if (!stack_.empty()) return false;
-    started_ = false;
-    return true;
+    return stack_.empty();
   }
-  bool scalar_is_root() const { return stack_.empty(); }
-  json take() {
-    started_ = false;
-    return std::move(root_);
-  }
+  json take() { return std::move(root_); }
 
  private:
   json root_;
   std::vector<json*> stack_;
   std::string key_;
-  bool started_ = false;
 };
 
 // The SAX consumer: depth 1 is the top-level object, depth 2 the traceEvents
