@@ -8,8 +8,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <streambuf>
 
@@ -103,9 +105,15 @@ class TraceSax final : public nlohmann::json_sax<json> {
 
   bool null() override { return value(json()); }
   bool boolean(bool v) override { return value(v); }
-  bool number_integer(number_integer_t v) override { return value(v); }
-  bool number_unsigned(number_unsigned_t v) override { return value(v); }
-  bool number_float(number_float_t v, const string_t&) override { return value(v); }
+  bool number_integer(number_integer_t v) override {
+    return is_event_ts() ? value(rebased(std::to_string(v))) : value(v);
+  }
+  bool number_unsigned(number_unsigned_t v) override {
+    return is_event_ts() ? value(rebased(std::to_string(v))) : value(v);
+  }
+  bool number_float(number_float_t v, const string_t& text) override {
+    return is_event_ts() ? value(rebased(text)) : value(v);
+  }
   bool string(string_t& v) override { return value(std::move(v)); }
   bool binary(binary_t&) override { return value(json()); }
   bool start_object(std::size_t) override { return open(json::object()); }
@@ -114,6 +122,7 @@ class TraceSax final : public nlohmann::json_sax<json> {
   bool end_array() override { return close(); }
   bool key(string_t& k) override {
     if (depth_ == 1) top_key_ = k;
+    if (depth_ == 3) event_key_ = k;
     if (building_) builder_.key(k);
     return true;
   }
@@ -126,6 +135,24 @@ class TraceSax final : public nlohmann::json_sax<json> {
   bool saw_events() const { return saw_events_; }
 
  private:
+  bool is_event_ts() const { return building_ && depth_ == 3 && event_key_ == "ts" && top_key_ == "traceEvents"; }
+  // Kineto's timestamps are microseconds since the epoch (~1.7e15), where a
+  // double keeps only a quarter of a microsecond; the whole microseconds are
+  // counted from the first event's and the fraction added after, which keeps
+  // the nanoseconds the trace records.
+  double rebased(const std::string& text) {
+    if (text.find_first_of("eE") != std::string::npos) {  // not Kineto's form; exact enough
+      const double v = std::stod(text);
+      if (!base_) base_ = static_cast<std::int64_t>(v);
+      return v - static_cast<double>(*base_);
+    }
+    const std::size_t dot = text.find('.');
+    const std::int64_t whole = std::stoll(text.substr(0, dot));
+    if (!base_) base_ = whole;
+    const double fraction = dot == std::string::npos ? 0.0 : std::strtod(text.c_str() + dot, nullptr);
+    return static_cast<double>(whole - *base_) + (text.starts_with("-") ? -fraction : fraction);
+  }
+
   // Whether the container about to open (at depth_ + 1) is captured whole.
   bool captures() const {
     return (depth_ == 2 && top_key_ == "traceEvents" && in_events_) || (depth_ == 1 && top_key_ == "deviceProperties");
@@ -173,7 +200,8 @@ class TraceSax final : public nlohmann::json_sax<json> {
   Trace& trace_;
   ValueBuilder builder_;
   int depth_ = 0;
-  std::string top_key_;
+  std::string top_key_, event_key_;
+  std::optional<std::int64_t> base_;  // the first event's whole microseconds
   bool building_ = false, in_events_ = false, saw_events_ = false;
 };
 

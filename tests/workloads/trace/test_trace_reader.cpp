@@ -124,3 +124,20 @@ TEST_CASE("bad input is refused with the file, the place and what was expected")
 }
 
 }  // namespace hwsim::trace
+
+namespace hwsim::trace {
+
+TEST_CASE("epoch timestamps keep their nanoseconds (counted from the first event)") {
+  const Trace t = parse_trace(
+      R"({"traceEvents": [
+        {"ph": "X", "cat": "cpu_op", "name": "aten::mm", "pid": 1, "tid": 1, "ts": 1733554343123456.789, "dur": 9,
+         "args": {"Input Dims": [[2, 2], [2, 2]]}},
+        {"ph": "X", "cat": "kernel", "name": "k", "pid": 0, "tid": 7, "ts": 1733554343123460.125, "dur": 0.75,
+         "args": {"stream": 7, "correlation": 1}}]})",
+      "epoch.json");
+  REQUIRE(t.gpu.size() == 1);
+  CHECK(t.ops[0].ts == Approx(0.789).margin(1e-9));
+  CHECK(t.gpu[0].ts - t.ops[0].ts == Approx(3.336).margin(1e-9));
+}
+
+}  // namespace hwsim::trace
