@@ -3,8 +3,10 @@
 // reasons; --json prints the KernelResult contract (docs/engine.md) instead.
 // With --workload deepseek-v3-layer it simulates every distinct kernel of one
 // DeepSeek-V3 MoE layer (forward and backward) once and prints per-kernel,
-// per-phase and layer times.
+// per-phase and layer times; --proposal NAME runs that layer as a hardware
+// proposal changes it (its spec delta and its rewrite of the kernels).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <iostream>
 #include <map>
@@ -12,6 +14,7 @@
 
 #include "apps/hwsim/cache_options.hpp"
 #include "apps/hwsim/commands.hpp"
+#include "hw_proposals/proposal.hpp"
 #include "models/io/atomic_file.hpp"
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
@@ -111,14 +114,51 @@ deepseek_v3::LayerOptions layer_options(const Args& a) {
   return lo;
 }
 
+// --proposal: the layer-level proposals asked for, in order. A step-level
+// proposal changes only how the all-to-all runs beside compute, which one
+// layer's kernels do not show, so it is refused with where to study it.
+std::vector<std::unique_ptr<proposals::Proposal>> chosen_proposals(const Args& a) {
+  std::vector<std::unique_ptr<proposals::Proposal>> out;
+  for (const auto& name : a.all("proposal")) {
+    auto p = proposals::find_proposal(name);
+    if (p->level() == proposals::Level::kStep)
+      throw Error(
+          fmt::format("--proposal {}: it changes the training step's communication, not the layer's kernels "
+                      "(hwsim step --comm, or hwsim study {})",
+                      name, name));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::vector<ConfigOverlay> proposal_overlays(const std::vector<std::unique_ptr<proposals::Proposal>>& chosen) {
+  std::vector<ConfigOverlay> out;
+  for (const auto& p : chosen)
+    for (auto& o : p->spec_delta()) out.push_back(std::move(o));
+  return out;
+}
+
+// The layer's kernels as the proposals rewrite them; removed kernels are dropped.
+std::vector<deepseek_v3::LayerKernel> proposed_kernels(
+    std::vector<deepseek_v3::LayerKernel> kernels, const std::vector<std::unique_ptr<proposals::Proposal>>& chosen) {
+  if (chosen.empty()) return kernels;
+  auto study = proposals::as_study(kernels);
+  for (const auto& p : chosen) p->rewrite(study);
+  kernels.clear();
+  for (auto& k : study)
+    if (k.change != proposals::Change::kRemoved) kernels.push_back(std::move(k.kernel));
+  return kernels;
+}
+
 // One DeepSeek-V3 layer on one simulated GPU: each distinct (kind, params)
 // is simulated once at the maximum clock (launches with identical descriptors
 // take the same time from a flushed L2); then the power controller runs the
 // layer's launches in order, repeated as a training step repeats its layers,
 // carrying its state from launch to launch (models/power/controller.hpp).
-nlohmann::json run_layer(const Args& a, GpuSimulator& simulator) {
+nlohmann::json run_layer(const Args& a, GpuSimulator& simulator,
+                         const std::vector<std::unique_ptr<proposals::Proposal>>& chosen) {
   const deepseek_v3::LayerOptions lo = layer_options(a);
-  auto kernels = deepseek_v3::moe_layer_kernels(deepseek_v3::published_shape(), lo);
+  auto kernels = proposed_kernels(deepseek_v3::moe_layer_kernels(deepseek_v3::published_shape(), lo), chosen);
   // --sms: every kernel on the first N SMs (e.g. the 112 DeepEP leaves to compute).
   std::optional<long long> sms;
   if (a.has("sms")) {
@@ -190,25 +230,33 @@ nlohmann::json run_layer(const Args& a, GpuSimulator& simulator) {
     phases[phase] = phases.value(phase, 0.0) + each * k.count;
     total += each * k.count;
   }
-  return {{"workload", "deepseek-v3-layer"},
-          {"gpu", simulator.spec().name},
-          {"tokens_per_gpu", lo.tokens_per_gpu},
-          {"routing", lo.routing},
-          {"seed", lo.seed},
-          {"sms", sms ? *sms : static_cast<long long>(simulator.spec().sm.count)},
-          {"power",
-           {{"regime", "the layer repeated back to back (periodic state)"}, {"heat_at_start", clocks.periodic_heat}}},
-          {"kernels", rows},
-          {"distinct_kernels_simulated", simulated},
-          {"kernels_not_modelled", not_modelled},
-          {"phases_us", phases},
-          {"total_us", total}};
+  nlohmann::json out = {
+      {"workload", "deepseek-v3-layer"},
+      {"gpu", simulator.spec().name},
+      {"tokens_per_gpu", lo.tokens_per_gpu},
+      {"routing", lo.routing},
+      {"seed", lo.seed},
+      {"sms", sms ? *sms : static_cast<long long>(simulator.spec().sm.count)},
+      {"power",
+       {{"regime", "the layer repeated back to back (periodic state)"}, {"heat_at_start", clocks.periodic_heat}}},
+      {"kernels", rows},
+      {"distinct_kernels_simulated", simulated},
+      {"kernels_not_modelled", not_modelled},
+      {"phases_us", phases},
+      {"total_us", total}};
+  if (!chosen.empty()) {
+    out["proposals"] = nlohmann::json::array();
+    for (const auto& p : chosen) out["proposals"].push_back(std::string(p->name()));
+  }
+  return out;
 }
 
 void print_layer(const nlohmann::json& j) {
   fmt::print("deepseek-v3-layer on {} ({} tokens per GPU, {} routing, seed {}, {} SMs)\n", j["gpu"].get<std::string>(),
              j["tokens_per_gpu"].get<int>(), j["routing"].get<std::string>(), j["seed"].get<std::uint64_t>(),
              j["sms"].get<long long>());
+  if (j.contains("proposals"))
+    fmt::print("  with proposals: {}\n", fmt::join(j["proposals"].get<std::vector<std::string>>(), ", "));
   fmt::print("  {:<32} {:<16} {:<18} {:>5} {:>11} {:>12} {:>6}\n", "kernel", "phase", "kind", "count", "us each",
              "us total", "MHz");
   for (const auto& k : j["kernels"]) {
@@ -260,6 +308,8 @@ Command run_command() {
       {"routing", "R", "deepseek-v3-layer: expert loads, balanced or skewed", "balanced"},
       {"seed", "N", "deepseek-v3-layer: seed of the skewed expert loads", "1", false, IntRange{0, 1LL << 53}},
       {"jobs", "N", "deepseek-v3-layer: kernels simulated at once (processes)", "2", false, IntRange{1, 256}},
+      {"proposal", "NAME",
+       "deepseek-v3-layer: run the layer as a layer-level hardware proposal changes it (hwsim study --list)", "", true},
       {"m", "N", "rows (gemm, quant_1x128, transpose*, swiglu, rmsnorm)", ""},
       {"n", "N", "columns of the output / weight rows", ""},
       {"k", "N", "reduction / inner dimension", ""},
@@ -303,7 +353,13 @@ Command run_command() {
     if (workload && a.has("kernel")) throw Error("hwsim run: give --kernel or --workload, not both");
     if (!workload && !a.has("kernel"))
       throw Error("hwsim run: --kernel is required (e.g. --kernel gemm), or --workload deepseek-v3-layer");
-    const HardwareSpec spec = load_gpu(a.get("gpu"), a.all("set"));
+    const auto chosen = chosen_proposals(a);
+    if (!chosen.empty() && !workload)
+      throw Error(
+          "--proposal applies to --workload deepseek-v3-layer: a proposal rewrites the layer's kernels; for one "
+          "kernel, "
+          "give the feature's kernel params and its spec delta's keys with --set (docs/proposals.md)");
+    const HardwareSpec spec = load_gpu(a.get("gpu"), a.all("set"), proposal_overlays(chosen));
     for (const char* file : {"out", "trace"}) {
       if (auto path = a.maybe(file)) check_output_path(*path);  // refused before the simulation, not after
     }
@@ -315,7 +371,7 @@ Command run_command() {
     const ResultCacheOptions cache = result_cache_options(a);
     if (workload) {
       GpuSimulator simulator(spec, opt, cache);
-      const nlohmann::json j = run_layer(a, simulator);
+      const nlohmann::json j = run_layer(a, simulator, chosen);
       simulator.write_trace();
       const std::string json = j.dump(2) + "\n";
       if (auto out = a.maybe("out")) write_file_atomic(*out, json);

@@ -7,7 +7,8 @@
 // warp per CTA keeps two groups of 4 box loads in flight, and a cluster
 // barrier per group keeps a CTA from refilling a stage its peers still wait
 // on. Reported: bytes delivered to shared memory and bytes read from L2
-// (delivered / cluster size) per second.
+// (delivered / cluster size) per second. A second kernel (the ring, below)
+// keeps 4, 8 or 12 boxes in flight per SM with no barrier across CTAs.
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -185,11 +186,93 @@ void sharing(BenchContext& ctx, int pattern, int cluster_size) {
   HWB_CUDA(cudaFree(sink));
 }
 
+// The ring variant (cluster 1 only): one thread keeps `stages` boxes in flight
+// in a ring of per-stage barriers, re-issuing each stage the moment its box has
+// landed, with no barrier across CTAs. It separates the L2's own rate from the
+// latency-bound or barrier-bound rate of the grouped kernel above: if the rate
+// still grows from 8 to 12 boxes in flight, the grouped kernel was not
+// measuring the L2. kWalk: every CTA reads every panel in turn, starting at its
+// own (all lines are read by all SMs, never by two at once).
+constexpr int kWalk = 3;
+constexpr int kMaxRingStages = 12;
+
+__device__ __forceinline__ int ring_panel(int pattern, int cta, int j, int panels) {
+  const int round = j / kBoxesPerPanel;
+  if (pattern == kWalk) return (cta + round) % panels;
+  return panel_of(pattern, cta, j, panels);
+}
+
+__global__ void l2_ring_kernel(const __grid_constant__ CUtensorMap tmap, int pattern, int stages, int panels, int boxes,
+                               unsigned* sink) {
+  extern __shared__ __align__(1024) unsigned char smem_raw[];
+  unsigned char* smem =
+      reinterpret_cast<unsigned char*>((reinterpret_cast<uintptr_t>(smem_raw) + 1023) & ~uintptr_t(1023));
+  __shared__ uint64_t bars[kMaxRingStages];
+  if (threadIdx.x != 0) return;
+  for (int s = 0; s < stages; ++s) mbarrier_init(&bars[s], 1);
+  fence_barrier_init();
+  const int cta = static_cast<int>(blockIdx.x);
+  auto issue = [&](int j) {
+    const int s = j % stages, panel = ring_panel(pattern, cta, j, panels);
+    mbarrier_arrive_expect_tx(&bars[s], kBoxBytes);
+    tma_load_2d(smem + size_t(s) * kBoxBytes, &tmap, (j % kBoxesPerPanel) * kBoxCols, panel * kBoxRows, &bars[s]);
+  };
+  for (int j = 0; j < stages && j < boxes; ++j) issue(j);
+  for (int j = stages; j < boxes; ++j) {
+    mbarrier_wait(&bars[j % stages], ((j / stages) - 1) & 1);
+    issue(j);
+  }
+  for (int j = boxes > stages ? boxes - stages : 0; j < boxes; ++j) mbarrier_wait(&bars[j % stages], (j / stages) & 1);
+  if (boxes < 0) sink[0] = 1;
+}
+
+void ring(BenchContext& ctx, int pattern, int stages) {
+  const int panels = ((ctx.sm_count() + 15) / 16) * 16;
+  const size_t rows = size_t(panels) * kBoxRows;
+  void* buf = nullptr;
+  unsigned* sink = nullptr;
+  HWB_CUDA(cudaMalloc(&buf, rows * kRowBytes));
+  HWB_CUDA(cudaMalloc(&sink, sizeof *sink));
+  HWB_CUDA(cudaMemsetAsync(buf, 0x3c, rows * kRowBytes, ctx.stream()));
+  const CUtensorMap map = make_map(buf, rows, kBoxRows);
+  const size_t smem = size_t(stages) * kBoxBytes + 1024;
+  HWB_CUDA(cudaFuncSetAttribute(l2_ring_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
+  const int ctas = ctx.sm_count(), boxes = ctx.quick() ? 1600 : 8000;
+  auto fn = [&] {
+    l2_ring_kernel<<<ctas, 32, smem, ctx.stream()>>>(map, pattern, stages, panels, boxes, sink);
+    HWB_CUDA(cudaGetLastError());
+  };
+  const Timing t = ctx.time(fn, ctx.quick() ? 5 : 21, false, 3);
+  const double bytes = double(ctas) * boxes * kBoxBytes;
+  static const char* const names[] = {"distinct", "shared", "panels16", "walk"};
+  Json params;
+  params.add("op", "l2_sharing_ring")
+      .add("pattern", names[pattern])
+      .add("cluster", 1)
+      .add("ctas", ctas)
+      .add("box_bytes", kBoxBytes)
+      .add("boxes_in_flight", stages)
+      .add("tensor_bytes", rows * kRowBytes)
+      .add("boxes_per_cta", boxes);
+  Json d;
+  d.add("l2_read_bytes", bytes).add("l2_read_GBps", bytes / (t.median_us * 1e3));
+  ctx.record(ctx.id_prefix() + "ubench_l2_sharing/" + names[pattern] + "/ring" + std::to_string(stages),
+             "ubench_l2_sharing", params, &t, "hwbench", "calibration", d);
+  char line[160];
+  std::snprintf(line, sizeof line, "L2 ring %-9s %2d boxes in flight (%3d CTAs): %6.0f GB/s from L2", names[pattern],
+                stages, ctas, bytes / (t.median_us * 1e3));
+  ctx.note(line);
+  HWB_CUDA(cudaFree(buf));
+  HWB_CUDA(cudaFree(sink));
+}
+
 }  // namespace
 
 void run_l2_sharing_ubench(BenchContext& ctx) {
   for (int pattern : {kDistinct, kShared, kPanels16})
     for (int cluster : {1, 2, 4}) sharing(ctx, pattern, cluster);
+  for (int pattern : {int(kDistinct), int(kShared), int(kPanels16), kWalk})
+    for (int stages : {4, 8, 12}) ring(ctx, pattern, stages);
 }
 
 }  // namespace hwbench

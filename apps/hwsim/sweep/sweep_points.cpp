@@ -82,17 +82,23 @@ std::vector<SweepPoint> sampled(const SweepSpec& s, bool lhs) {
 }  // namespace
 
 std::vector<SweepPoint> expand(const SweepSpec& s) {
-  if (s.method == "grid") return grid(s);
-  return sampled(s, s.method == "lhs");
+  std::vector<SweepPoint> points = s.method == "grid" ? grid(s) : sampled(s, s.method == "lhs");
+  std::erase_if(points, [&](const SweepPoint& p) {
+    return std::any_of(s.constraints.begin(), s.constraints.end(),
+                       [&](const Constraint& c) { return !c.holds(p.values); });
+  });
+  return points;
 }
 
 std::string format_value(const Axis& a, double v) {
+  if (!a.labels.empty()) return a.labels.at(static_cast<size_t>(v));
   return a.integer ? fmt::format("{}", static_cast<std::int64_t>(v)) : fmt::format("{}", v);
 }
 
 std::vector<std::string> point_arguments(const SweepSpec& s, const SweepPoint& p) {
   std::vector<std::string> argv = {"--gpu", s.gpu};
   for (const auto& o : s.overrides) argv.insert(argv.end(), {"--set", o});
+  for (const auto& name : s.proposals) argv.insert(argv.end(), {"--proposal", name});
   std::string tokens = std::to_string(s.tokens);
   std::vector<std::string> params;
   for (const auto& [k, v] : s.params.items())
@@ -102,6 +108,7 @@ std::vector<std::string> point_arguments(const SweepSpec& s, const SweepPoint& p
     const std::string v = format_value(a, p.values[i]);
     if (a.target == AxisTarget::kSpec) argv.insert(argv.end(), {"--set", a.key + "=" + v});
     if (a.target == AxisTarget::kTokens) tokens = v;
+    if (a.target == AxisTarget::kProposal && v != "none") argv.insert(argv.end(), {"--proposal", v});
     if (a.target == AxisTarget::kParam) {
       const std::string name = a.key.substr(6);
       std::erase_if(params, [&](const std::string& q) { return q.starts_with(name + "="); });
@@ -119,7 +126,10 @@ std::vector<std::string> point_arguments(const SweepSpec& s, const SweepPoint& p
 
 nlohmann::json point_spec(const SweepSpec& s, const SweepPoint& p, std::string_view simulator_version) {
   nlohmann::json axes = nlohmann::json::object();
-  for (size_t i = 0; i < s.axes.size(); ++i) axes[s.axes[i].key] = p.values[i];
+  for (size_t i = 0; i < s.axes.size(); ++i) {
+    const Axis& a = s.axes[i];
+    axes[a.key] = a.labels.empty() ? nlohmann::json(p.values[i]) : nlohmann::json(format_value(a, p.values[i]));
+  }
   return {{"hwsim_run", point_arguments(s, p)}, {"axes", axes}, {"simulator", simulator_version}};
 }
 

@@ -115,11 +115,15 @@ void write_manifest(const SweepSpec& s, const std::vector<Planned>& planned, con
   for (const Planned& p : planned)
     points.push_back({{"index", p.point.index}, {"hash", p.hash}, {"axes", p.spec["axes"]}});
   nlohmann::json axes = nlohmann::json::array();
-  for (const Axis& a : s.axes) axes.push_back({{"key", a.key}, {"integer", a.integer}});
+  for (const Axis& a : s.axes) {
+    axes.push_back({{"key", a.key}, {"integer", a.integer}});
+    if (!a.labels.empty()) axes.back()["labels"] = a.labels;
+  }
   const nlohmann::json manifest = {{"hwsim_sweep", 1},
                                    {"gpu", s.gpu},
                                    {"workload", s.kernel.empty() ? "deepseek-v3-layer" : s.kernel},
                                    {"axes", axes},
+                                   {"outputs", s.outputs},
                                    {"sampling", s.method},
                                    {"seed", s.seed},
                                    {"simulator", simulator_version()},
@@ -176,23 +180,23 @@ void run_points(const std::vector<const Planned*>& todo, const RunOptions& o) {
   }
 }
 
-// The outputs kept of a point's result: a kernel's time and clock; the layer's
-// total and phases.
-std::vector<std::string> output_names(const SweepSpec& s) {
-  if (!s.kernel.empty()) return {"time_us", "sm_clock_mhz"};
-  return {"total_us", "forward_us", "backward_input_us", "backward_weight_us"};
-}
-
+// The outputs kept of a point's result (SweepSpec::outputs, in its order).
 nlohmann::json outputs_of(const SweepSpec& s, const nlohmann::json& r) {
-  if (!s.kernel.empty()) return {{"time_us", r.at("time_us")}, {"sm_clock_mhz", r.at("sm_clock_mhz")}};
-  nlohmann::json o = {{"total_us", r.at("total_us")}};
-  for (const char* ph : {"forward", "backward_input", "backward_weight"})
-    o[std::string(ph) + "_us"] = r.at("phases").value(ph, 0.0);
+  nlohmann::json all;
+  if (!s.kernel.empty()) {
+    all = {{"time_us", r.at("time_us")}, {"sm_clock_mhz", r.at("sm_clock_mhz")}};
+  } else {
+    all = {{"total_us", r.at("total_us")}};
+    for (const char* ph : {"forward", "backward_input", "backward_weight"})
+      all[std::string(ph) + "_us"] = r.at("phases_us").value(ph, 0.0);
+  }
+  nlohmann::json o = nlohmann::json::object();
+  for (const auto& name : s.outputs) o[name] = all.at(name);
   return o;
 }
 
 void write_tables(const SweepSpec& s, const std::vector<Planned>& planned, const fs::path& dir) {
-  const std::vector<std::string> outs = output_names(s);
+  const std::vector<std::string>& outs = s.outputs;
   std::string csv = "index,hash,status";
   for (const Axis& a : s.axes) csv += "," + a.key;
   for (const auto& n : outs) csv += "," + n;
@@ -324,6 +328,14 @@ bool submit_slurm(const std::vector<const Planned*>& todo, const RunOptions& o) 
   return true;
 }
 
+// A point's recorded value of axis `a`: a number, or a label's index.
+double axis_value(const Axis& a, const nlohmann::json& v) {
+  if (a.labels.empty()) return v.get<double>();
+  const auto it = std::find(a.labels.begin(), a.labels.end(), v.get<std::string>());
+  if (it == a.labels.end()) throw Error(fmt::format("sweep.json: {} has no value {}", a.key, v.dump()));
+  return static_cast<double>(it - a.labels.begin());
+}
+
 // The sweep as DIR records it: enough of its spec to write the tables, and its points.
 std::pair<SweepSpec, std::vector<Planned>> load_sweep(const fs::path& dir) {
   const nlohmann::json m = read_json(dir / "sweep.json");
@@ -336,12 +348,14 @@ std::pair<SweepSpec, std::vector<Planned>> load_sweep(const fs::path& dir) {
     Axis axis;
     axis.key = a.at("key").get<std::string>();
     axis.integer = a.at("integer").get<bool>();
+    if (a.contains("labels")) axis.labels = a["labels"].get<std::vector<std::string>>();
     s.axes.push_back(std::move(axis));
   }
+  s.outputs = m.contains("outputs") ? m["outputs"].get<std::vector<std::string>>() : available_outputs(s);
   std::vector<Planned> planned;
   for (const auto& p : m["points"]) {
     SweepPoint pt{p.at("index").get<int>(), {}};
-    for (const Axis& a : s.axes) pt.values.push_back(p.at("axes").at(a.key).get<double>());
+    for (const Axis& a : s.axes) pt.values.push_back(axis_value(a, p.at("axes").at(a.key)));
     const std::string hash = p.at("hash");
     planned.push_back({pt, read_json(dir / "points" / hash / "spec.json"), hash});
   }

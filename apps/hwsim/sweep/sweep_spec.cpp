@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 
+#include "hw_proposals/proposal.hpp"
 #include "models/spec/error.hpp"
 #include "models/spec/hardware_spec.hpp"
 #include "sim/config/gpu_loader.hpp"
@@ -92,6 +93,12 @@ void read_workload(const Reader& r, const YAML::Node& n, SweepSpec& s) {
 // The axis's target, checked against the GPU description's keys, the
 // kernel's params or the layer's options.
 void classify_axis(const Reader& r, const YAML::Node& key_node, const SweepSpec& s, Axis& a) {
+  if (a.key == "proposal") {
+    if (!s.kernel.empty()) r.fail(key_node, a.key, "proposal is an axis of the layer workload only");
+    a.target = AxisTarget::kProposal;
+    a.integer = true;
+    return;
+  }
   if (a.key == "tokens") {
     if (!s.kernel.empty()) r.fail(key_node, a.key, "tokens is an axis of the layer workload only");
     a.target = AxisTarget::kTokens;
@@ -124,11 +131,39 @@ void classify_axis(const Reader& r, const YAML::Node& key_node, const SweepSpec&
   }
   const std::string hint = closest_match(a.key, keys);
   r.fail(key_node, a.key,
-         fmt::format("not a GPU description key, param.NAME or tokens{}",
+         fmt::format("not a GPU description key, param.NAME, tokens or proposal{}",
                      hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
 }
 
+// A layer-level proposal's name, checked (`none`: the baseline, where allowed).
+std::string proposal_name(const Reader& r, const YAML::Node& n, const std::string& key, bool none_allowed) {
+  const std::string name = r.text(n, key);
+  if (none_allowed && name == "none") return name;
+  try {
+    if (proposals::find_proposal(name)->level() == proposals::Level::kStep)
+      r.fail(n, key,
+             fmt::format("{} changes the training step's communication, not the layer (hwsim study {})", name, name));
+  } catch (const Error& e) {
+    if (std::string_view(e.what()).starts_with(r.file)) throw;
+    r.fail(n, key, e.what());
+  }
+  return name;
+}
+
+void read_proposal_axis(const Reader& r, const YAML::Node& n, Axis& a) {
+  if (r.entries(n, a.key, {"values"}).empty() || !n["values"].IsSequence() || n["values"].size() == 0)
+    r.fail(n, a.key, "expected values: a non-empty list of proposal names (none: the baseline)");
+  for (const auto& e : n["values"]) {
+    const std::string name = proposal_name(r, e, a.key + ".values", true);
+    if (std::find(a.labels.begin(), a.labels.end(), name) != a.labels.end())
+      r.fail(e, a.key + ".values", fmt::format("{} is listed twice", name));
+    a.values.push_back(static_cast<double>(a.labels.size()));
+    a.labels.push_back(name);
+  }
+}
+
 void read_axis_values(const Reader& r, const YAML::Node& n, Axis& a) {
+  if (a.target == AxisTarget::kProposal) return read_proposal_axis(r, n, a);
   const auto entries = r.entries(n, a.key, {"values", "from", "to", "steps", "scale"});
   if (n["values"].IsDefined()) {
     if (entries.size() != 1) r.fail(n, a.key, "give values, or from/to/steps[/scale], not both");
@@ -180,7 +215,65 @@ void read_sampling(const Reader& r, const YAML::Node& n, SweepSpec& s) {
     r.fail(n, "sampling.samples", "grid sampling takes every point; drop samples");
 }
 
+// Proposals applied at every point, in order (the layer only).
+void read_proposals(const Reader& r, const YAML::Node& n, SweepSpec& s) {
+  if (!n.IsSequence()) r.fail(n, "proposals", "expected a list of proposal names");
+  if (!s.kernel.empty()) r.fail(n, "proposals", "proposals apply to the layer workload only");
+  for (const auto& e : n) {
+    const std::string name = proposal_name(r, e, "proposals", false);
+    for (const Axis& a : s.axes)
+      if (std::find(a.labels.begin(), a.labels.end(), name) != a.labels.end())
+        r.fail(e, "proposals", fmt::format("{} is also a value of the proposal axis", name));
+    s.proposals.push_back(name);
+  }
+}
+
+void read_constraints(const Reader& r, const YAML::Node& n, SweepSpec& s) {
+  if (!n.IsSequence()) r.fail(n, "constraints", "expected a list of expressions over the axes");
+  std::vector<std::string> keys;
+  std::vector<std::vector<std::string>> labels;
+  for (const Axis& a : s.axes) {
+    keys.push_back(a.key);
+    labels.push_back(a.labels);
+  }
+  for (size_t i = 0; i < n.size(); ++i) {
+    const std::string key = fmt::format("constraints[{}]", i);
+    const std::string text = r.text(n[i], key);
+    try {
+      s.constraints.push_back(Constraint::parse(text, keys, labels));
+    } catch (const Error& e) {
+      r.fail(n[i], key, fmt::format("'{}': {}", text, e.what()));
+    }
+  }
+}
+
+void read_outputs(const Reader& r, const YAML::Node& n, SweepSpec& s) {
+  const std::vector<std::string> all = available_outputs(s);
+  if (!n.IsDefined()) {
+    s.outputs = all;
+    return;
+  }
+  if (!n.IsSequence() || n.size() == 0) r.fail(n, "outputs", "expected a non-empty list of output names");
+  for (const auto& e : n) {
+    const std::string name = r.text(e, "outputs");
+    if (std::find(all.begin(), all.end(), name) == all.end()) {
+      const std::string hint = closest_match(name, all);
+      r.fail(e, "outputs",
+             fmt::format("unknown output '{}'{}; this workload gives {}", name,
+                         hint.empty() ? "" : " (did you mean '" + hint + "'?)", fmt::join(all, ", ")));
+    }
+    if (std::find(s.outputs.begin(), s.outputs.end(), name) != s.outputs.end())
+      r.fail(e, "outputs", fmt::format("{} is listed twice", name));
+    s.outputs.push_back(name);
+  }
+}
+
 }  // namespace
+
+std::vector<std::string> available_outputs(const SweepSpec& s) {
+  if (!s.kernel.empty()) return {"time_us", "sm_clock_mhz"};
+  return {"total_us", "forward_us", "backward_input_us", "backward_weight_us"};
+}
 
 SweepSpec read_sweep(const std::filesystem::path& file) {
   SweepSpec s;
@@ -194,7 +287,8 @@ SweepSpec read_sweep(const std::filesystem::path& file) {
   } catch (const YAML::Exception& e) {
     throw Error(fmt::format("{}:{}: malformed YAML: {}", s.file, e.mark.line + 1, e.msg));
   }
-  const auto top = r.entries(root, "sweep file", {"gpu", "workload", "set", "axes", "sampling"});
+  const auto top = r.entries(root, "sweep file",
+                             {"gpu", "workload", "set", "proposals", "axes", "constraints", "outputs", "sampling"});
   if (!root["workload"].IsDefined()) r.fail(root, "workload", "missing (a kernel or the layer)");
   if (!root["axes"].IsDefined()) r.fail(root, "axes", "missing (at least one axis)");
   if (root["gpu"].IsDefined()) s.gpu = r.text(root["gpu"], "gpu");
@@ -214,6 +308,9 @@ SweepSpec read_sweep(const std::filesystem::path& file) {
     s.axes.push_back(std::move(a));
   }
   if (s.axes.empty()) r.fail(root["axes"], "axes", "expected at least one axis");
+  if (root["proposals"].IsDefined()) read_proposals(r, root["proposals"], s);
+  if (root["constraints"].IsDefined()) read_constraints(r, root["constraints"], s);
+  read_outputs(r, root["outputs"], s);
   if (root["sampling"].IsDefined()) read_sampling(r, root["sampling"], s);
   double grid = 1;
   for (const Axis& a : s.axes) grid *= static_cast<double>(a.values.size());

@@ -12,9 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "apps/hwsim/sweep/sweep_constraint.hpp"
+
 namespace hwsim::sweep {
 
-enum class AxisTarget { kSpec, kParam, kTokens };
+enum class AxisTarget { kSpec, kParam, kTokens, kProposal };
 
 struct Axis {
   std::string key;  // as written: "hbm.bandwidth_GBps", "param.m", "tokens"
@@ -22,7 +24,8 @@ struct Axis {
   std::vector<double> values;  // a list, or the range's grid points
   bool range = false;          // from/to: random and LHS sample the interval itself
   bool log = false;
-  bool integer = false;  // kernel params and tokens are whole numbers
+  bool integer = false;             // kernel params and tokens are whole numbers
+  std::vector<std::string> labels;  // kProposal: the names; values are their indices
   int line = 0;
 };
 
@@ -33,9 +36,12 @@ struct SweepSpec {
   nlohmann::json params = nlohmann::json::object();  // the kernel's fixed params
   int tokens = 4096;                                 // the layer's
   std::vector<std::string> overrides;                // fixed --set
+  std::vector<std::string> proposals;                // applied at every point (the layer only)
   std::vector<Axis> axes;
-  std::string method = "grid";  // grid | random | lhs
-  int samples = 0;              // random, lhs
+  std::vector<Constraint> constraints;  // a point runs where every one holds
+  std::vector<std::string> outputs;     // kept in the results, in this order
+  std::string method = "grid";          // grid | random | lhs
+  int samples = 0;                      // random, lhs
   std::uint64_t seed = 1;
 };
 
@@ -47,7 +53,12 @@ struct SweepPoint {
 
 // Throws hwsim::Error "FILE:LINE: key: what was expected" for the first problem.
 SweepSpec read_sweep(const std::filesystem::path& file);
+// The points, in a fixed order; those a constraint excludes are dropped and
+// the others keep their index.
 std::vector<SweepPoint> expand(const SweepSpec& s);
+// What a point's result offers: a kernel's time and clock; the layer's total
+// and phases (`outputs:` chooses among them; all by default).
+std::vector<std::string> available_outputs(const SweepSpec& s);
 
 // The resolved run of a point: what `hwsim run` is asked (its argv after the
 // command name), and the canonical JSON its content hash is taken over.

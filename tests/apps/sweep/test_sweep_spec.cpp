@@ -51,7 +51,8 @@ TEST_CASE("a bad sweep file is one error naming the line and key") {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {kKernel + axis + "samplng: {method: grid}\n", ":6: samplng: unknown key (did you mean 'sampling'?)"},
       {kKernel + "axes:\n  hbm.bandwith_GBps: {values: [1]}\n",
-       ":5: hbm.bandwith_GBps: not a GPU description key, param.NAME or tokens (did you mean 'hbm.bandwidth_GBps'?)"},
+       ":5: hbm.bandwith_GBps: not a GPU description key, param.NAME, tokens or proposal (did you mean "
+       "'hbm.bandwidth_GBps'?)"},
       {kKernel + "axes:\n  l2.bytes_per_clk: {from: 5000, to: 3000, steps: 3}\n",
        ":5: l2.bytes_per_clk: an empty or inverted range: from 5000 to 3000"},
       {kKernel + "axes:\n  l2.bytes_per_clk: {from: 3000, to: 3000, steps: 3}\n",
@@ -81,6 +82,24 @@ TEST_CASE("a bad sweep file is one error naming the line and key") {
       {"workload: {kernel: gemmm}\naxes:\n  l2.bytes_per_clk: {values: [1]}\n",
        ":1: workload.kernel: unknown kernel 'gemmm'"},
       {"axes:\n  l2.bytes_per_clk: {values: [1]}\n", ":1: workload: missing (a kernel or the layer)"},
+      {kKernel + axis + "constraints: ['hbm.bandwith_GBps > 1']\n",
+       ":6: constraints[0]: 'hbm.bandwith_GBps > 1': column 1: 'hbm.bandwith_GBps' names no axis (did you mean "
+       "'hbm.bandwidth_GBps'?)"},
+      {kKernel + axis + "constraints: ['3 > 2']\n",
+       ":6: constraints[0]: '3 > 2': column 1: the constraint names no axis"},
+      {kKernel + axis + "constraints: ['hbm.bandwidth_GBps > (1']\n", ":6: constraints[0]: "},
+      {kKernel + axis + "outputs: [time]\n", ":6: outputs: unknown output 'time' (did you mean 'time_us'?)"},
+      {kKernel + axis + "outputs: [time_us, time_us]\n", ":6: outputs: time_us is listed twice"},
+      {kKernel + "axes:\n  proposal: {values: [none]}\n",
+       ":5: proposal: proposal is an axis of the layer workload only"},
+      {kKernel + axis + "proposals: [fused_cast_tma]\n", ":6: proposals: proposals apply to the layer workload only"},
+      {"workload: {layer: deepseek-v3-layer}\naxes:\n  proposal: {values: [none, fused_cast]}\n",
+       ":3: proposal.values: unknown proposal 'fused_cast'"},
+      {"workload: {layer: deepseek-v3-layer}\naxes:\n  proposal: {values: [none, comm_offload]}\n",
+       ":3: proposal.values: comm_offload changes the training step's communication"},
+      {"workload: {layer: deepseek-v3-layer}\naxes:\n  proposal: {values: [none]}\n"
+       "constraints: [\"proposal < 'none'\"]\n",
+       ":4: constraints[0]: 'proposal < 'none'': column 10: proposal takes names: compare it with == or !="},
   };
   for (const auto& [text, expected] : cases) {
     INFO(text);
@@ -134,4 +153,47 @@ TEST_CASE("Latin hypercube puts one point in each stratum of every axis; the see
   CHECK(expand(other)[0].values != a[0].values);
   other.method = "random";
   CHECK(expand(other).size() == 10);
+}
+
+TEST_CASE("constraints drop points, which keep their index; the proposal axis runs each proposal") {
+  const TempFile f(
+      "workload: {layer: deepseek-v3-layer, tokens: 512}\n"
+      "proposals: [group_scaled_mma]\n"
+      "axes:\n  proposal: {values: [none, fused_cast_tma]}\n  hbm.bandwidth_GBps: {values: [3352, 4800, 8000]}\n"
+      "constraints:\n  - \"proposal == 'none' or hbm.bandwidth_GBps / 2 > 2000\"\n  - not hbm.bandwidth_GBps == 8000\n"
+      "outputs: [forward_us, total_us]\n");
+  const SweepSpec s = read_sweep(f.path);
+  const auto pts = expand(s);
+  REQUIRE(pts.size() == 3);  // none x {3352, 4800}, fused_cast_tma x 4800
+  CHECK(pts[0].index == 0);
+  CHECK(pts[1].index == 1);
+  CHECK(pts[2].index == 4);
+  CHECK(format_value(s.axes[0], pts[2].values[0]) == "fused_cast_tma");
+  CHECK(s.outputs == std::vector<std::string>{"forward_us", "total_us"});
+  std::string joined;
+  for (const auto& a : point_arguments(s, pts[2])) joined += a + " ";
+  CHECK(joined.find("--proposal group_scaled_mma --proposal fused_cast_tma --set hbm.bandwidth_GBps=4800") !=
+        std::string::npos);
+  std::string base;
+  for (const auto& a : point_arguments(s, pts[0])) base += a + " ";
+  CHECK(base.find("fused_cast_tma") == std::string::npos);  // none: the baseline (plus the fixed proposals)
+  CHECK(point_spec(s, pts[2], "v")["axes"]["proposal"] == "fused_cast_tma");
+}
+
+TEST_CASE("a constraint's arithmetic and logic") {
+  const std::vector<std::string> axes = {"a", "b"};
+  const std::vector<std::vector<std::string>> labels = {{}, {}};
+  auto holds = [&](const std::string& text, double a, double b) {
+    return Constraint::parse(text, axes, labels).holds({a, b});
+  };
+  CHECK(holds("a + b * 2 == 7", 1, 3));
+  CHECK_FALSE(holds("(a + b) * 2 == 7", 1, 3));
+  CHECK(holds("-a < b and not b < 0", 1, 3));
+  CHECK(holds("a / b >= 0.5 or a > 100", 2, 4));
+  CHECK_FALSE(holds("a / b > 0.5 or a > 100", 2, 4));
+  CHECK(holds("a != b", 1.5, 2));
+  CHECK(holds("b > 0 and a / b < 1", 1, 0) == false);  // short-circuit: no division by zero asked
+  CHECK(holds("1e3 <= a", 1000, 0));
+  CHECK_THROWS_WITH(Constraint::parse("a >", axes, labels), "column 4: the expression ends too early");
+  CHECK_THROWS_WITH(Constraint::parse("a # b", axes, labels), "column 3: unexpected character '#'");
 }
