@@ -75,7 +75,9 @@ Mapping streaming(const OpCall&, std::int64_t read, std::int64_t write) {
 Mapping map_elementwise(const OpCall& c) {
   const std::string& n = c.op.name;
   const bool in_place = n.ends_with("_");
-  if (n == "aten::fill_" || n == "aten::zero_") return streaming(c, 0, c.in.bytes(0));
+  // Fills and random initialisation write their tensor and read nothing.
+  if (n == "aten::fill_" || n == "aten::zero_" || n == "aten::normal_" || n == "aten::uniform_")
+    return streaming(c, 0, c.in.bytes(0));
   return streaming(c, tensor_inputs_bytes(c), in_place ? c.in.bytes(0) : broadcast_bytes(c));
 }
 
