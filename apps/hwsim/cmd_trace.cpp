@@ -18,6 +18,7 @@
 #include "models/spec/error.hpp"
 #include "sim/batch_runner.hpp"
 #include "sim/config/gpu_loader.hpp"
+#include "workloads/trace/collective_time.hpp"
 #include "workloads/trace/trace_outputs.hpp"
 
 namespace hwsim::cli {
@@ -81,10 +82,34 @@ void add_batches(std::vector<ConfigBatch>& batches, const ConfigBatch& config, i
   for (std::size_t i = 0; i < config.kernels.size(); ++i) batches[first + i % n].kernels.push_back(config.kernels[i]);
 }
 
-std::vector<Prediction> gather(const std::vector<std::vector<Prediction>>& results, std::size_t first, std::size_t n,
-                               std::size_t count) {
-  std::vector<Prediction> out(count);
-  for (std::size_t i = 0; i < count; ++i) out[i] = results[first + i % n][i / n];
+void check_crashes(const std::vector<Prediction>& ps) {
+  for (const Prediction& p : ps) {
+    if (p.crashed) throw Error(fmt::format("trace predict: a simulation process crashed: {}", p.error));
+  }
+}
+
+// One configuration's predictions, one per request: kernels through the
+// engine in `jobs` processes, NCCL collectives through the interconnect model
+// (workloads/trace/collective_time.hpp).
+std::vector<Prediction> predict_config(const ConfigBatch& config, const PredictorFactory& factory, int jobs) {
+  const HardwareSpec spec = load_gpu(config.gpu, config.overrides, config.overlays);
+  std::vector<Prediction> out(config.kernels.size());
+  ConfigBatch engine{config.gpu, config.overrides, {}, config.overlays};
+  std::vector<std::size_t> at;
+  for (std::size_t i = 0; i < config.kernels.size(); ++i) {
+    if (config.kernels[i].kind == trace::kCollectiveKind) {
+      out[i] = trace::predict_collective(spec, config.kernels[i].params);
+    } else {
+      engine.kernels.push_back(config.kernels[i]);
+      at.push_back(i);
+    }
+  }
+  if (engine.kernels.empty()) return out;
+  std::vector<ConfigBatch> batches;
+  add_batches(batches, engine, jobs);
+  const auto results = run_batches(batches, factory, jobs);
+  for (std::size_t j = 0; j < at.size(); ++j) out[at[j]] = results[j % batches.size()][j / batches.size()];
+  check_crashes(out);
   return out;
 }
 
@@ -94,12 +119,6 @@ trace::PredictedRun predicted_run(const TraceKernels& k, const std::string& gpu,
   run.durations = trace::predicted_durations(k, p, run.failures);
   run.timeline = trace::rebuild_timeline(k.trace, k.links, run.durations);
   return run;
-}
-
-void check_crashes(const std::vector<Prediction>& ps) {
-  for (const Prediction& p : ps) {
-    if (p.crashed) throw Error(fmt::format("trace predict: a simulation process crashed: {}", p.error));
-  }
 }
 
 int run_predict(const Args& a) {
@@ -115,19 +134,10 @@ int run_predict(const Args& a) {
   (void)load_gpu(base_gpu);  // a bad name, --set or delta stops here, before any simulation
   (void)load_gpu(gpu, overrides, target.overlays);
   const int jobs = static_cast<int>(a.integer("jobs"));
-  std::vector<ConfigBatch> batches;
-  add_batches(batches, {gpu, overrides, target.requests, target.overlays}, jobs);
-  const std::size_t target_batches = batches.size();
-  if (whatif) add_batches(batches, {base_gpu, {}, k.requests, {}}, jobs);
-  const auto results = run_batches(batches, predictor_factory(a.get("model"), result_cache_options(a)), jobs);
-  const auto target_p = gather(results, 0, target_batches, k.requests.size());
-  check_crashes(target_p);
+  const PredictorFactory factory = predictor_factory(a.get("model"), result_cache_options(a));
+  const auto target_p = predict_config({gpu, overrides, target.requests, target.overlays}, factory, jobs);
   std::optional<trace::PredictedRun> baseline;
-  if (whatif) {
-    const auto base_p = gather(results, target_batches, batches.size() - target_batches, k.requests.size());
-    check_crashes(base_p);
-    baseline = predicted_run(k, base_gpu, base_p);
-  }
+  if (whatif) baseline = predicted_run(k, base_gpu, predict_config({base_gpu, {}, k.requests, {}}, factory, jobs));
   for (auto& row : k.rows) {
     if (row.request < 0) continue;
     row.removed = target.removed[static_cast<std::size_t>(row.request)];

@@ -113,10 +113,7 @@ Mapping map_transfer(const GpuOp& g) {
 
 Mapping map_gpu_op(const Trace& t, const GpuOp& g, const std::vector<std::size_t>& stack) {
   if (g.kind != GpuKind::kKernel) return map_transfer(g);
-  if (g.name.starts_with("ncclDevKernel") || g.name.starts_with("ncclKernel")) {
-    return unmapped("collective", g.name.substr(0, g.name.find('(')),
-                    "NCCL collectives need the job's GPU count and placement, which a one-GPU trace does not record");
-  }
+  if (g.name.starts_with("ncclDevKernel") || g.name.starts_with("ncclKernel")) return map_collective(t, g, stack);
   if (stack.empty()) return unmapped("other", "", "no CPU op encloses its launch (no launching runtime call found)");
   for (std::size_t i : stack) {
     const CpuOp& op = t.ops[i];

@@ -20,6 +20,9 @@ Mapping map_copy(const OpCall& c);         // copy_, _to_copy, clone, cat: casts
 Mapping map_reduction(const OpCall& c);    // sum, mean, amax, softmax...
 Mapping map_adamw(const OpCall& c);        // _fused_adamw_, _fused_adam_
 Mapping map_foreach(const OpCall& c);      // _foreach_* over tensor lists
+// NCCL kernels (op_map_collective.cpp): a ring collective, from the args of
+// the kernel or of the record_param_comms op enclosing its launch.
+Mapping map_collective(const Trace& t, const GpuOp& g, const std::vector<std::size_t>& stack);
 
 // Whole 16-byte multiples, at least 16: the streaming kernels move 16-byte vectors.
 std::int64_t vector_bytes(std::int64_t bytes);

@@ -31,6 +31,7 @@ struct CpuOp {
   nlohmann::json dims = {};      // "Input Dims": one entry per input ([] for scalars, nested for lists)
   nlohmann::json types = {};     // "Input type": "c10::BFloat16", "float", "Scalar", "TensorList", ...
   nlohmann::json concrete = {};  // "Concrete Inputs": scalars as strings ("True", "0.")
+  nlohmann::json comm = {};      // record_param_comms: "Collective name", "In/Out msg nelems", "Group size", "dtype"
 };
 
 // A CUDA runtime or driver call (cudaLaunchKernel, cudaMemcpyAsync,
@@ -55,7 +56,8 @@ struct GpuOp {
   std::int64_t device = 0, stream = 0;
   std::int64_t correlation = -1;
   std::int64_t external_id = -1;
-  std::int64_t bytes = 0;  // memcpy, memset
+  std::int64_t bytes = 0;    // memcpy, memset
+  nlohmann::json comm = {};  // NCCL kernels (PyTorch >= 2.2): the collective's args, as on CpuOp
 };
 
 // A CUDA synchronisation the GPU side recorded ("cat":"cuda_sync", PyTorch

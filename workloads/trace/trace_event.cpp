@@ -64,6 +64,17 @@ std::int64_t field_id(const json& e, const char* key, std::int64_t fallback) {
   return it == e.end() ? fallback : id_of(*it, fallback);
 }
 
+// The args of a collective (record_param_comms and, in PyTorch >= 2.2, the
+// NCCL kernel itself), or null.
+json comm_args(const json& a) {
+  if (!a.contains("Collective name")) return json();
+  json c = json::object();
+  for (const char* k : {"Collective name", "In msg nelems", "Out msg nelems", "Group size", "dtype"}) {
+    if (a.contains(k)) c[k] = a[k];
+  }
+  return c;
+}
+
 const json& args_of(const json& e) {
   static const json empty = json::object();
   const auto it = e.find("args");
@@ -84,6 +95,7 @@ void add_cpu_op(Trace& t, const Where& w) {
   }
   if (const auto ty = a.find("Input type"); ty != a.end() && ty->is_array()) op.types = *ty;
   if (const auto c = a.find("Concrete Inputs"); c != a.end() && c->is_array()) op.concrete = *c;
+  op.comm = comm_args(a);
   t.ops.push_back(std::move(op));
 }
 
@@ -102,6 +114,7 @@ void add_gpu(Trace& t, const Where& w, GpuKind kind) {
   g.correlation = field_id(a, "correlation", -1);
   g.external_id = field_id(a, "External id", -1);
   g.bytes = field_id(a, "bytes", 0);
+  g.comm = comm_args(a);
   t.gpu.push_back(std::move(g));
 }
 

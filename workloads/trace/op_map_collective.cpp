@@ -1,0 +1,59 @@
+// NCCL kernels: the collective, its bytes and its group from the args PyTorch
+// records on record_param_comms (and, from PyTorch 2.2, on the NCCL kernel):
+// "Collective name", "In msg nelems", "Out msg nelems", "Group size", "dtype".
+#include <fmt/format.h>
+
+#include "workloads/trace/collective_time.hpp"
+#include "workloads/trace/op_mappers.hpp"
+
+namespace hwsim::trace {
+namespace {
+
+// c10d's dtype names (torch/csrc/distributed/c10d/ParamCommsUtils).
+int comm_element_bytes(const std::string& dtype) {
+  if (dtype.find("Float8") != std::string::npos || dtype == "Byte" || dtype == "Char" || dtype == "Bool") return 1;
+  if (dtype == "BFloat16" || dtype == "Half" || dtype == "Short") return 2;
+  if (dtype == "Double" || dtype == "Long") return 8;
+  return 4;
+}
+
+std::string ring_kind(const std::string& name) {
+  if (name.find("allreduce") != std::string::npos || name.find("all_reduce") != std::string::npos) return "all_reduce";
+  if (name.find("reduce_scatter") != std::string::npos) return "reduce_scatter";
+  if (name.find("allgather") != std::string::npos || name.find("all_gather") != std::string::npos) return "all_gather";
+  return "";
+}
+
+}  // namespace
+
+Mapping map_collective(const Trace& t, const GpuOp& g, const std::vector<std::size_t>& stack) {
+  Mapping m;
+  m.category = "collective";
+  m.op = g.name.substr(0, g.name.find('('));
+  const nlohmann::json* args = g.comm.is_object() ? &g.comm : nullptr;
+  for (std::size_t i : stack) {
+    if (args == nullptr && t.ops[i].comm.is_object()) args = &t.ops[i].comm;
+  }
+  if (args == nullptr) {
+    m.reason = "the trace records no collective args (record_param_comms) for this NCCL kernel";
+    return m;
+  }
+  const std::string name = args->value("Collective name", "");
+  const std::string kind = ring_kind(name);
+  const auto elems = args->value(kind == "all_gather" ? "Out msg nelems" : "In msg nelems", std::int64_t{0});
+  const int group = args->value("Group size", 0);
+  if (kind.empty()) {
+    m.reason = fmt::format("collective '{}': only all-reduce, reduce-scatter and all-gather are modelled", name);
+  } else if (elems <= 0 || group < 2) {
+    m.reason = fmt::format("collective '{}' records {} elements over {} GPUs", name, elems, group);
+  } else {
+    m.kind = std::string(kCollectiveKind);
+    m.params = {{"collective", kind},
+                {"bytes", elems * comm_element_bytes(args->value("dtype", "Float"))},
+                {"group_size", group}};
+    m.note = "NCCL's ring over the group, placed on whole nodes in rank order";
+  }
+  return m;
+}
+
+}  // namespace hwsim::trace
