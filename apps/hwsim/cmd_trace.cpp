@@ -27,18 +27,21 @@ namespace {
 namespace fs = std::filesystem;
 using trace::TraceKernels;
 
-// The GPU a trace ran on, from deviceProperties[].name (as CUDA reports it).
+// The GPU a trace ran on, from deviceProperties[].name as CUDA reports it
+// ("NVIDIA H100 80GB HBM3" is the SXM part; the PCIe and NVL parts have other
+// clocks and memory, and no preset).
 std::string trace_gpu(const trace::Trace& t, const Args& a) {
   if (auto g = a.maybe("trace-gpu")) return *g;
-  static const std::vector<std::pair<std::string, std::string>> kNames = {
-      {"H100", "h100-sxm"}, {"H200", "h200-sxm"}, {"H800", "h800-sxm"}};
   std::string name;
   if (t.device_properties.is_array() && !t.device_properties.empty() && t.device_properties[0].is_object())
     name = t.device_properties[0].value("name", "");
-  for (const auto& [needle, preset] : kNames) {
-    if (name.find(needle) != std::string::npos) return preset;
+  const auto has = [&](const char* s) { return name.find(s) != std::string::npos; };
+  if (!has("PCIe") && !has("NVL")) {
+    if (has("H100")) return "h100-sxm";
+    if (has("H200")) return "h200-sxm";
+    if (has("H800")) return "h800-sxm";
   }
-  throw Error(fmt::format("{}: the trace's GPU ('{}') is not one hwsim knows; name its description with --trace-gpu",
+  throw Error(fmt::format("{}: the trace's GPU ('{}') is not one hwsim has a description of; name one with --trace-gpu",
                           t.source, name));
 }
 
