@@ -113,6 +113,14 @@ struct ProposalRegistration {
 std::vector<std::unique_ptr<Proposal>> all_proposals();
 std::unique_ptr<Proposal> find_proposal(std::string_view name);  // throws with the known names
 
+// A kernel run on its own (hwsim run --kernel, hwsim.run) as the proposals
+// `names` rewrite it: it is offered to each rewrite as a one-kernel layer
+// named by its kind, so a rewrite that changes every kernel of a kind (the
+// GEMMs' params) applies, and one that targets the layer's kernels by name
+// leaves it unchanged, which `change` says.
+StudyKernel rewrite_standalone(const std::string& kind, const nlohmann::json& params,
+                               const std::vector<std::string>& names);
+
 // Shared rewrite steps (rewrites.cpp).
 std::vector<StudyKernel> as_study(const std::vector<deepseek_v3::LayerKernel>& kernels);
 StudyKernel* find_kernel(std::vector<StudyKernel>& kernels, std::string_view name);

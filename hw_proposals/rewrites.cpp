@@ -33,6 +33,18 @@ std::vector<StudyKernel> as_study(const std::vector<deepseek_v3::LayerKernel>& k
   return out;
 }
 
+StudyKernel rewrite_standalone(const std::string& kind, const nlohmann::json& params,
+                               const std::vector<std::string>& names) {
+  deepseek_v3::LayerKernel k;
+  k.name = kind;
+  k.phase = deepseek_v3::Phase::kForward;
+  k.kind = kind;
+  k.params = params;
+  auto kernels = as_study({k});
+  for (const std::string& n : names) find_proposal(n)->rewrite(kernels);
+  return kernels.at(0);
+}
+
 StudyKernel* find_kernel(std::vector<StudyKernel>& kernels, std::string_view name) {
   for (auto& k : kernels) {
     if (k.kernel.name == name) return &k;

@@ -24,6 +24,31 @@ std::string measurement_line(const MeasurementProvenance& m) {
                      dates.empty() ? "on an unrecorded date" : dates, m.records);
 }
 
+// "total_us ranges from A (point i: axis=v, ...) to B (point j: ...) over N points."
+std::string sweep_headline(const json& doc, const SweepChoices& choice) {
+  const std::string out = choice.output.empty() ? doc["outputs"][0].get<std::string>() : choice.output;
+  const json* lo = nullptr;
+  const json* hi = nullptr;
+  int ok = 0;
+  for (const json& r : doc["rows"]) {
+    if (r.value("status", "") != "ok" || !r["outputs"].contains(out)) continue;
+    ++ok;
+    if (!lo || r["outputs"][out].get<double>() < (*lo)["outputs"][out].get<double>()) lo = &r;
+    if (!hi || r["outputs"][out].get<double>() > (*hi)["outputs"][out].get<double>()) hi = &r;
+  }
+  if (!lo) return "A sweep with no finished point.";
+  auto where = [](const json& r) {
+    std::string s;
+    for (const auto& [k, v] : r["axes"].items())
+      s += (s.empty() ? "" : ", ") + k + " = " +
+           (v.is_string() ? v.get<std::string>() : fmt::format("{:g}", v.get<double>()));
+    return s;
+  };
+  return fmt::format("{} ranges from {:.4g} ({}) to {:.4g} ({}) over {} points.", out,
+                     (*lo)["outputs"][out].get<double>(), where(*lo), (*hi)["outputs"][out].get<double>(), where(*hi),
+                     ok);
+}
+
 }  // namespace
 
 std::string build_of(const json& doc) {
@@ -140,6 +165,17 @@ Report build_report(const ResultSet& results, const ReportContext& ctx) {
     r.provenance.push_back({"numerics " + f.path.filename().string(), fmt::format("{} rows", f.doc["rows"].size())});
     for (auto& sec : numerics_sections(f, sfx)) r.sections.push_back(std::move(sec));
     if (r.headline.empty()) r.headline = "FP8 GEMM accumulation error against K, per accumulator model.";
+  }
+  for (size_t i = 0; i < results.sweeps.size(); ++i) {
+    const ResultFile& f = results.sweeps[i];
+    const std::string sfx = results.sweeps.size() > 1 ? fmt::format("-{}", i + 1) : "";
+    r.provenance.push_back(
+        {"sweep " + f.path.parent_path().string(),
+         fmt::format("{} points; simulated by hwsim {}", f.doc["rows"].size(), f.doc.value("simulator", "?"))});
+    for (auto& sec : sweep_sections(f, ctx.sweep, sfx)) r.sections.push_back(std::move(sec));
+    if (r.headline.empty()) r.headline = sweep_headline(f.doc, ctx.sweep);
+    if (r.title.empty())
+      r.title = fmt::format("hwsim sweep: {} on {}", f.doc.value("workload", "?"), f.doc.value("gpu", "?"));
   }
   for (size_t i = 0; i < results.traces.size(); ++i) {
     const ResultFile& f = results.traces[i];

@@ -57,10 +57,19 @@ struct Report {
   std::vector<Section> sections;
 };
 
+// What a sweep's charts show (hwsim report --sweep-output/--pareto/--heatmap);
+// empty: the first output, the first numeric axis against it, the first two axes.
+struct SweepChoices {
+  std::string output;
+  std::vector<std::string> pareto;   // two columns (axes or outputs), both minimised
+  std::vector<std::string> heatmap;  // two axes
+};
+
 struct ReportContext {
   std::string hwsim_version;  // of the hwsim that renders the report
   std::string hwsim_git;
   std::string date;  // ISO 8601 date-time of the report, UTC
+  SweepChoices sweep{};
 };
 
 // Builds the whole report. Throws hwsim::Error naming the file when a GPU a
@@ -99,6 +108,9 @@ std::vector<Section> numerics_sections(const ResultFile& numerics, const std::st
 // `hwsim trace predict`'s summary.json (charts_trace.cpp).
 std::vector<Section> trace_sections(const ResultFile& trace, const std::string& suffix);
 Section kernel_roofline_section(std::span<const ResultFile> kernels);
+// A sweep folder (charts_sweep.cpp): Pareto front, tornado, heat map, the points.
+// Throws hwsim::Error when a choice names no column of the sweep.
+std::vector<Section> sweep_sections(const ResultFile& sweep, const SweepChoices& choice, const std::string& suffix);
 
 // "NVIDIA H800 SXM5 80GB" -> "H800", from a study's gpu_display_name (or gpu).
 std::string gpu_short_name(const nlohmann::json& study);

@@ -217,6 +217,29 @@ json parse_file(const fs::path& path) {
   }
 }
 
+// A sweep folder's results.jsonl (written by sweep run and sweep collect).
+json sweep_rows(const fs::path& dir) {
+  const fs::path file = dir / "results.jsonl";
+  std::ifstream in(file);
+  if (!in)
+    throw Error(fmt::format("report: sweep folder '{}' has no results.jsonl (run hwsim sweep collect {})", dir.string(),
+                            dir.string()));
+  json rows = json::array();
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (line.empty()) continue;
+    try {
+      rows.push_back(json::parse(line));
+    } catch (const json::parse_error& e) {
+      throw Error(fmt::format("report: '{}:{}' is not valid JSON: {}", file.string(), n, e.what()));
+    }
+    const json& r = rows.back();
+    if (!r.is_object() || !r.contains("axes") || !r.contains("status") || !r.contains("index"))
+      throw Error(fmt::format("report: '{}:{}' is not a sweep result row (index, axes, status)", file.string(), n));
+  }
+  return rows;
+}
+
 }  // namespace
 
 ResultKind classify_result(const json& doc, const std::string& name) {
@@ -232,6 +255,11 @@ ResultKind classify_result(const json& doc, const std::string& name) {
         fmt::format("has unknown kind '{}' (expected hwsim_study, hwsim_numerics_error, hwsim_kernel_result or "
                     "hwsim_trace_prediction)",
                     kind));
+  }
+  if (doc.contains("hwsim_sweep")) {
+    for (const char* k : {"axes", "outputs", "points"})
+      if (!doc.contains(k) || !doc[k].is_array()) c.fail(fmt::format("is a sweep manifest without '{}'", k));
+    return ResultKind::sweep;
   }
   if (doc.contains("gpus")) return check_validation(c, doc), ResultKind::validation;
   if (looks_like_numerics(doc)) return check_numerics(c, doc), ResultKind::numerics;
@@ -252,7 +280,7 @@ ResultSet load_results(std::span<const fs::path> inputs) {
     } else {
       // In a folder, only files that claim to be results are checked.
       const bool claims =
-          doc.is_object() && (doc.contains("kind") || doc.contains("gpus") ||
+          doc.is_object() && (doc.contains("kind") || doc.contains("gpus") || doc.contains("hwsim_sweep") ||
                               (doc.contains("time_us") && doc.contains("flops")) || looks_like_numerics(doc));
       if (!claims) return;
       kind = classify_result(doc, p.string());
@@ -271,6 +299,10 @@ ResultSet load_results(std::span<const fs::path> inputs) {
         break;
       case ResultKind::kernel:
         set.kernels.push_back(std::move(f));
+        break;
+      case ResultKind::sweep:
+        f.doc["rows"] = sweep_rows(p.parent_path());
+        set.sweeps.push_back(std::move(f));
         break;
       case ResultKind::trace:
         set.traces.push_back(std::move(f));

@@ -14,7 +14,7 @@
 
 namespace hwsim::reports {
 
-enum class ResultKind { study, validation, numerics, kernel, trace };
+enum class ResultKind { study, validation, numerics, kernel, sweep, trace };
 
 struct ResultFile {
   std::filesystem::path path;
@@ -42,6 +42,8 @@ struct ResultSet {
   std::vector<ResultFile> validations;
   std::vector<ResultFile> numerics;
   std::vector<ResultFile> kernels;
+  // Sweep folders: sweep.json with its results.jsonl rows under "rows".
+  std::vector<ResultFile> sweeps;
   std::vector<ResultFile> traces;  // `hwsim trace predict` summaries
   std::vector<MeasurementProvenance> measurements;
   std::vector<std::string> inputs;  // the files read, for the provenance block

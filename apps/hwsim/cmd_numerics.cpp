@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "apps/hwsim/commands.hpp"
+#include "apps/hwsim/fp8_error.hpp"
 #include "models/io/atomic_file.hpp"
 #include "models/io/json_input.hpp"
 #include "models/numerics/error_study.hpp"
@@ -16,6 +17,7 @@
 #include "models/numerics/measurement.hpp"
 #include "models/numerics/quantize.hpp"
 #include "models/spec/error.hpp"
+#include "sim/config/gpu_loader.hpp"
 
 namespace hwsim::cli {
 namespace {
@@ -69,6 +71,16 @@ GemmOptions gemm_options(const Args& a) {
   o.accumulator = accumulator_preset(a.get("accumulator"));
   o.promote_every = parse_promote_every(a.get("promote-every"), o.accumulator.group_size);
   return o;
+}
+
+// parse_promote_every, its errors naming `option`.
+std::optional<int> promote_every_option(const Args& a, const std::string& option, int group_size) {
+  try {
+    return parse_promote_every(a.get(option), group_size);
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    throw Error("--" + option + m.substr(m.find(' ')));
+  }
 }
 
 std::vector<int> parse_ks(const std::string& text) {
@@ -134,8 +146,10 @@ Command numerics_error_command() {
   c.description =
       "Draws seeded random E4M3 matrices (M x K and N x K) for each K and compares each accumulator\n"
       "configuration with an FP64 reference of the same inputs: hopper without promotion, hopper with\n"
-      "promotion every 128, fp32_exact, and each --accumulator given. Errors are relative per element\n"
-      "(max and mean over elements with a non-zero reference) and normwise (max |error| / max |ref|).";
+      "promotion every 128, fp32_exact, and each --accumulator given; with --gpu, also the accumulator that\n"
+      "GPU description implies (the Hopper rule with its tensor_core.fp8_accum_fraction_bits, promoted every\n"
+      "--gpu-promote-every). Errors are relative per element (max and mean over elements with a non-zero\n"
+      "reference) and normwise (max |error| / max |ref|).";
   c.options = {
       {"ks", "LIST", "comma-separated K values", "128,256,512,1024,2048,4096,8192,16384"},
       {"distribution", "NAME", "normal4, uniform_pos or wide (validate/kernels/numerics/README.md)", "uniform_pos"},
@@ -143,9 +157,14 @@ Command numerics_error_command() {
       {"n", "N", "rows of B", "64", false, IntRange{1, 65536}},
       {"seed", "S", "base seed (inputs of each K use seed + K)", "1", false, IntRange{0, 1LL << 53}},
       accumulator_option(true),
+      {"gpu", "NAME|FILE", "also the accumulator of this GPU description (preset or .yaml)", ""},
+      set_option(),
+      {"gpu-promote-every", "N|none", "--gpu: promote into FP32 every N products of K, or never", "128"},
       {"json", "FILE", "write the rows as JSON", ""},
       {"csv", "FILE", "write the rows as CSV", ""}};
   c.run = [](const Args& a) {
+    if (!a.all("set").empty() && !a.has("gpu"))
+      throw Error("numerics error: --set needs --gpu (the description it sets)");
     ErrorStudy s;
     s.ks = parse_ks(a.get("ks"));
     s.distribution = random_distribution_by_name(a.get("distribution"));
@@ -159,6 +178,14 @@ Command numerics_error_command() {
                  {"fp32_exact", {accumulator_preset("fp32_exact"), std::nullopt}}};
     for (const std::string& spec : a.all("accumulator"))
       s.configs.push_back({spec, {accumulator_preset(spec), std::nullopt}});
+    if (a.has("gpu")) {
+      const HardwareSpec spec = load_gpu(a.get("gpu"), a.all("set"));
+      const AccumulatorParams acc = accumulator_of(spec);
+      const auto every = promote_every_option(a, "gpu-promote-every", acc.group_size);
+      s.configs.push_back({fmt::format("{}:bits={}{}", spec.name, acc.fraction_bits,
+                                       every ? fmt::format("+promote{}", *every) : std::string()),
+                           {acc, every}});
+    }
     const std::vector<ErrorRow> rows = run_error_study(s);
     fmt::print("FP8 E4M3 GEMM accumulation error vs FP64, {} inputs, M = {}, N = {}, seed {} + K\n",
                a.get("distribution"), s.m, s.n, s.seed);

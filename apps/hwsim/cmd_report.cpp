@@ -45,6 +45,24 @@ fs::path default_assets() {
   return exe.parent_path().parent_path().parent_path() / "node_modules";
 }
 
+// "X,Y" of --pareto and --heatmap: exactly two names.
+std::vector<std::string> pair_option(const Args& a, const char* name) {
+  if (!a.has(name)) return {};
+  const std::string v = a.get(name);
+  const size_t comma = v.find(',');
+  if (comma == std::string::npos || comma == 0 || comma + 1 == v.size() || v.find(',', comma + 1) != std::string::npos)
+    throw Error(fmt::format("report: --{} '{}': expected two names, X,Y", name, v));
+  return {v.substr(0, comma), v.substr(comma + 1)};
+}
+
+reports::SweepChoices sweep_choices(const Args& a) {
+  reports::SweepChoices c;
+  if (a.has("sweep-output")) c.output = a.get("sweep-output");
+  c.pareto = pair_option(a, "pareto");
+  c.heatmap = pair_option(a, "heatmap");
+  return c;
+}
+
 }  // namespace
 
 Command report_command() {
@@ -56,14 +74,20 @@ Command report_command() {
   c.max_positional = INT_MAX;
   c.description =
       "Reads result files (a .json file, or every *.json in a folder): `hwsim study` results, `hwsim validate\n"
-      "--out` files, `hwsim numerics error` tables and `hwsim run --json` kernel results. Writes DIR/index.html\n"
+      "--out` files, `hwsim numerics error` tables, `hwsim run --json` kernel results and sweep folders (their\n"
+      "sweep.json and results.jsonl: a Pareto front, a tornado chart, a heat map and the table). Writes "
+      "DIR/index.html\n"
       "(one self-contained page with Vega-Lite charts; opens offline), DIR/summary.md and DIR/csv/*.csv (every\n"
       "number shown). The folder is replaced atomically; on any error nothing is written. Set SOURCE_DATE_EPOCH\n"
       "for a byte-identical report of the same inputs.";
-  c.options = {{"out", "DIR", "folder to write the report into", "out/report"},
-               {"data", "DIR", "measured records (validate/data) to read the GPU, driver and clocks from", ""},
-               {"assets", "DIR", "node_modules folder holding vega, vega-lite and vega-embed",
-                "node_modules beside the build folder"}};
+  c.options = {
+      {"out", "DIR", "folder to write the report into", "out/report"},
+      {"data", "DIR", "measured records (validate/data) to read the GPU, driver and clocks from", ""},
+      {"assets", "DIR", "node_modules folder holding vega, vega-lite and vega-embed",
+       "node_modules beside the build folder"},
+      {"sweep-output", "NAME", "sweep: the output the tornado chart and heat map show (default: the first)", ""},
+      {"pareto", "X,Y", "sweep: the two columns (axes or outputs, both better lower) of the Pareto front", ""},
+      {"heatmap", "X,Y", "sweep: the two axes of the heat map (default: the first two)", ""}};
   c.run = [](const Args& a) {
     std::vector<fs::path> inputs(a.positional().begin(), a.positional().end());
     reports::ResultSet results = reports::load_results(inputs);
@@ -75,7 +99,9 @@ Command report_command() {
     }
     const fs::path assets = a.has("assets") ? fs::path(a.get("assets")) : default_assets();
     const reports::ChartingLibraries libs = reports::load_charting_libraries(assets);
-    const reports::Report report = reports::build_report(results, {kVersion, kGitHash, report_date()});
+    reports::ReportContext ctx{kVersion, kGitHash, report_date()};
+    ctx.sweep = sweep_choices(a);
+    const reports::Report report = reports::build_report(results, ctx);
     const fs::path out = a.get("out");
     reports::write_report_folder(out, reports::render_files(report, libs));
     size_t charts = 0;

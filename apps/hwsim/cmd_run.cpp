@@ -14,6 +14,7 @@
 
 #include "apps/hwsim/cache_options.hpp"
 #include "apps/hwsim/commands.hpp"
+#include "apps/hwsim/fp8_error.hpp"
 #include "hw_proposals/proposal.hpp"
 #include "models/io/atomic_file.hpp"
 #include "models/spec/error.hpp"
@@ -148,6 +149,61 @@ std::vector<deepseek_v3::LayerKernel> proposed_kernels(
   for (auto& k : study)
     if (k.change != proposals::Change::kRemoved) kernels.push_back(std::move(k.kernel));
   return kernels;
+}
+
+// One kernel as the proposals rewrite it on its own (proposals::rewrite_standalone);
+// `removed` is set to why when a proposal removes it. A proposal that leaves it
+// unchanged is said on stderr: only its spec delta then applies.
+KernelDescriptor proposed_kernel(const KernelDescriptor& d, const std::vector<std::string>& names,
+                                 std::string& removed) {
+  const proposals::StudyKernel k = proposals::rewrite_standalone(d.kind, d.params, names);
+  if (k.change == proposals::Change::kRemoved) removed = k.why;
+  if (k.change == proposals::Change::kUnchanged)
+    fmt::print(stderr,
+               "hwsim run: note: --proposal {} leaves a {} run on its own unchanged (its rewrite names the layer's "
+               "kernels); only its spec delta applies\n",
+               fmt::join(names, ", "), d.kind);
+  return {k.kernel.kind, k.kernel.params};
+}
+
+// A kernel a proposal removes takes no time: said, and written as such.
+int print_removed(const Args& a, const KernelDescriptor& d, const std::string& why) {
+  const nlohmann::json j = {
+      {"kind", d.kind}, {"params", d.params}, {"proposals", a.all("proposal")}, {"removed", why}, {"time_us", 0.0}};
+  if (auto out = a.maybe("out")) write_file_atomic(*out, j.dump(2) + "\n");
+  if (a.has("json")) {
+    std::cout << j.dump(2) << "\n";
+  } else {
+    fmt::print("{}: removed by --proposal {}: {}; it takes no time\n", d.kind, fmt::join(a.all("proposal"), ", "), why);
+  }
+  return 0;
+}
+
+// --fp8-error-k: the accumulation error the description implies (fp8_error.hpp),
+// added to the result as "fp8_gemm_error".
+void add_fp8_error(const Args& a, const HardwareSpec& spec, nlohmann::json& result) {
+  if (!a.has("fp8-error-k")) return;
+  Fp8ErrorOptions o;
+  o.k = static_cast<int>(a.integer("fp8-error-k"));
+  const std::string every = a.get("fp8-error-promote-every");
+  try {
+    o.promote_every = numerics::parse_promote_every(every, accumulator_of(spec).group_size);
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    throw Error("--fp8-error-promote-every" + m.substr(m.find(' ')));
+  }
+  result["fp8_gemm_error"] = fp8_gemm_error(spec, o);
+}
+
+void print_fp8_error(const nlohmann::json& j) {
+  if (!j.contains("fp8_gemm_error")) return;
+  const nlohmann::json& e = j["fp8_gemm_error"];
+  fmt::print(
+      "  FP8 GEMM accumulation error at K = {} ({} fraction bits, promotion {}): max {:.3e}, mean {:.3e} "
+      "relative\n",
+      e["k"].get<int>(), e["fraction_bits"].get<int>(),
+      e["promote_every"].is_null() ? std::string("never") : "every " + e["promote_every"].dump(),
+      e["max_rel"].get<double>(), e["mean_rel"].get<double>());
 }
 
 // One DeepSeek-V3 layer on one simulated GPU: each distinct (kind, params)
@@ -309,7 +365,9 @@ Command run_command() {
       {"seed", "N", "deepseek-v3-layer: seed of the skewed expert loads", "1", false, IntRange{0, 1LL << 53}},
       {"jobs", "N", "deepseek-v3-layer: kernels simulated at once (processes)", "2", false, IntRange{1, 256}},
       {"proposal", "NAME",
-       "deepseek-v3-layer: run the layer as a layer-level hardware proposal changes it (hwsim study --list)", "", true},
+       "apply a layer-level hardware proposal (hwsim study --list): its spec delta, and its rewrite of the layer's "
+       "kernels (of a kernel run on its own: the rewrite of its kind, e.g. the GEMMs' params)",
+       "", true},
       {"m", "N", "rows (gemm, quant_1x128, transpose*, swiglu, rmsnorm)", ""},
       {"n", "N", "columns of the output / weight rows", ""},
       {"k", "N", "reduction / inner dimension", ""},
@@ -330,6 +388,12 @@ Command run_command() {
        "time); sustained when absent",
        ""},
       {"param", "NAME=VALUE", "any kernel param (repeatable)", "", true},
+      {"fp8-error-k", "K",
+       "also report the FP8 GEMM accumulation error this GPU's tensor_core.fp8_accum_fraction_bits give at this K "
+       "(64 x 64 outputs of uniform E4M3 inputs against FP64; docs/numerics.md)",
+       "", false, IntRange{1, 1 << 20}},
+      {"fp8-error-promote-every", "N|none", "--fp8-error-k: promotion into FP32 every N products of K, or never",
+       "128"},
       {"chunk-bytes", "N", "memory-system chunk (transfer and L2 tag granule)", "2048", false, IntRange{32, 1 << 20}},
       {"trace", "FILE", "write a Chrome-trace timeline (Perfetto) to FILE", ""},
       {"trace-max-events", "N", "cap on spans kept in the trace", "200000", false, IntRange{1000, 100000000}},
@@ -354,11 +418,6 @@ Command run_command() {
     if (!workload && !a.has("kernel"))
       throw Error("hwsim run: --kernel is required (e.g. --kernel gemm), or --workload deepseek-v3-layer");
     const auto chosen = chosen_proposals(a);
-    if (!chosen.empty() && !workload)
-      throw Error(
-          "--proposal applies to --workload deepseek-v3-layer: a proposal rewrites the layer's kernels; for one "
-          "kernel, "
-          "give the feature's kernel params and its spec delta's keys with --set (docs/proposals.md)");
     const HardwareSpec spec = load_gpu(a.get("gpu"), a.all("set"), proposal_overlays(chosen));
     for (const char* file : {"out", "trace"}) {
       if (auto path = a.maybe(file)) check_output_path(*path);  // refused before the simulation, not after
@@ -371,7 +430,8 @@ Command run_command() {
     const ResultCacheOptions cache = result_cache_options(a);
     if (workload) {
       GpuSimulator simulator(spec, opt, cache);
-      const nlohmann::json j = run_layer(a, simulator, chosen);
+      nlohmann::json j = run_layer(a, simulator, chosen);
+      add_fp8_error(a, spec, j);
       simulator.write_trace();
       const std::string json = j.dump(2) + "\n";
       if (auto out = a.maybe("out")) write_file_atomic(*out, json);
@@ -379,19 +439,27 @@ Command run_command() {
         std::cout << json;
       } else {
         print_layer(j);
+        print_fp8_error(j);
       }
       return 0;
     }
-    const KernelDescriptor d = descriptor_from(a);
+    KernelDescriptor d = descriptor_from(a);
+    std::string removed;
+    if (!chosen.empty()) d = proposed_kernel(d, a.all("proposal"), removed);
+    if (!removed.empty()) return print_removed(a, d, removed);
     GpuSimulator simulator(spec, opt, cache);
     const KernelResult r = simulator.run(d);
     simulator.write_trace();
-    const std::string json = r.to_json().dump(2) + "\n";
+    nlohmann::json result = r.to_json();
+    if (!chosen.empty()) result["proposals"] = a.all("proposal");
+    add_fp8_error(a, spec, result);
+    const std::string json = result.dump(2) + "\n";
     if (auto out = a.maybe("out")) write_file_atomic(*out, json);
     if (a.has("json")) {
       std::cout << json;
     } else {
       print_human(r);
+      print_fp8_error(result);
     }
     return 0;
   };

@@ -52,27 +52,22 @@ struct Target {
   std::vector<ConfigOverlay> overlays;
 };
 
-// The proposals' spec deltas and rewrites (hw_proposals/), applied to the
-// trace's distinct kernels in the order given.
+// The proposals' spec deltas, and their rewrites of each distinct kernel of
+// the trace as of a kernel run on its own (proposals::rewrite_standalone,
+// shared with hwsim run --kernel): a rewrite of every kernel of a kind
+// applies, one that targets the DeepSeek-V3 layer's kernels by name does not.
 Target apply_proposals(const TraceKernels& k, const std::vector<std::string>& names) {
   Target t{k.requests, std::vector<bool>(k.requests.size(), false), std::vector<std::string>(k.requests.size()), {}};
-  std::vector<proposals::StudyKernel> ks;
-  for (std::size_t i = 0; i < k.requests.size(); ++i) {
-    deepseek_v3::LayerKernel lk{
-        fmt::format("trace.{}", i), deepseek_v3::Phase::kForward, k.requests[i].kind, k.requests[i].params, 1,
-        "a kernel of the trace"};
-    ks.push_back({lk, proposals::Change::kUnchanged, ""});
-  }
   for (const std::string& n : names) {
-    const auto p = proposals::find_proposal(n);
-    for (auto& d : p->spec_delta()) t.overlays.push_back(std::move(d));
-    p->rewrite(ks);
+    for (auto& d : proposals::find_proposal(n)->spec_delta()) t.overlays.push_back(std::move(d));
   }
-  for (std::size_t i = 0; i < ks.size(); ++i) {
-    t.requests[i] = {ks[i].kernel.kind, ks[i].kernel.params};
-    t.removed[i] = ks[i].change == proposals::Change::kRemoved;
-    if (ks[i].change != proposals::Change::kUnchanged)
-      t.change[i] = fmt::format("{}: {}", proposals::to_string(ks[i].change), ks[i].why);
+  if (names.empty()) return t;
+  for (std::size_t i = 0; i < k.requests.size(); ++i) {
+    const proposals::StudyKernel sk = proposals::rewrite_standalone(k.requests[i].kind, k.requests[i].params, names);
+    t.requests[i] = {sk.kernel.kind, sk.kernel.params};
+    t.removed[i] = sk.change == proposals::Change::kRemoved;
+    if (sk.change != proposals::Change::kUnchanged)
+      t.change[i] = fmt::format("{}: {}", proposals::to_string(sk.change), sk.why);
   }
   return t;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks hwsim's one-way layering on the #include lines of its C++ sources.
 
-apps -> hw_proposals -> workloads / validate / reports -> sim -> models: a
+python -> apps -> hw_proposals -> workloads / validate / reports -> sim -> models: a
 file may include its own layer or any layer below, never one above. Inside
 workloads/, the communication models (workloads/comm) serve any model and so
 never include a model's folder (workloads/deepseek_v3).
@@ -13,7 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-RANK = {"models": 0, "sim": 1, "workloads": 2, "validate": 2, "reports": 2, "hw_proposals": 3, "apps": 4}
+RANK = {"models": 0, "sim": 1, "workloads": 2, "validate": 2, "reports": 2, "hw_proposals": 3, "apps": 4,
+        "python": 5}
 FORBIDDEN = [("workloads/comm/", "workloads/deepseek_v3/")]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 

@@ -100,6 +100,7 @@ std::vector<std::string> point_arguments(const SweepSpec& s, const SweepPoint& p
   for (const auto& o : s.overrides) argv.insert(argv.end(), {"--set", o});
   for (const auto& name : s.proposals) argv.insert(argv.end(), {"--proposal", name});
   std::string tokens = std::to_string(s.tokens);
+  std::string promote = s.fp8_promote_every;
   std::vector<std::string> params;
   for (const auto& [k, v] : s.params.items())
     params.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
@@ -109,12 +110,15 @@ std::vector<std::string> point_arguments(const SweepSpec& s, const SweepPoint& p
     if (a.target == AxisTarget::kSpec) argv.insert(argv.end(), {"--set", a.key + "=" + v});
     if (a.target == AxisTarget::kTokens) tokens = v;
     if (a.target == AxisTarget::kProposal && v != "none") argv.insert(argv.end(), {"--proposal", v});
+    if (a.target == AxisTarget::kPromoteEvery) promote = v;
     if (a.target == AxisTarget::kParam) {
       const std::string name = a.key.substr(6);
       std::erase_if(params, [&](const std::string& q) { return q.starts_with(name + "="); });
       params.push_back(name + "=" + v);
     }
   }
+  if (s.fp8_k > 0)
+    argv.insert(argv.end(), {"--fp8-error-k", std::to_string(s.fp8_k), "--fp8-error-promote-every", promote});
   if (s.kernel.empty()) {
     argv.insert(argv.end(), {"--workload", "deepseek-v3-layer", "--tokens", tokens});
   } else {

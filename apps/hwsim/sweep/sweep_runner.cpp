@@ -71,7 +71,10 @@ std::string last_line(const fs::path& log) {
   return last.empty() ? "no output" : last;
 }
 
+// The hwsim executable the points run: $HWSIM_EXECUTABLE when set (the Python
+// package sets it: there this process is the interpreter), else this one.
 std::string self_exe() {
+  if (const char* exe = std::getenv("HWSIM_EXECUTABLE"); exe != nullptr && *exe != '\0') return exe;
   std::error_code ec;
   const fs::path p = fs::read_symlink("/proc/self/exe", ec);
   if (ec) throw Error("hwsim sweep: cannot find its own executable to run the points");
@@ -189,6 +192,10 @@ nlohmann::json outputs_of(const SweepSpec& s, const nlohmann::json& r) {
     all = {{"total_us", r.at("total_us")}};
     for (const char* ph : {"forward", "backward_input", "backward_weight"})
       all[std::string(ph) + "_us"] = r.at("phases_us").value(ph, 0.0);
+  }
+  if (r.contains("fp8_gemm_error")) {
+    all["fp8_max_rel_error"] = r["fp8_gemm_error"].at("max_rel");
+    all["fp8_mean_rel_error"] = r["fp8_gemm_error"].at("mean_rel");
   }
   nlohmann::json o = nlohmann::json::object();
   for (const auto& name : s.outputs) o[name] = all.at(name);

@@ -8,6 +8,8 @@
 #include <map>
 
 #include "hw_proposals/proposal.hpp"
+#include "models/numerics/accumulator.hpp"
+#include "models/numerics/gemm.hpp"
 #include "models/spec/error.hpp"
 #include "models/spec/hardware_spec.hpp"
 #include "sim/config/gpu_loader.hpp"
@@ -99,6 +101,12 @@ void classify_axis(const Reader& r, const YAML::Node& key_node, const SweepSpec&
     a.integer = true;
     return;
   }
+  if (a.key == "numerics.promote_every") {
+    if (s.fp8_k == 0) r.fail(key_node, a.key, "needs a numerics: {k: K} section (the error it changes)");
+    a.target = AxisTarget::kPromoteEvery;
+    a.integer = true;
+    return;
+  }
   if (a.key == "tokens") {
     if (!s.kernel.empty()) r.fail(key_node, a.key, "tokens is an axis of the layer workload only");
     a.target = AxisTarget::kTokens;
@@ -131,7 +139,7 @@ void classify_axis(const Reader& r, const YAML::Node& key_node, const SweepSpec&
   }
   const std::string hint = closest_match(a.key, keys);
   r.fail(key_node, a.key,
-         fmt::format("not a GPU description key, param.NAME, tokens or proposal{}",
+         fmt::format("not a GPU description key, param.NAME, tokens, proposal or numerics.promote_every{}",
                      hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
 }
 
@@ -162,8 +170,33 @@ void read_proposal_axis(const Reader& r, const YAML::Node& n, Axis& a) {
   }
 }
 
+// A promotion interval: "none" or a positive multiple of Hopper's fused group.
+std::string promote_every(const Reader& r, const YAML::Node& n, const std::string& key) {
+  const std::string v = r.text(n, key);
+  try {
+    numerics::parse_promote_every(v, numerics::accumulator_preset("hopper").group_size);
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    r.fail(n, key, "'" + v + "'" + m.substr(m.find(':')));
+  }
+  return v;
+}
+
+void read_promote_axis(const Reader& r, const YAML::Node& n, Axis& a) {
+  if (r.entries(n, a.key, {"values"}).empty() || !n["values"].IsSequence() || n["values"].size() == 0)
+    r.fail(n, a.key, "expected values: a non-empty list of intervals (none: never)");
+  for (const auto& e : n["values"]) {
+    const std::string v = promote_every(r, e, a.key + ".values");
+    if (std::find(a.labels.begin(), a.labels.end(), v) != a.labels.end())
+      r.fail(e, a.key + ".values", fmt::format("{} is listed twice", v));
+    a.values.push_back(static_cast<double>(a.labels.size()));
+    a.labels.push_back(v);
+  }
+}
+
 void read_axis_values(const Reader& r, const YAML::Node& n, Axis& a) {
   if (a.target == AxisTarget::kProposal) return read_proposal_axis(r, n, a);
+  if (a.target == AxisTarget::kPromoteEvery) return read_promote_axis(r, n, a);
   const auto entries = r.entries(n, a.key, {"values", "from", "to", "steps", "scale"});
   if (n["values"].IsDefined()) {
     if (entries.size() != 1) r.fail(n, a.key, "give values, or from/to/steps[/scale], not both");
@@ -228,6 +261,21 @@ void read_proposals(const Reader& r, const YAML::Node& n, SweepSpec& s) {
   }
 }
 
+// numerics: {k: K, promote_every: N|none}: each point also reports the FP8
+// GEMM accumulation error its GPU description implies at K.
+void read_numerics(const Reader& r, const YAML::Node& n, SweepSpec& s) {
+  for (const auto& [k, v] : r.entries(n, "numerics", {"k", "promote_every"})) {
+    if (k == "k") {
+      const double d = r.number(v, "numerics.k");
+      if (d < 1 || d > (1 << 20) || std::floor(d) != d) r.fail(v, "numerics.k", "expected an integer in 1..1048576");
+      s.fp8_k = static_cast<int>(d);
+    } else {
+      s.fp8_promote_every = promote_every(r, v, "numerics.promote_every");
+    }
+  }
+  if (s.fp8_k == 0) r.fail(n, "numerics", "needs k: the K the error is taken at (DeepSeek-V3: 7168)");
+}
+
 void read_constraints(const Reader& r, const YAML::Node& n, SweepSpec& s) {
   if (!n.IsSequence()) r.fail(n, "constraints", "expected a list of expressions over the axes");
   std::vector<std::string> keys;
@@ -271,8 +319,10 @@ void read_outputs(const Reader& r, const YAML::Node& n, SweepSpec& s) {
 }  // namespace
 
 std::vector<std::string> available_outputs(const SweepSpec& s) {
-  if (!s.kernel.empty()) return {"time_us", "sm_clock_mhz"};
-  return {"total_us", "forward_us", "backward_input_us", "backward_weight_us"};
+  std::vector<std::string> out = {"total_us", "forward_us", "backward_input_us", "backward_weight_us"};
+  if (!s.kernel.empty()) out = {"time_us", "sm_clock_mhz"};
+  if (s.fp8_k > 0) out.insert(out.end(), {"fp8_max_rel_error", "fp8_mean_rel_error"});
+  return out;
 }
 
 SweepSpec read_sweep(const std::filesystem::path& file) {
@@ -287,8 +337,9 @@ SweepSpec read_sweep(const std::filesystem::path& file) {
   } catch (const YAML::Exception& e) {
     throw Error(fmt::format("{}:{}: malformed YAML: {}", s.file, e.mark.line + 1, e.msg));
   }
-  const auto top = r.entries(root, "sweep file",
-                             {"gpu", "workload", "set", "proposals", "axes", "constraints", "outputs", "sampling"});
+  const auto top =
+      r.entries(root, "sweep file",
+                {"gpu", "workload", "set", "proposals", "numerics", "axes", "constraints", "outputs", "sampling"});
   if (!root["workload"].IsDefined()) r.fail(root, "workload", "missing (a kernel or the layer)");
   if (!root["axes"].IsDefined()) r.fail(root, "axes", "missing (at least one axis)");
   if (root["gpu"].IsDefined()) s.gpu = r.text(root["gpu"], "gpu");
@@ -296,6 +347,7 @@ SweepSpec read_sweep(const std::filesystem::path& file) {
   if (root["set"].IsDefined()) {
     for (const auto& [k, v] : r.entries(root["set"], "set", {})) s.overrides.push_back(k + "=" + r.text(v, "set." + k));
   }
+  if (root["numerics"].IsDefined()) read_numerics(r, root["numerics"], s);
   r.entries(root["axes"], "axes", {});  // an axis given twice names both lines
   for (const auto& kv : root["axes"]) {
     Axis a;

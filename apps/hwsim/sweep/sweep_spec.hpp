@@ -16,7 +16,7 @@
 
 namespace hwsim::sweep {
 
-enum class AxisTarget { kSpec, kParam, kTokens, kProposal };
+enum class AxisTarget { kSpec, kParam, kTokens, kProposal, kPromoteEvery };
 
 struct Axis {
   std::string key;  // as written: "hbm.bandwidth_GBps", "param.m", "tokens"
@@ -25,7 +25,7 @@ struct Axis {
   bool range = false;          // from/to: random and LHS sample the interval itself
   bool log = false;
   bool integer = false;             // kernel params and tokens are whole numbers
-  std::vector<std::string> labels;  // kProposal: the names; values are their indices
+  std::vector<std::string> labels;  // kProposal, kPromoteEvery: the names; values are their indices
   int line = 0;
 };
 
@@ -40,8 +40,12 @@ struct SweepSpec {
   std::vector<Axis> axes;
   std::vector<Constraint> constraints;  // a point runs where every one holds
   std::vector<std::string> outputs;     // kept in the results, in this order
-  std::string method = "grid";          // grid | random | lhs
-  int samples = 0;                      // random, lhs
+  // numerics: the FP8 GEMM accumulation error at this K (0: not asked) and
+  // the promotion interval ("128", "none"), as hwsim run --fp8-error-k takes them.
+  int fp8_k = 0;
+  std::string fp8_promote_every = "128";
+  std::string method = "grid";  // grid | random | lhs
+  int samples = 0;              // random, lhs
   std::uint64_t seed = 1;
 };
 

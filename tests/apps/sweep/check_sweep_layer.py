@@ -57,6 +57,20 @@ def main():
     assert rc == 0, out
     with open(table, "rb") as f:
         assert f.read() == before, "collect wrote another table"
+    # The sweep's report: a Pareto front, a tornado chart and the table, every number in a CSV.
+    report = os.path.join(work, "report")
+    rc, out = run(hwsim, "report", os.path.join(work, "out"), "--out", report, "--pareto", "backward_weight_us,total_us")
+    assert rc == 0, out
+    with open(os.path.join(report, "summary.md")) as f:
+        md = f.read()
+    assert "Pareto front: total_us against backward_weight_us" in md, md[:2000]
+    assert "What moves total_us most" in md, md[:2000]
+    with open(os.path.join(report, "csv", "sweep-tornado.csv")) as f:
+        tornado = list(csv.DictReader(f))
+    assert [r["axis"] for r in tornado] == ["proposal"], tornado
+    lo, hi = sorted(rows, key=lambda r: float(r["total_us"]))[0], sorted(rows, key=lambda r: float(r["total_us"]))[-1]
+    assert tornado[0]["low"] == lo["proposal"] and tornado[0]["high"] == hi["proposal"], (tornado, rows)
+    assert "total_us ranges from" in md
     print("layer sweep: 2 points ok, the excluded point not run, totals equal hwsim run's")
 
 

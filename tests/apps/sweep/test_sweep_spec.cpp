@@ -51,8 +51,9 @@ TEST_CASE("a bad sweep file is one error naming the line and key") {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {kKernel + axis + "samplng: {method: grid}\n", ":6: samplng: unknown key (did you mean 'sampling'?)"},
       {kKernel + "axes:\n  hbm.bandwith_GBps: {values: [1]}\n",
-       ":5: hbm.bandwith_GBps: not a GPU description key, param.NAME, tokens or proposal (did you mean "
-       "'hbm.bandwidth_GBps'?)"},
+       ":5: hbm.bandwith_GBps: not a GPU description key, param.NAME, tokens, proposal or numerics.promote_every (did "
+       "you "
+       "mean 'hbm.bandwidth_GBps'?)"},
       {kKernel + "axes:\n  l2.bytes_per_clk: {from: 5000, to: 3000, steps: 3}\n",
        ":5: l2.bytes_per_clk: an empty or inverted range: from 5000 to 3000"},
       {kKernel + "axes:\n  l2.bytes_per_clk: {from: 3000, to: 3000, steps: 3}\n",
@@ -88,6 +89,11 @@ TEST_CASE("a bad sweep file is one error naming the line and key") {
       {kKernel + axis + "constraints: ['3 > 2']\n",
        ":6: constraints[0]: '3 > 2': column 1: the constraint names no axis"},
       {kKernel + axis + "constraints: ['hbm.bandwidth_GBps > (1']\n", ":6: constraints[0]: "},
+      {kKernel + "axes:\n  numerics.promote_every: {values: [128]}\n",
+       ":5: numerics.promote_every: needs a numerics: {k: K} section"},
+      {kKernel + "numerics: {k: 4096}\naxes:\n  numerics.promote_every: {values: [100]}\n",
+       ":6: numerics.promote_every.values: '100': must be a positive multiple of the accumulator's group of 32"},
+      {kKernel + "numerics: {promote_every: 128}\n" + axis, ":4: numerics: needs k: the K the error is taken at"},
       {kKernel + axis + "outputs: [time]\n", ":6: outputs: unknown output 'time' (did you mean 'time_us'?)"},
       {kKernel + axis + "outputs: [time_us, time_us]\n", ":6: outputs: time_us is listed twice"},
       {kKernel + "axes:\n  proposal: {values: [none]}\n",
@@ -196,4 +202,19 @@ TEST_CASE("a constraint's arithmetic and logic") {
   CHECK(holds("1e3 <= a", 1000, 0));
   CHECK_THROWS_WITH(Constraint::parse("a >", axes, labels), "column 4: the expression ends too early");
   CHECK_THROWS_WITH(Constraint::parse("a # b", axes, labels), "column 3: unexpected character '#'");
+}
+
+TEST_CASE("the numerics section adds the FP8 error to every point's run and outputs") {
+  const TempFile f(kKernel +
+                   "numerics: {k: 7168}\naxes:\n  tensor_core.fp8_accum_fraction_bits: {values: [13, 23]}\n"
+                   "  numerics.promote_every: {values: [128, none]}\n");
+  const SweepSpec s = read_sweep(f.path);
+  CHECK(s.outputs == std::vector<std::string>{"time_us", "sm_clock_mhz", "fp8_max_rel_error", "fp8_mean_rel_error"});
+  const auto pts = expand(s);
+  REQUIRE(pts.size() == 4);
+  std::string joined;
+  for (const auto& a : point_arguments(s, pts[3])) joined += a + " ";
+  CHECK(joined.find("--set tensor_core.fp8_accum_fraction_bits=23") != std::string::npos);
+  CHECK(joined.find("--fp8-error-k 7168 --fp8-error-promote-every none") != std::string::npos);
+  CHECK(point_spec(s, pts[2], "v")["axes"]["numerics.promote_every"] == "128");
 }
