@@ -70,6 +70,23 @@ json category_table(const TraceReport& r) {
   return out;
 }
 
+// GPU time of the forward and backward passes (a kernel is backward when an
+// autograd backward op encloses its launch).
+json phase_table(const TraceReport& r) {
+  json out = {{"fwd", {{"measured_us", 0.0}, {"predicted_us", 0.0}}},
+              {"bwd", {{"measured_us", 0.0}, {"predicted_us", 0.0}}}};
+  for (std::size_t g = 0; g < r.kernels.rows.size(); ++g) {
+    json& p = out[r.kernels.rows[g].backward ? "bwd" : "fwd"];
+    p["measured_us"] = p["measured_us"].get<double>() + r.kernels.trace.gpu[g].dur;
+    p["predicted_us"] = p["predicted_us"].get<double>() + r.target.durations[g];
+  }
+  for (auto& [phase, p] : out.items()) {
+    p["measured_us"] = rounded(p["measured_us"].get<double>());
+    p["predicted_us"] = rounded(p["predicted_us"].get<double>());
+  }
+  return out;
+}
+
 json unmapped_table(const TraceReport& r, double gpu_time) {
   std::map<std::pair<std::string, std::string>, std::pair<std::size_t, double>> acc;  // (op, reason)
   for (std::size_t g = 0; g < r.kernels.rows.size(); ++g) {
@@ -205,6 +222,7 @@ json summary_json(const TraceReport& r) {
               {"within_10pct", std::count_if(errors.begin(), errors.end(), [](double e) { return e <= 0.10; })}}},
             {"iterations", iterations(r)},
             {"categories", category_table(r)},
+            {"phases", phase_table(r)},
             {"kernel_classes", kernel_classes(r)},
             {"unmapped", unmapped_table(r, gpu_time)}};
   s.update(r.context);
