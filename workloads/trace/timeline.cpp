@@ -171,6 +171,54 @@ double busy_time(std::vector<std::pair<double, double>> spans) {
   return busy;
 }
 
+// When GPU op g was launched (its runtime call; its own start without one).
+double issued_at(const Trace& t, const std::vector<Launch>& links, std::size_t g) {
+  return links[g].runtime >= 0 ? t.runtime[static_cast<std::size_t>(links[g].runtime)].ts : t.gpu[g].ts;
+}
+
+// Without step marks the whole trace is one iteration: from the first launch
+// or GPU op to the end of the last GPU op.
+Iteration whole_trace(const Trace& t, const std::vector<Launch>& links, const Timeline& tl) {
+  double first = std::numeric_limits<double>::infinity(), last = kNever, last_pred = kNever;
+  for (std::size_t g = 0; g < t.gpu.size(); ++g) {
+    first = std::min({first, t.gpu[g].ts, issued_at(t, links, g)});
+    last = std::max(last, t.gpu[g].ts + t.gpu[g].dur);
+    last_pred = std::max(last_pred, tl.end[g]);
+  }
+  return {"trace", last - first, last_pred - first, t.gpu.size()};
+}
+
+// The CPU's ProfilerStep#N spans, each ending when its CPU span (moved by
+// the CPU's shift) and every GPU op launched inside it have ended.
+std::vector<Iteration> steps_of(const Trace& t, const std::vector<Launch>& links, const Timeline& tl,
+                                const std::vector<StepMark>& steps, const Rebuild& rb) {
+  std::vector<Ends> bounds(steps.size());
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const double end = steps[i].ts + steps[i].dur;
+    bounds[i] = {end, end + rb.shift_at(end)};
+  }
+  std::vector<std::size_t> ops(steps.size(), 0);
+  for (std::size_t g = 0; g < t.gpu.size(); ++g) {
+    const double at = issued_at(t, links, g);
+    // The last step starting at or before the launch (steps are sorted and do not overlap).
+    const auto it =
+        std::upper_bound(steps.begin(), steps.end(), at, [](double v, const StepMark& s) { return v < s.ts; });
+    if (it == steps.begin()) continue;
+    const std::size_t i = static_cast<std::size_t>(std::prev(it) - steps.begin());
+    if (at >= steps[i].ts + steps[i].dur) continue;
+    bounds[i].merge({t.gpu[g].ts + t.gpu[g].dur, tl.end[g]});
+    ++ops[i];
+  }
+  std::vector<Iteration> out;
+  Ends prev{steps[0].ts, steps[0].ts + rb.shift_at(steps[0].ts)};
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    bounds[i].merge(prev);
+    out.push_back({steps[i].name, bounds[i].measured - prev.measured, bounds[i].predicted - prev.predicted, ops[i]});
+    prev = bounds[i];
+  }
+  return out;
+}
+
 }  // namespace
 
 Timeline rebuild_timeline(const Trace& t, const std::vector<Launch>& links, const std::vector<double>& durations) {
@@ -186,49 +234,11 @@ Timeline rebuild_timeline(const Trace& t, const std::vector<Launch>& links, cons
   }
   tl.measured_busy_us = busy_time(measured);
   tl.predicted_busy_us = busy_time(predicted);
-  // Iterations: the CPU's ProfilerStep#N spans, each ending when its CPU span
-  // and every GPU op launched inside it have ended.
   std::vector<StepMark> steps;
   for (const StepMark& s : t.steps) {
     if (!s.gpu) steps.push_back(s);
   }
-  const auto issued = [&](std::size_t g) {
-    return links[g].runtime >= 0 ? t.runtime[static_cast<std::size_t>(links[g].runtime)].ts : t.gpu[g].ts;
-  };
-  if (steps.empty()) {
-    double first = kNever, last = kNever, last_pred = kNever;
-    for (std::size_t g = 0; g < t.gpu.size(); ++g) {
-      first = first == kNever ? std::min(t.gpu[g].ts, issued(g)) : std::min({first, t.gpu[g].ts, issued(g)});
-      last = std::max(last, t.gpu[g].ts + t.gpu[g].dur);
-      last_pred = std::max(last_pred, tl.end[g]);
-    }
-    tl.iterations.push_back({"trace", last - first, last_pred - first, t.gpu.size()});
-  } else {
-    std::vector<Ends> bounds(steps.size());
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-      const double end = steps[i].ts + steps[i].dur;
-      bounds[i] = {end, end + rb.shift_at(end)};
-    }
-    std::vector<std::size_t> ops(steps.size(), 0);
-    for (std::size_t g = 0; g < t.gpu.size(); ++g) {
-      const double at = issued(g);
-      // The last step starting at or before the launch (steps are sorted and do not overlap).
-      const auto it =
-          std::upper_bound(steps.begin(), steps.end(), at, [](double v, const StepMark& s) { return v < s.ts; });
-      if (it == steps.begin()) continue;
-      const std::size_t i = static_cast<std::size_t>(std::prev(it) - steps.begin());
-      if (at >= steps[i].ts + steps[i].dur) continue;
-      bounds[i].merge({t.gpu[g].ts + t.gpu[g].dur, tl.end[g]});
-      ++ops[i];
-    }
-    Ends prev{steps[0].ts, steps[0].ts + rb.shift_at(steps[0].ts)};
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-      bounds[i].merge(prev);
-      tl.iterations.push_back(
-          {steps[i].name, bounds[i].measured - prev.measured, bounds[i].predicted - prev.predicted, ops[i]});
-      prev = bounds[i];
-    }
-  }
+  tl.iterations = steps.empty() ? std::vector<Iteration>{whole_trace(t, links, tl)} : steps_of(t, links, tl, steps, rb);
   for (const Iteration& it : tl.iterations) {
     tl.measured_total_us += it.measured_us;
     tl.predicted_total_us += it.predicted_us;
