@@ -61,7 +61,8 @@ struct GpuOp {
 };
 
 // A CUDA synchronisation the GPU side recorded ("cat":"cuda_sync", PyTorch
-// >= 2.4 with CUPTI sync activities): "Stream Wait Event" makes `stream`
+// >= 2.4 profiling with _ExperimentalConfig(enable_cuda_sync_events=True);
+// field names from libkineto's CudaMetadataFields): "Stream Wait Event" makes `stream`
 // wait for the work `wait_on_stream` had when the event was recorded (the
 // cudaEventRecord call with correlation `event_record_correlation`);
 // "Stream Sync", "Event Sync" and "Context Sync" block the CPU.
