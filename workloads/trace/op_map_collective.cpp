@@ -3,17 +3,22 @@
 // "Collective name", "In msg nelems", "Out msg nelems", "Group size", "dtype".
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "workloads/trace/collective_time.hpp"
 #include "workloads/trace/op_mappers.hpp"
 
 namespace hwsim::trace {
 namespace {
 
-// c10d's dtype names (torch/csrc/distributed/c10d/ParamCommsUtils).
-int comm_element_bytes(const std::string& dtype) {
-  if (dtype.find("Float8") != std::string::npos || dtype == "Byte" || dtype == "Char" || dtype == "Bool") return 1;
-  if (dtype == "BFloat16" || dtype == "Half" || dtype == "Short") return 2;
-  if (dtype == "Double" || dtype == "Long") return 8;
+// c10d's dtype names (ScalarType names: "BFloat16", "Float"; some writers
+// lower-case them).
+int comm_element_bytes(std::string dtype) {
+  std::transform(dtype.begin(), dtype.end(), dtype.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (dtype.find("float8") != std::string::npos || dtype == "byte" || dtype == "char" || dtype == "bool") return 1;
+  if (dtype == "bfloat16" || dtype == "half" || dtype == "short") return 2;
+  if (dtype == "double" || dtype == "long") return 8;
   return 4;
 }
 
