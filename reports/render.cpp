@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -115,6 +116,8 @@ std::string cell_text(const json& v, const Column& c) {
   if (v.is_number() && c.decimals >= 0) {
     const double d = v.get<double>();
     if (c.decimals == 0 && std::abs(d) >= 1e7) return fmt::format("{:.3g}", d);
+    // A number too small for the column's decimals is shown, not rounded to zero.
+    if (d != 0 && std::abs(d) < 0.5 * std::pow(10.0, -c.decimals)) return fmt::format("{:.3e}", d);
     return fmt::format("{:.{}f}", d, c.decimals);
   }
   return v.dump();
@@ -159,9 +162,10 @@ std::string html_config(const std::string& name, const json& config) {
         "<table><thead><tr><th>parameter</th><th class=\"num\">value</th><th>unit</th><th>source</th>"
         "<th>set at</th></tr></thead><tbody>\n";
     for (const auto& [key, p] : config["params"].items()) {
-      auto field = [&](const char* k) -> std::string {
-        if (!p.is_object() || !p.contains(k)) return k == std::string("value") ? p.dump() : "";
-        return p[k].is_string() ? p[k].get<std::string>() : p[k].dump();
+      // Captured by an init-capture: clang 14 (the fuzz build) cannot capture a structured binding.
+      auto field = [&param = p](const char* k) -> std::string {
+        if (!param.is_object() || !param.contains(k)) return k == std::string("value") ? param.dump() : "";
+        return param[k].is_string() ? param[k].get<std::string>() : param[k].dump();
       };
       out += fmt::format("<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                          html_escape(key), html_escape(field("value")), html_escape(field("unit")),

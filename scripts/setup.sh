@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config git libsystemc-dev libboost-dev libeigen3-dev libfmt-dev
           catch2 nlohmann-json3-dev libyaml-cpp-dev zlib1g-dev chromium clang-format python3
-          slurm-wlm munge
+          slurm-wlm munge clang libclang-rt-14-dev
           pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest python3-matplotlib
           python3-setuptools)
 # Node.js and npm install the reports' charting libraries (npm ci below); an existing node is kept.

@@ -26,8 +26,15 @@ struct ConfigBatch {
 
 // One Prediction per kernel of every batch, in order. A configuration that
 // cannot be loaded gives each of its kernels the load error; a child that
-// crashes gives each of its kernels a message saying so.
+// crashes gives the kernels it had not finished a message saying so.
+//
+// `max_seconds_per_kernel` > 0 bounds each kernel's simulation: a child that
+// reports no result for that long is killed, the kernel it was simulating is
+// answered "timed out after S s" (timed_out set), and a fresh child goes on
+// with the batch's next kernel. The first kernel of a child's share also
+// loads the GPU description within its limit.
 std::vector<std::vector<Prediction>> run_batches(const std::vector<ConfigBatch>& batches,
-                                                 const PredictorFactory& factory, int jobs);
+                                                 const PredictorFactory& factory, int jobs,
+                                                 double max_seconds_per_kernel = 0);
 
 }  // namespace hwsim

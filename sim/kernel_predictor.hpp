@@ -16,7 +16,8 @@ struct Prediction {
   // Optional statistics for reports: "flops", "hbm_bytes", "tensor_busy"
   // (fraction), and whatever else the model knows (the simulator's KernelResult).
   nlohmann::json detail = nlohmann::json::object();
-  bool crashed = false;  // the process simulating it died: a fault of hwsim, never of the record
+  bool crashed = false;    // the process simulating it died: a fault of hwsim, never of the record
+  bool timed_out = false;  // its simulation ran longer than the caller's limit and was stopped
 };
 
 struct KernelRequest {

@@ -10,9 +10,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
+#include <optional>
 #include <set>
 #include <system_error>
 
+#include "models/io/interrupt_cleanup.hpp"
 #include "workloads/gpu_simulator.hpp"
 #include "workloads/simulator_version.hpp"
 
@@ -24,9 +27,13 @@ namespace fs = std::filesystem;
 // A fresh private folder, removed when it goes out of scope.
 struct ScratchDir {
   fs::path path;
+  std::optional<TempPathGuard> guard;  // an interrupt removes it too
   ScratchDir() {
     std::string templ = (fs::temp_directory_path() / "hwsim-jobs-XXXXXX").string();
-    if (::mkdtemp(templ.data()) != nullptr) path = templ;
+    if (::mkdtemp(templ.data()) != nullptr) {
+      path = templ;
+      guard.emplace(path);
+    }
   }
   ~ScratchDir() {
     std::error_code ec;
@@ -122,15 +129,20 @@ void GpuSimulator::prefetch(const std::vector<KernelDescriptor>& ds, int jobs) {
     handover = own.get();
   }
   std::vector<pid_t> children;
+  std::vector<std::unique_ptr<ChildGuard>> guards;  // an interrupt stops them (and they remove their temporaries)
   for (int j = 1; j < jobs; ++j) {
     std::fflush(nullptr);
     const pid_t pid = ::fork();
     if (pid == 0) {
+      install_interrupt_cleanup_in_child();
       simulate_claimed(todo, claims.path, true, *handover);
       std::fflush(nullptr);
       ::_exit(0);
     }
-    if (pid > 0) children.push_back(pid);
+    if (pid > 0) {
+      children.push_back(pid);
+      guards.push_back(std::make_unique<ChildGuard>(pid));
+    }
   }
   simulate_claimed(todo, claims.path, false, *handover);
   for (const pid_t pid : children) {

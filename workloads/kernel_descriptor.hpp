@@ -48,6 +48,12 @@ struct KernelParam {
 // bits and a single launch finishes in reasonable time.
 std::int64_t kernel_param_limit(const std::string& unit);
 
+// One `--param NAME=VALUE` of the command line into `params`: VALUE is read
+// as JSON when it is JSON ("512", "[1,2]", "true"), else as text ("fp8_e4m3").
+// Throws hwsim::Error "--param TEXT: ..." for a missing name or '=' and for
+// JSON with a key given twice.
+void set_param_from_text(nlohmann::json& params, const std::string& name_equals_value);
+
 // What a kernel must do, whatever machine runs it: the roofline's arithmetic
 // and compulsory HBM traffic (workloads/roofline) and the hardware features
 // its params ask for.

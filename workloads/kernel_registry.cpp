@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "models/io/json_input.hpp"
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
 #include "workloads/kernel_descriptor.hpp"
@@ -52,6 +53,21 @@ void check_footprint(const KernelDef& k, const KernelDescriptor& d, const Hardwa
 }
 
 }  // namespace
+
+void set_param_from_text(nlohmann::json& params, const std::string& name_equals_value) {
+  const std::string& kv = name_equals_value;
+  const auto eq = kv.find('=');
+  if (eq == std::string::npos || eq == 0) throw Error(fmt::format("--param {}: expected NAME=VALUE", kv));
+  if (invalid_utf8_at(kv) != std::string_view::npos) throw Error(fmt::format("--param {}: not UTF-8 text", kv));
+  const std::string name = kv.substr(0, eq), value = kv.substr(eq + 1);
+  nlohmann::json v;
+  try {
+    v = parse_json_unique(value, fmt::format("--param {}", name));
+  } catch (const nlohmann::json::parse_error&) {
+    v = nlohmann::json(value);  // not JSON: text, e.g. a dtype
+  }
+  params[name] = std::move(v);
+}
 
 std::int64_t kernel_param_limit(const std::string& unit) { return unit == "bytes" ? 1LL << 40 : 1LL << 24; }
 

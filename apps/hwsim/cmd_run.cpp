@@ -59,13 +59,7 @@ KernelDescriptor descriptor_from(const Args& a) {
     }
   }
   if (a.has("fast-accum")) d.params["fast_accum"] = true;
-  for (const std::string& kv : a.all("param")) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) throw Error(fmt::format("--param {}: expected NAME=VALUE", kv));
-    const std::string name = kv.substr(0, eq), value = kv.substr(eq + 1);
-    nlohmann::json v = nlohmann::json::parse(value, nullptr, false);
-    d.params[name] = v.is_discarded() ? nlohmann::json(value) : v;
-  }
+  for (const std::string& kv : a.all("param")) set_param_from_text(d.params, kv);
   return d;
 }
 

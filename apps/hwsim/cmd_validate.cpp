@@ -16,6 +16,7 @@
 #include "models/io/atomic_file.hpp"
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
+#include "validate/compare/predictor.hpp"
 #include "validate/compare/validation.hpp"
 
 namespace hwsim::cli {
@@ -26,6 +27,12 @@ namespace fs = std::filesystem;
 Option model_option() {
   return {"model", "NAME", fmt::format("timing model: {}", fmt::join(predictor_names(), ", ")),
           predictor_names().front()};
+}
+
+Option max_seconds_option() {
+  return {"max-seconds-per-record", "S",
+          "stop a record's simulation after S seconds and report it as timed out (not scored); in (0, 86400]",
+          fmt::format("{}", kDefaultMaxSecondsPerRecord)};
 }
 
 Option jobs_option() { return {"jobs", "N", "GPUs simulated at once, one process each", "2", false, IntRange{1, 256}}; }
@@ -93,6 +100,18 @@ std::vector<size_t> crashed(const std::vector<Prediction>& predictions) {
   return out;
 }
 
+// The records whose simulation ran over --max-seconds-per-record, each named
+// on stdout: they are per-record errors (predict) or not scored (validate).
+std::vector<size_t> timed_out(const std::vector<Record>& records, const std::vector<Prediction>& predictions) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < predictions.size(); ++i) {
+    if (!predictions[i].timed_out) continue;
+    out.push_back(i);
+    fmt::print("{}: {} (--max-seconds-per-record)\n", records[i].id, predictions[i].error);
+  }
+  return out;
+}
+
 // Gate breaches every validate run checks, --max-* given or not: a crash, or
 // fewer than --min-scored percent of a GPU's measured validation records scored.
 void check_coverage(const GpuValidation& v, double min_pct, std::vector<std::string>& breaches) {
@@ -119,6 +138,11 @@ PredictOptions predict_options(const Args& a) {
   if (which != "recorded" && which != "heuristic")
     throw Error(fmt::format("--gemm-config {}: expected recorded or heuristic", which));
   opt.library_config = which == "recorded";
+  opt.max_seconds_per_record = a.number("max-seconds-per-record");
+  if (!(opt.max_seconds_per_record > 0 && opt.max_seconds_per_record <= 86400)) {
+    throw Error(fmt::format("--max-seconds-per-record {}: expected a number of seconds in (0, 86400]",
+                            a.get("max-seconds-per-record")));
+  }
   return opt;
 }
 
@@ -136,6 +160,7 @@ Command predict_command() {
                model_option(),
                set_option(),
                jobs_option(),
+               max_seconds_option(),
                gemm_config_option()};
   for (Option& o : cache_options()) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
@@ -159,9 +184,10 @@ Command predict_command() {
     }
     write_file_atomic(a.get("out"), out);
     const std::vector<size_t> dead = crashed(predictions);
-    fmt::print("predicted {} of {} records with the {} model -> {}; {} per-record errors, {} crashed\n",
-               records.size() - failed, records.size(), a.get("model"), a.get("out"), failed - dead.size(),
-               dead.size());
+    const std::vector<size_t> slow = timed_out(records, predictions);
+    fmt::print("predicted {} of {} records with the {} model -> {}; {} per-record errors, {} timed out, {} crashed\n",
+               records.size() - failed, records.size(), a.get("model"), a.get("out"),
+               failed - dead.size() - slow.size(), slow.size(), dead.size());
     if (!dead.empty()) {
       throw Error(fmt::format("predict: the simulations of {} of {} records crashed (first: {}: {})", dead.size(),
                               records.size(), records[dead[0]].id, predictions[dead[0]].error));
@@ -195,6 +221,7 @@ Command validate_command() {
                {"min-scored", "PCT", "gate: each GPU's scored share of measured validation records", "50"},
                set_option(),
                jobs_option(),
+               max_seconds_option(),
                gemm_config_option()};
   for (Option& o : cache_options()) c.options.push_back(std::move(o));
   c.run = [](const Args& a) {
@@ -222,6 +249,7 @@ Command validate_command() {
     const auto predictions = predict_records(records, predictor_factory(a.get("model"), result_cache_options(a)), opt);
 
     std::vector<std::string> breaches;
+    timed_out(records, predictions);  // named here; scored as not modelled below
     if (const auto dead = crashed(predictions); !dead.empty()) {
       breaches.push_back(fmt::format("the simulations of {} records crashed (first: {}: {})", dead.size(),
                                      records[dead[0]].id, predictions[dead[0]].error));

@@ -1,6 +1,8 @@
 #pragma once
 // The one place where hwsim's subcommands are listed (commands.cpp). Each
 // subcommand lives in its own cmd_*.cpp and exposes a factory here.
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "apps/hwsim/cli.hpp"
@@ -8,6 +10,13 @@
 namespace hwsim::cli {
 
 std::vector<Command> all_commands();
+
+// The command `args` (the command line after "hwsim") names, longest match
+// first ("gpus show" before "gpus"), and how many words its name took.
+// Throws hwsim::Error with a did-you-mean for an unknown command. `args`
+// must not be empty.
+std::pair<const Command*, size_t> select_command(const std::vector<Command>& commands,
+                                                 const std::vector<std::string>& args);
 
 // Factories, one per file.
 Command gpus_list_command();

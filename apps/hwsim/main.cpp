@@ -10,7 +10,6 @@
 #include "apps/hwsim/version.hpp"
 #include "models/io/interrupt_cleanup.hpp"
 #include "models/spec/error.hpp"
-#include "sim/config/gpu_loader.hpp"
 
 namespace {
 
@@ -38,34 +37,7 @@ int main(int argc, char** argv) {
       fmt::print("hwsim {} (git {})\n", hwsim::kVersion, hwsim::kGitHash);
       return 0;
     }
-    // Longest match first: "gpus show" before "gpus".
-    const hwsim::cli::Command* cmd = nullptr;
-    size_t words = 0;
-    for (const auto& c : commands) {
-      std::vector<std::string> parts;
-      for (size_t s = 0, e; s <= c.name.size(); s = e + 1) {
-        e = c.name.find(' ', s);
-        if (e == std::string::npos) e = c.name.size();
-        parts.push_back(c.name.substr(s, e - s));
-      }
-      if (parts.size() <= args.size() && parts.size() > words && std::equal(parts.begin(), parts.end(), args.begin())) {
-        cmd = &c;
-        words = parts.size();
-      }
-    }
-    if (cmd == nullptr) {
-      std::vector<std::string> names;
-      for (const auto& c : commands) names.push_back(c.name);
-      std::string attempt = args[0];
-      if (args.size() > 1 && !args[1].starts_with("-")) attempt += " " + args[1];
-      std::string hint = hwsim::closest_match(attempt, names);
-      if (hint.empty()) hint = hwsim::closest_match(args[0], names);
-      for (const auto& n : names) {  // "hwsim gpus" alone: list the group's commands
-        if (n.starts_with(args[0] + " ") && hint.empty()) hint = n;
-      }
-      throw hwsim::Error(fmt::format("unknown command '{}'{}; `hwsim --help` lists the commands", attempt,
-                                     hint.empty() ? "" : fmt::format(" (did you mean 'hwsim {}'?)", hint)));
-    }
+    const auto [cmd, words] = hwsim::cli::select_command(commands, args);
     std::vector<std::string> rest(args.begin() + static_cast<long>(words), args.end());
     for (const auto& r : rest) {
       if (r == "--help" || r == "-h") {

@@ -82,10 +82,16 @@ void install_interrupt_cleanup() {
   std::thread(wait_for_interrupt).detach();
 }
 
-void reset_signals_in_child() {
-  const sigset_t set = interrupt_signals();
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::signal(sig, SIG_DFL);
-  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+void install_interrupt_cleanup_in_child() {
+  // Only the forking thread survives a fork: the registry's mutex is free
+  // unless the parent was cleaning up, and then the parent stops this child.
+  Registry& r = registry();
+  {
+    std::lock_guard lock(r.mutex);
+    r.temps.clear();
+    r.children.clear();
+  }
+  install_interrupt_cleanup();
 }
 
 TempPathGuard::TempPathGuard(fs::path path) : slot_(add_temp({std::move(path), {}})) {}

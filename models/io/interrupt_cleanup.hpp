@@ -19,9 +19,12 @@ namespace hwsim {
 // and starts the thread that waits for them. Call once, first thing in main.
 void install_interrupt_cleanup();
 
-// A forked child must call this first: it restores the default signal
-// dispositions and unblocks them, so the parent can stop it with SIGTERM.
-void reset_signals_in_child();
+// A forked child (that does not exec) must call this first: it forgets what
+// the parent registered (the parent's paths and children are the parent's to
+// undo) and starts the child's own cleanup thread, so that the SIGTERM the
+// parent sends on an interrupt removes the child's temporary files (e.g. the
+// result cache's) and stops its own children before it exits.
+void install_interrupt_cleanup_in_child();
 
 // Contract: while a guard lives, an interrupt removes its path (file or
 // folder, recursively); a restore guard instead renames `from` back to `to`

@@ -25,7 +25,44 @@ nlohmann::json parse_json_unique(std::string_view text, const std::string& where
     }
     return true;
   };
-  return nlohmann::json::parse(text.begin(), text.end(), track);
+  try {
+    return nlohmann::json::parse(text.begin(), text.end(), track);
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number beyond a double (1e400): not a parse_error, so no caller would locate it.
+    throw Error(fmt::format("{}: malformed JSON: a number out of range ({})", where, e.what()));
+  }
+}
+
+size_t invalid_utf8_at(std::string_view text) {
+  size_t i = 0;
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  while (i < text.size()) {
+    const unsigned char c = byte(i);
+    size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;  // overlong
+      if (c == 0xED) hi = 0x9F;  // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;  // overlong
+      if (c == 0xF4) hi = 0x8F;  // beyond U+10FFFF
+    } else {
+      return i;
+    }
+    if (i + len > text.size() || byte(i + 1) < lo || byte(i + 1) > hi) return i;
+    for (size_t k = 2; k < len; ++k) {
+      if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return i;
+    }
+    i += len;
+  }
+  return std::string_view::npos;
 }
 
 }  // namespace hwsim

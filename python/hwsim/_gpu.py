@@ -1,9 +1,9 @@
 """hwsim.gpu(): a resolved, immutable GPU description."""
+from __future__ import annotations
 import json
 
-import pandas as pd
 
-from . import _engine, _hwsim
+from . import _engine, _hwsim, _tables
 from ._errors import InputError
 
 PARAM_COLUMNS = ["key", "value", "unit", "source", "set_at"]
@@ -45,7 +45,7 @@ class Gpu:
         hbm.bandwidth_GBps), value (number, bool, text or list), unit (text),
         source (where the number comes from), set_at (file:line, --set or a
         proposal's spec delta). A fresh DataFrame on every access."""
-        df = pd.DataFrame(list(self._rows), columns=PARAM_COLUMNS)
+        df = _tables.pandas().DataFrame(list(self._rows), columns=PARAM_COLUMNS)
         for c in ("key", "unit", "source", "set_at"):
             df[c] = df[c].astype(object)
         return df
@@ -125,10 +125,10 @@ def gpu(name: str = "h800-sxm", set: dict = None, proposals=()) -> Gpu:
 
 def presets() -> pd.DataFrame:
     """The GPU presets compiled in: name, display_name, inherits."""
-    return pd.DataFrame(json.loads(_hwsim.gpu_presets()), columns=["name", "display_name", "inherits"])
+    return _tables.pandas().DataFrame(json.loads(_hwsim.gpu_presets()), columns=["name", "display_name", "inherits"])
 
 
 def proposals() -> pd.DataFrame:
     """The hardware proposals (hw_proposals/): name, title, level (layer or
     step: what their study measures), summary."""
-    return pd.DataFrame(json.loads(_hwsim.proposals()), columns=["name", "title", "level", "summary"])
+    return _tables.pandas().DataFrame(json.loads(_hwsim.proposals()), columns=["name", "title", "level", "summary"])

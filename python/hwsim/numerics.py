@@ -1,8 +1,8 @@
 """hwsim.numerics: the FP8 tensor-core accumulation model (docs/numerics.md)
 on NumPy arrays."""
-import numpy as np
+from __future__ import annotations
 
-from . import _engine, _hwsim
+from . import _engine, _hwsim, _tables
 from ._errors import InputError
 
 
@@ -33,6 +33,7 @@ def gemm(a, b, *, accumulator: str = "hopper", promote_every=None) -> np.ndarray
 
 
 def _matrix(name: str, x) -> np.ndarray:
+    np = _tables.numpy()
     arr = np.asarray(x)
     if arr.dtype.kind not in "iuf":
         raise InputError(f"{name}: expected a 2-D array of real numbers, got dtype {arr.dtype}")

@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "models/io/json_input.hpp"
 #include "models/spec/embedded_file.hpp"
 #include "models/spec/error.hpp"
 #include "models/spec/units.hpp"
@@ -240,34 +241,78 @@ void flatten(const YAML::Node& node, const std::string& prefix, const Document& 
 // first, so a second value would be ignored without a word; and a list or map
 // used as a key has no name to report. Both are errors, checked over the whole
 // document before anything reads it.
-void check_keys(const YAML::Node& node, const std::string& label, const std::string& prefix) {
-  if (node.IsSequence()) {
-    for (const auto& item : node) check_keys(item, label, prefix);
+//
+// YAML aliases may make the tree a graph: an alias inside its own anchor
+// (`a: &x {b: *x}`) is a cycle, and nested aliases expand exponentially
+// ("billion laughs"); both are refused rather than walked forever.
+constexpr size_t kMaxYamlNodes = 100000;  // a GPU description has ~200
+constexpr size_t kMaxYamlDepth = 64;
+
+void check_keys(const YAML::Node& node, const std::string& label, const std::string& prefix,
+                std::vector<YAML::Node>& path, size_t& visited) {
+  if (node.IsScalar()) {
+    // yaml-cpp can return a scalar that is not UTF-8 from well-formed text (fuzzing found one: control
+    // characters around U+0485, whose second byte 0x85 is YAML's NEL break); results carry scalars into JSON.
+    if (const size_t bad = invalid_utf8_at(node.Scalar()); bad != std::string_view::npos) {
+      throw Error(fmt::format("{}: the value of '{}' is not UTF-8 text as YAML reads it (byte 0x{:02X})",
+                              at_line(label, node), prefix.empty() ? "the document" : prefix,
+                              static_cast<unsigned char>(node.Scalar()[bad])));
+    }
     return;
   }
-  if (!node.IsMap()) return;
+  if (!node.IsSequence() && !node.IsMap()) return;
+  for (const YAML::Node& above : path) {
+    if (above.is(node)) {
+      throw Error(fmt::format("{}: '{}' contains itself through a YAML alias", at_line(label, node),
+                              prefix.empty() ? "the document" : prefix));
+    }
+  }
+  if (path.size() >= kMaxYamlDepth) {
+    throw Error(fmt::format("{}: lists and maps nested more than {} deep; a GPU description nests 5",
+                            at_line(label, node), kMaxYamlDepth));
+  }
+  if (++visited > kMaxYamlNodes) {
+    throw Error(fmt::format("{}: more than {} YAML nodes (aliases expanding?); a GPU description has a few hundred",
+                            label, kMaxYamlNodes));
+  }
+  path.push_back(node);
+  if (node.IsSequence()) {
+    for (const auto& item : node) check_keys(item, label, prefix, path, visited);
+    path.pop_back();
+    return;
+  }
   std::map<std::string, int> first_line;
   for (const auto& kv : node) {
     if (!kv.first.IsScalar())
       throw Error(fmt::format("{}: a key must be a plain name, not a list or map", at_line(label, kv.first)));
+    if (invalid_utf8_at(kv.first.Scalar()) != std::string_view::npos)
+      throw Error(fmt::format("{}: a key is not UTF-8 text as YAML reads it", at_line(label, kv.first)));
     const std::string key = prefix.empty() ? kv.first.Scalar() : prefix + "." + kv.first.Scalar();
     const auto [it, fresh] = first_line.emplace(kv.first.Scalar(), kv.first.Mark().line + 1);
     if (!fresh) {
       throw Error(
           fmt::format("{}: duplicate key '{}' (first given at line {})", at_line(label, kv.first), key, it->second));
     }
-    check_keys(kv.second, label, key);
+    check_keys(kv.second, label, key, path, visited);
   }
+  path.pop_back();
 }
 
 void parse_document(Document& doc, const std::string& text) {
+  if (const size_t bad = invalid_utf8_at(text); bad != std::string_view::npos) {
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n');
+    throw Error(fmt::format("{}:{}: not UTF-8 text (byte 0x{:02X}); a GPU description is UTF-8 YAML", doc.label, line,
+                            static_cast<unsigned char>(text[bad])));
+  }
   try {
     doc.root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     throw Error(fmt::format("{}:{}:{}: malformed YAML: {}", doc.label, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
   if (!doc.root.IsMap()) throw Error(doc.label + ": a GPU description must be a YAML map with name and params");
-  check_keys(doc.root, doc.label, "");
+  std::vector<YAML::Node> path;
+  size_t visited = 0;
+  check_keys(doc.root, doc.label, "", path, visited);
   for (const auto& kv : doc.root) {
     const std::string k = kv.first.as<std::string>();
     static const std::vector<std::string> kTop = {"name", "display_name", "inherits", "params"};
@@ -300,6 +345,11 @@ Document read_document(std::string_view name_or_path, const fs::path& relative_t
     if (doc.path.is_relative() && !relative_to.empty() && !fs::exists(doc.path)) doc.path = relative_to / doc.path;
   }
   if (!doc.path.empty()) {
+    // A folder, FIFO or device (`inherits: /dev/zero`) would read as empty or never end.
+    if (fs::exists(doc.path) && !fs::is_regular_file(doc.path)) {
+      throw Error(fmt::format("cannot read GPU description '{}': not a regular file (a folder, device or FIFO)",
+                              doc.path.string()));
+    }
     std::ifstream in(doc.path);
     if (!in) {
       throw Error(fmt::format("cannot read GPU description '{}': {}", doc.path.string(),
@@ -419,6 +469,7 @@ HardwareSpec load_gpu(std::string_view name_or_path, const std::vector<std::stri
     }
     const std::string key = o.substr(0, eq);
     const std::string text = o.substr(eq + 1);
+    if (invalid_utf8_at(o) != std::string_view::npos) throw Error(fmt::format("--set: '{}' is not UTF-8 text", o));
     YAML::Node value;
     try {
       value = YAML::Load(text);

@@ -1,8 +1,10 @@
 // Batches run in child processes, one configuration each; identical kernels
 // are simulated once per batch; overrides reach the configuration.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <thread>
 
 #include "sim/batch_runner.hpp"
 
@@ -63,17 +65,54 @@ class Aborter final : public KernelPredictor {
 
 }  // namespace
 
-TEST_CASE("a batch whose process dies marks each of its predictions crashed, naming the signal") {
+TEST_CASE("a batch whose process dies marks the predictions it had not finished crashed, naming the signal") {
   PredictorFactory factory = [](const HardwareSpec&) { return std::make_unique<Aborter>(); };
   const nlohmann::json a = {{"bytes", 1}};
   const std::vector<ConfigBatch> batches = {{"h100-sxm", {}, {{"read", a}, {"abort", a}}},
                                             {"h800-sxm", {}, {{"read", a}}}};
   const auto r = run_batches(batches, factory, 2);
   REQUIRE(r.size() == 2);
-  for (const Prediction& p : r[0]) {
-    CHECK(p.crashed);
-    CHECK(p.error == "the simulation of h100-sxm crashed (signal 6)");
-  }
+  // The child reports each result as it has it: the kernel before the crash keeps its time.
+  REQUIRE(r[0].size() == 2);
+  CHECK_FALSE(r[0][0].crashed);
+  CHECK(*r[0][0].time_us == 1.0);
+  CHECK(r[0][1].crashed);
+  CHECK(r[0][1].error == "the simulation of h100-sxm crashed (signal 6)");
   CHECK_FALSE(r[1][0].crashed);  // a per-record model limitation or success is never a crash
+  CHECK(*r[1][0].time_us == 1.0);
+}
+
+namespace {
+
+// Never answers kind "hang" (a simulation that does not end); 1 us otherwise.
+class Hanger final : public KernelPredictor {
+ public:
+  Prediction predict(const std::string& kind, const nlohmann::json&) override {
+    while (kind == "hang") std::this_thread::sleep_for(std::chrono::seconds(1));
+    return {1.0, ""};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a kernel over the time limit is stopped and answered timed out, and the batch goes on") {
+  PredictorFactory factory = [](const HardwareSpec&) { return std::make_unique<Hanger>(); };
+  const nlohmann::json a = {{"bytes", 1}};
+  const std::vector<ConfigBatch> batches = {{"h100-sxm", {}, {{"read", a}, {"hang", a}, {"read", a}, {"hang", a}}},
+                                            {"h800-sxm", {}, {{"read", a}}}};
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = run_batches(batches, factory, 2, 0.5);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+  REQUIRE(r[0].size() == 4);
+  for (size_t i : {0, 2}) {
+    CHECK_FALSE(r[0][i].timed_out);
+    CHECK(*r[0][i].time_us == 1.0);
+  }
+  for (size_t i : {1, 3}) {
+    CHECK(r[0][i].timed_out);
+    CHECK_FALSE(r[0][i].crashed);
+    CHECK_FALSE(r[0][i].time_us);
+    CHECK(r[0][i].error == "timed out: its simulation ran longer than 0.5 s");
+  }
   CHECK(*r[1][0].time_us == 1.0);
 }

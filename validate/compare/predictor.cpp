@@ -32,7 +32,7 @@ std::vector<Prediction> predict_records(const std::vector<Record>& records, cons
     batches.push_back(std::move(b));
     simulated.push_back(std::move(in_batch));
   }
-  const auto results = run_batches(batches, factory, options.jobs);
+  const auto results = run_batches(batches, factory, options.jobs, options.max_seconds_per_record);
   for (size_t b = 0; b < batches.size(); ++b) {
     for (size_t j = 0; j < simulated[b].size(); ++j) out[simulated[b][j]] = results[b][j];
   }

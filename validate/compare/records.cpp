@@ -140,6 +140,10 @@ Record parse_record(const std::string& text, const fs::path& file, int line) {
 }  // namespace
 
 std::vector<Record> read_records(const fs::path& file) {
+  if (fs::exists(file) && !fs::is_regular_file(file)) {
+    throw Error(
+        fmt::format("cannot read records file '{}': not a regular file (a folder, device or FIFO)", file.string()));
+  }
   std::ifstream in(file);
   if (!in) throw Error(fmt::format("cannot read records file '{}'", file.string()));
   std::vector<Record> out;

@@ -10,9 +10,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 
 #include "models/io/atomic_file.hpp"
+#include "models/io/interrupt_cleanup.hpp"
 #include "models/io/sha256.hpp"
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
@@ -156,7 +158,12 @@ void finish_point(const Planned& p, const fs::path& dir, int status, double wall
 void run_points(const std::vector<const Planned*>& todo, const RunOptions& o) {
   if (todo.empty()) return;
   const std::string exe = self_exe();
-  std::map<pid_t, std::pair<const Planned*, Clock::time_point>> running;
+  struct Running {
+    const Planned* point;
+    Clock::time_point start;
+    std::unique_ptr<ChildGuard> guard;  // an interrupt stops the point's `hwsim run` (it removes its own temporaries)
+  };
+  std::map<pid_t, Running> running;
   const auto start = Clock::now();
   size_t next = 0;
   int finished = 0, failed = 0;
@@ -169,15 +176,16 @@ void run_points(const std::vector<const Planned*>& todo, const RunOptions& o) {
       args.insert(args.end(), {"--out", (pd / "result.json").string()});
       args.insert(args.end(), o.extra_args.begin(), o.extra_args.end());
       fs::remove(pd / "result.json");
-      running[spawn(exe, args, pd / "log.txt")] = {&p, Clock::now()};
+      const pid_t pid = spawn(exe, args, pd / "log.txt");
+      running[pid] = {&p, Clock::now(), std::make_unique<ChildGuard>(pid)};
     }
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, 0);
     const auto it = running.find(pid);
     if (it == running.end()) continue;
-    const double wall = std::chrono::duration<double>(Clock::now() - it->second.second).count();
-    finish_point(*it->second.first, o.dir, status, wall);
-    failed += status_of(o.dir / "points" / it->second.first->hash) == "failed";
+    const double wall = std::chrono::duration<double>(Clock::now() - it->second.start).count();
+    finish_point(*it->second.point, o.dir, status, wall);
+    failed += status_of(o.dir / "points" / it->second.point->hash) == "failed";
     running.erase(it);
     print_progress(++finished, static_cast<int>(todo.size()), failed, start);
   }
@@ -324,7 +332,11 @@ bool submit_slurm(const std::vector<const Planned*>& todo, const RunOptions& o) 
   fmt::print("sweep: submitting {} points as {} Slurm array tasks ({})\n", todo.size(), tasks, b.string());
   std::fflush(stdout);
   int status = 0;
-  ::waitpid(spawn(sbatch, args, b / "sbatch.log"), &status, 0);
+  {
+    const pid_t pid = spawn(sbatch, args, b / "sbatch.log");
+    const ChildGuard guard(pid);  // an interrupt stops sbatch
+    ::waitpid(pid, &status, 0);
+  }
   const std::string said = last_line(b / "sbatch.log");
   if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && !o.slurm.wait))
     throw Error(fmt::format("sbatch failed: {}", said));

@@ -5,9 +5,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <map>
+#include <sstream>
 
 #include "hw_proposals/proposal.hpp"
+#include "models/io/json_input.hpp"
 #include "models/numerics/accumulator.hpp"
 #include "models/numerics/gemm.hpp"
 #include "models/spec/error.hpp"
@@ -37,7 +40,13 @@ struct Reader {
   }
   std::string text(const YAML::Node& n, const std::string& key) const {
     if (!n.IsScalar()) fail(n, key, "expected a single value");
+    utf8(n, key);
     return n.Scalar();
+  }
+  // yaml-cpp can return a scalar that is not UTF-8 from well-formed text (see sim/config/gpu_loader.cpp);
+  // the points' JSON carries these strings.
+  void utf8(const YAML::Node& n, const std::string& key) const {
+    if (invalid_utf8_at(n.Scalar()) != std::string_view::npos) fail(n, key, "not UTF-8 text as YAML reads it");
   }
   // The keys of map `n`, each once: a key given twice names both lines.
   std::vector<std::pair<std::string, YAML::Node>> entries(const YAML::Node& n, const std::string& what,
@@ -46,6 +55,7 @@ struct Reader {
     std::vector<std::pair<std::string, YAML::Node>> out;
     std::map<std::string, int> seen;
     for (const auto& kv : n) {
+      utf8(kv.first, what);
       const std::string k = kv.first.Scalar();
       if (auto it = seen.find(k); it != seen.end())
         fail(kv.first, k, fmt::format("given twice (line {} and here)", it->second));
@@ -73,6 +83,9 @@ void read_workload(const Reader& r, const YAML::Node& n, SweepSpec& s) {
       }
     } else if (k == "params") {
       for (const auto& [pk, pv] : r.entries(v, "workload.params", {})) {
+        if (!pv.IsScalar())
+          r.fail(pv, "workload.params." + pk, "expected a single value (a list as text, e.g. \"512,1024\")");
+        r.utf8(pv, "workload.params." + pk);
         double d = 0;
         s.params[pk] = YAML::convert<double>::decode(pv, d) ? nlohmann::json(d) : nlohmann::json(pv.Scalar());
         if (pv.IsScalar() && (pv.Scalar() == "true" || pv.Scalar() == "false")) s.params[pk] = pv.Scalar() == "true";
@@ -226,6 +239,33 @@ void read_axis_values(const Reader& r, const YAML::Node& n, Axis& a) {
   }
 }
 
+// An integer axis's values (and so its range's ends) within what the key
+// accepts: a whole number beyond 64 bits has no integer to become, and one
+// beyond the key's range would only fail later, point by point.
+void check_integer_axis(const Reader& r, const YAML::Node& key_node, const SweepSpec& s, const Axis& a) {
+  if (!a.integer || !a.labels.empty()) return;  // a labelled axis holds indices of its names
+  double lo = 1, hi = 1 << 20;  // the layer's tokens
+  std::string range = "1..1048576";
+  if (a.target == AxisTarget::kParam) {
+    const std::string name = a.key.substr(6);
+    for (const KernelParam& p : find_kernel_def(s.kernel).params) {
+      if (p.name != name) continue;
+      lo = 0;
+      hi = static_cast<double>(p.limit());
+      range = fmt::format("0..{}", p.limit());
+    }
+  }
+  const ParamDef* def = nullptr;  // a GPU description key: its rule and range ("0 or [lo, hi]" included)
+  for (const ParamDef& d : gpu_param_schema()) {
+    if (a.target == AxisTarget::kSpec && d.key == a.key) def = &d;
+  }
+  if (def != nullptr) range = range_text(*def);
+  for (const double v : a.values) {
+    const bool ok = (def != nullptr ? in_range(*def, v) : v >= lo && v <= hi) && std::fabs(v) <= 0x1p53;
+    if (!ok) r.fail(key_node, a.key, fmt::format("{} is outside {}, the range of {}", v, range, a.key));
+  }
+}
+
 void read_sampling(const Reader& r, const YAML::Node& n, SweepSpec& s) {
   for (const auto& [k, v] : r.entries(n, "sampling", {"method", "samples", "seed"})) {
     if (k == "method") {
@@ -330,10 +370,21 @@ SweepSpec read_sweep(const std::filesystem::path& file) {
   s.file = file.string();
   const Reader r{s.file};
   YAML::Node root;
+  if (std::filesystem::exists(file) && !std::filesystem::is_regular_file(file)) {
+    throw Error(fmt::format("cannot read sweep file '{}': not a regular file (a folder, device or FIFO)", s.file));
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(fmt::format("cannot read sweep file '{}'", s.file));
+  std::ostringstream read;
+  read << in.rdbuf();
+  const std::string text = read.str();
+  if (const size_t bad = invalid_utf8_at(text); bad != std::string_view::npos) {
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n');
+    throw Error(fmt::format("{}:{}: not UTF-8 text (byte 0x{:02X}); a sweep file is UTF-8 YAML", s.file, line,
+                            static_cast<unsigned char>(text[bad])));
+  }
   try {
-    root = YAML::LoadFile(s.file);
-  } catch (const YAML::BadFile&) {
-    throw Error(fmt::format("cannot read sweep file '{}'", s.file));
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw Error(fmt::format("{}:{}: malformed YAML: {}", s.file, e.mark.line + 1, e.msg));
   }
@@ -357,6 +408,7 @@ SweepSpec read_sweep(const std::filesystem::path& file) {
     for (const auto& o : s.overrides)
       if (o.starts_with(a.key + "=")) r.fail(kv.first, a.key, "is both an axis and a fixed set: value");
     read_axis_values(r, kv.second, a);
+    check_integer_axis(r, kv.first, s, a);
     s.axes.push_back(std::move(a));
   }
   if (s.axes.empty()) r.fail(root["axes"], "axes", "expected at least one axis");

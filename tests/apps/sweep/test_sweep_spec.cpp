@@ -113,6 +113,28 @@ TEST_CASE("a bad sweep file is one error naming the line and key") {
   }
 }
 
+// Inputs found in the sweep file's review and fuzzing (tests/fuzz, docs/reliability.md "Fuzzing").
+TEST_CASE("a sweep file that is not UTF-8, a list param, an integer out of range or a device is one located error") {
+  const std::string axis = "axes:\n  hbm.bandwidth_GBps: {values: [3352]}\n";
+  CHECK(error_of("workload:\n  kernel: grouped_gemm\n  params: {groups: 2, group_rows: [512, 1024]}\n" + axis) ==
+        ":3: workload.params.group_rows: expected a single value (a list as text, e.g. \"512,1024\")");
+  CHECK(error_of("workload:\n  kernel: gemm\n  params: {m: 1, a_dtype: \"bf\xff\"}\n" + axis) ==
+        ":3: not UTF-8 text (byte 0xFF); a sweep file is UTF-8 YAML");
+  // Found by fuzz_sweep_spec: a whole-number axis beyond 64 bits was cast to an integer (undefined behaviour).
+  CHECK(error_of(kKernel + "axes:\n  param.m: {from: 1, to: 1e31, steps: 3}\n") ==
+        ":5: param.m: 5e+30 is outside 0..16777216, the range of param.m");
+  CHECK(error_of(kKernel + "axes:\n  sm.count: {values: [0, 132]}\n") ==
+        ":5: sm.count: 0 is outside 1..4096, the range of sm.count");
+  CHECK(error_of("workload: {layer: deepseek-v3-layer}\naxes:\n  tokens: {values: [4096, 2097152]}\n") ==
+        ":3: tokens: 2097152 is outside 1..1048576, the range of tokens");
+  try {
+    read_sweep("/dev/null");
+    FAIL("a device was read as a sweep file");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()) == "cannot read sweep file '/dev/null': not a regular file (a folder, device or FIFO)");
+  }
+}
+
 TEST_CASE("a grid takes every combination, the last axis fastest") {
   const TempFile f(kKernel +
                    "axes:\n  hbm.bandwidth_GBps: {values: [3352, 4800]}\n"

@@ -1,5 +1,7 @@
 // Bad GPU descriptions and overrides must fail with one precise message that
 // names the file (and line) or the --set, the key, and the rule broken.
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -267,4 +269,66 @@ TEST_CASE("a quantity with its unit in the value is converted to the key's unit"
   const auto spec = hwsim::load_gpu("h100-sxm", {"hbm.bandwidth=4.8 TB/s", "l2.size=60 MiB"});
   CHECK(spec.hbm.bandwidth_GBps == Approx(4800.0));
   CHECK(spec.l2.size_bytes == 60 * 1024 * 1024);
+}
+
+// Inputs the GPU description fuzz target found or was written to try
+// (tests/fuzz, docs/reliability.md "Fuzzing"): each once escaped as an
+// exception without a location, or could not be read in finite time.
+TEST_CASE("fuzzed GPU descriptions give located errors, never a crash or a hang") {
+  const char* head = "name: c\ninherits: h100-sxm\nparams:\n";
+  std::string laughs = "name: c\ninherits: h100-sxm\nparams: {}\nl0: &l0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n";
+  for (int i = 1; i <= 6; ++i) {
+    laughs += fmt::format("l{}: &l{} [", i, i);
+    for (int j = 0; j < 10; ++j) laughs += fmt::format("{}*l{}", j ? ", " : "", i - 1);
+    laughs += "]\n";
+  }
+  std::string deep = "name: c\ninherits: h100-sxm\nparams: {}\nx: ";
+  for (int i = 0; i < 100; ++i) deep += "[";
+  for (int i = 0; i < 100; ++i) deep += "]";
+  deep += "\n";
+  struct Fuzzed {
+    const char* what;
+    std::string file;
+    std::vector<std::string> sets;
+    std::string expected;
+  };
+  const std::vector<Fuzzed> cases = {
+      {"a byte that is not UTF-8 in a source (once an internal error writing the resolved JSON)",
+       std::string(head) + "  sm:\n    count: {value: 132, source: \"datasheet \xff\"}\n",
+       {},
+       "{}/c.yaml:5: not UTF-8 text (byte 0xFF); a GPU description is UTF-8 YAML"},
+      {"well-formed UTF-8 from which yaml-cpp returns a scalar that is not UTF-8, found by fuzzing",
+       std::string("name: h\x0b-s\xd2\x85m\x04\x00_K\x0b-s\ninherits: h800-sxm\nparams: {}\n", 51),
+       {},
+       "{}/c.yaml:1: the value of 'name' is not UTF-8 text as YAML reads it (byte 0xA0)"},
+      {"a --set that is not UTF-8",
+       "name: c\ninherits: h100-sxm\nparams: {}\n",
+       {"sm.count=1\xc3"},
+       "--set: 'sm.count=1\xc3' is not UTF-8 text"},
+      {"a map that contains itself through an alias",
+       std::string(head) + "  sm: &x {count: *x}\n",
+       {},
+       "{}/c.yaml:4: 'params.sm.count' contains itself through a YAML alias"},
+      {"aliases expanding a million-fold",
+       laughs,
+       {},
+       "{}/c.yaml: more than 100000 YAML nodes (aliases expanding?); a GPU description has a few hundred"},
+      {"lists nested 100 deep",
+       deep,
+       {},
+       "{}/c.yaml:4: lists and maps nested more than 64 deep; a GPU description nests 5"},
+      {"inheriting a device (once read forever)",
+       "name: c\ninherits: /dev/zero\nparams: {}\n",
+       {},
+       "cannot read GPU description '/dev/zero': not a regular file (a folder, device or FIFO)"},
+  };
+  for (const Fuzzed& c : cases) {
+    SECTION(c.what) {
+      Scratch s;
+      const std::string path = s.write("c.yaml", c.file);
+      std::string expected = c.expected;
+      if (auto pos = expected.find("{}"); pos != std::string::npos) expected.replace(pos, 2, s.dir.string());
+      CHECK(error_of(path, c.sets) == expected);
+    }
+  }
 }

@@ -184,3 +184,13 @@ TEST_CASE("the roofline baseline never beats the compulsory traffic") {
                     "kernel gemm: param k is required (a whole number > 0)");
   CHECK_THROWS_WITH(model->predict("fft", {}), Catch::Contains("unknown kernel 'fft'"));
 }
+
+// Inputs the records fuzz target found (tests/fuzz, docs/reliability.md
+// "Fuzzing"): each once escaped as an exception without a file or line.
+TEST_CASE("fuzzed records and devices give located errors, never a crash or a hang") {
+  CHECK(error_of("{\"id\": 1001e3080}\n") ==
+        ":1: malformed JSON: a number out of range ([json.exception.out_of_range.406] number overflow parsing "
+        "'1001e3080')");
+  CHECK_THROWS_WITH(read_records("/dev/zero"),
+                    "cannot read records file '/dev/zero': not a regular file (a folder, device or FIFO)");
+}
