@@ -22,6 +22,16 @@ int comm_element_bytes(std::string dtype) {
   return 4;
 }
 
+// A whole-number or text arg; 0 or "" when absent or of another type.
+std::int64_t int_arg(const nlohmann::json& args, const char* key) {
+  const auto it = args.find(key);
+  return it != args.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+}
+std::string text_arg(const nlohmann::json& args, const char* key) {
+  const auto it = args.find(key);
+  return it != args.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 std::string ring_kind(const std::string& name) {
   if (name.find("allreduce") != std::string::npos || name.find("all_reduce") != std::string::npos) return "all_reduce";
   if (name.find("reduce_scatter") != std::string::npos) return "reduce_scatter";
@@ -43,19 +53,18 @@ Mapping map_collective(const Trace& t, const GpuOp& g, const std::vector<std::si
     m.reason = "the trace records no collective args (record_param_comms) for this NCCL kernel";
     return m;
   }
-  const std::string name = args->value("Collective name", "");
+  const std::string name = text_arg(*args, "Collective name");
   const std::string kind = ring_kind(name);
-  const auto elems = args->value(kind == "all_gather" ? "Out msg nelems" : "In msg nelems", std::int64_t{0});
-  const int group = args->value("Group size", 0);
+  const std::int64_t elems = int_arg(*args, kind == "all_gather" ? "Out msg nelems" : "In msg nelems");
+  const std::int64_t group = int_arg(*args, "Group size");
   if (kind.empty()) {
     m.reason = fmt::format("collective '{}': only all-reduce, reduce-scatter and all-gather are modelled", name);
-  } else if (elems <= 0 || group < 2) {
+  } else if (elems <= 0 || elems > kMaxElements || group < 2 || group > 65536) {
     m.reason = fmt::format("collective '{}' records {} elements over {} GPUs", name, elems, group);
   } else {
     m.kind = std::string(kCollectiveKind);
-    m.params = {{"collective", kind},
-                {"bytes", elems * comm_element_bytes(args->value("dtype", "Float"))},
-                {"group_size", group}};
+    m.params = {
+        {"collective", kind}, {"bytes", elems * comm_element_bytes(text_arg(*args, "dtype"))}, {"group_size", group}};
     m.note = "NCCL's ring over the group, placed on whole nodes in rank order";
   }
   return m;

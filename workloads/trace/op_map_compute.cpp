@@ -44,6 +44,7 @@ std::vector<std::int64_t> need_shape(const OpCall& c, std::size_t i, std::size_t
   for (auto d : s) {
     if (d <= 0) throw Unmappable(fmt::format("input {} has an empty dimension ([{}])", i, fmt::join(s, ",")));
   }
+  (void)numel_of(s);  // refuses shapes whose element count would overflow
   return s;
 }
 
@@ -89,7 +90,7 @@ Mapping map_bmm(const OpCall& c) {
   const auto sa = need_shape(c, a, 3), sb = need_shape(c, b, 3);
   Mapping m{"", "", "grouped_gemm"};
   const std::string dt = gemm_dtype(c, a, m);
-  const std::int64_t groups = numel_of(sa) / (sa[sa.size() - 2] * sa.back());
+  const std::int64_t groups = numel_of(sa) / numel_of({sa[sa.size() - 2], sa.back()});
   add_note(m, "each batch a group of one grouped GEMM");
   set_gemm_dims(m, sa[sa.size() - 2], sb.back(), sa.back(), dt);
   m.params["m_per_group"] = m.params["m"];
@@ -129,7 +130,7 @@ Mapping map_grouped_mm(const OpCall& c) {
     add_note(m, "the groups' rows assumed equal (the offsets' values are not recorded)");
   } else if (sa.size() == 3 && sb.size() == 3) {  // batched
     groups = sa[0], rows = sa[1], n = sb[2], k = sa[2];
-  } else if (sa.size() == 2 && sb.size() == 2 && so.size() == 1) {  // weight gradient: K split by offs
+  } else if (sa.size() == 2 && sb.size() == 2 && so.size() == 1 && so[0] > 0) {  // weight gradient: K split by offs
     groups = so[0], rows = sa[0], n = sb[1], k = (sa[1] + groups - 1) / groups;
     add_note(m, "weight gradient: each group reduces over its own tokens, assumed equal in number");
   } else if (sa.size() == 3 && sb.size() == 2) {

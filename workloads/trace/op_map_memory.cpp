@@ -21,6 +21,7 @@ std::int64_t tensor_inputs_bytes(const OpCall& c) {
   std::int64_t sum = 0;
   for (std::size_t i = 0; i < c.in.count(); ++i) {
     if (c.in.is_tensor(i)) sum += c.in.bytes(i);
+    if (sum > kMaxElements * 8) throw Unmappable("the inputs hold more than 2^53 bytes");
   }
   return sum;
 }
@@ -85,7 +86,7 @@ Mapping map_copy(const OpCall& c) {
   const std::string& n = c.op.name;
   if (n == "aten::copy_") return streaming(c, c.in.bytes(1), c.in.bytes(0));  // copy_(self = dst, src)
   if (n == "aten::embedding" && c.in.shape(0).size() == 2) {                  // embedding(weight, indices)
-    const std::int64_t rows = c.in.numel(1) * c.in.shape(0)[1] * element_bytes(c.in.type(0)).value_or(4);
+    const std::int64_t rows = numel_of({c.in.numel(1), c.in.shape(0)[1]}) * element_bytes(c.in.type(0)).value_or(4);
     return streaming(c, rows + c.in.bytes(1), rows);
   }
   if (n == "aten::cat" || n == "aten::stack") {
@@ -117,7 +118,8 @@ Mapping map_reduction(const OpCall& c) {
     out = c.in.numel(0);
     for (auto d : dims) {
       const auto r = static_cast<std::int64_t>(shape.size());
-      if (d >= -r && d < r) out /= shape[static_cast<std::size_t>((d + r) % r)];
+      const std::int64_t extent = d >= -r && d < r ? shape[static_cast<std::size_t>((d + r) % r)] : 0;
+      if (extent > 0) out /= extent;
     }
   }
   return streaming(c, read, out * element_bytes(c.in.type(0)).value_or(4));
@@ -147,7 +149,10 @@ Mapping map_norm_backward(const OpCall& c) { return streaming(c, c.in.bytes(0) +
 // moments read, and the parameters and moments written (amsgrad: the max too).
 Mapping map_adamw(const OpCall& c) {
   std::int64_t elems = 0;
-  for (const auto& s : c.in.list_shapes(0)) elems += numel_of(s);
+  for (const auto& s : c.in.list_shapes(0)) {
+    elems += numel_of(s);
+    if (elems > kMaxElements) throw Unmappable("more than 2^50 parameters");
+  }
   if (elems == 0) throw Unmappable("the parameter list's shapes are not recorded");
   const bool amsgrad = !c.in.list_shapes(4).empty();
   const std::int64_t b = elems * kListElementBytes;
@@ -159,7 +164,10 @@ Mapping map_adamw(const OpCall& c) {
 // _foreach_*(self list, other lists or scalars): every list read, the first written.
 Mapping map_foreach(const OpCall& c) {
   std::int64_t read = 0;
-  for (std::size_t i = 0; i < c.in.count(); ++i) read += c.in.bytes(i, kListElementBytes);
+  for (std::size_t i = 0; i < c.in.count(); ++i) {
+    read += c.in.bytes(i, kListElementBytes);
+    if (read > kMaxElements * 8) throw Unmappable("more than 2^53 bytes");
+  }
   const bool norm = c.op.name == "aten::_foreach_norm";
   Mapping m = streaming(c, read, norm ? 16 : c.in.bytes(0, kListElementBytes));
   m.note = "tensor-list dtypes are not recorded: FP32 assumed";

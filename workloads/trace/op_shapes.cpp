@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "workloads/trace/op_map.hpp"
+
 namespace hwsim::trace {
 namespace {
 
@@ -96,13 +98,21 @@ std::int64_t OpInputs::bytes(std::size_t i, int fallback_bytes) const {
   const int elem = element_bytes(type(i)).value_or(fallback_bytes);
   if (is_tensor(i)) return numel(i) * elem;
   std::int64_t sum = 0;  // a TensorList: its dtypes are not recorded
-  for (const auto& s : list_shapes(i)) sum += numel_of(s) * fallback_bytes;
+  for (const auto& s : list_shapes(i)) {
+    sum += numel_of(s) * fallback_bytes;
+    if (sum > kMaxElements * 8) throw Unmappable("a tensor list of more than 2^53 bytes");
+  }
   return sum;
 }
 
 std::int64_t numel_of(const std::vector<std::int64_t>& shape) {
   std::int64_t n = 1;
-  for (auto d : shape) n *= d;
+  for (auto d : shape) {
+    if (d < 0) throw Unmappable(fmt::format("a negative dimension in [{}]", fmt::join(shape, ",")));
+    if (d > 0 && n > kMaxElements / d)
+      throw Unmappable(fmt::format("shape [{}] has more than 2^50 elements", fmt::join(shape, ",")));
+    n *= d;
+  }
   return n;
 }
 

@@ -40,6 +40,10 @@ class OpInputs {
   const CpuOp& op_;
 };
 
+// Elements of a shape; throws Unmappable (op_map.hpp) for a negative
+// dimension or more than kMaxElements, so that no product of a trace's
+// numbers overflows.
+inline constexpr std::int64_t kMaxElements = std::int64_t{1} << 50;
 std::int64_t numel_of(const std::vector<std::int64_t>& shape);
 std::string shape_text(const std::vector<std::int64_t>& shape);  // "4096x7168"
 

@@ -105,14 +105,10 @@ class TraceSax final : public nlohmann::json_sax<json> {
 
   bool null() override { return value(json()); }
   bool boolean(bool v) override { return value(v); }
-  bool number_integer(number_integer_t v) override {
-    return is_event_ts() ? value(rebased(std::to_string(v))) : value(v);
-  }
-  bool number_unsigned(number_unsigned_t v) override {
-    return is_event_ts() ? value(rebased(std::to_string(v))) : value(v);
-  }
+  bool number_integer(number_integer_t v) override { return is_event_ts() ? event_ts(std::to_string(v)) : value(v); }
+  bool number_unsigned(number_unsigned_t v) override { return is_event_ts() ? event_ts(std::to_string(v)) : value(v); }
   bool number_float(number_float_t v, const string_t& text) override {
-    return is_event_ts() ? value(rebased(text)) : value(v);
+    return is_event_ts() ? event_ts(text) : value(v);
   }
   bool string(string_t& v) override { return value(std::move(v)); }
   bool binary(binary_t&) override { return value(json()); }
@@ -151,6 +147,15 @@ class TraceSax final : public nlohmann::json_sax<json> {
     if (!base_) base_ = whole;
     const double fraction = dot == std::string::npos ? 0.0 : std::strtod(text.c_str() + dot, nullptr);
     return static_cast<double>(whole - *base_) + (text.starts_with("-") ? -fraction : fraction);
+  }
+
+  bool event_ts(const std::string& text) {
+    try {
+      return value(rebased(text));
+    } catch (const std::logic_error&) {  // std::stoll's out_of_range: beyond 64-bit microseconds
+      throw Error(fmt::format("{}: traceEvents[{}]: key 'ts': {} is not a time in microseconds", trace_.source,
+                              trace_.events, text));
+    }
   }
 
   // Whether the container about to open (at depth_ + 1) is captured whole.
