@@ -49,8 +49,7 @@ void redirect(int fd, const fs::path& file) {
 // The child: never returns. Exit 0 with result.txt, 1 with error.txt (bad
 // input), 3 with error.txt (internal error).
 [[noreturn]] void child_main(const std::function<std::string()>& work, const fs::path& dir) {
-  reset_signals_in_child();
-  install_interrupt_cleanup();  // SIGTERM from the parent stops grandchildren and removes their files
+  install_interrupt_cleanup_in_child();  // SIGTERM from the parent stops grandchildren and removes their files
   redirect(1, dir / "stdout.txt");
   redirect(2, dir / "stderr.txt");
   int code = 0;
