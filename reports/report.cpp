@@ -177,6 +177,20 @@ Report build_report(const ResultSet& results, const ReportContext& ctx) {
     if (r.title.empty())
       r.title = fmt::format("hwsim sweep: {} on {}", f.doc.value("workload", "?"), f.doc.value("gpu", "?"));
   }
+  for (size_t i = 0; i < results.traces.size(); ++i) {
+    const ResultFile& f = results.traces[i];
+    const std::string sfx = results.traces.size() > 1 ? fmt::format("-{}", i + 1) : "";
+    r.provenance.push_back({"trace prediction " + f.path.filename().string(),
+                            fmt::format("{}; trace {} recorded on {}; mapping table '{}'; timing model '{}'",
+                                        build_of(f.doc), f.doc.value("trace", "?"), f.doc.value("trace_gpu", "?"),
+                                        f.doc.value("mapping_version", "?"), f.doc.value("model", "?"))});
+    for (auto& sec : trace_sections(f, sfx)) r.sections.push_back(std::move(sec));
+    if (r.headline.empty()) {
+      r.headline = fmt::format("Your trace on {}: predicted {:.1f} µs against {:.1f} µs measured.",
+                               f.doc["gpu"].get<std::string>(), f.doc["predicted_total_us"].get<double>(),
+                               f.doc["measured_total_us"].get<double>());
+    }
+  }
   if (r.title.empty()) r.title = "hwsim report";
   std::string files;
   for (const std::string& in : results.inputs) files += (files.empty() ? "" : ", ") + in;

@@ -105,6 +105,8 @@ nlohmann::json speedup_bars_spec(const Chart& c, const Table& t, const std::vect
                                  const std::vector<std::string>& groups, const std::vector<std::string>& colours);
 std::vector<Section> validation_sections(const ResultFile& validation, const std::string& suffix);
 std::vector<Section> numerics_sections(const ResultFile& numerics, const std::string& suffix);
+// `hwsim trace predict`'s summary.json (charts_trace.cpp).
+std::vector<Section> trace_sections(const ResultFile& trace, const std::string& suffix);
 Section kernel_roofline_section(std::span<const ResultFile> kernels);
 // A sweep folder (charts_sweep.cpp): Pareto front, tornado, heat map, the points.
 // Throws hwsim::Error when a choice names no column of the sweep.

@@ -182,6 +182,17 @@ void check_kernel(const Checker& c, const json& d) {
   c.string(d, "", "kernel");
 }
 
+// `hwsim trace predict`'s summary.json (workloads/trace/trace_outputs.cpp).
+void check_trace(const Checker& c, const json& d) {
+  for (const char* n : {"measured_total_us", "predicted_total_us", "unmapped_share"}) c.number(d, "", n);
+  c.string(d, "", "gpu");
+  c.object(d, "", "categories");
+  c.object(d, "", "per_kernel");
+  for (const char* n : {"iterations", "kernel_classes", "unmapped"}) {
+    if (!d.contains(n) || !d[n].is_array()) c.fail(fmt::format("has no array '{}'", n));
+  }
+}
+
 json parse_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -239,8 +250,11 @@ ResultKind classify_result(const json& doc, const std::string& name) {
     if (kind == "hwsim_study") return check_study(c, doc), ResultKind::study;
     if (kind == "hwsim_numerics_error") return check_numerics(c, doc), ResultKind::numerics;
     if (kind == "hwsim_kernel_result") return check_kernel(c, doc), ResultKind::kernel;
+    if (kind == "hwsim_trace_prediction") return check_trace(c, doc), ResultKind::trace;
     c.fail(
-        fmt::format("has unknown kind '{}' (expected hwsim_study, hwsim_numerics_error or hwsim_kernel_result)", kind));
+        fmt::format("has unknown kind '{}' (expected hwsim_study, hwsim_numerics_error, hwsim_kernel_result or "
+                    "hwsim_trace_prediction)",
+                    kind));
   }
   if (doc.contains("hwsim_sweep")) {
     for (const char* k : {"axes", "outputs", "points"})
@@ -289,6 +303,9 @@ ResultSet load_results(std::span<const fs::path> inputs) {
       case ResultKind::sweep:
         f.doc["rows"] = sweep_rows(p.parent_path());
         set.sweeps.push_back(std::move(f));
+        break;
+      case ResultKind::trace:
+        set.traces.push_back(std::move(f));
         break;
     }
   };

@@ -1,7 +1,7 @@
 #pragma once
 // Reading the result files a report is built from. Each file is recognised by
 // its content: a top-level "kind" ("hwsim_study", "hwsim_numerics_error",
-// "hwsim_kernel_result"), or, for files written before kinds existed, by its
+// "hwsim_kernel_result", "hwsim_trace_prediction"), or, for files written before kinds existed, by its
 // shape ("gpus" = `hwsim validate --out`, "time_us" + "flops" + "bytes" =
 // `hwsim run --json`). Every required field is checked once here, so the chart
 // code can index the documents freely; errors name the file and the field.
@@ -14,7 +14,7 @@
 
 namespace hwsim::reports {
 
-enum class ResultKind { study, validation, numerics, kernel, sweep };
+enum class ResultKind { study, validation, numerics, kernel, sweep, trace };
 
 struct ResultFile {
   std::filesystem::path path;
@@ -44,6 +44,7 @@ struct ResultSet {
   std::vector<ResultFile> kernels;
   // Sweep folders: sweep.json with its results.jsonl rows under "rows".
   std::vector<ResultFile> sweeps;
+  std::vector<ResultFile> traces;  // `hwsim trace predict` summaries
   std::vector<MeasurementProvenance> measurements;
   std::vector<std::string> inputs;  // the files read, for the provenance block
 };

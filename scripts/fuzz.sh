@@ -7,10 +7,10 @@
 #   scripts/fuzz.sh run TARGET [SECONDS] [libFuzzer options...]
 #                                       fuzz one target longer (default 600 s), new inputs kept in
 #                                       build-fuzz/corpus/TARGET, crashes in build-fuzz/crashes/
-# TARGET is one of gpu_spec, records, sweep_spec, cli, kernel_params (or all, for run).
+# TARGET is one of gpu_spec, records, sweep_spec, cli, kernel_params, trace (or all, for run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=(gpu_spec records sweep_spec cli kernel_params)
+targets=(gpu_spec records sweep_spec cli kernel_params trace)
 mode=${1:-ci}
 jobs=$(nproc 2>/dev/null || echo 2)
 

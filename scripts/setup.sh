@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config git libsystemc-dev libboost-dev libeigen3-dev libfmt-dev
-          catch2 nlohmann-json3-dev libyaml-cpp-dev chromium clang-format python3
+          catch2 nlohmann-json3-dev libyaml-cpp-dev zlib1g-dev chromium clang-format python3
           slurm-wlm munge clang libclang-rt-14-dev
           pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest python3-matplotlib
           python3-setuptools)

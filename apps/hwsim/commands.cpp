@@ -33,6 +33,7 @@ std::vector<Command> all_commands() {
       sweep_status_command(),
       sweep_collect_command(),
       sweep_exec_command(),
+      trace_predict_command(),
   };
 }
 

@@ -41,5 +41,6 @@ Command sweep_run_command();
 Command sweep_status_command();
 Command sweep_collect_command();
 Command sweep_exec_command();
+Command trace_predict_command();
 
 }  // namespace hwsim::cli

@@ -38,6 +38,7 @@ class SimulatorPredictor final : public KernelPredictor {
              {"hbm_bytes", at(r.bytes, "hbm_read") + at(r.bytes, "hbm_write")},
              {"tensor_busy", at(r.busy, "tensor_core")},
              {"cycles", r.cycles},
+             {"kernel_time_us", r.kernel_time_us},
              {"power_load", load}}};
   }
 

@@ -1,0 +1,134 @@
+// The mapping table on the fixture trace's ops and on single ops: each
+// family's kernel and params, and unmapped kernels with their reason.
+#include <catch2/catch.hpp>
+
+#include "workloads/trace/op_map.hpp"
+#include "workloads/trace/trace_prediction.hpp"
+
+namespace hwsim::trace {
+namespace {
+
+using json = nlohmann::json;
+
+const std::filesystem::path kFixture =
+    std::filesystem::path(HWSIM_SOURCE_DIR) / "tests/workloads/trace/fixtures/two_steps.json";
+
+// One op launching one kernel, mapped.
+Mapping map_one(const std::string& name, json dims, json types, json concrete = json::array()) {
+  Trace t;
+  t.ops.push_back({name, 0, 10, 1, 1, 1, -1, -1, true, std::move(dims), std::move(types), std::move(concrete)});
+  const GpuOp g{GpuKind::kKernel, "kernel", 1, 1};
+  return map_gpu_op(t, g, {0});
+}
+
+const char* kBf16 = "c10::BFloat16";
+
+}  // namespace
+
+TEST_CASE("the fixture's kernels map to gemm, elementwise, write and unmapped") {
+  const TraceKernels k = map_trace(read_trace(kFixture));
+  REQUIRE(k.rows.size() == 7);
+  const Mapping& gemm = k.rows[0].mapping;
+  CHECK(gemm.kind == "gemm");
+  CHECK(gemm.op == "aten::addmm");
+  CHECK(gemm.params == json({{"m", 256},
+                             {"n", 512},
+                             {"k", 1024},
+                             {"a_dtype", "bf16"},
+                             {"b_dtype", "bf16"},
+                             {"out_dtype", "bf16"},
+                             {"scaling", "none"}}));
+  CHECK(k.rows[1].mapping.kind == "elementwise");
+  CHECK(k.rows[1].mapping.params == json({{"read_bytes", 256 * 512 * 2}, {"write_bytes", 256 * 512 * 2}}));
+  CHECK_FALSE(k.rows[2].mapping.mapped());
+  CHECK_THAT(k.rows[2].mapping.reason, Catch::Contains("custom::op"));
+  CHECK(k.rows[3].mapping.kind == "write");  // the memset
+  CHECK(k.rows[3].mapping.params == json({{"bytes", 4096}}));
+  CHECK(k.rows[4].mapping.params == json({{"read_bytes", 256 * 512 * 2}, {"write_bytes", 256 * 512 * 4}}));
+  CHECK(k.rows[4].mapping.category == "cast/copy");
+  const KernelRow& backward = k.rows[5];
+  CHECK(backward.backward);
+  CHECK(backward.forward_op == "aten::linear");
+  CHECK(backward.mapping.params["n"] == 1024);
+  CHECK(backward.mapping.params["k"] == 512);
+  CHECK_FALSE(k.rows[6].mapping.mapped());  // DtoH memcpy
+  CHECK_THAT(k.rows[6].mapping.reason, Catch::Contains("PCIe"));
+  CHECK(k.requests.size() == 5);  // two GEMMs, silu, memset, copy
+}
+
+TEST_CASE("grouped GEMMs: experts, batched, and the weight gradient split over groups") {
+  const json types = {kBf16, kBf16, "long int"};
+  const Mapping fwd = map_one("aten::_grouped_mm", {{8192, 7168}, {32, 7168, 2048}, {32}}, types);
+  CHECK(fwd.kind == "grouped_gemm");
+  CHECK(fwd.params["groups"] == 32);
+  CHECK(fwd.params["m_per_group"] == 256);
+  CHECK(fwd.params["n"] == 2048);
+  CHECK(fwd.params["k"] == 7168);
+  const Mapping wgrad = map_one("aten::_grouped_mm", {{7168, 8192}, {8192, 2048}, {32}}, types);
+  CHECK(wgrad.params["groups"] == 32);
+  CHECK(wgrad.params["m_per_group"] == 7168);
+  CHECK(wgrad.params["k"] == 256);
+  const Mapping fp8 = map_one("aten::_scaled_grouped_mm", {{8192, 7168}, {32, 7168, 2048}, {8192}, {32, 2048}, {32}},
+                              {"c10::Float8_e4m3fn", "c10::Float8_e4m3fn", "float", "float", "int"});
+  CHECK(fp8.params["scaling"] == "rowwise");
+  CHECK(fp8.params["a_dtype"] == "fp8_e4m3");
+}
+
+TEST_CASE("_scaled_mm: per-tensor FP8 with the recorded out_dtype") {
+  const Mapping m = map_one("aten::_scaled_mm", {{4096, 7168}, {7168, 2048}, {}, {}, {}, {}, {}, {}},
+                            {"c10::Float8_e4m3fn", "c10::Float8_e4m3fn", "float", "float", "", "", "Scalar", "Scalar"},
+                            {"", "", "", "", "", "", "15", "False"});
+  CHECK(m.kind == "gemm");
+  CHECK(m.params["scaling"] == "per_tensor");
+  CHECK(m.params["out_dtype"] == "bf16");
+  CHECK(m.params["m"] == 4096);
+}
+
+TEST_CASE("attention: SDPA's cuDNN forward and backward with batch folded into heads") {
+  const json q = {2, 16, 4096, 192}, v = {2, 16, 4096, 128};
+  const Mapping fwd = map_one("aten::_scaled_dot_product_cudnn_attention", {q, q, v, {}, {}, {}, {}, {}, {}},
+                              {kBf16, kBf16, kBf16, "", "Scalar", "Scalar", "Scalar", "Scalar", ""},
+                              {"", "", "", "", "True", "0.", "True", "False", ""});
+  CHECK(fwd.kind == "attention");
+  CHECK(fwd.params ==
+        json({{"seq", 4096}, {"heads", 32}, {"qk_dim", 192}, {"v_dim", 128}, {"causal", true}, {"pass", "fwd"}}));
+  json dims = json::array({v, q, q, v, v, {2, 16, 4096}});
+  json concrete = json::array({"", "", "", "", "", ""});
+  for (int i = 0; i < 10; ++i) dims.push_back(json::array());
+  for (int i = 0; i < 10; ++i) concrete.push_back(i == 8 ? "False" : "");
+  const Mapping bwd = map_one("aten::_scaled_dot_product_cudnn_attention_backward", dims, json::array(), concrete);
+  CHECK(bwd.params["pass"] == "bwd");
+  CHECK(bwd.params["causal"] == false);
+  CHECK(bwd.params["qk_dim"] == 192);
+}
+
+TEST_CASE("unmappable calls say why and never throw") {
+  const Mapping fp32 = map_one("aten::mm", {{64, 64}, {64, 64}}, {"float", "float"});
+  CHECK_FALSE(fp32.mapped());
+  CHECK_THAT(fp32.reason, Catch::Contains("bf16, fp16 or fp8"));
+  const Mapping no_shape = map_one("aten::mm", json::array(), json::array());
+  CHECK_FALSE(no_shape.mapped());
+  CHECK(no_shape.category == "gemm");
+  const Mapping unknown = map_one("mylib::fused_thing", {{4}}, {"float"});
+  CHECK_FALSE(unknown.mapped());
+  CHECK_THAT(unknown.reason, Catch::Contains("no row of the mapping table"));
+}
+
+TEST_CASE("norms run as rmsnorm within its limits and as a streaming pass beyond") {
+  const Mapping rms = map_one("aten::_fused_rms_norm", {{4096, 7168}, {}, {7168}, {}}, {kBf16, "", kBf16, ""});
+  CHECK(rms.kind == "rmsnorm");
+  CHECK(rms.params == json({{"m", 4096}, {"n", 7168}}));
+  const Mapping wide = map_one("aten::native_layer_norm", {{16, 16384}, {}, {16384}, {16384}, {}}, {kBf16});
+  CHECK(wide.kind == "elementwise");
+}
+
+TEST_CASE("fused AdamW reads four and writes three FP32 tensors per parameter") {
+  const json lists = {{1024, 1024}, {1024}};
+  const Mapping m = map_one("aten::_fused_adamw_", {lists, lists, lists, lists, json::array(), lists},
+                            {"TensorList", "TensorList", "TensorList", "TensorList", "TensorList", "TensorList"});
+  const std::int64_t elems = 1024 * 1024 + 1024;
+  CHECK(m.params["read_bytes"] == elems * 4 * 4);
+  CHECK(m.params["write_bytes"] == elems * 4 * 3);
+}
+
+}  // namespace hwsim::trace

@@ -1,0 +1,177 @@
+// Memory-bound rows of the mapping table: each becomes hwsim's elementwise
+// streaming kernel (or rmsnorm) with the bytes the op must read and write,
+// from its recorded input shapes and dtypes. The output's shape is not
+// recorded; each row says what it assumes (the broadcast of the inputs, the
+// first input for in-place ops, the reduced shape for reductions).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "workloads/trace/op_mappers.hpp"
+
+namespace hwsim::trace {
+namespace {
+
+// A tensor list's dtypes are not recorded: optimizer state is FP32 in
+// PyTorch's fused Adam(W) unless the parameters are of lower precision.
+constexpr int kListElementBytes = 4;
+
+std::int64_t tensor_inputs_bytes(const OpCall& c) {
+  std::int64_t sum = 0;
+  for (std::size_t i = 0; i < c.in.count(); ++i) {
+    if (c.in.is_tensor(i)) sum += c.in.bytes(i);
+    if (sum > kMaxElements * 8) throw Unmappable("the inputs hold more than 2^53 bytes");
+  }
+  return sum;
+}
+
+// The broadcast output's bytes: the largest tensor input's element count at the first tensor input's dtype.
+std::int64_t broadcast_bytes(const OpCall& c) {
+  std::int64_t numel = 0;
+  int elem = 0;
+  for (std::size_t i = 0; i < c.in.count(); ++i) {
+    if (!c.in.is_tensor(i)) continue;
+    numel = std::max(numel, c.in.numel(i));
+    if (elem == 0) elem = element_bytes(c.in.type(i)).value_or(4);
+  }
+  return numel * elem;
+}
+
+// "[1, -1]" or "-1" as Concrete Inputs prints a dim argument.
+std::vector<std::int64_t> dims_of(const std::string& text) {
+  std::vector<std::int64_t> out;
+  std::int64_t v = 0;
+  bool in_number = false, negative = false;
+  for (char ch : text + ",") {
+    if (ch >= '0' && ch <= '9') {
+      v = v * 10 + (ch - '0');
+      in_number = true;
+    } else if (ch == '-') {
+      negative = true;
+    } else {
+      if (in_number) out.push_back(negative ? -v : v);
+      v = 0;
+      in_number = negative = false;
+    }
+  }
+  return out;
+}
+
+Mapping mapped_streaming(std::int64_t read, std::int64_t write) {
+  Mapping m{"", "", "elementwise"};
+  m.params = {{"read_bytes", read > 0 ? vector_bytes(read) : 0}, {"write_bytes", write > 0 ? vector_bytes(write) : 0}};
+  return m;
+}
+
+}  // namespace
+
+std::int64_t vector_bytes(std::int64_t bytes) { return std::max<std::int64_t>(16, (bytes + 15) / 16 * 16); }
+
+Mapping streaming(const OpCall&, std::int64_t read, std::int64_t write) {
+  if (read <= 0 && write <= 0) throw Unmappable("the op moves no bytes by its recorded shapes");
+  return mapped_streaming(read, write);
+}
+
+Mapping map_elementwise(const OpCall& c) {
+  const std::string& n = c.op.name;
+  const bool in_place = n.ends_with("_");
+  // Fills and random initialisation write their tensor and read nothing.
+  if (n == "aten::fill_" || n == "aten::zero_" || n == "aten::normal_" || n == "aten::uniform_")
+    return streaming(c, 0, c.in.bytes(0));
+  return streaming(c, tensor_inputs_bytes(c), in_place ? c.in.bytes(0) : broadcast_bytes(c));
+}
+
+Mapping map_copy(const OpCall& c) {
+  const std::string& n = c.op.name;
+  if (n == "aten::copy_") return streaming(c, c.in.bytes(1), c.in.bytes(0));  // copy_(self = dst, src)
+  if (n == "aten::embedding" && c.in.shape(0).size() == 2) {                  // embedding(weight, indices)
+    const std::int64_t rows = numel_of({c.in.numel(1), c.in.shape(0)[1]}) * element_bytes(c.in.type(0)).value_or(4);
+    return streaming(c, rows + c.in.bytes(1), rows);
+  }
+  if (n == "aten::cat" || n == "aten::stack") {
+    Mapping m = streaming(c, c.in.bytes(0, 2), c.in.bytes(0, 2));
+    m.note = "the tensor list's dtype is not recorded: assumed 2-byte elements";
+    return m;
+  }
+  Mapping m = streaming(c, tensor_inputs_bytes(c), broadcast_bytes(c));
+  if (n != "aten::clone" && n != "aten::contiguous" && n != "aten::_to_copy")
+    m.note = "gather/scatter traffic approximated by the inputs' sizes";
+  return m;
+}
+
+Mapping map_reduction(const OpCall& c) {
+  static const std::set<std::string> kSameShape = {"aten::_softmax",
+                                                   "aten::_log_softmax",
+                                                   "aten::_softmax_backward_data",
+                                                   "aten::_log_softmax_backward_data",
+                                                   "aten::sort",
+                                                   "aten::cumsum",
+                                                   "aten::topk"};
+  const std::int64_t read = tensor_inputs_bytes(c);
+  if (kSameShape.count(c.op.name)) return streaming(c, read, c.in.bytes(0));
+  // sum/mean/amax(self, dim, keepdim): the output keeps the dimensions not reduced.
+  const auto shape = c.in.shape(0);
+  const auto dims = dims_of(c.in.concrete(1));
+  std::int64_t out = 1;
+  if (!dims.empty() && !shape.empty()) {
+    out = c.in.numel(0);
+    for (auto d : dims) {
+      const auto r = static_cast<std::int64_t>(shape.size());
+      const std::int64_t extent = d >= -r && d < r ? shape[static_cast<std::size_t>((d + r) % r)] : 0;
+      if (extent > 0) out /= extent;
+    }
+  }
+  return streaming(c, read, out * element_bytes(c.in.type(0)).value_or(4));
+}
+
+// native_layer_norm(input, normalized_shape, weight, bias, eps) and the RMS
+// norms (input, normalized_shape, weight, eps): hwsim's rmsnorm (one CTA per
+// row, BF16) where its limits allow; layer norm's second statistic adds
+// arithmetic, not traffic.
+Mapping map_norm(const OpCall& c) {
+  const auto shape = c.in.shape(0);
+  if (shape.empty()) throw Unmappable("the input's shape is not recorded");
+  const std::int64_t n = shape.back(), rows = c.in.numel(0) / std::max<std::int64_t>(1, n);
+  if (hwsim_dtype(c.in.type(0)) == "bf16" && n % 8 == 0 && n <= 8192) {
+    Mapping m{"", "", "rmsnorm", {{"m", rows}, {"n", n}}};
+    if (c.op.name.find("layer_norm") != std::string::npos) m.note = "layer norm run as RMSNorm (the same traffic)";
+    return m;
+  }
+  return streaming(c, tensor_inputs_bytes(c), c.in.bytes(0));
+}
+
+// The backward norms read the gradient and the input and write the input's gradient.
+Mapping map_norm_backward(const OpCall& c) { return streaming(c, c.in.bytes(0) + c.in.bytes(1), c.in.bytes(1)); }
+
+// _fused_adamw_(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs,
+// state_steps, ...): every element of the parameters, gradients and both
+// moments read, and the parameters and moments written (amsgrad: the max too).
+Mapping map_adamw(const OpCall& c) {
+  std::int64_t elems = 0;
+  for (const auto& s : c.in.list_shapes(0)) {
+    elems += numel_of(s);
+    if (elems > kMaxElements) throw Unmappable("more than 2^50 parameters");
+  }
+  if (elems == 0) throw Unmappable("the parameter list's shapes are not recorded");
+  const bool amsgrad = !c.in.list_shapes(4).empty();
+  const std::int64_t b = elems * kListElementBytes;
+  Mapping m = streaming(c, b * (amsgrad ? 5 : 4), b * (amsgrad ? 4 : 3));
+  m.note = "tensor-list dtypes are not recorded: FP32 parameters, gradients and moments assumed";
+  return m;
+}
+
+// _foreach_*(self list, other lists or scalars): every list read, the first written.
+Mapping map_foreach(const OpCall& c) {
+  std::int64_t read = 0;
+  for (std::size_t i = 0; i < c.in.count(); ++i) {
+    read += c.in.bytes(i, kListElementBytes);
+    if (read > kMaxElements * 8) throw Unmappable("more than 2^53 bytes");
+  }
+  const bool norm = c.op.name == "aten::_foreach_norm";
+  Mapping m = streaming(c, read, norm ? 16 : c.in.bytes(0, kListElementBytes));
+  m.note = "tensor-list dtypes are not recorded: FP32 assumed";
+  return m;
+}
+
+}  // namespace hwsim::trace
