@@ -244,7 +244,7 @@ void read_axis_values(const Reader& r, const YAML::Node& n, Axis& a) {
 // beyond the key's range would only fail later, point by point.
 void check_integer_axis(const Reader& r, const YAML::Node& key_node, const SweepSpec& s, const Axis& a) {
   if (!a.integer || !a.labels.empty()) return;  // a labelled axis holds indices of its names
-  double lo = 1, hi = 1 << 20;  // the layer's tokens
+  double lo = 1, hi = 1 << 20;                  // the layer's tokens
   std::string range = "1..1048576";
   if (a.target == AxisTarget::kParam) {
     const std::string name = a.key.substr(6);
