@@ -15,6 +15,7 @@
 #include "models/numerics/gemm.hpp"
 #include "models/spec/error.hpp"
 #include "models/spec/hardware_spec.hpp"
+#include "models/spec/units.hpp"
 #include "sim/config/gpu_loader.hpp"
 #include "workloads/kernel_descriptor.hpp"
 
@@ -207,6 +208,24 @@ void read_promote_axis(const Reader& r, const YAML::Node& n, Axis& a) {
   }
 }
 
+// A value of axis `a`: a number in the key's unit, or, for a GPU key with a
+// unit, a quantity as --set takes it ("4.8 TB/s"), converted; a quantity of
+// another dimension ("2 GHz" for a bandwidth) names the key and both units.
+double axis_number(const Reader& r, const YAML::Node& n, const std::string& key, const Axis& a) {
+  double d = 0;
+  if (!n.IsScalar() || YAML::convert<double>::decode(n, d) || a.target != AxisTarget::kSpec) return r.number(n, key);
+  const auto unit = unit_of_key(a.key);
+  if (!unit) return r.number(n, key);
+  try {
+    return parse_quantity(r.text(n, key), *unit, key);
+  } catch (const Error& e) {
+    std::string m = e.what();
+    if (m.starts_with(r.file)) throw;
+    if (m.starts_with(key + ": ")) m = m.substr(key.size() + 2);
+    r.fail(n, key, m);
+  }
+}
+
 void read_axis_values(const Reader& r, const YAML::Node& n, Axis& a) {
   if (a.target == AxisTarget::kProposal) return read_proposal_axis(r, n, a);
   if (a.target == AxisTarget::kPromoteEvery) return read_promote_axis(r, n, a);
@@ -215,12 +234,12 @@ void read_axis_values(const Reader& r, const YAML::Node& n, Axis& a) {
     if (entries.size() != 1) r.fail(n, a.key, "give values, or from/to/steps[/scale], not both");
     const YAML::Node v = n["values"];
     if (!v.IsSequence() || v.size() == 0) r.fail(v, a.key + ".values", "expected a non-empty list of numbers");
-    for (const auto& e : v) a.values.push_back(r.number(e, a.key + ".values"));
+    for (const auto& e : v) a.values.push_back(axis_number(r, e, a.key + ".values", a));
     return;
   }
   for (const char* need : {"from", "to", "steps"})
     if (!n[need].IsDefined()) r.fail(n, a.key, fmt::format("a range needs from, to and steps (missing {})", need));
-  const double from = r.number(n["from"], a.key + ".from"), to = r.number(n["to"], a.key + ".to");
+  const double from = axis_number(r, n["from"], a.key + ".from", a), to = axis_number(r, n["to"], a.key + ".to", a);
   const double steps = r.number(n["steps"], a.key + ".steps");
   if (!(from < to)) r.fail(n["to"], a.key, fmt::format("an empty or inverted range: from {} to {}", from, to));
   if (steps < 2 || steps > 10000 || std::floor(steps) != steps)

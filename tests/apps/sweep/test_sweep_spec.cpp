@@ -75,7 +75,7 @@ TEST_CASE("a bad sweep file is one error naming the line and key") {
        ":6: sampling.method: expected grid, random or lhs, got 'sobol'"},
       {kKernel + axis + "sampling: {method: lhs}\n", ":6: sampling: lhs sampling needs samples: N"},
       {kKernel + "axes:\n  l2.bytes_per_clk: {values: [fast]}\n",
-       ":5: l2.bytes_per_clk.values: expected a number, got 'fast'"},
+       ":5: l2.bytes_per_clk.values: expected a quantity such as '3.35 TB/s', got 'fast'"},
       {kKernel + "axes:\n  l2.bytes_per_clk: {from: 0, to: 10, steps: 3, scale: log}\n",
        ":5: l2.bytes_per_clk: a log range needs from > 0"},
       {kKernel + "axes:\n  l2.bytes_per_clk: {from: 1, to: 10}\n",
@@ -94,6 +94,8 @@ TEST_CASE("a bad sweep file is one error naming the line and key") {
       {kKernel + "numerics: {k: 4096}\naxes:\n  numerics.promote_every: {values: [100]}\n",
        ":6: numerics.promote_every.values: '100': must be a positive multiple of the accumulator's group of 32"},
       {kKernel + "numerics: {promote_every: 128}\n" + axis, ":4: numerics: needs k: the K the error is taken at"},
+      {kKernel + "axes:\n  hbm.bandwidth_GBps: {values: [3.35 TB/s, 2 GHz]}\n",
+       ":5: hbm.bandwidth_GBps.values: unit 'GHz' is a frequency, expected a bandwidth"},
       {kKernel + axis + "outputs: [time]\n", ":6: outputs: unknown output 'time' (did you mean 'time_us'?)"},
       {kKernel + axis + "outputs: [time_us, time_us]\n", ":6: outputs: time_us is listed twice"},
       {kKernel + "axes:\n  proposal: {values: [none]}\n",
@@ -239,4 +241,14 @@ TEST_CASE("the numerics section adds the FP8 error to every point's run and outp
   CHECK(joined.find("--set tensor_core.fp8_accum_fraction_bits=23") != std::string::npos);
   CHECK(joined.find("--fp8-error-k 7168 --fp8-error-promote-every none") != std::string::npos);
   CHECK(point_spec(s, pts[2], "v")["axes"]["numerics.promote_every"] == "128");
+}
+
+TEST_CASE("an axis of a GPU key with a unit takes quantities as --set does") {
+  const TempFile f(kKernel +
+                   "axes:\n  hbm.bandwidth_GBps: {values: [3.35 TB/s, 4800]}\n"
+                   "  l2.size_bytes: {from: 25 MB, to: 100 MB, steps: 2}\n");
+  const SweepSpec s = read_sweep(f.path);
+  CHECK(s.axes[0].values == std::vector<double>{3350, 4800});
+  CHECK(s.axes[1].values.front() == 25e6);
+  CHECK(s.axes[1].values.back() == 100e6);
 }
