@@ -73,16 +73,6 @@ GemmOptions gemm_options(const Args& a) {
   return o;
 }
 
-// parse_promote_every, its errors naming `option`.
-std::optional<int> promote_every_option(const Args& a, const std::string& option, int group_size) {
-  try {
-    return parse_promote_every(a.get(option), group_size);
-  } catch (const Error& e) {
-    const std::string m = e.what();
-    throw Error("--" + option + m.substr(m.find(' ')));
-  }
-}
-
 std::vector<int> parse_ks(const std::string& text) {
   std::vector<int> ks;
   std::stringstream ss(text);
@@ -181,7 +171,7 @@ Command numerics_error_command() {
     if (a.has("gpu")) {
       const HardwareSpec spec = load_gpu(a.get("gpu"), a.all("set"));
       const AccumulatorParams acc = accumulator_of(spec);
-      const auto every = promote_every_option(a, "gpu-promote-every", acc.group_size);
+      const auto every = parse_promote_every(a.get("gpu-promote-every"), acc.group_size, "--gpu-promote-every");
       s.configs.push_back({fmt::format("{}:bits={}{}", spec.name, acc.fraction_bits,
                                        every ? fmt::format("+promote{}", *every) : std::string()),
                            {acc, every}});

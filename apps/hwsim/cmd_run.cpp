@@ -179,13 +179,8 @@ void add_fp8_error(const Args& a, const HardwareSpec& spec, nlohmann::json& resu
   if (!a.has("fp8-error-k")) return;
   Fp8ErrorOptions o;
   o.k = static_cast<int>(a.integer("fp8-error-k"));
-  const std::string every = a.get("fp8-error-promote-every");
-  try {
-    o.promote_every = numerics::parse_promote_every(every, accumulator_of(spec).group_size);
-  } catch (const Error& e) {
-    const std::string m = e.what();
-    throw Error("--fp8-error-promote-every" + m.substr(m.find(' ')));
-  }
+  o.promote_every = numerics::parse_promote_every(a.get("fp8-error-promote-every"), accumulator_of(spec).group_size,
+                                                  "--fp8-error-promote-every");
   result["fp8_gemm_error"] = fp8_gemm_error(spec, o);
 }
 

@@ -42,7 +42,7 @@ FloatMatrix emulate_gemm(const CodeMatrix& a, const CodeMatrix& b, const GemmOpt
   return c;
 }
 
-std::optional<int> parse_promote_every(const std::string& text, int group_size) {
+std::optional<int> parse_promote_every(const std::string& text, int group_size, const std::string& option) {
   if (text == "none") return std::nullopt;
   int v = 0;
   try {
@@ -50,10 +50,10 @@ std::optional<int> parse_promote_every(const std::string& text, int group_size) 
     v = std::stoi(text, &used);
     if (used != text.size()) throw std::invalid_argument(text);
   } catch (const std::exception&) {
-    throw Error("--promote-every " + text + ": expected a positive integer or 'none'");
+    throw Error(option + " " + text + ": expected a positive integer or 'none'");
   }
   if (v <= 0 || v % group_size != 0)
-    throw Error("--promote-every " + text + ": must be a positive multiple of the accumulator's group of " +
+    throw Error(option + " " + text + ": must be a positive multiple of the accumulator's group of " +
                 std::to_string(group_size) + " products");
   return v;
 }

@@ -27,7 +27,8 @@ struct GemmOptions {
 FloatMatrix emulate_gemm(const CodeMatrix& a, const CodeMatrix& b, const GemmOptions& options,
                          const FloatMatrix* init = nullptr);
 
-// "none" or a positive multiple of the group size; throws naming the option.
-std::optional<int> parse_promote_every(const std::string& text, int group_size);
+// "none" or a positive multiple of the group size; throws naming `option`.
+std::optional<int> parse_promote_every(const std::string& text, int group_size,
+                                       const std::string& option = "--promote-every");
 
 }  // namespace hwsim::numerics

@@ -172,11 +172,14 @@ std::string proposal_name(const Reader& r, const YAML::Node& n, const std::strin
   return name;
 }
 
-void read_proposal_axis(const Reader& r, const YAML::Node& n, Axis& a) {
+// An axis whose values are names (the proposal axis, the promotion interval):
+// each checked by `name_of`, listed once; the axis's values are their indices.
+template <typename NameOf>
+void read_labelled_axis(const Reader& r, const YAML::Node& n, Axis& a, const char* expected, NameOf name_of) {
   if (r.entries(n, a.key, {"values"}).empty() || !n["values"].IsSequence() || n["values"].size() == 0)
-    r.fail(n, a.key, "expected values: a non-empty list of proposal names (none: the baseline)");
+    r.fail(n, a.key, fmt::format("expected values: a non-empty list of {}", expected));
   for (const auto& e : n["values"]) {
-    const std::string name = proposal_name(r, e, a.key + ".values", true);
+    const std::string name = name_of(e);
     if (std::find(a.labels.begin(), a.labels.end(), name) != a.labels.end())
       r.fail(e, a.key + ".values", fmt::format("{} is listed twice", name));
     a.values.push_back(static_cast<double>(a.labels.size()));
@@ -194,18 +197,6 @@ std::string promote_every(const Reader& r, const YAML::Node& n, const std::strin
     r.fail(n, key, "'" + v + "'" + m.substr(m.find(':')));
   }
   return v;
-}
-
-void read_promote_axis(const Reader& r, const YAML::Node& n, Axis& a) {
-  if (r.entries(n, a.key, {"values"}).empty() || !n["values"].IsSequence() || n["values"].size() == 0)
-    r.fail(n, a.key, "expected values: a non-empty list of intervals (none: never)");
-  for (const auto& e : n["values"]) {
-    const std::string v = promote_every(r, e, a.key + ".values");
-    if (std::find(a.labels.begin(), a.labels.end(), v) != a.labels.end())
-      r.fail(e, a.key + ".values", fmt::format("{} is listed twice", v));
-    a.values.push_back(static_cast<double>(a.labels.size()));
-    a.labels.push_back(v);
-  }
 }
 
 // A value of axis `a`: a number in the key's unit, or, for a GPU key with a
@@ -227,8 +218,13 @@ double axis_number(const Reader& r, const YAML::Node& n, const std::string& key,
 }
 
 void read_axis_values(const Reader& r, const YAML::Node& n, Axis& a) {
-  if (a.target == AxisTarget::kProposal) return read_proposal_axis(r, n, a);
-  if (a.target == AxisTarget::kPromoteEvery) return read_promote_axis(r, n, a);
+  const std::string key = a.key + ".values";
+  if (a.target == AxisTarget::kProposal)
+    return read_labelled_axis(r, n, a, "proposal names (none: the baseline)",
+                              [&](const YAML::Node& e) { return proposal_name(r, e, key, true); });
+  if (a.target == AxisTarget::kPromoteEvery)
+    return read_labelled_axis(r, n, a, "intervals (none: never)",
+                              [&](const YAML::Node& e) { return promote_every(r, e, key); });
   const auto entries = r.entries(n, a.key, {"values", "from", "to", "steps", "scale"});
   if (n["values"].IsDefined()) {
     if (entries.size() != 1) r.fail(n, a.key, "give values, or from/to/steps[/scale], not both");
