@@ -1,5 +1,7 @@
 #include "models/numerics/gemm.hpp"
 
+#include <fmt/format.h>
+
 #include <span>
 #include <string>
 
@@ -50,11 +52,11 @@ std::optional<int> parse_promote_every(const std::string& text, int group_size, 
     v = std::stoi(text, &used);
     if (used != text.size()) throw std::invalid_argument(text);
   } catch (const std::exception&) {
-    throw Error(option + " " + text + ": expected a positive integer or 'none'");
+    throw Error(fmt::format("{} {}: expected a positive integer or 'none'", option, text));
   }
   if (v <= 0 || v % group_size != 0)
-    throw Error(option + " " + text + ": must be a positive multiple of the accumulator's group of " +
-                std::to_string(group_size) + " products");
+    throw Error(fmt::format("{} {}: must be a positive multiple of the accumulator's group of {} products", option,
+                            text, group_size));
   return v;
 }
 
