@@ -112,10 +112,13 @@ class MoeLayer:
         if self.fp8 or not hasattr(torch, "_grouped_mm"):
             return False
         try:
+            # The layout the layer uses (weights [groups, n, k], passed transposed) and a loss whose gradient
+            # is a real tensor: the gradient of .sum() is an expanded one (strides 0), which _grouped_mm's
+            # backward rejects.
             a = torch.randn(64, 128, device="cuda", dtype=torch.bfloat16, requires_grad=True)
-            b = torch.randn(2, 128, 64, device="cuda", dtype=torch.bfloat16, requires_grad=True)
+            b = torch.randn(2, 64, 128, device="cuda", dtype=torch.bfloat16, requires_grad=True)
             offs = torch.tensor([32, 64], device="cuda", dtype=torch.int32)
-            torch._grouped_mm(a, b, offs=offs).sum().backward()
+            torch._grouped_mm(a, b.transpose(1, 2), offs=offs).float().square().mean().backward()
             torch.cuda.synchronize()
             return True
         except Exception as e:  # noqa: BLE001 - any failure means: use the per-expert path
