@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Sets the calibrated parameters of models/gpus/h100-sxm.yaml from the H100
 calibration microbenchmarks in validate/data/h100-sxm/ (calibration.jsonl,
-power_movement.jsonl, scaling.jsonl: every record role calibration), each
+power_movement.jsonl, scaling.jsonl, kernel_span.jsonl: every record role calibration), each
 with `source: measured: <record id>` and the arithmetic. Only calibration
 records are read; validation records and H200 data never set a parameter."""
 import json
@@ -9,7 +9,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RECORDS = [ROOT / 'validate/data/h100-sxm' / f for f in ('calibration.jsonl', 'power_movement.jsonl', 'scaling.jsonl')]
+RECORDS = [ROOT / 'validate/data/h100-sxm' / f
+           for f in ('calibration.jsonl', 'power_movement.jsonl', 'scaling.jsonl', 'kernel_span.jsonl')]
 YAML = ROOT / 'models/gpus/h100-sxm.yaml'
 CLOCK_GHZ = 1.98   # the records' provenance: the microbenchmarks ran at 1980 MHz
 HBM_PEAK = 3352.0  # hbm.bandwidth_GBps (datasheet)
@@ -88,6 +89,9 @@ def main():
     lg = 'h100-sxm/ubench_launch/dependent_gap'
     setv('launch.overhead_us', f"{d(lg, 'gap_ns_median') / 1000:.2f}",
          f"measured: {lg} (median gap between dependent kernels on one stream, as the validation kernels run)")
+    sp = 'h100-sxm/ubench_launch/span_empty/grid1_block128'
+    setv('launch.profiler_span_us', f"{recs[sp]['measured']['time_us_median']:.2f}",
+         f"measured: {sp} (CUPTI duration of an empty one-block kernel, median of 50)")
     g = 'h100-sxm/ubench_gpc/structure'
     sizes = d(g, 'group_sizes_sorted')
     setv('sm.gpcs', str(len(sizes)),

@@ -111,10 +111,11 @@ std::vector<Prediction> predict_config(const ConfigBatch& config, const Predicto
   return out;
 }
 
-trace::PredictedRun predicted_run(const TraceKernels& k, const std::string& gpu, const std::vector<Prediction>& p) {
+trace::PredictedRun predicted_run(const TraceKernels& k, const std::string& gpu, const HardwareSpec& spec,
+                                  const std::vector<Prediction>& p) {
   trace::PredictedRun run;
   run.gpu = gpu;
-  run.durations = trace::predicted_durations(k, p, run.failures);
+  run.durations = trace::predicted_durations(k, p, spec.launch.profiler_span_us, run.failures);
   run.timeline = trace::rebuild_timeline(k.trace, k.links, run.durations);
   return run;
 }
@@ -129,20 +130,22 @@ int run_predict(const Args& a) {
   const std::vector<std::string> proposals = a.all("proposal"), overrides = a.all("set");
   const bool whatif = gpu != base_gpu || !overrides.empty() || !proposals.empty();
   const Target target = apply_proposals(k, proposals);
-  (void)load_gpu(base_gpu);  // a bad name, --set or delta stops here, before any simulation
-  (void)load_gpu(gpu, overrides, target.overlays);
+  // A bad name, --set or delta stops here, before any simulation.
+  const HardwareSpec base_spec = load_gpu(base_gpu);
+  const HardwareSpec target_spec = load_gpu(gpu, overrides, target.overlays);
   const int jobs = static_cast<int>(a.integer("jobs"));
   const PredictorFactory factory = predictor_factory(a.get("model"), result_cache_options(a));
   const auto target_p = predict_config({gpu, overrides, target.requests, target.overlays}, factory, jobs);
   std::optional<trace::PredictedRun> baseline;
-  if (whatif) baseline = predicted_run(k, base_gpu, predict_config({base_gpu, {}, k.requests, {}}, factory, jobs));
+  if (whatif)
+    baseline = predicted_run(k, base_gpu, base_spec, predict_config({base_gpu, {}, k.requests, {}}, factory, jobs));
   for (auto& row : k.rows) {
     if (row.request < 0) continue;
     row.removed = target.removed[static_cast<std::size_t>(row.request)];
     row.change = target.change[static_cast<std::size_t>(row.request)];
   }
   const trace::TraceReport report{k,
-                                  predicted_run(k, gpu, target_p),
+                                  predicted_run(k, gpu, target_spec, target_p),
                                   baseline,
                                   {{"trace_gpu", base_gpu},
                                    {"proposals", proposals},

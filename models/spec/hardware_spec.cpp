@@ -283,6 +283,9 @@ constexpr std::array kSchema = {
 
     ParamDef{"launch.overhead_us", kNumber, kNonNegative, 0, 1e+06, "gap between back-to-back kernels on a stream",
              HWSIM_MEMBER(launch, overhead_us)},
+    ParamDef{"launch.profiler_span_us", kNumber, kNonNegative, 0, 1e+06,
+             "a profiler's span of a kernel beyond its CTAs' work (grid start and completion)",
+             HWSIM_MEMBER(launch, profiler_span_us)},
     ParamDef{"power.tdp_W", kNumber, kPositive, 1, 100000, "board power limit", HWSIM_MEMBER(power, tdp_W)},
     ParamDef{"power.fp8_mma_full_load_MHz", kNumber, kPositive, 1, 10000,
              "SM clock sustained with FP8 tensor cores 100% busy", HWSIM_MEMBER(power, fp8_mma_full_load_MHz)},

@@ -195,6 +195,10 @@ struct CommCoprocessorParams {
 
 struct LaunchParams {
   double overhead_us;  // back-to-back kernel launch gap on a stream
+  // What a profiler's span of a kernel (CUPTI's start to end) holds beyond
+  // its CTAs' work: the front end starting the grid and the kernel's
+  // completion. Part of overhead_us; only profiler traces see it separately.
+  double profiler_span_us;
 };
 
 struct PowerParams {

@@ -12,6 +12,10 @@
 // ~cluster-count/16 clusters read together (panels16, a GEMM's operand
 // panels). The microbenchmark's cluster barrier between groups is not
 // modelled (a CTA waits only for its own boxes).
+// With `boxes_in_flight` = B > 0 it is the microbenchmark's ring instead
+// (cluster 1): B stages, each re-issued the moment its box has landed, for
+// `boxes` boxes per CTA; `walk` then reads every panel in turn starting at
+// the CTA's own, so every line is read by every SM but never by two at once.
 #include <fmt/format.h>
 
 #include "workloads/kernels/kernels.hpp"
@@ -28,18 +32,23 @@ constexpr int kBoxesPerPanel = kRowBytes / kBoxCols;
 constexpr int kStagesPerGroup = 4;
 constexpr int kGroups = 2;
 constexpr int kWarpThreads = 32;
+constexpr int kMaxRing = 12;  // the microbenchmark's kMaxRingStages
 
 const std::vector<KernelParam> kParams = {
-    {"pattern", "choice", "distinct", "", "which panel each cluster reads", {"distinct", "shared", "panels16"}},
+    {"pattern", "choice", "distinct", "", "which panel each cluster reads", {"distinct", "shared", "panels16", "walk"}},
     {"cluster", "integer > 0", "1", "CTAs", "CTAs multicasting each box (1, 2, 4, 8 or 16)", {}},
     {"ctas", "integer > 0", "", "", "CTAs launched (a multiple of cluster; the record's)", {}},
     {"panels", "integer > 0", "144", "", "panels of 128 rows x 1024 bytes (a multiple of 16)", {}},
-    {"iterations", "integer > 0", "1000", "", "groups of 4 boxes each CTA loads", {}}};
+    {"iterations", "integer > 0", "1000", "", "groups of 4 boxes each CTA loads (grouped form)", {}},
+    {"boxes_in_flight", "integer > 0", "", "", "the ring of that many stages (1-12); absent: two groups of 4 boxes", {}},
+    {"boxes", "integer > 0", "8000", "", "boxes each CTA loads (ring form)", {}}};
 
 struct Probe {
   std::string pattern;
   int cluster = 1;
   std::int64_t ctas = 0, panels = 0, iterations = 0;
+  int ring = 0;  // boxes in flight of the ring form; 0 = grouped form
+  std::int64_t boxes = 0;
 };
 
 Probe read_probe(const ParamReader& p) {
@@ -53,6 +62,12 @@ Probe read_probe(const ParamReader& p) {
   r.panels = p.positive_or("panels", 144);
   if (r.panels % 16 != 0) p.fail("panels", "must be a multiple of 16");
   r.iterations = p.positive_or("iterations", 1000);
+  const std::int64_t ring = p.given("boxes_in_flight") ? p.positive("boxes_in_flight") : 0;
+  if (ring > kMaxRing) p.fail("boxes_in_flight", fmt::format("must be 1 to {}", kMaxRing));
+  r.ring = static_cast<int>(ring);
+  if (r.ring > 0 && r.cluster != 1) p.fail("boxes_in_flight", "the ring form runs with cluster = 1");
+  if (r.ring == 0 && r.pattern == "walk") p.fail("pattern", "walk needs the ring form (boxes_in_flight > 0)");
+  r.boxes = p.positive_or("boxes", 8000);
   return r;
 }
 
@@ -61,10 +76,25 @@ std::int64_t panel_of(const Probe& r, std::int64_t cl, std::int64_t j) {
   const std::int64_t round = j / kBoxesPerPanel;
   if (r.pattern == "distinct") return cl % r.panels;
   if (r.pattern == "shared") return round % r.panels;
+  if (r.pattern == "walk") return (cl + round) % r.panels;
   return (cl % 16 + 16 * (round % (r.panels / 16))) % r.panels;
 }
 
+// The ring: stage j % B is re-issued once its previous box (j - B) landed.
+void emit_ring(const Probe& r, std::int64_t cta, OpList& out) {
+  for (std::int64_t j = 0; j < r.boxes; ++j) {
+    const int st = static_cast<int>(j % r.ring);
+    if (j >= r.ring) out.push_back(barrier_wait(st, j / r.ring));
+    out.push_back(tma_load(0, panel_of(r, cta, j) * kBoxRows, (j % kBoxesPerPanel) * kBoxCols, kBoxRows, kBoxCols, st,
+                           1));
+    out.push_back(barrier_arrive(st));
+  }
+  for (int st = 0; st < r.ring && st < r.boxes; ++st)
+    out.push_back(barrier_wait(st, (r.boxes - 1 - st) / r.ring + 1));
+}
+
 void emit_cta(const Probe& r, std::int64_t cta, int rank, OpList& out) {
+  if (r.ring > 0) return emit_ring(r, cta, out);
   const std::int64_t cl = cta / r.cluster;
   auto wait_group = [&](std::int64_t it) {
     for (int s = 0; s < kStagesPerGroup; ++s)
@@ -93,12 +123,14 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   k.ctas = r.ctas;
   k.work_units = r.ctas;
   k.roles.push_back({"loader", 1});
-  k.resources = {kWarpThreads, 32, static_cast<std::int64_t>(kGroups) * kStagesPerGroup * kBoxRows * kBoxCols + 1024};
-  k.barriers = kGroups * kStagesPerGroup;
+  const int stages = r.ring > 0 ? r.ring : kGroups * kStagesPerGroup;
+  k.resources = {kWarpThreads, 32, static_cast<std::int64_t>(stages) * kBoxRows * kBoxCols + 1024};
+  k.barriers = stages;
   k.barrier_arrivals.assign(static_cast<size_t>(k.barriers), 1);
   k.tensors = {{"tensor (panels x 128 rows x 1024 bytes)", r.panels * kBoxRows, kRowBytes, 1}};
   k.emit = [r](int, std::int64_t unit, std::int64_t, int rank, OpList& out) { emit_cta(r, unit, rank, out); };
   k.notes = {{"pattern", r.pattern}, {"cluster", std::to_string(r.cluster)}};
+  if (r.ring > 0) k.notes.push_back({"boxes in flight", std::to_string(r.ring)});
   (void)ctx;
   return k;
 }

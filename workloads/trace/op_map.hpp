@@ -17,7 +17,7 @@ namespace hwsim::trace {
 
 // The mapping table's version, written into every summary: bump it when a
 // row's result changes, so predictions made with different tables are told apart.
-inline constexpr std::string_view kOpMapVersion = "trace-op-map 1";
+inline constexpr std::string_view kOpMapVersion = "trace-op-map 2";
 
 struct Mapping {
   std::string category;  // gemm, attention, norm, activation, elementwise, cast/copy, reduction, optimizer, ...
@@ -27,6 +27,7 @@ struct Mapping {
   std::string note = {};       // assumptions the row made (padding, balanced groups, ...)
   std::string reason = {};     // why unmapped
   std::int64_t op_index = -1;  // the deciding op in Trace::ops: the kernels it launched share one prediction
+  bool per_kernel = false;     // the params describe this kernel alone (sized from its launch grid), not its op
   bool mapped() const { return !kind.empty(); }
 };
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "workloads/trace/op_mappers.hpp"
@@ -144,6 +145,62 @@ Mapping map_norm(const OpCall& c) {
 // The backward norms read the gradient and the input and write the input's gradient.
 Mapping map_norm_backward(const OpCall& c) { return streaming(c, c.in.bytes(0) + c.in.bytes(1), c.in.bytes(1)); }
 
+// A radix sort (cub's onesweep) or a bitonic top-k makes several passes over
+// its keys, their number set by the key width, the size and the algorithm
+// CUB picks, each pass with its own histogram and scan kernels: one streaming
+// pass (what this table could offer) would predict a fraction of it.
+Mapping map_sort(const OpCall&) {
+  throw Unmappable("hwsim has no sorting kernel (a radix or bitonic sort makes several passes, not one)");
+}
+
+// ATen's multi_tensor_apply (ATen/native/cuda/MultiTensorApply.cuh) gives each
+// block of a launch one chunk of kChunkSize = 65536 elements and packs the
+// chunks of many tensors into launches of at most a few hundred blocks. The
+// profiler records no shapes of a tensor list, but every kernel's grid: a
+// launch of G blocks covers at most G chunks (a tensor's last chunk may be
+// partial, so this is an upper bound, exact when sizes are multiples of 65536).
+constexpr std::int64_t kMultiTensorChunk = 65536;
+
+struct MultiTensorLaunch {
+  std::int64_t elements = 0;  // per list
+  int depth = 0;              // lists each chunk touches (TensorListMetadata<depth>)
+  int element_bytes = 0;      // the functor's scalar type
+};
+
+// The element size of the functor's first template argument ("FusedAdamMathFunctor<float, 4, ...").
+std::optional<int> functor_element_bytes(const std::string& name) {
+  const auto f = name.find("Functor<");
+  if (f == std::string::npos) return std::nullopt;
+  const auto start = f + 8;
+  const std::string type = name.substr(start, name.find_first_of(",>", start) - start);
+  if (type == "float") return 4;
+  if (type == "double") return 8;
+  if (type == "c10::BFloat16" || type == "c10::Half") return 2;
+  return std::nullopt;
+}
+
+std::optional<MultiTensorLaunch> multi_tensor_launch(const GpuOp& g) {
+  if (g.name.find("multi_tensor_apply_kernel<") == std::string::npos || g.grid_blocks <= 0) return std::nullopt;
+  const auto meta = g.name.find("TensorListMetadata<");
+  const auto bytes = functor_element_bytes(g.name);
+  if (meta == std::string::npos || !bytes) return std::nullopt;
+  const char d = g.name[meta + 19];
+  if (d < '1' || d > '9') return std::nullopt;
+  return MultiTensorLaunch{g.grid_blocks * kMultiTensorChunk, d - '0', *bytes};
+}
+
+// A tensor-list op without recorded shapes, sized from this one launch's grid.
+Mapping per_launch(const OpCall& c, const MultiTensorLaunch& l, int lists_read, int lists_written,
+                   std::int64_t extra_write) {
+  const std::int64_t list = l.elements * l.element_bytes;
+  Mapping m = streaming(c, list * lists_read, list * lists_written + extra_write);
+  m.per_kernel = true;
+  m.note = fmt::format("tensor-list shapes are not recorded: sized from the launch grid ({} blocks x 65,536 elements "
+                       "of {} bytes, an upper bound)",
+                       c.gpu.grid_blocks, l.element_bytes);
+  return m;
+}
+
 // _fused_adamw_(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs,
 // state_steps, ...): every element of the parameters, gradients and both
 // moments read, and the parameters and moments written (amsgrad: the max too).
@@ -153,7 +210,11 @@ Mapping map_adamw(const OpCall& c) {
     elems += numel_of(s);
     if (elems > kMaxElements) throw Unmappable("more than 2^50 parameters");
   }
-  if (elems == 0) throw Unmappable("the parameter list's shapes are not recorded");
+  if (elems == 0) {
+    const auto l = multi_tensor_launch(c.gpu);
+    if (!l) throw Unmappable("the parameter list's shapes are not recorded");
+    return per_launch(c, *l, l->depth, l->depth - 1, 0);  // the gradients are read, not written
+  }
   const bool amsgrad = !c.in.list_shapes(4).empty();
   const std::int64_t b = elems * kListElementBytes;
   Mapping m = streaming(c, b * (amsgrad ? 5 : 4), b * (amsgrad ? 4 : 3));
@@ -169,6 +230,12 @@ Mapping map_foreach(const OpCall& c) {
     if (read > kMaxElements * 8) throw Unmappable("more than 2^53 bytes");
   }
   const bool norm = c.op.name == "aten::_foreach_norm";
+  if (read == 0) {
+    const auto l = multi_tensor_launch(c.gpu);
+    if (!l) throw Unmappable("the op moves no bytes by its recorded shapes");
+    // A norm writes one partial sum per chunk; every other op one output list.
+    return norm ? per_launch(c, *l, l->depth, 0, c.gpu.grid_blocks * 4) : per_launch(c, *l, l->depth, 1, 0);
+  }
   Mapping m = streaming(c, read, norm ? 16 : c.in.bytes(0, kListElementBytes));
   m.note = "tensor-list dtypes are not recorded: FP32 assumed";
   return m;

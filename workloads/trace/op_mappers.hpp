@@ -18,6 +18,7 @@ Mapping map_norm_backward(const OpCall& c);
 Mapping map_elementwise(const OpCall& c);  // activations and element-wise arithmetic
 Mapping map_copy(const OpCall& c);         // copy_, _to_copy, clone, cat: casts and copies
 Mapping map_reduction(const OpCall& c);    // sum, mean, amax, softmax...
+Mapping map_sort(const OpCall& c);         // topk, sort: refused (hwsim has no sorting kernel)
 Mapping map_adamw(const OpCall& c);        // _fused_adamw_, _fused_adam_
 Mapping map_foreach(const OpCall& c);      // _foreach_* over tensor lists
 // NCCL kernels (op_map_collective.cpp): a ring collective, from the args of

@@ -56,8 +56,9 @@ struct GpuOp {
   std::int64_t device = 0, stream = 0;
   std::int64_t correlation = -1;
   std::int64_t external_id = -1;
-  std::int64_t bytes = 0;    // memcpy, memset
-  nlohmann::json comm = {};  // NCCL kernels (PyTorch >= 2.2): the collective's args, as on CpuOp
+  std::int64_t bytes = 0;        // memcpy, memset
+  std::int64_t grid_blocks = 0;  // kernels: the launch grid's blocks (x * y * z); 0 when not recorded
+  nlohmann::json comm = {};      // NCCL kernels (PyTorch >= 2.2): the collective's args, as on CpuOp
 };
 
 // A CUDA synchronisation the GPU side recorded ("cat":"cuda_sync", PyTorch

@@ -105,6 +105,26 @@ void add_runtime(Trace& t, const Where& w) {
                        field_id(w.event, "tid", 0), field_id(a, "correlation", -1), field_id(a, "External id", -1)});
 }
 
+// "grid": [x, y, z] of a kernel event (Kineto writes it for every kernel); absent: 0.
+std::int64_t grid_blocks(const Where& w, const json& a) {
+  const auto g = a.find("grid");
+  if (g == a.end()) return 0;
+  constexpr std::int64_t kMaxDim = std::int64_t{1} << 31;  // CUDA's grid limit is 2^31 - 1 in x, 65535 in y, z
+  std::int64_t blocks = 1;
+  if (!g->is_array() || g->empty() || g->size() > 3) blocks = -1;
+  for (std::size_t i = 0; blocks > 0 && i < g->size(); ++i) {
+    const json& d = (*g)[i];
+    if (!d.is_number_integer() || d.get<std::int64_t>() < 0 || d.get<std::int64_t>() >= kMaxDim)
+      blocks = -1;
+    else
+      blocks = d.get<std::int64_t>() == 0 ? 0 : blocks * d.get<std::int64_t>();
+    if (blocks > kMaxDim * 65536) blocks = -1;
+  }
+  if (blocks < 0)
+    throw Error(fmt::format("{}: key 'args.grid': expected [x, y, z], whole numbers from 0 to 2^31 - 1", w.text()));
+  return blocks;
+}
+
 void add_gpu(Trace& t, const Where& w, GpuKind kind) {
   const json& a = args_of(w.event);
   GpuOp g{kind, text_of(w.event, "name"), number(w, "ts"), number(w, "dur"), field_id(w.event, "pid", 0)};
@@ -114,6 +134,7 @@ void add_gpu(Trace& t, const Where& w, GpuKind kind) {
   g.correlation = field_id(a, "correlation", -1);
   g.external_id = field_id(a, "External id", -1);
   g.bytes = field_id(a, "bytes", 0);
+  g.grid_blocks = grid_blocks(w, a);
   g.comm = comm_args(a);
   t.gpu.push_back(std::move(g));
 }

@@ -32,7 +32,7 @@ TraceKernels map_trace(Trace t) {
 }
 
 std::vector<double> predicted_durations(const TraceKernels& k, const std::vector<Prediction>& predictions,
-                                        std::vector<std::string>& failures) {
+                                        double span_us, std::vector<std::string>& failures) {
   const std::size_t n = k.trace.gpu.size();
   std::vector<double> d(n);
   failures.assign(k.requests.size(), "");
@@ -41,7 +41,7 @@ std::vector<double> predicted_durations(const TraceKernels& k, const std::vector
   std::map<std::int64_t, double> op_measured;
   for (std::size_t g = 0; g < n; ++g) {
     const KernelRow& r = k.rows[g];
-    if (r.request >= 0 && k.trace.gpu[g].kind == GpuKind::kKernel)
+    if (r.request >= 0 && k.trace.gpu[g].kind == GpuKind::kKernel && !r.mapping.per_kernel)
       op_measured[r.mapping.op_index] += k.trace.gpu[g].dur;
   }
   for (std::size_t g = 0; g < n; ++g) {
@@ -60,8 +60,9 @@ std::vector<double> predicted_durations(const TraceKernels& k, const std::vector
     }
     const double t = p.detail.is_object() ? p.detail.value("kernel_time_us", *p.time_us) : *p.time_us;
     const auto total = op_measured.find(r.mapping.op_index);
-    const bool shared = op.kind == GpuKind::kKernel && total != op_measured.end() && total->second > 0;
-    d[g] = shared ? t * op.dur / total->second : t;
+    const bool shared =
+        op.kind == GpuKind::kKernel && !r.mapping.per_kernel && total != op_measured.end() && total->second > 0;
+    d[g] = (shared ? t * op.dur / total->second : t) + span_us;
   }
   return d;
 }

@@ -40,7 +40,9 @@ TraceKernels map_trace(Trace t);
 // its CPU op launched in proportion to their measured times; an unmapped op,
 // or one whose simulation failed, its measured time (the failure is recorded
 // in `failures`, by request). `predictions` is parallel to k.requests.
+// Every predicted op's span also holds `span_us`, the part of a profiler's
+// span beyond the work (launch.profiler_span_us).
 std::vector<double> predicted_durations(const TraceKernels& k, const std::vector<Prediction>& predictions,
-                                        std::vector<std::string>& failures);
+                                        double span_us, std::vector<std::string>& failures);
 
 }  // namespace hwsim::trace

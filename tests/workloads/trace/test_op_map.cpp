@@ -14,10 +14,12 @@ const std::filesystem::path kFixture =
     std::filesystem::path(HWSIM_SOURCE_DIR) / "tests/workloads/trace/fixtures/two_steps.json";
 
 // One op launching one kernel, mapped.
-Mapping map_one(const std::string& name, json dims, json types, json concrete = json::array()) {
+Mapping map_one(const std::string& name, json dims, json types, json concrete = json::array(),
+                const std::string& kernel = "kernel", std::int64_t grid_blocks = 0) {
   Trace t;
   t.ops.push_back({name, 0, 10, 1, 1, 1, -1, -1, true, std::move(dims), std::move(types), std::move(concrete)});
-  const GpuOp g{GpuKind::kKernel, "kernel", 1, 1};
+  GpuOp g{GpuKind::kKernel, kernel, 1, 1};
+  g.grid_blocks = grid_blocks;
   return map_gpu_op(t, g, {0});
 }
 
@@ -129,6 +131,46 @@ TEST_CASE("fused AdamW reads four and writes three FP32 tensors per parameter") 
   const std::int64_t elems = 1024 * 1024 + 1024;
   CHECK(m.params["read_bytes"] == elems * 4 * 4);
   CHECK(m.params["write_bytes"] == elems * 4 * 3);
+}
+
+// PyTorch records no shapes of a tensor list (Input Dims "[[], ...]", as on
+// PyTorch 2.11): the multi-tensor-apply launches are sized from their grids,
+// each kernel on its own. Kernel names as the H100 trace of
+// validate/torch/record_traces.py recorded them.
+TEST_CASE("tensor-list ops without shapes are sized from each launch's grid") {
+  const std::string adam =
+      "void at::native::(anonymous namespace)::multi_tensor_apply_kernel<at::native::(anonymous "
+      "namespace)::FusedOptimizerTensorListMetadata<4>, at::native::(anonymous namespace)::FusedAdamMathFunctor<float, "
+      "4, (at::native::ADAM_MODE)1, false>, float const*, double>(...)";
+  const json none = {json::array(), json::array(), json::array(), json::array()};
+  const Mapping m = map_one("aten::_fused_adamw_", none, {"TensorList", "TensorList", "TensorList", "TensorList"},
+                            json::array(), adam, 320);
+  REQUIRE(m.kind == "elementwise");
+  CHECK(m.per_kernel);
+  CHECK(m.params["read_bytes"] == 320LL * 65536 * 4 * 4);  // params, grads, both moments
+  CHECK(m.params["write_bytes"] == 320LL * 65536 * 4 * 3);
+  CHECK_THAT(m.note, Catch::Contains("launch grid (320 blocks"));
+
+  const std::string norm =
+      "void at::native::(anonymous namespace)::multi_tensor_apply_kernel<at::native::(anonymous "
+      "namespace)::TensorListMetadata<1>, at::native::LpNormFunctor<c10::BFloat16, (at::native::NormType)1, float, 1, "
+      "1, 0>, float*, int>(...)";
+  const Mapping n = map_one("aten::_foreach_norm", {json::array(), json::array()}, {"TensorList", "Scalar"},
+                            json::array(), norm, 10);
+  CHECK(n.params["read_bytes"] == 10LL * 65536 * 2);
+  CHECK(n.params["write_bytes"] == 48);  // one FP32 partial per block, rounded up to 16-byte vectors
+
+  // Without a grid, or a kernel that is not ATen's multi-tensor apply, it stays unmapped.
+  CHECK_FALSE(map_one("aten::_fused_adamw_", none, {"TensorList"}, json::array(), adam, 0).mapped());
+  CHECK_THAT(map_one("aten::_foreach_norm", {json::array()}, {"TensorList"}, json::array(), "other_kernel", 8).reason,
+             Catch::Contains("moves no bytes"));
+}
+
+TEST_CASE("sorts are unmapped with the reason, not priced as one streaming pass") {
+  const Mapping m = map_one("aten::sort", {{32768}, {}, {}}, {"long int", "", ""});
+  CHECK_FALSE(m.mapped());
+  CHECK(m.category == "sort");
+  CHECK_THAT(m.reason, Catch::Contains("no sorting kernel"));
 }
 
 }  // namespace hwsim::trace

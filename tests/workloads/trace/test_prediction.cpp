@@ -34,11 +34,16 @@ TEST_CASE("an op's kernels share its prediction in proportion to their measured 
   p[static_cast<std::size_t>(k.rows[0].request)].detail = {{"kernel_time_us", 20.0}};
   p[static_cast<std::size_t>(k.rows[2].request)].error = "no such thing";
   std::vector<std::string> failures;
-  const auto d = predicted_durations(k, p, failures);
+  const auto d = predicted_durations(k, p, 0.0, failures);
   CHECK(d[0] == Approx(15.0));  // 20 x 30 / 40: the kernel time, without the launch overhead
   CHECK(d[1] == Approx(5.0));
   CHECK(d[2] == Approx(2.0));  // failed: the measured time
   CHECK(failures[static_cast<std::size_t>(k.rows[2].request)] == "no such thing");
+  // The profiler's own span of each kernel comes on top of its share; a failed op keeps its measured time.
+  const auto spanned = predicted_durations(k, p, 0.8, failures);
+  CHECK(spanned[0] == Approx(15.8));
+  CHECK(spanned[1] == Approx(5.8));
+  CHECK(spanned[2] == Approx(2.0));
 }
 
 }  // namespace hwsim::trace

@@ -56,6 +56,8 @@ TEST_CASE("the reader keeps the ops, runtime calls, GPU ops and steps of a Kinet
   CHECK(memset.stream == 7);
   CHECK(t.gpu[0].ts == 10.0);
   CHECK(t.gpu[0].dur == 20.0);
+  CHECK(t.gpu[0].grid_blocks == 8);
+  CHECK(t.gpu[1].grid_blocks == 0);  // no grid recorded
   const auto& addmm = t.ops[1];
   CHECK(addmm.name == "aten::addmm");
   CHECK(addmm.has_shapes);
@@ -79,7 +81,7 @@ TEST_CASE("bad input is refused with the file, the place and what was expected")
   }
   SECTION("truncated JSON") {
     const std::string text = fixture_text();
-    write_bytes(file, text.substr(0, text.size() / 2));
+    write_bytes(file, text.substr(0, text.rfind('}', text.size() / 2) + 1));  // ends after a whole event
     CHECK_THROWS_WITH(read_trace(file), Catch::Contains("truncated?"));
   }
   SECTION("a damaged gzip stream") {
@@ -113,6 +115,12 @@ TEST_CASE("bad input is refused with the file, the place and what was expected")
   SECTION("an event field of the wrong type") {
     write_bytes(file, R"({"traceEvents": [{"ph": "X", "cat": "kernel", "name": "k", "ts": 5, "dur": "long"}]})");
     CHECK_THROWS_WITH(read_trace(file), Catch::Contains("traceEvents[0] (kernel 'k'): key 'dur'"));
+  }
+  SECTION("a kernel's grid that is not three whole numbers") {
+    write_bytes(file, R"({"traceEvents": [{"ph": "X", "cat": "kernel", "name": "k", "ts": 5, "dur": 2,
+                          "args": {"stream": 7, "grid": [320, -1, 1]}}]})");
+    CHECK_THROWS_WITH(read_trace(file),
+                      Catch::Contains("traceEvents[0] (kernel 'k'): key 'args.grid': expected [x, y, z], whole numbers"));
   }
   SECTION("an event that is not an object") {
     write_bytes(file, R"({"traceEvents": [3]})");
