@@ -230,12 +230,13 @@ Mapping map_foreach(const OpCall& c) {
     if (read > kMaxElements * 8) throw Unmappable("more than 2^53 bytes");
   }
   const bool norm = c.op.name == "aten::_foreach_norm";
-  if (read == 0) {
-    const auto l = multi_tensor_launch(c.gpu);
-    if (!l) throw Unmappable("the op moves no bytes by its recorded shapes");
+  // The self list's shapes unrecorded (the other arguments, a scalar tensor, may have shapes): by the grid.
+  const auto l = c.in.list_shapes(0).empty() ? multi_tensor_launch(c.gpu) : std::nullopt;
+  if (l) {
     // A norm writes one partial sum per chunk; every other op one output list.
     return norm ? per_launch(c, *l, l->depth, 0, c.gpu.grid_blocks * 4) : per_launch(c, *l, l->depth, 1, 0);
   }
+  if (read == 0) throw Unmappable("the op moves no bytes by its recorded shapes");
   Mapping m = streaming(c, read, norm ? 16 : c.in.bytes(0, kListElementBytes));
   m.note = "tensor-list dtypes are not recorded: FP32 assumed";
   return m;

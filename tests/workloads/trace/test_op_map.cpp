@@ -160,6 +160,16 @@ TEST_CASE("tensor-list ops without shapes are sized from each launch's grid") {
   CHECK(n.params["read_bytes"] == 10LL * 65536 * 2);
   CHECK(n.params["write_bytes"] == 48);  // one FP32 partial per block, rounded up to 16-byte vectors
 
+  // Clipping's multiply by a scalar tensor: the scalar's recorded bytes do not stand for the list.
+  const std::string mul =
+      "void at::native::(anonymous namespace)::multi_tensor_apply_kernel<at::native::(anonymous "
+      "namespace)::TensorListMetadata<1>, at::native::(anonymous namespace)::BinaryOpScalarTensorFunctor<float, 1, 1, "
+      "0>, std::multiplies<float>, float*, float>(...)";
+  const Mapping scaled = map_one("aten::_foreach_mul_", {json::array(), json::array()}, {"TensorList", "float"},
+                                 json::array(), mul, 320);
+  CHECK(scaled.params["read_bytes"] == 320LL * 65536 * 4);
+  CHECK(scaled.params["write_bytes"] == 320LL * 65536 * 4);
+
   // Without a grid, or a kernel that is not ATen's multi-tensor apply, it stays unmapped.
   CHECK_FALSE(map_one("aten::_fused_adamw_", none, {"TensorList"}, json::array(), adam, 0).mapped());
   CHECK_THAT(map_one("aten::_foreach_norm", {json::array()}, {"TensorList"}, json::array(), "other_kernel", 8).reason,
