@@ -195,9 +195,10 @@ Mapping per_launch(const OpCall& c, const MultiTensorLaunch& l, int lists_read, 
   const std::int64_t list = l.elements * l.element_bytes;
   Mapping m = streaming(c, list * lists_read, list * lists_written + extra_write);
   m.per_kernel = true;
-  m.note = fmt::format("tensor-list shapes are not recorded: sized from the launch grid ({} blocks x 65,536 elements "
-                       "of {} bytes, an upper bound)",
-                       c.gpu.grid_blocks, l.element_bytes);
+  m.note = fmt::format(
+      "tensor-list shapes are not recorded: sized from the launch grid ({} blocks x 65,536 elements "
+      "of {} bytes, an upper bound)",
+      c.gpu.grid_blocks, l.element_bytes);
   return m;
 }
 

@@ -155,8 +155,8 @@ TEST_CASE("tensor-list ops without shapes are sized from each launch's grid") {
       "void at::native::(anonymous namespace)::multi_tensor_apply_kernel<at::native::(anonymous "
       "namespace)::TensorListMetadata<1>, at::native::LpNormFunctor<c10::BFloat16, (at::native::NormType)1, float, 1, "
       "1, 0>, float*, int>(...)";
-  const Mapping n = map_one("aten::_foreach_norm", {json::array(), json::array()}, {"TensorList", "Scalar"},
-                            json::array(), norm, 10);
+  const Mapping n =
+      map_one("aten::_foreach_norm", {json::array(), json::array()}, {"TensorList", "Scalar"}, json::array(), norm, 10);
   CHECK(n.params["read_bytes"] == 10LL * 65536 * 2);
   CHECK(n.params["write_bytes"] == 48);  // one FP32 partial per block, rounded up to 16-byte vectors
 
@@ -165,8 +165,8 @@ TEST_CASE("tensor-list ops without shapes are sized from each launch's grid") {
       "void at::native::(anonymous namespace)::multi_tensor_apply_kernel<at::native::(anonymous "
       "namespace)::TensorListMetadata<1>, at::native::(anonymous namespace)::BinaryOpScalarTensorFunctor<float, 1, 1, "
       "0>, std::multiplies<float>, float*, float>(...)";
-  const Mapping scaled = map_one("aten::_foreach_mul_", {json::array(), json::array()}, {"TensorList", "float"},
-                                 json::array(), mul, 320);
+  const Mapping scaled =
+      map_one("aten::_foreach_mul_", {json::array(), json::array()}, {"TensorList", "float"}, json::array(), mul, 320);
   CHECK(scaled.params["read_bytes"] == 320LL * 65536 * 4);
   CHECK(scaled.params["write_bytes"] == 320LL * 65536 * 4);
 

@@ -119,8 +119,9 @@ TEST_CASE("bad input is refused with the file, the place and what was expected")
   SECTION("a kernel's grid that is not three whole numbers") {
     write_bytes(file, R"({"traceEvents": [{"ph": "X", "cat": "kernel", "name": "k", "ts": 5, "dur": 2,
                           "args": {"stream": 7, "grid": [320, -1, 1]}}]})");
-    CHECK_THROWS_WITH(read_trace(file),
-                      Catch::Contains("traceEvents[0] (kernel 'k'): key 'args.grid': expected [x, y, z], whole numbers"));
+    CHECK_THROWS_WITH(
+        read_trace(file),
+        Catch::Contains("traceEvents[0] (kernel 'k'): key 'args.grid': expected [x, y, z], whole numbers"));
   }
   SECTION("an event that is not an object") {
     write_bytes(file, R"({"traceEvents": [3]})");
