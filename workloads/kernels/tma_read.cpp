@@ -40,7 +40,12 @@ const std::vector<KernelParam> kParams = {
     {"ctas", "integer > 0", "", "", "CTAs launched (a multiple of cluster; the record's)", {}},
     {"panels", "integer > 0", "144", "", "panels of 128 rows x 1024 bytes (a multiple of 16)", {}},
     {"iterations", "integer > 0", "1000", "", "groups of 4 boxes each CTA loads (grouped form)", {}},
-    {"boxes_in_flight", "integer > 0", "", "", "the ring of that many stages (1-12); absent: two groups of 4 boxes", {}},
+    {"boxes_in_flight",
+     "integer > 0",
+     "",
+     "",
+     "the ring of that many stages (1-12); absent: two groups of 4 boxes",
+     {}},
     {"boxes", "integer > 0", "8000", "", "boxes each CTA loads (ring form)", {}}};
 
 struct Probe {
@@ -85,12 +90,11 @@ void emit_ring(const Probe& r, std::int64_t cta, OpList& out) {
   for (std::int64_t j = 0; j < r.boxes; ++j) {
     const int st = static_cast<int>(j % r.ring);
     if (j >= r.ring) out.push_back(barrier_wait(st, j / r.ring));
-    out.push_back(tma_load(0, panel_of(r, cta, j) * kBoxRows, (j % kBoxesPerPanel) * kBoxCols, kBoxRows, kBoxCols, st,
-                           1));
+    out.push_back(
+        tma_load(0, panel_of(r, cta, j) * kBoxRows, (j % kBoxesPerPanel) * kBoxCols, kBoxRows, kBoxCols, st, 1));
     out.push_back(barrier_arrive(st));
   }
-  for (int st = 0; st < r.ring && st < r.boxes; ++st)
-    out.push_back(barrier_wait(st, (r.boxes - 1 - st) / r.ring + 1));
+  for (int st = 0; st < r.ring && st < r.boxes; ++st) out.push_back(barrier_wait(st, (r.boxes - 1 - st) / r.ring + 1));
 }
 
 void emit_cta(const Probe& r, std::int64_t cta, int rank, OpList& out) {
