@@ -32,3 +32,34 @@ TEST_CASE("tma_read delivers every box and reads each from L2 once per cluster",
     }
   }
 }
+
+// The ring form (the microbenchmark's l2_ring_kernel): `boxes` boxes per CTA
+// with B in flight; more boxes in flight never make it slower.
+TEST_CASE("tma_read's ring loads its boxes with B in flight", "[kernels][tma_read]") {
+  const HardwareSpec spec = load_gpu("h100-sxm");
+  GpuSimulator sim(spec);
+  const double box = 128.0 * 128;
+  double previous_us = 0;
+  for (int in_flight : {1, 4, 12}) {
+    const KernelResult r = sim.run({"tma_read", json{{"pattern", "walk"},
+                                                     {"ctas", 132},
+                                                     {"boxes_in_flight", in_flight},
+                                                     {"boxes", 96},
+                                                     {"regime", "sustained"}}});
+    INFO("boxes in flight " << in_flight);
+    CHECK(r.bytes.at("smem") == Approx(132 * 96 * box));
+    CHECK(r.bytes.at("l2_read") == Approx(132 * 96 * box));
+    if (previous_us > 0) CHECK(r.kernel_time_us <= previous_us * 1.001);
+    previous_us = r.kernel_time_us;
+  }
+}
+
+TEST_CASE("tma_read refuses a ring in clusters and a walk without the ring", "[kernels][tma_read]") {
+  GpuSimulator sim(load_gpu("h100-sxm"));
+  CHECK_THROWS_WITH(sim.run({"tma_read", json{{"cluster", 2}, {"ctas", 132}, {"boxes_in_flight", 4}}}),
+                    Catch::Contains("boxes_in_flight") && Catch::Contains("cluster = 1"));
+  CHECK_THROWS_WITH(sim.run({"tma_read", json{{"pattern", "walk"}, {"ctas", 132}}}),
+                    Catch::Contains("walk needs the ring form"));
+  CHECK_THROWS_WITH(sim.run({"tma_read", json{{"ctas", 132}, {"boxes_in_flight", 13}}}),
+                    Catch::Contains("must be 1 to 12"));
+}
