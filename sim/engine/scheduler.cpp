@@ -41,7 +41,7 @@ void Scheduler::entry(void* arg) {
   auto* p = static_cast<Process*>(arg);
   Fiber::begin(p->fiber);
   Scheduler& s = *p->owner;
-  s.reap();
+  if (s.dead_) s.reap();
   p->started = true;
   try {
     if (!p->killed) p->body();
@@ -82,7 +82,7 @@ void Scheduler::suspend() {
   Process* next = pop_runnable();
   current_ = next;
   Fiber::switch_to(self->fiber, next ? next->fiber : main_);
-  reap();
+  if (dead_) reap();
   if (self->killed) throw ProcessKilled{};
 }
 
@@ -132,9 +132,8 @@ void Scheduler::finish_current() {
 }
 
 // Frees the process that ended last, now that its stack is no longer the
-// running one.
+// running one (callers test dead_ first: this runs after every switch).
 void Scheduler::reap() {
-  if (!dead_) return;
   stacks_.give_back(std::move(dead_->stack));
   dead_.reset();
 }
@@ -142,7 +141,7 @@ void Scheduler::reap() {
 void Scheduler::resume_from_main(Process* p) {
   current_ = p;
   Fiber::switch_to(main_, p->fiber);
-  reap();
+  if (dead_) reap();
 }
 
 // SystemC's crunch(): evaluate until nothing is runnable, then trigger the
@@ -208,22 +207,25 @@ void Scheduler::heap_insert(Timed t) {
 }
 
 // sc_ppq_base::extract_top and heapify: the last entry moves to the top and
-// sinks, swapping with the earlier child (the left one on a tie) while that
-// child is strictly earlier.
+// sinks, past the earlier child (the left one on a tie) while that child is
+// strictly earlier. It is carried down as a hole rather than swapped level by
+// level: the same comparisons, so the same order, with fewer stores.
 Scheduler::Timed Scheduler::heap_extract_top() {
   const Timed top = heap_[1];
-  heap_[1] = heap_.back();
+  const Timed sinking = heap_.back();
   heap_.pop_back();
   const std::size_t n = heap_.size() - 1;
   std::size_t i = 1;
   for (std::size_t l = 2; l <= n; l = i << 1) {
-    std::size_t earliest = heap_[l].at < heap_[i].at ? l : i;
+    std::size_t earliest = heap_[l].at < sinking.at ? l : i;
+    const Tick best = earliest == l ? heap_[l].at : sinking.at;
     const std::size_t r = l + 1;
-    if (r <= n && heap_[r].at < heap_[earliest].at) earliest = r;
+    if (r <= n && heap_[r].at < best) earliest = r;
     if (earliest == i) break;
-    std::swap(heap_[i], heap_[earliest]);
+    heap_[i] = heap_[earliest];
     i = earliest;
   }
+  if (n >= 1) heap_[i] = sinking;
   return top;
 }
 
