@@ -99,7 +99,24 @@ void Scheduler::wait(Event& e) {
 void Scheduler::notify(Event& e) {
   if (e.notified_) return;
   e.notified_ = true;
+  e.scheduler_ = this;
+  e.delta_index_ = delta_.size();
   delta_.push_back(&e);
+}
+
+Event::~Event() {
+  if (notified_) scheduler_->remove_delta(*this);
+}
+
+// SystemC's sc_simcontext::remove_delta_event: the last one fills the hole.
+void Scheduler::remove_delta(Event& e) {
+  const std::size_t i = e.delta_index_;
+  if (i + 1 != delta_.size()) {
+    delta_[i] = delta_.back();
+    delta_[i]->delta_index_ = i;
+  }
+  delta_.pop_back();
+  e.notified_ = false;
 }
 
 // SystemC's sc_event::trigger: each woken waiter is replaced by the last one,

@@ -41,16 +41,22 @@ struct Process;
 
 // Something processes wait for (an mbarrier phase, a CTA's roles finishing);
 // notified for the next delta cycle.
+// An event destroyed while notified leaves the delta cycle as SystemC's
+// sc_event::cancel does: the last notified event takes its place (which
+// changes the order in which the rest are triggered).
 class Event {
  public:
   Event() = default;
+  ~Event();
   Event(const Event&) = delete;
   Event& operator=(const Event&) = delete;
 
  private:
   friend class Scheduler;
   std::vector<Process*> waiters_;
-  bool notified_ = false;  // queued for the next delta cycle
+  Scheduler* scheduler_ = nullptr;  // where it is queued, while notified_
+  std::size_t delta_index_ = 0;     // its place in Scheduler::delta_
+  bool notified_ = false;           // queued for the next delta cycle
 };
 
 class Scheduler {
@@ -80,6 +86,7 @@ class Scheduler {
   void run();
 
  private:
+  friend class Event;  // a destroyed event leaves the delta cycle
   struct Timed {
     Tick at;
     Process* process;
@@ -93,6 +100,7 @@ class Scheduler {
   void make_runnable(Process* p);
   Process* pop_runnable();
   void trigger(Event& e);
+  void remove_delta(Event& e);
   void evaluate();
   bool advance_time();
   void reap();

@@ -3,6 +3,7 @@
 // tests/sim/engine/test_scheduler_systemc.cpp compares whole random process
 // scripts against SystemC's kernel itself.
 #include <catch2/catch.hpp>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -180,4 +181,37 @@ TEST_CASE("Scheduler rethrows a process's exception from run() and unwinds the o
   s.spawn([&] { ran = true; }, kStack);
   s.run();
   CHECK(ran);
+}
+
+// A CTA's state (its mbarriers' events) may be freed in the evaluation that
+// notified them (a single-role CTA run inside its slot's process); SystemC's
+// sc_event destructor takes the event out of the delta cycle by moving the
+// last notified event into its place, which the remaining order follows.
+TEST_CASE("Scheduler drops a destroyed event from the delta cycle as SystemC does", "[engine][scheduler]") {
+  Scheduler s;
+  Event b, c;
+  std::string order;
+  s.spawn(
+      [&] {
+        s.wait(b);
+        order += 'b';
+      },
+      kStack);
+  s.spawn(
+      [&] {
+        s.wait(c);
+        order += 'c';
+      },
+      kStack);
+  s.spawn(
+      [&] {
+        auto a = std::make_unique<Event>();
+        s.notify(*a);
+        s.notify(b);
+        s.notify(c);
+        a.reset();  // the delta cycle's events become c, b: triggered b first
+      },
+      kStack);
+  s.run();
+  CHECK(order == "bc");
 }
