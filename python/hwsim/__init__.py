@@ -8,8 +8,8 @@ with results as pandas DataFrames (docs/python.md).
                   b_dtype="fp8_e4m3", out_dtype="bf16", scaling="block_1x128_128x128")
     r.time_us
 
-Every simulating call runs in a child process of its own (SystemC's kernel is
-global to a process and elaborates once), with the interpreter's lock
+Every simulating call runs in a child process of its own (a crash or an
+interrupt stays out of the interpreter), with the interpreter's lock
 released: calls may run from several threads at once. Errors are the CLI's
 messages, raised as hwsim.Error subclasses that are also ValueError
 (InputError), FileNotFoundError (MissingFileError) or RuntimeError

@@ -1,7 +1,7 @@
 """The calls into the C++ core (_hwsim): errors become hwsim.Error subclasses,
 Python values become the CLI's argument text, and each simulating call runs in
-a child process (python/child_process.hpp: SystemC's kernel is global, so the
-interpreter's process never simulates). The interpreter's lock is released
+a child process (python/child_process.hpp: the interpreter's process never
+simulates). The interpreter's lock is released
 while a child runs, so several threads may simulate at once.
 """
 import json

@@ -3,15 +3,21 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <systemc>
 
 #include "models/memory/address_hash.hpp"
 #include "models/sm/occupancy.hpp"
 #include "models/spec/error.hpp"
-#include "sim/engine/systemc_context.hpp"
 #include "sim/engine/time.hpp"
 
 namespace hwsim::sim {
+
+namespace {
+// Stack sizes of the processes: a role runs the units' issue() and the memory
+// system's chunk callbacks; a slot and a stream only wait.
+constexpr std::size_t kRoleStackBytes = 128 * 1024;
+constexpr std::size_t kSlotStackBytes = 128 * 1024;
+constexpr std::size_t kStreamStackBytes = 64 * 1024;
+}  // namespace
 
 struct Gpu::Impl {
   static void run_role(Gpu& gpu, LaunchCtx& L, CtaState& cta, int sm, int role, std::int64_t cluster, int rank);
@@ -31,7 +37,7 @@ Gpu::Gpu(const HardwareSpec& spec, const SimOptions& options)
     throw Error(fmt::format("chunk size {} B is below the L2 sector of {} B (l2.sector_bytes)", options_.chunk_bytes,
                             spec_.l2.sector_bytes));
   }
-  init_systemc();
+  scheduler_ = std::make_unique<Scheduler>();
   if (!options_.trace_path.empty()) {
     trace_ = std::make_unique<TraceWriter>(options_.trace_path, options_.trace_max_events);
     trace_->set_process_name(spec_.name);
@@ -62,7 +68,7 @@ void Gpu::write_trace() const {
 void Gpu::Impl::run_role(Gpu& gpu, LaunchCtx& L, CtaState& cta, int sm, int role, std::int64_t cluster, int rank) {
   const KernelProgram& k = *L.k;
   Sm& unit = gpu.sms_[static_cast<size_t>(sm)];
-  const GpuEnv env{gpu.spec_, gpu.clock_, *gpu.memory_, gpu.trace_.get()};
+  const GpuEnv env{gpu.spec_, gpu.clock_, *gpu.memory_, gpu.trace_.get(), *gpu.scheduler_};
   RoleContext ctx(env, L, cta, unit, role, rank);
   OpList ops;
   const std::int64_t launched_clusters = k.ctas / k.cluster_size;
@@ -74,7 +80,7 @@ void Gpu::Impl::run_role(Gpu& gpu, LaunchCtx& L, CtaState& cta, int sm, int role
   }
   ctx.finish();
   ++cta.roles_done;
-  cta.done_ev.notify(sc_core::SC_ZERO_TIME);
+  gpu.scheduler_->notify(cta.done_ev);
 }
 
 void Gpu::Impl::run_slot(Gpu& gpu, LaunchCtx& L, std::vector<int> sms) {
@@ -97,19 +103,17 @@ void Gpu::Impl::run_slot(Gpu& gpu, LaunchCtx& L, std::vector<int> sms) {
       for (int role = 0; role < roles; ++role) {
         CtaState* c = cta.get();
         const int sm = sms[static_cast<size_t>(r)];
-        sc_core::sc_spawn_options o;
-        o.set_stack_size(128 * 1024);
-        sc_core::sc_spawn([&gpu, &L, c, sm, role, cluster, r] { Impl::run_role(gpu, L, *c, sm, role, cluster, r); },
-                          nullptr, &o);
+        gpu.scheduler_->spawn([&gpu, &L, c, sm, role, cluster, r] { Impl::run_role(gpu, L, *c, sm, role, cluster, r); },
+                              kRoleStackBytes);
       }
       ctas.push_back(std::move(cta));
     }
     for (auto& c : ctas) {
-      while (c->roles_done < roles) sc_core::wait(c->done_ev);
+      while (c->roles_done < roles) gpu.scheduler_->wait(c->done_ev);
     }
   }
   --L.slots_running;
-  L.done_ev.notify(sc_core::SC_ZERO_TIME);
+  gpu.scheduler_->notify(L.done_ev);
 }
 
 // Block scheduler: a cluster occupies `cluster_size` SMs of one GPC
@@ -164,9 +168,10 @@ void Gpu::Impl::prepare_launch(LaunchCtx& L, const KernelProgram& k, LaunchStats
 
 void Gpu::Impl::launch(Gpu& gpu, const KernelProgram& k, const std::vector<int>& set, int stream, LaunchStats& st) {
   const HardwareSpec& spec = gpu.spec_;
-  st.issued = now();
-  wait_until(now() + ticks_from_us(spec.launch.overhead_us));
-  st.start = now();
+  Scheduler& sched = *gpu.scheduler_;
+  st.issued = sched.now();
+  sched.wait_until(sched.now() + ticks_from_us(spec.launch.overhead_us));
+  st.start = sched.now();
   const Occupancy occ = occupancy(spec.sm, k.resources, k.name);
   st.ctas_per_sm = occ.ctas_per_sm;
   st.occupancy_limiter = occ.limiter;
@@ -183,14 +188,12 @@ void Gpu::Impl::launch(Gpu& gpu, const KernelProgram& k, const std::vector<int>&
   const size_t n_slots = std::min(slots.size(), static_cast<size_t>(L.clusters));
   L.slots_running = static_cast<int>(n_slots);
   for (size_t i = 0; i < n_slots; ++i) {
-    sc_core::sc_spawn_options o;
-    o.set_stack_size(128 * 1024);
     std::vector<int> sms = slots[i];
-    sc_core::sc_spawn([&gpu, &L, sms] { Impl::run_slot(gpu, L, sms); }, nullptr, &o);
+    sched.spawn([&gpu, &L, sms] { Impl::run_slot(gpu, L, sms); }, kSlotStackBytes);
   }
-  while (L.slots_running > 0) sc_core::wait(L.done_ev);
-  wait_until(st.hbm_drain);
-  st.end = now();
+  while (L.slots_running > 0) sched.wait(L.done_ev);
+  sched.wait_until(st.hbm_drain);
+  st.end = sched.now();
 }
 
 void Gpu::Impl::run_stream(Gpu& gpu, const StreamLaunch& s, int index, std::vector<LaunchStats>& out, bool flush_each) {
@@ -247,26 +250,15 @@ std::vector<std::vector<LaunchStats>> Gpu::run(const std::vector<StreamLaunch>& 
   for (size_t i = 0; i < streams.size(); ++i) out[i].reserve(streams[i].kernels.size());
   const bool flush_each = streams.size() == 1 && !options_.carry_l2;
   memory_->set_l2_reach(Impl::l2_reach(*this, streams));
-  std::exception_ptr failure;
   for (size_t i = 0; i < streams.size(); ++i) {
-    sc_core::sc_spawn_options o;
-    o.set_stack_size(64 * 1024);
     const StreamLaunch* s = &streams[i];
     std::vector<LaunchStats>* dst = &out[i];
     const int index = static_cast<int>(i);
-    sc_core::sc_spawn(
-        [this, s, index, dst, flush_each, &failure] {
-          try {
-            Impl::run_stream(*this, *s, index, *dst, flush_each);
-          } catch (...) {
-            failure = std::current_exception();
-            sc_core::sc_stop();
-          }
-        },
-        nullptr, &o);
+    scheduler_->spawn([this, s, index, dst, flush_each] { Impl::run_stream(*this, *s, index, *dst, flush_each); },
+                      kStreamStackBytes);
   }
-  run_until_idle();
-  if (failure) std::rethrow_exception(failure);
+  // An exception in any process stops the run and comes out here.
+  scheduler_->run();
   if (!flush_each && !options_.carry_l2) memory_->flush(nullptr);
   for (auto& sm : sms_) sm.end_run();
   return out;

@@ -1,18 +1,19 @@
 #pragma once
 // Gpu: one simulated GPU (SMs, TMA units, L2, HBM) that runs kernel programs
-// on streams. It owns the SystemC side: each launch spawns one dispatcher
-// thread per cluster slot (the block scheduler) and one thread per role of
-// each resident CTA. Several streams may run at once on disjoint or shared SM
+// on streams. It owns the scheduler (sim/engine/scheduler.hpp): each launch
+// spawns one dispatcher process per cluster slot (the block scheduler) and one
+// process per role of each resident CTA. Several streams may run at once on disjoint or shared SM
 // sets; they share L2 and HBM bandwidth.
 //
-// Life cycle: construct once per process (SystemC elaborates once), then call
-// run() any number of times; each call starts at the current simulated time.
+// Life cycle: construct, then call run() any number of times; each call
+// starts at the simulated time where the previous one ended.
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "models/spec/hardware_spec.hpp"
+#include "sim/engine/scheduler.hpp"
 #include "sim/engine/time.hpp"
 #include "sim/engine/trace_writer.hpp"
 #include "sim/gpu/launch_stats.hpp"
@@ -61,6 +62,7 @@ class Gpu {
   HardwareSpec spec_;
   SimOptions options_;
   ClockDomain clock_;
+  std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<TraceWriter> trace_;
   std::unique_ptr<MemorySystem> memory_;
   std::vector<Sm> sms_;

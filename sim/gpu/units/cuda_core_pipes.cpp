@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <array>
 
-#include "sim/engine/systemc_context.hpp"
-
 namespace hwsim::sim {
 
 CudaCorePipes::CudaCorePipes(const HardwareSpec& spec, const ClockDomain& clock, TraceWriter* trace, int sm)
@@ -28,13 +26,13 @@ std::span<const OpKind> CudaCorePipes::ops() const {
 }
 
 Tick CudaCorePipes::serve(Pipe& pipe, double lane_ops, RoleContext& role) {
-  if (lane_ops <= 0) return now();
+  if (lane_ops <= 0) return role.now();
   const double per_sp = lane_ops / role.used_sps;
   const Tick service = clock_.ticks_for(per_sp / (pipe.lanes_per_clk / subpartitions_));
   Tick end = 0;
   for (int i = 0; i < role.used_sps; ++i) {
     const auto g = pipe.sub[static_cast<size_t>((role.first_sp + i) % subpartitions_)].request(
-        now(), static_cast<double>(service));
+        role.now(), static_cast<double>(service));
     end = std::max(end, g.end);
     if (trace_ && i == 0) trace_->span(track_, pipe.name, g.start, g.end);
   }
@@ -54,7 +52,7 @@ void CudaCorePipes::count_busy(const Op& op, LaunchStats& st) const {
 }
 
 void CudaCorePipes::issue(const Op& op, RoleContext& role) {
-  const Tick t0 = now();
+  const Tick t0 = role.now();
   Tick end = t0;
   end = std::max(end, serve(fp32_, static_cast<double>(op.fp32), role));
   end = std::max(end, serve(int32_, static_cast<double>(op.int32), role));

@@ -7,7 +7,6 @@
 
 #include "models/spec/error.hpp"
 #include "models/tma/box.hpp"
-#include "sim/engine/systemc_context.hpp"
 #include "sim/gpu/memory_system.hpp"
 #include "sim/gpu/sm.hpp"
 
@@ -39,7 +38,7 @@ void LoadStoreUnit::issue(const Op& op, RoleContext& role) {
 
 void LoadStoreUnit::global(const Op& op, RoleContext& role) {
   const bool load = op.kind == OpKind::kLdGlobal;
-  const Tick t0 = now();
+  const Tick t0 = role.now();
   const bool box = op.rows > 0;
   MemorySystem& mem = role.gpu.memory;
   const int part = role.sm.partition;
@@ -71,7 +70,7 @@ void LoadStoreUnit::global(const Op& op, RoleContext& role) {
 }
 
 void LoadStoreUnit::shared(const Op& op, RoleContext& role) {
-  const auto g = port_.request(now(), static_cast<double>(op.bytes));
+  const auto g = port_.request(role.now(), static_cast<double>(op.bytes));
   role.st.smem_busy += g.end - g.start;
   role.st.smem += op.bytes;
   role.stall_until(g.end + (op.kind == OpKind::kLdShared ? smem_latency_ : 0), kShared);

@@ -2,8 +2,6 @@
 
 #include <array>
 
-#include "sim/engine/systemc_context.hpp"
-
 namespace hwsim::sim {
 
 std::span<const OpKind> MbarrierUnit::ops() const {
@@ -33,7 +31,7 @@ std::span<const OpKind> NetworkPort::ops() const {
 }
 
 void NetworkPort::issue(const Op& op, RoleContext& role) {
-  const auto g = role.launch.links[op.tensor].request(now(), static_cast<double>(op.bytes));
+  const auto g = role.launch.links[op.tensor].request(role.now(), static_cast<double>(op.bytes));
   role.stall_until(g.done, kLinkWait);
 }
 

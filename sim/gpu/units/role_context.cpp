@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "sim/engine/systemc_context.hpp"
 #include "sim/gpu/sm.hpp"
 
 namespace hwsim::sim {
@@ -25,19 +24,19 @@ RoleContext::RoleContext(const GpuEnv& g, LaunchCtx& l, CtaState& c, Sm& s, int 
       rank(r),
       first_sp(l.first_warp[static_cast<size_t>(role_index)] % g.spec.sm.subpartitions),
       used_sps(std::min(l.k->roles[static_cast<size_t>(role_index)].warps, g.spec.sm.subpartitions)),
-      born(now()) {}
+      born(g.scheduler.now()) {}
 
 void RoleContext::stall_until(Tick t, Stall why) {
   const Tick n = now();
   if (t > n) {
     stalls_[why] += t - n;
-    wait_until(t);
+    gpu.scheduler.wait_until(t);
   }
 }
 
 void RoleContext::wait_barrier(Barrier& b, std::int64_t target, Stall why) {
   const Tick t0 = now();
-  while (b.completed < target) sc_core::wait(b.ev);
+  while (b.completed < target) gpu.scheduler.wait(b.ev);
   stalls_[why] += now() - t0;
   if (target > 0) stall_until(b.ready[static_cast<size_t>((target - 1) % Barrier::kRing)], why);
 }
@@ -48,7 +47,7 @@ void RoleContext::arrive(Barrier& b) {
   ++b.completed;
   b.arrived = 0;
   b.pending_ready = 0;
-  b.ev.notify(sc_core::SC_ZERO_TIME);
+  gpu.scheduler.notify(b.ev);
 }
 
 std::uint64_t RoleContext::chunk_key(int tensor, bool box, std::uint64_t index) const {

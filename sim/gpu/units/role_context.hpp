@@ -7,11 +7,11 @@
 #include <array>
 #include <cstdint>
 #include <deque>
-#include <systemc>
 #include <vector>
 
 #include "models/spec/hardware_spec.hpp"
 #include "sim/engine/bandwidth_server.hpp"
+#include "sim/engine/scheduler.hpp"
 #include "sim/engine/time.hpp"
 #include "sim/engine/trace_writer.hpp"
 #include "sim/gpu/launch_stats.hpp"
@@ -47,14 +47,14 @@ struct Barrier {
   std::int64_t completed = 0;
   Tick pending_ready = 0;
   std::array<Tick, kRing> ready{};
-  sc_core::sc_event ev;
+  Event ev;
 };
 
 struct CtaState {
   explicit CtaState(size_t n) : barriers(n) {}
-  std::deque<Barrier> barriers;  // sc_event is immovable: deque keeps addresses stable
+  std::deque<Barrier> barriers;  // an Event is immovable: deque keeps addresses stable
   int roles_done = 0;
-  sc_core::sc_event done_ev;
+  Event done_ev;
 };
 
 // One launch as its roles see it.
@@ -65,18 +65,20 @@ struct LaunchCtx {
   std::int64_t clusters = 0;
   std::int64_t next_cluster = 0;
   int slots_running = 0;
-  sc_core::sc_event done_ev;
+  Event done_ev;
   std::vector<int> first_warp;  // per role
   int total_warps = 0;
   std::vector<BandwidthServer> links;  // KernelProgram::links, per launch
 };
 
-// The machine-wide parts a unit may reach: the memory system and the trace.
+// The machine-wide parts a unit may reach: the memory system, the trace and
+// the scheduler that keeps the clock.
 struct GpuEnv {
   const HardwareSpec& spec;
   const ClockDomain& clock;
   MemorySystem& memory;
   TraceWriter* trace;  // nullptr: no trace
+  Scheduler& scheduler;
 };
 
 class RoleContext {
@@ -99,6 +101,7 @@ class RoleContext {
   Tick store_done = 0;            // last TMA / global store of this role drained
   std::int64_t syncs = 0;         // CTA-wide barriers passed
 
+  Tick now() const { return gpu.scheduler.now(); }
   // Waits until `t`, charging the wait to `why`.
   void stall_until(Tick t, Stall why);
   // Waits until barrier `b` has completed `target` phases and their data landed.

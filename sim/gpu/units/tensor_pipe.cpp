@@ -6,7 +6,6 @@
 #include <array>
 
 #include "models/sm/tensor_core.hpp"
-#include "sim/engine/systemc_context.hpp"
 
 namespace hwsim::sim {
 
@@ -42,7 +41,7 @@ void TensorPipe::mma(const Op& op, RoleContext& role) {
   Tick end = 0, start = kTickNever;
   for (int i = 0; i < role.used_sps; ++i) {
     const auto g = cores_[static_cast<size_t>((role.first_sp + i) % subpartitions_)].request(
-        now(), static_cast<double>(issue * op.count));
+        role.now(), static_cast<double>(issue * op.count));
     end = std::max(end, g.end);
     start = std::min(start, g.start);
     role.st.tensor_busy += g.end - g.start;

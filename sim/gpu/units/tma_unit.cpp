@@ -7,7 +7,6 @@
 
 #include "models/spec/error.hpp"
 #include "models/tma/box.hpp"
-#include "sim/engine/systemc_context.hpp"
 #include "sim/gpu/memory_system.hpp"
 #include "sim/gpu/sm.hpp"
 
@@ -69,8 +68,8 @@ TmaUnit::Moved TmaUnit::move_chunks(const Op& op, Tick start, RoleContext& role)
 void TmaUnit::copy_box(const Op& op, RoleContext& role) {
   const bool load = op.kind == OpKind::kTmaLoad;
   LaunchStats& st = role.st;
-  role.stall_until(inflight_.acquire(now()), kTmaInflight);
-  const auto g = issue_.issue(now(), issue_ticks_, issue_ticks_);
+  role.stall_until(inflight_.acquire(role.now()), kTmaInflight);
+  const auto g = issue_.issue(role.now(), issue_ticks_, issue_ticks_);
   const Tick start = g.issue + issue_ticks_;
   const Moved m = move_chunks(op, start, role);
   const std::int64_t landed = landed_bytes(op, role.k.tensors[op.tensor], m.box_bytes);
