@@ -16,6 +16,7 @@
 #endif
 #endif
 #if defined(HWSIM_ASAN)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -95,7 +96,15 @@ std::unique_ptr<FiberStack> StackPool::take(std::size_t usable_bytes) {
   return std::make_unique<FiberStack>(usable_bytes);
 }
 
-void StackPool::give_back(std::unique_ptr<FiberStack> stack) { free_.push_back(std::move(stack)); }
+void StackPool::give_back(std::unique_ptr<FiberStack> stack) {
+#if defined(HWSIM_ASAN)
+  // A fiber that ended left its frames' redzones poisoned in the shadow (no
+  // unwinding cleared them); the next fiber on this stack must start clean,
+  // or AddressSanitizer reports its own frames as stack-buffer-underflows.
+  __asan_unpoison_memory_region(stack->bottom(), stack->size());
+#endif
+  free_.push_back(std::move(stack));
+}
 
 #if defined(__x86_64__)
 Fiber::Fiber(const FiberStack& stack, Entry entry, void* arg)
