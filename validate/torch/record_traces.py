@@ -13,6 +13,11 @@ Workloads (each forward + backward, or an optimizer update, repeated as iteratio
              batch 2 x 4,096 tokens), BF16.
   adamw      a memory-bound step: fused AdamW over 1.5 B FP32 parameters in 96 tensors, with
              gradient-norm clipping and zero_grad.
+  elementwise ATen's memory-bound kernels on the views training code hands them: contiguous tensors
+             (the vectorised kernel), chunks of a wider tensor (rows apart: inner stride 1, outer
+             stride twice the row), transposed views and broadcasts, BF16 and FP32, 4 M to 128 M
+             elements; unary, binary, in-place and casts. No training step: a set of kernels to
+             score the elementwise model on launch configurations it was not calibrated on.
 
 Method: torch.profiler with record_shapes=True (CPU and CUDA activities), schedule wait 1,
 warm-up 2, active --iters; each active iteration is a ProfilerStep#N span. The Chrome trace is
@@ -235,6 +240,41 @@ class AdamwStep:
         return None
 
 
+class ElementwiseSet:
+    """ATen elementwise kernels over contiguous, chunked, transposed and broadcast views."""
+
+    def __init__(self, torch, notes):
+        self.torch = torch
+        self.cases = []
+        for dtype in (torch.bfloat16, torch.float32):
+            for rows, cols in ((1024, 4096), (4096, 8192), (8192, 16384)):
+                wide = torch.randn(rows, 2 * cols, device="cuda", dtype=dtype)
+                a, b = wide.chunk(2, dim=-1)              # inner stride 1, rows 2 * cols apart
+                c = torch.randn(rows, cols, device="cuda", dtype=dtype)
+                t = torch.randn(cols, rows, device="cuda", dtype=dtype).t()  # transposed view
+                r = torch.randn(cols, device="cuda", dtype=dtype)            # broadcast row
+                self.cases.append((a, b, c, t, r))
+        notes["elementwise"] = ("BF16 and FP32 at 1024x4096, 4096x8192, 8192x16384: silu, mul, add, "
+                                "in-place mul_, casts, on contiguous, chunked, transposed and broadcast views")
+
+    def step(self, _):
+        F = self.torch.nn.functional
+        for a, b, c, t, r in self.cases:
+            F.silu(c)
+            F.silu(a)
+            c * c
+            a * b
+            a + c
+            c + t
+            c + r
+            c.mul_(1.0001)
+            a.float() if c.dtype != self.torch.float32 else a.bfloat16()
+            c.float() if c.dtype != self.torch.float32 else c.bfloat16()
+
+    def input(self):
+        return None
+
+
 def record(torch, name, work, iters, out_dir):
     from torch.profiler import ProfilerActivity, profile, schedule
     x = work.input()
@@ -273,7 +313,8 @@ def main():
     for name in args.only.split(","):
         notes = {}
         builders = {"moe_bf16": lambda: MoeLayer(torch, False, notes), "moe_fp8": lambda: MoeLayer(torch, True, notes),
-                    "dense_bf16": lambda: DenseBlock(torch, notes), "adamw": lambda: AdamwStep(torch, notes)}
+                    "dense_bf16": lambda: DenseBlock(torch, notes), "adamw": lambda: AdamwStep(torch, notes),
+                    "elementwise": lambda: ElementwiseSet(torch, notes)}
         if name not in builders:
             sys.exit(f"record_traces: unknown workload '{name}' (expected one of {', '.join(builders)})")
         try:
