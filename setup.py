@@ -9,15 +9,18 @@ import shutil
 import subprocess
 
 from setuptools import Distribution, setup
-from setuptools.command.build_py import build_py
+from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.path.join(HERE, "build")
 
 
-class CMakeBuildPy(build_py):
+class CMakeBuildExt(build_ext):
     """Configures build/ when it is not yet, builds the _hwsim target and
-    copies build/python/hwsim into the package being built."""
+    copies build/python/hwsim into the package being built. It is the
+    build_ext step because setuptools runs build_py only for a distribution
+    with pure-Python packages of its own (this one lists none), while
+    build_ext runs for every distribution with extension modules."""
 
     def run(self):
         if not os.path.exists(os.path.join(BUILD, "CMakeCache.txt")):
@@ -37,4 +40,7 @@ class BinaryDistribution(Distribution):
         return True
 
 
-setup(packages=[], cmdclass={"build_py": CMakeBuildPy}, distclass=BinaryDistribution)
+# setuptools' own staging folders go under build/python-wheel, beside CMake's
+# outputs rather than among them.
+setup(packages=[], cmdclass={"build_ext": CMakeBuildExt}, distclass=BinaryDistribution,
+      options={"build": {"build_base": os.path.join(BUILD, "python-wheel")}})
