@@ -132,6 +132,36 @@ TEST_CASE("An elementwise pass moves what it is asked to and costs what a copy o
   CHECK_THROWS_WITH(sim.run({"elementwise", json{{"read_bytes", 100}}}), Catch::Contains("multiple of 16"));
 }
 
+TEST_CASE("Address work per element makes an elementwise pass issue-bound on the INT32 pipe",
+          "[kernels][elementwise]") {
+  const HardwareSpec spec = load_gpu("h100-sxm");
+  GpuSimulator sim(spec);
+  const std::int64_t n = 64LL << 20;  // BF16 elements read and written
+  const json plain{{"read_bytes", 2 * n}, {"write_bytes", 2 * n}};
+  auto with_ops = [&](int ops) {
+    json p = plain;
+    p["elements"] = n;
+    p["element_int_ops"] = ops;
+    return sim.run({"elementwise", p});
+  };
+  const KernelResult stream = sim.run({"elementwise", plain});
+  // No address work: the streaming pass, to the bit; a little: still HBM-bound.
+  CHECK(with_ops(0).time_us == stream.time_us);
+  CHECK(with_ops(2).time_us == Approx(stream.time_us).epsilon(0.05));
+  // Much: bounded below by the INT32 pipe (64 lanes per SM per clock, every SM
+  // at the highest clock), and within 25% of that bound (CTAs overlap one
+  // another's loads with their arithmetic; the rest is the load latency).
+  const int ops = 200;
+  const KernelResult heavy = with_ops(ops);
+  const double bound_us = static_cast<double>(n) * ops /
+                          (spec.sm.count * spec.cuda_core.int32_op_per_clk * spec.clock.sm_max_MHz * 1e6) * 1e6;
+  CHECK(heavy.time_us >= bound_us);
+  CHECK(heavy.time_us <= bound_us * 1.25 + spec.launch.overhead_us);
+  CHECK(heavy.busy.at("int32") > 0.75);
+  CHECK_THROWS_WITH(sim.run({"elementwise", json{{"read_bytes", 1024}, {"element_int_ops", 4}}}),
+                    Catch::Contains("param elements must be > 0 when element_int_ops is"));
+}
+
 TEST_CASE("A GEMM that accumulates into D reads D once more and takes longer", "[kernels][gemm][accumulate]") {
   GpuSimulator sim(load_gpu("h100-sxm"));
   // A weight-gradient shape: FP32 D of 7168 x 4096 (117 MB), K = 8192 tokens.

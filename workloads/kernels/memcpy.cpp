@@ -30,9 +30,28 @@ const std::vector<KernelParam> kCopyParams = {kBytes};
 const std::vector<KernelParam> kReadParams = {
     kBytes,
     {"passes", "integer > 0", "1", "", "times the footprint is read (> 1: the L2 bandwidth microbenchmark)", {}}};
+// elements x element_int_ops: the integer work of a kernel that computes each
+// element's address (ATen's unvectorised kernel on strided views: an integer
+// division and multiply-adds per dimension and operand, OffsetCalculator.cuh),
+// issued on the INT32 pipe beside the streaming traffic.
 const std::vector<KernelParam> kElementwiseParams = {
     {"read_bytes", "integer >= 0", "0", "bytes", "bytes read (a multiple of 16; one of the two > 0)", {}},
-    {"write_bytes", "integer >= 0", "0", "bytes", "bytes written (a multiple of 16; one of the two > 0)", {}}};
+    {"write_bytes", "integer >= 0", "0", "bytes", "bytes written (a multiple of 16; one of the two > 0)", {}},
+    {"elements",
+     "integer >= 0",
+     "0",
+     "elements",
+     "elements the pass computes (only element_int_ops reads it)",
+     {},
+     1LL << 40},
+    {"element_int_ops",
+     "integer >= 0",
+     "0",
+     "",
+     "INT32 operations per element besides loads and stores (0: a streaming pass; address arithmetic of a "
+     "kernel on strided views)",
+     {},
+     4096}};
 
 std::int64_t read_bytes_param(const ParamReader& p) {
   const std::int64_t bytes = p.positive("bytes");
@@ -78,11 +97,13 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx, Mode mo
 // reads and writes overlap the way a fused elementwise kernel's do.
 struct ElementwiseBytes {
   std::int64_t read = 0, write = 0;
+  std::int64_t int_ops = 0;  // elements x element_int_ops
 };
 
 ElementwiseBytes read_elementwise(const KernelDescriptor& d) {
   const ParamReader p(d, kElementwiseParams);
-  // Either side may be absent or 0 (a write-only or read-only pass).
+  // Either side may be absent or 0 (a write-only or read-only pass); so may
+  // the address work.
   auto bytes_or_zero = [&](const char* key) -> std::int64_t {
     const auto it = d.params.find(key);
     if (it != d.params.end() && it->is_number() && it->get<double>() == 0) return 0;
@@ -92,7 +113,10 @@ ElementwiseBytes read_elementwise(const KernelDescriptor& d) {
   if (rb == 0 && wb == 0) p.fail("read_bytes", "read_bytes or write_bytes must be > 0");
   if (rb % kVectorBytes != 0) p.fail("read_bytes", "must be a multiple of 16 (16-byte vector accesses)");
   if (wb % kVectorBytes != 0) p.fail("write_bytes", "must be a multiple of 16 (16-byte vector accesses)");
-  return {rb, wb};
+  // Both factors are bounded (2^40 elements, 4096 ops), so the product fits in 64 bits.
+  const std::int64_t ops = bytes_or_zero("element_int_ops"), elements = bytes_or_zero("elements");
+  if (ops > 0 && elements == 0) p.fail("elements", "must be > 0 when element_int_ops is");
+  return {rb, wb, ops * elements};
 }
 
 KernelWork elementwise_work(const KernelDescriptor& d) {
@@ -112,9 +136,11 @@ KernelProgram build_elementwise(const KernelDescriptor& d, const KernelContext& 
   std::vector<TensorDesc> tensors = {{"src", 1, std::max<std::int64_t>(rb, 16), 1},
                                      {"dst", 1, std::max<std::int64_t>(wb, 16), 1}};
   const StreamingDesign design{kThreads, kRegisters, 0, true, kCtasPerSm};
+  const std::int64_t ops_unit = (b.int_ops + units - 1) / units;
   return streaming_program(d.kind, ctx, design, tensors, units, [=](std::int64_t u, std::int64_t, OpList& out) {
     const std::int64_t r0 = u * r_unit, w0 = u * w_unit;
     if (r0 < rb) out.push_back(ld_global(0, r0, std::min(r_unit, rb - r0)));
+    if (ops_unit > 0) out.push_back(cuda_core_ops(0, ops_unit));
     if (w0 < wb) out.push_back(st_global(1, w0, std::min(w_unit, wb - w0)));
   });
 }

@@ -17,7 +17,7 @@ namespace hwsim::trace {
 
 // The mapping table's version, written into every summary: bump it when a
 // row's result changes, so predictions made with different tables are told apart.
-inline constexpr std::string_view kOpMapVersion = "trace-op-map 2";
+inline constexpr std::string_view kOpMapVersion = "trace-op-map 3";
 
 struct Mapping {
   std::string category;  // gemm, attention, norm, activation, elementwise, cast/copy, reduction, optimizer, ...

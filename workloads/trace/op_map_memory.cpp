@@ -65,6 +65,41 @@ Mapping mapped_streaming(std::int64_t read, std::int64_t write) {
   return m;
 }
 
+// ATen's kernels for views it cannot vectorise (PyTorch's
+// aten/src/ATen/native/cuda/CUDALoops.cuh): elementwise_kernel<nt, vt, ...>
+// and unrolled_elementwise_kernel compute every element's address through
+// OffsetCalculator (an integer division and multiply-adds per dimension and
+// operand) and move one element per instruction: on the H100 they run at
+// about the same time per element whatever the op, dtype or operand count,
+// half the vectorised kernel's rate (validate/data/h100-sxm/aten_elementwise.jsonl).
+bool aten_unvectorised(const std::string& kernel) {
+  return kernel.find("at::native::elementwise_kernel<") != std::string::npos ||
+         kernel.find("at::native::unrolled_elementwise_kernel<") != std::string::npos;
+}
+
+// INT32 operations per element that make hwsim's elementwise kernel take the
+// measured time of `.contiguous()` on the first half of a [8192, 16384] BF16
+// tensor (64 M elements, elementwise_kernel<128, 4>: 167.7 us, less the
+// profiler's 0.83 us span: 166.9 us; 40 ops give 163.6 us, 42 give 171.7 us
+// on h100-sxm); calibration record
+// h100-sxm/aten_elementwise/contiguous/chunk_d2_bf16_n67108864 (docs/traces.md,
+// "ATen's unvectorised kernels").
+constexpr std::int64_t kAtenElementIntOps = 41;
+
+// `m` priced as ATen's unvectorised kernel when `c`'s kernel is one.
+void with_aten_address_work(const OpCall& c, Mapping& m, std::int64_t elements) {
+  if (!aten_unvectorised(c.gpu.name) || elements <= 0) return;
+  m.params["elements"] = elements;
+  m.params["element_int_ops"] = kAtenElementIntOps;
+}
+
+std::int64_t largest_input_numel(const OpCall& c) {
+  std::int64_t numel = 0;
+  for (std::size_t i = 0; i < c.in.count(); ++i)
+    if (c.in.is_tensor(i)) numel = std::max(numel, c.in.numel(i));
+  return numel;
+}
+
 }  // namespace
 
 std::int64_t vector_bytes(std::int64_t bytes) { return std::max<std::int64_t>(16, (bytes + 15) / 16 * 16); }
@@ -80,13 +115,19 @@ Mapping map_elementwise(const OpCall& c) {
   // Fills and random initialisation write their tensor and read nothing.
   if (n == "aten::fill_" || n == "aten::zero_" || n == "aten::normal_" || n == "aten::uniform_")
     return streaming(c, 0, c.in.bytes(0));
-  return streaming(c, tensor_inputs_bytes(c), in_place ? c.in.bytes(0) : broadcast_bytes(c));
+  Mapping m = streaming(c, tensor_inputs_bytes(c), in_place ? c.in.bytes(0) : broadcast_bytes(c));
+  with_aten_address_work(c, m, largest_input_numel(c));
+  return m;
 }
 
 Mapping map_copy(const OpCall& c) {
   const std::string& n = c.op.name;
-  if (n == "aten::copy_") return streaming(c, c.in.bytes(1), c.in.bytes(0));  // copy_(self = dst, src)
-  if (n == "aten::embedding" && c.in.shape(0).size() == 2) {                  // embedding(weight, indices)
+  if (n == "aten::copy_") {  // copy_(self = dst, src)
+    Mapping m = streaming(c, c.in.bytes(1), c.in.bytes(0));
+    with_aten_address_work(c, m, c.in.numel(0));
+    return m;
+  }
+  if (n == "aten::embedding" && c.in.shape(0).size() == 2) {  // embedding(weight, indices)
     const std::int64_t rows = numel_of({c.in.numel(1), c.in.shape(0)[1]}) * element_bytes(c.in.type(0)).value_or(4);
     return streaming(c, rows + c.in.bytes(1), rows);
   }
@@ -96,6 +137,8 @@ Mapping map_copy(const OpCall& c) {
     return m;
   }
   Mapping m = streaming(c, tensor_inputs_bytes(c), broadcast_bytes(c));
+  if (n == "aten::clone" || n == "aten::contiguous" || n == "aten::_to_copy")
+    with_aten_address_work(c, m, largest_input_numel(c));
   if (n != "aten::clone" && n != "aten::contiguous" && n != "aten::_to_copy")
     m.note = "gather/scatter traffic approximated by the inputs' sizes";
   return m;

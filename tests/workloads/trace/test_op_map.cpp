@@ -176,6 +176,26 @@ TEST_CASE("tensor-list ops without shapes are sized from each launch's grid") {
              Catch::Contains("moves no bytes"));
 }
 
+TEST_CASE("ATen's unvectorised kernels carry address work per element; vectorised ones stream") {
+  const json dims = {{2, 4096, 14336}};
+  const json types = {kBf16};
+  const Mapping strided = map_one("aten::silu", dims, types, json::array(),
+                                  "void at::native::elementwise_kernel<128, 4, at::native::gpu_kernel_impl_nocast<"
+                                  "at::native::(anonymous namespace)::silu_kernel>(int, T)",
+                                  229376);
+  REQUIRE(strided.kind == "elementwise");
+  CHECK(strided.params["elements"] == 2 * 4096 * 14336);
+  CHECK(strided.params["element_int_ops"].get<int>() > 0);
+  CHECK(strided.params["read_bytes"] == 2 * 4096 * 14336 * 2);
+  const Mapping cast = map_one("aten::copy_", {{4096, 8192}, {4096, 8192}}, {"float", kBf16}, json::array(),
+                               "void at::native::unrolled_elementwise_kernel<at::native::direct_copy_kernel_cuda>()");
+  CHECK(cast.params["elements"] == 4096 * 8192);
+  const Mapping vectorised = map_one("aten::silu", dims, types, json::array(),
+                                     "void at::native::vectorized_elementwise_kernel<8, at::native::silu_kernel>()");
+  CHECK_FALSE(vectorised.params.contains("element_int_ops"));
+  CHECK(vectorised.params == json({{"read_bytes", 2 * 4096 * 14336 * 2}, {"write_bytes", 2 * 4096 * 14336 * 2}}));
+}
+
 TEST_CASE("sorts are unmapped with the reason, not priced as one streaming pass") {
   const Mapping m = map_one("aten::sort", {{32768}, {}, {}}, {"long int", "", ""});
   CHECK_FALSE(m.mapped());
