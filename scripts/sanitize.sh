@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 targets=(test_models test_models_interconnect test_sim_config test_component_models test_sim_engine
          test_workloads_comm test_validate test_numerics test_trace
-         fuzz_replay_gpu_spec fuzz_replay_records fuzz_replay_kernel_params fuzz_replay_trace)
+         fuzz_replay_gpu_spec fuzz_replay_records fuzz_replay_kernel_params fuzz_replay_trace
+         fuzz_replay_numerics fuzz_replay_report)
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DHWSIM_SANITIZE=ON \
   -DHWSIM_WERROR=ON -DHWSIM_BUILD_CUDA=OFF > /dev/null
 cmake --build build-asan -j "$jobs" --target "${targets[@]}"
