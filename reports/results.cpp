@@ -182,15 +182,29 @@ void check_kernel(const Checker& c, const json& d) {
   c.string(d, "", "kernel");
 }
 
-// `hwsim trace predict`'s summary.json (workloads/trace/trace_outputs.cpp).
+// `hwsim trace predict`'s summary.json (workloads/trace/trace_outputs.cpp):
+// every field charts_trace.cpp reads by name.
 void check_trace(const Checker& c, const json& d) {
   for (const char* n : {"measured_total_us", "predicted_total_us", "unmapped_share"}) c.number(d, "", n);
   c.string(d, "", "gpu");
-  c.object(d, "", "categories");
+  if (d.contains("baseline_gpu")) c.string(d, "", "baseline_gpu");
   c.object(d, "", "per_kernel");
-  for (const char* n : {"iterations", "kernel_classes", "unmapped"}) {
-    if (!d.contains(n) || !d[n].is_array()) c.fail(fmt::format("has no array '{}'", n));
+  for (const auto& [name, cat] : c.object(d, "", "categories").items()) {
+    const std::string w = fmt::format("categories.{}", name);
+    for (const char* n : {"gpu_ops", "measured_us", "predicted_us"}) c.number(cat, w, n);
   }
+  const auto each = [&](const char* list, std::initializer_list<const char*> numbers,
+                        std::initializer_list<const char*> fields) {
+    if (!d.contains(list) || !d[list].is_array()) c.fail(fmt::format("has no array '{}'", list));
+    for (size_t i = 0; i < d[list].size(); ++i) {
+      const std::string w = fmt::format("{}[{}]", list, i);
+      for (const char* n : numbers) c.number(d[list][i], w, n);
+      for (const char* n : fields) c.field(d[list][i], w, n);
+    }
+  };
+  each("kernel_classes", {"measured_us", "predicted_us"}, {"kernel", "params", "op", "category", "gpu_ops"});
+  each("iterations", {"measured_us", "predicted_us"}, {"name", "gpu_ops"});
+  each("unmapped", {"measured_us"}, {"op", "reason", "gpu_ops"});
 }
 
 json parse_file(const fs::path& path) {

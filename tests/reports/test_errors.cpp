@@ -246,3 +246,22 @@ TEST_CASE("a sweep manifest and its rows are checked before the charts read them
   CHECK(report_error(dir / "sweep.json") == "no error");
   fs::remove_all(dir);
 }
+
+// Found while seeding the report fuzz target: a trace summary without a field the
+// charts read by name (categories.*.gpu_ops) failed an assertion in nlohmann::json.
+TEST_CASE("a trace summary is checked for every field its charts read, and a wrong type is named with the file") {
+  const fs::path dir = scratch("trace-summary");
+  const std::string base = R"("kind": "hwsim_trace_prediction", "gpu": "h100-sxm", "measured_total_us": 100,
+      "predicted_total_us": 90, "unmapped_share": 0.1, "per_kernel": {}, "iterations": [], "kernel_classes": [],
+      "unmapped": [])";
+  write(dir / "missing.json",
+        fmt::format(R"({{{}, "categories": {{"gemm": {{"measured_us": 60, "predicted_us": 50}}}}}})", base));
+  CHECK(load_error({dir / "missing.json"}) ==
+        fmt::format("report: results file '{}' has no 'categories.gemm.gpu_ops'", (dir / "missing.json").string()));
+  write(dir / "type.json", fmt::format(R"({{{}, "categories": {{}}, "trace": 5}})", base));
+  CHECK(report_error(dir / "type.json") ==
+        fmt::format("report: results file '{}' has a field of the wrong JSON type ([json.exception.type_error.302] "
+                    "type must be string, but is number)",
+                    (dir / "type.json").string()));
+  fs::remove_all(dir);
+}
