@@ -36,9 +36,12 @@ std::string titled(const std::string& key) {
 // A value as a reader writes it: a name bare, a whole number without ".0".
 std::string value_text(const json& v) {
   if (v.is_string()) return v.get<std::string>();
+  if (!v.is_number()) return v.dump();
   const double d = v.get<double>();
-  return d == static_cast<double>(static_cast<long long>(d)) ? fmt::format("{}", static_cast<long long>(d))
-                                                             : fmt::format("{}", d);
+  // Only a double within 2^63 converts to long long (beyond it the cast is undefined).
+  return std::fabs(d) < 9.2e18 && d == static_cast<double>(static_cast<long long>(d))
+             ? fmt::format("{}", static_cast<long long>(d))
+             : fmt::format("{}", d);
 }
 
 struct SweepData {
@@ -64,6 +67,10 @@ SweepData flatten(const json& doc) {
     for (const auto& a : d.axes) {
       if (!r["axes"].contains(a))
         throw Error(fmt::format("report: sweep point {} has no value of {}", r["index"].dump(), a));
+      // The Pareto front, the tornado chart and the heat map order an axis without labels by its numbers.
+      if (!d.labelled.count(a) && !r["axes"][a].is_number())
+        throw Error(fmt::format("report: sweep point {}: {} = {} is not a number (the axis has no labels)",
+                                r["index"].dump(), a, r["axes"][a].dump()));
       row[a] = r["axes"][a];
     }
     for (const auto& o : d.outputs) {
@@ -80,6 +87,8 @@ SweepData flatten(const json& doc) {
 void check_column(const SweepData& d, const std::string& name, const std::string& option, bool axes_only) {
   const bool axis = std::find(d.axes.begin(), d.axes.end(), name) != d.axes.end();
   const bool output = std::find(d.outputs.begin(), d.outputs.end(), name) != d.outputs.end();
+  if (axis && !axes_only && d.labelled.count(name))  // the Pareto front needs numbers on both columns
+    throw Error(fmt::format("report: {} '{}' is an axis of names, not numbers", option, name));
   if (axis || (output && !axes_only)) return;
   throw Error(fmt::format("report: {} '{}' is not {} of the sweep (axes: {}{})", option, name,
                           axes_only ? "an axis" : "an axis or output", fmt::join(d.axes, ", "),

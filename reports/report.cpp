@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "models/spec/error.hpp"
 #include "reports/report_model.hpp"
 #include "reports/roofline_chart.hpp"
 
@@ -41,7 +42,9 @@ std::string sweep_headline(const json& doc, const SweepChoices& choice) {
     std::string s;
     for (const auto& [k, v] : r["axes"].items())
       s += (s.empty() ? "" : ", ") + k + " = " +
-           (v.is_string() ? v.get<std::string>() : fmt::format("{:g}", v.get<double>()));
+           (v.is_string()   ? v.get<std::string>()
+            : v.is_number() ? fmt::format("{:g}", v.get<double>())
+                            : v.dump());
     return s;
   };
   return fmt::format("{} ranges from {:.4g} ({}) to {:.4g} ({}) over {} points.", out,
@@ -74,12 +77,16 @@ std::vector<json> positional_encodings(const json& spec) {
   return out;
 }
 
-Report build_report(const ResultSet& results, const ReportContext& ctx) {
+namespace {
+
+// The body of build_report; `current` is the file whose sections are being built.
+Report build_sections(const ResultSet& results, const ReportContext& ctx, const ResultFile*& current) {
   Report r;
   r.provenance.push_back(
       {"report", fmt::format("rendered by hwsim {} (git {}) on {}", ctx.hwsim_version, ctx.hwsim_git, ctx.date)});
   for (size_t i = 0; i < results.studies.size(); ++i) {
     const ResultFile& f = results.studies[i];
+    current = &f;
     const json& s = f.doc;
     const std::string sfx = results.studies.size() > 1 ? fmt::format("-{}", i + 1) : "";
     if (i == 0) {
@@ -119,6 +126,7 @@ Report build_report(const ResultSet& results, const ReportContext& ctx) {
     for (auto& sec : secs) r.sections.push_back(std::move(sec));
   }
   if (results.studies.empty() && !results.kernels.empty()) {
+    current = &results.kernels.front();
     r.headline = fmt::format("{} single-kernel result{} of `hwsim run`, placed on the roofline.",
                              results.kernels.size(), results.kernels.size() == 1 ? "" : "s");
     Section s{"roofline-runs", "Single kernels on the roofline", "", kernel_roofline_charts(results.kernels), {}};
@@ -131,6 +139,7 @@ Report build_report(const ResultSet& results, const ReportContext& ctx) {
   }
   for (size_t i = 0; i < results.validations.size(); ++i) {
     const ResultFile& f = results.validations[i];
+    current = &f;
     const std::string sfx = results.validations.size() > 1 ? fmt::format("-{}", i + 1) : "";
     r.provenance.push_back(
         {"validation " + f.path.filename().string(),
@@ -161,6 +170,7 @@ Report build_report(const ResultSet& results, const ReportContext& ctx) {
   }
   for (size_t i = 0; i < results.numerics.size(); ++i) {
     const ResultFile& f = results.numerics[i];
+    current = &f;
     const std::string sfx = results.numerics.size() > 1 ? fmt::format("-{}", i + 1) : "";
     r.provenance.push_back({"numerics " + f.path.filename().string(), fmt::format("{} rows", f.doc["rows"].size())});
     for (auto& sec : numerics_sections(f, sfx)) r.sections.push_back(std::move(sec));
@@ -168,6 +178,7 @@ Report build_report(const ResultSet& results, const ReportContext& ctx) {
   }
   for (size_t i = 0; i < results.sweeps.size(); ++i) {
     const ResultFile& f = results.sweeps[i];
+    current = &f;
     const std::string sfx = results.sweeps.size() > 1 ? fmt::format("-{}", i + 1) : "";
     r.provenance.push_back(
         {"sweep " + f.path.parent_path().string(),
@@ -179,6 +190,7 @@ Report build_report(const ResultSet& results, const ReportContext& ctx) {
   }
   for (size_t i = 0; i < results.traces.size(); ++i) {
     const ResultFile& f = results.traces[i];
+    current = &f;
     const std::string sfx = results.traces.size() > 1 ? fmt::format("-{}", i + 1) : "";
     r.provenance.push_back({"trace prediction " + f.path.filename().string(),
                             fmt::format("{}; trace {} recorded on {}; mapping table '{}'; timing model '{}'",
@@ -196,6 +208,20 @@ Report build_report(const ResultSet& results, const ReportContext& ctx) {
   for (const std::string& in : results.inputs) files += (files.empty() ? "" : ", ") + in;
   r.provenance.push_back({"inputs", files});
   return r;
+}
+
+}  // namespace
+
+Report build_report(const ResultSet& results, const ReportContext& ctx) {
+  const ResultFile* current = nullptr;
+  try {
+    return build_sections(results, ctx, current);
+  } catch (const json::exception& e) {
+    // A field of a type the checks in results.cpp let through (an optional one, or one inside a list): named
+    // with its file, not an internal error.
+    throw Error(fmt::format("report: results file '{}' has a field of the wrong JSON type ({})",
+                            current == nullptr ? std::string("?") : current->path.string(), e.what()));
+  }
 }
 
 }  // namespace hwsim::reports

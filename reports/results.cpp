@@ -182,15 +182,29 @@ void check_kernel(const Checker& c, const json& d) {
   c.string(d, "", "kernel");
 }
 
-// `hwsim trace predict`'s summary.json (workloads/trace/trace_outputs.cpp).
+// `hwsim trace predict`'s summary.json (workloads/trace/trace_outputs.cpp):
+// every field charts_trace.cpp reads by name.
 void check_trace(const Checker& c, const json& d) {
   for (const char* n : {"measured_total_us", "predicted_total_us", "unmapped_share"}) c.number(d, "", n);
   c.string(d, "", "gpu");
-  c.object(d, "", "categories");
+  if (d.contains("baseline_gpu")) c.string(d, "", "baseline_gpu");
   c.object(d, "", "per_kernel");
-  for (const char* n : {"iterations", "kernel_classes", "unmapped"}) {
-    if (!d.contains(n) || !d[n].is_array()) c.fail(fmt::format("has no array '{}'", n));
+  for (const auto& [name, cat] : c.object(d, "", "categories").items()) {
+    const std::string w = fmt::format("categories.{}", name);
+    for (const char* n : {"gpu_ops", "measured_us", "predicted_us"}) c.number(cat, w, n);
   }
+  const auto each = [&](const char* list, std::initializer_list<const char*> numbers,
+                        std::initializer_list<const char*> fields) {
+    if (!d.contains(list) || !d[list].is_array()) c.fail(fmt::format("has no array '{}'", list));
+    for (size_t i = 0; i < d[list].size(); ++i) {
+      const std::string w = fmt::format("{}[{}]", list, i);
+      for (const char* n : numbers) c.number(d[list][i], w, n);
+      for (const char* n : fields) c.field(d[list][i], w, n);
+    }
+  };
+  each("kernel_classes", {"measured_us", "predicted_us"}, {"kernel", "params", "op", "category", "gpu_ops"});
+  each("iterations", {"measured_us", "predicted_us"}, {"name", "gpu_ops"});
+  each("unmapped", {"measured_us"}, {"op", "reason", "gpu_ops"});
 }
 
 json parse_file(const fs::path& path) {
@@ -217,6 +231,21 @@ json parse_file(const fs::path& path) {
   }
 }
 
+// sweep.json (apps/hwsim/sweep/sweep_runner.cpp): the axes by key, the
+// outputs by name (at least one: the charts show the first), the points.
+void check_sweep(const Checker& c, const json& d) {
+  for (const char* k : {"axes", "outputs", "points"})
+    if (!d.contains(k) || !d[k].is_array()) c.fail(fmt::format("is a sweep manifest without '{}'", k));
+  for (size_t i = 0; i < d["axes"].size(); ++i) c.string(d["axes"][i], fmt::format("axes[{}]", i), "key");
+  if (d["outputs"].empty()) c.fail("is a sweep manifest with no outputs");
+  for (size_t i = 0; i < d["outputs"].size(); ++i) {
+    if (!d["outputs"][i].is_string()) c.fail(fmt::format("'outputs[{}]' is not a string", i));
+  }
+  for (const char* k : {"gpu", "workload", "sampling", "simulator"}) {
+    if (d.contains(k)) c.string(d, "", k);
+  }
+}
+
 // A sweep folder's results.jsonl (written by sweep run and sweep collect).
 json sweep_rows(const fs::path& dir) {
   const fs::path file = dir / "results.jsonl";
@@ -229,13 +258,18 @@ json sweep_rows(const fs::path& dir) {
   for (int n = 1; std::getline(in, line); ++n) {
     if (line.empty()) continue;
     try {
-      rows.push_back(json::parse(line));
+      // The strict reader, as for every other input: a key given twice, a number beyond a double and
+      // nesting beyond 256 are errors naming the line, not a silent choice or an internal error.
+      rows.push_back(parse_json_unique(line, fmt::format("report: '{}:{}'", file.string(), n)));
     } catch (const json::parse_error& e) {
       throw Error(fmt::format("report: '{}:{}' is not valid JSON: {}", file.string(), n, e.what()));
     }
     const json& r = rows.back();
-    if (!r.is_object() || !r.contains("axes") || !r.contains("status") || !r.contains("index"))
-      throw Error(fmt::format("report: '{}:{}' is not a sweep result row (index, axes, status)", file.string(), n));
+    if (!r.is_object() || !r.contains("axes") || !r.contains("status") || !r.contains("index") ||
+        !r["axes"].is_object() || !r["status"].is_string() || (r.contains("outputs") && !r["outputs"].is_object()))
+      throw Error(fmt::format(
+          "report: '{}:{}' is not a sweep result row (index, axes an object, status a string, outputs an object)",
+          file.string(), n));
   }
   return rows;
 }
@@ -256,11 +290,7 @@ ResultKind classify_result(const json& doc, const std::string& name) {
                     "hwsim_trace_prediction)",
                     kind));
   }
-  if (doc.contains("hwsim_sweep")) {
-    for (const char* k : {"axes", "outputs", "points"})
-      if (!doc.contains(k) || !doc[k].is_array()) c.fail(fmt::format("is a sweep manifest without '{}'", k));
-    return ResultKind::sweep;
-  }
+  if (doc.contains("hwsim_sweep")) return check_sweep(c, doc), ResultKind::sweep;
   if (doc.contains("gpus")) return check_validation(c, doc), ResultKind::validation;
   if (looks_like_numerics(doc)) return check_numerics(c, doc), ResultKind::numerics;
   if (doc.contains("time_us") && doc.contains("flops") && doc.contains("bytes")) {

@@ -7,10 +7,11 @@
 #   scripts/fuzz.sh run TARGET [SECONDS] [libFuzzer options...]
 #                                       fuzz one target longer (default 600 s), new inputs kept in
 #                                       build-fuzz/corpus/TARGET, crashes in build-fuzz/crashes/
-# TARGET is one of gpu_spec, records, sweep_spec, cli, kernel_params, trace (or all, for run).
+# TARGET is one of gpu_spec, records, sweep_spec, cli, kernel_params, trace, numerics, report (or all,
+# for run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=(gpu_spec records sweep_spec cli kernel_params trace)
+targets=(gpu_spec records sweep_spec cli kernel_params trace numerics report)
 mode=${1:-ci}
 jobs=$(nproc 2>/dev/null || echo 2)
 
@@ -25,10 +26,13 @@ if ! command -v clang++ >/dev/null ||
   exit 0
 fi
 
+# The targets to build: all of them for ci, the ones fuzzed for run (each links only its parser's library).
+list=("${targets[@]}")
+if [ "$mode" = run ] && [ -n "${2:-}" ] && [ "$2" != all ]; then list=("$2"); fi
 # One configuration for both modes, so that switching between them rebuilds nothing.
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
   -DHWSIM_FUZZ=ON -DHWSIM_BUILD_TESTS=OFF -DHWSIM_BUILD_CUDA=OFF > /dev/null
-cmake --build build-fuzz -j "$jobs" --target "${targets[@]/#/fuzz_}"
+cmake --build build-fuzz -j "$jobs" --target "${list[@]/#/fuzz_}"
 
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -51,7 +55,6 @@ case "$mode" in
     which=${2:?usage: scripts/fuzz.sh run TARGET|all [SECONDS] [libFuzzer options...]}
     seconds=${3:-600}
     shift $(( $# < 3 ? $# : 3 ))
-    [ "$which" = all ] && list=("${targets[@]}") || list=("$which")
     mkdir -p build-fuzz/crashes
     for t in "${list[@]}"; do
       mkdir -p build-fuzz/corpus/$t

@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 targets=(test_models test_models_interconnect test_sim_config test_component_models test_sim_engine
          test_workloads_comm test_validate test_numerics test_trace
-         fuzz_replay_gpu_spec fuzz_replay_records fuzz_replay_kernel_params fuzz_replay_trace)
+         fuzz_replay_gpu_spec fuzz_replay_records fuzz_replay_kernel_params fuzz_replay_trace
+         fuzz_replay_numerics fuzz_replay_report)
 # -g1 (line tables: reports still name function, file and line) compiles in 50-65% of -g's time under the
 # sanitizers (GCC 12: workloads/kernels/gemm.cpp 6.8 s against 12.9 s, tests/workloads/test_kernels.cpp 17 s
 # against 26 s), which keeps CI within its 20 minutes.

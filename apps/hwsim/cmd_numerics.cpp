@@ -4,16 +4,15 @@
 
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "apps/hwsim/commands.hpp"
 #include "apps/hwsim/fp8_error.hpp"
 #include "models/io/atomic_file.hpp"
-#include "models/io/json_input.hpp"
 #include "models/numerics/error_study.hpp"
 #include "models/numerics/formats.hpp"
+#include "models/numerics/gemm_input.hpp"
 #include "models/numerics/measurement.hpp"
 #include "models/numerics/quantize.hpp"
 #include "models/spec/error.hpp"
@@ -27,43 +26,6 @@ using namespace hwsim::numerics;
 Option accumulator_option(bool repeatable = false) {
   return {"accumulator", "SPEC", "hopper (measured), fp32_exact, or bits=N (Hopper with N fraction bits)",
           repeatable ? "" : "hopper", repeatable};
-}
-
-// A JSON matrix of numbers, each exactly an E4M3 value.
-CodeMatrix e4m3_matrix(const nlohmann::json& j, const std::string& file, const std::string& key) {
-  if (!j.contains(key) || !j.at(key).is_array() || j.at(key).empty())
-    throw Error(file + ": \"" + key + "\" must be a non-empty array of rows");
-  const nlohmann::json& rows = j.at(key);
-  const size_t cols = rows.at(0).is_array() ? rows.at(0).size() : 0;
-  if (cols == 0) throw Error(file + ": \"" + key + "\"[0] must be a non-empty array of numbers");
-  CodeMatrix m(Eigen::Index(rows.size()), Eigen::Index(cols));
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (!rows[i].is_array() || rows[i].size() != cols)
-      throw Error(fmt::format("{}: \"{}\" row {} must have {} numbers like row 0", file, key, i, cols));
-    for (size_t c = 0; c < cols; ++c) {
-      const nlohmann::json& v = rows[i][c];
-      if (!v.is_number()) throw Error(fmt::format("{}: \"{}\" row {} column {} is not a number", file, key, i, c));
-      const double x = v.get<double>();
-      const uint32_t code = encode(kE4M3, x, Overflow::no_saturate);
-      if (is_nan_code(kE4M3, code) || decode(kE4M3, code) != x)
-        throw Error(fmt::format("{}: \"{}\" row {} column {}: {} is not exactly representable in E4M3", file, key, i, c,
-                                v.dump()));
-      m(Eigen::Index(i), Eigen::Index(c)) = uint8_t(code);
-    }
-  }
-  return m;
-}
-
-nlohmann::json read_json(const std::string& file) {
-  std::ifstream in(file);
-  if (!in) throw Error(file + ": cannot open");
-  std::stringstream text;
-  text << in.rdbuf();
-  try {
-    return parse_json_unique(text.str(), file);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(file + ": not valid JSON (" + e.what() + ")");
-  }
 }
 
 GemmOptions gemm_options(const Args& a) {
@@ -109,11 +71,8 @@ Command numerics_gemm_command() {
   c.run = [](const Args& a) {
     const std::string in = a.get("in"), out = a.get("out");
     const GemmOptions o = gemm_options(a);
-    const nlohmann::json j = read_json(in);
-    const CodeMatrix am = e4m3_matrix(j, in, "a"), bm = e4m3_matrix(j, in, "b");
-    if (am.cols() != bm.cols())
-      throw Error(fmt::format("{}: A has K = {} columns but B has {}", in, am.cols(), bm.cols()));
-    const FloatMatrix cm = emulate_gemm(am, bm, o);
+    const GemmInput input = load_gemm_input(in);
+    const FloatMatrix cm = emulate_gemm(input.a, input.b, o);
     // Rows as hand-written JSON: nlohmann would print the same, one row per line is easier to diff.
     std::string text = "{\"c\": [\n";
     for (Eigen::Index i = 0; i < cm.rows(); ++i) {

@@ -9,7 +9,39 @@
 
 namespace hwsim {
 
+void check_json_depth(std::string_view text, const std::string& where) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  size_t line = 1, line_start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) {
+        throw Error(fmt::format("{}: lists and objects nested more than {} deep (line {}, column {})", where,
+                                kMaxJsonDepth, line, i - line_start + 1));
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+}
+
 nlohmann::json parse_json_unique(std::string_view text, const std::string& where) {
+  check_json_depth(text, where);
   using Event = nlohmann::json::parse_event_t;
   std::vector<std::set<std::string>> open_objects;  // the keys seen in each object being read
   const auto track = [&](int /*depth*/, Event event, nlohmann::json& parsed) {

@@ -8,12 +8,24 @@
 
 namespace hwsim {
 
+// The deepest nesting of lists and objects read from a JSON input. hwsim's own
+// files nest fewer than 10 deep; nlohmann::json copies, compares and dumps a
+// value recursively, so a file nested a million deep would overflow the stack
+// instead of giving an error.
+inline constexpr int kMaxJsonDepth = 256;
+
 // Parses `text` like nlohmann::json::parse (a syntax error still throws
 // nlohmann::json::parse_error for the caller to locate), and throws
 // hwsim::Error "<where>: duplicate key '<key>' in one JSON object" when an
-// object holds a key twice, or "<where>: malformed JSON: a number out of
-// range" for a number beyond a double.
+// object holds a key twice, "<where>: malformed JSON: a number out of range"
+// for a number beyond a double, or "<where>: lists and objects nested more
+// than 256 deep (line L, column C)" (check_json_depth).
 nlohmann::json parse_json_unique(std::string_view text, const std::string& where);
+
+// Throws hwsim::Error "<where>: lists and objects nested more than 256 deep
+// (line L, column C)" naming the bracket that opens level 257 of `text`
+// (brackets inside strings do not count). Runs before any parsing.
+void check_json_depth(std::string_view text, const std::string& where);
 
 // The offset of the first byte of `text` that is not part of well-formed
 // UTF-8 (RFC 3629: no overlong forms, surrogates or code points beyond

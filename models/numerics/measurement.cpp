@@ -6,12 +6,18 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "models/io/json_input.hpp"
 #include "models/numerics/formats.hpp"
 #include "models/numerics/random_matrices.hpp"
 #include "models/spec/error.hpp"
 
 namespace hwsim::numerics {
 namespace {
+
+// Bounds of a measured case: hwnumerics writes 64 x 64 x 16384 at most; a
+// size beyond these is a damaged file, refused before anything is allocated.
+constexpr int64_t kMaxDimension = 65536;
+constexpr int64_t kMaxMatrixElements = int64_t{1} << 24;
 
 int hex_digit(char ch, const std::string& where) {
   if (ch >= '0' && ch <= '9') return ch - '0';
@@ -32,6 +38,14 @@ std::vector<uint32_t> hex_words(const std::string& s, size_t digits, size_t coun
   return out;
 }
 
+// m, n or k of a case: a whole number in 1..65536 (the hwnumerics cases are 64 x 64 x 16384 at most).
+int dimension(const nlohmann::json& c, const char* key, const std::string& where) {
+  const nlohmann::json& v = c.at(key);
+  if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > kMaxDimension)
+    throw Error(fmt::format("{}: {} = {} must be a whole number in 1..{}", where, key, v.dump(), kMaxDimension));
+  return int(v.get<int64_t>());
+}
+
 }  // namespace
 
 const char* to_string(MeasuredPath p) {
@@ -46,37 +60,52 @@ const char* to_string(MeasuredPath p) {
   return "?";
 }
 
-Measurement load_measurement(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw Error(file.string() + ": cannot open");
+Measurement parse_measurement(std::string_view text, const std::string& file) {
   nlohmann::json j;
   try {
-    in >> j;
+    j = parse_json_unique(text, file);
   } catch (const nlohmann::json::exception& e) {
-    throw Error(file.string() + ": not valid JSON (" + e.what() + ")");
+    throw Error(fmt::format("{}: not valid JSON ({})", file, e.what()));
   }
   Measurement m;
   try {
+    if (!j.is_object()) throw Error(fmt::format("{}: expected a JSON object with \"provenance\" and \"cases\"", file));
     m.provenance = j.at("provenance").dump();
-    for (const nlohmann::json& jc : j.at("cases")) {
+    const nlohmann::json& cases = j.at("cases");
+    if (!cases.is_array()) throw Error(fmt::format("{}: \"cases\" must be a list of cases", file));
+    for (const nlohmann::json& jc : cases) {
+      if (!jc.is_object()) throw Error(fmt::format("{}: every case must be a JSON object", file));
       MeasuredCase c;
       c.name = jc.at("name").get<std::string>();
       c.description = jc.value("description", "");
-      const std::string where = file.string() + ": case " + c.name;
-      const int rows = jc.at("m").get<int>(), cols = jc.at("n").get<int>(), k = jc.at("k").get<int>();
+      const std::string where = fmt::format("{}: case {}", file, c.name);
+      const int rows = dimension(jc, "m", where), cols = dimension(jc, "n", where), k = dimension(jc, "k", where);
+      for (const auto& [what, count] : {std::pair{"m x k", int64_t(rows) * k}, std::pair{"n x k", int64_t(cols) * k},
+                                        std::pair{"m x n", int64_t(rows) * cols}}) {
+        if (count > kMaxMatrixElements)
+          throw Error(fmt::format("{}: {} = {} elements, more than the {} a measured matrix may have", where, what,
+                                  count, kMaxMatrixElements));
+      }
       c.init = FloatMatrix::Zero(rows, cols);
       if (jc.contains("seed")) {
-        RandomPair p = random_matrices(random_distribution_by_name(jc.at("distribution").get<std::string>()), rows,
-                                       cols, k, jc.at("seed").get<uint64_t>());
+        const nlohmann::json& seed = jc.at("seed");
+        if (!seed.is_number_unsigned())
+          throw Error(fmt::format("{}: seed = {} must be a whole number >= 0", where, seed.dump()));
         const std::string want = jc.at("inputs_fnv1a64").get<std::string>();
+        // Checked before the (up to 2^25) inputs are drawn.
+        if (want.size() != 16 || want.find_first_not_of("0123456789abcdef") != std::string::npos)
+          throw Error(fmt::format("{}: inputs_fnv1a64 '{}' must be 16 lowercase hex digits", where, want));
+        RandomPair p = random_matrices(random_distribution_by_name(jc.at("distribution").get<std::string>()), rows,
+                                       cols, k, seed.get<uint64_t>());
         const std::string got = fmt::format("{:016x}", fnv1a64(p));
-        if (want != got) throw Error(where + ": regenerated inputs hash to " + got + ", the data says " + want);
+        if (want != got)
+          throw Error(fmt::format("{}: regenerated inputs hash to {}, the data says {}", where, got, want));
         c.a = std::move(p.a);
         c.b = std::move(p.b);
       } else {
-        const auto a = hex_words(jc.at("a").get<std::string>(), 2, size_t(rows) * k, where + " a");
-        const auto b = hex_words(jc.at("b").get<std::string>(), 2, size_t(cols) * k, where + " b");
-        const auto ci = hex_words(jc.at("c").get<std::string>(), 8, size_t(rows) * cols, where + " c");
+        const auto a = hex_words(jc.at("a").get<std::string>(), 2, size_t(rows) * k, fmt::format("{} a", where));
+        const auto b = hex_words(jc.at("b").get<std::string>(), 2, size_t(cols) * k, fmt::format("{} b", where));
+        const auto ci = hex_words(jc.at("c").get<std::string>(), 8, size_t(rows) * cols, fmt::format("{} c", where));
         c.a.resize(rows, k);
         c.b.resize(cols, k);
         for (size_t i = 0; i < a.size(); ++i) c.a.data()[i] = uint8_t(a[i]);
@@ -87,14 +116,23 @@ Measurement load_measurement(const std::filesystem::path& file) {
         const std::string key = to_string(p);
         const std::string algo = key + "_algo";
         if (p != MeasuredPath::wgmma && jc.contains(algo) && !jc.at(algo).at("ok").get<bool>()) continue;
-        c.outputs[size_t(p)] = hex_words(jc.at(key).get<std::string>(), 8, size_t(rows) * cols, where + " " + key);
+        c.outputs[size_t(p)] =
+            hex_words(jc.at(key).get<std::string>(), 8, size_t(rows) * cols, fmt::format("{} {}", where, key));
       }
       m.cases.push_back(std::move(c));
     }
   } catch (const nlohmann::json::exception& e) {
-    throw Error(file.string() + ": " + e.what());
+    throw Error(fmt::format("{}: {}", file, e.what()));
   }
   return m;
+}
+
+Measurement load_measurement(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(fmt::format("{}: cannot open", file.string()));
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_measurement(text.str(), file.string());
 }
 
 Mismatches compare(const MeasuredCase& c, MeasuredPath path, const GemmOptions& options) {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "models/numerics/gemm.hpp"
@@ -34,8 +35,15 @@ struct Measurement {
   std::vector<MeasuredCase> cases;
 };
 
-// Reads one file. Random cases are regenerated from their seed and checked
-// against the stored FNV-1a hash. Throws hwsim::Error naming the file and case.
+// Parses one measurement file's text; `file` names it in errors. Random cases
+// are regenerated from their seed and checked against the stored FNV-1a hash.
+// Contract: throws hwsim::Error naming the file (and the case) for text that
+// is not JSON, a key given twice, nesting beyond 256, a missing or mistyped
+// field, m, n or k outside 1..65536, a matrix (m x k, n x k, m x n) of more
+// than 2^24 elements, or hex data of the wrong length.
+Measurement parse_measurement(std::string_view text, const std::string& file);
+
+// Reads one file (parse_measurement).
 Measurement load_measurement(const std::filesystem::path& file);
 
 struct Mismatches {

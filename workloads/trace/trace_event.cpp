@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <string_view>
 
 #include "models/spec/error.hpp"
@@ -42,19 +44,33 @@ double number(const Where& w, const char* key) {
   return v;
 }
 
-// Kineto writes ids as integers; a few versions write them as strings of digits.
+// Kineto writes ids as integers; a few versions write them as strings of
+// digits. An id that does not fit a signed 64-bit integer (beyond 2^63 - 1,
+// 1e300, twenty digits) is no id Kineto writes: it counts as absent (the
+// fallback) instead of wrapping or overflowing the conversion, which was
+// undefined behaviour.
 std::int64_t id_of(const json& v, std::int64_t fallback) {
+  constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+  if (v.is_number_unsigned()) {
+    const std::uint64_t u = v.get<std::uint64_t>();
+    return u <= static_cast<std::uint64_t>(kMax) ? static_cast<std::int64_t>(u) : fallback;
+  }
   if (v.is_number_integer()) return v.get<std::int64_t>();
-  if (v.is_number_float()) return static_cast<std::int64_t>(v.get<double>());
+  if (v.is_number_float()) {
+    // 2^63 is exact as a double; anything in (-2^63 - 1, 2^63) truncates to an int64.
+    const double d = v.get<double>();
+    constexpr double kLimit = 9223372036854775808.0;
+    return d >= -kLimit && d < kLimit ? static_cast<std::int64_t>(d) : fallback;
+  }
   if (v.is_string()) {
     const std::string& s = v.get_ref<const std::string&>();
+    if (s.empty()) return fallback;
     std::int64_t x = 0;
-    bool digits = !s.empty();
     for (char c : s) {
-      if (c < '0' || c > '9') digits = false;
-      if (digits) x = x * 10 + (c - '0');
+      if (c < '0' || c > '9' || x > (kMax - (c - '0')) / 10) return fallback;
+      x = x * 10 + (c - '0');
     }
-    if (digits) return x;
+    return x;
   }
   return fallback;
 }

@@ -7,14 +7,17 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <istream>
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <streambuf>
 
+#include "models/io/json_input.hpp"
 #include "models/spec/error.hpp"
 #include "workloads/trace/trace.hpp"
 #include "workloads/trace/trace_event.hpp"
@@ -139,14 +142,17 @@ class TraceSax final : public nlohmann::json_sax<json> {
   double rebased(const std::string& text) {
     if (text.find_first_of("eE") != std::string::npos) {  // not Kineto's form; exact enough
       const double v = std::stod(text);
+      if (!(std::fabs(v) < 9.2e18)) throw std::out_of_range(text);  // beyond 64-bit microseconds
       if (!base_) base_ = static_cast<std::int64_t>(v);
       return v - static_cast<double>(*base_);
     }
     const std::size_t dot = text.find('.');
     const std::int64_t whole = std::stoll(text.substr(0, dot));
     if (!base_) base_ = whole;
+    std::int64_t since_first = 0;
+    if (__builtin_sub_overflow(whole, *base_, &since_first)) throw std::out_of_range(text);
     const double fraction = dot == std::string::npos ? 0.0 : std::strtod(text.c_str() + dot, nullptr);
-    return static_cast<double>(whole - *base_) + (text.starts_with("-") ? -fraction : fraction);
+    return static_cast<double>(since_first) + (text.starts_with("-") ? -fraction : fraction);
   }
 
   bool event_ts(const std::string& text) {
@@ -163,6 +169,11 @@ class TraceSax final : public nlohmann::json_sax<json> {
     return (depth_ == 2 && top_key_ == "traceEvents" && in_events_) || (depth_ == 1 && top_key_ == "deviceProperties");
   }
   bool open(json container) {
+    if (depth_ >= kMaxJsonDepth) {
+      throw Error(fmt::format("{}: {}lists and objects nested more than {} deep", trace_.source,
+                              in_events_ ? fmt::format("traceEvents[{}]: ", trace_.events) : std::string(),
+                              kMaxJsonDepth));
+    }
     if (depth_ == 0 && !container.is_object())
       throw Error(fmt::format("{}: expected a JSON object with a \"traceEvents\" array at the top", trace_.source));
     if (depth_ == 1 && top_key_ == "traceEvents") {

@@ -89,6 +89,28 @@ TEST_CASE("a JSON object with a key given twice is an error naming the key") {
   CHECK_THROWS_AS(hwsim::parse_json_unique("{\"a\": ", "f"), nlohmann::json::parse_error);
 }
 
+TEST_CASE("JSON nested more than 256 deep is an error naming its line and column, not a stack overflow") {
+  const auto error = [](const std::string& text) -> std::string {
+    try {
+      hwsim::parse_json_unique(text, "f.json");
+    } catch (const hwsim::Error& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  const auto nested = [](int depth) {
+    return fmt::format("{}{}", std::string(size_t(depth), '['), std::string(size_t(depth), ']'));
+  };
+  CHECK(error(nested(256)) == "(no error)");
+  CHECK(error(nested(257)) == "f.json: lists and objects nested more than 256 deep (line 1, column 257)");
+  CHECK(error(fmt::format("{{\"a\":\n  {}}}", nested(300))) ==
+        "f.json: lists and objects nested more than 256 deep (line 2, column 258)");
+  // A million deep, as a hostile file may be: refused before nlohmann::json builds (and recurses over) it.
+  CHECK(error(nested(1000000)) == "f.json: lists and objects nested more than 256 deep (line 1, column 257)");
+  // Brackets inside strings, escaped quotes included, are text.
+  CHECK(error(fmt::format("[\"\\\"{}\"]", std::string(300, '['))) == "(no error)");
+}
+
 TEST_CASE("SIGTERM removes the registered temporary paths, restores a file set aside and exits 143") {
   const fs::path d = scratch("signal");
   std::ofstream(d / "half.tmp.1") << "partial";

@@ -1,5 +1,6 @@
 // The trace reader on small hand-written Kineto traces: what it keeps, and a
 // clear error for every kind of bad input (docs/traces.md, "Bad input").
+#include <fmt/format.h>
 #include <zlib.h>
 
 #include <catch2/catch.hpp>
@@ -147,6 +148,54 @@ TEST_CASE("epoch timestamps keep their nanoseconds (counted from the first event
   REQUIRE(t.gpu.size() == 1);
   CHECK(t.ops[0].ts == Approx(0.789).margin(1e-9));
   CHECK(t.gpu[0].ts - t.ops[0].ts == Approx(3.336).margin(1e-9));
+}
+
+}  // namespace hwsim::trace
+
+namespace hwsim::trace {
+
+// Found by fuzzing (docs/reliability.md): a string of twenty digits wrapped a
+// signed 64-bit integer and 1e300 was cast to one, both undefined behaviour.
+TEST_CASE("ids beyond 64 bits count as absent instead of wrapping") {
+  const Trace t = parse_trace(
+      R"({"traceEvents": [
+        {"ph": "X", "cat": "cpu_op", "name": "aten::mm", "pid": 1, "tid": 1, "ts": 1, "dur": 9,
+         "args": {"Input Dims": [[2, 2], [2, 2]], "External id": "99999999999999999999", "Sequence number": 1e300}},
+        {"ph": "X", "cat": "kernel", "name": "k", "pid": 0, "tid": 7, "ts": 5, "dur": 2,
+         "args": {"stream": 99999999999999999999, "correlation": "9223372036854775808", "device": 1e19,
+                  "External id": 18446744073709551615}},
+        {"ph": "X", "cat": "kernel", "name": "k2", "pid": 0, "tid": 7, "ts": 8, "dur": 2,
+         "args": {"stream": 7, "correlation": "9223372036854775807", "External id": -9.2e18}}]})",
+      "ids.json");
+  REQUIRE(t.ops.size() == 1);
+  CHECK(t.ops[0].external_id == -1);
+  CHECK(t.ops[0].sequence == -1);
+  REQUIRE(t.gpu.size() == 2);
+  CHECK(t.gpu[0].stream == 7);  // falls back to the tid
+  CHECK(t.gpu[0].correlation == -1);
+  CHECK(t.gpu[0].device == 0);  // falls back to the pid
+  CHECK(t.gpu[0].external_id == -1);
+  CHECK(t.gpu[1].correlation == 9223372036854775807);  // 2^63 - 1 still fits
+  CHECK(t.gpu[1].external_id == -9200000000000000000);
+}
+
+TEST_CASE("timestamps beyond 64-bit microseconds and nesting beyond 256 are refused with the event") {
+  CHECK_THROWS_WITH(parse_trace(R"({"traceEvents": [
+        {"ph": "X", "cat": "cpu_op", "name": "a", "pid": 1, "tid": 1, "ts": -9000000000000000000, "dur": 1},
+        {"ph": "X", "cat": "kernel", "name": "k", "pid": 0, "tid": 7, "ts": 9000000000000000000, "dur": 2}]})",
+                                "ts.json"),
+                    "ts.json: traceEvents[1]: key 'ts': 9000000000000000000 is not a time in microseconds");
+  CHECK_THROWS_WITH(parse_trace(R"({"traceEvents": [{"ph": "X", "cat": "kernel", "ts": 1e300}]})", "ts.json"),
+                    "ts.json: traceEvents[0]: key 'ts': 1e300 is not a time in microseconds");
+  const std::string deep(300, '[');
+  CHECK_THROWS_WITH(parse_trace(fmt::format(R"({{"traceEvents": [{{"args": {}}}]}})", deep), "deep.json"),
+                    "deep.json: traceEvents[0]: lists and objects nested more than 256 deep");
+  CHECK_THROWS_WITH(parse_trace(fmt::format(R"({{"other": {}}})", deep), "deep.json"),
+                    "deep.json: lists and objects nested more than 256 deep");
+  // A million deep: refused as it is read, not built and recursed over.
+  CHECK_THROWS_WITH(
+      parse_trace(fmt::format(R"({{"traceEvents": [{{"args": {}}}]}})", std::string(1000000, '[')), "deep.json"),
+      "deep.json: traceEvents[0]: lists and objects nested more than 256 deep");
 }
 
 }  // namespace hwsim::trace
