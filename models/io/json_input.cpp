@@ -97,4 +97,12 @@ size_t invalid_utf8_at(std::string_view text) {
   return std::string_view::npos;
 }
 
+nlohmann::json parse_json_document(std::string_view text, const std::string& where) {
+  try {
+    return parse_json_unique(text, where);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(fmt::format("{}: not valid JSON ({})", where, e.what()));
+  }
+}
+
 }  // namespace hwsim

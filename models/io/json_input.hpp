@@ -22,6 +22,10 @@ inline constexpr int kMaxJsonDepth = 256;
 // than 256 deep (line L, column C)" (check_json_depth).
 nlohmann::json parse_json_unique(std::string_view text, const std::string& where);
 
+// parse_json_unique for a whole input file: a syntax error becomes
+// hwsim::Error "<where>: not valid JSON (<parser's message>)".
+nlohmann::json parse_json_document(std::string_view text, const std::string& where);
+
 // Throws hwsim::Error "<where>: lists and objects nested more than 256 deep
 // (line L, column C)" naming the bracket that opens level 257 of `text`
 // (brackets inside strings do not count). Runs before any parsing.

@@ -41,12 +41,7 @@ CodeMatrix e4m3_matrix(const nlohmann::json& j, const std::string& file, const c
 }  // namespace
 
 GemmInput parse_gemm_input(std::string_view text, const std::string& file) {
-  nlohmann::json j;
-  try {
-    j = parse_json_unique(text, file);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(fmt::format("{}: not valid JSON ({})", file, e.what()));
-  }
+  const nlohmann::json j = parse_json_document(text, file);
   GemmInput in{e4m3_matrix(j, file, "a"), e4m3_matrix(j, file, "b")};
   if (in.a.cols() != in.b.cols())
     throw Error(fmt::format("{}: A has K = {} columns but B has {}", file, in.a.cols(), in.b.cols()));

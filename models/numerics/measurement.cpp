@@ -61,12 +61,7 @@ const char* to_string(MeasuredPath p) {
 }
 
 Measurement parse_measurement(std::string_view text, const std::string& file) {
-  nlohmann::json j;
-  try {
-    j = parse_json_unique(text, file);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(fmt::format("{}: not valid JSON ({})", file, e.what()));
-  }
+  const nlohmann::json j = parse_json_document(text, file);
   Measurement m;
   try {
     if (!j.is_object()) throw Error(fmt::format("{}: expected a JSON object with \"provenance\" and \"cases\"", file));

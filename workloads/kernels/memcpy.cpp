@@ -104,17 +104,17 @@ ElementwiseBytes read_elementwise(const KernelDescriptor& d) {
   const ParamReader p(d, kElementwiseParams);
   // Either side may be absent or 0 (a write-only or read-only pass); so may
   // the address work.
-  auto bytes_or_zero = [&](const char* key) -> std::int64_t {
+  auto zero_or_positive = [&](const char* key) -> std::int64_t {
     const auto it = d.params.find(key);
     if (it != d.params.end() && it->is_number() && it->get<double>() == 0) return 0;
     return p.positive_or(key, 0);
   };
-  const std::int64_t rb = bytes_or_zero("read_bytes"), wb = bytes_or_zero("write_bytes");
+  const std::int64_t rb = zero_or_positive("read_bytes"), wb = zero_or_positive("write_bytes");
   if (rb == 0 && wb == 0) p.fail("read_bytes", "read_bytes or write_bytes must be > 0");
   if (rb % kVectorBytes != 0) p.fail("read_bytes", "must be a multiple of 16 (16-byte vector accesses)");
   if (wb % kVectorBytes != 0) p.fail("write_bytes", "must be a multiple of 16 (16-byte vector accesses)");
   // Both factors are bounded (2^40 elements, 4096 ops), so the product fits in 64 bits.
-  const std::int64_t ops = bytes_or_zero("element_int_ops"), elements = bytes_or_zero("elements");
+  const std::int64_t ops = zero_or_positive("element_int_ops"), elements = zero_or_positive("elements");
   if (ops > 0 && elements == 0) p.fail("elements", "must be > 0 when element_int_ops is");
   return {rb, wb, ops * elements};
 }

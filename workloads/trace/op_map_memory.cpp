@@ -27,16 +27,18 @@ std::int64_t tensor_inputs_bytes(const OpCall& c) {
   return sum;
 }
 
+std::int64_t largest_input_numel(const OpCall& c) {
+  std::int64_t numel = 0;
+  for (std::size_t i = 0; i < c.in.count(); ++i)
+    if (c.in.is_tensor(i)) numel = std::max(numel, c.in.numel(i));
+  return numel;
+}
+
 // The broadcast output's bytes: the largest tensor input's element count at the first tensor input's dtype.
 std::int64_t broadcast_bytes(const OpCall& c) {
-  std::int64_t numel = 0;
-  int elem = 0;
-  for (std::size_t i = 0; i < c.in.count(); ++i) {
-    if (!c.in.is_tensor(i)) continue;
-    numel = std::max(numel, c.in.numel(i));
-    if (elem == 0) elem = element_bytes(c.in.type(i)).value_or(4);
-  }
-  return numel * elem;
+  for (std::size_t i = 0; i < c.in.count(); ++i)
+    if (c.in.is_tensor(i)) return largest_input_numel(c) * element_bytes(c.in.type(i)).value_or(4);
+  return 0;
 }
 
 // "[1, -1]" or "-1" as Concrete Inputs prints a dim argument.
@@ -93,13 +95,6 @@ void with_aten_address_work(const OpCall& c, Mapping& m, std::int64_t elements) 
   m.params["element_int_ops"] = kAtenElementIntOps;
 }
 
-std::int64_t largest_input_numel(const OpCall& c) {
-  std::int64_t numel = 0;
-  for (std::size_t i = 0; i < c.in.count(); ++i)
-    if (c.in.is_tensor(i)) numel = std::max(numel, c.in.numel(i));
-  return numel;
-}
-
 }  // namespace
 
 std::int64_t vector_bytes(std::int64_t bytes) { return std::max<std::int64_t>(16, (bytes + 15) / 16 * 16); }
@@ -139,7 +134,7 @@ Mapping map_copy(const OpCall& c) {
   Mapping m = streaming(c, tensor_inputs_bytes(c), broadcast_bytes(c));
   if (n == "aten::clone" || n == "aten::contiguous" || n == "aten::_to_copy")
     with_aten_address_work(c, m, largest_input_numel(c));
-  if (n != "aten::clone" && n != "aten::contiguous" && n != "aten::_to_copy")
+  else
     m.note = "gather/scatter traffic approximated by the inputs' sizes";
   return m;
 }
