@@ -32,9 +32,9 @@ constexpr int kMaxVectorsPerThread = 8;
 constexpr int kPartialBytes = 16;
 constexpr int kRegisters = 64;  // assumption: 8 vectors (32 registers) plus weights in flight
 // Per element: unpack (int), square-accumulate FFMA, two multiplies (rstd, w),
-// unpack of w (int), half a paired conversion.
+// unpack of w (int), half a paired conversion. The two INT32 ops per element
+// are charged one in each pass over the row (the cuda_core_ops below).
 constexpr double kFp32PerElem = 1.0 + 2.0 + 0.5;
-constexpr int kInt32PerElem = 2;
 constexpr int kScaleGroup = 128;  // DeepSeek-V3 1x128 activation groups
 // FP8 output, per element: max(|y|), multiply by the inverse scale, half a
 // paired cvt.rn.satfinite.e4m3x2; per 8 elements (a thread's share of a group
