@@ -27,33 +27,32 @@ double kernel_result_hbm_bytes(const json& bytes) {
 }
 
 HardwareSpec load_for(const std::string& gpu, const json* config, const std::string& file) {
-  // The resolved config lists every parameter; only those that differ from
-  // the preset are applied (as --set would), so a value the preset already
-  // holds is never re-parsed from its JSON form.
-  std::vector<std::string> overrides;
-  if (config != nullptr && config->contains("params") && (*config)["params"].is_object()) {
-    json preset;
+  auto load = [&](const std::vector<std::string>& overrides) {
     try {
-      preset = resolved_config_json(load_gpu(gpu))["params"];
+      return load_gpu(gpu, overrides);
     } catch (const Error& e) {
       throw Error(
           fmt::format("report: results file '{}': cannot load GPU '{}' for the roofline: {}", file, gpu, e.what()));
     }
-    for (const ParamDef& d : gpu_param_schema()) {
-      const std::string key(d.key);
-      if (!(*config)["params"].contains(key)) continue;
-      const json& p = (*config)["params"][key];
-      const json& v = p.is_object() && p.contains("value") ? p["value"] : p;
-      if (preset.contains(key) && preset[key]["value"] == v) continue;
-      overrides.push_back(key + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
-    }
+  };
+  // The resolved config lists every parameter; only those that differ from
+  // the preset are applied (as --set would), so a value the preset already
+  // holds is never re-parsed from its JSON form. Without such a difference the
+  // preset itself is the GPU (the usual case: loaded once, not twice).
+  HardwareSpec preset_spec = load({});
+  if (config == nullptr || !config->contains("params") || !(*config)["params"].is_object()) return preset_spec;
+  const json preset = resolved_config_json(preset_spec)["params"];
+  std::vector<std::string> overrides;
+  for (const ParamDef& d : gpu_param_schema()) {
+    const std::string key(d.key);
+    if (!(*config)["params"].contains(key)) continue;
+    const json& p = (*config)["params"][key];
+    const json& v = p.is_object() && p.contains("value") ? p["value"] : p;
+    if (preset.contains(key) && preset[key]["value"] == v) continue;
+    overrides.push_back(key + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
   }
-  try {
-    return load_gpu(gpu, overrides);
-  } catch (const Error& e) {
-    throw Error(
-        fmt::format("report: results file '{}': cannot load GPU '{}' for the roofline: {}", file, gpu, e.what()));
-  }
+  if (overrides.empty()) return preset_spec;
+  return load(overrides);
 }
 
 struct Point {

@@ -38,19 +38,32 @@ void expect_clean_error(F&& parse) {
   }
 }
 
-// A file the parser under test reads, in a folder of this process's own
-// (the parsers take paths, as the CLI gives them).
-inline std::filesystem::path input_file(const std::string& name, std::string_view text) {
-  static const std::filesystem::path dir = [] {
-    const auto d = std::filesystem::temp_directory_path() / ("hwsim_fuzz_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(d);
+// The folder of this process's input files: in memory (/dev/shm) where the
+// system has one, else in the temporary folder. On a disk, rewriting a file
+// every run costs a write-back of its blocks when it is closed (ext4 flushes a
+// file truncated to zero and rewritten), more than most parsers take.
+inline const std::filesystem::path& input_dir() {
+  // Never destroyed: the atexit handler below reads it after static destructors may have run.
+  static const std::filesystem::path* const dir = [] {
+    std::error_code ec;
+    const std::filesystem::path shm("/dev/shm");
+    const bool in_memory = std::filesystem::is_directory(shm, ec) && ::access(shm.c_str(), W_OK) == 0;
+    const std::filesystem::path base = in_memory ? shm : std::filesystem::temp_directory_path();
+    const auto* d = new std::filesystem::path(base / ("hwsim_fuzz_" + std::to_string(::getpid())));
+    std::filesystem::create_directories(*d);
     std::atexit([] {
-      std::error_code ec;
-      std::filesystem::remove_all(std::filesystem::temp_directory_path() / ("hwsim_fuzz_" + std::to_string(::getpid())),
-                                  ec);
+      std::error_code ignored;
+      std::filesystem::remove_all(input_dir(), ignored);
     });
     return d;
   }();
+  return *dir;
+}
+
+// A file the parser under test reads, in a folder of this process's own
+// (the parsers take paths, as the CLI gives them).
+inline std::filesystem::path input_file(const std::string& name, std::string_view text) {
+  const std::filesystem::path& dir = input_dir();
   const auto path = dir / name;
   std::ofstream(path, std::ios::binary | std::ios::trunc).write(text.data(), static_cast<std::streamsize>(text.size()));
   return path;
