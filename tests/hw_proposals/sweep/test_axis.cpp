@@ -19,7 +19,7 @@ TEST_CASE("a range's grid includes both ends, evenly spaced or evenly spaced in 
   CHECK(log[2] == Approx(1000));
 }
 
-TEST_CASE("a value is written as a whole number, the shortest double or its label; a GPU key's as --set takes it") {
+TEST_CASE("a value is written as a whole number, the shortest double or its label, and a GPU key's as --set takes it") {
   Axis number = spec_axis("comm_coprocessor.latency_us");
   CHECK_FALSE(number.integer);
   CHECK(format_value(number, 2.5) == "2.5");

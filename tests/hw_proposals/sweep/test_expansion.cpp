@@ -31,7 +31,7 @@ TEST_CASE("a grid takes every combination in a fixed order, the last axis fastes
   CHECK(one[1].values == std::vector<double>{4});
 }
 
-TEST_CASE("an integer axis's grid values are whole; sampling is fixed by its seed") {
+TEST_CASE("an integer axis's grid values are whole, and sampling is fixed by its seed") {
   Axis n = list_axis("n", {1.4, 2.6});
   n.integer = true;
   CHECK(expand_points({n}, {}, {})[1].values == std::vector<double>{3});
