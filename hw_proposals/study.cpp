@@ -138,7 +138,7 @@ namespace {
 // per point, the point's override applied after the study's own.
 struct SensitivityLine {
   SensitivitySweep axis_sweep;
-  std::vector<Variant> points;
+  std::vector<Variant> variants;  // one per point of axis_sweep, in order
 };
 
 // A layer-level proposal's variants: the proposal as specified and one per
@@ -156,7 +156,7 @@ Planned plan_proposal(const Proposal& p, const std::vector<LayerKernel>& layer, 
   for (SensitivitySweep& one_axis : sensitivity_sweeps(p)) {
     SensitivityLine line{std::move(one_axis), {}};
     for (const auto& point : line.axis_sweep.points) {
-      line.points.push_back(make_variant(p, layer, o, line.axis_sweep.overrides(point), batches));
+      line.variants.push_back(make_variant(p, layer, o, line.axis_sweep.overrides(point), batches));
     }
     pl.sweeps.push_back(std::move(line));
   }
@@ -221,15 +221,15 @@ json top_contributors(const json& base_kernels, const json& kernels) {
 json sensitivity_json(const HardwareSpec& spec, const Planned& pl, const std::vector<Timed>& base,
                       const std::vector<std::vector<Prediction>>& results, double base_total) {
   json sens = json::array();
-  for (const auto& [line, points] : pl.sweeps) {
+  for (const auto& [axis_sweep, variants] : pl.sweeps) {
     json pts = json::array();
-    for (size_t j = 0; j < points.size(); ++j) {
-      const json pt = totals(variant_kernels(spec, points[j], base, results[points[j].batch]));
-      pts.push_back({{"value", line.value(line.points[j])},
+    for (size_t j = 0; j < variants.size(); ++j) {
+      const json pt = totals(variant_kernels(spec, variants[j], base, results[variants[j].batch]));
+      pts.push_back({{"value", axis_sweep.value(axis_sweep.points[j])},
                      {"total_us", pt["total_us"]},
                      {"speedup", base_total / pt["total_us"].get<double>()}});
     }
-    sens.push_back(line.line_json(std::move(pts)));
+    sens.push_back(axis_sweep.line_json(std::move(pts)));
   }
   return sens;
 }
