@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "hw_proposals/prediction_table.hpp"
+#include "hw_proposals/sensitivity.hpp"
 #include "models/spec/error.hpp"
 #include "sim/engine/time.hpp"
 
@@ -77,19 +78,18 @@ json run_step_study(std::span<const Proposal* const> proposals, const StepStudyO
     row["speedup"] = base_s / row["step_s"].get<double>();
     json sens = json::array();
     if (o.sensitivity) {
-      for (const SensitivityParam& param : p->sensitivity()) {
+      for (const SensitivitySweep& line : sensitivity_sweeps(*p)) {
         json pts = json::array();
-        for (double value : param.values) {
-          const json pt = proposal_step(*p, o, {fmt::format("{}={}", param.key, value)}, compute, routings);
-          pts.push_back({{"value", value},
+        for (const sweep::SweepPoint& point : line.points) {
+          const json pt = proposal_step(*p, o, line.overrides(point), compute, routings);
+          pts.push_back({{"value", line.value(point)},
                          {"step_s", pt["step_s"]},
                          {"speedup", base_s / pt["step_s"].get<double>()},
                          {"f_and_b_s", pt["f_and_b_s"]},
                          {"dispatch_us", pt["dispatch_us"]},
                          {"combine_us", pt["combine_us"]}});
         }
-        sens.push_back(
-            {{"parameter", param.key}, {"unit", param.unit}, {"description", param.description}, {"points", pts}});
+        sens.push_back(line.line_json(std::move(pts)));
       }
     }
     row["sensitivity"] = sens;

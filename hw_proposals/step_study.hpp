@@ -3,10 +3,11 @@
 // (deepseek_v3::simulate_step) with the baseline EP communication (DeepEP on
 // SMs) and with each step-level proposal's communication model on the GPU its
 // spec delta describes, all else equal, plus a sweep of each proposal's
-// parameters. Compute kernel times come from one predictor shared by every
-// step (a PredictionTable): the proposals' spec deltas set only
-// communication parameters, which no compute kernel reads (proposal.hpp), so
-// the baseline GPU's predictions hold for every configuration.
+// parameters (each a one-axis sweep of the sweep's core, sensitivity.hpp).
+// Compute kernel times come from one predictor shared by every step (a
+// PredictionTable): the proposals' spec deltas set only communication
+// parameters, which no compute kernel reads (proposal.hpp), so the baseline
+// GPU's predictions hold for every configuration.
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "hw_proposals/prediction_table.hpp"
+#include "hw_proposals/sensitivity.hpp"
 #include "models/power/controller.hpp"
 #include "models/spec/error.hpp"
 
@@ -133,24 +134,31 @@ deepseek_v3::StepOptions study_step_options(const StudyOptions& o) {
 
 namespace {
 
-// A layer-level proposal's variants: the proposal as specified and, per
-// sensitivity parameter, one variant per swept value.
+// A sensitivity line: the one-axis sweep of a registration and a variant
+// per point, the point's override applied after the study's own.
+struct SensitivityLine {
+  SensitivitySweep axis_sweep;
+  std::vector<Variant> variants;  // one per point of axis_sweep, in order
+};
+
+// A layer-level proposal's variants: the proposal as specified and one per
+// point of each sensitivity line.
 struct Planned {
   const Proposal* proposal;
   Variant main;
-  std::vector<std::pair<SensitivityParam, std::vector<Variant>>> sweeps;
+  std::vector<SensitivityLine> sweeps;
 };
 
 Planned plan_proposal(const Proposal& p, const std::vector<LayerKernel>& layer, const StudyOptions& o,
                       std::vector<ConfigBatch>& batches) {
   Planned pl{&p, make_variant(p, layer, o, {}, batches), {}};
   if (!o.sensitivity) return pl;
-  for (const auto& param : p.sensitivity()) {
-    std::vector<Variant> points;
-    for (double value : param.values) {
-      points.push_back(make_variant(p, layer, o, {fmt::format("{}={}", param.key, value)}, batches));
+  for (SensitivitySweep& one_axis : sensitivity_sweeps(p)) {
+    SensitivityLine line{std::move(one_axis), {}};
+    for (const auto& point : line.axis_sweep.points) {
+      line.variants.push_back(make_variant(p, layer, o, line.axis_sweep.overrides(point), batches));
     }
-    pl.sweeps.emplace_back(param, std::move(points));
+    pl.sweeps.push_back(std::move(line));
   }
   return pl;
 }
@@ -213,16 +221,15 @@ json top_contributors(const json& base_kernels, const json& kernels) {
 json sensitivity_json(const HardwareSpec& spec, const Planned& pl, const std::vector<Timed>& base,
                       const std::vector<std::vector<Prediction>>& results, double base_total) {
   json sens = json::array();
-  for (const auto& [param, points] : pl.sweeps) {
+  for (const auto& [axis_sweep, variants] : pl.sweeps) {
     json pts = json::array();
-    for (size_t j = 0; j < points.size(); ++j) {
-      const json pt = totals(variant_kernels(spec, points[j], base, results[points[j].batch]));
-      pts.push_back({{"value", param.values[j]},
+    for (size_t j = 0; j < variants.size(); ++j) {
+      const json pt = totals(variant_kernels(spec, variants[j], base, results[variants[j].batch]));
+      pts.push_back({{"value", axis_sweep.value(axis_sweep.points[j])},
                      {"total_us", pt["total_us"]},
                      {"speedup", base_total / pt["total_us"].get<double>()}});
     }
-    sens.push_back(
-        {{"parameter", param.key}, {"unit", param.unit}, {"description", param.description}, {"points", pts}});
+    sens.push_back(axis_sweep.line_json(std::move(pts)));
   }
   return sens;
 }

@@ -1,13 +1,14 @@
 #pragma once
 // A what-if study: the DeepSeek-V3 layer's kernels simulated on a GPU as they
-// are (the baseline) and as each layer-level proposal rewrites them on the
-// GPU its spec delta describes, plus a sensitivity sweep of each proposal's
-// parameters. Every configuration is simulated in a process of its own
-// (sim/batch_runner) and only the kernels a proposal rewrites are simulated
-// again: by the proposals' contract the others take the baseline's time.
-// Step-level proposals (communication) are studied on the whole training step
-// (step_study.hpp); the step's compute kernels are simulated once, in the same
-// batches, and shared by every step.
+// are (the baseline) and as each layer-level proposal rewrites them on the GPU
+// its spec delta describes, plus a sensitivity sweep of each proposal's
+// parameters (each a one-axis sweep of the sweep's core, sensitivity.hpp).
+// Every configuration is simulated in a process of its own (sim/batch_runner)
+// and only the kernels a proposal rewrites are simulated again: by the
+// proposals' contract the others take the baseline's time. Step-level proposals
+// (communication) are studied on the whole training step (step_study.hpp); the
+// step's compute kernels are simulated once, in the same batches, and shared by
+// every step.
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>

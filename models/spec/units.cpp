@@ -63,6 +63,12 @@ constexpr std::array kTextUnits = {
     TextUnit{"s", Dimension::kTime, 1},
     TextUnit{"cycles", Dimension::kCycles, 1},
     TextUnit{"W", Dimension::kPower, 1},
+    // Rates per clock and bit counts: the units the proposals' sensitivity
+    // registrations write (hw_proposals/sensitivity.hpp), which their values
+    // pass through as a sweep file's do.
+    TextUnit{"B/clk", Dimension::kRate, 1},
+    TextUnit{"B/clk/SM", Dimension::kRate, 1},
+    TextUnit{"bits", Dimension::kBits, 1},
 };
 
 }  // namespace

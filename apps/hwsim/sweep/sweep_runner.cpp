@@ -129,8 +129,8 @@ void write_manifest(const SweepSpec& s, const std::vector<Planned>& planned, con
                                    {"workload", s.kernel.empty() ? "deepseek-v3-layer" : s.kernel},
                                    {"axes", axes},
                                    {"outputs", s.outputs},
-                                   {"sampling", s.method},
-                                   {"seed", s.seed},
+                                   {"sampling", s.sampling.method},
+                                   {"seed", s.sampling.seed},
                                    {"simulator", simulator_version()},
                                    {"points", points}};
   const nlohmann::json old = read_json(dir / "sweep.json");
@@ -247,7 +247,7 @@ void check_points(const SweepSpec& s, const std::vector<SweepPoint>& points) {
       nlohmann::json params = s.params;
       for (size_t i = 0; i < s.axes.size(); ++i) {
         const Axis& a = s.axes[i];
-        if (a.target == AxisTarget::kSpec) sets.push_back(a.key + "=" + format_value(a, p.values[i]));
+        if (a.target == AxisTarget::kSpec) sets.push_back(spec_override(a, p.values[i]));
         if (a.target == AxisTarget::kParam) params[a.key.substr(6)] = static_cast<std::int64_t>(p.values[i]);
       }
       load_gpu(s.gpu, sets);

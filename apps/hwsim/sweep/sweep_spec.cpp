@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "hw_proposals/proposal.hpp"
+#include "hw_proposals/sweep/spec_axis.hpp"
 #include "models/io/json_input.hpp"
 #include "models/numerics/accumulator.hpp"
 #include "models/numerics/gemm.hpp"
@@ -142,19 +143,11 @@ void classify_axis(const Reader& r, const YAML::Node& key_node, const SweepSpec&
     a.integer = true;
     return;
   }
-  std::vector<std::string> keys;
-  for (const ParamDef& d : gpu_param_schema()) {
-    keys.emplace_back(d.key);
-    if (d.key != a.key) continue;
-    if (d.kind != ValueKind::kNumber && d.kind != ValueKind::kInteger)
-      r.fail(key_node, a.key, "only number and integer keys can be swept");
-    a.integer = d.kind == ValueKind::kInteger;
-    return;
+  try {
+    a.integer = spec_axis(a.key).integer;
+  } catch (const Error& e) {
+    r.fail(key_node, a.key, e.what());
   }
-  const std::string hint = closest_match(a.key, keys);
-  r.fail(key_node, a.key,
-         fmt::format("not a GPU description key, param.NAME, tokens, proposal or numerics.promote_every{}",
-                     hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
 }
 
 // A layer-level proposal's name, checked (`none`: the baseline, where allowed).
@@ -208,7 +201,7 @@ double axis_number(const Reader& r, const YAML::Node& n, const std::string& key,
   const auto unit = unit_of_key(a.key);
   if (!unit) return r.number(n, key);
   try {
-    return parse_quantity(r.text(n, key), *unit, key);
+    return spec_quantity(a, r.text(n, key), key);
   } catch (const Error& e) {
     std::string m = e.what();
     if (m.starts_with(r.file)) throw;
@@ -247,19 +240,24 @@ void read_axis_values(const Reader& r, const YAML::Node& n, Axis& a) {
   }
   if (a.log && from <= 0) r.fail(n["from"], a.key, "a log range needs from > 0");
   a.range = true;
-  const int count = static_cast<int>(steps);
-  for (int i = 0; i < count; ++i) {
-    const double t = static_cast<double>(i) / (count - 1);
-    a.values.push_back(a.log ? std::exp(std::log(from) + t * (std::log(to) - std::log(from))) : from + t * (to - from));
-  }
+  a.values = range_values(from, to, static_cast<int>(steps), a.log);
 }
 
 // An integer axis's values (and so its range's ends) within what the key
 // accepts: a whole number beyond 64 bits has no integer to become, and one
-// beyond the key's range would only fail later, point by point.
+// beyond the key's range would only fail later, point by point. A GPU key's
+// are checked as the study's sensitivity lines are (check_spec_values).
 void check_integer_axis(const Reader& r, const YAML::Node& key_node, const SweepSpec& s, const Axis& a) {
   if (!a.integer || !a.labels.empty()) return;  // a labelled axis holds indices of its names
-  double lo = 1, hi = 1 << 20;                  // the layer's tokens
+  if (a.target == AxisTarget::kSpec) {
+    try {
+      check_spec_values(a);
+    } catch (const Error& e) {
+      r.fail(key_node, a.key, e.what());
+    }
+    return;
+  }
+  double lo = 1, hi = 1 << 20;  // the layer's tokens
   std::string range = "1..1048576";
   if (a.target == AxisTarget::kParam) {
     const std::string name = a.key.substr(6);
@@ -270,13 +268,8 @@ void check_integer_axis(const Reader& r, const YAML::Node& key_node, const Sweep
       range = fmt::format("0..{}", p.limit());
     }
   }
-  const ParamDef* def = nullptr;  // a GPU description key: its rule and range ("0 or [lo, hi]" included)
-  for (const ParamDef& d : gpu_param_schema()) {
-    if (a.target == AxisTarget::kSpec && d.key == a.key) def = &d;
-  }
-  if (def != nullptr) range = range_text(*def);
   for (const double v : a.values) {
-    const bool ok = (def != nullptr ? in_range(*def, v) : v >= lo && v <= hi) && std::fabs(v) <= 0x1p53;
+    const bool ok = v >= lo && v <= hi && std::fabs(v) <= 0x1p53;
     if (!ok) r.fail(key_node, a.key, fmt::format("{} is outside {}, the range of {}", v, range, a.key));
   }
 }
@@ -284,22 +277,23 @@ void check_integer_axis(const Reader& r, const YAML::Node& key_node, const Sweep
 void read_sampling(const Reader& r, const YAML::Node& n, SweepSpec& s) {
   for (const auto& [k, v] : r.entries(n, "sampling", {"method", "samples", "seed"})) {
     if (k == "method") {
-      s.method = r.text(v, "sampling.method");
-      if (s.method != "grid" && s.method != "random" && s.method != "lhs")
-        r.fail(v, "sampling.method", "expected grid, random or lhs, got '" + s.method + "'");
+      s.sampling.method = r.text(v, "sampling.method");
+      if (s.sampling.method != "grid" && s.sampling.method != "random" && s.sampling.method != "lhs")
+        r.fail(v, "sampling.method", "expected grid, random or lhs, got '" + s.sampling.method + "'");
     } else if (k == "samples") {
       const double d = r.number(v, "sampling.samples");
       if (d < 1 || d > kMaxPoints || std::floor(d) != d)
         r.fail(v, "sampling.samples", fmt::format("expected an integer in 1..{}", kMaxPoints));
-      s.samples = static_cast<int>(d);
+      s.sampling.samples = static_cast<int>(d);
     } else {
       const double d = r.number(v, "sampling.seed");
       if (d < 0 || d > 9e15 || std::floor(d) != d) r.fail(v, "sampling.seed", "expected an integer >= 0");
-      s.seed = static_cast<std::uint64_t>(d);
+      s.sampling.seed = static_cast<std::uint64_t>(d);
     }
   }
-  if (s.method != "grid" && s.samples == 0) r.fail(n, "sampling", s.method + " sampling needs samples: N");
-  if (s.method == "grid" && s.samples != 0)
+  if (s.sampling.method != "grid" && s.sampling.samples == 0)
+    r.fail(n, "sampling", s.sampling.method + " sampling needs samples: N");
+  if (s.sampling.method == "grid" && s.sampling.samples != 0)
     r.fail(n, "sampling.samples", "grid sampling takes every point; drop samples");
 }
 
@@ -433,7 +427,7 @@ SweepSpec read_sweep(const std::filesystem::path& file) {
   if (root["sampling"].IsDefined()) read_sampling(r, root["sampling"], s);
   double grid = 1;
   for (const Axis& a : s.axes) grid *= static_cast<double>(a.values.size());
-  if (s.method == "grid" && grid > kMaxPoints)
+  if (s.sampling.method == "grid" && grid > kMaxPoints)
     r.fail(root["axes"], "axes", fmt::format("the grid has {} points; at most {}", grid, kMaxPoints));
   return s;
 }

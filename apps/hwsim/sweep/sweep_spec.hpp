@@ -5,29 +5,21 @@
 // `tokens`; each a list of values or a linear/log range) and the sampling
 // (grid, random or Latin hypercube, with an explicit seed). Reading checks
 // everything a point will need and names the file, line and key of the first
-// problem; expanding gives the points in a fixed order.
+// problem; expanding gives the points in a fixed order. The axes, points,
+// constraints and expansion are the sweep's core (hw_proposals/sweep/), which
+// the study's sensitivity lines share; this file adds the file and the
+// `hwsim run` a point asks for.
 #include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "apps/hwsim/sweep/sweep_constraint.hpp"
+#include "hw_proposals/sweep/axis.hpp"
+#include "hw_proposals/sweep/constraint.hpp"
+#include "hw_proposals/sweep/expansion.hpp"
 
 namespace hwsim::sweep {
-
-enum class AxisTarget { kSpec, kParam, kTokens, kProposal, kPromoteEvery };
-
-struct Axis {
-  std::string key;  // as written: "hbm.bandwidth_GBps", "param.m", "tokens"
-  AxisTarget target = AxisTarget::kSpec;
-  std::vector<double> values;  // a list, or the range's grid points
-  bool range = false;          // from/to: random and LHS sample the interval itself
-  bool log = false;
-  bool integer = false;             // kernel params and tokens are whole numbers
-  std::vector<std::string> labels;  // kProposal, kPromoteEvery: the names; values are their indices
-  int line = 0;
-};
 
 struct SweepSpec {
   std::string file;
@@ -44,21 +36,13 @@ struct SweepSpec {
   // the promotion interval ("128", "none"), as hwsim run --fp8-error-k takes them.
   int fp8_k = 0;
   std::string fp8_promote_every = "128";
-  std::string method = "grid";  // grid | random | lhs
-  int samples = 0;              // random, lhs
-  std::uint64_t seed = 1;
-};
-
-// One point: a value per axis, in the axes' order.
-struct SweepPoint {
-  int index = 0;
-  std::vector<double> values;
+  Sampling sampling;
 };
 
 // Throws hwsim::Error "FILE:LINE: key: what was expected" for the first problem.
 SweepSpec read_sweep(const std::filesystem::path& file);
-// The points, in a fixed order; those a constraint excludes are dropped and
-// the others keep their index.
+// The points, in a fixed order (expand_points); those a constraint excludes
+// are dropped and the others keep their index.
 std::vector<SweepPoint> expand(const SweepSpec& s);
 // What a point's result offers: a kernel's time and clock; the layer's total
 // and phases (`outputs:` chooses among them; all by default).
@@ -68,6 +52,5 @@ std::vector<std::string> available_outputs(const SweepSpec& s);
 // command name), and the canonical JSON its content hash is taken over.
 std::vector<std::string> point_arguments(const SweepSpec& s, const SweepPoint& p);
 nlohmann::json point_spec(const SweepSpec& s, const SweepPoint& p, std::string_view simulator_version);
-std::string format_value(const Axis& a, double v);
 
 }  // namespace hwsim::sweep

@@ -179,9 +179,9 @@ TEST_CASE("Latin hypercube puts one point in each stratum of every axis; the see
   }
   CHECK(strata.size() == 10);
   SweepSpec other = s;
-  other.seed = 8;
+  other.sampling.seed = 8;
   CHECK(expand(other)[0].values != a[0].values);
-  other.method = "random";
+  other.sampling.method = "random";
   CHECK(expand(other).size() == 10);
 }
 

@@ -22,6 +22,12 @@ TEST_CASE("quantities in text convert to the key's unit") {
   CHECK(parse_quantity("50 MiB", bytes, "k") == Approx(52428800));
   const auto mhz = *unit_of_key("x_MHz");
   CHECK(parse_quantity("1.98 GHz", mhz, "k") == Approx(1980));
+  // Rates per clock and bit counts, as the proposals' sensitivity registrations write them.
+  const auto per_clk = *unit_of_key("x_per_clk");
+  CHECK(parse_quantity("64 B/clk/SM", per_clk, "k") == 64);
+  CHECK(parse_quantity("64 B/clk", per_clk, "k") == 64);
+  CHECK(parse_quantity("23 bits", *unit_of_key("x_bits"), "k") == 23);
+  CHECK_THROWS_WITH(parse_quantity("23 bits", per_clk, "k"), "k: unit 'bits' is a bits, expected a rate");
 }
 
 TEST_CASE("bad quantities are refused with the reason") {

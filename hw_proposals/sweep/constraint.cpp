@@ -1,4 +1,4 @@
-#include "apps/hwsim/sweep/sweep_constraint.hpp"
+#include "hw_proposals/sweep/constraint.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
