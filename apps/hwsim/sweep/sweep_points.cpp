@@ -9,7 +9,35 @@ namespace hwsim::sweep {
 
 std::vector<SweepPoint> expand(const SweepSpec& s) { return expand_points(s.axes, s.constraints, s.sampling); }
 
+namespace {
+
+// A step point: `hwsim step` with the GPU, its --set values, the timing model
+// and the all-to-all (--comm: the baseline or a communication proposal).
+std::vector<std::string> step_arguments(const SweepSpec& s, const SweepPoint& p) {
+  std::vector<std::string> argv = {"--gpu", s.gpu};
+  for (const auto& o : s.overrides) argv.insert(argv.end(), {"--set", o});
+  std::string comm = s.proposals.empty() ? "deepep_sm" : s.proposals.front();
+  for (size_t i = 0; i < s.axes.size(); ++i) {
+    const Axis& a = s.axes[i];
+    if (a.target == AxisTarget::kSpec) argv.insert(argv.end(), {"--set", spec_override(a, p.values[i])});
+    if (a.target == AxisTarget::kProposal) {
+      const std::string v = format_value(a, p.values[i]);
+      comm = v == "none" ? "deepep_sm" : v;
+    }
+  }
+  argv.insert(argv.end(), {"--model", s.step_model, "--comm", comm});
+  return argv;
+}
+
+}  // namespace
+
+std::string workload_name(const SweepSpec& s) {
+  if (s.step) return "deepseek-v3-step";
+  return s.kernel.empty() ? "deepseek-v3-layer" : s.kernel;
+}
+
 std::vector<std::string> point_arguments(const SweepSpec& s, const SweepPoint& p) {
+  if (s.step) return step_arguments(s, p);
   std::vector<std::string> argv = {"--gpu", s.gpu};
   for (const auto& o : s.overrides) argv.insert(argv.end(), {"--set", o});
   for (const auto& name : s.proposals) argv.insert(argv.end(), {"--proposal", name});
@@ -48,7 +76,8 @@ nlohmann::json point_spec(const SweepSpec& s, const SweepPoint& p, std::string_v
     const Axis& a = s.axes[i];
     axes[a.key] = a.labels.empty() ? nlohmann::json(p.values[i]) : nlohmann::json(format_value(a, p.values[i]));
   }
-  return {{"hwsim_run", point_arguments(s, p)}, {"axes", axes}, {"simulator", simulator_version}};
+  return {
+      {s.step ? "hwsim_step" : "hwsim_run", point_arguments(s, p)}, {"axes", axes}, {"simulator", simulator_version}};
 }
 
 }  // namespace hwsim::sweep

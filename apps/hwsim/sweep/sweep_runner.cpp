@@ -126,7 +126,7 @@ void write_manifest(const SweepSpec& s, const std::vector<Planned>& planned, con
   }
   const nlohmann::json manifest = {{"hwsim_sweep", 1},
                                    {"gpu", s.gpu},
-                                   {"workload", s.kernel.empty() ? "deepseek-v3-layer" : s.kernel},
+                                   {"workload", workload_name(s)},
                                    {"axes", axes},
                                    {"outputs", s.outputs},
                                    {"sampling", s.sampling.method},
@@ -171,9 +171,11 @@ void run_points(const std::vector<const Planned*>& todo, const RunOptions& o) {
     while (next < todo.size() && static_cast<int>(running.size()) < o.jobs) {
       const Planned& p = *todo[next++];
       const fs::path pd = o.dir / "points" / p.hash;
-      std::vector<std::string> args = {"hwsim", "run"};
-      for (const auto& a : p.spec["hwsim_run"]) args.push_back(a.get<std::string>());
-      args.insert(args.end(), {"--out", (pd / "result.json").string()});
+      // A step point runs `hwsim step`, which writes its JSON with --json; the others `hwsim run --out`.
+      const bool step = p.spec.contains("hwsim_step");
+      std::vector<std::string> args = {"hwsim", step ? "step" : "run"};
+      for (const auto& a : p.spec[step ? "hwsim_step" : "hwsim_run"]) args.push_back(a.get<std::string>());
+      args.insert(args.end(), {step ? "--json" : "--out", (pd / "result.json").string()});
       args.insert(args.end(), o.extra_args.begin(), o.extra_args.end());
       fs::remove(pd / "result.json");
       const pid_t pid = spawn(exe, args, pd / "log.txt");
@@ -194,7 +196,14 @@ void run_points(const std::vector<const Planned*>& todo, const RunOptions& o) {
 // The outputs kept of a point's result (SweepSpec::outputs, in its order).
 nlohmann::json outputs_of(const SweepSpec& s, const nlohmann::json& r) {
   nlohmann::json all;
-  if (!s.kernel.empty()) {
+  if (s.step) {
+    all = {{"step_s", r.at("step_s")},
+           {"bubble_s", r.at("breakdown_s").at("bubble")},
+           {"tokens_per_gpu_s", r.at("tokens_per_gpu_s")},
+           {"mfu", r.at("mfu")},
+           {"dispatch_us", r.at("dispatch").at("time_us")},
+           {"combine_us", r.at("combine").at("time_us")}};
+  } else if (!s.kernel.empty()) {
     all = {{"time_us", r.at("time_us")}, {"sm_clock_mhz", r.at("sm_clock_mhz")}};
   } else {
     all = {{"total_us", r.at("total_us")}};
@@ -362,7 +371,8 @@ std::pair<SweepSpec, std::vector<Planned>> load_sweep(const fs::path& dir) {
     throw Error(fmt::format("{}: not a sweep folder (no readable sweep.json)", dir.string()));
   SweepSpec s;
   const std::string workload = m.value("workload", "");
-  s.kernel = workload == "deepseek-v3-layer" ? "" : workload;
+  s.step = workload == "deepseek-v3-step";
+  s.kernel = workload == "deepseek-v3-layer" || s.step ? "" : workload;
   for (const auto& a : m["axes"]) {
     Axis axis;
     axis.key = a.at("key").get<std::string>();

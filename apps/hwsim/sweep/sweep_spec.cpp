@@ -75,7 +75,7 @@ struct Reader {
 };
 
 void read_workload(const Reader& r, const YAML::Node& n, SweepSpec& s) {
-  for (const auto& [k, v] : r.entries(n, "workload", {"kernel", "params", "layer", "tokens"})) {
+  for (const auto& [k, v] : r.entries(n, "workload", {"kernel", "params", "layer", "tokens", "step", "model"})) {
     if (k == "kernel") {
       s.kernel = r.text(v, "workload.kernel");
       try {
@@ -97,6 +97,14 @@ void read_workload(const Reader& r, const YAML::Node& n, SweepSpec& s) {
     } else if (k == "layer") {
       if (r.text(v, "workload.layer") != "deepseek-v3-layer")
         r.fail(v, "workload.layer", "expected deepseek-v3-layer, got '" + v.Scalar() + "'");
+    } else if (k == "step") {
+      if (r.text(v, "workload.step") != "deepseek-v3-step")
+        r.fail(v, "workload.step", "expected deepseek-v3-step, got '" + v.Scalar() + "'");
+      s.step = true;
+    } else if (k == "model") {
+      s.step_model = r.text(v, "workload.model");
+      if (s.step_model != "sim" && s.step_model != "roofline")
+        r.fail(v, "workload.model", "expected sim or roofline (hwsim step --model), got '" + s.step_model + "'");
     } else {
       const double t = r.number(v, "workload.tokens");
       if (t < 1 || t > (1 << 20) || std::floor(t) != t)
@@ -104,14 +112,21 @@ void read_workload(const Reader& r, const YAML::Node& n, SweepSpec& s) {
       s.tokens = static_cast<int>(t);
     }
   }
-  if (s.kernel.empty() == !n["layer"].IsDefined()) r.fail(n, "workload", "give exactly one of kernel or layer");
+  const int given = !s.kernel.empty() + n["layer"].IsDefined() + s.step;
+  if (given != 1) r.fail(n, "workload", "give exactly one of kernel, layer or step");
+  if (!s.step && n["model"].IsDefined())
+    r.fail(n["model"], "workload.model", "a timing model is chosen for the step only");
+  if (!n["layer"].IsDefined() && n["tokens"].IsDefined())
+    r.fail(n["tokens"], "workload.tokens", "tokens is an option of the layer workload only");
+  if (!s.kernel.empty() || !n["params"].IsDefined()) return;
+  r.fail(n["params"], "workload.params", "params are a kernel workload's");
 }
 
 // The axis's target, checked against the GPU description's keys, the
 // kernel's params or the layer's options.
 void classify_axis(const Reader& r, const YAML::Node& key_node, const SweepSpec& s, Axis& a) {
   if (a.key == "proposal") {
-    if (!s.kernel.empty()) r.fail(key_node, a.key, "proposal is an axis of the layer workload only");
+    if (!s.kernel.empty()) r.fail(key_node, a.key, "proposal is an axis of the layer and step workloads only");
     a.target = AxisTarget::kProposal;
     a.integer = true;
     return;
@@ -123,7 +138,7 @@ void classify_axis(const Reader& r, const YAML::Node& key_node, const SweepSpec&
     return;
   }
   if (a.key == "tokens") {
-    if (!s.kernel.empty()) r.fail(key_node, a.key, "tokens is an axis of the layer workload only");
+    if (!s.kernel.empty() || s.step) r.fail(key_node, a.key, "tokens is an axis of the layer workload only");
     a.target = AxisTarget::kTokens;
     a.integer = true;
     return;
@@ -150,14 +165,22 @@ void classify_axis(const Reader& r, const YAML::Node& key_node, const SweepSpec&
   }
 }
 
-// A layer-level proposal's name, checked (`none`: the baseline, where allowed).
-std::string proposal_name(const Reader& r, const YAML::Node& n, const std::string& key, bool none_allowed) {
+// A proposal's name, checked (`none`: the baseline, where allowed): a
+// layer-level one for the layer, a step-level one (the all-to-all it runs,
+// hwsim step --comm) for the step.
+std::string proposal_name(const Reader& r, const YAML::Node& n, const std::string& key, bool none_allowed, bool step) {
   const std::string name = r.text(n, key);
   if (none_allowed && name == "none") return name;
   try {
-    if (proposals::find_proposal(name)->level() == proposals::Level::kStep)
+    const bool step_level = proposals::find_proposal(name)->level() == proposals::Level::kStep;
+    if (step_level && !step)
       r.fail(n, key,
              fmt::format("{} changes the training step's communication, not the layer (hwsim study {})", name, name));
+    if (!step_level && step)
+      r.fail(n, key,
+             fmt::format("{} changes the layer's kernels; the step sweeps the communication proposals "
+                         "(comm_offload, unified_scaleup_scaleout)",
+                         name));
   } catch (const Error& e) {
     if (std::string_view(e.what()).starts_with(r.file)) throw;
     r.fail(n, key, e.what());
@@ -210,11 +233,11 @@ double axis_number(const Reader& r, const YAML::Node& n, const std::string& key,
   }
 }
 
-void read_axis_values(const Reader& r, const YAML::Node& n, Axis& a) {
+void read_axis_values(const Reader& r, const YAML::Node& n, Axis& a, bool step) {
   const std::string key = a.key + ".values";
   if (a.target == AxisTarget::kProposal)
     return read_labelled_axis(r, n, a, "proposal names (none: the baseline)",
-                              [&](const YAML::Node& e) { return proposal_name(r, e, key, true); });
+                              [&](const YAML::Node& e) { return proposal_name(r, e, key, true, step); });
   if (a.target == AxisTarget::kPromoteEvery)
     return read_labelled_axis(r, n, a, "intervals (none: never)",
                               [&](const YAML::Node& e) { return promote_every(r, e, key); });
@@ -297,12 +320,18 @@ void read_sampling(const Reader& r, const YAML::Node& n, SweepSpec& s) {
     r.fail(n, "sampling.samples", "grid sampling takes every point; drop samples");
 }
 
-// Proposals applied at every point, in order (the layer only).
+// Proposals applied at every point, in order (the layer; the step runs one
+// all-to-all, so one communication proposal, and none beside a proposal axis).
 void read_proposals(const Reader& r, const YAML::Node& n, SweepSpec& s) {
   if (!n.IsSequence()) r.fail(n, "proposals", "expected a list of proposal names");
-  if (!s.kernel.empty()) r.fail(n, "proposals", "proposals apply to the layer workload only");
+  if (!s.kernel.empty()) r.fail(n, "proposals", "proposals apply to the layer and step workloads only");
+  if (s.step && n.size() > 1)
+    r.fail(n, "proposals", "the step runs one communication proposal (its all-to-all); give at most one");
+  if (s.step && n.size() == 1 &&
+      std::any_of(s.axes.begin(), s.axes.end(), [](const Axis& a) { return a.target == AxisTarget::kProposal; }))
+    r.fail(n, "proposals", "the step runs one communication proposal; it is already the proposal axis");
   for (const auto& e : n) {
-    const std::string name = proposal_name(r, e, "proposals", false);
+    const std::string name = proposal_name(r, e, "proposals", false, s.step);
     for (const Axis& a : s.axes)
       if (std::find(a.labels.begin(), a.labels.end(), name) != a.labels.end())
         r.fail(e, "proposals", fmt::format("{} is also a value of the proposal axis", name));
@@ -323,6 +352,7 @@ void read_numerics(const Reader& r, const YAML::Node& n, SweepSpec& s) {
     }
   }
   if (s.fp8_k == 0) r.fail(n, "numerics", "needs k: the K the error is taken at (DeepSeek-V3: 7168)");
+  if (s.step) r.fail(n, "numerics", "the FP8 error is reported for kernel and layer workloads, not the step");
 }
 
 void read_constraints(const Reader& r, const YAML::Node& n, SweepSpec& s) {
@@ -370,6 +400,7 @@ void read_outputs(const Reader& r, const YAML::Node& n, SweepSpec& s) {
 std::vector<std::string> available_outputs(const SweepSpec& s) {
   std::vector<std::string> out = {"total_us", "forward_us", "backward_input_us", "backward_weight_us"};
   if (!s.kernel.empty()) out = {"time_us", "sm_clock_mhz"};
+  if (s.step) out = {"step_s", "bubble_s", "tokens_per_gpu_s", "mfu", "dispatch_us", "combine_us"};
   if (s.fp8_k > 0) out.insert(out.end(), {"fp8_max_rel_error", "fp8_mean_rel_error"});
   return out;
 }
@@ -400,7 +431,7 @@ SweepSpec read_sweep(const std::filesystem::path& file) {
   const auto top =
       r.entries(root, "sweep file",
                 {"gpu", "workload", "set", "proposals", "numerics", "axes", "constraints", "outputs", "sampling"});
-  if (!root["workload"].IsDefined()) r.fail(root, "workload", "missing (a kernel or the layer)");
+  if (!root["workload"].IsDefined()) r.fail(root, "workload", "missing (a kernel, the layer or the step)");
   if (!root["axes"].IsDefined()) r.fail(root, "axes", "missing (at least one axis)");
   if (root["gpu"].IsDefined()) s.gpu = r.text(root["gpu"], "gpu");
   read_workload(r, root["workload"], s);
@@ -416,7 +447,7 @@ SweepSpec read_sweep(const std::filesystem::path& file) {
     classify_axis(r, kv.first, s, a);
     for (const auto& o : s.overrides)
       if (o.starts_with(a.key + "=")) r.fail(kv.first, a.key, "is both an axis and a fixed set: value");
-    read_axis_values(r, kv.second, a);
+    read_axis_values(r, kv.second, a, s.step);
     check_integer_axis(r, kv.first, s, a);
     s.axes.push_back(std::move(a));
   }

@@ -24,11 +24,13 @@ namespace hwsim::sweep {
 struct SweepSpec {
   std::string file;
   std::string gpu = "h800-sxm";
-  std::string kernel;                                // empty: the layer
+  std::string kernel;                                // empty: the layer or the step
+  bool step = false;                                 // the DeepSeek-V3 training step (hwsim step)
+  std::string step_model = "sim";                    // the step's kernel timing model (hwsim step --model)
   nlohmann::json params = nlohmann::json::object();  // the kernel's fixed params
   int tokens = 4096;                                 // the layer's
   std::vector<std::string> overrides;                // fixed --set
-  std::vector<std::string> proposals;                // applied at every point (the layer only)
+  std::vector<std::string> proposals;                // applied at every point (the layer; the step: one comm proposal)
   std::vector<Axis> axes;
   std::vector<Constraint> constraints;  // a point runs where every one holds
   std::vector<std::string> outputs;     // kept in the results, in this order
@@ -45,12 +47,16 @@ SweepSpec read_sweep(const std::filesystem::path& file);
 // are dropped and the others keep their index.
 std::vector<SweepPoint> expand(const SweepSpec& s);
 // What a point's result offers: a kernel's time and clock; the layer's total
-// and phases (`outputs:` chooses among them; all by default).
+// and phases; the step's time, throughput and all-to-all times (`outputs:`
+// chooses among them; all by default).
 std::vector<std::string> available_outputs(const SweepSpec& s);
 
-// The resolved run of a point: what `hwsim run` is asked (its argv after the
-// command name), and the canonical JSON its content hash is taken over.
+// The resolved run of a point: what `hwsim run` (`hwsim step` for the step)
+// is asked, its argv after the command name, and the canonical JSON its
+// content hash is taken over (the argv under "hwsim_run" or "hwsim_step").
 std::vector<std::string> point_arguments(const SweepSpec& s, const SweepPoint& p);
 nlohmann::json point_spec(const SweepSpec& s, const SweepPoint& p, std::string_view simulator_version);
+// The workload as sweep.json names it: the kernel, deepseek-v3-layer or deepseek-v3-step.
+std::string workload_name(const SweepSpec& s);
 
 }  // namespace hwsim::sweep

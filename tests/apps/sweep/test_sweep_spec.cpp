@@ -82,7 +82,7 @@ TEST_CASE("a bad sweep file is one error naming the line and key") {
        ":5: l2.bytes_per_clk: a range needs from, to and steps (missing steps)"},
       {"workload: {kernel: gemmm}\naxes:\n  l2.bytes_per_clk: {values: [1]}\n",
        ":1: workload.kernel: unknown kernel 'gemmm'"},
-      {"axes:\n  l2.bytes_per_clk: {values: [1]}\n", ":1: workload: missing (a kernel or the layer)"},
+      {"axes:\n  l2.bytes_per_clk: {values: [1]}\n", ":1: workload: missing (a kernel, the layer or the step)"},
       {kKernel + axis + "constraints: ['hbm.bandwith_GBps > 1']\n",
        ":6: constraints[0]: 'hbm.bandwith_GBps > 1': column 1: 'hbm.bandwith_GBps' names no axis (did you mean "
        "'hbm.bandwidth_GBps'?)"},
@@ -99,8 +99,9 @@ TEST_CASE("a bad sweep file is one error naming the line and key") {
       {kKernel + axis + "outputs: [time]\n", ":6: outputs: unknown output 'time' (did you mean 'time_us'?)"},
       {kKernel + axis + "outputs: [time_us, time_us]\n", ":6: outputs: time_us is listed twice"},
       {kKernel + "axes:\n  proposal: {values: [none]}\n",
-       ":5: proposal: proposal is an axis of the layer workload only"},
-      {kKernel + axis + "proposals: [fused_cast_tma]\n", ":6: proposals: proposals apply to the layer workload only"},
+       ":5: proposal: proposal is an axis of the layer and step workloads only"},
+      {kKernel + axis + "proposals: [fused_cast_tma]\n",
+       ":6: proposals: proposals apply to the layer and step workloads only"},
       {"workload: {layer: deepseek-v3-layer}\naxes:\n  proposal: {values: [none, fused_cast]}\n",
        ":3: proposal.values: unknown proposal 'fused_cast'"},
       {"workload: {layer: deepseek-v3-layer}\naxes:\n  proposal: {values: [none, comm_offload]}\n",
@@ -113,6 +114,58 @@ TEST_CASE("a bad sweep file is one error naming the line and key") {
     INFO(text);
     CHECK(error_of(text).starts_with(expected));
   }
+}
+
+TEST_CASE("a bad step sweep is one error naming the line and key") {
+  const std::string step = "workload: {step: deepseek-v3-step, model: roofline}\n";
+  const std::string axis = "axes:\n  nic.effective_GBps: {values: [40, 80]}\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"workload: {step: deepseek-v3-stp}\n" + axis, ":1: workload.step: expected deepseek-v3-step, got"},
+      {"workload: {step: deepseek-v3-step, layer: deepseek-v3-layer}\n" + axis,
+       ":1: workload: give exactly one of kernel, layer or step"},
+      {"workload: {step: deepseek-v3-step, model: fast}\n" + axis,
+       ":1: workload.model: expected sim or roofline (hwsim step --model), got 'fast'"},
+      {"workload: {layer: deepseek-v3-layer, model: roofline}\n" + axis,
+       ":1: workload.model: a timing model is chosen for the step only"},
+      {"workload: {step: deepseek-v3-step, tokens: 512}\n" + axis,
+       ":1: workload.tokens: tokens is an option of the layer workload only"},
+      {step + "axes:\n  tokens: {values: [1024]}\n", ":3: tokens: tokens is an axis of the layer workload only"},
+      {step + "axes:\n  param.m: {values: [1]}\n", ":3: param.m: param.* axes need a kernel workload"},
+      {step + "axes:\n  proposal: {values: [none, fused_cast_tma]}\n",
+       ":3: proposal.values: fused_cast_tma changes the layer's kernels; the step sweeps the communication "
+       "proposals"},
+      {step + axis + "proposals: [comm_offload, unified_scaleup_scaleout]\n",
+       ":4: proposals: the step runs one communication proposal (its all-to-all); give at most one"},
+      {step + "axes:\n  proposal: {values: [none, comm_offload]}\nproposals: [unified_scaleup_scaleout]\n",
+       ":4: proposals: the step runs one communication proposal; it is already the proposal axis"},
+      {step + "numerics: {k: 7168}\n" + axis,
+       ":2: numerics: the FP8 error is reported for kernel and layer workloads, not the step"},
+      {step + axis + "outputs: [total_us]\n", ":4: outputs: unknown output 'total_us'"},
+  };
+  for (const auto& [text, expected] : cases) {
+    INFO(text);
+    CHECK(error_of(text).starts_with(expected));
+  }
+}
+
+TEST_CASE("a step sweep runs hwsim step with the model, the GPU keys and the all-to-all of each point") {
+  const TempFile f(
+      "workload: {step: deepseek-v3-step, model: roofline}\n"
+      "axes:\n  proposal: {values: [none, comm_offload]}\n  nic.effective_GBps: {values: [40, 80]}\n");
+  const SweepSpec s = read_sweep(f.path);
+  CHECK(s.step);
+  CHECK(workload_name(s) == "deepseek-v3-step");
+  const auto pts = expand(s);
+  REQUIRE(pts.size() == 4);
+  const auto args = [&](size_t i) {
+    std::string joined;
+    for (const auto& a : point_arguments(s, pts[i])) joined += a + " ";
+    return joined;
+  };
+  CHECK(args(0) == "--gpu h800-sxm --set nic.effective_GBps=40 --model roofline --comm deepep_sm ");
+  CHECK(args(3) == "--gpu h800-sxm --set nic.effective_GBps=80 --model roofline --comm comm_offload ");
+  CHECK(point_spec(s, pts[3], "v").contains("hwsim_step"));
+  CHECK(available_outputs(s).front() == "step_s");
 }
 
 // Inputs found in the sweep file's review and fuzzing (tests/fuzz, docs/reliability.md "Fuzzing").
