@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what hwsim needs on Debian 12 (only the packages that are missing),
 # then configures and builds into build/. Used by the README's two commands;
-# arguments are passed to CMake (scripts/test.sh: warnings as errors, -O2, no link-time optimisation).
+# arguments are passed to CMake (scripts/test.sh: warnings as errors, no link-time optimisation).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,7 +33,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
-# -O3 and link-time optimisation unless the caller says otherwise (scripts/test.sh builds with -O2 and no
-# LTO), named every time so that a tree the tests configured builds the main job with them again.
+# -O3 and link-time optimisation unless the caller says otherwise (scripts/test.sh builds without LTO),
+# named every time so that a tree configured otherwise builds the main job with them again.
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O3 -DNDEBUG" -DHWSIM_LTO=ON "$@"
 cmake --build build -j "$jobs"
