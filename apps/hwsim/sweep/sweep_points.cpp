@@ -11,11 +11,17 @@ std::vector<SweepPoint> expand(const SweepSpec& s) { return expand_points(s.axes
 
 namespace {
 
+// What every point starts with: the GPU and the sweep's fixed --set values.
+std::vector<std::string> gpu_arguments(const SweepSpec& s) {
+  std::vector<std::string> argv = {"--gpu", s.gpu};
+  for (const auto& o : s.overrides) argv.insert(argv.end(), {"--set", o});
+  return argv;
+}
+
 // A step point: `hwsim step` with the GPU, its --set values, the timing model
 // and the all-to-all (--comm: the baseline or a communication proposal).
 std::vector<std::string> step_arguments(const SweepSpec& s, const SweepPoint& p) {
-  std::vector<std::string> argv = {"--gpu", s.gpu};
-  for (const auto& o : s.overrides) argv.insert(argv.end(), {"--set", o});
+  std::vector<std::string> argv = gpu_arguments(s);
   std::string comm = s.proposals.empty() ? "deepep_sm" : s.proposals.front();
   for (size_t i = 0; i < s.axes.size(); ++i) {
     const Axis& a = s.axes[i];
@@ -38,8 +44,7 @@ std::string workload_name(const SweepSpec& s) {
 
 std::vector<std::string> point_arguments(const SweepSpec& s, const SweepPoint& p) {
   if (s.step) return step_arguments(s, p);
-  std::vector<std::string> argv = {"--gpu", s.gpu};
-  for (const auto& o : s.overrides) argv.insert(argv.end(), {"--set", o});
+  std::vector<std::string> argv = gpu_arguments(s);
   for (const auto& name : s.proposals) argv.insert(argv.end(), {"--proposal", name});
   std::string tokens = std::to_string(s.tokens);
   std::string promote = s.fp8_promote_every;
