@@ -122,7 +122,7 @@ Chart category_chart(const json& d, const std::string& id) {
   return c;
 }
 
-Chart speedup_chart(const json& d, const std::string& id) {
+Chart trace_speedup_chart(const json& d, const std::string& id) {
   Table t{
       id,
       "Predicted speed-up per category",
@@ -202,7 +202,7 @@ std::vector<Section> trace_sections(const ResultFile& f, const std::string& sfx)
       d["predicted_total_us"].get<double>(), d["iterations"].size(), 100 * d.value("unmapped_share", 0.0));
   if (!d["kernel_classes"].empty()) s.charts.push_back(trace_scatter(d, "trace-kernels" + sfx));
   s.charts.push_back(category_chart(d, "trace-categories" + sfx));
-  if (d.contains("baseline_gpu")) s.charts.push_back(speedup_chart(d, "trace-speedup" + sfx));
+  if (d.contains("baseline_gpu")) s.charts.push_back(trace_speedup_chart(d, "trace-speedup" + sfx));
   s.tables.push_back(category_table(d, "trace-category-table" + sfx));
   s.tables.push_back(iteration_table(d, "trace-iterations" + sfx));
   s.tables.push_back(unmapped_table(d, "trace-unmapped" + sfx));

@@ -24,7 +24,7 @@ fuzzed=(gpu_spec records kernel_params trace numerics report)
 targets=(test_models test_models_interconnect test_sim_config test_component_models test_sim_engine
          test_workloads_comm test_validate test_numerics test_trace "${fuzzed[@]/#/fuzz_replay_}")
 config=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g1 -O1" -DHWSIM_SANITIZE=ON -DHWSIM_WERROR=ON
-        -DHWSIM_BUILD_CUDA=OFF)
+        -DHWSIM_BUILD_CUDA=OFF -DHWSIM_UNITY_BUILD=ON)
 if bash scripts/fuzz.sh probe; then
   config+=(-DCMAKE_CXX_COMPILER=clang++ -DHWSIM_FUZZ=ON)
   targets+=("${fuzzed[@]/#/fuzz_}")

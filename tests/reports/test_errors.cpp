@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kFixtures = fs::path(HWSIM_SOURCE_DIR) / "tests" / "reports" / "fixtures";
+const fs::path kErrorFixtures = fs::path(HWSIM_SOURCE_DIR) / "tests" / "reports" / "fixtures";
 
 std::string load_error(const std::vector<fs::path>& in) {
   try {
@@ -57,17 +57,17 @@ size_t leftovers(const fs::path& dir) {
 }  // namespace
 
 TEST_CASE("a results file that is not JSON is named with its line and column") {
-  const std::string f = (kFixtures / "broken" / "not_json.json").string();
+  const std::string f = (kErrorFixtures / "broken" / "not_json.json").string();
   CHECK_THAT(load_error({f}), StartsWith("report: results file '" + f + "' is not valid JSON at line 3, column"));
 }
 
 TEST_CASE("a study without a baseline is named") {
-  const std::string f = (kFixtures / "broken" / "no_baseline.json").string();
+  const std::string f = (kErrorFixtures / "broken" / "no_baseline.json").string();
   CHECK(load_error({f}) == "report: results file '" + f + "' has no 'baseline'");
 }
 
 TEST_CASE("the step-level part of a study is checked like the rest, and a study needs some proposal") {
-  std::ifstream in(kFixtures / "study.json");
+  std::ifstream in(kErrorFixtures / "study.json");
   nlohmann::json study = nlohmann::json::parse(in);
   CHECK(classify_result(study, "s.json") == ResultKind::study);
   nlohmann::json bad = study;
@@ -87,12 +87,12 @@ TEST_CASE("the step-level part of a study is checked like the rest, and a study 
 }
 
 TEST_CASE("a field of the wrong type is named with its path") {
-  const std::string f = (kFixtures / "broken" / "bad_speedup.json").string();
+  const std::string f = (kErrorFixtures / "broken" / "bad_speedup.json").string();
   CHECK(load_error({f}) == "report: results file '" + f + "' 'proposals[1].speedup' is not a number (got \"fast\")");
 }
 
 TEST_CASE("a missing results file is named") {
-  const std::string f = (kFixtures / "no_such_study.json").string();
+  const std::string f = (kErrorFixtures / "no_such_study.json").string();
   CHECK(load_error({f}) == "report: results file '" + f + "' does not exist");
 }
 
@@ -104,14 +104,14 @@ TEST_CASE("a JSON file of an unknown kind is rejected when named, skipped in a f
   CHECK_THAT(load_error({dir / "notes.json"}), Contains("is not an hwsim result"));
   fs::remove(dir / "other.json");
   CHECK_THAT(load_error({dir}), Contains("holds no hwsim result files"));
-  fs::copy_file(kFixtures / "study.json", dir / "study.json");
+  fs::copy_file(kErrorFixtures / "study.json", dir / "study.json");
   CHECK(load_error({dir}) == "no error");
   fs::remove_all(dir);
 }
 
 TEST_CASE("a broken file inside a results folder is named") {
   const fs::path dir = scratch("broken-in-folder");
-  fs::copy_file(kFixtures / "study.json", dir / "a_study.json");
+  fs::copy_file(kErrorFixtures / "study.json", dir / "a_study.json");
   write(dir / "b_validation.json", "{\"gpus\": [ {\"gpu\": \"h100-sxm\"} ]}");
   CHECK(load_error({dir}) ==
         "report: results file '" + (dir / "b_validation.json").string() + "' has no 'gpus[0].overall'");

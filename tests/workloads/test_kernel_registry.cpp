@@ -7,17 +7,15 @@
 
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
+#include "tests/support/h100.hpp"
 #include "workloads/kernel_descriptor.hpp"
 
 using namespace hwsim;
 using nlohmann::json;
 
-namespace {
+using hwsim::testing::h100;
 
-const HardwareSpec& h100() {
-  static const HardwareSpec spec = load_gpu("h100-sxm");
-  return spec;
-}
+namespace {
 
 sim::KernelProgram build(const KernelDef& k, const json& params) {
   return build_program({k.kind, params}, {h100(), h100().sm.count});

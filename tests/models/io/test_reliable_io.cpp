@@ -29,7 +29,7 @@ fs::path scratch(const std::string& name) {
   return d;
 }
 
-std::string read(const fs::path& p) {
+std::string read_text(const fs::path& p) {
   std::ifstream in(p);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -53,7 +53,7 @@ TEST_CASE("an output through a symlink replaces the link's target and keeps the 
   fs::create_symlink("target.json", d / "link.json");
   hwsim::write_file_atomic(d / "link.json", "new\n");
   CHECK(fs::is_symlink(d / "link.json"));
-  CHECK(read(d / "target.json") == "new\n");
+  CHECK(read_text(d / "target.json") == "new\n");
   fs::remove_all(d);
 }
 
@@ -131,6 +131,6 @@ TEST_CASE("SIGTERM removes the registered temporary paths, restores a file set a
   CHECK(WEXITSTATUS(status) == 143);
   CHECK_FALSE(fs::exists(d / "half.tmp.1"));
   CHECK_FALSE(fs::exists(d / "report.tmp.1"));
-  CHECK(read(d / "report") == "previous report");
+  CHECK(read_text(d / "report") == "previous report");
   fs::remove_all(d);
 }

@@ -18,7 +18,7 @@ using namespace hwsim::comm;
 
 namespace {
 
-const MoeShape& shape() {
+const MoeShape& moe_shape() {
   static const MoeShape s = deepseek_v3::published_shape().moe();
   return s;
 }
@@ -89,9 +89,9 @@ TEST_CASE("routing: published options and the shape of the result", "[routing]")
   const RoutingOptions p = deepseek_v3::published_routing_options();
   CHECK(p.groups == 8);            // n_group
   CHECK(p.groups_per_token == 4);  // topk_group
-  REQUIRE(shape().routed_experts == 256);
-  REQUIRE(shape().experts_per_token == 8);
-  const EpRouting r = sample_routing(shape(), options(32, 16));
+  REQUIRE(moe_shape().routed_experts == 256);
+  REQUIRE(moe_shape().experts_per_token == 8);
+  const EpRouting r = sample_routing(moe_shape(), options(32, 16));
   CHECK(r.experts == 256);
   CHECK(r.experts_per_token == 8);
   CHECK(r.nodes == 4);
@@ -108,7 +108,7 @@ TEST_CASE("routing: tokens are conserved, balanced and skewed, on EP64 and EP32"
       INFO("ep " << ep << (skewed ? " skewed" : " balanced"));
       RoutingOptions o = options(ep, 256, 7);
       o.skewed = skewed;
-      check_conservation(sample_routing(shape(), o));
+      check_conservation(sample_routing(moe_shape(), o));
     }
   }
 }
@@ -116,7 +116,7 @@ TEST_CASE("routing: tokens are conserved, balanced and skewed, on EP64 and EP32"
 TEST_CASE("routing: node-limited, each token reaches at most topk_group nodes", "[routing]") {
   // One token per GPU: each source's node count is that one token's.
   for (std::uint64_t seed : {1u, 2u, 3u}) {
-    const EpRouting r = sample_routing(shape(), options(64, 1, seed));
+    const EpRouting r = sample_routing(moe_shape(), options(64, 1, seed));
     REQUIRE(r.nodes == 8);  // one group of 32 experts per node
     for (int s = 0; s < 64; ++s) {
       double nodes = 0, gpus = 0;
@@ -130,7 +130,7 @@ TEST_CASE("routing: node-limited, each token reaches at most topk_group nodes", 
   // topk_group = 1: every token stays within one node (8 of its 32 experts).
   RoutingOptions one = options(64, 512);
   one.groups_per_token = 1;
-  const EpRouting r1 = sample_routing(shape(), one);
+  const EpRouting r1 = sample_routing(moe_shape(), one);
   check_conservation(r1);
   for (int s = 0; s < 64; ++s) {
     double nodes = 0;
@@ -140,13 +140,13 @@ TEST_CASE("routing: node-limited, each token reaches at most topk_group nodes", 
   // topk_group = n_group: no limit, tokens reach more nodes on average than with 4.
   RoutingOptions all = options(64, 512);
   all.groups_per_token = all.groups;
-  const EpRouting r8 = sample_routing(shape(), all), r4 = sample_routing(shape(), options(64, 512));
+  const EpRouting r8 = sample_routing(moe_shape(), all), r4 = sample_routing(moe_shape(), options(64, 512));
   CHECK(sum(r8.node_tokens) > sum(r4.node_tokens));
   CHECK(sum(r4.node_tokens) > sum(r1.node_tokens));
 }
 
 TEST_CASE("routing: one expert per token reaches exactly one GPU and one node", "[routing]") {
-  MoeShape top1 = shape();
+  MoeShape top1 = moe_shape();
   top1.experts_per_token = 1;
   const EpRouting r = sample_routing(top1, options(64, 300));
   check_conservation(r);
@@ -163,7 +163,7 @@ TEST_CASE("routing: balanced routing loads experts and GPUs equally, within samp
   // EP64 x 4,096 tokens x 8 experts: 8,192 per expert and 32,768 per GPU on
   // average. Sampling noise is about 1.1% (sqrt(8192) / 8192) per expert and
   // 0.6% per GPU; the tolerances are 5% and 2.5% (over 4 standard deviations).
-  const EpRouting r = sample_routing(shape(), options(64, 4096));
+  const EpRouting r = sample_routing(moe_shape(), options(64, 4096));
   const double per_expert = 64.0 * 4096 * 8 / 256;
   for (double x : r.expert_tokens) CHECK(std::abs(x / per_expert - 1) < 0.05);
   for (int d = 0; d < 64; ++d) {
@@ -182,10 +182,10 @@ TEST_CASE("routing: skewed routing loads experts unequally, more so with a large
   RoutingOptions o = options(64, 1024);
   o.skewed = true;
   o.skew_sigma = 0.5;
-  const EpRouting half = sample_routing(shape(), o);
+  const EpRouting half = sample_routing(moe_shape(), o);
   o.skew_sigma = 1.0;
-  const EpRouting one = sample_routing(shape(), o);
-  const EpRouting balanced = sample_routing(shape(), options(64, 1024));
+  const EpRouting one = sample_routing(moe_shape(), o);
+  const EpRouting balanced = sample_routing(moe_shape(), options(64, 1024));
   check_conservation(half);
   check_conservation(one);
   // Lognormal popularity with sigma 0.5 has a CV of 0.53; routing inside the
@@ -198,7 +198,7 @@ TEST_CASE("routing: skewed routing loads experts unequally, more so with a large
   CHECK(max_of(half.expert_tokens) > 1.3 * max_of(balanced.expert_tokens));
   // sigma 0: every popularity is exp(0) = 1, i.e. balanced again.
   o.skew_sigma = 0.0;
-  CHECK(cv(sample_routing(shape(), o).expert_tokens) < 0.05);
+  CHECK(cv(sample_routing(moe_shape(), o).expert_tokens) < 0.05);
 }
 
 TEST_CASE("routing: the same seed gives the same sample, another seed another", "[routing]") {
@@ -206,13 +206,13 @@ TEST_CASE("routing: the same seed gives the same sample, another seed another", 
     INFO((skewed ? "skewed" : "balanced"));
     RoutingOptions o = options(64, 128, 42);
     o.skewed = skewed;
-    const EpRouting a = sample_routing(shape(), o), b = sample_routing(shape(), o);
+    const EpRouting a = sample_routing(moe_shape(), o), b = sample_routing(moe_shape(), o);
     CHECK(a.expert_tokens == b.expert_tokens);
     CHECK(a.gpu_tokens == b.gpu_tokens);
     CHECK(a.node_tokens == b.node_tokens);
     CHECK(a.pair_experts == b.pair_experts);
     o.seed = 43;
-    const EpRouting c = sample_routing(shape(), o);
+    const EpRouting c = sample_routing(moe_shape(), o);
     CHECK(c.expert_tokens != a.expert_tokens);
     CHECK(c.pair_experts != a.pair_experts);
     CHECK(sum(c.expert_tokens) == sum(a.expert_tokens));  // same totals all the same
@@ -221,37 +221,37 @@ TEST_CASE("routing: the same seed gives the same sample, another seed another", 
   RoutingOptions o = options(64, 1024, 1);
   o.skewed = true;
   o.skew_sigma = 1.0;
-  const EpRouting s1 = sample_routing(shape(), o);
+  const EpRouting s1 = sample_routing(moe_shape(), o);
   o.seed = 2;
-  const EpRouting s2 = sample_routing(shape(), o);
+  const EpRouting s2 = sample_routing(moe_shape(), o);
   const auto argmax = [](const std::vector<double>& v) { return std::max_element(v.begin(), v.end()) - v.begin(); };
   CHECK(argmax(s1.expert_tokens) != argmax(s2.expert_tokens));
 }
 
 TEST_CASE("routing: options that cannot be routed are errors naming them", "[routing]") {
   RoutingOptions o = options(12, 16);
-  CHECK_THROWS_AS(sample_routing(shape(), o), Error);
-  CHECK_THROWS_WITH(sample_routing(shape(), o), Catch::Contains("ep = 12"));
+  CHECK_THROWS_AS(sample_routing(moe_shape(), o), Error);
+  CHECK_THROWS_WITH(sample_routing(moe_shape(), o), Catch::Contains("ep = 12"));
   o = options(0, 16);
-  CHECK_THROWS_WITH(sample_routing(shape(), o), Catch::Contains("ep = 0"));
+  CHECK_THROWS_WITH(sample_routing(moe_shape(), o), Catch::Contains("ep = 0"));
   o = options(4, 16);  // divides 256 but is not a multiple of 8 GPUs per node
-  CHECK_THROWS_WITH(sample_routing(shape(), o), Catch::Contains("multiple of 8 GPUs per node"));
+  CHECK_THROWS_WITH(sample_routing(moe_shape(), o), Catch::Contains("multiple of 8 GPUs per node"));
   o = options(64, 16);
   o.groups = 7;
-  CHECK_THROWS_WITH(sample_routing(shape(), o), Catch::Contains("n_group = 7"));
+  CHECK_THROWS_WITH(sample_routing(moe_shape(), o), Catch::Contains("n_group = 7"));
   o = options(64, 0);
-  CHECK_THROWS_WITH(sample_routing(shape(), o), Catch::Contains("tokens_per_gpu = 0"));
+  CHECK_THROWS_WITH(sample_routing(moe_shape(), o), Catch::Contains("tokens_per_gpu = 0"));
   o = options(64, 16);
   o.groups_per_token = 9;
-  CHECK_THROWS_WITH(sample_routing(shape(), o), Catch::Contains("topk_group = 9"));
+  CHECK_THROWS_WITH(sample_routing(moe_shape(), o), Catch::Contains("topk_group = 9"));
   o.groups_per_token = 0;
-  CHECK_THROWS_WITH(sample_routing(shape(), o), Catch::Contains("topk_group = 0"));
+  CHECK_THROWS_WITH(sample_routing(moe_shape(), o), Catch::Contains("topk_group = 0"));
   // 64 groups of 4 experts, one group per token: 8 experts cannot be found.
   o = options(64, 16);
   o.groups = 64;
   o.groups_per_token = 1;
-  CHECK_THROWS_WITH(sample_routing(shape(), o), Catch::Contains("num_experts_per_tok exceeds"));
+  CHECK_THROWS_WITH(sample_routing(moe_shape(), o), Catch::Contains("num_experts_per_tok exceeds"));
   o.groups_per_token = 2;  // 8 experts in 2 groups of 4: exactly enough
-  const EpRouting r = sample_routing(shape(), o);
+  const EpRouting r = sample_routing(moe_shape(), o);
   check_conservation(r);
 }

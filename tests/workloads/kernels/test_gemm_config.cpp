@@ -8,6 +8,7 @@
 
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
+#include "tests/support/h100_simulator.hpp"
 #include "workloads/gpu_simulator.hpp"
 #include "workloads/kernels/gemm_tiles.hpp"
 
@@ -15,17 +16,10 @@ using namespace hwsim;
 using namespace hwsim::kernels;
 using nlohmann::json;
 
+using hwsim::testing::h100;
+using hwsim::testing::h100_simulator;
+
 namespace {
-
-const HardwareSpec& h100() {
-  static const HardwareSpec spec = load_gpu("h100-sxm");
-  return spec;
-}
-
-GpuSimulator& simulator() {
-  static GpuSimulator sim(h100());
-  return sim;
-}
 
 GemmWarpLayout layout(int bm, int bn) {
   GemmWarpLayout l;
@@ -98,7 +92,7 @@ TEST_CASE("A named cluster shares operand tiles: L2 reads follow the multicast a
   // 16 x 16 KiB x (1/cn + 1/cm), plus the scales (none) and D (not read).
   const double box = 128.0 * 64 * 2;
   for (const auto& [cm, cn] : {std::pair{1, 1}, {2, 1}, {1, 2}, {2, 2}, {4, 2}, {2, 4}}) {
-    const KernelResult r = simulator().run(
+    const KernelResult r = h100_simulator().run(
         bf16_gemm(1024, 1024, 1024,
                   {{"tile_m", 128}, {"tile_n", 128}, {"cluster_m", cm}, {"cluster_n", cn}, {"regime", "sustained"}}));
     const double expected = 64 * 16 * box * (1.0 / cn + 1.0 / cm);
@@ -111,7 +105,7 @@ TEST_CASE("A named cluster shares operand tiles: L2 reads follow the multicast a
 TEST_CASE("A partial cluster at D's edge runs its main loop and writes nothing outside D", "[kernels][gemm][config]") {
   // N = 2112 is 16.5 tiles of 128: with clusters of 4 along N the last
   // cluster has CTAs past the edge.
-  const KernelResult r = simulator().run(
+  const KernelResult r = h100_simulator().run(
       bf16_gemm(1024, 2112, 1024,
                 {{"tile_m", 128}, {"tile_n", 128}, {"cluster_m", 2}, {"cluster_n", 4}, {"regime", "sustained"}}));
   CHECK(r.bytes.at("hbm_write") == Approx(1024.0 * 2112 * 2).epsilon(0.001));
@@ -124,7 +118,7 @@ TEST_CASE("A partial cluster at D's edge runs its main loop and writes nothing o
 }
 
 TEST_CASE("Configurations no Hopper GEMM runs are errors naming the param", "[kernels][gemm][config][errors]") {
-  GpuSimulator& sim = simulator();
+  GpuSimulator& sim = h100_simulator();
   CHECK_THROWS_WITH(sim.run(bf16_gemm(1024, 1024, 1024, {{"tile_m", 100}})),
                     Catch::Contains("tile_m") && Catch::Contains("multiple of 8"));
   CHECK_THROWS_WITH(sim.run(bf16_gemm(1024, 1024, 1024, {{"tile_m", 96}, {"tile_n", 96}})),

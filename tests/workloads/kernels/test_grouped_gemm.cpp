@@ -10,22 +10,16 @@
 
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
+#include "tests/support/h100_simulator.hpp"
 #include "workloads/gpu_simulator.hpp"
 
 using namespace hwsim;
 using nlohmann::json;
 
+using hwsim::testing::h100;
+using hwsim::testing::h100_simulator;
+
 namespace {
-
-const HardwareSpec& h100() {
-  static const HardwareSpec spec = load_gpu("h100-sxm");
-  return spec;
-}
-
-GpuSimulator& simulator() {
-  static GpuSimulator sim(h100());
-  return sim;
-}
 
 json operands(std::int64_t n, std::int64_t k, const char* ab, const char* scaling) {
   return {{"n", n}, {"k", k}, {"a_dtype", ab}, {"b_dtype", ab}, {"out_dtype", "bf16"}, {"scaling", scaling}};
@@ -39,7 +33,7 @@ KernelDescriptor grouped(std::int64_t groups, std::int64_t rows, std::int64_t n,
   return {"grouped_gemm", p};
 }
 
-KernelDescriptor gemm(std::int64_t m, std::int64_t n, std::int64_t k, const char* ab, const char* scaling) {
+KernelDescriptor plain_gemm(std::int64_t m, std::int64_t n, std::int64_t k, const char* ab, const char* scaling) {
   json p = operands(n, k, ab, scaling);
   p["m"] = m;
   return {"gemm", p};
@@ -57,8 +51,8 @@ TEST_CASE("a grouped GEMM of one group is the plain gemm of its shape", "[kernel
        {std::pair{"bf16", "none"}, std::pair{"fp8_e4m3", "block_1x128_128x128"}, std::pair{"fp8_e4m3", "per_tensor"}}) {
     for (std::int64_t m : {2048, 1000}) {  // a tile multiple, and a ragged last tile
       INFO(ab << " " << scaling << " m = " << m);
-      const KernelDescriptor g = grouped(1, m, 4096, 2048, ab, scaling), p = gemm(m, 4096, 2048, ab, scaling);
-      const KernelResult rg = simulator().run(g), rp = simulator().run(p);
+      const KernelDescriptor g = grouped(1, m, 4096, 2048, ab, scaling), p = plain_gemm(m, 4096, 2048, ab, scaling);
+      const KernelResult rg = h100_simulator().run(g), rp = h100_simulator().run(p);
       CHECK(rg.time_us == Approx(rp.time_us).epsilon(0.02));
       CHECK(rg.flops == rp.flops);
       CHECK(rg.launch.at("block_n") == rp.launch.at("block_n"));
@@ -79,7 +73,7 @@ TEST_CASE("no grouped GEMM beats its roofline", "[kernels][grouped_gemm][rooflin
   };
   for (KernelDescriptor d : cases) {
     if (d.params.contains("group_rows")) d.params.erase("m_per_group");
-    const KernelResult r = simulator().run(d);
+    const KernelResult r = h100_simulator().run(d);
     const KernelWork w = kernel_work(d.kind, d.params);
     INFO(d.params.dump() << " -> " << r.time_us << " us");
     const double floor_s =
@@ -96,8 +90,8 @@ TEST_CASE("groups of whole tiles cost one gemm of all their rows plus the other 
   // the same tiles, the same FLOPs; the grouped GEMM also reads 3 more B
   // matrices (88 MB more at FP8) through L2 and HBM. Compute-bound (240 GFLOP
   // against 117 MB of compulsory bytes), so within 10%, and not faster.
-  const KernelResult g = simulator().run(grouped(4, 1024, 4096, 7168, "fp8_e4m3", "block_1x128_128x128"));
-  const KernelResult p = simulator().run(gemm(4096, 4096, 7168, "fp8_e4m3", "block_1x128_128x128"));
+  const KernelResult g = h100_simulator().run(grouped(4, 1024, 4096, 7168, "fp8_e4m3", "block_1x128_128x128"));
+  const KernelResult p = h100_simulator().run(plain_gemm(4096, 4096, 7168, "fp8_e4m3", "block_1x128_128x128"));
   CHECK(g.flops == p.flops);
   CHECK(g.launch.at("tiles") == p.launch.at("tiles"));
   CHECK(g.time_us >= p.time_us * 0.995);
@@ -107,13 +101,13 @@ TEST_CASE("groups of whole tiles cost one gemm of all their rows plus the other 
 TEST_CASE("a ragged remainder in every group wastes a tile per group", "[kernels][grouped_gemm]") {
   // 8 groups of 129 rows: 2 M blocks each (16) where one GEMM of the 1032
   // rows needs 9; the wasted tiles run in full on the tensor cores.
-  const KernelResult g = simulator().run(grouped(8, 129, 4096, 7168, "fp8_e4m3", "block_1x128_128x128"));
-  const KernelResult p = simulator().run(gemm(8 * 129, 4096, 7168, "fp8_e4m3", "block_1x128_128x128"));
+  const KernelResult g = h100_simulator().run(grouped(8, 129, 4096, 7168, "fp8_e4m3", "block_1x128_128x128"));
+  const KernelResult p = h100_simulator().run(plain_gemm(8 * 129, 4096, 7168, "fp8_e4m3", "block_1x128_128x128"));
   CHECK(g.launch.at("m_blocks") == "16");
   CHECK(g.flops == p.flops);
   CHECK(g.time_us > p.time_us * 1.2);
   // Aligned to the tile, the same rows lose nothing: 8 groups of 128 against one GEMM of 1024.
-  const KernelResult aligned = simulator().run(grouped(8, 128, 4096, 7168, "fp8_e4m3", "block_1x128_128x128"));
+  const KernelResult aligned = h100_simulator().run(grouped(8, 128, 4096, 7168, "fp8_e4m3", "block_1x128_128x128"));
   CHECK(aligned.time_us < g.time_us);
 }
 
@@ -126,10 +120,10 @@ TEST_CASE("the masked layout is not faster than the contiguous one", "[kernels][
     json p = operands(4096, 7168, "fp8_e4m3", "block_1x128_128x128");
     p["groups"] = 8;
     p["group_rows"] = rows;
-    const KernelResult contiguous = simulator().run({"grouped_gemm", p});
+    const KernelResult contiguous = h100_simulator().run({"grouped_gemm", p});
     p["layout"] = "masked";
     p["max_rows"] = 1024;
-    const KernelResult masked = simulator().run({"grouped_gemm", p});
+    const KernelResult masked = h100_simulator().run({"grouped_gemm", p});
     CHECK(masked.flops == contiguous.flops);
     CHECK(masked.launch.at("tiles") == contiguous.launch.at("tiles"));
     CHECK(masked.launch.at("multicast") == "none");
@@ -143,13 +137,13 @@ TEST_CASE("row-wise scaling reads a scale per row and per column and costs an ep
   const KernelDescriptor rowwise = grouped(4, 512, 4096, 2048, "fp8_e4m3", "rowwise");
   const KernelWork a = kernel_work("grouped_gemm", per_tensor.params), b = kernel_work("grouped_gemm", rowwise.params);
   CHECK(b.read_bytes - a.read_bytes == Approx(4 * 512 * 4 + 4 * 4096 * 4));  // FP32 scales of A's rows, B's rows
-  const KernelResult ra = simulator().run(per_tensor), rb = simulator().run(rowwise);
+  const KernelResult ra = h100_simulator().run(per_tensor), rb = h100_simulator().run(rowwise);
   CHECK(rb.time_us >= ra.time_us);
   CHECK(rb.bytes.at("l2_read") > ra.bytes.at("l2_read"));
 }
 
 TEST_CASE("grouped GEMM params are checked, each error naming its param", "[kernels][grouped_gemm]") {
-  GpuSimulator& sim = simulator();
+  GpuSimulator& sim = h100_simulator();
   const KernelDescriptor base = grouped(4, 256, 1024, 1024, "fp8_e4m3", "block_1x128_128x128");
   auto fails = [&](json params, const std::string& text) {
     INFO(params.dump());

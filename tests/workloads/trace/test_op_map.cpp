@@ -10,7 +10,7 @@ namespace {
 
 using json = nlohmann::json;
 
-const std::filesystem::path kFixture =
+const std::filesystem::path kOpMapFixture =
     std::filesystem::path(HWSIM_SOURCE_DIR) / "tests/workloads/trace/fixtures/two_steps.json";
 
 // One op launching one kernel, mapped.
@@ -28,7 +28,7 @@ const char* kBf16 = "c10::BFloat16";
 }  // namespace
 
 TEST_CASE("the fixture's kernels map to gemm, elementwise, write and unmapped") {
-  const TraceKernels k = map_trace(read_trace(kFixture));
+  const TraceKernels k = map_trace(read_trace(kOpMapFixture));
   REQUIRE(k.rows.size() == 7);
   const Mapping& gemm = k.rows[0].mapping;
   CHECK(gemm.kind == "gemm");

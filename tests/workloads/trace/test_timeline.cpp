@@ -8,7 +8,7 @@
 namespace hwsim::trace {
 namespace {
 
-const std::filesystem::path kFixture =
+const std::filesystem::path kTimelineFixture =
     std::filesystem::path(HWSIM_SOURCE_DIR) / "tests/workloads/trace/fixtures/two_steps.json";
 
 std::vector<double> measured(const Trace& t) {
@@ -20,7 +20,7 @@ std::vector<double> measured(const Trace& t) {
 }  // namespace
 
 TEST_CASE("with the measured durations the rebuilt timeline is the measured one") {
-  const TraceKernels k = map_trace(read_trace(kFixture));
+  const TraceKernels k = map_trace(read_trace(kTimelineFixture));
   const Timeline tl = rebuild_timeline(k.trace, k.links, measured(k.trace));
   for (std::size_t g = 0; g < k.trace.gpu.size(); ++g) {
     CHECK(tl.start[g] == Approx(k.trace.gpu[g].ts).margin(1e-9));
@@ -36,7 +36,7 @@ TEST_CASE("with the measured durations the rebuilt timeline is the measured one"
 }
 
 TEST_CASE("halved kernels: queued ones follow their stream, the CPU resumes earlier after a sync") {
-  const TraceKernels k = map_trace(read_trace(kFixture));
+  const TraceKernels k = map_trace(read_trace(kTimelineFixture));
   std::vector<double> d = measured(k.trace);
   for (double& x : d) x /= 2;
   const Timeline tl = rebuild_timeline(k.trace, k.links, d);
@@ -55,7 +55,7 @@ TEST_CASE("halved kernels: queued ones follow their stream, the CPU resumes earl
 }
 
 TEST_CASE("longer kernels delay the CPU after a sync by as much") {
-  const TraceKernels k = map_trace(read_trace(kFixture));
+  const TraceKernels k = map_trace(read_trace(kTimelineFixture));
   std::vector<double> d = measured(k.trace);
   d[3] += 20;  // the memset, last before the device sync
   const Timeline tl = rebuild_timeline(k.trace, k.links, d);
