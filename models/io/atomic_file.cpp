@@ -19,9 +19,13 @@ namespace fs = std::filesystem;
 fs::path destination(const fs::path& path) {
   std::error_code ec;
   fs::path target = path;
-  if (fs::is_symlink(fs::symlink_status(path, ec))) {
-    target = fs::weakly_canonical(path, ec);
+  // Link by link, so that a dangling link is written through too: weakly_canonical stops at the last path
+  // that exists, which for a dangling link is the link itself (the rename then replaced it).
+  for (int hops = 0; fs::is_symlink(fs::symlink_status(target, ec)); ++hops) {
+    if (hops == 40) throw Error("cannot resolve the symbolic link '" + path.string() + "': a loop of links");
+    const fs::path next = fs::read_symlink(target, ec);
     if (ec) throw Error("cannot resolve the symbolic link '" + path.string() + "': " + ec.message());
+    target = next.is_absolute() ? next : target.parent_path() / next;
   }
   const fs::file_status st = fs::status(target, ec);
   if (fs::exists(st) && !fs::is_regular_file(st)) {
@@ -43,7 +47,8 @@ void write_file_atomic(const std::filesystem::path& requested, std::string_view 
   }
   fs::path tmp = path;
   tmp += ".tmp." + std::to_string(::getpid());
-  const TempPathGuard guard(tmp);  // an interrupt removes the half-written file
+  const InterruptDeferral writing;  // an interrupt waits for the file to be in place or removed
+  const TempPathGuard guard(tmp);   // an interrupt removes the half-written file
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw Error("cannot write '" + requested.string() + "'");
