@@ -336,8 +336,10 @@ void write_report_folder(const fs::path& out, const std::map<std::string, std::s
   const std::string pid = std::to_string(::getpid());
   const fs::path tmp = parent / (out.filename().string() + ".tmp." + pid);
   const fs::path old = parent / (out.filename().string() + ".old.tmp." + pid);
+  // An interrupt removes the half-built folder and puts the old report back; it waits for the folder to be
+  // written and renamed (it once removed the new folder while it was being renamed into place: no report).
+  const InterruptDeferral writing;
   fs::remove_all(tmp, ec);
-  // An interrupt removes the half-built folder and puts the old report back.
   const TempPathGuard tmp_guard(tmp), old_guard(old, out);
   try {
     for (const auto& [rel, text] : files) {
