@@ -3,12 +3,14 @@
 // measurements, per GPU and kernel class, and optionally a what-if pair.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "apps/hwsim/cache_options.hpp"
 #include "apps/hwsim/commands.hpp"
@@ -63,8 +65,8 @@ std::optional<double> gate_for(const std::vector<std::string>& values, const std
     const std::string num = eq == std::string::npos ? v : v.substr(eq + 1);
     char* end = nullptr;
     const double pct = std::strtod(num.c_str(), &end);
-    if (num.empty() || *end != '\0' || pct < 0) {
-      throw Error(fmt::format("--{} {}: expected PCT or GPU=PCT with PCT a number >= 0", option, v));
+    if (num.empty() || *end != '\0' || !std::isfinite(pct) || pct < 0) {  // NaN once passed every gate
+      throw Error(fmt::format("--{} {}: expected PCT or GPU=PCT with PCT a finite number >= 0", option, v));
     }
     if (eq == std::string::npos)
       all = pct;
@@ -72,6 +74,44 @@ std::optional<double> gate_for(const std::vector<std::string>& values, const std
       mine = pct;
   }
   return mine ? mine : all;
+}
+
+// Every gate is checked before anything is simulated (a bad bound was found only after the whole run): its
+// number (gate_for), the GPU of a GPU=PCT (one without records gated nothing), and --max-speedup-error, which
+// takes one PCT and needs --whatif; so are --whatif's two GPUs.
+void check_gates(const Args& a, const std::vector<Record>& records,
+                 const std::optional<std::pair<std::string, std::string>>& whatif) {
+  std::set<std::string> gpus;
+  for (const auto& r : records) gpus.insert(r.gpu);
+  const auto known = [&](const std::string& option, const std::string& value, const std::string& gpu) {
+    if (!gpus.contains(gpu)) {
+      throw Error(fmt::format("--{} {}: GPU '{}' has no records to score (GPUs scored: {})", option, value, gpu,
+                              fmt::join(gpus, ", ")));
+    }
+  };
+  for (const char* option : {"max-median-error", "max-class-error", "max-speedup-error"}) {
+    for (const auto& v : a.all(option)) {
+      (void)gate_for({v}, "", option);
+      const auto eq = v.find('=');
+      if (eq == std::string::npos) continue;
+      if (std::string_view(option) == "max-speedup-error") {
+        throw Error(
+            fmt::format("--max-speedup-error {}: expected PCT, a finite number >= 0 (one bound for every "
+                        "class of the --whatif comparison)",
+                        v));
+      }
+      known(option, v, v.substr(0, eq));
+    }
+  }
+  if (!a.all("max-speedup-error").empty() && !whatif) {
+    throw Error(fmt::format("--max-speedup-error {}: a bound on the what-if speed-ups needs --whatif BASE:TARGET",
+                            a.get("max-speedup-error")));
+  }
+  if (whatif) {
+    const std::string w = whatif->first + ":" + whatif->second;
+    known("whatif", w, whatif->first);
+    known("whatif", w, whatif->second);
+  }
 }
 
 // A misspelled or out-of-range --set stops the run before any simulation: the
@@ -154,7 +194,8 @@ Command predict_command() {
       "Reads measurement records (JSON Lines, the validation record schema), simulates each record's kernel on its\n"
       "GPU, and writes every record back unchanged plus \"predicted\": {\"time_us\": x}, or \"error\": \"...\" when\n"
       "the model cannot run it (counted in the summary line). Exits non-zero for malformed input (naming the file\n"
-      "and line), an empty file, a bad --set, or when any record's simulation process crashed.";
+      "and line), an empty file, a bad --set, when any record's simulation process crashed, or when no record\n"
+      "could be predicted (each record's error is in --out).";
   c.options = {{"in", "FILE", "records to predict (.jsonl)", ""},
                {"out", "FILE", "where to write the records with predictions (.jsonl)", ""},
                model_option(),
@@ -191,6 +232,13 @@ Command predict_command() {
     if (!dead.empty()) {
       throw Error(fmt::format("predict: the simulations of {} of {} records crashed (first: {}: {})", dead.size(),
                               records.size(), records[dead[0]].id, predictions[dead[0]].error));
+    }
+    // A run that predicted nothing is no success (issue 20: one record with m = 2^40 "succeeded").
+    if (static_cast<size_t>(failed) == records.size()) {
+      throw Error(
+          fmt::format("predict: none of the {} records could be predicted (first: {}: {}); each record's "
+                      "error is in {}",
+                      records.size(), records[0].id, predictions[0].error, a.get("out")));
     }
     return 0;
   };
@@ -244,6 +292,7 @@ Command validate_command() {
       }
       whatif = {w->substr(0, colon), w->substr(colon + 1)};
     }
+    check_gates(a, records, whatif);
     const PredictOptions opt = predict_options(a);
     check_overrides(records, opt.overrides);
     const auto predictions = predict_records(records, predictor_factory(a.get("model"), result_cache_options(a)), opt);
