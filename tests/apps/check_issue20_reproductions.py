@@ -528,6 +528,9 @@ def main():
             (f"{n} validate", ["validate", "--data", c.data, "--jobs", "2", "--no-cache", "--out", "{s}/v.json"], sig,
              c.has_batches, 0.3),
         ]
+        # study simulates each configuration in a process of its own and writes a result folder.
+        interrupts.append((f"{n} study", ["study", "--all", "--no-sensitivity", "--out", "{s}/study"], sig,
+                           c.has_child, 0.3))
         # bench runs each workload in a child process of its own, with a fresh result cache in TMPDIR.
         interrupts.append((f"{n} bench (workload in a child)", ["bench", "--only", "deepseek-v3 layer"], sig,
                            c.has_child, 0.3))
