@@ -336,6 +336,16 @@ def main():
     case("predict --max-seconds-per-record nan", ["predict", "--in", "{s}/r.jsonl", "--out", "{s}/p.jsonl",
                                                    "--max-seconds-per-record", "nan"],
          r"--max-seconds-per-record nan: expected a number of seconds in \(0, 86400\]$", setup=records(record() + "\n"))
+    case("predict --max-seconds-per-record 1e400", ["predict", "--in", "{s}/r.jsonl", "--out", "{s}/p.jsonl",
+                                                     "--max-seconds-per-record", "1e400"],
+         r"--max-seconds-per-record 1e400: expected a number of seconds in \(0, 86400\]$", setup=records(record() + "\n"))
+    # NaN fractions outside the GPU description: numerics quantize's synthetic outliers.
+    for v in ["nan", "-1", "2", "1e400"]:
+        case(f"numerics quantize --outlier-fraction {v}", ["numerics", "quantize", "--outlier-fraction", v],
+             rf"^hwsim: error: --outlier-fraction {v}: expected a fraction in \[0, 1\]$")
+    for v in ["nan", "inf", "0", "-5", "1e300"]:
+        case(f"numerics quantize --outlier-scale {v}", ["numerics", "quantize", "--outlier-scale", v],
+             rf"^hwsim: error: --outlier-scale {v}: expected a factor in \(0, 1000000\]$")
     # 2. out-of-range numbers: every spelling of infinity and NaN, huge and tiny rates.
     for v in ["inf", "-inf", "Infinity", ".inf", "1e308", "1e-300", "1e-12", "nan", ".nan", "1e400"]:
         case(f"hbm.bandwidth_GBps={v}", MEMCPY + ["--set", f"hbm.bandwidth_GBps={v}"],
