@@ -452,6 +452,16 @@ def main():
          setup=gpu_yaml("  ? {a: 1}\n  : {value: 1, source: x}\n"))
     case("list as a top-level YAML key", ["gpus", "show", "{s}/c.yaml"], r"c\.yaml:1: a key must be a plain name",
          setup=lambda: c.write("c.yaml", "? [a]\n: 1\n" + GPU_YAML_HEAD + "  sm.count: {value: 132, source: x}\n"))
+    case("list as a sweep axis key", ["sweep", "run", "{s}/s.yaml", "--out", "{s}/sw"],
+         r"s\.yaml:5: axes: a key must be a plain name, not a list or map$",
+         setup=records("workload:\n  kernel: memcpy\n  params: {bytes: 1048576}\naxes:\n  ? [a]\n  : {values: [1]}\n",
+                       "s.yaml"))
+    case("sweep axis value inf", ["sweep", "run", "{s}/s.yaml", "--out", "{s}/sw"],
+         r"s\.yaml:5: hbm\.bandwidth_GBps\.values: expected a finite number in \[0\.001, 1000000\], got inf$",
+         setup=records(SWEEP.replace("[3000, 4000]", "[inf, 4000]"), "s.yaml"))
+    case("sweep axis key given twice", ["sweep", "run", "{s}/s.yaml", "--out", "{s}/sw"],
+         r"s\.yaml:6: hbm\.bandwidth_GBps: given twice \(line 5 and here\)$",
+         setup=records(SWEEP + "  hbm.bandwidth_GBps: {values: [5000]}\n", "s.yaml"))
     # 4. size limits.
     case("run m=n=k=2^31", ["run", "--kernel", "gemm", "--m", "2147483648", "--n", "2147483648", "--k", "2147483648",
                             "--a-dtype", "bf16", "--b-dtype", "bf16", "--out-dtype", "bf16"] + H,
