@@ -462,6 +462,12 @@ def main():
     case("sweep axis key given twice", ["sweep", "run", "{s}/s.yaml", "--out", "{s}/sw"],
          r"s\.yaml:6: hbm\.bandwidth_GBps: given twice \(line 5 and here\)$",
          setup=records(SWEEP + "  hbm.bandwidth_GBps: {values: [5000]}\n", "s.yaml"))
+    for opt, msg in [("pp=1000000000", r"pp: '1000000000' must be a whole number in 1\.\.1024$"),
+                     ("seq=1000000000", r"seq: '1000000000' must be a whole number in 1\.\.131072$"),
+                     ("global_batch_seqs=1000000000", r"global_batch_seqs: '1000000000' must be a whole number in "
+                                                      r"1\.\.10000000$"),
+                     ("skew_sigma=inf", r"skew_sigma: 'inf' must be a number in \(0, 10\]$")]:
+        case(f"step --option {opt}", ["step", "--model", "roofline", "--option", opt], r"^hwsim: error: step option " + msg)
     # 4. size limits.
     case("run m=n=k=2^31", ["run", "--kernel", "gemm", "--m", "2147483648", "--n", "2147483648", "--k", "2147483648",
                             "--a-dtype", "bf16", "--b-dtype", "bf16", "--out-dtype", "bf16"] + H,
