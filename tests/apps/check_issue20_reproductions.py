@@ -19,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 RAW_LIBRARY_TEXT = ("[json.exception", "yaml-cpp", "terminate called", "internal error", "what():", "bad_alloc",
@@ -52,7 +53,9 @@ class Checker:
     def __init__(self, args):
         self.hwsim = os.path.abspath(args.hwsim)
         self.data = os.path.abspath(args.data)
-        self.scratch = os.path.abspath(args.scratch)
+        self.base = os.path.abspath(args.scratch)
+        self.local = threading.local()  # the bad inputs run on two threads, each in a scratch folder of its own
+        self.lock = threading.Lock()
         self.assets = os.path.abspath(args.assets) if args.assets else None
         self.limit = args.time_limit
         self.verbose = args.verbose
@@ -60,6 +63,10 @@ class Checker:
         self.count = 0
 
     # --- scratch folder ---------------------------------------------------------------------------------
+    @property
+    def scratch(self):
+        return getattr(self.local, "scratch", self.base)
+
     def reset(self):
         shutil.rmtree(self.scratch, ignore_errors=True)
         os.makedirs(os.path.join(self.scratch, "tmp"))
@@ -100,14 +107,16 @@ class Checker:
         return found
 
     def fail(self, name, why):
-        self.failures.append(f"{name}: {why}")
-        print(f"FAIL {name}: {why}", flush=True)
+        with self.lock:
+            self.failures.append(f"{name}: {why}")
+            print(f"FAIL {name}: {why}", flush=True)
 
     # --- one bad input ----------------------------------------------------------------------------------
     def bad(self, name, args, pattern, setup=None, limit=None, writes=()):
         """Runs hwsim ARGS in a fresh scratch folder; expects a one-line error matching PATTERN and no output
         written (but the paths in WRITES: predict's records, each with its error)."""
-        self.count += 1
+        with self.lock:
+            self.count += 1
         self.reset()
         if setup:
             setup()
@@ -278,6 +287,22 @@ class Checker:
             self.fail(name, "; ".join(why) + f"\n    stderr: {p.stderr.strip()[:400]!r}")
         elif self.verbose:
             print(f"ok   {name} ({took:.2f} s, rc {p.returncode})")
+
+
+def parallel(c, jobs):
+    """Runs JOBS two at a time (the test runs alone, on two cores or more), each thread in a scratch folder of
+    its own."""
+    def worker(i):
+        c.local.scratch = os.path.join(c.base, f"w{i}")
+        for job in jobs[i::2]:
+            job()
+        shutil.rmtree(c.scratch, ignore_errors=True)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def main():
@@ -505,9 +530,7 @@ def main():
     case("report --out a FIFO", ["report", fixtures, "--out", "{s}/fifo"], r"fifo",
          setup=lambda: os.mkfifo(c.path("fifo")))
 
-    for a, k in cases:
-        if only is None or only in a[0]:
-            c.bad(*a, **k)
+    parallel(c, [lambda a=a, k=k: c.bad(*a, **k) for a, k in cases if only is None or only in a[0]])
 
     def symlink_check(p):
         if p.returncode != 0:
@@ -548,23 +571,21 @@ def main():
     for sig in (signal.SIGINT, signal.SIGTERM):
         n = sig.name
         interrupts += [
-            (f"{n} run (kernel)", LONG_GEMM, sig, started, 0.5),
+            (f"{n} run (kernel)", LONG_GEMM, sig, started, 0.3),
             (f"{n} run (layer, processes)", ["run", "--workload", "deepseek-v3-layer", "--jobs", "2", "--json"], sig,
-             c.has_child, 0.3),
+             c.has_child, 0.15),
             (f"{n} validate", ["validate", "--data", c.data, "--jobs", "2", "--no-cache", "--out", "{s}/v.json"], sig,
-             c.has_batches, 0.3),
+             c.has_batches, 0.15),
         ]
         # study simulates each configuration in a process of its own and writes a result folder.
         interrupts.append((f"{n} study", ["study", "--all", "--no-sensitivity", "--out", "{s}/study"], sig,
-                           c.has_child, 0.3))
+                           c.has_child, 0.15))
         # bench runs each workload in a child process of its own, with a fresh result cache in TMPDIR.
         interrupts.append((f"{n} bench (workload in a child)", ["bench", "--only", "deepseek-v3 layer"], sig,
-                           c.has_child, 0.3))
+                           c.has_child, 0.15))
     interrupts.append(("SIGHUP validate", ["validate", "--data", c.data, "--jobs", "2", "--out", "{s}/v.json"],
-                       signal.SIGHUP, c.has_batches, 0.3))
-    for name, args, sig, wait_for, settle in interrupts:
-        if only is None or only in name:
-            c.interrupt(name, args, sig, wait_for, settle)
+                       signal.SIGHUP, c.has_batches, 0.15))
+    jobs = [lambda i=i: c.interrupt(*i) for i in interrupts if only is None or only in i[0]]
 
     def predict_setup():
         lines = []
@@ -577,9 +598,11 @@ def main():
     for sig in (signal.SIGINT, signal.SIGTERM):
         name = f"{sig.name} predict"
         if only is None or only in name:
-            c.interrupt(name, ["predict", "--in", "{s}/r.jsonl", "--out", "{s}/p.jsonl", "--no-cache"], sig,
-                        c.has_child, 0.3, setup=predict_setup,
-                        check=lambda: "a half-written --out" if os.path.exists(c.path("p.jsonl")) else None)
+            jobs.append(lambda name=name, sig=sig: c.interrupt(
+                name, ["predict", "--in", "{s}/r.jsonl", "--out", "{s}/p.jsonl", "--no-cache"], sig, c.has_child,
+                0.15, setup=predict_setup,
+                check=lambda: "a half-written --out" if os.path.exists(c.path("p.jsonl")) else None))
+    parallel(c, jobs)
 
     # A report interrupted at several moments: the old report stays whole or the new one is complete.
     if c.assets and os.path.isdir(c.assets) and (only is None or "report" in only):
