@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "models/io/atomic_file.hpp"
 #include "models/io/interrupt_cleanup.hpp"
 #include "models/spec/embedded_file.hpp"
 #include "models/spec/error.hpp"
@@ -318,7 +319,10 @@ std::map<std::string, std::string> render_files(const Report& r, const ChartingL
   return files;
 }
 
-void write_report_folder(const fs::path& out, const std::map<std::string, std::string>& files) {
+void write_report_folder(const fs::path& requested, const std::map<std::string, std::string>& files) {
+  // Through a symlink to its target: the folder is replaced by renames, which would replace the link itself
+  // (the link became a folder and its target kept the old report).
+  const fs::path out = resolve_symlinks(requested);
   std::error_code ec;
   if (fs::exists(out, ec)) {
     const bool report = fs::is_directory(out) && fs::exists(out / "index.html");

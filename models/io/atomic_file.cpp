@@ -18,6 +18,18 @@ namespace fs = std::filesystem;
 // device, FIFO or folder, which a rename would replace by a regular file.
 fs::path destination(const fs::path& path) {
   std::error_code ec;
+  const fs::path target = resolve_symlinks(path);
+  const fs::file_status st = fs::status(target, ec);
+  if (fs::exists(st) && !fs::is_regular_file(st)) {
+    throw Error("'" + path.string() + "' is not a regular file (a folder, device or FIFO); refusing to write over it");
+  }
+  return target;
+}
+
+}  // namespace
+
+fs::path resolve_symlinks(const fs::path& path) {
+  std::error_code ec;
   fs::path target = path;
   // Link by link, so that a dangling link is written through too: weakly_canonical stops at the last path
   // that exists, which for a dangling link is the link itself (the rename then replaced it).
@@ -27,14 +39,8 @@ fs::path destination(const fs::path& path) {
     if (ec) throw Error("cannot resolve the symbolic link '" + path.string() + "': " + ec.message());
     target = next.is_absolute() ? next : target.parent_path() / next;
   }
-  const fs::file_status st = fs::status(target, ec);
-  if (fs::exists(st) && !fs::is_regular_file(st)) {
-    throw Error("'" + path.string() + "' is not a regular file (a folder, device or FIFO); refusing to write over it");
-  }
   return target;
 }
-
-}  // namespace
 
 void check_output_path(const std::filesystem::path& path) { destination(path); }
 

@@ -562,6 +562,21 @@ def main():
                                                 else "the target was not written"))
         c.output("--out through a dangling symlink", MEMCPY + ["--out", "{s}/link"],
                  lambda: os.symlink("target.json", c.path("link")), symlink_written)
+        if c.assets and os.path.isdir(c.assets):
+            def report_setup():
+                c.write("real/index.html", "old\n")
+                os.symlink("real", c.path("link"))
+
+            def report_written(p):
+                if p.returncode != 0:
+                    return f"exit status {p.returncode}"
+                if not os.path.islink(c.path("link")):
+                    return "the symlink was replaced by a folder"
+                with open(c.path("real/index.html"), encoding="utf-8") as f:
+                    return None if f.read() != "old\n" else "the link's target still holds the old report"
+
+            c.output("report --out through a symlink", ["report", fixtures, "--out", "{s}/link", "--assets", c.assets],
+                     report_setup, report_written)
 
     # 5. interrupts: SIGINT and SIGTERM of a long run, validate, predict and report.
     LONG_GEMM = ["run", "--kernel", "gemm", "--m", "16384", "--n", "16384", "--k", "16384", "--a-dtype", "bf16",
