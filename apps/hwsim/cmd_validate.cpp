@@ -40,20 +40,33 @@ Option max_seconds_option() {
 Option jobs_option() { return {"jobs", "N", "GPUs simulated at once, one process each", "2", false, IntRange{1, 256}}; }
 
 // Replaces the text between "<!-- BEGIN name -->" and "<!-- END name -->" in
-// `doc` (both markers must exist) and writes it back atomically.
-void update_doc_section(const fs::path& doc, const std::string& name, const std::string& body) {
-  std::ifstream in(doc);
-  if (!in) throw Error(fmt::format("--update-doc {}: cannot read the file", doc.string()));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+// `text`, read from `doc` (both markers must exist).
+void replace_doc_section(const fs::path& doc, std::string& text, const std::string& name, const std::string& body) {
   const std::string begin = "<!-- BEGIN " + name + " -->", end = "<!-- END " + name + " -->";
   const auto b = text.find(begin), e = text.find(end);
   if (b == std::string::npos || e == std::string::npos || e < b) {
     throw Error(fmt::format("--update-doc {}: markers '{}' and '{}' not found", doc.string(), begin, end));
   }
   text.replace(b + begin.size(), e - b - begin.size(), "\n" + body + "\n");
-  write_file_atomic(doc, text);
+}
+
+// --update-doc's file, read before anything is simulated: a regular file (a FIFO once blocked the run at its
+// end, for good) that holds the markers of every section the run will write (a missing one was found after the
+// run, the sections before it already written). The sections are replaced in memory and the file written once.
+std::string read_update_doc(const fs::path& doc, const std::vector<std::string>& sections) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(doc, ec);
+  if (!fs::exists(st)) throw Error(fmt::format("--update-doc {}: cannot read the file", doc.string()));
+  if (!fs::is_regular_file(st)) {
+    throw Error(fmt::format("--update-doc {}: not a regular file (a folder, device or FIFO)", doc.string()));
+  }
+  std::ifstream in(doc);
+  if (!in) throw Error(fmt::format("--update-doc {}: cannot read the file", doc.string()));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  for (const auto& name : sections) replace_doc_section(doc, text, name, "");
+  return ss.str();
 }
 
 // The limit a gate sets for `gpu`: "PCT" applies to every GPU, "GPU=PCT" to
@@ -293,6 +306,14 @@ Command validate_command() {
       whatif = {w->substr(0, colon), w->substr(colon + 1)};
     }
     check_gates(a, records, whatif);
+    std::optional<std::string> doc_text;
+    if (auto doc = a.maybe("update-doc")) {
+      std::set<std::string> sections_of;
+      for (const auto& r : records) sections_of.insert("validation " + r.gpu);
+      std::vector<std::string> sections(sections_of.begin(), sections_of.end());
+      if (whatif) sections.push_back("whatif " + whatif->first + ":" + whatif->second);
+      doc_text = read_update_doc(*doc, sections);
+    }
     const PredictOptions opt = predict_options(a);
     check_overrides(records, opt.overrides);
     const auto predictions = predict_records(records, predictor_factory(a.get("model"), result_cache_options(a)), opt);
@@ -315,7 +336,7 @@ Command validate_command() {
       for (const auto& [id, why] : v.not_modelled) fmt::print("  not modelled: {}: {}\n", id, why);
       out["gpus"].push_back(to_json(v));
       check_coverage(v, min_scored, breaches);
-      if (auto doc = a.maybe("update-doc")) update_doc_section(*doc, "validation " + gpu, render_markdown(v));
+      if (doc_text) replace_doc_section(a.get("update-doc"), *doc_text, "validation " + gpu, render_markdown(v));
       if (auto lim = gate_for(a.all("max-median-error"), gpu, "max-median-error");
           lim && v.overall.count > 0 && v.overall.median_abs_pct > *lim) {
         breaches.push_back(fmt::format("{} overall median |error| {:.1f}% > {}%", gpu, v.overall.median_abs_pct, *lim));
@@ -333,8 +354,9 @@ Command validate_command() {
       const WhatIfComparison w = compare_whatif(whatif->first, whatif->second, records, predictions);
       fmt::print("{}\n", render_table(w));
       out["whatif"] = to_json(w);
-      if (auto doc = a.maybe("update-doc")) {
-        update_doc_section(*doc, "whatif " + whatif->first + ":" + whatif->second, render_markdown(w));
+      if (doc_text) {
+        replace_doc_section(a.get("update-doc"), *doc_text, "whatif " + whatif->first + ":" + whatif->second,
+                            render_markdown(w));
       }
       if (w.rows.size() <= 1) breaches.push_back("what-if: no kernel was measured on both GPUs");
       if (auto lim = gate_for(a.all("max-speedup-error"), "", "max-speedup-error")) {
@@ -347,6 +369,7 @@ Command validate_command() {
       }
     }
     if (auto file = a.maybe("out")) write_file_atomic(*file, out.dump(2) + "\n");
+    if (doc_text) write_file_atomic(a.get("update-doc"), *doc_text);
     if (!breaches.empty()) {
       throw Error(fmt::format("validation gate failed: {}", fmt::join(breaches, "; ")));
     }

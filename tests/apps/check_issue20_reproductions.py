@@ -522,6 +522,13 @@ def main():
          r"is not a regular file", setup=lambda: os.mkfifo(c.path("fifo")))
     case("--out through a symlink to a FIFO", MEMCPY + ["--out", "{s}/link"], r"is not a regular file",
          setup=lambda: (os.mkfifo(c.path("fifo")), os.symlink("fifo", c.path("link"))))
+    case("validate --update-doc a FIFO", ["validate", "--data", c.data, "--update-doc", "{s}/fifo"],
+         r"--update-doc {s}/fifo: not a regular file \(a folder, device or FIFO\)$",
+         setup=lambda: os.mkfifo(c.path("fifo")))
+    case("validate --update-doc without a GPU's markers", ["validate", "--data", c.data, "--update-doc", "{s}/d.md"],
+         r"--update-doc {s}/d\.md: markers '<!-- BEGIN validation h200-sxm -->' and '<!-- END validation "
+         r"h200-sxm -->' not found$",
+         setup=records("<!-- BEGIN validation h100-sxm -->\n<!-- END validation h100-sxm -->\n", "d.md"))
     case("--out /dev/full", MEMCPY + ["--out", "/dev/full"], r"'/dev/full' is not a regular file")
     case("--out through a symlink to /dev/full", MEMCPY + ["--out", "{s}/link"], r"is not a regular file",
          setup=lambda: os.symlink("/dev/full", c.path("link")))
