@@ -529,6 +529,21 @@ def main():
          r"--update-doc {s}/d\.md: markers '<!-- BEGIN validation h200-sxm -->' and '<!-- END validation "
          r"h200-sxm -->' not found$",
          setup=records("<!-- BEGIN validation h100-sxm -->\n<!-- END validation h100-sxm -->\n", "d.md"))
+    # Inputs that are not regular files: a FIFO waited for a writer for good, /dev/zero never ended.
+    for name, args, pattern in [
+            ("numerics gemm --in a FIFO", ["numerics", "gemm", "--in", "{s}/fifo", "--out", "{s}/o.json"],
+             r"^hwsim: error: {s}/fifo: not a regular file"),
+            ("numerics gemm --in /dev/zero", ["numerics", "gemm", "--in", "/dev/zero", "--out", "{s}/o.json"],
+             r"^hwsim: error: /dev/zero: not a regular file"),
+            ("numerics check --data a FIFO", ["numerics", "check", "--data", "{s}/fifo"], r"fifo: not a regular file"),
+            ("numerics evidence --data a FIFO", ["numerics", "evidence", "--data", "{s}/fifo"],
+             r"fifo: not a regular file"),
+            ("report of a FIFO", ["report", "{s}/fifo", "--out", "{s}/rep"],
+             r"report: results file '{s}/fifo': not a regular file"),
+            ("predict --in a FIFO", ["predict", "--in", "{s}/fifo", "--out", "{s}/p.jsonl"],
+             r"cannot read records file '{s}/fifo': not a regular file"),
+            ("gpus show a FIFO", ["gpus", "show", "{s}/fifo"], r"cannot read GPU description '{s}/fifo': not a regular")]:
+        case(name, args, pattern, setup=lambda: os.mkfifo(c.path("fifo")))
     case("--out /dev/full", MEMCPY + ["--out", "/dev/full"], r"'/dev/full' is not a regular file")
     case("--out through a symlink to /dev/full", MEMCPY + ["--out", "{s}/link"], r"is not a regular file",
          setup=lambda: os.symlink("/dev/full", c.path("link")))

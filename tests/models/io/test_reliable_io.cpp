@@ -71,6 +71,29 @@ TEST_CASE("an output through a dangling symlink creates its target and keeps the
   fs::remove_all(d);
 }
 
+// Inputs: a FIFO waited for a writer for good (numerics gemm --in, numerics check --data, a report's results
+// file) and /dev/zero never ended.
+TEST_CASE("an input that is not a regular file is refused before it is opened") {
+  const fs::path d = scratch("inputs");
+  REQUIRE(::mkfifo((d / "fifo").c_str(), 0600) == 0);
+  const auto error = [](const fs::path& p) -> std::string {
+    try {
+      hwsim::require_regular_input(p, "in " + p.string());
+    } catch (const hwsim::Error& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  CHECK(error(d / "fifo") ==
+        fmt::format("in {}: not a regular file (a folder, device or FIFO)", (d / "fifo").string()));
+  CHECK(error("/dev/zero") == "in /dev/zero: not a regular file (a folder, device or FIFO)");
+  CHECK(error(d) == fmt::format("in {}: not a regular file (a folder, device or FIFO)", d.string()));
+  CHECK(error(d / "missing.json") == "(no error)");  // the caller's own message
+  std::ofstream(d / "ok.json") << "{}";
+  CHECK(error(d / "ok.json") == "(no error)");
+  fs::remove_all(d);
+}
+
 // The message for an output that is not a regular file.
 std::string refused(const fs::path& p) {
   return fmt::format("'{}' is not a regular file (a folder, device or FIFO); refusing to write over it", p.string());
