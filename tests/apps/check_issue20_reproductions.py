@@ -542,6 +542,8 @@ def main():
              r"report: results file '{s}/fifo': not a regular file"),
             ("predict --in a FIFO", ["predict", "--in", "{s}/fifo", "--out", "{s}/p.jsonl"],
              r"cannot read records file '{s}/fifo': not a regular file"),
+            ("trace predict --in a FIFO", ["trace", "predict", "--in", "{s}/fifo", "--out", "{s}/t"],
+             r"^hwsim: error: {s}/fifo: not a regular file \(a folder, device or FIFO\)$"),
             ("gpus show a FIFO", ["gpus", "show", "{s}/fifo"], r"cannot read GPU description '{s}/fifo': not a regular")]:
         case(name, args, pattern, setup=lambda: os.mkfifo(c.path("fifo")))
     case("--out /dev/full", MEMCPY + ["--out", "/dev/full"], r"'/dev/full' is not a regular file")
