@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "models/io/atomic_file.hpp"
 #include "models/io/interrupt_cleanup.hpp"
 #include "models/spec/embedded_file.hpp"
 #include "models/spec/error.hpp"
@@ -318,7 +319,10 @@ std::map<std::string, std::string> render_files(const Report& r, const ChartingL
   return files;
 }
 
-void write_report_folder(const fs::path& out, const std::map<std::string, std::string>& files) {
+void write_report_folder(const fs::path& requested, const std::map<std::string, std::string>& files) {
+  // Through a symlink to its target: the folder is replaced by renames, which would replace the link itself
+  // (the link became a folder and its target kept the old report).
+  const fs::path out = resolve_symlinks(requested);
   std::error_code ec;
   if (fs::exists(out, ec)) {
     const bool report = fs::is_directory(out) && fs::exists(out / "index.html");
@@ -336,8 +340,10 @@ void write_report_folder(const fs::path& out, const std::map<std::string, std::s
   const std::string pid = std::to_string(::getpid());
   const fs::path tmp = parent / (out.filename().string() + ".tmp." + pid);
   const fs::path old = parent / (out.filename().string() + ".old.tmp." + pid);
+  // An interrupt removes the half-built folder and puts the old report back; it waits for the folder to be
+  // written and renamed (it once removed the new folder while it was being renamed into place: no report).
+  const InterruptDeferral writing;
   fs::remove_all(tmp, ec);
-  // An interrupt removes the half-built folder and puts the old report back.
   const TempPathGuard tmp_guard(tmp), old_guard(old, out);
   try {
     for (const auto& [rel, text] : files) {

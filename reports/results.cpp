@@ -208,6 +208,7 @@ void check_trace(const Checker& c, const json& d) {
 }
 
 json parse_file(const fs::path& path) {
+  require_regular_input(path, fmt::format("report: results file '{}'", path.string()));  // a FIFO: read for good
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw Error(fmt::format("report: results file '{}' {}", path.string(),
@@ -249,6 +250,7 @@ void check_sweep(const Checker& c, const json& d) {
 // A sweep folder's results.jsonl (written by sweep run and sweep collect).
 json sweep_rows(const fs::path& dir) {
   const fs::path file = dir / "results.jsonl";
+  require_regular_input(file, fmt::format("report: '{}'", file.string()));
   std::ifstream in(file);
   if (!in)
     throw Error(fmt::format("report: sweep folder '{}' has no results.jsonl (run hwsim sweep collect {})", dir.string(),

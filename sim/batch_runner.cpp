@@ -13,6 +13,7 @@
 #include <list>
 #include <map>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "models/io/interrupt_cleanup.hpp"
@@ -89,8 +90,10 @@ std::vector<std::vector<Prediction>> run_batches(const std::vector<ConfigBatch>&
                                                  double max_seconds_per_kernel) {
   std::vector<std::vector<Prediction>> result(batches.size());
   const fs::path dir = fs::temp_directory_path() / fmt::format("hwsim_batches_{}", ::getpid());
-  const TempPathGuard dir_guard(dir);  // an interrupt removes the folder and stops the children
+  std::optional<InterruptDeferral> creating(std::in_place);  // registered and created before an interrupt looks
+  const TempPathGuard dir_guard(dir);                        // an interrupt removes the folder and stops the children
   fs::create_directories(dir);
+  creating.reset();
   std::deque<std::pair<size_t, size_t>> pending;  // (batch, first kernel) still to start
   for (size_t b = 0; b < batches.size(); ++b) {
     result[b].assign(batches[b].kernels.size(), Prediction{});
@@ -101,6 +104,7 @@ std::vector<std::vector<Prediction>> run_batches(const std::vector<ConfigBatch>&
   const auto spawn = [&](size_t b, size_t first) {
     const fs::path out = dir / fmt::format("child{}.jsonl", started++);
     std::fflush(nullptr);
+    const InterruptDeferral forking;  // the child is registered before an interrupt looks
     const pid_t pid = ::fork();
     if (pid < 0) throw Error("cannot start a simulation process (fork failed)");
     if (pid == 0) {

@@ -29,6 +29,7 @@ struct ScratchDir {
   fs::path path;
   std::optional<TempPathGuard> guard;  // an interrupt removes it too
   ScratchDir() {
+    const InterruptDeferral creating;  // created and registered before an interrupt looks
     std::string templ = (fs::temp_directory_path() / "hwsim-jobs-XXXXXX").string();
     if (::mkdtemp(templ.data()) != nullptr) {
       path = templ;
@@ -132,6 +133,7 @@ void GpuSimulator::prefetch(const std::vector<KernelDescriptor>& ds, int jobs) {
   std::vector<std::unique_ptr<ChildGuard>> guards;  // an interrupt stops them (and they remove their temporaries)
   for (int j = 1; j < jobs; ++j) {
     std::fflush(nullptr);
+    const InterruptDeferral forking;  // the child is registered before an interrupt looks
     const pid_t pid = ::fork();
     if (pid == 0) {
       install_interrupt_cleanup_in_child();

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cstdlib>
 
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
@@ -51,6 +52,11 @@ double Args::number(const std::string& name) const {
   const std::string& s = get(name);
   double v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec == std::errc::result_out_of_range && p == s.data() + s.size()) {
+    // Beyond a double ("1e400", "1e-400"): as strtod reads it (an infinity or zero), so that the option's own
+    // range check refuses it with the range instead of "expected a number".
+    return std::strtod(s.c_str(), nullptr);
+  }
   if (ec != std::errc{} || p != s.data() + s.size()) throw Error(fmt::format("--{} {}: expected a number", name, s));
   return v;
 }

@@ -14,12 +14,14 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <system_error>
 #include <vector>
 
 #include "apps/hwsim/cache_options.hpp"
 #include "apps/hwsim/commands.hpp"
 #include "models/io/atomic_file.hpp"
+#include "models/io/interrupt_cleanup.hpp"
 #include "sim/config/gpu_loader.hpp"
 #include "workloads/gpu_simulator.hpp"
 
@@ -101,8 +103,14 @@ double cpu_of(const rusage& u) {
 // Runs the command in a child with its output discarded and a fresh result
 // cache; CPU and peak memory count the child and every process it waited for.
 Usage run_workload(const WorkloadCase& w) {
+  // An interrupt stops the child and removes its cache folder (both were once left behind: an orphan that ran
+  // the workload to its end and an hwsim-bench-* folder in TMPDIR).
+  std::optional<InterruptDeferral> creating(std::in_place);
   std::string templ = (std::filesystem::temp_directory_path() / "hwsim-bench-XXXXXX").string();
   const std::string cache = ::mkdtemp(templ.data()) ? templ : "";
+  std::optional<TempPathGuard> cache_guard;
+  if (!cache.empty()) cache_guard.emplace(cache);
+  creating.reset();
   std::vector<std::string> argv = w.argv;
   if (cache.empty())
     argv.push_back("--no-cache");
@@ -114,8 +122,10 @@ Usage run_workload(const WorkloadCase& w) {
   const auto t0 = std::chrono::steady_clock::now();
   std::fflush(nullptr);
   Usage u;
+  std::optional<InterruptDeferral> forking(std::in_place);
   const pid_t pid = ::fork();
   if (pid == 0) {
+    install_interrupt_cleanup_in_child();
     const int null_fd = ::open("/dev/null", O_WRONLY);
     if (null_fd >= 0) ::dup2(null_fd, 1);
     int rc = 1;
@@ -128,7 +138,11 @@ Usage run_workload(const WorkloadCase& w) {
     std::fflush(nullptr);
     ::_exit(rc);
   }
+  std::optional<ChildGuard> child_guard;
+  if (pid > 0) child_guard.emplace(pid);
+  forking.reset();
   if (pid > 0) ::waitpid(pid, &u.status, 0);
+  child_guard.reset();
   u.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   getrusage(RUSAGE_CHILDREN, &after);
   u.cpu = cpu_of(after) - cpu_of(before);

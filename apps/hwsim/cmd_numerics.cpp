@@ -296,9 +296,17 @@ Command numerics_quantize_command() {
     using namespace hwsim::numerics;
     const FloatFormat& f = format_by_name(a.get("format"));
     if (&f != &kE4M3 && &f != &kE5M2) throw Error("--format " + a.get("format") + ": expected e4m3 or e5m2");
-    const FloatMatrix x =
-        synthetic_activations(int(a.integer("rows")), int(a.integer("cols")), uint64_t(a.integer("seed")),
-                              a.number("outlier-fraction"), a.number("outlier-scale"));
+    // Checked before anything is printed: a fraction of NaN, -1 or 2 once ran as 0 or 1 without a word, and a
+    // scale of NaN or 1e300 stopped halfway through the table with "non-finite input at row 0 column 98".
+    const double fraction = a.number("outlier-fraction"), scale = a.number("outlier-scale");
+    if (!(fraction >= 0 && fraction <= 1)) {
+      throw Error(fmt::format("--outlier-fraction {}: expected a fraction in [0, 1]", a.get("outlier-fraction")));
+    }
+    if (!(scale > 0 && scale <= 1e6)) {
+      throw Error(fmt::format("--outlier-scale {}: expected a factor in (0, 1000000]", a.get("outlier-scale")));
+    }
+    const FloatMatrix x = synthetic_activations(int(a.integer("rows")), int(a.integer("cols")),
+                                                uint64_t(a.integer("seed")), fraction, scale);
     fmt::print("{} quantisation of {} x {} activations ({} of channels x {}), seed {}\n", f.name, x.rows(), x.cols(),
                a.get("outlier-fraction"), a.get("outlier-scale"), a.get("seed"));
     fmt::print("{:<11} {:<6} {:>11} {:>11} {:>11} {:>9} {:>10}\n", "granularity", "scales", "max rel", "mean rel",

@@ -11,23 +11,18 @@ namespace hwsim::cli {
 
 namespace {
 
-long long bounded(const Args& a, const char* option, long long lo, long long hi) {
-  const long long v = a.integer(option);
-  if (v < lo || v > hi) throw Error(fmt::format("--{} {} must be in {}..{}", option, v, lo, hi));
-  return v;
-}
-
+// The integer options are range-checked when the command line is parsed (their IntRange, shown in --help).
 sweep::RunOptions run_options(const Args& a) {
   sweep::RunOptions o;
   o.backend = a.get("backend");
   if (o.backend != "local" && o.backend != "slurm")
     throw Error(fmt::format("--backend {}: expected local or slurm", o.backend));
   o.dir = a.get("out");
-  o.jobs = static_cast<int>(bounded(a, "jobs", 1, 256));
+  o.jobs = static_cast<int>(a.integer("jobs"));
   o.retry_failed = a.has("retry-failed");
   o.extra_args = cache_arguments(a);
-  o.slurm.points_per_task = static_cast<int>(bounded(a, "points-per-task", 1, 100000));
-  o.slurm.concurrency = static_cast<int>(bounded(a, "concurrency", 0, 100000));
+  o.slurm.points_per_task = static_cast<int>(a.integer("points-per-task"));
+  o.slurm.concurrency = static_cast<int>(a.integer("concurrency"));
   o.slurm.partition = a.maybe("partition").value_or("");
   o.slurm.account = a.maybe("account").value_or("");
   o.slurm.time = a.maybe("time").value_or("");
@@ -52,11 +47,11 @@ Command sweep_run_command() {
       "Writes results.csv and results.jsonl (one row per point, in the points' order) and timing.csv.";
   c.options = {
       {"out", "DIR", "sweep folder", ""},
-      {"jobs", "N", "points run at once (local backend)", "2"},
+      {"jobs", "N", "points run at once (local backend)", "2", false, IntRange{1, 256}},
       {"backend", "NAME", "where the points run: local (this machine) or slurm (a job array via sbatch)", "local"},
       {"retry-failed", "", "run the failed points again", ""},
-      {"points-per-task", "N", "slurm: points each array task runs", "4"},
-      {"concurrency", "N", "slurm: array tasks at once (0: Slurm's choice)", "0"},
+      {"points-per-task", "N", "slurm: points each array task runs", "4", false, IntRange{1, 100000}},
+      {"concurrency", "N", "slurm: array tasks at once (0: Slurm's choice)", "0", false, IntRange{0, 100000}},
       {"partition", "NAME", "slurm: sbatch --partition", ""},
       {"account", "NAME", "slurm: sbatch --account", ""},
       {"time", "LIMIT", "slurm: sbatch --time, per task", ""},

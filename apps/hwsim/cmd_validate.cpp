@@ -3,12 +3,14 @@
 // measurements, per GPU and kernel class, and optionally a what-if pair.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "apps/hwsim/cache_options.hpp"
 #include "apps/hwsim/commands.hpp"
@@ -38,20 +40,33 @@ Option max_seconds_option() {
 Option jobs_option() { return {"jobs", "N", "GPUs simulated at once, one process each", "2", false, IntRange{1, 256}}; }
 
 // Replaces the text between "<!-- BEGIN name -->" and "<!-- END name -->" in
-// `doc` (both markers must exist) and writes it back atomically.
-void update_doc_section(const fs::path& doc, const std::string& name, const std::string& body) {
-  std::ifstream in(doc);
-  if (!in) throw Error(fmt::format("--update-doc {}: cannot read the file", doc.string()));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+// `text`, read from `doc` (both markers must exist).
+void replace_doc_section(const fs::path& doc, std::string& text, const std::string& name, const std::string& body) {
   const std::string begin = "<!-- BEGIN " + name + " -->", end = "<!-- END " + name + " -->";
   const auto b = text.find(begin), e = text.find(end);
   if (b == std::string::npos || e == std::string::npos || e < b) {
     throw Error(fmt::format("--update-doc {}: markers '{}' and '{}' not found", doc.string(), begin, end));
   }
   text.replace(b + begin.size(), e - b - begin.size(), "\n" + body + "\n");
-  write_file_atomic(doc, text);
+}
+
+// --update-doc's file, read before anything is simulated: a regular file (a FIFO once blocked the run at its
+// end, for good) that holds the markers of every section the run will write (a missing one was found after the
+// run, the sections before it already written). The sections are replaced in memory and the file written once.
+std::string read_update_doc(const fs::path& doc, const std::vector<std::string>& sections) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(doc, ec);
+  if (!fs::exists(st)) throw Error(fmt::format("--update-doc {}: cannot read the file", doc.string()));
+  if (!fs::is_regular_file(st)) {
+    throw Error(fmt::format("--update-doc {}: not a regular file (a folder, device or FIFO)", doc.string()));
+  }
+  std::ifstream in(doc);
+  if (!in) throw Error(fmt::format("--update-doc {}: cannot read the file", doc.string()));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  for (const auto& name : sections) replace_doc_section(doc, text, name, "");
+  return ss.str();
 }
 
 // The limit a gate sets for `gpu`: "PCT" applies to every GPU, "GPU=PCT" to
@@ -63,8 +78,8 @@ std::optional<double> gate_for(const std::vector<std::string>& values, const std
     const std::string num = eq == std::string::npos ? v : v.substr(eq + 1);
     char* end = nullptr;
     const double pct = std::strtod(num.c_str(), &end);
-    if (num.empty() || *end != '\0' || pct < 0) {
-      throw Error(fmt::format("--{} {}: expected PCT or GPU=PCT with PCT a number >= 0", option, v));
+    if (num.empty() || *end != '\0' || !std::isfinite(pct) || pct < 0) {  // NaN once passed every gate
+      throw Error(fmt::format("--{} {}: expected PCT or GPU=PCT with PCT a finite number >= 0", option, v));
     }
     if (eq == std::string::npos)
       all = pct;
@@ -72,6 +87,44 @@ std::optional<double> gate_for(const std::vector<std::string>& values, const std
       mine = pct;
   }
   return mine ? mine : all;
+}
+
+// Every gate is checked before anything is simulated (a bad bound was found only after the whole run): its
+// number (gate_for), the GPU of a GPU=PCT (one without records gated nothing), and --max-speedup-error, which
+// takes one PCT and needs --whatif; so are --whatif's two GPUs.
+void check_gates(const Args& a, const std::vector<Record>& records,
+                 const std::optional<std::pair<std::string, std::string>>& whatif) {
+  std::set<std::string> gpus;
+  for (const auto& r : records) gpus.insert(r.gpu);
+  const auto known = [&](const std::string& option, const std::string& value, const std::string& gpu) {
+    if (!gpus.contains(gpu)) {
+      throw Error(fmt::format("--{} {}: GPU '{}' has no records to score (GPUs scored: {})", option, value, gpu,
+                              fmt::join(gpus, ", ")));
+    }
+  };
+  for (const char* option : {"max-median-error", "max-class-error", "max-speedup-error"}) {
+    for (const auto& v : a.all(option)) {
+      (void)gate_for({v}, "", option);
+      const auto eq = v.find('=');
+      if (eq == std::string::npos) continue;
+      if (std::string_view(option) == "max-speedup-error") {
+        throw Error(
+            fmt::format("--max-speedup-error {}: expected PCT, a finite number >= 0 (one bound for every "
+                        "class of the --whatif comparison)",
+                        v));
+      }
+      known(option, v, v.substr(0, eq));
+    }
+  }
+  if (!a.all("max-speedup-error").empty() && !whatif) {
+    throw Error(fmt::format("--max-speedup-error {}: a bound on the what-if speed-ups needs --whatif BASE:TARGET",
+                            a.get("max-speedup-error")));
+  }
+  if (whatif) {
+    const std::string w = whatif->first + ":" + whatif->second;
+    known("whatif", w, whatif->first);
+    known("whatif", w, whatif->second);
+  }
 }
 
 // A misspelled or out-of-range --set stops the run before any simulation: the
@@ -154,7 +207,8 @@ Command predict_command() {
       "Reads measurement records (JSON Lines, the validation record schema), simulates each record's kernel on its\n"
       "GPU, and writes every record back unchanged plus \"predicted\": {\"time_us\": x}, or \"error\": \"...\" when\n"
       "the model cannot run it (counted in the summary line). Exits non-zero for malformed input (naming the file\n"
-      "and line), an empty file, a bad --set, or when any record's simulation process crashed.";
+      "and line), an empty file, a bad --set, when any record's simulation process crashed, or when no record\n"
+      "could be predicted (each record's error is in --out).";
   c.options = {{"in", "FILE", "records to predict (.jsonl)", ""},
                {"out", "FILE", "where to write the records with predictions (.jsonl)", ""},
                model_option(),
@@ -191,6 +245,13 @@ Command predict_command() {
     if (!dead.empty()) {
       throw Error(fmt::format("predict: the simulations of {} of {} records crashed (first: {}: {})", dead.size(),
                               records.size(), records[dead[0]].id, predictions[dead[0]].error));
+    }
+    // A run that predicted nothing is no success (issue 20: one record with m = 2^40 "succeeded").
+    if (static_cast<size_t>(failed) == records.size()) {
+      throw Error(
+          fmt::format("predict: none of the {} records could be predicted (first: {}: {}); each record's "
+                      "error is in {}",
+                      records.size(), records[0].id, predictions[0].error, a.get("out")));
     }
     return 0;
   };
@@ -244,6 +305,15 @@ Command validate_command() {
       }
       whatif = {w->substr(0, colon), w->substr(colon + 1)};
     }
+    check_gates(a, records, whatif);
+    std::optional<std::string> doc_text;
+    if (auto doc = a.maybe("update-doc")) {
+      std::set<std::string> sections_of;
+      for (const auto& r : records) sections_of.insert("validation " + r.gpu);
+      std::vector<std::string> sections(sections_of.begin(), sections_of.end());
+      if (whatif) sections.push_back("whatif " + whatif->first + ":" + whatif->second);
+      doc_text = read_update_doc(*doc, sections);
+    }
     const PredictOptions opt = predict_options(a);
     check_overrides(records, opt.overrides);
     const auto predictions = predict_records(records, predictor_factory(a.get("model"), result_cache_options(a)), opt);
@@ -266,7 +336,7 @@ Command validate_command() {
       for (const auto& [id, why] : v.not_modelled) fmt::print("  not modelled: {}: {}\n", id, why);
       out["gpus"].push_back(to_json(v));
       check_coverage(v, min_scored, breaches);
-      if (auto doc = a.maybe("update-doc")) update_doc_section(*doc, "validation " + gpu, render_markdown(v));
+      if (doc_text) replace_doc_section(a.get("update-doc"), *doc_text, "validation " + gpu, render_markdown(v));
       if (auto lim = gate_for(a.all("max-median-error"), gpu, "max-median-error");
           lim && v.overall.count > 0 && v.overall.median_abs_pct > *lim) {
         breaches.push_back(fmt::format("{} overall median |error| {:.1f}% > {}%", gpu, v.overall.median_abs_pct, *lim));
@@ -284,8 +354,9 @@ Command validate_command() {
       const WhatIfComparison w = compare_whatif(whatif->first, whatif->second, records, predictions);
       fmt::print("{}\n", render_table(w));
       out["whatif"] = to_json(w);
-      if (auto doc = a.maybe("update-doc")) {
-        update_doc_section(*doc, "whatif " + whatif->first + ":" + whatif->second, render_markdown(w));
+      if (doc_text) {
+        replace_doc_section(a.get("update-doc"), *doc_text, "whatif " + whatif->first + ":" + whatif->second,
+                            render_markdown(w));
       }
       if (w.rows.size() <= 1) breaches.push_back("what-if: no kernel was measured on both GPUs");
       if (auto lim = gate_for(a.all("max-speedup-error"), "", "max-speedup-error")) {
@@ -298,6 +369,7 @@ Command validate_command() {
       }
     }
     if (auto file = a.maybe("out")) write_file_atomic(*file, out.dump(2) + "\n");
+    if (doc_text) write_file_atomic(a.get("update-doc"), *doc_text);
     if (!breaches.empty()) {
       throw Error(fmt::format("validation gate failed: {}", fmt::join(breaches, "; ")));
     }

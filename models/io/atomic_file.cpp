@@ -18,11 +18,7 @@ namespace fs = std::filesystem;
 // device, FIFO or folder, which a rename would replace by a regular file.
 fs::path destination(const fs::path& path) {
   std::error_code ec;
-  fs::path target = path;
-  if (fs::is_symlink(fs::symlink_status(path, ec))) {
-    target = fs::weakly_canonical(path, ec);
-    if (ec) throw Error("cannot resolve the symbolic link '" + path.string() + "': " + ec.message());
-  }
+  const fs::path target = resolve_symlinks(path);
   const fs::file_status st = fs::status(target, ec);
   if (fs::exists(st) && !fs::is_regular_file(st)) {
     throw Error("'" + path.string() + "' is not a regular file (a folder, device or FIFO); refusing to write over it");
@@ -31,6 +27,20 @@ fs::path destination(const fs::path& path) {
 }
 
 }  // namespace
+
+fs::path resolve_symlinks(const fs::path& path) {
+  std::error_code ec;
+  fs::path target = path;
+  // Link by link, so that a dangling link is written through too: weakly_canonical stops at the last path
+  // that exists, which for a dangling link is the link itself (the rename then replaced it).
+  for (int hops = 0; fs::is_symlink(fs::symlink_status(target, ec)); ++hops) {
+    if (hops == 40) throw Error("cannot resolve the symbolic link '" + path.string() + "': a loop of links");
+    const fs::path next = fs::read_symlink(target, ec);
+    if (ec) throw Error("cannot resolve the symbolic link '" + path.string() + "': " + ec.message());
+    target = next.is_absolute() ? next : target.parent_path() / next;
+  }
+  return target;
+}
 
 void check_output_path(const std::filesystem::path& path) { destination(path); }
 
@@ -43,7 +53,8 @@ void write_file_atomic(const std::filesystem::path& requested, std::string_view 
   }
   fs::path tmp = path;
   tmp += ".tmp." + std::to_string(::getpid());
-  const TempPathGuard guard(tmp);  // an interrupt removes the half-written file
+  const InterruptDeferral writing;  // an interrupt waits for the file to be in place or removed
+  const TempPathGuard guard(tmp);   // an interrupt removes the half-written file
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw Error("cannot write '" + requested.string() + "'");

@@ -155,7 +155,8 @@ void DiskCache::store(std::string_view key, std::string_view payload) {
   const fs::path tmp =
       file.parent_path() / fmt::format(".{}.{}.{}.tmp", file.stem().string(), ::getpid(), ++temp_counter_);
   const std::string text = format_cache_entry(key, payload);
-  const TempPathGuard guard(tmp);  // an interrupt removes the half-written entry
+  const InterruptDeferral writing;  // an interrupt waits for the entry to be in place or removed
+  const TempPathGuard guard(tmp);   // an interrupt removes the half-written entry
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out.write(text.data(), static_cast<std::streamsize>(text.size()));

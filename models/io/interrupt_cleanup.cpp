@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -33,6 +34,13 @@ Registry& registry() {
   return *r;
 }
 
+// Held by an InterruptDeferral and by the cleanup, which takes it first and keeps it until the process exits.
+// A forked child gets a fresh one: a thread of the parent that held it does not exist in the child.
+std::recursive_mutex*& deferral_mutex() {
+  static std::recursive_mutex* m = new std::recursive_mutex();  // never destroyed, as the registry
+  return m;
+}
+
 sigset_t interrupt_signals() {
   sigset_t set;
   sigemptyset(&set);
@@ -42,9 +50,14 @@ sigset_t interrupt_signals() {
   return set;
 }
 
+// Both locks are taken for good: the steps in progress finish first, and afterwards no other thread registers,
+// unregisters or exits (see hold_exit_during_cleanup) until _exit. Once the registry lock was given back here,
+// and the main thread, whose child the undo had stopped, went on, printed that child's result and returned 0
+// from main before this thread reached _exit.
 void undo_all() {
+  deferral_mutex()->lock();
   Registry& r = registry();
-  std::lock_guard lock(r.mutex);
+  r.mutex.lock();
   for (const auto& [slot, pid] : r.children) ::kill(pid, SIGTERM);
   for (const auto& [slot, pid] : r.children) ::waitpid(pid, nullptr, 0);
   std::error_code ec;
@@ -57,6 +70,10 @@ void undo_all() {
     }
   }
 }
+
+// Run by exit(): a thread that ends the process while the cleanup runs waits for the cleanup's _exit instead
+// (otherwise its exit would cut the cleanup short, with status 0). The lock is kept: the process is ending.
+void hold_exit_during_cleanup() { deferral_mutex()->lock(); }
 
 void wait_for_interrupt() {
   const sigset_t set = interrupt_signals();
@@ -77,6 +94,8 @@ int add_temp(TempEntry e) {
 }  // namespace
 
 void install_interrupt_cleanup() {
+  static const bool at_exit = std::atexit(hold_exit_during_cleanup) == 0;  // once; a forked child inherits it
+  (void)at_exit;
   const sigset_t set = interrupt_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::thread(wait_for_interrupt).detach();
@@ -91,6 +110,7 @@ void install_interrupt_cleanup_in_child() {
     r.temps.clear();
     r.children.clear();
   }
+  deferral_mutex() = new std::recursive_mutex();  // the parent's may be held by a thread the child lacks
   install_interrupt_cleanup();
 }
 
@@ -103,6 +123,10 @@ TempPathGuard::~TempPathGuard() {
   std::lock_guard lock(r.mutex);
   r.temps.erase(slot_);
 }
+
+InterruptDeferral::InterruptDeferral() { deferral_mutex()->lock(); }
+
+InterruptDeferral::~InterruptDeferral() { deferral_mutex()->unlock(); }
 
 ChildGuard::ChildGuard(pid_t pid) {
   Registry& r = registry();

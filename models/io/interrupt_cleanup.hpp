@@ -54,4 +54,19 @@ class ChildGuard {
   int slot_;
 };
 
+// Contract: while a deferral lives in some thread, an interrupt waits for it to end before it undoes anything;
+// the cleanup then holds every later deferral off until the process exits. The cleanup thread runs beside the
+// others, so without one it could remove a temporary path while its owner is still creating or renaming it (a
+// report folder half renamed into place, a temporary file created just after its removal, a child forked but
+// not yet registered). Hold one around such steps: create a path and register its guard, fill it and rename it
+// into place; fork a child and register its guard. Keep it short: the interrupt waits for it. Nesting in one
+// thread is allowed.
+class InterruptDeferral {
+ public:
+  InterruptDeferral();
+  ~InterruptDeferral();
+  InterruptDeferral(const InterruptDeferral&) = delete;
+  InterruptDeferral& operator=(const InterruptDeferral&) = delete;
+};
+
 }  // namespace hwsim

@@ -65,6 +65,14 @@ nlohmann::json parse_json_unique(std::string_view text, const std::string& where
   }
 }
 
+void require_regular_input(const std::filesystem::path& path, const std::string& where) {
+  std::error_code ec;
+  const std::filesystem::file_status st = std::filesystem::status(path, ec);
+  if (std::filesystem::exists(st) && !std::filesystem::is_regular_file(st)) {
+    throw Error(fmt::format("{}: not a regular file (a folder, device or FIFO)", where));
+  }
+}
+
 size_t invalid_utf8_at(std::string_view text) {
   size_t i = 0;
   const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };

@@ -2,6 +2,7 @@
 // Strict JSON reading for hwsim's inputs: nlohmann::json keeps the last of two
 // equal keys of an object silently, so a record or an input file with a key
 // given twice would be read as something its author did not write.
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -37,5 +38,10 @@ void check_json_depth(std::string_view text, const std::string& where);
 // line ends up in JSON outputs, which must be UTF-8: check it on input, where
 // the error can name the file and line, not when the output is written.
 size_t invalid_utf8_at(std::string_view text);
+
+// Throws hwsim::Error "<where>: not a regular file (a folder, device or FIFO)" when `path` exists and is not a
+// regular file (a symlink is followed): reading a FIFO waits for a writer for good, and /dev/zero never ends.
+// Call it before opening an input file; a missing file is left to the caller's own message.
+void require_regular_input(const std::filesystem::path& path, const std::string& where);
 
 }  // namespace hwsim

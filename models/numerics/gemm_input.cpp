@@ -49,6 +49,7 @@ GemmInput parse_gemm_input(std::string_view text, const std::string& file) {
 }
 
 GemmInput load_gemm_input(const std::string& file) {
+  require_regular_input(file, file);  // a FIFO or /dev/zero was read for good
   std::ifstream in(file, std::ios::binary);
   if (!in) throw Error(fmt::format("{}: cannot open", file));
   std::stringstream text;

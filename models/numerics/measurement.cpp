@@ -123,6 +123,7 @@ Measurement parse_measurement(std::string_view text, const std::string& file) {
 }
 
 Measurement load_measurement(const std::filesystem::path& file) {
+  require_regular_input(file, file.string());  // a FIFO or /dev/zero was read for good
   std::ifstream in(file, std::ios::binary);
   if (!in) throw Error(fmt::format("{}: cannot open", file.string()));
   std::stringstream text;

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -118,6 +119,24 @@ void check_rule(const ParamDef& def, double v, const std::string& where) {
   }
 }
 
+// Text that reads as a number no key accepts: an infinity or NaN as C spells it ("inf", "-Infinity", "nan";
+// yaml-cpp reads only ".inf" and ".nan" as numbers, and --set's "inf" arrives as text) or a number beyond a
+// double ("1e400"). Read as a quantity, such text was "'inf' has no unit" or "expected a quantity", a message
+// without the key's range; refused here with it.
+void refuse_nonfinite_text(const ParamDef& def, const YAML::Node& value, const std::string& where) {
+  if (!value.IsScalar()) return;
+  std::string_view s = value.Scalar();
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  double v = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ptr == s.data() || ptr != s.data() + s.size()) return;  // not a bare number: a quantity or text
+  if (ec == std::errc::result_out_of_range) {
+    throw Error(fmt::format("{}: {} = {} must be a finite number in {}", where, def.key, s, range_text(def)));
+  }
+  if (ec == std::errc{} && !std::isfinite(v)) check_rule(def, v, where);
+}
+
 // A whole number, tested without a cast (a double beyond 2^63 has no integer
 // to cast to); callers check the range first.
 bool whole(double v) { return std::floor(v) == v; }
@@ -135,6 +154,7 @@ std::pair<std::string, ParamValue> convert(const std::string& key, const YAML::N
           d.key.size() != key.size() + 1 + unit->suffix.size()) {
         continue;
       }
+      refuse_nonfinite_text(d, value, where);
       double plain = 0;
       if (scalar_number(value, plain)) {
         throw Error(fmt::format("{}: {} = {} has no unit; write {}: {} or {}: \"{} {}\"", where, key, value.Scalar(),
@@ -157,6 +177,7 @@ std::pair<std::string, ParamValue> convert(const std::string& key, const YAML::N
     case ValueKind::kInteger: {
       double v = 0;
       if (!scalar_number(value, v)) {
+        refuse_nonfinite_text(*def, value, where);
         if (value.IsScalar()) {
           if (auto unit = unit_of_key(def->key)) {  // a unit in the value, matching the key's
             v = parse_quantity(value.Scalar(), *unit, where + ": " + key);
@@ -181,7 +202,10 @@ std::pair<std::string, ParamValue> convert(const std::string& key, const YAML::N
       std::vector<double> list;
       for (const auto& item : value) {
         double v = 0;
-        if (!scalar_number(item, v)) throw Error(fmt::format("{}: {} must be a list of numbers", where, key));
+        if (!scalar_number(item, v)) {
+          refuse_nonfinite_text(*def, item, where);
+          throw Error(fmt::format("{}: {} must be a list of numbers", where, key));
+        }
         check_rule(*def, v, where);
         list.push_back(v);
       }

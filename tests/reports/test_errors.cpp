@@ -142,6 +142,23 @@ TEST_CASE("a report folder replaces the previous one whole") {
   fs::remove_all(dir);
 }
 
+// The folder is replaced by renames, which once replaced a symlink --out by a folder (its target kept the old
+// report).
+TEST_CASE("a report folder through a symlink replaces the link's target and keeps the link") {
+  const fs::path dir = scratch("symlink");
+  write_report_folder(dir / "real", {{"index.html", "old"}});
+  fs::create_symlink("real", dir / "report");
+  write_report_folder(dir / "report", {{"index.html", "new"}});
+  CHECK(fs::is_symlink(dir / "report"));
+  CHECK(read(dir / "real" / "index.html") == "new");
+  fs::create_symlink("fresh", dir / "dangling");  // a dangling link: its target is created
+  write_report_folder(dir / "dangling", {{"index.html", "first"}});
+  CHECK(fs::is_symlink(dir / "dangling"));
+  CHECK(read(dir / "fresh" / "index.html") == "first");
+  CHECK(leftovers(dir) == 0);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("a failure while writing leaves the previous report intact and no partial folder") {
   const fs::path dir = scratch("fail-midway");
   const fs::path out = dir / "report";

@@ -14,7 +14,10 @@
 namespace hwsim::deepseek_v3 {
 namespace {
 
-int positive_int(const std::string& key, const std::string& v) {
+// Each option's range (docs/reliability.md): pp x ep stays far inside an int (pp = ep = 10^9 once overflowed
+// it), a 128K-token sequence per micro-batch takes ~15 s to simulate (10^9 ran for minutes), and the schedule
+// of 10^7 sequences a step takes under a second (10^9 ran for minutes).
+int whole_in(const std::string& key, const std::string& v, long long lo, long long hi) {
   std::size_t used = 0;
   long long x = 0;
   try {
@@ -22,8 +25,8 @@ int positive_int(const std::string& key, const std::string& v) {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != v.size() || x <= 0 || x > 1'000'000'000) {
-    throw Error(fmt::format("step option {}: '{}' must be a positive whole number", key, v));
+  if (used == 0 || used != v.size() || x < lo || x > hi) {
+    throw Error(fmt::format("step option {}: '{}' must be a whole number in {}..{}", key, v, lo, hi));
   }
   return static_cast<int>(x);
 }
@@ -41,28 +44,32 @@ void StepOptions::set(const std::string& a) {
   if (eq == std::string::npos) throw Error(fmt::format("step option '{}': expected KEY=VALUE", a));
   const std::string key = a.substr(0, eq), v = a.substr(eq + 1);
   if (key == "gpus")
-    gpus = positive_int(key, v);
+    gpus = whole_in(key, v, 1, 65536);
   else if (key == "pp")
-    pp = positive_int(key, v);
+    pp = whole_in(key, v, 1, 1024);
   else if (key == "ep")
-    ep = positive_int(key, v);
+    ep = whole_in(key, v, 1, 65536);
   else if (key == "seq")
-    seq = positive_int(key, v);
+    seq = whole_in(key, v, 1, 131072);
   else if (key == "global_batch_seqs")
-    global_batch_seqs = positive_int(key, v);
+    global_batch_seqs = whole_in(key, v, 1, 10'000'000);
   else if (key == "mtp")
     mtp = flag(key, v);
   else if (key == "skewed_routing")
     skewed_routing = flag(key, v);
   else if (key == "seed")
-    seed = static_cast<std::uint64_t>(positive_int(key, v));
+    seed = static_cast<std::uint64_t>(whole_in(key, v, 1, 1'000'000'000));
   else if (key == "skew_sigma") {
+    std::size_t used = 0;
     try {
-      skew_sigma = std::stod(v);
+      skew_sigma = std::stod(v, &used);
     } catch (const std::exception&) {
       skew_sigma = -1;
     }
-    if (!(skew_sigma > 0)) throw Error(fmt::format("step option skew_sigma: '{}' must be a number > 0", v));
+    // inf and 1e308 once gave a step time as if the loads were not skewed at all.
+    if (used != v.size() || !(skew_sigma > 0 && skew_sigma <= 10)) {
+      throw Error(fmt::format("step option skew_sigma: '{}' must be a number in (0, 10]", v));
+    }
   } else {
     throw Error(
         fmt::format("unknown step option '{}'; known: gpus, pp, ep, seq, global_batch_seqs, mtp, "

@@ -233,7 +233,11 @@ void parse_stream(std::istream& in, Trace& t) {
 
 Trace read_trace(const std::filesystem::path& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) throw Error(fmt::format("{}: no such trace file", path.string()));
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw Error(fmt::format(
+        "{}: {}", path.string(),
+        std::filesystem::exists(path, ec) ? "not a regular file (a folder, device or FIFO)" : "no such trace file"));
+  }
   Trace t;
   t.source = path.string();
   GzipBuffer buffer(path);

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "models/io/atomic_file.hpp"
@@ -178,6 +179,7 @@ void run_points(const std::vector<const Planned*>& todo, const RunOptions& o) {
       args.insert(args.end(), {step ? "--json" : "--out", (pd / "result.json").string()});
       args.insert(args.end(), o.extra_args.begin(), o.extra_args.end());
       fs::remove(pd / "result.json");
+      const InterruptDeferral forking;  // the point's process is registered before an interrupt looks
       const pid_t pid = spawn(exe, args, pd / "log.txt");
       running[pid] = {&p, Clock::now(), std::make_unique<ChildGuard>(pid)};
     }
@@ -342,8 +344,10 @@ bool submit_slurm(const std::vector<const Planned*>& todo, const RunOptions& o) 
   std::fflush(stdout);
   int status = 0;
   {
+    std::optional<InterruptDeferral> forking(std::in_place);  // sbatch is registered before an interrupt looks
     const pid_t pid = spawn(sbatch, args, b / "sbatch.log");
     const ChildGuard guard(pid);  // an interrupt stops sbatch
+    forking.reset();
     ::waitpid(pid, &status, 0);
   }
   const std::string said = last_line(b / "sbatch.log");

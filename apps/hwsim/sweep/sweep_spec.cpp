@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -57,6 +58,7 @@ struct Reader {
     std::vector<std::pair<std::string, YAML::Node>> out;
     std::map<std::string, int> seen;
     for (const auto& kv : n) {
+      if (!kv.first.IsScalar()) fail(kv.first, what, "a key must be a plain name, not a list or map");
       utf8(kv.first, what);
       const std::string k = kv.first.Scalar();
       if (auto it = seen.find(k); it != seen.end())
@@ -223,8 +225,19 @@ double axis_number(const Reader& r, const YAML::Node& n, const std::string& key,
   if (!n.IsScalar() || YAML::convert<double>::decode(n, d) || a.target != AxisTarget::kSpec) return r.number(n, key);
   const auto unit = unit_of_key(a.key);
   if (!unit) return r.number(n, key);
+  // "inf", "nan" (YAML reads only ".inf" and ".nan" as numbers) and "1e400" are not quantities without a unit.
+  const std::string t = r.text(n, key);
+  double v = 0;
+  const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (end != t.data() && end == t.data() + t.size() && (ec == std::errc::result_out_of_range || !std::isfinite(v))) {
+    std::string range;
+    for (const ParamDef& def : gpu_param_schema()) {
+      if (def.key == a.key) range = " in " + range_text(def);
+    }
+    r.fail(n, key, fmt::format("expected a finite number{}, got {}", range, t));
+  }
   try {
-    return spec_quantity(a, r.text(n, key), key);
+    return spec_quantity(a, t, key);
   } catch (const Error& e) {
     std::string m = e.what();
     if (m.starts_with(r.file)) throw;

@@ -182,6 +182,14 @@ TEST_CASE("a sweep file that is not UTF-8, a list param, an integer out of range
         ":5: sm.count: 0 is outside 1..4096, the range of sm.count");
   CHECK(error_of("workload: {layer: deepseek-v3-layer}\naxes:\n  tokens: {values: [4096, 2097152]}\n") ==
         ":3: tokens: 2097152 is outside 1..1048576, the range of tokens");
+  // A list as a key once became the empty name (": : not a GPU description key"); "inf" and "1e400" as a GPU
+  // key's value once read as a quantity without its unit ("'inf' has no unit").
+  CHECK(error_of(kKernel + "axes:\n  ? [a]\n  : {values: [1]}\n") ==
+        ":5: axes: a key must be a plain name, not a list or map");
+  CHECK(error_of(kKernel + "axes:\n  hbm.bandwidth_GBps: {values: [inf, 3352]}\n") ==
+        ":5: hbm.bandwidth_GBps.values: expected a finite number in [0.001, 1000000], got inf");
+  CHECK(error_of(kKernel + "axes:\n  hbm.bandwidth_GBps: {from: 1, to: 1e400, steps: 2}\n") ==
+        ":5: hbm.bandwidth_GBps.to: expected a finite number in [0.001, 1000000], got 1e400");
   try {
     read_sweep("/dev/null");
     FAIL("a device was read as a sweep file");

@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -54,6 +55,42 @@ TEST_CASE("an output through a symlink replaces the link's target and keeps the 
   hwsim::write_file_atomic(d / "link.json", "new\n");
   CHECK(fs::is_symlink(d / "link.json"));
   CHECK(read_text(d / "target.json") == "new\n");
+  fs::remove_all(d);
+}
+
+TEST_CASE("an output through a dangling symlink creates its target and keeps the link") {
+  const fs::path d = scratch("dangling");
+  fs::create_symlink("sub/target.json", d / "link.json");  // once replaced by a regular file
+  hwsim::write_file_atomic(d / "link.json", "new\n");
+  CHECK(fs::is_symlink(d / "link.json"));
+  CHECK(read(d / "sub" / "target.json") == "new\n");
+  fs::create_symlink("loop_b", d / "loop_a");
+  fs::create_symlink("loop_a", d / "loop_b");
+  CHECK(error_of(d / "loop_a") ==
+        fmt::format("cannot resolve the symbolic link '{}': a loop of links", (d / "loop_a").string()));
+  fs::remove_all(d);
+}
+
+// Inputs: a FIFO waited for a writer for good (numerics gemm --in, numerics check --data, a report's results
+// file) and /dev/zero never ended.
+TEST_CASE("an input that is not a regular file is refused before it is opened") {
+  const fs::path d = scratch("inputs");
+  REQUIRE(::mkfifo((d / "fifo").c_str(), 0600) == 0);
+  const auto error = [](const fs::path& p) -> std::string {
+    try {
+      hwsim::require_regular_input(p, "in " + p.string());
+    } catch (const hwsim::Error& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  CHECK(error(d / "fifo") ==
+        fmt::format("in {}: not a regular file (a folder, device or FIFO)", (d / "fifo").string()));
+  CHECK(error("/dev/zero") == "in /dev/zero: not a regular file (a folder, device or FIFO)");
+  CHECK(error(d) == fmt::format("in {}: not a regular file (a folder, device or FIFO)", d.string()));
+  CHECK(error(d / "missing.json") == "(no error)");  // the caller's own message
+  std::ofstream(d / "ok.json") << "{}";
+  CHECK(error(d / "ok.json") == "(no error)");
   fs::remove_all(d);
 }
 
@@ -132,5 +169,36 @@ TEST_CASE("SIGTERM removes the registered temporary paths, restores a file set a
   CHECK_FALSE(fs::exists(d / "half.tmp.1"));
   CHECK_FALSE(fs::exists(d / "report.tmp.1"));
   CHECK(read_text(d / "report") == "previous report");
+  fs::remove_all(d);
+}
+
+// The cleanup thread runs beside the others: it waits for a deferral (a path being created or renamed into place),
+// and a thread that returns from main while it runs waits for its exit. Once a report folder was removed while
+// it was being renamed into place (no report left), and `hwsim bench` returned 0 from main while the cleanup of
+// its SIGINT was still running.
+TEST_CASE("an interrupt waits for a deferral, and an exit waits for the cleanup") {
+  const fs::path d = scratch("deferral");
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    hwsim::install_interrupt_cleanup();
+    std::optional<hwsim::TempPathGuard> guard;
+    {
+      const hwsim::InterruptDeferral writing;
+      guard.emplace(d / "out.tmp.1");  // registered first, created after the signal: still removed
+      ::kill(::getpid(), SIGTERM);
+      ::usleep(100000);
+      std::ofstream(d / "out.tmp.1") << "partial";
+      std::ofstream(d / "reached") << "the deferral ran to its end";
+    }
+    ::usleep(100000);
+    std::exit(0);  // waits for the cleanup's _exit(143)
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 143);
+  CHECK(fs::exists(d / "reached"));
+  CHECK_FALSE(fs::exists(d / "out.tmp.1"));
   fs::remove_all(d);
 }

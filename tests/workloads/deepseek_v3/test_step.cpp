@@ -5,6 +5,9 @@
 // swapping in the simulator is a change of predictor only (see
 // validation_predictor below and docs/multigpu.md).
 #include <catch2/catch.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "models/spec/error.hpp"
 #include "sim/config/gpu_loader.hpp"
@@ -153,7 +156,26 @@ TEST_CASE("step options: parsed with clear errors") {
   StepOptions o;
   o.set("pp=8");
   CHECK(o.pp == 8);
-  CHECK_THROWS_WITH(o.set("pp=x"), Catch::Contains("pp") && Catch::Contains("positive whole number"));
+  CHECK_THROWS_WITH(o.set("pp=x"), "step option pp: 'x' must be a whole number in 1..1024");
+  // Each option's range: pp x ep once overflowed an int, seq and global_batch_seqs of 10^9 ran for minutes,
+  // and a skew of inf gave a step time.
+  const std::vector<std::pair<std::string, std::string>> out_of_range = {
+      {"pp=1000000000", "step option pp: '1000000000' must be a whole number in 1..1024"},
+      {"ep=1000000000", "step option ep: '1000000000' must be a whole number in 1..65536"},
+      {"gpus=0", "step option gpus: '0' must be a whole number in 1..65536"},
+      {"seq=1000000000", "step option seq: '1000000000' must be a whole number in 1..131072"},
+      {"global_batch_seqs=1000000000",
+       "step option global_batch_seqs: '1000000000' must be a whole number in 1..10000000"},
+      {"seed=-1", "step option seed: '-1' must be a whole number in 1..1000000000"},
+      {"skew_sigma=inf", "step option skew_sigma: 'inf' must be a number in (0, 10]"},
+      {"skew_sigma=1e308", "step option skew_sigma: '1e308' must be a number in (0, 10]"},
+      {"skew_sigma=nan", "step option skew_sigma: 'nan' must be a number in (0, 10]"},
+      {"skew_sigma=0.5x", "step option skew_sigma: '0.5x' must be a number in (0, 10]"},
+  };
+  for (const auto& [option, message] : out_of_range) {
+    StepOptions fresh;
+    CHECK_THROWS_WITH(fresh.set(option), message);
+  }
   CHECK_THROWS_WITH(o.set("ppp=8"), Catch::Contains("unknown step option 'ppp'"));
   CHECK_THROWS_WITH(o.set("pp"), Catch::Contains("KEY=VALUE"));
   StepOptions bad;

@@ -130,6 +130,8 @@ TEST_CASE("bad input is refused with the file, the place and what was expected")
   }
   SECTION("a missing file") {
     CHECK_THROWS_WITH(read_trace(dir.path / "absent.json"), Catch::Contains("no such trace file"));
+    // A folder, device or FIFO exists: it was "no such trace file" too.
+    CHECK_THROWS_WITH(read_trace("/dev/zero"), "/dev/zero: not a regular file (a folder, device or FIFO)");
   }
 }
 
