@@ -10,6 +10,9 @@ namespace {
 constexpr std::uint64_t kEmpty = ~0ULL;  // never a chunk key (keys use 64 bits, but not all ones)
 constexpr std::int64_t kMaskBits = 64;   // granules one chunk's mask can track
 
+// A mask of the lowest n granules.
+std::uint64_t low_bits(std::int64_t n) { return n >= kMaskBits ? ~0ULL : (1ULL << n) - 1; }
+
 // The granule: whole sectors, as few as keep a chunk within 64 of them.
 std::int64_t granule_for(const L2Geometry& g) {
   const std::int64_t span = kMaskBits * g.sector_bytes;
@@ -22,6 +25,7 @@ L2Cache::L2Cache(const L2Geometry& g)
       partitions_(g.partitions),
       sector_(g.sector_bytes),
       granule_(granule_for(g)),
+      chunk_(g.chunk_bytes),
       per_slice_(std::max<std::int64_t>(1, g.size_bytes / g.chunk_bytes / g.slices)),
       head_(static_cast<size_t>(g.slices), -1),
       tail_(static_cast<size_t>(g.slices), -1),
@@ -32,6 +36,8 @@ L2Cache::L2Cache(const L2Geometry& g)
   keys_.assign(buckets, kEmpty);
   vals_.assign(buckets, -1);
   nodes_.reserve(static_cast<size_t>(per_slice_ * slices_));
+  full_mask_ = low_bits((chunk_ - 1) / granule_ + 1);
+  full_fill_ = sectors_in(0, chunk_) * sector_;
 }
 
 std::int32_t L2Cache::find(std::uint64_t key) const {
@@ -93,9 +99,7 @@ void L2Cache::push_front(int s, std::int32_t n) {
 
 std::uint64_t L2Cache::mask_of(std::int64_t offset, std::int64_t bytes) const {
   const std::int64_t first = offset / granule_;
-  const std::int64_t n = (offset + bytes - 1) / granule_ - first + 1;
-  const std::uint64_t ones = n >= kMaskBits ? ~0ULL : (1ULL << n) - 1;
-  return ones << first;
+  return low_bits((offset + bytes - 1) / granule_ - first + 1) << first;
 }
 
 // Sectors that bytes [lo, hi) of a chunk touch (a sector is filled whole).
@@ -109,8 +113,7 @@ std::int64_t L2Cache::sectors_in(std::int64_t lo, std::int64_t hi) const {
 std::int64_t L2Cache::fill_bytes(std::uint64_t missing, std::uint64_t requested, std::int64_t offset,
                                  std::int64_t bytes) const {
   const std::int64_t end = offset + bytes;
-  if (missing == 0) return 0;                                          // a hit
-  if (missing == requested) return sectors_in(offset, end) * sector_;  // the common case: a miss
+  if (missing == requested) return sectors_in(offset, end) * sector_;
   const std::int64_t first = offset / granule_;
   const std::int64_t last = (end - 1) / granule_;
   const std::uint64_t ends = (1ULL << first) | (1ULL << last);
@@ -121,13 +124,17 @@ std::int64_t L2Cache::fill_bytes(std::uint64_t missing, std::uint64_t requested,
 }
 
 L2Cache::Victim L2Cache::victim_of(const Node& v) const {
-  return Victim{v.key, std::popcount(v.dirty) * granule_, v.dirty != 0};
+  if (v.dirty == 0) return Victim{v.key, 0, false};  // the common case: no write-back
+  return Victim{v.key, std::popcount(v.dirty) * granule_, true};
 }
 
 L2Cache::Access L2Cache::access(std::uint64_t key, std::int64_t offset, std::int64_t bytes, bool write,
                                 std::int64_t ready) {
   const int s = slice_of(key);
-  const std::uint64_t want = mask_of(offset, bytes);
+  // Whole chunks, the common case, take the precomputed mask and fill
+  // (no divisions: this is the simulator's hottest path).
+  const bool whole = offset == 0 && bytes == chunk_;
+  const std::uint64_t want = whole ? full_mask_ : mask_of(offset, bytes);
   const std::uint64_t dirty = write ? want : 0;
   if (const std::int32_t n = find(key); n >= 0) {
     unlink(n);
@@ -136,9 +143,10 @@ L2Cache::Access L2Cache::access(std::uint64_t key, std::int64_t offset, std::int
     const std::uint64_t missing = want & ~x.present;
     x.present |= want;
     x.dirty |= dirty;
-    return {missing == 0, true, x.ready, fill_bytes(missing, want, offset, bytes), std::nullopt};
+    if (missing == 0) return {true, true, x.ready, 0, std::nullopt};
+    return {false, true, x.ready, fill_bytes(missing, want, offset, bytes), std::nullopt};
   }
-  Access a{false, false, ready, fill_bytes(want, want, offset, bytes), std::nullopt};
+  Access a{false, false, ready, whole ? full_fill_ : fill_bytes(want, want, offset, bytes), std::nullopt};
   std::int32_t n;
   if (count_[static_cast<size_t>(s)] >= per_slice_) {
     n = tail_[static_cast<size_t>(s)];

@@ -93,6 +93,9 @@ class L2Cache {
   int partitions_;
   std::int64_t sector_;
   std::int64_t granule_;
+  std::int64_t chunk_;
+  std::uint64_t full_mask_ = 0;  // the granules of a whole chunk
+  std::int64_t full_fill_ = 0;   // and their bytes, in whole sectors
   std::int64_t per_slice_;
   std::vector<Node> nodes_;
   std::vector<std::int32_t> free_;
