@@ -39,7 +39,7 @@ class L2Cache {
 
   struct Victim {
     std::uint64_t key;
-    std::int64_t bytes;
+    std::int64_t bytes;  // its dirty sectors, in bytes: what its write-back moves
     bool dirty;
   };
   struct Access {
