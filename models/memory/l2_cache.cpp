@@ -1,17 +1,31 @@
 #include "models/memory/l2_cache.hpp"
 
 #include <algorithm>
+#include <bit>
 
 #include "models/memory/address_hash.hpp"
 
 namespace hwsim {
 namespace {
 constexpr std::uint64_t kEmpty = ~0ULL;  // never a chunk key (keys use 64 bits, but not all ones)
+constexpr std::int64_t kMaskBits = 64;   // granules one chunk's mask can track
+
+// A mask of the lowest n granules.
+std::uint64_t low_bits(std::int64_t n) { return n >= kMaskBits ? ~0ULL : (1ULL << n) - 1; }
+
+// The granule: whole sectors, as few as keep a chunk within 64 of them.
+std::int64_t granule_for(const L2Geometry& g) {
+  const std::int64_t span = kMaskBits * g.sector_bytes;
+  return g.sector_bytes * ((g.chunk_bytes + span - 1) / span);
+}
 }  // namespace
 
 L2Cache::L2Cache(const L2Geometry& g)
     : slices_(g.slices),
       partitions_(g.partitions),
+      sector_(g.sector_bytes),
+      granule_(granule_for(g)),
+      chunk_(g.chunk_bytes),
       per_slice_(std::max<std::int64_t>(1, g.size_bytes / g.chunk_bytes / g.slices)),
       head_(static_cast<size_t>(g.slices), -1),
       tail_(static_cast<size_t>(g.slices), -1),
@@ -22,6 +36,8 @@ L2Cache::L2Cache(const L2Geometry& g)
   keys_.assign(buckets, kEmpty);
   vals_.assign(buckets, -1);
   nodes_.reserve(static_cast<size_t>(per_slice_ * slices_));
+  full_mask_ = low_bits((chunk_ - 1) / granule_ + 1);
+  full_fill_ = sectors_in(0, chunk_) * sector_;
 }
 
 std::int32_t L2Cache::find(std::uint64_t key) const {
@@ -81,22 +97,61 @@ void L2Cache::push_front(int s, std::int32_t n) {
   if (tail_[static_cast<size_t>(s)] < 0) tail_[static_cast<size_t>(s)] = n;
 }
 
-L2Cache::Access L2Cache::access(std::uint64_t key, std::int64_t bytes, bool write, std::int64_t ready) {
+std::uint64_t L2Cache::mask_of(std::int64_t offset, std::int64_t bytes) const {
+  const std::int64_t first = offset / granule_;
+  return low_bits((offset + bytes - 1) / granule_ - first + 1) << first;
+}
+
+// Sectors that bytes [lo, hi) of a chunk touch (a sector is filled whole).
+std::int64_t L2Cache::sectors_in(std::int64_t lo, std::int64_t hi) const {
+  return (hi + sector_ - 1) / sector_ - lo / sector_;
+}
+
+// What filling the `missing` granules of the request [offset, offset + bytes)
+// moves from HBM: the requested sectors inside them. The granules between
+// the first and the last are covered whole; the end ones in part.
+std::int64_t L2Cache::fill_bytes(std::uint64_t missing, std::uint64_t requested, std::int64_t offset,
+                                 std::int64_t bytes) const {
+  const std::int64_t end = offset + bytes;
+  if (missing == requested) return sectors_in(offset, end) * sector_;
+  const std::int64_t first = offset / granule_;
+  const std::int64_t last = (end - 1) / granule_;
+  const std::uint64_t ends = (1ULL << first) | (1ULL << last);
+  std::int64_t fill = std::popcount(missing & ~ends) * granule_;
+  if (missing & (1ULL << first)) fill += sectors_in(offset, std::min(end, (first + 1) * granule_)) * sector_;
+  if (last != first && (missing & (1ULL << last))) fill += sectors_in(last * granule_, end) * sector_;
+  return fill;
+}
+
+L2Cache::Victim L2Cache::victim_of(const Node& v) const {
+  if (v.dirty == 0) return Victim{v.key, 0, false};  // the common case: no write-back
+  return Victim{v.key, std::popcount(v.dirty) * granule_, true};
+}
+
+L2Cache::Access L2Cache::access(std::uint64_t key, std::int64_t offset, std::int64_t bytes, bool write,
+                                std::int64_t ready) {
   const int s = slice_of(key);
+  // Whole chunks, the common case, take the precomputed mask and fill
+  // (no divisions: this is the simulator's hottest path).
+  const bool whole = offset == 0 && bytes == chunk_;
+  const std::uint64_t want = whole ? full_mask_ : mask_of(offset, bytes);
+  const std::uint64_t dirty = write ? want : 0;
   if (const std::int32_t n = find(key); n >= 0) {
     unlink(n);
     push_front(s, n);
     Node& x = nodes_[static_cast<size_t>(n)];
-    x.dirty = x.dirty || write;
-    x.bytes = std::max(x.bytes, bytes);
-    return {true, x.ready, std::nullopt};
+    const std::uint64_t missing = want & ~x.present;
+    x.present |= want;
+    x.dirty |= dirty;
+    if (missing == 0) return {true, true, x.ready, 0, std::nullopt};
+    return {false, true, x.ready, fill_bytes(missing, want, offset, bytes), std::nullopt};
   }
-  Access a{false, ready, std::nullopt};
+  Access a{false, false, ready, whole ? full_fill_ : fill_bytes(want, want, offset, bytes), std::nullopt};
   std::int32_t n;
   if (count_[static_cast<size_t>(s)] >= per_slice_) {
     n = tail_[static_cast<size_t>(s)];
-    Node& v = nodes_[static_cast<size_t>(n)];
-    a.victim = Victim{v.key, v.bytes, v.dirty};
+    const Node& v = nodes_[static_cast<size_t>(n)];
+    a.victim = victim_of(v);
     erase(v.key);
     unlink(n);
   } else {
@@ -110,7 +165,7 @@ L2Cache::Access L2Cache::access(std::uint64_t key, std::int64_t bytes, bool writ
     ++count_[static_cast<size_t>(s)];
     ++resident_;
   }
-  nodes_[static_cast<size_t>(n)] = Node{key, bytes, ready, -1, -1, s, write};
+  nodes_[static_cast<size_t>(n)] = Node{key, want, dirty, ready, -1, -1, s};
   push_front(s, n);
   insert(key, n);
   return a;
@@ -122,9 +177,7 @@ void L2Cache::set_ready(std::uint64_t key, std::int64_t ready) {
 
 std::int64_t L2Cache::flush() {
   std::int64_t dirty = 0;
-  for (const Node& x : nodes_) {
-    if (x.dirty) dirty += x.bytes;
-  }
+  for (const Node& x : nodes_) dirty += std::popcount(x.dirty) * granule_;
   std::fill(keys_.begin(), keys_.end(), kEmpty);
   std::fill(vals_.begin(), vals_.end(), -1);
   resident_ = 0;

@@ -19,6 +19,7 @@ struct TensorShape {
 
 struct Chunk {
   std::uint64_t index;  // unique within the tensor for a given box shape and chunk size
+  std::int64_t offset;  // where the piece starts inside its chunk (L2 tracks sectors of a chunk)
   std::int64_t bytes;
 };
 
@@ -32,7 +33,7 @@ void decompose_linear(std::int64_t offset, std::int64_t bytes, std::int64_t chun
   while (a < end) {
     const std::int64_t idx = a / chunk_bytes;
     const std::int64_t next = std::min(end, (idx + 1) * chunk_bytes);
-    emit(Chunk{static_cast<std::uint64_t>(idx), next - a});
+    emit(Chunk{static_cast<std::uint64_t>(idx), a - idx * chunk_bytes, next - a});
     a = next;
   }
 }
@@ -64,7 +65,7 @@ void decompose_box(const TensorShape& t, std::int64_t row0, std::int64_t col0, s
   for (std::int64_t r = row0; r < r_end;) {
     const std::int64_t group = (r - row0) / g;
     const std::int64_t next = std::min(r_end, row0 + (group + 1) * g);
-    emit(Chunk{static_cast<std::uint64_t>((row0 * groups + group) * bands + band), (next - r) * row_bytes});
+    emit(Chunk{static_cast<std::uint64_t>((row0 * groups + group) * bands + band), 0, (next - r) * row_bytes});
     r = next;
   }
 }

@@ -21,7 +21,7 @@ MemorySystem::MemorySystem(const HardwareSpec& spec, const ClockDomain& clk, std
                            TraceWriter* trace)
     : chunk_bytes_(chunk_bytes),
       spec_l2_partitions_(spec.l2.partitions),
-      l2_(L2Geometry{spec.l2.size_bytes, spec.l2.slices, spec.l2.partitions, chunk_bytes}),
+      l2_(L2Geometry{spec.l2.size_bytes, spec.l2.slices, spec.l2.partitions, chunk_bytes, spec.l2.sector_bytes}),
       hbm_(spec.hbm, kHbmMixWindowBytes),
       hit_latency_(clk.ticks_for(spec.l2.hit_latency_cycles)),
       far_extra_(clk.ticks_for(spec.l2.far_extra_latency_cycles)),
@@ -95,28 +95,32 @@ Tick MemorySystem::hbm_transfer(Tick now, std::uint64_t key, std::int64_t bytes,
   return g.end;
 }
 
-Tick MemorySystem::read(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st,
-                        DataPath path) {
+Tick MemorySystem::read(Tick now, int partition, std::uint64_t key, std::int64_t offset, std::int64_t bytes,
+                        LaunchStats& st, DataPath path) {
   const int group = slice_group_of(key);
   const Tick lat = hit_latency_ + (group * spec_l2_partitions_ / slice_groups_ != partition ? far_extra_ : 0);
   const auto g = slice_grant(now, group, bytes, st);
   st.l2_read += bytes;
-  const L2Cache::Access a = l2_.access(key, bytes, false, kTickNever);
+  const L2Cache::Access a = l2_.access(key, offset, bytes, false, kTickNever);
   if (a.hit) {
     st.l2_read_hit += bytes;
     return std::max(g.end, a.ready) + lat;
   }
+  // A partial hit serves the present sectors from L2 and fetches the rest.
+  st.l2_read_hit += std::max<std::int64_t>(0, bytes - a.fill_bytes);
   // A dirty victim must drain to HBM before its space takes the new data:
   // this is the back-pressure that makes write streams HBM-bound.
   const Tick drained = a.victim && a.victim->dirty ? hbm_transfer(now, a.victim->key, a.victim->bytes, true, st) : now;
   Tick from = now;
-  if (path != DataPath::kDirect) from = read_path_->prepare(now, channel_group_of(key), bytes, path, st);
-  const Tick filled = std::max(drained, hbm_transfer(from, key, bytes, false, st)) + hbm_latency_;
+  if (path != DataPath::kDirect) from = read_path_->prepare(now, channel_group_of(key), a.fill_bytes, path, st);
+  Tick filled = std::max(drained, hbm_transfer(from, key, a.fill_bytes, false, st)) + hbm_latency_;
+  if (a.resident) filled = std::max(filled, a.ready);  // one ready tick per chunk: its latest fill
   l2_.set_ready(key, filled);
   return std::max(g.end, filled) + lat;
 }
 
-Tick MemorySystem::write(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st) {
+Tick MemorySystem::write(Tick now, int partition, std::uint64_t key, std::int64_t offset, std::int64_t bytes,
+                         LaunchStats& st) {
   const int group = slice_group_of(key);
   const Tick lat = hit_latency_ + (group * spec_l2_partitions_ / slice_groups_ != partition ? far_extra_ : 0);
   const auto g = slice_grant(now, group, bytes, st);
@@ -124,24 +128,27 @@ Tick MemorySystem::write(Tick now, int partition, std::uint64_t key, std::int64_
   // Write-through: the data stays in L2 (clean, so later reads hit) and its
   // write to HBM is queued at once. The launch ends when its HBM writes have
   // drained, so no kernel finishes faster than its output can reach memory
-  // (a measurement loop pays that write-back anyway; docs/engine.md).
-  (void)l2_.access(key, bytes, false, g.end);
+  // (a measurement loop pays that write-back anyway; docs/engine.md). The
+  // written sectors become present without a fill (assumed: a partial write
+  // merges by byte mask, docs/engine.md "Sectors").
+  (void)l2_.access(key, offset, bytes, false, g.end);
   st.hbm_drain = std::max(st.hbm_drain, hbm_transfer(now, key, bytes, true, st));
   return g.end + lat;
 }
 
-Tick MemorySystem::reduce(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st) {
+Tick MemorySystem::reduce(Tick now, int partition, std::uint64_t key, std::int64_t offset, std::int64_t bytes,
+                          LaunchStats& st) {
   const int group = slice_group_of(key);
   const Tick lat = hit_latency_ + (group * spec_l2_partitions_ / slice_groups_ != partition ? far_extra_ : 0);
   const auto g = slice_grant(now, group, bytes, st);
   st.l2_write += bytes;
-  const L2Cache::Access a = l2_.access(key, bytes, true, g.end);
+  const L2Cache::Access a = l2_.access(key, offset, bytes, true, g.end);
   if (!a.hit) {
-    // The slice needs the line's current value (the accumulator's zeros)
+    // The slice needs the sectors' current value (the accumulator's zeros)
     // before it can add, and may first have to write back a dirty victim.
     if (a.victim && a.victim->dirty)
       st.hbm_drain = std::max(st.hbm_drain, hbm_transfer(now, a.victim->key, a.victim->bytes, true, st));
-    st.hbm_drain = std::max(st.hbm_drain, hbm_transfer(now, key, bytes, false, st));
+    st.hbm_drain = std::max(st.hbm_drain, hbm_transfer(now, key, a.fill_bytes, false, st));
   }
   return g.end + lat;
 }

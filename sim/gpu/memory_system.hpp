@@ -5,6 +5,11 @@
 // chunks; each returns the tick its data is at the requesting SM (loads) or
 // accepted by L2 (stores).
 //
+// Sectors: a request names a byte range of its chunk; L2 keeps a sector
+// mask per chunk (models/memory/l2_cache), a read hits only when every
+// requested sector is present, and a miss or partial hit reads only the
+// absent sectors from HBM.
+//
 // Striping: the hardware hashes every L2 line to a slice (and to an HBM
 // channel), so the lines of one chunk spread over min(chunk / line, N) slices
 // (channels). The bandwidth servers therefore serve groups of that many slices
@@ -32,15 +37,16 @@ class MemorySystem {
   MemorySystem(const HardwareSpec& spec, const ClockDomain& sm_clock, std::int64_t chunk_bytes, TraceWriter* trace);
 
   // Contract: `now` is the current simulated tick; `partition` is the L2
-  // partition the requesting SM attaches to.
+  // partition the requesting SM attaches to; [offset, offset + bytes) lies
+  // inside chunk `key`.
   // `path`: how the data moves (program.hpp); a miss through a path other
   // than kDirect is prepared by the stacks' read path (hbm.implementation).
-  Tick read(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st,
+  Tick read(Tick now, int partition, std::uint64_t key, std::int64_t offset, std::int64_t bytes, LaunchStats& st,
             DataPath path = DataPath::kDirect);
-  Tick write(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st);
+  Tick write(Tick now, int partition, std::uint64_t key, std::int64_t offset, std::int64_t bytes, LaunchStats& st);
   // A reduction (red.global.add) into L2: the slice applies it and keeps the
   // line dirty; HBM sees it when the line is evicted or at the flush.
-  Tick reduce(Tick now, int partition, std::uint64_t key, std::int64_t bytes, LaunchStats& st);
+  Tick reduce(Tick now, int partition, std::uint64_t key, std::int64_t offset, std::int64_t bytes, LaunchStats& st);
   // Empties L2 (measurements flush it between launches); dirty data is
   // counted as written to HBM by `st` when given, without time.
   void flush(LaunchStats* st);

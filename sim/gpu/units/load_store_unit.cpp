@@ -47,9 +47,9 @@ void LoadStoreUnit::global(const Op& op, RoleContext& role) {
   auto access = [&](const Chunk& c) {
     bytes += c.bytes;
     const std::uint64_t key = role.chunk_key(op.tensor, box, c.index);
-    done = std::max(done, load                                ? mem.read(t0, part, key, c.bytes, role.st, op.path)
-                          : op.path == DataPath::kL2Reduction ? mem.reduce(t0, part, key, c.bytes, role.st)
-                                                              : mem.write(t0, part, key, c.bytes, role.st));
+    done = std::max(done, load ? mem.read(t0, part, key, c.offset, c.bytes, role.st, op.path)
+                          : op.path == DataPath::kL2Reduction ? mem.reduce(t0, part, key, c.offset, c.bytes, role.st)
+                                                              : mem.write(t0, part, key, c.offset, c.bytes, role.st));
   };
   if (box) {
     const TensorDesc& td = role.k.tensors[op.tensor];

@@ -59,8 +59,8 @@ TmaUnit::Moved TmaUnit::move_chunks(const Op& op, Tick start, RoleContext& role)
                   const std::uint64_t key = role.chunk_key(op.tensor, true, c.index);
                   m.fetched += c.bytes;
                   const int part = role.sm.partition;
-                  m.mem_done = std::max(m.mem_done, load ? mem.read(start, part, key, c.bytes, role.st, path)
-                                                         : mem.write(start, part, key, c.bytes, role.st));
+                  m.mem_done = std::max(m.mem_done, load ? mem.read(start, part, key, c.offset, c.bytes, role.st, path)
+                                                         : mem.write(start, part, key, c.offset, c.bytes, role.st));
                 });
   return m;
 }

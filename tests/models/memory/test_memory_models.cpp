@@ -21,39 +21,39 @@ std::vector<std::uint64_t> same_slice_keys(const L2Cache& c, std::uint64_t first
 }  // namespace
 
 TEST_CASE("L2Cache evicts the least recently used chunk of a full slice", "[l2]") {
-  L2Cache c({4 * 1024, 2, 2, 512});  // 8 chunks, 4 per slice
+  L2Cache c({4 * 1024, 2, 2, 512, 32});  // 8 chunks, 4 per slice
   CHECK(c.chunks_per_slice() == 4);
   const auto keys = same_slice_keys(c, 1, 5);
-  for (int i = 0; i < 4; ++i) CHECK_FALSE(c.access(keys[static_cast<size_t>(i)], 512, false, 0).hit);
-  CHECK(c.access(keys[0], 512, false, 0).hit);  // keys[0] is now most recent; keys[1] is LRU
-  const auto miss = c.access(keys[4], 512, false, 0);
+  for (int i = 0; i < 4; ++i) CHECK_FALSE(c.access(keys[static_cast<size_t>(i)], 0, 512, false, 0).hit);
+  CHECK(c.access(keys[0], 0, 512, false, 0).hit);  // keys[0] is now most recent; keys[1] is LRU
+  const auto miss = c.access(keys[4], 0, 512, false, 0);
   CHECK_FALSE(miss.hit);
   REQUIRE(miss.victim.has_value());
   CHECK(miss.victim->key == keys[1]);
-  CHECK(c.access(keys[0], 512, false, 0).hit);
-  CHECK_FALSE(c.access(keys[1], 512, false, 0).hit);
+  CHECK(c.access(keys[0], 0, 512, false, 0).hit);
+  CHECK_FALSE(c.access(keys[1], 0, 512, false, 0).hit);
 }
 
 TEST_CASE("L2Cache reports fill ticks, dirty victims and flushes", "[l2]") {
-  L2Cache c({2 * 1024, 1, 1, 1024});  // 2 chunks
-  CHECK_FALSE(c.access(7, 1024, true, 500).hit);
+  L2Cache c({2 * 1024, 1, 1, 1024, 32});  // 2 chunks
+  CHECK_FALSE(c.access(7, 0, 1024, true, 500).hit);
   c.set_ready(7, 900);
-  const auto hit = c.access(7, 1024, false, 0);
+  const auto hit = c.access(7, 0, 1024, false, 0);
   CHECK(hit.hit);
   CHECK(hit.ready == 900);
-  c.access(8, 1024, false, 0);
-  const auto miss = c.access(9, 1024, false, 0);  // evicts 7 (LRU after 8 was used)
+  c.access(8, 0, 1024, false, 0);
+  const auto miss = c.access(9, 0, 1024, false, 0);  // evicts 7 (LRU after 8 was used)
   REQUIRE(miss.victim.has_value());
   CHECK(miss.victim->key == 7);
   CHECK(miss.victim->dirty);
-  c.access(10, 256, true, 0);
+  c.access(10, 0, 256, true, 0);
   CHECK(c.flush() == 256);
   CHECK(c.resident_chunks() == 0);
-  CHECK_FALSE(c.access(8, 1024, false, 0).hit);
+  CHECK_FALSE(c.access(8, 0, 1024, false, 0).hit);
 }
 
 TEST_CASE("L2 slice hashing spreads chunks evenly and maps slices to partitions", "[l2]") {
-  L2Cache c({50LL << 20, 80, 2, 2048});
+  L2Cache c({50LL << 20, 80, 2, 2048, 32});
   std::map<int, int> count;
   for (std::uint64_t k = 0; k < 80000; ++k) ++count[c.slice_of(k)];
   REQUIRE(count.size() == 80);

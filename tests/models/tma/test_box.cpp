@@ -44,6 +44,7 @@ TEST_CASE("A box of long rows splits each row at chunk-aligned addresses", "[tma
   CHECK(v.size() == 8);
   CHECK(total(v) == 2 * 4096 * 2);
   CHECK(v[4].index == 4);  // second row starts at byte 8192 = chunk 4
+  for (const auto& c : v) CHECK(c.offset == 0);
 }
 
 TEST_CASE("Boxes are clipped at the tensor edge like TMA's out-of-bounds fill", "[tma][box]") {
@@ -57,7 +58,9 @@ TEST_CASE("Linear accesses split at chunk boundaries", "[tma][box]") {
   decompose_linear(1000, 5000, 2048, [&](const Chunk& c) { v.push_back(c); });
   REQUIRE(v.size() == 3);
   CHECK(v[0].index == 0);
+  CHECK(v[0].offset == 1000);  // the piece's place in its chunk: L2 tracks its sectors
   CHECK(v[0].bytes == 1048);
+  CHECK(v[1].offset == 0);
   CHECK(v[1].bytes == 2048);
   CHECK(v[2].index == 2);
   CHECK(total(v) == 5000);

@@ -37,7 +37,7 @@ constexpr std::int64_t kChunk = 2048;
 // partition 0; returns the latest completion.
 Tick stream_read(MemorySystem& m, Tick now, std::uint64_t first, std::int64_t n, std::int64_t chunk, LaunchStats& st) {
   Tick last = now;
-  for (std::int64_t i = 0; i < n; ++i) last = std::max(last, m.read(now, 0, first + i, chunk, st));
+  for (std::int64_t i = 0; i < n; ++i) last = std::max(last, m.read(now, 0, first + i, 0, chunk, st));
   return last;
 }
 
@@ -66,7 +66,7 @@ TEST_CASE("MemorySystem: a cold read pays HBM latency and counts HBM bytes; the 
   MemorySystem m(f.spec, f.clk, kChunk, nullptr);
   LaunchStats cold;
   const std::uint64_t key = 12345;
-  const Tick t = m.read(0, 0, key, kChunk, cold);
+  const Tick t = m.read(0, 0, key, 0, kChunk, cold);
   CHECK(cold.hbm_read == kChunk);
   CHECK(cold.hbm_write == 0);
   CHECK(cold.l2_read == kChunk);
@@ -82,7 +82,7 @@ TEST_CASE("MemorySystem: a cold read pays HBM latency and counts HBM bytes; the 
 
   LaunchStats warm;
   const Tick now = ticks_from_us(10);
-  const Tick t2 = m.read(now, 0, key, kChunk, warm);
+  const Tick t2 = m.read(now, 0, key, 0, kChunk, warm);
   CHECK(warm.hbm_read == 0);
   CHECK(warm.hbm_busy == 0);
   CHECK(warm.l2_read == kChunk);
@@ -103,12 +103,12 @@ TEST_CASE("MemorySystem: a far-partition hit costs exactly l2.far_extra_latency_
   Tick now = 0;
   for (std::uint64_t key = 1000; key < 1064; ++key) {
     LaunchStats st;
-    (void)m.read(now, 0, key, kChunk, st);  // bring it into L2
+    (void)m.read(now, 0, key, 0, kChunk, st);  // bring it into L2
     Tick lat[2];
     for (int p = 0; p < 2; ++p) {
       now += ticks_from_us(1);  // idle servers, data long ready
       LaunchStats s;
-      lat[p] = m.read(now, p, key, kChunk, s) - now - s.l2_busy;
+      lat[p] = m.read(now, p, key, 0, kChunk, s) - now - s.l2_busy;
       CHECK(s.l2_read_hit == kChunk);
     }
     CHECK(std::min(lat[0], lat[1]) == f.hit);
@@ -171,7 +171,7 @@ TEST_CASE("MemorySystem: writes go through to HBM, are counted, drain, and stay 
   MemorySystem m(f.spec, f.clk, kChunk, nullptr);
   LaunchStats st;
   const Tick now = ticks_from_us(1);
-  const Tick t = m.write(now, 0, 77, kChunk, st);
+  const Tick t = m.write(now, 0, 77, 0, kChunk, st);
   CHECK(st.l2_write == kChunk);
   CHECK(st.hbm_write == kChunk);
   CHECK(st.hbm_read == 0);
@@ -182,7 +182,7 @@ TEST_CASE("MemorySystem: writes go through to HBM, are counted, drain, and stay 
 
   // Write-through keeps the line clean in L2: the read hits, the flush writes nothing more.
   LaunchStats r;
-  (void)m.read(now + ticks_from_us(1), 0, 77, kChunk, r);
+  (void)m.read(now + ticks_from_us(1), 0, 77, 0, kChunk, r);
   CHECK(r.l2_read_hit == kChunk);
   CHECK(r.hbm_read == 0);
   LaunchStats fl;
@@ -193,7 +193,7 @@ TEST_CASE("MemorySystem: writes go through to HBM, are counted, drain, and stay 
   MemorySystem w(f.spec, f.clk, kChunk, nullptr);
   LaunchStats ws;
   const std::int64_t n = 16384;
-  for (std::int64_t i = 0; i < n; ++i) (void)w.write(0, 1, 5000 + i, kChunk, ws);
+  for (std::int64_t i = 0; i < n; ++i) (void)w.write(0, 1, 5000 + i, 0, kChunk, ws);
   const double bytes = static_cast<double>(n * kChunk);
   CHECK(ws.hbm_write == n * kChunk);
   CHECK(ws.l2_write == n * kChunk);
@@ -212,12 +212,12 @@ TEST_CASE("MemorySystem: a reduction reads the line once, keeps it dirty, and th
   const Fixture f;
   MemorySystem m(f.spec, f.clk, kChunk, nullptr);
   LaunchStats st;
-  (void)m.reduce(0, 0, 9, kChunk, st);
+  (void)m.reduce(0, 0, 9, 0, kChunk, st);
   CHECK(st.l2_write == kChunk);
   CHECK(st.hbm_read == kChunk);  // the accumulator's current value
   CHECK(st.hbm_write == 0);      // stays dirty in L2
   CHECK(st.hbm_drain > 0);
-  (void)m.reduce(ticks_from_us(1), 0, 9, kChunk, st);
+  (void)m.reduce(ticks_from_us(1), 0, 9, 0, kChunk, st);
   CHECK(st.l2_write == 2 * kChunk);
   CHECK(st.hbm_read == kChunk);  // the second reduction hits
   CHECK(st.hbm_write == 0);
@@ -230,23 +230,51 @@ TEST_CASE("MemorySystem: a reduction reads the line once, keeps it dirty, and th
 
   // After the flush L2 is empty: the line is read from HBM again.
   LaunchStats r;
-  (void)m.read(ticks_from_us(5), 0, 9, kChunk, r);
+  (void)m.read(ticks_from_us(5), 0, 9, 0, kChunk, r);
   CHECK(r.l2_read_hit == 0);
   CHECK(r.hbm_read == kChunk);
+}
+
+TEST_CASE("MemorySystem: a chunk read in halves reads each half from HBM once", "[memory_system][sector]") {
+  const Fixture f;
+  MemorySystem m(f.spec, f.clk, kChunk, nullptr);
+  constexpr std::int64_t half = kChunk / 2;
+  LaunchStats a;
+  (void)m.read(0, 0, 5, 0, half, a);
+  CHECK(a.hbm_read == half);
+  // The other half was never fetched: it comes from HBM, it is no L2 hit.
+  LaunchStats b;
+  const Tick now = ticks_from_us(1);
+  const Tick t = m.read(now, 0, 5, half, half, b);
+  CHECK(b.hbm_read == half);
+  CHECK(b.l2_read_hit == 0);
+  CHECK(t - now > f.hbm_latency);  // waited for HBM
+  // The whole chunk is present now; a write of a third chunk's half makes
+  // that half readable without HBM, the other half not.
+  LaunchStats c;
+  (void)m.read(ticks_from_us(2), 0, 5, 0, kChunk, c);
+  CHECK(c.hbm_read == 0);
+  CHECK(c.l2_read_hit == kChunk);
+  LaunchStats w;
+  (void)m.write(ticks_from_us(3), 0, 6, half, half, w);
+  LaunchStats r;
+  (void)m.read(ticks_from_us(4), 0, 6, 0, kChunk, r);
+  CHECK(r.hbm_read == half);
+  CHECK(r.l2_read_hit == half);
 }
 
 TEST_CASE("MemorySystem: set_l2_reach scales every slice group's rate", "[memory_system]") {
   const Fixture f;
   MemorySystem m(f.spec, f.clk, kChunk, nullptr);
   LaunchStats full;
-  (void)m.read(0, 0, 1, kChunk, full);
+  (void)m.read(0, 0, 1, 0, kChunk, full);
   m.set_l2_reach(0.5);
   LaunchStats half;
-  (void)m.read(ticks_from_us(1), 0, 2, kChunk, half);
+  (void)m.read(ticks_from_us(1), 0, 2, 0, kChunk, half);
   CHECK(half.l2_busy == Approx(2.0 * static_cast<double>(full.l2_busy)).margin(1));
   m.set_l2_reach(1.0);
   LaunchStats back;
-  (void)m.read(ticks_from_us(2), 0, 3, kChunk, back);
+  (void)m.read(ticks_from_us(2), 0, 3, 0, kChunk, back);
   CHECK(back.l2_busy == full.l2_busy);
 }
 
