@@ -42,7 +42,7 @@ void write(const fs::path& p, const std::string& text) {
   std::ofstream(p) << text;
 }
 
-std::string read(const fs::path& p) {
+std::string file_text(const fs::path& p) {
   std::ifstream in(p);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
@@ -134,9 +134,9 @@ TEST_CASE("a report folder replaces the previous one whole") {
   const fs::path dir = scratch("replace");
   const fs::path out = dir / "report";
   write_report_folder(out, {{"index.html", "one"}, {"csv/a.csv", "x\n1\n"}});
-  CHECK(read(out / "index.html") == "one");
+  CHECK(file_text(out / "index.html") == "one");
   write_report_folder(out, {{"index.html", "two"}, {"summary.md", "s"}});
-  CHECK(read(out / "index.html") == "two");
+  CHECK(file_text(out / "index.html") == "two");
   CHECK(!fs::exists(out / "csv" / "a.csv"));  // nothing of the old report lingers
   CHECK(leftovers(dir) == 0);
   fs::remove_all(dir);
@@ -150,11 +150,11 @@ TEST_CASE("a report folder through a symlink replaces the link's target and keep
   fs::create_symlink("real", dir / "report");
   write_report_folder(dir / "report", {{"index.html", "new"}});
   CHECK(fs::is_symlink(dir / "report"));
-  CHECK(read(dir / "real" / "index.html") == "new");
+  CHECK(file_text(dir / "real" / "index.html") == "new");
   fs::create_symlink("fresh", dir / "dangling");  // a dangling link: its target is created
   write_report_folder(dir / "dangling", {{"index.html", "first"}});
   CHECK(fs::is_symlink(dir / "dangling"));
-  CHECK(read(dir / "fresh" / "index.html") == "first");
+  CHECK(file_text(dir / "fresh" / "index.html") == "first");
   CHECK(leftovers(dir) == 0);
   fs::remove_all(dir);
 }
@@ -167,7 +167,7 @@ TEST_CASE("a failure while writing leaves the previous report intact and no part
   const std::string too_long = "csv/" + std::string(300, 'x') + ".csv";
   CHECK_THROWS_WITH(write_report_folder(out, {{"index.html", "new"}, {too_long, "1"}}),
                     Contains("cannot write the report folder '" + out.string() + "'"));
-  CHECK(read(out / "index.html") == "old");
+  CHECK(file_text(out / "index.html") == "old");
   CHECK(leftovers(dir) == 0);
   fs::remove_all(dir);
 }
@@ -177,7 +177,7 @@ TEST_CASE("a folder that is not a report is never replaced") {
   write(dir / "src" / "keep.txt", "precious");
   CHECK_THROWS_WITH(write_report_folder(dir / "src", {{"index.html", "x"}}),
                     Contains("exists and is not a report folder"));
-  CHECK(read(dir / "src" / "keep.txt") == "precious");
+  CHECK(file_text(dir / "src" / "keep.txt") == "precious");
   fs::remove_all(dir);
 }
 

@@ -63,7 +63,7 @@ TEST_CASE("an output through a dangling symlink creates its target and keeps the
   fs::create_symlink("sub/target.json", d / "link.json");  // once replaced by a regular file
   hwsim::write_file_atomic(d / "link.json", "new\n");
   CHECK(fs::is_symlink(d / "link.json"));
-  CHECK(read(d / "sub" / "target.json") == "new\n");
+  CHECK(read_text(d / "sub" / "target.json") == "new\n");
   fs::create_symlink("loop_b", d / "loop_a");
   fs::create_symlink("loop_a", d / "loop_b");
   CHECK(error_of(d / "loop_a") ==
