@@ -20,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
-fuzzed=(gpu_spec records kernel_params trace numerics report)
+fuzzed=(gpu_spec records sweep_spec cli kernel_params trace numerics report)
 targets=(test_models test_models_interconnect test_sim_config test_component_models test_sim_engine
          test_workloads_comm test_validate test_numerics test_trace "${fuzzed[@]/#/fuzz_replay_}")
 config=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g1 -O1" -DHWSIM_SANITIZE=ON -DHWSIM_WERROR=ON

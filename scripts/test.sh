@@ -2,10 +2,9 @@
 # README command 2: set up and build with warnings as errors, check the C++
 # format, run the whole test suite through CTest (tiers: ctest -L quick, slow,
 # browser), then the quick tier and the fuzz corpora again under
-# AddressSanitizer + UBSan, which also mutates the inputs of six of the eight
-# fuzz targets for a fixed number of runs (scripts/sanitize.sh). HWSIM_CI_FUZZ=1
-# adds all eight in a build of their own (scripts/fuzz.sh ci: about 7 more
-# minutes on 2 cores, which would take CI past its 20 minutes).
+# AddressSanitizer + UBSan, which also mutates the inputs of the eight fuzz
+# targets for a fixed number of runs (scripts/sanitize.sh). HWSIM_CI_FUZZ=1
+# adds the same eight in a build of their own (scripts/fuzz.sh ci).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
