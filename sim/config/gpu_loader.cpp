@@ -91,6 +91,12 @@ bool scalar_bool(const YAML::Node& n, bool& out) {
 
 // The rule first (its message is the one people know: "must be > 0"), then
 // the key's range, before anything narrows the value to its member's type.
+// "in 1..4096", "in [0, 1e+06]" or "0 or in [0.001, 1e+06]": the key's range, as every message gives it.
+std::string within(const ParamDef& def) {
+  const std::string range = range_text(def);
+  return range.starts_with("0 or ") ? "0 or in " + range.substr(5) : "in " + range;
+}
+
 void check_rule(const ParamDef& def, double v, const std::string& where) {
   if (!std::isfinite(v)) {
     throw Error(fmt::format("{}: {} = {} must be a finite number in {}", where, def.key, v, range_text(def)));
@@ -113,9 +119,7 @@ void check_rule(const ParamDef& def, double v, const std::string& where) {
     throw Error(fmt::format("{}: {} = {} {}", where, def.key, v, rule_text(def.rule)));
   }
   if (!in_range(def, v)) {
-    const std::string range = range_text(def);  // "1..4096", "[0, 1e+06]" or "0 or [0.001, 1e+06]"
-    const std::string must = range.starts_with("0 or ") ? "0 or in " + range.substr(5) : "in " + range;
-    throw Error(fmt::format("{}: {} = {} must be {}", where, def.key, v, must));
+    throw Error(fmt::format("{}: {} = {} must be {}", where, def.key, v, within(def)));
   }
 }
 
@@ -188,11 +192,11 @@ std::pair<std::string, ParamValue> convert(const std::string& key, const YAML::N
             return {key, v};
           }
         }
-        throw Error(fmt::format("{}: {} must be {}, got '{}'", where, key, kind_text(def->kind),
+        throw Error(fmt::format("{}: {} must be {} {}, got '{}'", where, key, kind_text(def->kind), within(*def),
                                 value.IsScalar() ? value.Scalar() : std::string("a list or map")));
       }
       if (def->kind == ValueKind::kInteger && std::isfinite(v) && !whole(v)) {
-        throw Error(fmt::format("{}: {} must be a whole number, got {}", where, key, value.Scalar()));
+        throw Error(fmt::format("{}: {} must be a whole number {}, got {}", where, key, within(*def), value.Scalar()));
       }
       check_rule(*def, v, where);
       return {key, v};
