@@ -121,15 +121,9 @@ class Checker:
         if setup:
             setup()
         before = self.files()
-        args = [a.replace("{s}", self.scratch) for a in args]
-        start = time.monotonic()
-        try:
-            p = subprocess.run([self.hwsim] + args, cwd=self.scratch, env=self.env(), stdin=subprocess.DEVNULL,
-                               capture_output=True, text=True, errors="replace", timeout=30)
-        except subprocess.TimeoutExpired:
-            self.fail(name, "still running after 30 s (killed)")
+        p, took = self.launch(name, args, "killed")
+        if p is None:
             return
-        took = time.monotonic() - start
         lines = p.stderr.splitlines()
         why = []
         if p.returncode == 0:
@@ -260,20 +254,27 @@ class Checker:
     def has_batches(self, pid):
         return bool(self.descendants(pid)) and any(n.startswith("hwsim_batches_") for n in os.listdir(self.path("tmp")))
 
-    # --- an output that is not a plain file ------------------------------------------------------------
-    def output(self, name, args, setup, check):
-        self.count += 1
-        self.reset()
-        setup()
+    def launch(self, name, args, on_timeout):
+        """Runs hwsim with ARGS ({s}: the scratch folder) in the scratch folder; (result, seconds), or
+        (None, None) after a failure is recorded for a run still going after 30 s."""
         args = [a.replace("{s}", self.scratch) for a in args]
         start = time.monotonic()
         try:
             p = subprocess.run([self.hwsim] + args, cwd=self.scratch, env=self.env(), stdin=subprocess.DEVNULL,
                                capture_output=True, text=True, errors="replace", timeout=30)
         except subprocess.TimeoutExpired:
-            self.fail(name, "still running after 30 s (a FIFO opened for writing blocks?)")
+            self.fail(name, f"still running after 30 s ({on_timeout})")
+            return None, None
+        return p, time.monotonic() - start
+
+    # --- an output that is not a plain file ------------------------------------------------------------
+    def output(self, name, args, setup, check):
+        self.count += 1
+        self.reset()
+        setup()
+        p, took = self.launch(name, args, "a FIFO opened for writing blocks?")
+        if p is None:
             return
-        took = time.monotonic() - start
         why = []
         problem = check(p)
         if problem:
