@@ -204,6 +204,7 @@ float random_unit(uint64_t seed, uint64_t index);
 void run_memory_ubench(BenchContext& ctx);          // ubench_hbm, ubench_l2, ubench_latency, ubench_smem
 void run_tma_ubench(BenchContext& ctx);             // ubench_tma
 void run_l2_sharing_ubench(BenchContext& ctx);      // ubench_l2_sharing: L2 reads under sharing and multicast
+void run_l2_readers_ubench(BenchContext& ctx);      // ubench_l2_sharing: readers per line and their time apart
 void run_wgmma_ubench(BenchContext& ctx);           // ubench_wgmma
 void run_power_dynamics_ubench(BenchContext& ctx);  // ubench_power_dynamics: the clock's response to load steps
 void run_power_ubench(BenchContext& ctx);           // ubench_power

@@ -28,7 +28,8 @@ constexpr const char* kUsage =
     "  --quick      few shapes and repetitions (a smoke test)\n"
     "  --only NAME  run only this part of the suite (memory, tma, wgmma, power, core,\n"
     "               elementwise, quant, gemm, training, scaling,\n"
-    "               power_movement, power_cores, power_dynamics, sustained, l2_sharing, gemm_forced)\n"
+    "               power_movement, power_cores, power_dynamics, sustained, l2_sharing, l2_readers,\n"
+    "               gemm_forced)\n"
     "  --self-test  check the JSON writer and exit (needs no GPU)\n"
     "  --help       print this and exit (needs no GPU)\n";
 
@@ -110,14 +111,14 @@ int main(int argc, char** argv) {
     return fail("--suite must be calibration, validation or all (got '" + opt.suite + "')");
   }
   if (opt.gpu_name.empty()) return fail("--gpu-name is required (e.g. h100-sxm)");
-  static const char* const kParts[] = {"memory",         "tma",         "wgmma",          "power",
-                                       "core",           "elementwise", "quant",          "gemm",
-                                       "training",       "scaling",     "power_movement", "power_cores",
-                                       "power_dynamics", "sustained",   "l2_sharing",     "gemm_forced"};
+  static const char* const kParts[] = {"memory",         "tma",         "wgmma",          "power",     "core",
+                                       "elementwise",    "quant",       "gemm",           "training",  "scaling",
+                                       "power_movement", "power_cores", "power_dynamics", "sustained", "l2_sharing",
+                                       "l2_readers",     "gemm_forced"};
   if (!opt.only.empty() && std::find(std::begin(kParts), std::end(kParts), opt.only) == std::end(kParts)) {
     return fail(
         "--only must name a part of the suite (memory, tma, wgmma, power, core, elementwise, quant, gemm, training, "
-        "scaling, power_movement, power_cores, power_dynamics, sustained, l2_sharing, gemm_forced), got '" +
+        "scaling, power_movement, power_cores, power_dynamics, sustained, l2_sharing, l2_readers, gemm_forced), got '" +
         opt.only + "'");
   }
   if (opt.out_path.empty()) return fail("--out is required");
@@ -139,6 +140,7 @@ int main(int argc, char** argv) {
         {"memory", true, hwbench::run_memory_ubench},
         {"tma", true, hwbench::run_tma_ubench},
         {"l2_sharing", true, hwbench::run_l2_sharing_ubench},
+        {"l2_readers", true, hwbench::run_l2_readers_ubench},
         {"wgmma", true, hwbench::run_wgmma_ubench},
         {"power", true, hwbench::run_power_ubench},
         {"scaling", true, hwbench::run_sm_scaling_ubench},

@@ -266,7 +266,146 @@ void ring(BenchContext& ctx, int pattern, int stages) {
   HWB_CUDA(cudaFree(sink));
 }
 
+// How many readers a line needs, and how close in time, for the L2 to serve it
+// faster (ubench_l2_sharing, part l2_readers). One CTA per SM; `issuers` warps
+// per CTA each keep their own ring of `stages` boxes in flight (warp w loads
+// the CTA's boxes w, w + issuers, ...), so that a CTA's issue loop is never
+// what limits the rate (the single-thread ring above tops out near 45 bytes
+// per clock per SM: 11.9 TB/s whatever the pattern; its `shared` rows are
+// that limit). Patterns, each CTA on its own sequence of boxes:
+//   group G: CTAs c / G read the same panels at the same steps (G readers per
+//            line; G = 1 is distinct, G = all CTAs is shared);
+//   lag L:   every CTA reads the same sequence, the odd CTAs L boxes behind the
+//            even ones (two cohorts of readers, L box-times apart);
+//   grid R:  a GEMM's operand pattern: CTA c is (c / C, c % C) of an R x C grid
+//            (C = CTAs / R) and alternates a box of its row's A panel and one
+//            of its column's B panel, K advancing along the panels (every A
+//            line has C readers, every B line R, all at the same K step);
+//   walk:    every panel in turn, starting at the CTA's own.
+// Per-box addresses take no division by a runtime value (the per-CTA
+// constants are computed once).
+enum ReaderPattern : int { kGroupOf = 0, kLagBy = 1, kGrid = 2, kWalkFrom = 3 };
+constexpr int kReaderPanels = 144;  // 18 MB, L2-resident
+constexpr int kRingPeriod = kReaderPanels * kBoxesPerPanel;
+constexpr int kMaxIssuers = 4;
+
+struct ReaderPlan {
+  int pattern, base, step, lag, rows;
+};
+
+__device__ ReaderPlan reader_plan(int pattern, int arg, int cta, int ctas) {
+  ReaderPlan p{pattern, 0, 0, 0, arg};
+  if (pattern == kGroupOf) p = {pattern, cta / arg, (ctas + arg - 1) / arg, 0, 0};
+  if (pattern == kLagBy) p.lag = (cta % 2 == 1) ? arg : 0;
+  if (pattern == kGrid) {
+    const int cols = ctas / arg;
+    p.base = cta / cols;       // the A panel
+    p.lag = arg + cta % cols;  // the B panel
+    p.step = arg + cols;       // panels per K set
+  }
+  if (pattern == kWalkFrom) p.base = cta;
+  return p;
+}
+
+// Box j of the CTA's sequence: {x in bytes, first row}.
+__device__ __forceinline__ int2 reader_box(const ReaderPlan& p, int j) {
+  if (p.pattern == kGrid) {
+    const int k = j >> 1, panel = ((j & 1) ? p.lag : p.base) + (k / kBoxesPerPanel) * p.step;
+    return {(k % kBoxesPerPanel) * kBoxCols, (panel % kReaderPanels) * kBoxRows};
+  }
+  const int s = p.pattern == kLagBy ? (j - p.lag + kRingPeriod) % kRingPeriod : j;
+  const int round = s / kBoxesPerPanel;
+  const int panel = p.pattern == kLagBy ? round : p.base + round * (p.pattern == kWalkFrom ? 1 : p.step);
+  return {(s % kBoxesPerPanel) * kBoxCols, (panel % kReaderPanels) * kBoxRows};
+}
+
+__global__ void l2_readers_kernel(const __grid_constant__ CUtensorMap tmap, int pattern, int arg, int issuers,
+                                  int stages, int boxes, unsigned* sink) {
+  extern __shared__ __align__(1024) unsigned char smem_raw[];
+  unsigned char* smem =
+      reinterpret_cast<unsigned char*>((reinterpret_cast<uintptr_t>(smem_raw) + 1023) & ~uintptr_t(1023));
+  __shared__ uint64_t bars[kMaxIssuers * kMaxRingStages];
+  const int warp = static_cast<int>(threadIdx.x) / 32;
+  if (threadIdx.x % 32 != 0 || warp >= issuers) return;
+  uint64_t* bar = bars + warp * stages;
+  unsigned char* buf = smem + size_t(warp) * stages * kBoxBytes;
+  for (int s = 0; s < stages; ++s) mbarrier_init(&bar[s], 1);
+  fence_barrier_init();
+  const ReaderPlan plan = reader_plan(pattern, arg, static_cast<int>(blockIdx.x), static_cast<int>(gridDim.x));
+  const int mine = (boxes - warp + issuers - 1) / issuers;  // this warp's boxes: warp + issuers * i
+  auto issue = [&](int i) {
+    const int s = i % stages;
+    const int2 b = reader_box(plan, warp + issuers * i);
+    mbarrier_arrive_expect_tx(&bar[s], kBoxBytes);
+    tma_load_2d(buf + size_t(s) * kBoxBytes, &tmap, b.x, b.y, &bar[s]);
+  };
+  for (int i = 0; i < stages && i < mine; ++i) issue(i);
+  for (int i = stages; i < mine; ++i) {
+    mbarrier_wait(&bar[i % stages], ((i / stages) - 1) & 1);
+    issue(i);
+  }
+  for (int i = mine > stages ? mine - stages : 0; i < mine; ++i) mbarrier_wait(&bar[i % stages], (i / stages) & 1);
+  if (boxes < 0) sink[0] = 1;
+}
+
+void readers(BenchContext& ctx, int pattern, int arg, int issuers, int stages) {
+  const size_t rows = size_t(kReaderPanels) * kBoxRows;
+  void* buf = nullptr;
+  unsigned* sink = nullptr;
+  HWB_CUDA(cudaMalloc(&buf, rows * kRowBytes));
+  HWB_CUDA(cudaMalloc(&sink, sizeof *sink));
+  HWB_CUDA(cudaMemsetAsync(buf, 0x3c, rows * kRowBytes, ctx.stream()));
+  const CUtensorMap map = make_map(buf, rows, kBoxRows);
+  const size_t smem = size_t(issuers) * stages * kBoxBytes + 1024;
+  HWB_CUDA(
+      cudaFuncSetAttribute(l2_readers_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
+  const int ctas = ctx.sm_count(), boxes = ctx.quick() ? 1600 : 8000;
+  auto fn = [&] {
+    l2_readers_kernel<<<ctas, 32 * issuers, smem, ctx.stream()>>>(map, pattern, arg, issuers, stages, boxes, sink);
+    HWB_CUDA(cudaGetLastError());
+  };
+  const Timing t = ctx.time(fn, ctx.quick() ? 5 : 21, false, 3);
+  const double bytes = double(ctas) * boxes * kBoxBytes;
+  static const char* const names[] = {"group", "lag", "grid", "walk"};
+  static const char* const args[] = {"readers", "lag_boxes", "grid_rows", "start"};
+  Json params;
+  params.add("op", "l2_readers")
+      .add("pattern", names[pattern])
+      .add(args[pattern], arg)
+      .add("cluster", 1)
+      .add("ctas", ctas)
+      .add("box_bytes", kBoxBytes)
+      .add("issuers", issuers)
+      .add("boxes_in_flight", issuers * stages)
+      .add("tensor_bytes", rows * kRowBytes)
+      .add("boxes_per_cta", boxes);
+  Json d;
+  d.add("l2_read_bytes", bytes).add("l2_read_GBps", bytes / (t.median_us * 1e3));
+  const std::string name = std::string(names[pattern]) + (pattern == kWalkFrom ? std::string() : std::to_string(arg));
+  const std::string ring = "issue" + std::to_string(issuers) + "x" + std::to_string(stages);
+  ctx.record(ctx.id_prefix() + "ubench_l2_sharing/" + name + "/" + ring, "ubench_l2_sharing", params, &t, "hwbench",
+             "calibration", d);
+  char line[160];
+  std::snprintf(line, sizeof line, "L2 readers %-9s %d warps x %d in flight (%3d CTAs): %6.0f GB/s from L2",
+                name.c_str(), issuers, stages, ctas, bytes / (t.median_us * 1e3));
+  ctx.note(line);
+  HWB_CUDA(cudaFree(buf));
+  HWB_CUDA(cudaFree(sink));
+}
+
 }  // namespace
+
+void run_l2_readers_ubench(BenchContext& ctx) {
+  // The single-issuer ring's limit, on the two extreme patterns.
+  for (int g : {1, 132}) readers(ctx, kGroupOf, g, 1, 4);
+  for (int stages : {1, 2, 3}) {
+    for (int g : {1, 2, 4, 8, 16, 33, 66, 132}) readers(ctx, kGroupOf, g, kMaxIssuers, stages);
+    for (int lag : {1, 2, 4, 8, 32}) readers(ctx, kLagBy, lag, kMaxIssuers, stages);
+    if (ctx.sm_count() % 12 == 0)
+      for (int r : {2, 4, 6, 12}) readers(ctx, kGrid, r, kMaxIssuers, stages);
+    readers(ctx, kWalkFrom, 0, kMaxIssuers, stages);
+  }
+}
 
 void run_l2_sharing_ubench(BenchContext& ctx) {
   for (int pattern : {kDistinct, kShared, kPanels16})
