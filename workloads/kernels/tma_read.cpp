@@ -16,7 +16,15 @@
 // (cluster 1): B stages, each re-issued the moment its box has landed, for
 // `boxes` boxes per CTA; `walk` then reads every panel in turn starting at
 // the CTA's own, so every line is read by every SM but never by two at once.
+// The ring's reader patterns (hwbench part l2_readers): `issuers` warps per
+// CTA each keep a ring of B boxes (warp w loads the CTA's boxes w, w +
+// issuers, ...); `group` has `readers` CTAs (c / readers) read the same panels
+// at the same steps; `lag` has every CTA read one sequence, the odd CTAs
+// `lag_boxes` boxes behind; `grid` places the CTAs on a `grid_rows` x C grid
+// and alternates a box of the row's A panel with one of the column's B panel.
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "workloads/kernels/kernels.hpp"
 
@@ -35,7 +43,12 @@ constexpr int kWarpThreads = 32;
 constexpr int kMaxRing = 12;  // the microbenchmark's kMaxRingStages
 
 const std::vector<KernelParam> kParams = {
-    {"pattern", "choice", "distinct", "", "which panel each cluster reads", {"distinct", "shared", "panels16", "walk"}},
+    {"pattern",
+     "choice",
+     "distinct",
+     "",
+     "which panel each cluster reads",
+     {"distinct", "shared", "panels16", "walk", "group", "lag", "grid"}},
     {"cluster", "integer > 0", "1", "CTAs", "CTAs multicasting each box (1, 2, 4, 8 or 16)", {}},
     {"ctas", "integer > 0", "", "", "CTAs launched (a multiple of cluster; the record's)", {}},
     {"panels", "integer > 0", "144", "", "panels of 128 rows x 1024 bytes (a multiple of 16)", {}},
@@ -46,15 +59,23 @@ const std::vector<KernelParam> kParams = {
      "",
      "the ring of that many stages (1-12); absent: two groups of 4 boxes",
      {}},
-    {"boxes", "integer > 0", "8000", "", "boxes each CTA loads (ring form)", {}}};
+    {"boxes", "integer > 0", "8000", "", "boxes each CTA loads (ring form)", {}},
+    {"issuers", "integer > 0", "1", "warps", "warps per CTA, each with its own ring (ring form; 1-4)", {}},
+    {"readers", "integer > 0", "1", "CTAs", "CTAs reading the same panels (pattern group)", {}},
+    {"lag_boxes", "integer >= 0", "0", "boxes", "how far the odd CTAs trail (pattern lag)", {}},
+    {"grid_rows", "integer > 0", "1", "", "rows of the CTA grid, dividing ctas (pattern grid)", {}}};
 
 struct Probe {
   std::string pattern;
   int cluster = 1;
   std::int64_t ctas = 0, panels = 0, iterations = 0;
-  int ring = 0;  // boxes in flight of the ring form; 0 = grouped form
+  int ring = 0;  // boxes in flight of the ring form, per issuer; 0 = grouped form
   std::int64_t boxes = 0;
+  int issuers = 1;
+  std::int64_t readers = 1, lag = 0, grid_rows = 1;
 };
+
+constexpr int kMaxIssuers = 4;  // the microbenchmark's kMaxIssuers
 
 Probe read_probe(const ParamReader& p) {
   Probe r;
@@ -73,7 +94,40 @@ Probe read_probe(const ParamReader& p) {
   if (r.ring > 0 && r.cluster != 1) p.fail("boxes_in_flight", "the ring form runs with cluster = 1");
   if (r.ring == 0 && r.pattern == "walk") p.fail("pattern", "walk needs the ring form (boxes_in_flight > 0)");
   r.boxes = p.positive_or("boxes", 8000);
+  const std::int64_t issuers = p.positive_or("issuers", 1);
+  if (issuers > kMaxIssuers) p.fail("issuers", fmt::format("must be 1 to {}", kMaxIssuers));
+  r.issuers = static_cast<int>(issuers);
+  const bool reader_pattern = r.pattern == "group" || r.pattern == "lag" || r.pattern == "grid";
+  if (r.ring == 0 && (reader_pattern || r.issuers > 1))
+    p.fail(reader_pattern ? "pattern" : "issuers", "needs the ring form (boxes_in_flight > 0)");
+  r.readers = p.positive_or("readers", 1);
+  const double lag = p.non_negative("lag_boxes");
+  if (lag != std::floor(lag) || lag > 1e6) p.fail("lag_boxes", "must be a whole number of boxes up to 10^6");
+  r.lag = static_cast<std::int64_t>(lag);
+  r.grid_rows = p.positive_or("grid_rows", 1);
+  if (r.ctas % r.grid_rows != 0) p.fail("grid_rows", fmt::format("= {} must divide ctas = {}", r.grid_rows, r.ctas));
   return r;
+}
+
+struct Box {
+  std::int64_t panel, x;  // x in bytes
+};
+
+// Box j of CTA `cta`'s sequence in the reader patterns (the microbenchmark's
+// reader_box; its tensor has 144 panels).
+Box reader_box(const Probe& r, std::int64_t cta, std::int64_t j) {
+  const std::int64_t period = r.panels * kBoxesPerPanel;
+  if (r.pattern == "grid") {
+    const std::int64_t cols = r.ctas / r.grid_rows, k = j / 2;
+    const std::int64_t own = j % 2 == 0 ? cta / cols : r.grid_rows + cta % cols;
+    return {(own + (k / kBoxesPerPanel) * (r.grid_rows + cols)) % r.panels, (k % kBoxesPerPanel) * kBoxCols};
+  }
+  if (r.pattern == "lag") {
+    const std::int64_t s = (j - (cta % 2 == 1 ? r.lag % period : 0) + period) % period;
+    return {(s / kBoxesPerPanel) % r.panels, (s % kBoxesPerPanel) * kBoxCols};
+  }
+  const std::int64_t groups = (r.ctas + r.readers - 1) / r.readers;
+  return {(cta / r.readers + groups * (j / kBoxesPerPanel)) % r.panels, (j % kBoxesPerPanel) * kBoxCols};
 }
 
 // The panel cluster `cl` reads at step j (the microbenchmark's panel_of).
@@ -85,20 +139,28 @@ std::int64_t panel_of(const Probe& r, std::int64_t cl, std::int64_t j) {
   return (cl % 16 + 16 * (round % (r.panels / 16))) % r.panels;
 }
 
-// The ring: stage j % B is re-issued once its previous box (j - B) landed.
-void emit_ring(const Probe& r, std::int64_t cta, OpList& out) {
-  for (std::int64_t j = 0; j < r.boxes; ++j) {
-    const int st = static_cast<int>(j % r.ring);
-    if (j >= r.ring) out.push_back(barrier_wait(st, j / r.ring));
-    out.push_back(
-        tma_load(0, panel_of(r, cta, j) * kBoxRows, (j % kBoxesPerPanel) * kBoxCols, kBoxRows, kBoxCols, st, 1));
-    out.push_back(barrier_arrive(st));
-  }
-  for (int st = 0; st < r.ring && st < r.boxes; ++st) out.push_back(barrier_wait(st, (r.boxes - 1 - st) / r.ring + 1));
+Box ring_box(const Probe& r, std::int64_t cta, std::int64_t j) {
+  if (r.pattern == "group" || r.pattern == "lag" || r.pattern == "grid") return reader_box(r, cta, j);
+  return {panel_of(r, cta, j), (j % kBoxesPerPanel) * kBoxCols};
 }
 
-void emit_cta(const Probe& r, std::int64_t cta, int rank, OpList& out) {
-  if (r.ring > 0) return emit_ring(r, cta, out);
+// The ring of issuer `w`: its boxes w, w + issuers, ...; its stage i % B
+// (barrier w * B + i % B) is re-issued once its box i - B landed.
+void emit_ring(const Probe& r, int w, std::int64_t cta, OpList& out) {
+  const std::int64_t mine = (r.boxes - w + r.issuers - 1) / r.issuers;
+  const int first = w * r.ring;
+  for (std::int64_t i = 0; i < mine; ++i) {
+    const int st = first + static_cast<int>(i % r.ring);
+    if (i >= r.ring) out.push_back(barrier_wait(st, i / r.ring));
+    const Box b = ring_box(r, cta, w + r.issuers * i);
+    out.push_back(tma_load(0, b.panel * kBoxRows, b.x, kBoxRows, kBoxCols, st, 1));
+    out.push_back(barrier_arrive(st));
+  }
+  for (int s = 0; s < r.ring && s < mine; ++s) out.push_back(barrier_wait(first + s, (mine - 1 - s) / r.ring + 1));
+}
+
+void emit_cta(const Probe& r, int role, std::int64_t cta, int rank, OpList& out) {
+  if (r.ring > 0) return emit_ring(r, role, cta, out);
   const std::int64_t cl = cta / r.cluster;
   auto wait_group = [&](std::int64_t it) {
     for (int s = 0; s < kStagesPerGroup; ++s)
@@ -126,15 +188,17 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   k.cluster_size = r.cluster;
   k.ctas = r.ctas;
   k.work_units = r.ctas;
-  k.roles.push_back({"loader", 1});
-  const int stages = r.ring > 0 ? r.ring : kGroups * kStagesPerGroup;
-  k.resources = {kWarpThreads, 32, static_cast<std::int64_t>(stages) * kBoxRows * kBoxCols + 1024};
+  for (int w = 0; w < r.issuers; ++w) k.roles.push_back({r.issuers == 1 ? "loader" : fmt::format("loader{}", w), 1});
+  const int stages = r.ring > 0 ? r.ring * r.issuers : kGroups * kStagesPerGroup;
+  k.resources = {kWarpThreads * r.issuers, 32, static_cast<std::int64_t>(stages) * kBoxRows * kBoxCols + 1024};
   k.barriers = stages;
   k.barrier_arrivals.assign(static_cast<size_t>(k.barriers), 1);
   k.tensors = {{"tensor (panels x 128 rows x 1024 bytes)", r.panels * kBoxRows, kRowBytes, 1}};
-  k.emit = [r](int, std::int64_t unit, std::int64_t, int rank, OpList& out) { emit_cta(r, unit, rank, out); };
+  k.emit = [r](int role, std::int64_t unit, std::int64_t, int rank, OpList& out) {
+    emit_cta(r, role, unit, rank, out);
+  };
   k.notes = {{"pattern", r.pattern}, {"cluster", std::to_string(r.cluster)}};
-  if (r.ring > 0) k.notes.push_back({"boxes in flight", std::to_string(r.ring)});
+  if (r.ring > 0) k.notes.push_back({"boxes in flight", std::to_string(r.ring * r.issuers)});
   (void)ctx;
   return k;
 }

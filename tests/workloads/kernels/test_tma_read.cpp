@@ -63,3 +63,43 @@ TEST_CASE("tma_read refuses a ring in clusters and a walk without the ring", "[k
   CHECK_THROWS_WITH(sim.run({"tma_read", json{{"ctas", 132}, {"boxes_in_flight", 13}}}),
                     Catch::Contains("must be 1 to 12"));
 }
+
+// The reader patterns (hwbench part l2_readers) address the same boxes as the
+// patterns they generalise: group of all CTAs and lag 0 are `shared`, group
+// of one is one panel sequence per CTA; issuers split a CTA's boxes.
+TEST_CASE("tma_read's reader patterns read the boxes the microbenchmark reads", "[kernels][tma_read]") {
+  GpuSimulator sim(load_gpu("h100-sxm"));
+  auto ring = [&](json extra) {
+    json p{{"ctas", 132}, {"boxes_in_flight", 4}, {"boxes", 64}, {"regime", "sustained"}};
+    p.update(extra);
+    return sim.run({"tma_read", p});
+  };
+  const KernelResult shared = ring({{"pattern", "shared"}});
+  for (const json& same : {json{{"pattern", "group"}, {"readers", 132}}, json{{"pattern", "lag"}, {"lag_boxes", 0}}}) {
+    INFO(same.dump());
+    const KernelResult r = ring(same);
+    CHECK(r.kernel_time_us == shared.kernel_time_us);
+    CHECK(r.bytes.at("l2_read") == shared.bytes.at("l2_read"));
+  }
+  for (const json& p : {json{{"pattern", "grid"}, {"grid_rows", 12}}, json{{"pattern", "lag"}, {"lag_boxes", 8}},
+                        json{{"pattern", "group"}, {"readers", 8}, {"issuers", 4}, {"boxes_in_flight", 2}}}) {
+    INFO(p.dump());
+    const KernelResult r = ring(p);
+    CHECK(r.bytes.at("smem") == Approx(132 * 64 * 128.0 * 128));
+    CHECK(r.bytes.at("l2_read") == Approx(132 * 64 * 128.0 * 128));
+  }
+}
+
+TEST_CASE("tma_read refuses reader patterns outside the ring and bad reader params", "[kernels][tma_read]") {
+  GpuSimulator sim(load_gpu("h100-sxm"));
+  CHECK_THROWS_WITH(sim.run({"tma_read", json{{"pattern", "group"}, {"ctas", 132}}}),
+                    Catch::Contains("pattern") && Catch::Contains("ring form"));
+  CHECK_THROWS_WITH(sim.run({"tma_read", json{{"ctas", 132}, {"boxes_in_flight", 2}, {"issuers", 5}}}),
+                    Catch::Contains("issuers") && Catch::Contains("1 to 4"));
+  CHECK_THROWS_WITH(
+      sim.run({"tma_read", json{{"pattern", "grid"}, {"ctas", 132}, {"boxes_in_flight", 2}, {"grid_rows", 5}}}),
+      Catch::Contains("grid_rows") && Catch::Contains("divide"));
+  CHECK_THROWS_WITH(
+      sim.run({"tma_read", json{{"pattern", "lag"}, {"ctas", 132}, {"boxes_in_flight", 2}, {"lag_boxes", 1.5}}}),
+      Catch::Contains("lag_boxes") && Catch::Contains("whole number"));
+}
