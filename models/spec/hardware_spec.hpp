@@ -128,6 +128,12 @@ struct L2Params {
   double bytes_per_clk;             // aggregate, at the SM clock
   double hit_latency_cycles;        // near partition
   double far_extra_latency_cycles;  // added for the far partition
+  // Read coalescing: a read of a chunk that reaches its slice group within
+  // coalesce_window_cycles of the read that last fetched it from the slice's
+  // data array shares that access and costs coalesced_read_fraction of a read
+  // (0 cycles: no coalescing). docs/engine.md, "Coalesced reads".
+  double coalesce_window_cycles = 0;
+  double coalesced_read_fraction = 1;
   // L2 read bandwidth reachable from a subset of the SMs (measured on green
   // contexts of subset_sms[i] SMs: subset_read_GBps[i]); the last entry is
   // the whole GPU. A launch on fewer SMs gets the interpolated share.

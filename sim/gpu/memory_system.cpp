@@ -15,6 +15,9 @@ namespace {
 // bus turnarounds yet short against any kernel that is HBM-bound (modelling
 // choice, docs/engine.md).
 constexpr double kHbmMixWindowBytes = 4.0 * 1024 * 1024;
+// Chunks remembered for read coalescing: far more than a window of a few
+// hundred cycles can see requested (modelling choice, docs/engine.md).
+constexpr size_t kLastFetchEntries = 1 << 14;
 }  // namespace
 
 MemorySystem::MemorySystem(const HardwareSpec& spec, const ClockDomain& clk, std::int64_t chunk_bytes,
@@ -26,7 +29,10 @@ MemorySystem::MemorySystem(const HardwareSpec& spec, const ClockDomain& clk, std
       hit_latency_(clk.ticks_for(spec.l2.hit_latency_cycles)),
       far_extra_(clk.ticks_for(spec.l2.far_extra_latency_cycles)),
       hbm_latency_(ticks_from_ns(spec.hbm.latency_ns)),
+      coalesce_window_(clk.ticks_for(spec.l2.coalesce_window_cycles)),
+      coalesced_fraction_(spec.l2.coalesced_read_fraction),
       trace_(trace) {
+  if (coalesce_window_ > 0) last_fetch_.resize(kLastFetchEntries);
   const std::int64_t lines = std::max<std::int64_t>(1, chunk_bytes / spec.l2.line_bytes);
   slice_groups_ =
       static_cast<int>(std::max<std::int64_t>(1, spec.l2.slices / std::min<std::int64_t>(lines, spec.l2.slices)));
@@ -66,8 +72,8 @@ int MemorySystem::slice_group_of(std::uint64_t key) const {
   return interleave(key, 0x2545f4914f6cdd1dULL, slice_groups_);
 }
 
-BandwidthServer::Grant MemorySystem::slice_grant(Tick now, int group, std::int64_t bytes, LaunchStats& st) {
-  const auto g = slices_[static_cast<size_t>(group)].request(now, static_cast<double>(bytes));
+BandwidthServer::Grant MemorySystem::slice_grant(Tick now, int group, double bytes, LaunchStats& st) {
+  const auto g = slices_[static_cast<size_t>(group)].request(now, bytes);
   st.l2_busy += g.end - g.start;
   if (trace_) trace_->span(slice_tracks_[static_cast<size_t>(group)], "L2", g.start, g.end);
   return g;
@@ -95,11 +101,23 @@ Tick MemorySystem::hbm_transfer(Tick now, std::uint64_t key, std::int64_t bytes,
   return g.end;
 }
 
+// Slice time a read costs: a whole read, or, within the coalescing window of
+// the read that last fetched its chunk, the coalesced share (the data-array
+// access is shared; the response still crosses the crossbar).
+double MemorySystem::read_cost(Tick now, std::uint64_t key, std::int64_t bytes) {
+  if (coalesce_window_ == 0) return static_cast<double>(bytes);
+  LastFetch& f = last_fetch_[(key ^ (key >> 17)) & (last_fetch_.size() - 1)];
+  const Tick apart = now >= f.at ? now - f.at : f.at - now;
+  if (f.key == key && apart <= coalesce_window_) return static_cast<double>(bytes) * coalesced_fraction_;
+  f = {key, now};
+  return static_cast<double>(bytes);
+}
+
 Tick MemorySystem::read(Tick now, int partition, std::uint64_t key, std::int64_t offset, std::int64_t bytes,
                         LaunchStats& st, DataPath path) {
   const int group = slice_group_of(key);
   const Tick lat = hit_latency_ + (group * spec_l2_partitions_ / slice_groups_ != partition ? far_extra_ : 0);
-  const auto g = slice_grant(now, group, bytes, st);
+  const auto g = slice_grant(now, group, read_cost(now, key, bytes), st);
   st.l2_read += bytes;
   const L2Cache::Access a = l2_.access(key, offset, bytes, false, kTickNever);
   if (a.hit) {
@@ -123,7 +141,7 @@ Tick MemorySystem::write(Tick now, int partition, std::uint64_t key, std::int64_
                          LaunchStats& st) {
   const int group = slice_group_of(key);
   const Tick lat = hit_latency_ + (group * spec_l2_partitions_ / slice_groups_ != partition ? far_extra_ : 0);
-  const auto g = slice_grant(now, group, bytes, st);
+  const auto g = slice_grant(now, group, static_cast<double>(bytes), st);
   st.l2_write += bytes;
   // Write-through: the data stays in L2 (clean, so later reads hit) and its
   // write to HBM is queued at once. The launch ends when its HBM writes have
@@ -140,7 +158,7 @@ Tick MemorySystem::reduce(Tick now, int partition, std::uint64_t key, std::int64
                           LaunchStats& st) {
   const int group = slice_group_of(key);
   const Tick lat = hit_latency_ + (group * spec_l2_partitions_ / slice_groups_ != partition ? far_extra_ : 0);
-  const auto g = slice_grant(now, group, bytes, st);
+  const auto g = slice_grant(now, group, static_cast<double>(bytes), st);
   st.l2_write += bytes;
   const L2Cache::Access a = l2_.access(key, offset, bytes, true, g.end);
   if (!a.hit) {
@@ -157,6 +175,7 @@ void MemorySystem::flush(LaunchStats* st) {
   const std::int64_t dirty = l2_.flush();
   if (st) st->hbm_write += dirty;
   hbm_.reset();
+  std::fill(last_fetch_.begin(), last_fetch_.end(), LastFetch{});
 }
 
 }  // namespace hwsim::sim

@@ -63,8 +63,16 @@ class MemorySystem {
   int channel_groups() const { return channel_groups_; }
 
  private:
+  // The read that last fetched a chunk from a slice's data array, by chunk
+  // (direct-mapped: a conflict forgets the older chunk, which then pays a
+  // full read; a modelling approximation, docs/engine.md "Coalesced reads").
+  struct LastFetch {
+    std::uint64_t key = ~std::uint64_t{0};
+    Tick at = 0;
+  };
+  double read_cost(Tick now, std::uint64_t key, std::int64_t bytes);
   Tick hbm_transfer(Tick now, std::uint64_t key, std::int64_t bytes, bool write, LaunchStats& st);
-  BandwidthServer::Grant slice_grant(Tick now, int group, std::int64_t bytes, LaunchStats& st);
+  BandwidthServer::Grant slice_grant(Tick now, int group, double bytes, LaunchStats& st);
   int slice_group_of(std::uint64_t key) const;
   int channel_group_of(std::uint64_t key) const;
 
@@ -79,6 +87,9 @@ class MemorySystem {
   std::unique_ptr<HbmReadPath> read_path_;  // hbm.implementation
   double channel_peak_per_tick_;            // per channel group
   Tick hit_latency_, far_extra_, hbm_latency_;
+  Tick coalesce_window_ = 0;  // 0: no coalescing
+  double coalesced_fraction_ = 1;
+  std::vector<LastFetch> last_fetch_;  // power-of-two size
   TraceWriter* trace_;
   std::vector<int> slice_tracks_, channel_tracks_;
 };

@@ -300,3 +300,37 @@ TEST_CASE("MemorySystem: an hbm.implementation hwsim does not have is an error n
   CHECK_THROWS_WITH(MemorySystem(spec, clk, kChunk, nullptr),
                     Catch::Contains("hbm.implementation = 'no_such_stacks'") && Catch::Contains("standard"));
 }
+
+// Read coalescing (l2.coalesce_window_cycles, l2.coalesced_read_fraction): a
+// read of a chunk within the window of the read that fetched it costs the
+// coalesced share of the slice's time; outside the window, or after a flush,
+// a whole read. Off (window 0) every read costs a whole read.
+TEST_CASE("MemorySystem: reads within the coalescing window share the fetch", "[memory_system]") {
+  const Fixture f;
+  HardwareSpec spec = f.spec;
+  spec.l2.coalesce_window_cycles = 300;
+  spec.l2.coalesced_read_fraction = 0.25;
+  const Tick window = f.clk.ticks_for(300);
+  MemorySystem m(spec, f.clk, kChunk, nullptr);
+  LaunchStats st;
+  (void)m.read(0, 0, 7, 0, kChunk, st);  // fetches chunk 7 from HBM
+  const Tick whole = static_cast<Tick>(kChunk / (f.l2_per_tick / m.slice_groups()) + 0.5);
+  CHECK(st.l2_busy == whole);
+  (void)m.read(window, 0, 7, 0, kChunk, st);  // at the window's edge: coalesced
+  const Tick share = static_cast<Tick>(0.25 * kChunk / (f.l2_per_tick / m.slice_groups()) + 0.5);
+  CHECK(st.l2_busy == whole + share);
+  (void)m.read(2 * window + 1, 0, 7, 0, kChunk, st);  // past the window of the fetch at 0: a whole read
+  CHECK(st.l2_busy == 2 * whole + share);
+  (void)m.read(2 * window + 2, 0, 8, 0, kChunk, st);  // another chunk: its own fetch
+  CHECK(st.l2_busy == 3 * whole + share);
+  m.flush(nullptr);
+  const Tick before = st.l2_busy;
+  (void)m.read(2 * window + 3, 0, 8, 0, kChunk, st);  // the flush forgot the fetch
+  CHECK(st.l2_busy == before + whole);
+  CHECK(st.l2_read == 5 * kChunk);  // every read still counts its bytes
+
+  MemorySystem off(f.spec, f.clk, kChunk, nullptr);
+  LaunchStats plain;
+  for (int i = 0; i < 3; ++i) (void)off.read(i, 0, 7, 0, kChunk, plain);
+  CHECK(plain.l2_busy == 3 * whole);
+}
