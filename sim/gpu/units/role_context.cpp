@@ -50,11 +50,6 @@ void RoleContext::arrive(Barrier& b) {
   gpu.scheduler.notify(b.ev);
 }
 
-std::uint64_t RoleContext::chunk_key(int tensor, bool box, std::uint64_t index) const {
-  return launch.key_prefix | (static_cast<std::uint64_t>(tensor) << 40) | (box ? (1ULL << 39) : 0) |
-         (index & ((1ULL << 39) - 1));
-}
-
 void RoleContext::finish() {
   while (!wgmma_groups.empty()) {
     stall_until(wgmma_groups.front(), kWgmmaWait);
