@@ -26,14 +26,6 @@ RoleContext::RoleContext(const GpuEnv& g, LaunchCtx& l, CtaState& c, Sm& s, int 
       used_sps(std::min(l.k->roles[static_cast<size_t>(role_index)].warps, g.spec.sm.subpartitions)),
       born(g.scheduler.now()) {}
 
-void RoleContext::stall_until(Tick t, Stall why) {
-  const Tick n = now();
-  if (t > n) {
-    stalls_[why] += t - n;
-    gpu.scheduler.wait_until(t);
-  }
-}
-
 void RoleContext::wait_barrier(Barrier& b, std::int64_t target, Stall why) {
   const Tick t0 = now();
   while (b.completed < target) gpu.scheduler.wait(b.ev);

@@ -102,8 +102,15 @@ class RoleContext {
   std::int64_t syncs = 0;         // CTA-wide barriers passed
 
   Tick now() const { return gpu.scheduler.now(); }
-  // Waits until `t`, charging the wait to `why`.
-  void stall_until(Tick t, Stall why);
+  // Waits until `t`, charging the wait to `why` (inline: units call it for
+  // nearly every op).
+  void stall_until(Tick t, Stall why) {
+    const Tick n = now();
+    if (t > n) {
+      stalls_[why] += t - n;
+      gpu.scheduler.wait_until(t);
+    }
+  }
   // Waits until barrier `b` has completed `target` phases and their data landed.
   void wait_barrier(Barrier& b, std::int64_t target, Stall why);
   void arrive(Barrier& b);
