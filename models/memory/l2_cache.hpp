@@ -115,7 +115,7 @@ class L2Cache {
   // A bucket keeps its key's home bucket, so deletion does not rehash the
   // chain, and key and node share a cache line.
   struct Bucket {
-    std::uint64_t key;  // kEmpty marks a free bucket
+    std::uint64_t key;  // kEmptyKey marks a free bucket
     std::int32_t node;
     std::uint32_t home;
   };
