@@ -1,14 +1,16 @@
 #include "models/memory/l2_cache.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <bit>
 
 #include "models/memory/address_hash.hpp"
+#include "models/spec/error.hpp"
 
 namespace hwsim {
 namespace {
-constexpr std::uint64_t kEmpty = ~0ULL;  // never a chunk key (keys use 64 bits, but not all ones)
-constexpr std::int64_t kMaskBits = 64;   // granules one chunk's mask can track
+constexpr std::int64_t kMaskBits = 64;  // granules one chunk's mask can track
 
 // A mask of the lowest n granules.
 std::uint64_t low_bits(std::int64_t n) { return n >= kMaskBits ? ~0ULL : (1ULL << n) - 1; }
@@ -32,42 +34,37 @@ L2Cache::L2Cache(const L2Geometry& g)
       count_(static_cast<size_t>(g.slices), 0) {
   std::uint64_t buckets = 16;
   while (buckets < static_cast<std::uint64_t>(per_slice_ * slices_) * 2) buckets *= 2;
+  // A bucket keeps its home in 32 bits (an L2 of 2^31 chunks would need
+  // 100 GB of nodes anyway).
+  if (buckets > (1ULL << 32)) {
+    throw Error(fmt::format("L2 of {} chunks (l2.size_bytes / chunk size) is more than the L2 model can index",
+                            per_slice_ * slices_));
+  }
   mask_ = buckets - 1;
-  keys_.assign(buckets, kEmpty);
-  vals_.assign(buckets, -1);
+  buckets_.assign(buckets, Bucket{kEmptyKey, -1, 0});
   nodes_.reserve(static_cast<size_t>(per_slice_ * slices_));
   full_mask_ = low_bits((chunk_ - 1) / granule_ + 1);
   full_fill_ = sectors_in(0, chunk_) * sector_;
 }
 
-std::int32_t L2Cache::find(std::uint64_t key) const {
-  for (std::uint64_t i = mix64(key) & mask_;; i = (i + 1) & mask_) {
-    if (keys_[i] == key) return vals_[i];
-    if (keys_[i] == kEmpty) return -1;
-  }
-}
-
-void L2Cache::insert(std::uint64_t key, std::int32_t node) {
-  std::uint64_t i = mix64(key) & mask_;
-  while (keys_[i] != kEmpty) i = (i + 1) & mask_;
-  keys_[i] = key;
-  vals_[i] = node;
+void L2Cache::insert(std::uint64_t key, std::uint64_t hash, std::int32_t node) {
+  const std::uint64_t home = hash & mask_;
+  std::uint64_t i = home;
+  while (buckets_[i].key != kEmptyKey) i = (i + 1) & mask_;
+  buckets_[i] = Bucket{key, node, static_cast<std::uint32_t>(home)};
 }
 
 void L2Cache::erase(std::uint64_t key) {
   std::uint64_t i = mix64(key) & mask_;
-  while (keys_[i] != key) i = (i + 1) & mask_;
+  while (buckets_[i].key != key) i = (i + 1) & mask_;
   // Backward-shift deletion keeps every probe chain unbroken.
-  for (std::uint64_t j = (i + 1) & mask_; keys_[j] != kEmpty; j = (j + 1) & mask_) {
-    const std::uint64_t home = mix64(keys_[j]) & mask_;
-    if (((j - home) & mask_) >= ((j - i) & mask_)) {
-      keys_[i] = keys_[j];
-      vals_[i] = vals_[j];
+  for (std::uint64_t j = (i + 1) & mask_; buckets_[j].key != kEmptyKey; j = (j + 1) & mask_) {
+    if (((j - buckets_[j].home) & mask_) >= ((j - i) & mask_)) {
+      buckets_[i] = buckets_[j];
       i = j;
     }
   }
-  keys_[i] = kEmpty;
-  vals_[i] = -1;
+  buckets_[i] = Bucket{kEmptyKey, -1, 0};
 }
 
 int L2Cache::slice_of(std::uint64_t key) const {
@@ -128,24 +125,8 @@ L2Cache::Victim L2Cache::victim_of(const Node& v) const {
   return Victim{v.key, std::popcount(v.dirty) * granule_, true};
 }
 
-L2Cache::Access L2Cache::access(std::uint64_t key, std::int64_t offset, std::int64_t bytes, bool write,
-                                std::int64_t ready) {
-  const int s = slice_of(key);
-  // Whole chunks, the common case, take the precomputed mask and fill
-  // (no divisions: this is the simulator's hottest path).
-  const bool whole = offset == 0 && bytes == chunk_;
-  const std::uint64_t want = whole ? full_mask_ : mask_of(offset, bytes);
-  const std::uint64_t dirty = write ? want : 0;
-  if (const std::int32_t n = find(key); n >= 0) {
-    unlink(n);
-    push_front(s, n);
-    Node& x = nodes_[static_cast<size_t>(n)];
-    const std::uint64_t missing = want & ~x.present;
-    x.present |= want;
-    x.dirty |= dirty;
-    if (missing == 0) return {true, true, x.ready, 0, std::nullopt};
-    return {false, true, x.ready, fill_bytes(missing, want, offset, bytes), std::nullopt};
-  }
+L2Cache::Access L2Cache::allocate(std::uint64_t key, std::uint64_t hash, int s, std::uint64_t want, std::uint64_t dirty,
+                                  bool whole, std::int64_t offset, std::int64_t bytes, std::int64_t ready) {
   Access a{false, false, ready, whole ? full_fill_ : fill_bytes(want, want, offset, bytes), std::nullopt};
   std::int32_t n;
   if (count_[static_cast<size_t>(s)] >= per_slice_) {
@@ -167,19 +148,26 @@ L2Cache::Access L2Cache::access(std::uint64_t key, std::int64_t offset, std::int
   }
   nodes_[static_cast<size_t>(n)] = Node{key, want, dirty, ready, -1, -1, s};
   push_front(s, n);
-  insert(key, n);
+  insert(key, hash, n);
+  last_node_ = n;
   return a;
 }
 
 void L2Cache::set_ready(std::uint64_t key, std::int64_t ready) {
-  if (const std::int32_t n = find(key); n >= 0) nodes_[static_cast<size_t>(n)].ready = ready;
+  // A node holding `key` is its resident node (an evicted node is reused at
+  // once for the new key), so the memo needs no other check.
+  if (last_node_ >= 0 && nodes_[static_cast<size_t>(last_node_)].key == key) {
+    nodes_[static_cast<size_t>(last_node_)].ready = ready;
+    return;
+  }
+  if (const std::int32_t n = find(key, mix64(key)); n >= 0) nodes_[static_cast<size_t>(n)].ready = ready;
 }
 
 std::int64_t L2Cache::flush() {
   std::int64_t dirty = 0;
   for (const Node& x : nodes_) dirty += std::popcount(x.dirty) * granule_;
-  std::fill(keys_.begin(), keys_.end(), kEmpty);
-  std::fill(vals_.begin(), vals_.end(), -1);
+  std::fill(buckets_.begin(), buckets_.end(), Bucket{kEmptyKey, -1, 0});
+  last_node_ = -1;
   resident_ = 0;
   nodes_.clear();
   free_.clear();

@@ -20,6 +20,8 @@
 #include <optional>
 #include <vector>
 
+#include "models/memory/address_hash.hpp"
+
 namespace hwsim {
 
 struct L2Geometry {
@@ -83,10 +85,16 @@ class L2Cache {
   Victim victim_of(const Node& v) const;
   void unlink(std::int32_t n);
   void push_front(int slice, std::int32_t n);
+  // Makes node n the most recently used of its slice.
+  void touch(int slice, std::int32_t n);
+  // The miss half of access(), out of line: allocates the chunk and evicts.
+  Access allocate(std::uint64_t key, std::uint64_t hash, int slice, std::uint64_t want, std::uint64_t dirty, bool whole,
+                  std::int64_t offset, std::int64_t bytes, std::int64_t ready);
   // Open-addressing index key -> node (linear probing, backward-shift
-  // deletion): the L2 lookup is the simulator's hottest path.
-  std::int32_t find(std::uint64_t key) const;
-  void insert(std::uint64_t key, std::int32_t node);
+  // deletion): the L2 lookup is the simulator's hottest path. `hash` is
+  // mix64(key), computed once per access for the slice and the bucket.
+  std::int32_t find(std::uint64_t key, std::uint64_t hash) const;
+  void insert(std::uint64_t key, std::uint64_t hash, std::int32_t node);
   void erase(std::uint64_t key);
 
   int slices_;
@@ -103,8 +111,67 @@ class L2Cache {
   std::vector<std::int64_t> count_;
   std::int64_t resident_ = 0;
   std::uint64_t mask_ = 0;
-  std::vector<std::uint64_t> keys_;  // kEmpty marks a free bucket
-  std::vector<std::int32_t> vals_;
+  static constexpr std::uint64_t kEmptyKey = ~0ULL;  // never a chunk key (keys use 64 bits, but not all ones)
+  // A bucket keeps its key's home bucket, so deletion does not rehash the
+  // chain, and key and node share a cache line.
+  struct Bucket {
+    std::uint64_t key;  // kEmptyKey marks a free bucket
+    std::int32_t node;
+    std::uint32_t home;
+  };
+  std::vector<Bucket> buckets_;
+  // The node the last access found or allocated: set_ready follows access
+  // for the same key (checked against the node's key before use).
+  std::int32_t last_node_ = -1;
 };
+
+// The lookup and the hit are inline: the L2 lookup is the simulator's hottest
+// path (every chunk a kernel moves), and most accesses hit.
+inline std::int32_t L2Cache::find(std::uint64_t key, std::uint64_t hash) const {
+  for (std::uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
+    const Bucket& b = buckets_[i];
+    if (b.key == key) return b.node;
+    if (b.key == kEmptyKey) return -1;
+  }
+}
+
+// unlink() and push_front() for a resident node: one that is not the head has
+// a predecessor, and the head it moves before exists.
+inline void L2Cache::touch(int slice, std::int32_t n) {
+  const auto s = static_cast<size_t>(slice);
+  const std::int32_t head = head_[s];
+  if (head == n) return;  // already the most recent
+  Node& x = nodes_[static_cast<size_t>(n)];
+  nodes_[static_cast<size_t>(x.prev)].next = x.next;
+  if (x.next >= 0)
+    nodes_[static_cast<size_t>(x.next)].prev = x.prev;
+  else
+    tail_[s] = x.prev;
+  x.prev = -1;
+  x.next = head;
+  nodes_[static_cast<size_t>(head)].prev = n;
+  head_[s] = n;
+}
+
+inline L2Cache::Access L2Cache::access(std::uint64_t key, std::int64_t offset, std::int64_t bytes, bool write,
+                                       std::int64_t ready) {
+  const std::uint64_t hash = mix64(key);
+  const int s = static_cast<int>(hash % static_cast<std::uint64_t>(slices_));
+  // Whole chunks, the common case, take the precomputed mask and fill
+  // (no divisions).
+  const bool whole = offset == 0 && bytes == chunk_;
+  const std::uint64_t want = whole ? full_mask_ : mask_of(offset, bytes);
+  const std::uint64_t dirty = write ? want : 0;
+  const std::int32_t n = find(key, hash);
+  if (n < 0) return allocate(key, hash, s, want, dirty, whole, offset, bytes, ready);
+  last_node_ = n;
+  touch(s, n);
+  Node& x = nodes_[static_cast<size_t>(n)];
+  const std::uint64_t missing = want & ~x.present;
+  x.present |= want;
+  x.dirty |= dirty;
+  if (missing == 0) return {true, true, x.ready, 0, std::nullopt};
+  return {false, true, x.ready, fill_bytes(missing, want, offset, bytes), std::nullopt};
+}
 
 }  // namespace hwsim

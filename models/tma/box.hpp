@@ -28,10 +28,10 @@ struct Chunk {
 // inlines into the loop (it runs for every chunk a kernel moves).
 template <class Emit>
 void decompose_linear(std::int64_t offset, std::int64_t bytes, std::int64_t chunk_bytes, Emit&& emit) {
-  std::int64_t a = offset;
   const std::int64_t end = offset + bytes;
-  while (a < end) {
-    const std::int64_t idx = a / chunk_bytes;
+  // Only the first chunk needs a division: the next ones start aligned.
+  std::int64_t idx = offset / chunk_bytes;
+  for (std::int64_t a = offset; a < end; ++idx) {
     const std::int64_t next = std::min(end, (idx + 1) * chunk_bytes);
     emit(Chunk{static_cast<std::uint64_t>(idx), a - idx * chunk_bytes, next - a});
     a = next;
@@ -62,10 +62,11 @@ void decompose_box(const TensorShape& t, std::int64_t row0, std::int64_t col0, s
   const std::int64_t groups = (rows + g - 1) / g;
   const std::int64_t bands = (t.cols + cols - 1) / cols;
   const std::int64_t band = col0 / cols;
-  for (std::int64_t r = row0; r < r_end;) {
-    const std::int64_t group = (r - row0) / g;
-    const std::int64_t next = std::min(r_end, row0 + (group + 1) * g);
-    emit(Chunk{static_cast<std::uint64_t>((row0 * groups + group) * bands + band), 0, (next - r) * row_bytes});
+  // Group `group` starts at row row0 + group * g: no division per chunk.
+  std::uint64_t index = static_cast<std::uint64_t>(row0 * groups * bands + band);
+  for (std::int64_t r = row0; r < r_end; index += static_cast<std::uint64_t>(bands)) {
+    const std::int64_t next = std::min(r_end, r + g);
+    emit(Chunk{index, 0, (next - r) * row_bytes});
     r = next;
   }
 }

@@ -68,32 +68,32 @@ struct Op {
 };
 
 // Helpers that keep kernel generators readable.
-Op tma_load(int tensor, std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols, int barrier,
-            int multicast = 1);
-Op tma_store(int tensor, std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols);
-Op tma_store_wait();
-Op barrier_arrive(int barrier);
-Op barrier_wait(int barrier, std::int64_t phase);
-Op wgmma(DataType dtype, int n, int count);
-Op wgmma_wait(int pending);
-Op cuda_core_ops(std::int64_t fp32, std::int64_t int32 = 0, std::int64_t sfu = 0);
-Op ld_global(int tensor, std::int64_t offset, std::int64_t bytes);
-Op st_global(int tensor, std::int64_t offset, std::int64_t bytes);
+inline Op tma_load(int tensor, std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols, int barrier,
+                   int multicast = 1);
+inline Op tma_store(int tensor, std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols);
+inline Op tma_store_wait();
+inline Op barrier_arrive(int barrier);
+inline Op barrier_wait(int barrier, std::int64_t phase);
+inline Op wgmma(DataType dtype, int n, int count);
+inline Op wgmma_wait(int pending);
+inline Op cuda_core_ops(std::int64_t fp32, std::int64_t int32 = 0, std::int64_t sfu = 0);
+inline Op ld_global(int tensor, std::int64_t offset, std::int64_t bytes);
+inline Op st_global(int tensor, std::int64_t offset, std::int64_t bytes);
 // Plain (non-TMA) loads and stores of a 2-D region: each thread reads its
 // part of rows x cols elements; the memory system sees the same chunks a TMA
 // box of that shape would move.
-Op ld_global_box(int tensor, std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols);
-Op st_global_box(int tensor, std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols);
-Op ld_shared(std::int64_t bytes);
-Op st_shared(std::int64_t bytes);
-Op cta_sync();
+inline Op ld_global_box(int tensor, std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols);
+inline Op st_global_box(int tensor, std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols);
+inline Op ld_shared(std::int64_t bytes);
+inline Op st_shared(std::int64_t bytes);
+inline Op cta_sync();
 // Waits until `bytes` have crossed port `port` of KernelProgram::links (a
 // communication kernel's RDMA write or NVLink send of one chunk).
-Op link(int port, std::int64_t bytes);
+inline Op link(int port, std::int64_t bytes);
 // Variants of the helpers above.
-Op via(Op load, DataPath path);
-Op tagged(Op cuda_core, int tag);
-Op with_extra_cycles(Op wgmma, int cycles);
+inline Op via(Op load, DataPath path);
+inline Op tagged(Op cuda_core, int tag);
+inline Op with_extra_cycles(Op wgmma, int cycles);
 
 struct TensorDesc {
   std::string name;
@@ -148,5 +148,108 @@ struct KernelProgram {
   std::vector<std::string> op_tags;
   std::vector<std::pair<std::string, std::string>> notes;  // resolved design choices (tile sizes...)
 };
+
+// The helpers are inline: kernel programs call them for every op they emit.
+inline Op tma_load(int tensor, std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols, int barrier,
+                   int multicast) {
+  Op o{OpKind::kTmaLoad};
+  o.tensor = static_cast<std::uint8_t>(tensor);
+  o.row0 = row0;
+  o.col0 = col0;
+  o.rows = rows;
+  o.cols = cols;
+  o.barrier = static_cast<std::int16_t>(barrier);
+  o.multicast = static_cast<std::uint8_t>(multicast);
+  return o;
+}
+inline Op tma_store(int tensor, std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols) {
+  Op o = tma_load(tensor, row0, col0, rows, cols, -1);
+  o.kind = OpKind::kTmaStore;
+  return o;
+}
+inline Op tma_store_wait() { return Op{OpKind::kTmaStoreWait}; }
+inline Op barrier_arrive(int barrier) {
+  Op o{OpKind::kBarrierArrive};
+  o.barrier = static_cast<std::int16_t>(barrier);
+  return o;
+}
+inline Op barrier_wait(int barrier, std::int64_t phase) {
+  Op o{OpKind::kBarrierWait};
+  o.barrier = static_cast<std::int16_t>(barrier);
+  o.phase = phase;
+  return o;
+}
+inline Op wgmma(DataType dtype, int n, int count) {
+  Op o{OpKind::kWgmma};
+  o.dtype = dtype;
+  o.n = n;
+  o.count = count;
+  return o;
+}
+inline Op wgmma_wait(int pending) {
+  Op o{OpKind::kWgmmaWait};
+  o.count = pending;
+  return o;
+}
+inline Op cuda_core_ops(std::int64_t fp32, std::int64_t int32, std::int64_t sfu) {
+  Op o{OpKind::kCudaCoreOps};
+  o.fp32 = fp32;
+  o.int32 = int32;
+  o.sfu = sfu;
+  return o;
+}
+inline Op ld_global(int tensor, std::int64_t offset, std::int64_t bytes) {
+  Op o{OpKind::kLdGlobal};
+  o.tensor = static_cast<std::uint8_t>(tensor);
+  o.offset = offset;
+  o.bytes = bytes;
+  return o;
+}
+inline Op st_global(int tensor, std::int64_t offset, std::int64_t bytes) {
+  Op o = ld_global(tensor, offset, bytes);
+  o.kind = OpKind::kStGlobal;
+  return o;
+}
+inline Op ld_global_box(int tensor, std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols) {
+  Op o = tma_load(tensor, row0, col0, rows, cols, -1);
+  o.kind = OpKind::kLdGlobal;
+  return o;
+}
+inline Op st_global_box(int tensor, std::int64_t row0, std::int64_t col0, std::int64_t rows, std::int64_t cols) {
+  Op o = ld_global_box(tensor, row0, col0, rows, cols);
+  o.kind = OpKind::kStGlobal;
+  return o;
+}
+inline Op ld_shared(std::int64_t bytes) {
+  Op o{OpKind::kLdShared};
+  o.bytes = bytes;
+  return o;
+}
+inline Op st_shared(std::int64_t bytes) {
+  Op o{OpKind::kStShared};
+  o.bytes = bytes;
+  return o;
+}
+inline Op link(int port, std::int64_t bytes) {
+  Op o{};
+  o.kind = OpKind::kLink;
+  o.tensor = static_cast<std::uint8_t>(port);
+  o.bytes = bytes;
+  return o;
+}
+
+inline Op cta_sync() { return Op{OpKind::kSync}; }
+inline Op via(Op load, DataPath path) {
+  load.path = path;
+  return load;
+}
+inline Op tagged(Op cuda_core, int tag) {
+  cuda_core.tag = static_cast<std::uint8_t>(tag + 1);
+  return cuda_core;
+}
+inline Op with_extra_cycles(Op wgmma, int cycles) {
+  wgmma.extra_cycles = static_cast<std::int16_t>(cycles);
+  return wgmma;
+}
 
 }  // namespace hwsim::sim

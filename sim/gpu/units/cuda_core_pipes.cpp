@@ -27,8 +27,13 @@ std::span<const OpKind> CudaCorePipes::ops() const {
 
 Tick CudaCorePipes::serve(Pipe& pipe, double lane_ops, RoleContext& role) {
   if (lane_ops <= 0) return role.now();
-  const double per_sp = lane_ops / role.used_sps;
-  const Tick service = clock_.ticks_for(per_sp / (pipe.lanes_per_clk / subpartitions_));
+  if (lane_ops != pipe.service_ops || role.used_sps != pipe.service_sps) {
+    const double per_sp = lane_ops / role.used_sps;
+    pipe.service = clock_.ticks_for(per_sp / (pipe.lanes_per_clk / subpartitions_));
+    pipe.service_ops = lane_ops;
+    pipe.service_sps = role.used_sps;
+  }
+  const Tick service = pipe.service;
   Tick end = 0;
   for (int i = 0; i < role.used_sps; ++i) {
     const auto g = pipe.sub[static_cast<size_t>((role.first_sp + i) % subpartitions_)].request(
@@ -40,10 +45,18 @@ Tick CudaCorePipes::serve(Pipe& pipe, double lane_ops, RoleContext& role) {
 }
 
 // Busy attribution per pipe (services are equal across sub-partitions).
-void CudaCorePipes::count_busy(const Op& op, LaunchStats& st) const {
-  if (op.fp32 > 0) st.fp32_busy += clock_.ticks_for(static_cast<double>(op.fp32) / fp32_.lanes_per_clk);
-  if (op.int32 > 0) st.int32_busy += clock_.ticks_for(static_cast<double>(op.int32) / int32_.lanes_per_clk);
-  if (op.sfu > 0) st.sfu_busy += clock_.ticks_for(static_cast<double>(op.sfu) / sfu_.lanes_per_clk);
+Tick CudaCorePipes::busy_ticks(Pipe& pipe, std::int64_t lane_ops) {
+  if (lane_ops != pipe.busy_ops) {
+    pipe.busy = clock_.ticks_for(static_cast<double>(lane_ops) / pipe.lanes_per_clk);
+    pipe.busy_ops = lane_ops;
+  }
+  return pipe.busy;
+}
+
+void CudaCorePipes::count_busy(const Op& op, LaunchStats& st) {
+  if (op.fp32 > 0) st.fp32_busy += busy_ticks(fp32_, op.fp32);
+  if (op.int32 > 0) st.int32_busy += busy_ticks(int32_, op.int32);
+  if (op.sfu > 0) st.sfu_busy += busy_ticks(sfu_, op.sfu);
   if (op.tag > 0) {
     const size_t i = op.tag - 1u;
     if (st.tagged_ops.size() <= i) st.tagged_ops.resize(i + 1, 0);

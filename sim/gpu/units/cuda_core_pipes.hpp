@@ -22,9 +22,19 @@ class CudaCorePipes final : public SmUnit {
     std::vector<BandwidthServer> sub;  // per sub-partition; units: ticks of occupancy
     double lanes_per_clk;              // per SM
     const char* name;
+    // The last batch's ticks (a kernel issues the same batch sizes over and
+    // over; the conversions are pure functions of the sizes): the service per
+    // sub-partition for (lane ops, sub-partitions), and the busy ticks for a
+    // count of lane ops.
+    double service_ops = -1;
+    int service_sps = 0;
+    Tick service = 0;
+    std::int64_t busy_ops = -1;
+    Tick busy = 0;
   };
   Tick serve(Pipe& pipe, double lane_ops, RoleContext& role);
-  void count_busy(const Op& op, LaunchStats& st) const;
+  Tick busy_ticks(Pipe& pipe, std::int64_t lane_ops);
+  void count_busy(const Op& op, LaunchStats& st);
   const ClockDomain& clock_;
   int subpartitions_;
   Pipe fp32_, int32_, sfu_;

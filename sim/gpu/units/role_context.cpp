@@ -26,14 +26,6 @@ RoleContext::RoleContext(const GpuEnv& g, LaunchCtx& l, CtaState& c, Sm& s, int 
       used_sps(std::min(l.k->roles[static_cast<size_t>(role_index)].warps, g.spec.sm.subpartitions)),
       born(g.scheduler.now()) {}
 
-void RoleContext::stall_until(Tick t, Stall why) {
-  const Tick n = now();
-  if (t > n) {
-    stalls_[why] += t - n;
-    gpu.scheduler.wait_until(t);
-  }
-}
-
 void RoleContext::wait_barrier(Barrier& b, std::int64_t target, Stall why) {
   const Tick t0 = now();
   while (b.completed < target) gpu.scheduler.wait(b.ev);
@@ -48,11 +40,6 @@ void RoleContext::arrive(Barrier& b) {
   b.arrived = 0;
   b.pending_ready = 0;
   gpu.scheduler.notify(b.ev);
-}
-
-std::uint64_t RoleContext::chunk_key(int tensor, bool box, std::uint64_t index) const {
-  return launch.key_prefix | (static_cast<std::uint64_t>(tensor) << 40) | (box ? (1ULL << 39) : 0) |
-         (index & ((1ULL << 39) - 1));
 }
 
 void RoleContext::finish() {

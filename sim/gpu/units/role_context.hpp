@@ -102,13 +102,24 @@ class RoleContext {
   std::int64_t syncs = 0;         // CTA-wide barriers passed
 
   Tick now() const { return gpu.scheduler.now(); }
-  // Waits until `t`, charging the wait to `why`.
-  void stall_until(Tick t, Stall why);
+  // Waits until `t`, charging the wait to `why` (inline: units call it for
+  // nearly every op).
+  void stall_until(Tick t, Stall why) {
+    const Tick n = now();
+    if (t > n) {
+      stalls_[why] += t - n;
+      gpu.scheduler.wait_until(t);
+    }
+  }
   // Waits until barrier `b` has completed `target` phases and their data landed.
   void wait_barrier(Barrier& b, std::int64_t target, Stall why);
   void arrive(Barrier& b);
-  // The L2 model's name of a chunk of one of the launch's tensors.
-  std::uint64_t chunk_key(int tensor, bool box, std::uint64_t index) const;
+  // The L2 model's name of a chunk of one of the launch's tensors (inline:
+  // it runs for every chunk a kernel moves).
+  std::uint64_t chunk_key(int tensor, bool box, std::uint64_t index) const {
+    return launch.key_prefix | (static_cast<std::uint64_t>(tensor) << 40) | (box ? (1ULL << 39) : 0) |
+           (index & ((1ULL << 39) - 1));
+  }
   // Adds the role's stalls and lifetime to the launch's statistics.
   void finish();
 

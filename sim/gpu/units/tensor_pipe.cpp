@@ -34,10 +34,19 @@ void TensorPipe::issue(const Op& op, RoleContext& role) {
   }
 }
 
-void TensorPipe::mma(const Op& op, RoleContext& role) {
+const TensorPipe::Timing& TensorPipe::timing(const Op& op) {
+  if (have_last_ && last_.dtype == op.dtype && last_.n == op.n && last_.extra_cycles == op.extra_cycles) return last_;
   const WgmmaTiming w = wgmma_timing(params_, op.dtype, 64, op.n, wgmma_k(op.dtype));
-  const Tick issue = clock_.ticks_for(w.issue_cycles + op.extra_cycles);
-  const Tick lat = clock_.ticks_for(w.latency_cycles);
+  last_ = Timing{op.dtype, op.n, op.extra_cycles, clock_.ticks_for(w.issue_cycles + op.extra_cycles),
+                 clock_.ticks_for(w.latency_cycles)};
+  have_last_ = true;
+  return last_;
+}
+
+void TensorPipe::mma(const Op& op, RoleContext& role) {
+  const Timing& t = timing(op);
+  const Tick issue = t.issue;
+  const Tick lat = t.latency;
   Tick end = 0, start = kTickNever;
   for (int i = 0; i < role.used_sps; ++i) {
     const auto g = cores_[static_cast<size_t>((role.first_sp + i) % subpartitions_)].request(

@@ -20,7 +20,19 @@ class TensorPipe final : public SmUnit {
 
  private:
   void mma(const Op& op, RoleContext& role);
+  // Issue interval and latency of one instruction shape, in ticks. The last
+  // shape's are kept: a kernel issues one or two shapes, and recomputing them
+  // (floating point, then rounding) for every batch is a pure function of it.
+  struct Timing {
+    DataType dtype;
+    std::int32_t n;
+    std::int16_t extra_cycles;
+    Tick issue, latency;
+  };
+  const Timing& timing(const Op& op);
   const TensorCoreParams& params_;
+  Timing last_{};
+  bool have_last_ = false;
   const ClockDomain& clock_;
   int subpartitions_;
   std::vector<BandwidthServer> cores_;  // per sub-partition; units: ticks of occupancy

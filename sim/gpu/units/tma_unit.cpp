@@ -49,16 +49,20 @@ TmaUnit::Moved TmaUnit::move_chunks(const Op& op, Tick start, RoleContext& role)
   MemorySystem& mem = role.gpu.memory;
   Moved m;
   m.mem_done = start;
-  std::int64_t ordinal = 0;
+  const int part = role.sm.partition;
+  int turn = 0;  // the chunk's ordinal modulo op.multicast: whose share it is
   decompose_box({td.rows, td.cols, td.elem_bytes}, op.row0, op.col0, op.rows, op.cols, mem.chunk_bytes(),
                 [&](const Chunk& c) {
                   m.box_bytes += c.bytes;
                   // Multicast: each CTA of the cluster fetches its share of the box
                   // from L2 and the TMA delivers the whole box to every CTA.
-                  if (op.multicast > 1 && (ordinal++ % op.multicast) != op.multicast_rank) return;
+                  if (op.multicast > 1) {
+                    const bool mine = turn == op.multicast_rank;
+                    if (++turn == op.multicast) turn = 0;
+                    if (!mine) return;
+                  }
                   const std::uint64_t key = role.chunk_key(op.tensor, true, c.index);
                   m.fetched += c.bytes;
-                  const int part = role.sm.partition;
                   m.mem_done = std::max(m.mem_done, load ? mem.read(start, part, key, c.offset, c.bytes, role.st, path)
                                                          : mem.write(start, part, key, c.offset, c.bytes, role.st));
                 });
