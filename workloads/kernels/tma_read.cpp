@@ -72,6 +72,7 @@ struct Probe {
   int ring = 0;  // boxes in flight of the ring form, per issuer; 0 = grouped form
   std::int64_t boxes = 0;
   int issuers = 1;
+  bool reader_pattern = false;  // group, lag or grid (reader_box)
   std::int64_t readers = 1, lag = 0, grid_rows = 1;
 };
 
@@ -97,9 +98,9 @@ Probe read_probe(const ParamReader& p) {
   const std::int64_t issuers = p.positive_or("issuers", 1);
   if (issuers > kMaxIssuers) p.fail("issuers", fmt::format("must be 1 to {}", kMaxIssuers));
   r.issuers = static_cast<int>(issuers);
-  const bool reader_pattern = r.pattern == "group" || r.pattern == "lag" || r.pattern == "grid";
-  if (r.ring == 0 && (reader_pattern || r.issuers > 1))
-    p.fail(reader_pattern ? "pattern" : "issuers", "needs the ring form (boxes_in_flight > 0)");
+  r.reader_pattern = r.pattern == "group" || r.pattern == "lag" || r.pattern == "grid";
+  if (r.ring == 0 && (r.reader_pattern || r.issuers > 1))
+    p.fail(r.reader_pattern ? "pattern" : "issuers", "needs the ring form (boxes_in_flight > 0)");
   r.readers = p.positive_or("readers", 1);
   const double lag = p.non_negative("lag_boxes");
   if (lag != std::floor(lag) || lag > 1e6) p.fail("lag_boxes", "must be a whole number of boxes up to 10^6");
@@ -140,7 +141,7 @@ std::int64_t panel_of(const Probe& r, std::int64_t cl, std::int64_t j) {
 }
 
 Box ring_box(const Probe& r, std::int64_t cta, std::int64_t j) {
-  if (r.pattern == "group" || r.pattern == "lag" || r.pattern == "grid") return reader_box(r, cta, j);
+  if (r.reader_pattern) return reader_box(r, cta, j);
   return {panel_of(r, cta, j), (j % kBoxesPerPanel) * kBoxCols};
 }
 
