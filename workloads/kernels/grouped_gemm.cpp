@@ -26,7 +26,9 @@
 //   (GroupedMaskedScheduler); tiles past a group's valid rows are skipped, not
 //   run. The valid rows live on the device (the masked layout serves CUDA
 //   graphs), so the launch cannot pair M blocks of one group: no multicast.
-// Tile sizes come from gemm's heuristic applied to M = the total valid rows.
+// Tile sizes come from gemm's heuristic applied to M = the total valid rows,
+// except for row-wise FP8 scaling, which only torch._scaled_grouped_mm runs:
+// its CUTLASS kernel's own dispatch (torch_rowwise_config below).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -76,6 +78,7 @@ std::vector<KernelParam> declare_params() {
                     "torch._scaled_grouped_mm) or DeepSeek-V3's 1x128 activations x 128x128 weights",
                     {"none", "per_tensor", "rowwise", "block_1x128_128x128"}});
   for (auto& p : gemm_tuning_params()) params.push_back(std::move(p));
+  for (auto& p : gemm_cluster_params()) params.push_back(std::move(p));
   for (auto& p : gemm_proposal_params(/*operand_major=*/false)) params.push_back(std::move(p));
   return params;
 }
@@ -120,11 +123,40 @@ GroupedRequest read_request(const ParamReader& p) {
     p.fail("max_rows", "applies to layout = masked only");
   }
   r.g = read_gemm_request(p, r.total_rows(), /*operand_major=*/false);
+  read_gemm_cluster(p, r.g);
+  // A cluster pairs two consecutive M blocks at most (GroupedEmitter shares B
+  // only between a block and its partner, mb ^ 1).
+  if (r.g.forced.cluster_m > 2) p.fail("cluster_m", "must be 1 or 2 for a grouped GEMM");
+  if (r.masked && (r.g.forced.cluster_m > 1 || r.g.forced.cluster_n > 1))
+    p.fail("cluster_m", "and cluster_n must be 1 with layout = masked (its launch has no clusters)");
   // Grouped FP8 GEMMs always carry scales; BF16 never does (read_gemm_request
   // checks the second).
   if (r.g.s.ab == DataType::kFp8E4M3 && r.g.s.scaling == GemmScaling::kNone)
     p.fail("scaling", "= none applies to bf16 inputs only; fp8_e4m3 takes per_tensor, rowwise or block_1x128_128x128");
   return r;
+}
+
+// torch._scaled_grouped_mm on sm_90 launches a CUTLASS pointer-array grouped
+// GEMM whose tile PyTorch picks from the average group's shape
+// (aten/src/ATen/native/cuda/ScaledGroupMM.cu, dispatch on tile size; M =
+// rows / groups): 64x128 (ping-pong) when M or N <= 128; for a large problem
+// (two of M, N, K >= 2048) 256x128 with fast accumulation and 128x128
+// without ("to avoid spilling": promotion keeps a second accumulator);
+// 128x256 otherwise. The cluster is always 2x2. What is given (tile_m,
+// tile_n, cluster_m, cluster_n) wins. Approximations: the 128x256 tile's BLOCK_K of 64 runs as the
+// FP8 BLOCK_K of 128, and the ping-pong schedule as the cooperative one.
+GemmForced torch_rowwise_config(const GroupedRequest& r) {
+  GemmForced f = r.g.forced;
+  if (f.cluster_m == 0 && f.cluster_n == 0) f.cluster_m = f.cluster_n = 2;
+  const std::int64_t m = r.total_rows() / static_cast<std::int64_t>(r.rows.size()), n = r.g.s.n, k = r.g.s.k;
+  const bool small = m <= 128 || n <= 128;
+  const bool large = (m >= 2048 && k >= 2048) || (m >= 2048 && n >= 2048) || (k >= 2048 && n >= 2048);
+  const bool fast = !r.g.s.promote;
+  const int bm = small ? 64 : (large && fast ? 256 : 128);
+  const int bn = small || large ? 128 : 256;
+  if (f.block_m == 0) f.block_m = bm;
+  if (f.block_n == 0) f.block_n = bn;
+  return f;
 }
 
 // One M block of one group: where its rows lie in A and D.
@@ -215,13 +247,18 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   const ParamReader p(d, kParams);
   const GroupedRequest r = read_request(p);
   check_gemm_features(p, r.g.v, ctx.spec);
-  GemmTiles t = choose_gemm_tiles(r.g.s, ctx.spec.sm, ctx.sms, r.g.forced);
+  const bool torch_rowwise = r.g.s.scaling == GemmScaling::kRowwise;
+  GemmTiles t =
+      choose_gemm_tiles(r.g.s, ctx.spec.sm, ctx.sms, torch_rowwise ? torch_rowwise_config(r) : r.g.forced);
   auto blocks = std::make_shared<const std::vector<MBlock>>(m_blocks(r, t.block_m));
   const auto m_count = static_cast<std::int64_t>(blocks->size());
   const std::int64_t n_blocks = (r.g.s.n + t.block_n - 1) / t.block_n;
-  // Clusters pair M blocks (B multicast) only when the list pairs up; the
-  // masked layout launches without clusters (see the top of the file).
-  if (r.masked || (t.cluster_m > 1 && m_count % 2 != 0)) t.cluster_m = t.cluster_n = 1;
+  // Clusters pair M blocks (B multicast) or N blocks (A multicast) only when
+  // the list pairs up; the masked layout launches without clusters (see the
+  // top of the file).
+  if (r.masked) t.cluster_m = t.cluster_n = 1;
+  if (t.cluster_m > 1 && m_count % t.cluster_m != 0) t.cluster_m = 1;
+  if (t.cluster_n > 1 && n_blocks % t.cluster_n != 0) t.cluster_n = 1;
   t.tiles = m_count * n_blocks;
   GroupedEmitter e{GemmTileProgram(r.g, t, ctx.spec), t, blocks, r.g.s.n, n_blocks};
   e.masked = r.masked;

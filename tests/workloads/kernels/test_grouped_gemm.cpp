@@ -133,13 +133,44 @@ TEST_CASE("the masked layout is not faster than the contiguous one", "[kernels][
 
 TEST_CASE("row-wise scaling reads a scale per row and per column and costs an epilogue multiply",
           "[kernels][grouped_gemm]") {
-  const KernelDescriptor per_tensor = grouped(4, 512, 4096, 2048, "fp8_e4m3", "per_tensor");
-  const KernelDescriptor rowwise = grouped(4, 512, 4096, 2048, "fp8_e4m3", "rowwise");
+  // The same tiles and cluster for both (row-wise scaling otherwise takes
+  // torch._scaled_grouped_mm's own, below).
+  const json config = {{"tile_m", 128}, {"tile_n", 128}, {"cluster_m", 2}, {"cluster_n", 2}};
+  const KernelDescriptor per_tensor = with(grouped(4, 512, 4096, 2048, "fp8_e4m3", "per_tensor"), config);
+  const KernelDescriptor rowwise = with(grouped(4, 512, 4096, 2048, "fp8_e4m3", "rowwise"), config);
   const KernelWork a = kernel_work("grouped_gemm", per_tensor.params), b = kernel_work("grouped_gemm", rowwise.params);
   CHECK(b.read_bytes - a.read_bytes == Approx(4 * 512 * 4 + 4 * 4096 * 4));  // FP32 scales of A's rows, B's rows
   const KernelResult ra = h100_simulator().run(per_tensor), rb = h100_simulator().run(rowwise);
   CHECK(rb.time_us >= ra.time_us);
   CHECK(rb.bytes.at("l2_read") > ra.bytes.at("l2_read"));
+}
+
+TEST_CASE("row-wise scaling runs torch._scaled_grouped_mm's tile and 2x2 cluster", "[kernels][grouped_gemm]") {
+  // PyTorch's dispatch (ScaledGroupMM.cu) on the average group's M, N, K.
+  struct Case {
+    std::int64_t groups, rows, n, k;
+    bool fast;
+    const char* block_m;
+    const char* block_n;
+  };
+  for (const Case& c : {Case{8, 1024, 4096, 7168, false, "128", "128"},  // large, promoted: no spilling
+                        Case{8, 1024, 4096, 7168, true, "256", "128"},   // large, fast accumulation
+                        Case{8, 64, 4096, 7168, false, "64", "128"},     // M <= 128: small
+                        Case{4, 512, 1024, 1024, false, "128", "256"}}) {  // neither
+    INFO(c.groups << " x " << c.rows << " x " << c.n << " x " << c.k << (c.fast ? " fast" : ""));
+    const KernelResult r =
+        h100_simulator().run(with(grouped(c.groups, c.rows, c.n, c.k, "fp8_e4m3", "rowwise"), {{"fast_accum", c.fast}}));
+    CHECK(r.launch.at("block_m") == c.block_m);
+    CHECK(r.launch.at("block_n") == c.block_n);
+    CHECK(r.launch.at("cluster") == "2x2 (M x N)");
+  }
+  // What the user gives wins; other scalings keep gemm's heuristic.
+  const KernelResult given = h100_simulator().run(
+      with(grouped(8, 1024, 4096, 7168, "fp8_e4m3", "rowwise"), {{"tile_n", 256}, {"cluster_m", 2}, {"cluster_n", 1}}));
+  CHECK(given.launch.at("block_n") == "256");
+  CHECK(given.launch.at("cluster") == "2x1 (M x N)");
+  const KernelResult block = h100_simulator().run(grouped(8, 1024, 4096, 7168, "fp8_e4m3", "block_1x128_128x128"));
+  CHECK(block.launch.at("cluster") != "2x2 (M x N)");
 }
 
 TEST_CASE("grouped GEMM params are checked, each error naming its param", "[kernels][grouped_gemm]") {
@@ -172,4 +203,7 @@ TEST_CASE("grouped GEMM params are checked, each error naming its param", "[kern
   fails(grouped(4, 256, 1024, 1024, "bf16", "rowwise").params, "param scaling = rowwise applies to fp8_e4m3");
   fails(with(base, {{"scaling", "block_1x128_1x128"}}).params, "param scaling = 'block_1x128_1x128' must be one of");
   fails(with(base, {{"operand_major", "mn"}}).params, "unknown param 'operand_major'");
+  fails(with(base, {{"cluster_m", 4}}).params, "param cluster_m must be 1 or 2 for a grouped GEMM");
+  json masked_cluster = with(base, {{"layout", "masked"}, {"max_rows", 256}, {"cluster_n", 2}}).params;
+  fails(masked_cluster, "param cluster_m and cluster_n must be 1 with layout = masked");
 }
