@@ -210,6 +210,7 @@ void run_power_dynamics_ubench(BenchContext& ctx);  // ubench_power_dynamics: th
 void run_power_ubench(BenchContext& ctx);           // ubench_power
 void run_power_movement_ubench(BenchContext& ctx);  // power_movement: L2 traffic and operand toggling
 void run_core_ubench(BenchContext& ctx);            // ubench_ffma, ubench_launch, ubench_gpc
+void run_pipes_ubench(BenchContext& ctx);           // ubench_pipes: FFMA, FMNMX, ex2, cvt and softmax mixes per clock
 // A green context holding `want` SMs of the current device (rounded by the
 // driver to its SM granule; `sms` says how many it got), and a stream on it:
 // kernels launched there run on those SMs only. Throws BenchError where the

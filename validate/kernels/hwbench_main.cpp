@@ -29,7 +29,7 @@ constexpr const char* kUsage =
     "  --only NAME  run only this part of the suite (memory, tma, wgmma, power, core,\n"
     "               elementwise, quant, gemm, training, scaling,\n"
     "               power_movement, power_cores, power_dynamics, sustained, l2_sharing, l2_readers,\n"
-    "               gemm_forced)\n"
+    "               gemm_forced, pipes)\n"
     "  --self-test  check the JSON writer and exit (needs no GPU)\n"
     "  --help       print this and exit (needs no GPU)\n";
 
@@ -114,11 +114,11 @@ int main(int argc, char** argv) {
   static const char* const kParts[] = {"memory",         "tma",         "wgmma",          "power",     "core",
                                        "elementwise",    "quant",       "gemm",           "training",  "scaling",
                                        "power_movement", "power_cores", "power_dynamics", "sustained", "l2_sharing",
-                                       "l2_readers",     "gemm_forced"};
+                                       "l2_readers",     "gemm_forced",    "pipes"};
   if (!opt.only.empty() && std::find(std::begin(kParts), std::end(kParts), opt.only) == std::end(kParts)) {
     return fail(
         "--only must name a part of the suite (memory, tma, wgmma, power, core, elementwise, quant, gemm, training, "
-        "scaling, power_movement, power_cores, power_dynamics, sustained, l2_sharing, l2_readers, gemm_forced), got '" +
+        "scaling, power_movement, power_cores, power_dynamics, sustained, l2_sharing, l2_readers, gemm_forced, pipes), got '" +
         opt.only + "'");
   }
   if (opt.out_path.empty()) return fail("--out is required");
@@ -148,6 +148,7 @@ int main(int argc, char** argv) {
         {"power_cores", true, hwbench::run_power_cores_ubench},
         {"power_dynamics", true, hwbench::run_power_dynamics_ubench},
         {"core", true, hwbench::run_core_ubench},
+        {"pipes", true, hwbench::run_pipes_ubench},
         {"elementwise", false, hwbench::run_elementwise_validation},
         {"quant", false, hwbench::run_quant_validation},
         {"gemm", false, hwbench::run_gemm_validation},
