@@ -23,7 +23,7 @@ constexpr int kChains = 8;
 
 // Which instructions one iteration of a chain issues (per pair of scores for
 // the mixes).
-enum class Mix { kFfma, kFmnmx, kEx2, kCvt, kEx2Cvt, kSoftmaxFwd, kSoftmaxBwd };
+enum class Mix { kFfma, kFmnmx, kEx2, kCvt, kEx2Cvt, kFfmaFmnmx, kSoftmaxFwd, kSoftmaxBwd };
 
 struct MixInfo {
   const char* name;
@@ -42,6 +42,9 @@ MixInfo info(Mix m) {
     case Mix::kCvt:
       return {"cvt_bf16x2", "cvt.rn.bf16x2.f32 (two results per instruction; each result xor-ed into a register, LOP3)",
               1};
+    case Mix::kFfmaFmnmx:
+      return {"ffma_fmnmx_2to1",
+              "2 fma.rn.f32 + 1 max.f32 (per-pipe rates allow 64 per clock, one dispatch slot per instruction 43)", 3};
     case Mix::kEx2Cvt:
       return {"ex2_cvt_2to1", "2 ex2 + 1 cvt.rn.bf16x2.f32", 3};
     case Mix::kSoftmaxFwd:
@@ -99,6 +102,10 @@ __device__ __forceinline__ void step(float& x, float& y, float& m, float& l, uns
     x = ex2(-x);
   } else if constexpr (M == Mix::kCvt) {
     u ^= cvt2(x, y);
+  } else if constexpr (M == Mix::kFfmaFmnmx) {
+    x = ffma(x, 0.999f, 1e-4f);
+    y = ffma(y, 0.999f, 1e-4f);
+    m = fmax_(m, x);
   } else if constexpr (M == Mix::kEx2Cvt) {
     x = ex2(-x);
     y = ex2(-y);
@@ -195,6 +202,7 @@ void run_pipes_ubench(BenchContext& ctx) {
   bench<Mix::kEx2>(ctx, cycles, sink);
   bench<Mix::kCvt>(ctx, cycles, sink);
   bench<Mix::kEx2Cvt>(ctx, cycles, sink);
+  bench<Mix::kFfmaFmnmx>(ctx, cycles, sink);
   bench<Mix::kSoftmaxFwd>(ctx, cycles, sink);
   bench<Mix::kSoftmaxBwd>(ctx, cycles, sink);
   HWB_CUDA(cudaFree(cycles));
