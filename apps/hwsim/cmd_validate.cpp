@@ -175,6 +175,9 @@ void check_coverage(const GpuValidation& v, double min_pct, std::vector<std::str
   }
 }
 
+// "FILE:LINE: " of a record, for the errors predict reports about it.
+std::string where(const Record& r) { return fmt::format("{}:{}: ", r.file, r.line); }
+
 }  // namespace
 
 // --gemm-config: the GEMM configuration the records are simulated with.
@@ -231,7 +234,7 @@ Command predict_command() {
       if (predictions[i].time_us) {
         r["predicted"] = {{"time_us", *predictions[i].time_us}, {"model", a.get("model")}};
       } else {
-        r["error"] = predictions[i].error;
+        r["error"] = fmt::format("{}{}", where(records[i]), predictions[i].error);
         ++failed;
       }
       out += r.dump() + "\n";
@@ -243,15 +246,16 @@ Command predict_command() {
                records.size() - failed, records.size(), a.get("model"), a.get("out"),
                failed - dead.size() - slow.size(), slow.size(), dead.size());
     if (!dead.empty()) {
-      throw Error(fmt::format("predict: the simulations of {} of {} records crashed (first: {}: {})", dead.size(),
-                              records.size(), records[dead[0]].id, predictions[dead[0]].error));
+      throw Error(fmt::format("predict: the simulations of {} of {} records crashed (first: {}{}: {})", dead.size(),
+                              records.size(), where(records[dead[0]]), records[dead[0]].id,
+                              predictions[dead[0]].error));
     }
     // A run that predicted nothing is no success (issue 20: one record with m = 2^40 "succeeded").
     if (static_cast<size_t>(failed) == records.size()) {
       throw Error(
-          fmt::format("predict: none of the {} records could be predicted (first: {}: {}); each record's "
+          fmt::format("predict: none of the {} records could be predicted (first: {}{}: {}); each record's "
                       "error is in {}",
-                      records.size(), records[0].id, predictions[0].error, a.get("out")));
+                      records.size(), where(records[0]), records[0].id, predictions[0].error, a.get("out")));
     }
     return 0;
   };
