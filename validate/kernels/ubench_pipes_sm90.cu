@@ -7,7 +7,9 @@
 // so the power cap's clock does not enter. One CTA of 1,024 threads per SM (8
 // warps per sub-partition), kChains independent chains per thread; every op
 // is inline PTX, so none is merged; each conversion's result is xor-ed into
-// a register (one LOP3 beside it, on another pipe).
+// a register (one LOP3 beside it, on another pipe). Also the rate the L2
+// applies red.global.add at (ubench_l2_red), which the attention backward's
+// dQ accumulation depends on.
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -190,6 +192,52 @@ void bench(BenchContext& ctx, unsigned long long* cycles, float* sink) {
   ctx.note(line);
 }
 
+// ---------------------------------------------------------------- L2 reductions
+// red.global.add on an L2-resident footprint, coalesced (a warp covers 128 B
+// per scalar instruction, 512 B per vector one): the rate the L2 applies FP32
+// additions at, beside its read rate (ubench_l2/read). The attention
+// backward accumulates dQ this way.
+template <bool kVec>
+__global__ void __launch_bounds__(256) l2_red_kernel(float* __restrict__ p, size_t n, int passes) {
+  const size_t stride = size_t(gridDim.x) * blockDim.x * (kVec ? 4 : 1);
+  const float v = 1e-7f * (threadIdx.x & 7);
+  for (int pass = 0; pass < passes; ++pass) {
+    for (size_t i = (blockIdx.x * size_t(blockDim.x) + threadIdx.x) * (kVec ? 4 : 1); i < n; i += stride) {
+      if constexpr (kVec) {
+        asm volatile("red.global.add.v4.f32 [%0], {%1, %2, %3, %4};" ::"l"(p + i), "f"(v), "f"(v), "f"(v), "f"(v)
+                     : "memory");
+      } else {
+        asm volatile("red.global.add.f32 [%0], %1;" ::"l"(p + i), "f"(v) : "memory");
+      }
+    }
+  }
+}
+
+template <bool kVec>
+void l2_red(BenchContext& ctx, float* buf, size_t bytes) {
+  const unsigned grid = static_cast<unsigned>(ctx.sm_count() * 8);
+  const size_t n = bytes / 4;
+  const int passes = ctx.quick() ? 4 : 32;
+  auto fn = [&] { l2_red_kernel<kVec><<<grid, 256, 0, ctx.stream()>>>(buf, n, passes); };
+  const Timing t = ctx.time(fn, ctx.reps(), false, 3);  // warm-up brings the footprint into L2
+  const char* op = kVec ? "red.global.add.v4.f32" : "red.global.add.f32";
+  Json params;
+  params.add("op", op)
+      .add("footprint_bytes", bytes)
+      .add("passes", passes)
+      .add("ctas", grid)
+      .add("threads_per_cta", 256);
+  Json d;
+  const double moved = double(bytes) * passes;
+  d.add("GBps", moved / (t.median_us * 1e3));
+  if (t.sm_clock_mhz > 0) d.add("bytes_per_clk", moved / (t.median_us * t.sm_clock_mhz));
+  ctx.record(ctx.id_prefix() + "ubench_l2_red/" + (kVec ? "v4f32" : "f32") + "/footprint" + std::to_string(bytes),
+             "ubench_l2_red", params, &t, "hwbench", "calibration", d);
+  char line[160];
+  std::snprintf(line, sizeof line, "%-52s %.0f GB/s", (std::string("L2 ") + op).c_str(), moved / (t.median_us * 1e3));
+  ctx.note(line);
+}
+
 }  // namespace
 
 void run_pipes_ubench(BenchContext& ctx) {
@@ -205,6 +253,13 @@ void run_pipes_ubench(BenchContext& ctx) {
   bench<Mix::kFfmaFmnmx>(ctx, cycles, sink);
   bench<Mix::kSoftmaxFwd>(ctx, cycles, sink);
   bench<Mix::kSoftmaxBwd>(ctx, cycles, sink);
+  const size_t bytes = ctx.l2_bytes() / 4 / 4096 * 4096;  // L2-resident, as ubench_l2/read's middle footprint
+  float* buf = nullptr;
+  HWB_CUDA(cudaMalloc(&buf, bytes));
+  HWB_CUDA(cudaMemset(buf, 0, bytes));
+  l2_red<false>(ctx, buf, bytes);
+  l2_red<true>(ctx, buf, bytes);
+  HWB_CUDA(cudaFree(buf));
   HWB_CUDA(cudaFree(cycles));
   HWB_CUDA(cudaFree(sink));
 }
