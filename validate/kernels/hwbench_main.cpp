@@ -114,11 +114,12 @@ int main(int argc, char** argv) {
   static const char* const kParts[] = {"memory",         "tma",         "wgmma",          "power",     "core",
                                        "elementwise",    "quant",       "gemm",           "training",  "scaling",
                                        "power_movement", "power_cores", "power_dynamics", "sustained", "l2_sharing",
-                                       "l2_readers",     "gemm_forced",    "pipes"};
+                                       "l2_readers",     "gemm_forced", "pipes"};
   if (!opt.only.empty() && std::find(std::begin(kParts), std::end(kParts), opt.only) == std::end(kParts)) {
     return fail(
         "--only must name a part of the suite (memory, tma, wgmma, power, core, elementwise, quant, gemm, training, "
-        "scaling, power_movement, power_cores, power_dynamics, sustained, l2_sharing, l2_readers, gemm_forced, pipes), got '" +
+        "scaling, power_movement, power_cores, power_dynamics, sustained, l2_sharing, l2_readers, gemm_forced, pipes), "
+        "got '" +
         opt.only + "'");
   }
   if (opt.out_path.empty()) return fail("--out is required");

@@ -153,13 +153,13 @@ TEST_CASE("row-wise scaling runs torch._scaled_grouped_mm's tile and 2x2 cluster
     const char* block_m;
     const char* block_n;
   };
-  for (const Case& c : {Case{8, 1024, 4096, 7168, false, "128", "128"},  // large, promoted: no spilling
-                        Case{8, 1024, 4096, 7168, true, "256", "128"},   // large, fast accumulation
-                        Case{8, 64, 4096, 7168, false, "64", "128"},     // M <= 128: small
+  for (const Case& c : {Case{8, 1024, 4096, 7168, false, "128", "128"},    // large, promoted: no spilling
+                        Case{8, 1024, 4096, 7168, true, "256", "128"},     // large, fast accumulation
+                        Case{8, 64, 4096, 7168, false, "64", "128"},       // M <= 128: small
                         Case{4, 512, 1024, 1024, false, "128", "256"}}) {  // neither
     INFO(c.groups << " x " << c.rows << " x " << c.n << " x " << c.k << (c.fast ? " fast" : ""));
-    const KernelResult r =
-        h100_simulator().run(with(grouped(c.groups, c.rows, c.n, c.k, "fp8_e4m3", "rowwise"), {{"fast_accum", c.fast}}));
+    const KernelResult r = h100_simulator().run(
+        with(grouped(c.groups, c.rows, c.n, c.k, "fp8_e4m3", "rowwise"), {{"fast_accum", c.fast}}));
     CHECK(r.launch.at("block_m") == c.block_m);
     CHECK(r.launch.at("block_n") == c.block_n);
     CHECK(r.launch.at("cluster") == "2x2 (M x N)");
