@@ -134,6 +134,9 @@ struct L2Params {
   // (0 cycles: no coalescing). docs/engine.md, "Coalesced reads".
   double coalesce_window_cycles = 0;
   double coalesced_read_fraction = 1;
+  // Slice time of a reduction (red.global.add) per byte, as a multiple of a
+  // read's: the slice reads, adds and writes the line back.
+  double reduction_cost_factor = 1;
   // L2 read bandwidth reachable from a subset of the SMs (measured on green
   // contexts of subset_sms[i] SMs: subset_read_GBps[i]); the last entry is
   // the whole GPU. A launch on fewer SMs gets the interpolated share.

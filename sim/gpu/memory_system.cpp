@@ -31,6 +31,7 @@ MemorySystem::MemorySystem(const HardwareSpec& spec, const ClockDomain& clk, std
       hbm_latency_(ticks_from_ns(spec.hbm.latency_ns)),
       coalesce_window_(clk.ticks_for(spec.l2.coalesce_window_cycles)),
       coalesced_fraction_(spec.l2.coalesced_read_fraction),
+      reduction_factor_(spec.l2.reduction_cost_factor),
       trace_(trace) {
   if (coalesce_window_ > 0) last_fetch_.resize(kLastFetchEntries);
   const std::int64_t lines = std::max<std::int64_t>(1, chunk_bytes / spec.l2.line_bytes);
@@ -158,7 +159,7 @@ Tick MemorySystem::reduce(Tick now, int partition, std::uint64_t key, std::int64
                           LaunchStats& st) {
   const int group = slice_group_of(key);
   const Tick lat = hit_latency_ + (group * spec_l2_partitions_ / slice_groups_ != partition ? far_extra_ : 0);
-  const auto g = slice_grant(now, group, static_cast<double>(bytes), st);
+  const auto g = slice_grant(now, group, static_cast<double>(bytes) * reduction_factor_, st);
   st.l2_write += bytes;
   const L2Cache::Access a = l2_.access(key, offset, bytes, true, g.end);
   if (!a.hit) {

@@ -89,6 +89,7 @@ class MemorySystem {
   Tick hit_latency_, far_extra_, hbm_latency_;
   Tick coalesce_window_ = 0;  // 0: no coalescing
   double coalesced_fraction_ = 1;
+  double reduction_factor_ = 1;
   std::vector<LastFetch> last_fetch_;  // power-of-two size
   TraceWriter* trace_;
   std::vector<int> slice_tracks_, channel_tracks_;

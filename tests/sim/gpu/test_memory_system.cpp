@@ -334,3 +334,19 @@ TEST_CASE("MemorySystem: reads within the coalescing window share the fetch", "[
   for (int i = 0; i < 3; ++i) (void)off.read(i, 0, 7, 0, kChunk, plain);
   CHECK(plain.l2_busy == 3 * whole);
 }
+
+// l2.reduction_cost_factor: a reduction holds its slice group for the factor
+// times a read of the same bytes; its bytes are counted as they are.
+TEST_CASE("MemorySystem: a reduction costs the slice reduction_cost_factor reads", "[memory_system]") {
+  const Fixture f;
+  for (double factor : {1.0, 2.5}) {
+    INFO("factor " << factor);
+    HardwareSpec spec = f.spec;
+    spec.l2.reduction_cost_factor = factor;
+    MemorySystem m(spec, f.clk, kChunk, nullptr);
+    LaunchStats st;
+    (void)m.reduce(0, 0, 7, 0, kChunk, st);
+    CHECK(st.l2_busy == static_cast<Tick>(factor * kChunk / (f.l2_per_tick / m.slice_groups()) + 0.5));
+    CHECK(st.l2_write == kChunk);
+  }
+}
