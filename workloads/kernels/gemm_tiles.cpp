@@ -93,7 +93,8 @@ void auto_cluster(const GemmShape& s, const SmParams& sm, int sms, GemmTiles& t)
 
 }  // namespace
 
-GemmTiles choose_gemm_tiles(const GemmShape& s, const SmParams& sm, int sms, const GemmForced& forced) {
+GemmTiles choose_gemm_tiles(const GemmShape& s, const SmParams& sm, int sms, const GemmForced& forced,
+                            const char* kernel) {
   const int bk = kKBlockBytes / bytes_of(s.ab);
   const bool block = s.scaling == GemmScaling::kBlock1x128x128;
   // BLOCK_M: 64 rows (one math warp group) for M <= 64, else 128 (two).
@@ -142,13 +143,13 @@ GemmTiles choose_gemm_tiles(const GemmShape& s, const SmParams& sm, int sms, con
       found = true;
     }
   }
-  if (!found) throw Error("kernel gemm: " + why);
+  if (!found) throw Error(fmt::format("kernel {}: {}", kernel, why));
   if (forced.cluster_m > 0 || forced.cluster_n > 0) {
     best.cluster_m = std::max(forced.cluster_m, 1);
     best.cluster_n = std::max(forced.cluster_n, 1);
     if (best.cluster() > sm.max_cluster_size || best.cluster() > sms)
-      throw Error(fmt::format("kernel gemm: a cluster of {}x{} CTAs exceeds sm.max_cluster_size = {} (or the {} SMs)",
-                              best.cluster_m, best.cluster_n, sm.max_cluster_size, sms));
+      throw Error(fmt::format("kernel {}: a cluster of {}x{} CTAs exceeds sm.max_cluster_size = {} (or the {} SMs)",
+                              kernel, best.cluster_m, best.cluster_n, sm.max_cluster_size, sms));
   } else {
     auto_cluster(s, sm, sms, best);
   }

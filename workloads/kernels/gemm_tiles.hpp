@@ -69,7 +69,8 @@ struct GemmForced {
 
 // Contract: the shape has passed the GEMM's param checks. Throws hwsim::Error
 // when no candidate fits shared memory with two stages or the registers.
-GemmTiles choose_gemm_tiles(const GemmShape& s, const SmParams& sm, int sms, const GemmForced& forced = {});
+GemmTiles choose_gemm_tiles(const GemmShape& s, const SmParams& sm, int sms, const GemmForced& forced = {},
+                            const char* kernel = "gemm");  // the kernel its errors name
 // The warp layout of a block_m x block_n tile, or an explanation in `why`
 // when wgmma cannot cover it (no side a multiple of 64, or N not a multiple of 8).
 bool gemm_warp_layout(int block_m, int block_n, GemmWarpLayout& out, std::string& why);

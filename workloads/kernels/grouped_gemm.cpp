@@ -248,7 +248,8 @@ KernelProgram build(const KernelDescriptor& d, const KernelContext& ctx) {
   const GroupedRequest r = read_request(p);
   check_gemm_features(p, r.g.v, ctx.spec);
   const bool torch_rowwise = r.g.s.scaling == GemmScaling::kRowwise;
-  GemmTiles t = choose_gemm_tiles(r.g.s, ctx.spec.sm, ctx.sms, torch_rowwise ? torch_rowwise_config(r) : r.g.forced);
+  GemmTiles t = choose_gemm_tiles(r.g.s, ctx.spec.sm, ctx.sms, torch_rowwise ? torch_rowwise_config(r) : r.g.forced,
+                                  "grouped_gemm");
   auto blocks = std::make_shared<const std::vector<MBlock>>(m_blocks(r, t.block_m));
   const auto m_count = static_cast<std::int64_t>(blocks->size());
   const std::int64_t n_blocks = (r.g.s.n + t.block_n - 1) / t.block_n;
