@@ -45,6 +45,27 @@ CUtensorMap make_map(void* base, size_t rows, int slice_rows) {
   return map;
 }
 
+// The tensor the kernels read (`rows` rows of kRowBytes, a constant fill), its
+// TMA map (boxes of `slice_rows` rows) and the kernels' sink word; freed with
+// the object.
+struct ReadTensor {
+  void* buf = nullptr;
+  unsigned* sink = nullptr;
+  CUtensorMap map{};
+  ReadTensor(BenchContext& ctx, size_t rows, int slice_rows) {
+    HWB_CUDA(cudaMalloc(&buf, rows * kRowBytes));
+    HWB_CUDA(cudaMalloc(&sink, sizeof *sink));
+    HWB_CUDA(cudaMemsetAsync(buf, 0x3c, rows * kRowBytes, ctx.stream()));
+    map = make_map(buf, rows, slice_rows);
+  }
+  ~ReadTensor() {
+    cudaFree(buf);
+    cudaFree(sink);
+  }
+  ReadTensor(const ReadTensor&) = delete;
+  ReadTensor& operator=(const ReadTensor&) = delete;
+};
+
 __device__ __forceinline__ uint32_t cluster_rank() {
   uint32_t r;
   asm volatile("mov.u32 %0, %%cluster_ctarank;" : "=r"(r));
@@ -127,12 +148,9 @@ __global__ void l2_sharing_kernel(const __grid_constant__ CUtensorMap tmap, int 
 void sharing(BenchContext& ctx, int pattern, int cluster_size) {
   const int panels = ((ctx.sm_count() + 15) / 16) * 16;  // one per SM for the distinct pattern, a multiple of 16
   const size_t rows = size_t(panels) * kBoxRows;
-  void* buf = nullptr;
-  unsigned* sink = nullptr;
-  HWB_CUDA(cudaMalloc(&buf, rows * kRowBytes));
-  HWB_CUDA(cudaMalloc(&sink, sizeof *sink));
-  HWB_CUDA(cudaMemsetAsync(buf, 0x3c, rows * kRowBytes, ctx.stream()));
-  const CUtensorMap map = make_map(buf, rows, kBoxRows / cluster_size);
+  const ReadTensor tensor(ctx, rows, kBoxRows / cluster_size);
+  const CUtensorMap& map = tensor.map;
+  unsigned* sink = tensor.sink;
   const size_t smem = size_t(kGroups) * kStagesPerGroup * kBoxBytes + 1024;
   HWB_CUDA(
       cudaFuncSetAttribute(l2_sharing_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
@@ -182,8 +200,6 @@ void sharing(BenchContext& ctx, int pattern, int cluster_size) {
                 kPatternNames[pattern], cluster_size, cfg.gridDim.x, delivered / (t.median_us * 1e3),
                 from_l2 / (t.median_us * 1e3));
   ctx.note(line);
-  HWB_CUDA(cudaFree(buf));
-  HWB_CUDA(cudaFree(sink));
 }
 
 // The ring variant (cluster 1 only): one thread keeps `stages` boxes in flight
@@ -195,6 +211,19 @@ void sharing(BenchContext& ctx, int pattern, int cluster_size) {
 // own (all lines are read by all SMs, never by two at once).
 constexpr int kWalk = 3;
 constexpr int kMaxRingStages = 12;
+
+// Runs `count` boxes through a ring of `stages` slots, one mbarrier each:
+// issue(i) loads box i into slot i % stages; a slot is reused once its
+// previous box has landed; the last boxes are waited for before returning.
+template <class Issue>
+__device__ __forceinline__ void run_ring(uint64_t* bar, int stages, int count, Issue issue) {
+  for (int i = 0; i < stages && i < count; ++i) issue(i);
+  for (int i = stages; i < count; ++i) {
+    mbarrier_wait(&bar[i % stages], ((i / stages) - 1) & 1);
+    issue(i);
+  }
+  for (int i = count > stages ? count - stages : 0; i < count; ++i) mbarrier_wait(&bar[i % stages], (i / stages) & 1);
+}
 
 __device__ __forceinline__ int ring_panel(int pattern, int cta, int j, int panels) {
   const int round = j / kBoxesPerPanel;
@@ -217,24 +246,16 @@ __global__ void l2_ring_kernel(const __grid_constant__ CUtensorMap tmap, int pat
     mbarrier_arrive_expect_tx(&bars[s], kBoxBytes);
     tma_load_2d(smem + size_t(s) * kBoxBytes, &tmap, (j % kBoxesPerPanel) * kBoxCols, panel * kBoxRows, &bars[s]);
   };
-  for (int j = 0; j < stages && j < boxes; ++j) issue(j);
-  for (int j = stages; j < boxes; ++j) {
-    mbarrier_wait(&bars[j % stages], ((j / stages) - 1) & 1);
-    issue(j);
-  }
-  for (int j = boxes > stages ? boxes - stages : 0; j < boxes; ++j) mbarrier_wait(&bars[j % stages], (j / stages) & 1);
+  run_ring(bars, stages, boxes, issue);
   if (boxes < 0) sink[0] = 1;
 }
 
 void ring(BenchContext& ctx, int pattern, int stages) {
   const int panels = ((ctx.sm_count() + 15) / 16) * 16;
   const size_t rows = size_t(panels) * kBoxRows;
-  void* buf = nullptr;
-  unsigned* sink = nullptr;
-  HWB_CUDA(cudaMalloc(&buf, rows * kRowBytes));
-  HWB_CUDA(cudaMalloc(&sink, sizeof *sink));
-  HWB_CUDA(cudaMemsetAsync(buf, 0x3c, rows * kRowBytes, ctx.stream()));
-  const CUtensorMap map = make_map(buf, rows, kBoxRows);
+  const ReadTensor tensor(ctx, rows, kBoxRows);
+  const CUtensorMap& map = tensor.map;
+  unsigned* sink = tensor.sink;
   const size_t smem = size_t(stages) * kBoxBytes + 1024;
   HWB_CUDA(cudaFuncSetAttribute(l2_ring_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
   const int ctas = ctx.sm_count(), boxes = ctx.quick() ? 1600 : 8000;
@@ -262,8 +283,6 @@ void ring(BenchContext& ctx, int pattern, int stages) {
   std::snprintf(line, sizeof line, "L2 ring %-9s %2d boxes in flight (%3d CTAs): %6.0f GB/s from L2", names[pattern],
                 stages, ctas, bytes / (t.median_us * 1e3));
   ctx.note(line);
-  HWB_CUDA(cudaFree(buf));
-  HWB_CUDA(cudaFree(sink));
 }
 
 // How many readers a line needs, and how close in time, for the L2 to serve it
@@ -339,23 +358,15 @@ __global__ void l2_readers_kernel(const __grid_constant__ CUtensorMap tmap, int 
     mbarrier_arrive_expect_tx(&bar[s], kBoxBytes);
     tma_load_2d(buf + size_t(s) * kBoxBytes, &tmap, b.x, b.y, &bar[s]);
   };
-  for (int i = 0; i < stages && i < mine; ++i) issue(i);
-  for (int i = stages; i < mine; ++i) {
-    mbarrier_wait(&bar[i % stages], ((i / stages) - 1) & 1);
-    issue(i);
-  }
-  for (int i = mine > stages ? mine - stages : 0; i < mine; ++i) mbarrier_wait(&bar[i % stages], (i / stages) & 1);
+  run_ring(bar, stages, mine, issue);
   if (boxes < 0) sink[0] = 1;
 }
 
 void readers(BenchContext& ctx, int pattern, int arg, int issuers, int stages) {
   const size_t rows = size_t(kReaderPanels) * kBoxRows;
-  void* buf = nullptr;
-  unsigned* sink = nullptr;
-  HWB_CUDA(cudaMalloc(&buf, rows * kRowBytes));
-  HWB_CUDA(cudaMalloc(&sink, sizeof *sink));
-  HWB_CUDA(cudaMemsetAsync(buf, 0x3c, rows * kRowBytes, ctx.stream()));
-  const CUtensorMap map = make_map(buf, rows, kBoxRows);
+  const ReadTensor tensor(ctx, rows, kBoxRows);
+  const CUtensorMap& map = tensor.map;
+  unsigned* sink = tensor.sink;
   const size_t smem = size_t(issuers) * stages * kBoxBytes + 1024;
   HWB_CUDA(
       cudaFuncSetAttribute(l2_readers_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
@@ -389,8 +400,6 @@ void readers(BenchContext& ctx, int pattern, int arg, int issuers, int stages) {
   std::snprintf(line, sizeof line, "L2 readers %-9s %d warps x %d in flight (%3d CTAs): %6.0f GB/s from L2",
                 name.c_str(), issuers, stages, ctas, bytes / (t.median_us * 1e3));
   ctx.note(line);
-  HWB_CUDA(cudaFree(buf));
-  HWB_CUDA(cudaFree(sink));
 }
 
 }  // namespace

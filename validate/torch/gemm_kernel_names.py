@@ -12,12 +12,16 @@ Hopper GPU.
 usage: gemm_kernel_names.py --gpu-name NAME --out FILE.json
 """
 import argparse
-import datetime
 import json
+import os
+import sys
 import tempfile
 
 import torch
 from torch.profiler import ProfilerActivity, profile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from records_io import provenance, trace_kernel_events, write_json_atomic  # noqa: E402
 
 FP8 = torch.float8_e4m3fn
 
@@ -62,12 +66,9 @@ def kernels_of(fn):
         torch.cuda.synchronize()
     with tempfile.NamedTemporaryFile(suffix=".json") as tmp:
         prof.export_chrome_trace(tmp.name)
-        with open(tmp.name) as f:
-            events = json.load(f).get("traceEvents", [])
+        events = trace_kernel_events(tmp.name)
     out = []
     for e in events:
-        if e.get("cat") != "kernel":
-            continue
         args = e.get("args", {})
         out.append(
             {
@@ -87,14 +88,7 @@ def main():
     ap.add_argument("--gpu-name", required=True)
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
-    prov = {
-        "gpu_name": torch.cuda.get_device_name(),
-        "torch": torch.__version__,
-        "cuda": torch.version.cuda,
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "command": f"python3 validate/torch/gemm_kernel_names.py --gpu-name {args.gpu_name} --out "
-        + args.out.rsplit("/", 1)[-1],
-    }
+    prov = provenance(torch, "gemm_kernel_names.py", args.gpu_name, args.out)
     cases = []
     for m, n, k in [(4096, 7168, 2048), (4096, 2112, 7168), (8192, 8192, 8192), (16384, 32768, 512), (1024, 4096, 7168)]:
         cases += [(name, {"m": m, "n": n, "k": k}, fn) for name, fn in dense_ops(m, n, k).items()]
@@ -106,9 +100,7 @@ def main():
         for kern in kernels_of(fn):
             found.append({"gpu": args.gpu_name, "op": name, "shape": shape, **kern})
             print(f"{name:30s} {json.dumps(shape):60s} {kern['us']:9.2f} us grid {kern['grid']} block {kern['block']} smem {kern['shared_memory']}  {kern['kernel']}", flush=True)
-    with open(args.out, "w") as f:
-        json.dump({"provenance": prov, "kernels": found}, f, indent=1)
-        f.write("\n")
+    write_json_atomic(args.out, {"provenance": prov, "kernels": found})
 
 
 if __name__ == "__main__":

@@ -17,14 +17,13 @@ Usage: python3 kernel_span.py --gpu-name h100-sxm --out kernel_span.jsonl
 """
 import argparse
 import ctypes
-import json
 import os
 import statistics
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from records_io import provenance, write_jsonl_atomic  # noqa: E402
+from records_io import provenance, trace_kernel_events, write_jsonl_atomic  # noqa: E402
 
 PTX = b"""
 .version 8.0
@@ -80,11 +79,9 @@ class Driver:
 
 def kernel_durations(trace_path):
     """(name, grid blocks) -> kernel durations in microseconds, from the exported Chrome trace."""
-    with open(trace_path) as f:
-        events = json.load(f)["traceEvents"]
     out = {}
-    for e in events:
-        if e.get("cat") == "kernel" and e.get("name", "").startswith("span_"):
+    for e in trace_kernel_events(trace_path):
+        if e.get("name", "").startswith("span_"):
             grid = e["args"]["grid"]
             out.setdefault((e["name"], grid[0] * grid[1] * grid[2]), []).append(float(e["dur"]))
     return out

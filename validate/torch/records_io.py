@@ -1,23 +1,39 @@
-"""Shared by the PyTorch measurement scripts of validate/torch: records written as JSON Lines
-atomically (a temporary file in the target's folder, then a rename), so a failed run never leaves a
-half-written data file, and the records' provenance block. Standard library only."""
+"""Shared by the PyTorch measurement scripts of validate/torch: records written as JSON Lines (or one
+JSON document) atomically (a temporary file in the target's folder, then a rename), so a failed run
+never leaves a half-written data file; the records' provenance block; the kernel events of a
+profiler's exported Chrome trace. Standard library only."""
 import datetime
 import json
 import os
 import tempfile
 
 
-def write_jsonl_atomic(path, records):
+def _write_atomic(path, text):
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)) or ".", suffix=".partial")
     try:
         with os.fdopen(fd, "w") as f:
-            for r in records:
-                f.write(json.dumps(r) + "\n")
+            f.write(text)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_jsonl_atomic(path, records):
+    _write_atomic(path, "".join(json.dumps(r) + "\n" for r in records))
+
+
+def write_json_atomic(path, document):
+    _write_atomic(path, json.dumps(document, indent=1) + "\n")
+
+
+def trace_kernel_events(trace_path):
+    """The kernel events (category "kernel": name, dur in microseconds, args with grid, block,
+    registers and shared memory) of a Chrome trace written by torch.profiler's export_chrome_trace."""
+    with open(trace_path) as f:
+        events = json.load(f).get("traceEvents", [])
+    return [e for e in events if e.get("cat") == "kernel"]
 
 
 def provenance(torch, script, gpu_name, out, flags="", driver=None, cudnn=False):
